@@ -1,0 +1,35 @@
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Database = NodePgDatabase<typeof schema>;
+/** A transaction handle; services take `Database | Transaction` through `Executor`. */
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Executor = Database | Transaction;
+
+type Connection = { pool: pg.Pool; db: Database };
+
+// One pool per process and URL; kept on globalThis so dev-server reloads do not leak pools.
+const store = globalThis as unknown as { __provisioDb?: Map<string, Connection> };
+
+export function connect(url: string, max = 10): Connection {
+  store.__provisioDb ??= new Map();
+  let connection = store.__provisioDb.get(url);
+  if (!connection) {
+    const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+    pool.on("error", () => {
+      // An idle client lost its connection (server restart); the pool replaces it on next use.
+    });
+    connection = { pool, db: drizzle(pool, { schema }) };
+    store.__provisioDb.set(url, connection);
+  }
+  return connection;
+}
+
+export async function disconnectAll(): Promise<void> {
+  const connections = [...(store.__provisioDb?.values() ?? [])];
+  store.__provisioDb?.clear();
+  await Promise.all(connections.map((c) => c.pool.end()));
+}
+
+export { schema };

@@ -1,0 +1,125 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const globalRole = pgEnum("global_role", ["admin", "auditor"]);
+export const membershipRole = pgEnum("membership_role", ["member", "approver"]);
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** Global role; null for ordinary users whose rights come from team memberships. */
+    globalRole: globalRole("global_role"),
+    /** `issuer|subject` of the OpenID Connect identity, once the user signed in through OIDC. */
+    oidcSubject: text("oidc_subject").unique(),
+    /** Seeded demo users may use the demo sign-in; nobody else can. */
+    isDemo: boolean("is_demo").notNull().default(false),
+    lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`),
+    check("users_email_shape", sql`position('@' in ${t.email}) > 1`),
+  ],
+);
+
+export const teams = pgTable(
+  "teams",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull().unique(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    costCenter: text("cost_center").notNull(),
+    /** Monthly budget in integer cents: money never goes through floats. */
+    monthlyBudgetCents: bigint("monthly_budget_cents", { mode: "number" }).notNull(),
+    /** Optimistic concurrency: every update bumps it and checks the old value. */
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [
+    check("teams_budget_non_negative", sql`${t.monthlyBudgetCents} >= 0`),
+    check("teams_slug_shape", sql`${t.slug} ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$'`),
+  ],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: membershipRole("role").notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+/** One row per worker process; /api/health reads the newest heartbeat. */
+export const workerHeartbeats = pgTable("worker_heartbeats", {
+  workerId: text("worker_id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  concurrency: integer("concurrency").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
+});
+
+/**
+ * Append-only record of every state change. A trigger (see migrations) refuses UPDATE and
+ * DELETE, so no code path, ours or anyone's with table access, can rewrite history.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** Null when the system acted (a scheduled job, the worker). */
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    subjectType: text("subject_type").notNull(),
+    subjectId: text("subject_id").notNull(),
+    teamId: uuid("team_id").references(() => teams.id, { onDelete: "set null" }),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    correlationId: text("correlation_id"),
+  },
+  (t) => [
+    index("audit_events_at_idx").on(t.at),
+    index("audit_events_subject_idx").on(t.subjectType, t.subjectId),
+    index("audit_events_team_idx").on(t.teamId),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Team = typeof teams.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;
+export type GlobalRole = (typeof globalRole.enumValues)[number];
+export type MembershipRole = (typeof membershipRole.enumValues)[number];

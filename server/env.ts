@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/**
+ * Environment of the web and worker processes, validated once at start-up.
+ * The launcher (scripts/stack.ts) always sets DATABASE_URL, so here it is required.
+ */
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+export const runtimeEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }),
+    NEXTAUTH_URL: z.url().optional(),
+    NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters"),
+    PROVISIO_DEMO: booleanFlag.default(false),
+    PROVISIO_DEMO_SIGNIN: booleanFlag.optional(),
+    PROVISIO_ADMIN_EMAILS: z.string().default(""),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_NAME: z.string().min(1).default("Single sign-on"),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+      for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
+      }
+    }
+    if (!env.OIDC_ISSUER && !env.PROVISIO_DEMO && !env.PROVISIO_DEMO_SIGNIN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "no sign-in method: configure OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, or set PROVISIO_DEMO=true for a demo install",
+      });
+    }
+  });
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema> & {
+  /** Demo sign-in (pick a seeded user) is on: explicitly allowed, or a demo install without OIDC. */
+  demoSignInEnabled: boolean;
+  oidcEnabled: boolean;
+  adminEmails: string[];
+};
+
+/** Formats zod issues as one line per variable: "NAME: message". */
+export function describeEnvIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`).join("\n");
+}
+
+export function parseRuntimeEnv(source: NodeJS.ProcessEnv): RuntimeEnv {
+  const result = runtimeEnvSchema.safeParse(source);
+  if (!result.success) {
+    throw new Error(`Invalid environment:\n${describeEnvIssues(result.error)}`);
+  }
+  const env = result.data;
+  const oidcEnabled = Boolean(env.OIDC_ISSUER);
+  return {
+    ...env,
+    oidcEnabled,
+    demoSignInEnabled: env.PROVISIO_DEMO_SIGNIN ?? (env.PROVISIO_DEMO && !oidcEnabled),
+    adminEmails: env.PROVISIO_ADMIN_EMAILS.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean),
+  };
+}
+
+let cached: RuntimeEnv | undefined;
+
+/** Parsed lazily so that `next build` can import modules without a database configured. */
+export function env(): RuntimeEnv {
+  cached ??= parseRuntimeEnv(process.env);
+  return cached;
+}
