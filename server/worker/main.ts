@@ -1,0 +1,57 @@
+/**
+ * The job runner: its own process, sharing only the database with web. graphile-worker hands
+ * each job to exactly one worker; run several of these against one Postgres to scale out.
+ */
+import { run, type TaskList } from "graphile-worker";
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import { connect, disconnectAll } from "~/db/client";
+import { env } from "~/server/env";
+import { logger as rootLogger } from "~/server/logger";
+import { startHeartbeat } from "./heartbeat";
+import { pruneHeartbeats } from "./tasks/prune-heartbeats";
+
+async function main() {
+  const config = env();
+  const logger = rootLogger.child({ service: "worker" });
+  const { db, pool } = connect(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
+  const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+
+  const taskList: TaskList = {
+    prune_worker_heartbeats: pruneHeartbeats(db),
+  };
+
+  // run() migrates graphile-worker's own schema before it starts polling.
+  const runner = await run({
+    pgPool: pool,
+    concurrency: config.WORKER_CONCURRENCY,
+    taskList,
+    crontab: "17 3 * * * prune_worker_heartbeats",
+    noHandleSignals: true,
+  });
+  const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
+  logger.info({ workerId, concurrency: config.WORKER_CONCURRENCY }, "worker started");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "worker stopping: finishing running jobs");
+    try {
+      await runner.stop();
+      await stopHeartbeat();
+    } finally {
+      await disconnectAll();
+      logger.info("worker stopped");
+      process.exit(0);
+    }
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  await runner.promise;
+}
+
+main().catch((error: unknown) => {
+  rootLogger.fatal({ err: error }, error instanceof Error ? error.message : "worker failed");
+  process.exit(1);
+});
