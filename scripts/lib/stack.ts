@@ -32,6 +32,8 @@ export type StackOptions = {
   /** Environment to read instead of process.env (tests). */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
+  /** Aborting during start-up stops whatever was already started and rejects. */
+  signal?: AbortSignal;
 };
 
 export type Stack = {
@@ -68,10 +70,11 @@ function pipeWithPrefix(child: ChildProcess, prefix: string, log: (line: string)
   }
 }
 
-async function waitForHealthy(url: string, children: ChildProcess[], timeoutMs: number): Promise<void> {
+async function waitForHealthy(url: string, children: ChildProcess[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (children.some((c) => c.exitCode !== null)) throw new LaunchError("web or worker exited during start-up (see its output above).");
     try {
       const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
@@ -136,15 +139,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   };
 
+  const checkpoint = () => options.signal?.throwIfAborted();
   try {
+    checkpoint();
     if (embedded) {
       const started = Date.now();
-      pg = await startEmbeddedPostgres({ dataDir, port: launch.PROVISIO_PG_PORT, database: "provisio" });
+      pg = await startEmbeddedPostgres({ dataDir, port: launch.PROVISIO_PG_PORT, database: "provisio", onNotice: log });
       databaseUrl = pg.url;
       log(`provisio: embedded PostgreSQL ready on port ${launch.PROVISIO_PG_PORT} in ${Date.now() - started} ms (data in ${dataDir})`);
     }
     if (!databaseUrl) throw new LaunchError("no database");
     childEnv.DATABASE_URL = databaseUrl;
+    checkpoint();
 
     await migrateDatabase(databaseUrl);
     await runMigrations({ connectionString: databaseUrl });
@@ -153,6 +159,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (inserted > 0) log(`provisio: seeded demo data (${inserted} rows)`);
     }
     await disconnectAll();
+    checkpoint();
 
     const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
     const web = spawn(process.execPath, [nextBin, options.mode === "dev" ? "dev" : "start", "-p", String(launch.PORT)], {
@@ -170,7 +177,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     pipeWithPrefix(worker, "[worker]", log);
 
     const url = `http://localhost:${launch.PORT}`;
-    await waitForHealthy(`http://127.0.0.1:${launch.PORT}`, children, options.mode === "dev" ? 300_000 : 120_000);
+    await waitForHealthy(`http://127.0.0.1:${launch.PORT}`, children, options.mode === "dev" ? 300_000 : 120_000, options.signal);
 
     const crashed = new Promise<number>((resolve) => {
       for (const child of children) child.once("exit", (code) => resolve(code ?? 1));
@@ -187,25 +194,32 @@ export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<
   const started = Date.now();
   let stack: Stack | null = null;
   let stopping = false;
+  const startup = new AbortController();
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
     console.log(`\nprovisio: ${reason}: stopping web, worker and database…`);
-    await stack?.stop();
-    console.log("provisio: stopped.");
-    process.exit(code);
+    if (stack) await stack.stop();
+    else startup.abort(); // startStack stops what it started, then rejects; that path exits.
+    if (stack) {
+      console.log("provisio: stopped.");
+      process.exit(code);
+    }
   };
   process.on("SIGINT", () => void shutdown("interrupted", 0));
   process.on("SIGTERM", () => void shutdown("terminated", 0));
 
   try {
-    stack = await startStack({ mode: options.mode });
+    stack = await startStack({ mode: options.mode, signal: startup.signal });
   } catch (error) {
+    if (startup.signal.aborted) {
+      console.log("provisio: stopped.");
+      process.exit(0);
+    }
     const message = error instanceof Error ? error.message : String(error);
     console.error(`\nprovisio: cannot start.\n${message}`);
     process.exit(1);
   }
-  if (stopping) return;
   console.log(`
   Provisio is running (${options.mode === "dev" ? "development" : "production"} mode, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 

@@ -7,13 +7,12 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
-import { logger as rootLogger } from "~/server/logger";
+import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 
 async function main() {
   const config = env();
-  const logger = rootLogger.child({ service: "worker" });
   const { db, pool } = connect(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
@@ -52,6 +51,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  rootLogger.fatal({ err: error }, error instanceof Error ? error.message : "worker failed");
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "worker failed");
   process.exit(1);
 });
