@@ -52,7 +52,7 @@ export function describeEnvIssues(error: z.ZodError): string {
   return error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`).join("\n");
 }
 
-export function parseRuntimeEnv(source: NodeJS.ProcessEnv): RuntimeEnv {
+export function parseRuntimeEnv(source: Record<string, string | undefined>): RuntimeEnv {
   const result = runtimeEnvSchema.safeParse(source);
   if (!result.success) {
     throw new Error(`Invalid environment:\n${describeEnvIssues(result.error)}`);

@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -144,6 +144,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
   const { postgres, initdb } = await binaries();
   const owner = await runAs();
   await mkdir(options.dataDir, { recursive: true });
+  // The server's user must be able to reach its cluster folder inside ours (mkdtemp makes 0700).
+  if (owner) await chmod(options.dataDir, 0o711);
 
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner);
   else await recoverLock(clusterDir, options.onNotice ?? console.log);

@@ -1,0 +1,143 @@
+import { TRPCError } from "@trpc/server";
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "~/testing/db";
+import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import type { Database } from "~/db/client";
+import { appRouter } from "./root";
+
+type Caller = Awaited<ReturnType<typeof callerFor>>;
+type Call = (caller: Caller, ids: Ids) => Promise<unknown>;
+type Ids = { teamId: string; otherTeamId: string; bystanderId: string };
+
+/**
+ * Every procedure of the API with a valid input and who may NOT call it. Adding a procedure
+ * without a row here fails the completeness test below.
+ */
+const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
+  "me.get": { call: (c) => c.me.get(), forbiddenFor: [] },
+  "teams.list": { call: (c) => c.teams.list(), forbiddenFor: [] },
+  "teams.get": { call: (c, ids) => c.teams.get({ teamId: ids.otherTeamId }), forbiddenFor: ["member", "approver"] },
+  "teams.create": {
+    call: (c) => c.teams.create({ slug: `t-${randomUUID().slice(0, 8)}`, name: "New team", description: "", costCenter: "CC-1", monthlyBudgetUsd: 10 }),
+    forbiddenFor: ["member", "approver", "auditor"],
+  },
+  "teams.update": {
+    call: (c, ids) => c.teams.update({ teamId: ids.teamId, name: "Renamed", description: "", costCenter: "CC-2", monthlyBudgetUsd: 5, expectedVersion: 1 }),
+    forbiddenFor: ["member", "approver", "auditor"],
+  },
+  "teams.setMember": {
+    call: (c, ids) => c.teams.setMember({ teamId: ids.teamId, email: "nobody@example.test", role: "member" }),
+    forbiddenFor: ["member", "approver", "auditor"],
+  },
+  "teams.removeMember": {
+    call: (c, ids) => c.teams.removeMember({ teamId: ids.teamId, userId: ids.bystanderId }),
+    forbiddenFor: ["member", "approver", "auditor"],
+  },
+  "users.list": { call: (c) => c.users.list(), forbiddenFor: ["member", "approver"] },
+  "users.setGlobalRole": {
+    call: (c, ids) => c.users.setGlobalRole({ userId: ids.bystanderId, globalRole: null }),
+    forbiddenFor: ["member", "approver", "auditor"],
+  },
+  "audit.list": { call: (c) => c.audit.list({}), forbiddenFor: ["member", "approver"] },
+};
+
+type Persona = "member" | "approver" | "admin" | "auditor";
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+let db: Database;
+let ids: Ids;
+const callers = {} as Record<Persona | "anonymous", Caller>;
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  const member = await makeUser(db);
+  const approver = await makeUser(db);
+  const admin = await makeUser(db, { globalRole: "admin" });
+  const auditor = await makeUser(db, { globalRole: "auditor" });
+  // The target of removeMember and setGlobalRole, so those calls change nobody the other tests use.
+  const bystander = await makeUser(db);
+  const team = await makeTeam(db, [
+    { userId: member.id, role: "member" },
+    { userId: approver.id, role: "approver" },
+    { userId: bystander.id, role: "member" },
+  ]);
+  const otherTeam = await makeTeam(db);
+  ids = { teamId: team.id, otherTeamId: otherTeam.id, bystanderId: bystander.id };
+  callers.anonymous = await callerFor(db, null);
+  callers.member = await callerFor(db, member.id);
+  callers.approver = await callerFor(db, approver.id);
+  callers.admin = await callerFor(db, admin.id);
+  callers.auditor = await callerFor(db, auditor.id);
+});
+
+describe("access rules of every procedure", () => {
+  it("lists every procedure of the router", () => {
+    expect(Object.keys(procedures).sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+
+  it.each(Object.keys(procedures))("%s answers UNAUTHORIZED without a session", async (path) => {
+    const entry = procedures[path]!;
+    expect(await codeOf(entry.call(callers.anonymous, ids))).toBe("UNAUTHORIZED");
+  });
+
+  const forbiddenCases = Object.entries(procedures).flatMap(([path, entry]) => entry.forbiddenFor.map((persona) => [path, persona] as const));
+  it.each(forbiddenCases)("%s answers FORBIDDEN to a %s, naming the missing right", async (path, persona) => {
+    const entry = procedures[path]!;
+    const error = await entry.call(callers[persona], ids).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("FORBIDDEN");
+    expect((error as TRPCError).message).toMatch(/admin|auditor|member|approver|read-only/i);
+  });
+
+  const allowedCases = Object.entries(procedures).flatMap(([path, entry]) =>
+    (["member", "approver", "admin", "auditor"] as const).filter((p) => !entry.forbiddenFor.includes(p)).map((p) => [path, p] as const),
+  );
+  it.each(allowedCases)("%s is not refused to a %s", async (path, persona) => {
+    const code = await codeOf(procedures[path]!.call(callers[persona], ids));
+    // Allowed callers may still hit a business rule (e.g. unknown email): never an access error.
+    expect(["UNAUTHORIZED", "FORBIDDEN"]).not.toContain(code);
+  });
+});
+
+describe("auditors are read-only", () => {
+  it("refuses every mutation with a read-only message", async () => {
+    const error = await callers.auditor.teams
+      .create({ slug: "audit-try", name: "Audit try", description: "", costCenter: "CC-9", monthlyBudgetUsd: 1 })
+      .catch((e: unknown) => e);
+    expect((error as TRPCError).code).toBe("FORBIDDEN");
+    expect((error as TRPCError).message).toContain("read-only");
+  });
+
+  it("reads every team, like an admin", async () => {
+    const teams = await callers.auditor.teams.list();
+    expect(teams.map((t) => t.id)).toEqual(expect.arrayContaining([ids.teamId, ids.otherTeamId]));
+  });
+});
+
+describe("team procedures", () => {
+  it("a member lists only their own teams", async () => {
+    const teams = await callers.member.teams.list();
+    expect(teams.map((t) => t.id)).toEqual([ids.teamId]);
+    expect(teams[0]?.myRole).toBe("member");
+  });
+
+  it("an unknown team id answers NOT_FOUND, a malformed one BAD_REQUEST naming the field", async () => {
+    expect(await codeOf(callers.admin.teams.get({ teamId: randomUUID() }))).toBe("NOT_FOUND");
+    const error = (await callers.admin.teams.get({ teamId: "not-a-uuid" }).catch((e: unknown) => e)) as TRPCError;
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(JSON.stringify(error.cause)).toContain("teamId");
+  });
+});
