@@ -8,6 +8,24 @@ import { findDemoUser, upsertOidcUser } from "~/server/services/users";
 
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
 
+let userinfoEndpoint: Promise<string | null> | undefined;
+
+/**
+ * Some providers keep ID tokens thin (only `sub`) and put email and name in userinfo. The ID
+ * token is still verified; the missing claims come from userinfo with the access token.
+ */
+async function userinfoClaims(issuer: string, accessToken: string | undefined): Promise<Partial<OidcProfile>> {
+  if (!accessToken) return {};
+  userinfoEndpoint ??= fetch(`${issuer}/.well-known/openid-configuration`)
+    .then((r) => r.json() as Promise<{ userinfo_endpoint?: string }>)
+    .then((d) => d.userinfo_endpoint ?? null)
+    .catch(() => null);
+  const endpoint = await userinfoEndpoint;
+  if (!endpoint) return {};
+  const response = await fetch(endpoint, { headers: { authorization: `Bearer ${accessToken}` } });
+  return response.ok ? ((await response.json()) as Partial<OidcProfile>) : {};
+}
+
 /** Generic OpenID Connect: Okta, Entra ID, Keycloak, Google, Auth0 all publish discovery documents. */
 function oidcProvider(issuer: string, clientId: string, clientSecret: string, name: string): OAuthConfig<OidcProfile> {
   const base = issuer.replace(/\/+$/, "");
@@ -21,7 +39,8 @@ function oidcProvider(issuer: string, clientId: string, clientSecret: string, na
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],
-    profile(profile) {
+    async profile(idTokenClaims, tokens) {
+      const profile = idTokenClaims.email ? idTokenClaims : { ...(await userinfoClaims(base, tokens.access_token)), ...idTokenClaims };
       return {
         id: `${base}|${profile.sub}`,
         email: profile.email ?? null,

@@ -1,12 +1,9 @@
 import type { Metadata } from "next";
 import { EmptyState, PageHeader } from "~/components/ui/page";
-import { approvesAnywhere } from "~/server/auth/access";
-import { requirePageAccess } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Approvals" };
 
-export default async function ApprovalsPage() {
-  await requirePageAccess(approvesAnywhere);
+export default function ApprovalsPage() {
   return (
     <>
       <PageHeader title="Approvals" description="Requests of your teams waiting for your decision." />

@@ -2,15 +2,14 @@ import type { Metadata } from "next";
 import { UsersTable } from "~/components/admin/users-table";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
-import { oversees } from "~/server/auth/access";
-import { requirePageAccess } from "~/server/auth/guards";
+import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Audit" };
 
 const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium" });
 
 export default async function AuditPage() {
-  const viewer = await requirePageAccess(oversees);
+  const viewer = await requireViewer(); // access checked in layout.tsx
   const api = await serverApi();
   const [{ events }, users] = await Promise.all([api.audit.list({ limit: 100 }), api.users.list()]);
   return (

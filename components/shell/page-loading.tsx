@@ -1,6 +1,6 @@
 import { Skeleton } from "~/components/ui/page";
 
-export default function Loading() {
+export function PageLoading() {
   return (
     <div role="status" aria-label="Loading" className="space-y-4">
       <Skeleton className="h-8 w-64" />

@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { mainNavLinks, personas, signInAs, type Persona } from "./support/session";
+
+const expectedNav: Record<Persona, string[]> = {
+  developer: ["Catalog", "Requests", "Environments"],
+  approver: ["Catalog", "Requests", "Approvals", "Environments"],
+  admin: ["Catalog", "Requests", "Approvals", "Environments", "Audit", "Admin"],
+  auditor: ["Catalog", "Requests", "Environments", "Audit"],
+};
+
+test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
+  await page.goto("/requests");
+  await expect(page).toHaveURL(/\/signin/);
+  await expect(page.getByRole("heading", { name: "Sign in to Provisio" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign in with Test IdP" })).toBeVisible();
+});
+
+for (const persona of Object.keys(personas) as Persona[]) {
+  test(`${persona} signs in with the demo sign-in and sees only their navigation`, async ({ page }) => {
+    await signInAs(page, persona);
+    await expect(page.getByRole("heading", { level: 1, name: "Catalog" })).toBeVisible();
+    expect(await mainNavLinks(page)).toEqual(expectedNav[persona]);
+    await page.getByRole("link", { name: new RegExp(personas[persona].name) }).first().click();
+    await expect(page.getByRole("heading", { name: "My teams and roles" })).toBeVisible();
+    await expect(page.getByText(`Signed in as ${personas[persona].name} (${personas[persona].email}).`)).toBeVisible();
+  });
+}
+
+test("the account page lists a developer's teams and roles", async ({ page }) => {
+  await signInAs(page, "approver", "/account");
+  const teams = page.getByRole("table", { name: "Your team memberships" });
+  await expect(teams.getByRole("row", { name: /Payments Platform approver/ })).toBeVisible();
+  await expect(teams.getByRole("row", { name: /Data Science approver/ })).toBeVisible();
+});
+
+test("sign-out ends the session", async ({ page }) => {
+  await signInAs(page, "developer");
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto("/environments");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("an unknown demo user is refused with a clear message", async ({ page, request }) => {
+  const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const response = await request.post("/api/auth/callback/demo", {
+    form: { email: "intruder@example.com", csrfToken: csrf.csrfToken, json: "true" },
+  });
+  const body = (await response.json()) as { url: string };
+  expect(body.url).toContain("error=CredentialsSignin");
+  await page.goto(new URL(body.url).pathname + new URL(body.url).search);
+  await expect(page.getByRole("alert").filter({ hasText: "does not exist or demo sign-in is turned off" })).toBeVisible();
+});
