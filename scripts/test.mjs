@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, unit + integration tests (vitest, real PostgreSQL), then the
+// browser tests (Playwright, Debian's Chromium, production build). Ends with one summary line.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { ensureBuild, ensureDependencies, root } from "./lib/prepare.mjs";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const results = [];
+
+function step(label, command, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n━━ ${label}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = result.status === 0;
+  results.push({ label, ok, seconds });
+  console.log(`━━ ${label}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds} s`);
+  return ok;
+}
+
+function ensureChromium() {
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() === 0 && chromium === "/usr/bin/chromium") {
+    console.log("provisio: Chromium is missing; installing Debian's chromium package…");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    const install = update.status === 0 && spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env });
+    if (install && install.status === 0 && existsSync(chromium)) return;
+  }
+  console.error(
+    `\nprovisio: the browser tests need Chromium at ${chromium}.\n` +
+      "Install it with: sudo apt-get install chromium   (or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium binary)",
+  );
+  process.exit(1);
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(path.join(root, file), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+ensureDependencies();
+ensureChromium();
+rmSync(path.join(root, ".tmp", "reports"), { recursive: true, force: true });
+
+const typecheckOk = step("typecheck", bin("tsc"), ["--noEmit"]);
+const lintOk = step("lint", bin("eslint"), ["--max-warnings=0", "."]);
+step("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=.tmp/reports/unit-report.json"]);
+const buildStarted = Date.now();
+ensureBuild();
+results.push({ label: "production build", ok: true, seconds: ((Date.now() - buildStarted) / 1000).toFixed(1) });
+step("browser tests (playwright)", bin("playwright"), ["test"]);
+
+const unit = readJson(".tmp/reports/unit-report.json");
+const e2e = readJson(".tmp/reports/e2e-report.json");
+const unitPassed = unit?.numPassedTests ?? 0;
+const unitFailed = unit ? unit.numFailedTests : 1;
+const e2ePassed = e2e?.stats?.expected ?? 0;
+const e2eFailed = e2e ? (e2e.stats.unexpected ?? 0) + (e2e.stats.flaky ?? 0) : 1;
+
+console.log("\n━━ summary");
+for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"}  ${r.label.padEnd(38)} ${r.seconds} s`);
+const problems = [];
+if (!typecheckOk) problems.push("typecheck failed");
+if (!lintOk) problems.push("lint failed");
+if (unitPassed === 0) problems.push("vitest ran no test");
+if (e2ePassed === 0) problems.push("playwright ran no test");
+for (const r of results) if (!r.ok && !problems.some((p) => p.startsWith(r.label))) problems.push(`${r.label} failed`);
+for (const p of problems) console.log(`  problem: ${p}`);
+console.log(`vitest: ${unitPassed} passed, ${unitFailed} failed`);
+console.log(`playwright: ${e2ePassed} passed, ${e2eFailed} failed`);
+const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1);
+console.log(`tests: ${unitPassed + e2ePassed} passed, ${failed} failed`);
+process.exit(problems.length === 0 && failed === 0 ? 0 : 1);
