@@ -10,6 +10,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { applyServerError, Field, TextInput } from "~/components/ui/form";
 import { ErrorNotice } from "~/components/ui/page";
+import { TeamFields } from "./team-fields";
 import { createTeamInput } from "~/server/schemas/teams";
 
 type FormInput = z.input<typeof createTeamInput>;
@@ -47,35 +48,10 @@ export function CreateTeamForm() {
       })}
       className="grid gap-4 sm:grid-cols-2"
     >
-      <Field label="Name" error={errors.name?.message}>
-        {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.name} {...form.register("name")} />}
-      </Field>
       <Field label="Slug" hint="Used in tags and URLs: lowercase letters, digits and '-'" error={errors.slug?.message}>
         {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.slug} {...form.register("slug")} />}
       </Field>
-      <Field label="Cost center" hint="Carried as a tag on every resource" error={errors.costCenter?.message}>
-        {({ id, describedBy }) => (
-          <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.costCenter} placeholder="CC-1234" {...form.register("costCenter")} />
-        )}
-      </Field>
-      <Field label="Monthly budget (USD)" error={errors.monthlyBudgetUsd?.message}>
-        {({ id, describedBy }) => (
-          <TextInput
-            id={id}
-            type="number"
-            min={0}
-            step={1}
-            aria-describedby={describedBy}
-            aria-invalid={!!errors.monthlyBudgetUsd}
-            {...form.register("monthlyBudgetUsd", { valueAsNumber: true })}
-          />
-        )}
-      </Field>
-      <div className="sm:col-span-2">
-        <Field label="Description" error={errors.description?.message}>
-          {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} {...form.register("description")} />}
-        </Field>
-      </div>
+      <TeamFields register={form.register} errors={errors} />
       {formError && (
         <div className="sm:col-span-2">
           <ErrorNotice title="The team was not created" message={formError} />

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { applyServerError, Field, Select, TextInput } from "~/components/ui/form";
-import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
+import { EmptyState, ErrorNotice } from "~/components/ui/page";
 import { membershipRoles } from "~/server/schemas/teams";
 
 type Member = { userId: string; email: string; name: string; role: (typeof membershipRoles)[number] };
@@ -76,11 +76,6 @@ export function MembersPanel({ teamId, teamName, members }: { teamId: string; te
                       </option>
                     ))}
                   </select>
-                  {m.role === "approver" && (
-                    <span className="ml-2">
-                      <Badge tone="green">approves</Badge>
-                    </span>
-                  )}
                 </td>
                 <td className="py-2.5 text-right">
                   <Button
@@ -102,7 +97,7 @@ export function MembersPanel({ teamId, teamName, members }: { teamId: string; te
       <form
         noValidate
         aria-label="Add a member"
-        className="grid items-end gap-3 border-t border-slate-100 pt-4 sm:grid-cols-[1fr_10rem_auto]"
+        className="grid items-end gap-3 border-t border-slate-100 pt-4 sm:grid-cols-[minmax(0,1fr)_8.5rem] xl:grid-cols-[minmax(0,1fr)_8.5rem_auto]"
         onSubmit={form.handleSubmit((values) => {
           setError(null);
           setMember.mutate({ teamId, ...values });

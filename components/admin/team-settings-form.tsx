@@ -8,8 +8,9 @@ import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
-import { applyServerError, Field, TextInput } from "~/components/ui/form";
+import { applyServerError } from "~/components/ui/form";
 import { ErrorNotice } from "~/components/ui/page";
+import { TeamFields } from "./team-fields";
 import { teamFields } from "~/server/schemas/teams";
 
 type Team = { id: string; name: string; description: string; costCenter: string; monthlyBudgetCents: number; version: number };
@@ -52,29 +53,7 @@ export function TeamSettingsForm({ team }: { team: Team }) {
         update.mutate({ ...values, teamId: team.id, expectedVersion: team.version });
       })}
     >
-      <Field label="Name" error={errors.name?.message}>
-        {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.name} {...form.register("name")} />}
-      </Field>
-      <Field label="Cost center" error={errors.costCenter?.message}>
-        {({ id, describedBy }) => (
-          <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.costCenter} {...form.register("costCenter")} />
-        )}
-      </Field>
-      <Field label="Monthly budget (USD)" error={errors.monthlyBudgetUsd?.message}>
-        {({ id, describedBy }) => (
-          <TextInput
-            id={id}
-            type="number"
-            min={0}
-            aria-describedby={describedBy}
-            aria-invalid={!!errors.monthlyBudgetUsd}
-            {...form.register("monthlyBudgetUsd", { valueAsNumber: true })}
-          />
-        )}
-      </Field>
-      <Field label="Description" error={errors.description?.message}>
-        {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} {...form.register("description")} />}
-      </Field>
+      <TeamFields register={form.register} errors={errors} />
       <div className="flex items-center gap-3 sm:col-span-2">
         <Button type="submit" busy={update.isPending}>
           Save changes

@@ -6,7 +6,7 @@
  * launcher is recognised and shut down on the next start.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -58,6 +58,26 @@ async function runAs(): Promise<{ uid: number; gid: number } | null> {
     await exec("groupadd", ["-f", "postgres"]);
     await exec("useradd", ["-g", "postgres", "-M", "-s", "/usr/sbin/nologin", "postgres"]).catch(() => undefined);
     return ids();
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach both its binaries (in our
+ * node_modules) and its data folder. A clone made with `mktemp -d` sits in a 0700 folder; we add
+ * the traverse bit (o+x, no listing) to such folders we own, and say so.
+ */
+async function ensureTraversable(target: string, notice: (line: string) => void): Promise<void> {
+  const parts = path.resolve(target).split(path.sep).filter(Boolean);
+  let current: string = path.sep;
+  for (const part of parts) {
+    current = path.join(current, part);
+    const info = statSync(current);
+    if (!info.isDirectory() || info.mode & 0o001) continue;
+    if (info.uid !== process.getuid?.()) {
+      throw new Error(`The postgres user cannot reach ${current}. Make it traversable (chmod o+x) or set PROVISIO_DATA_DIR elsewhere.`);
+    }
+    await chmod(current, (info.mode & 0o7777) | 0o001);
+    notice(`provisio: made ${current} traversable (o+x) so the postgres user can reach its binaries and data`);
   }
 }
 
@@ -144,8 +164,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
   const { postgres, initdb } = await binaries();
   const owner = await runAs();
   await mkdir(options.dataDir, { recursive: true });
-  // The server's user must be able to reach its cluster folder inside ours (mkdtemp makes 0700).
-  if (owner) await chmod(options.dataDir, 0o711);
+  if (owner) {
+    const notice = options.onNotice ?? console.log;
+    await ensureTraversable(path.dirname(postgres), notice);
+    await ensureTraversable(options.dataDir, notice);
+  }
 
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner);
   else await recoverLock(clusterDir, options.onNotice ?? console.log);
