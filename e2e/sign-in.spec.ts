@@ -8,11 +8,14 @@ const expectedNav: Record<Persona, string[]> = {
   auditor: ["Catalog", "Requests", "Environments", "Audit"],
 };
 
-test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
-  await page.goto("/requests");
-  await expect(page).toHaveURL(/\/signin/);
+test("an anonymous visitor signs in and lands on the page they asked for", async ({ page }) => {
+  await page.goto("/account?tab=teams");
+  await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Faccount%3Ftab%3Dteams/);
   await expect(page.getByRole("heading", { name: "Sign in to Provisio" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Sign in with Test IdP" })).toBeVisible();
+  await page.getByRole("button", { name: /Sign in as Dana Developer/ }).click();
+  await page.waitForURL((url) => url.pathname === "/account");
+  await expect(page.getByRole("heading", { name: "My teams and roles" })).toBeVisible();
 });
 
 for (const persona of Object.keys(personas) as Persona[]) {

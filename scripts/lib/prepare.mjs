@@ -27,7 +27,7 @@ export function ensureDependencies() {
 }
 
 const buildInputs = ["app", "components", "server", "db", "types", "public", "templates"];
-const buildFiles = ["next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const buildFiles = ["proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function listFiles(dir, out) {
   if (!existsSync(dir)) return;
