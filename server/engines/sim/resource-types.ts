@@ -1,0 +1,216 @@
+/**
+ * The IaaS simulator's resource types: what a sim template may declare, the properties each
+ * takes, what other resources may reference, and what each costs (price-list.json).
+ */
+import { z } from "zod";
+import { cidr, dnsLabel, num, orRef, port, str } from "../properties";
+import type { CostLine, ResourceTypeDefinition } from "../types";
+import priceList from "./price-list.json";
+
+const instanceTypes = Object.keys(priceList.skus)
+  .filter((sku) => sku.startsWith("instance."))
+  .map((sku) => sku.slice("instance.".length));
+const regions = Object.keys(priceList.regions);
+
+const region = z.enum(regions as [string, ...string[]], { error: `must be one of the sim regions: ${regions.join(", ")}` });
+const instanceType = z.enum(instanceTypes as [string, ...string[]], {
+  error: `must be an instance type of the sim price list (${instanceTypes.slice(0, 4).join(", ")}, …)`,
+});
+const volumeType = z.enum(["gp3", "io2", "st1"], { error: "must be gp3, io2 or st1" });
+const diskGb = z.number().int().min(8, "at least 8 GB").max(16_384, "at most 16384 GB");
+const image = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, "must be an image name like debian-12 or ubuntu-24.04");
+const ref = orRef(z.string());
+
+function instanceCost(properties: Record<string, unknown>, count: number): CostLine[] {
+  const type = str(properties.instance_type);
+  const lines: CostLine[] = [];
+  if (type && count > 0) {
+    lines.push({ sku: `instance.${type}`, quantity: count, ...(properties.spot === true ? { modifier: "spot" } : {}) });
+  }
+  const disk = num(properties.disk_gb);
+  if (disk > 0 && count > 0) lines.push({ sku: `volume.${str(properties.disk_type) ?? "gp3"}`, quantity: disk * count });
+  if (properties.public_ip === true && count > 0) lines.push({ sku: "public_ipv4", quantity: count });
+  return lines;
+}
+
+const free = () => [];
+
+const definitions: ResourceTypeDefinition[] = [
+  {
+    type: "network",
+    title: "Virtual network",
+    properties: z.strictObject({ region, cidr }),
+    attributes: ["id", "cidr"],
+    describeSize: (p) => str(p.cidr),
+    cost: free,
+  },
+  {
+    type: "subnet",
+    title: "Subnet",
+    properties: z.strictObject({
+      region,
+      network: ref,
+      cidr: orRef(cidr),
+      zone: z.string().regex(/^[a-z]$/, "must be a zone letter a-f").optional(),
+      public: z.boolean().default(false),
+    }),
+    attributes: ["id", "cidr", "zone"],
+    describeSize: (p) => str(p.cidr),
+    cost: free,
+  },
+  {
+    type: "security_group",
+    title: "Security group",
+    properties: z.strictObject({
+      region,
+      network: ref,
+      ingress: z.array(z.strictObject({ port, protocol: z.enum(["tcp", "udp"]).default("tcp"), from: orRef(cidr) })).max(50).default([]),
+    }),
+    attributes: ["id"],
+    cost: free,
+  },
+  {
+    type: "nat_gateway",
+    title: "NAT gateway",
+    properties: z.strictObject({ region, subnet: ref }),
+    attributes: ["id", "public_ip"],
+    cost: () => [{ sku: "nat_gateway", quantity: 1 }],
+  },
+  {
+    type: "load_balancer",
+    title: "Load balancer",
+    properties: z.strictObject({
+      region,
+      kind: z.enum(["application", "network"], { error: "must be application or network" }).default("application"),
+      scheme: z.enum(["internet-facing", "internal"], { error: "must be internet-facing or internal" }),
+      subnets: z.array(ref).min(1).max(6).or(ref),
+      security_group: ref.optional(),
+      listeners: z.array(z.strictObject({ port, protocol: z.enum(["HTTP", "HTTPS", "TCP", "TLS"]), target_port: port })).min(1).max(10),
+      health_check_path: z.string().regex(/^\/[\w./-]*$/, "must be a path starting with /").default("/"),
+    }),
+    attributes: ["id", "dns_name", "arn"],
+    describeSize: (p) => `${str(p.kind) ?? "application"}, ${str(p.scheme)}`,
+    cost: (p) => [{ sku: `load_balancer.${str(p.kind) ?? "application"}`, quantity: 1 }],
+  },
+  {
+    type: "instance",
+    title: "Virtual machine",
+    properties: z.strictObject({
+      region,
+      instance_type: instanceType,
+      image,
+      subnet: ref,
+      security_group: ref.optional(),
+      disk_gb: diskGb,
+      disk_type: volumeType.default("gp3"),
+      public_ip: z.boolean().default(false),
+      spot: z.boolean().default(false),
+      gpu_driver: z.enum(["none", "nvidia-535", "nvidia-550"]).default("none"),
+      ssh_cidr: orRef(cidr).optional(),
+    }),
+    attributes: ["id", "private_ip", "public_ip", "hostname"],
+    describeSize: (p) => `${str(p.instance_type)}, ${num(p.disk_gb)} GB ${str(p.disk_type) ?? "gp3"}`,
+    cost: (p) => instanceCost(p, 1),
+  },
+  {
+    type: "instance_group",
+    title: "Instance group",
+    properties: z.strictObject({
+      region,
+      instance_type: instanceType,
+      image,
+      subnets: z.array(ref).min(1).max(6).or(ref),
+      security_group: ref.optional(),
+      size: z.number().int().min(0, "cannot be negative").max(500, "at most 500 instances"),
+      max_size: z.number().int().min(0).max(1000).optional(),
+      disk_gb: diskGb,
+      disk_type: volumeType.default("gp3"),
+      spot: z.boolean().default(false),
+      load_balancer: ref.optional(),
+      labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
+    }),
+    attributes: ["id", "instance_ids"],
+    describeSize: (p) => `${num(p.size)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
+    cost: (p) => instanceCost(p, num(p.size)),
+  },
+  {
+    type: "k8s_node_pool",
+    title: "Kubernetes node pool",
+    properties: z.strictObject({
+      region,
+      cluster: dnsLabel,
+      kubernetes_version: z.string().regex(/^1\.\d{2}$/, "must be a minor version like 1.31"),
+      instance_type: instanceType,
+      subnets: z.array(ref).min(1).max(6).or(ref),
+      nodes: z.number().int().min(1, "at least 1 node").max(200, "at most 200 nodes"),
+      max_nodes: z.number().int().min(1).max(500).optional(),
+      disk_gb: diskGb,
+      spot: z.boolean().default(false),
+      taints: z.array(z.string().regex(/^[a-z0-9./-]+=[a-z0-9.-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, "must look like key=value:NoSchedule")).max(10).default([]),
+      labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
+    }),
+    attributes: ["id", "node_ids"],
+    describeSize: (p) => `${num(p.nodes)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
+    cost: (p) => instanceCost(p, num(p.nodes)),
+  },
+  {
+    type: "volume",
+    title: "Block volume",
+    properties: z.strictObject({ region, size_gb: diskGb, volume_type: volumeType.default("gp3"), attach_to: ref.optional(), encrypted: z.boolean().default(true) }),
+    attributes: ["id", "device"],
+    describeSize: (p) => `${num(p.size_gb)} GB ${str(p.volume_type) ?? "gp3"}`,
+    cost: (p) => [{ sku: `volume.${str(p.volume_type) ?? "gp3"}`, quantity: num(p.size_gb) }],
+  },
+  {
+    type: "bucket",
+    title: "Object storage bucket",
+    properties: z.strictObject({
+      region,
+      name: orRef(z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, "3-63 lowercase letters, digits, '.' or '-'")),
+      versioning: z.boolean().default(false),
+      public_read: z.boolean().default(false),
+      expected_storage_gb: z.number().int().min(0).max(1_000_000),
+      website: z.boolean().default(false),
+    }),
+    attributes: ["id", "name", "endpoint", "website_endpoint"],
+    describeSize: (p) => `${num(p.expected_storage_gb)} GB expected`,
+    cost: (p) => [{ sku: "bucket.standard", quantity: num(p.expected_storage_gb) }],
+  },
+  {
+    type: "cdn",
+    title: "CDN distribution",
+    properties: z.strictObject({
+      origin: ref,
+      aliases: z.array(orRef(z.string().regex(/^[a-z0-9.-]+$/, "must be a host name"))).max(10).default([]),
+      expected_transfer_gb: z.number().int().min(0).max(10_000),
+      https_only: z.boolean().default(true),
+      default_ttl_seconds: z.number().int().min(0).max(31_536_000).default(3600),
+    }),
+    attributes: ["id", "domain_name"],
+    describeSize: (p) => `${num(p.expected_transfer_gb)} GB/month expected`,
+    cost: (p) => [{ sku: "cdn.transfer", quantity: num(p.expected_transfer_gb) }],
+  },
+  {
+    type: "dns_zone",
+    title: "DNS zone",
+    properties: z.strictObject({ domain: orRef(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain like dev.example.com")) }),
+    attributes: ["id", "name_servers"],
+    cost: () => [{ sku: "dns.zone", quantity: 1 }],
+  },
+  {
+    type: "dns_record",
+    title: "DNS record",
+    properties: z.strictObject({
+      zone: ref,
+      name: orRef(z.string().regex(/^[a-z0-9*.-]+$/, "must be a record name")),
+      record_type: z.enum(["A", "AAAA", "CNAME", "TXT"]),
+      value: ref,
+      ttl: z.number().int().min(30).max(86_400).default(300),
+    }),
+    attributes: ["id", "fqdn"],
+    cost: free,
+  },
+];
+
+export const simResourceTypes: Record<string, ResourceTypeDefinition> = Object.fromEntries(definitions.map((d) => [d.type, d]));
+export { priceList as simPriceList };

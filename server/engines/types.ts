@@ -1,0 +1,49 @@
+import type { z } from "zod";
+
+/** The engines a template may name. */
+export const engineNames = ["sim", "postgres", "terraform"] as const;
+export type EngineName = (typeof engineNames)[number];
+
+/** One billable quantity of a resource: `quantity` units of the price list's `sku`. */
+export type CostLine = { sku: string; quantity: number; modifier?: string };
+
+/**
+ * A resource type an engine knows how to create. Templates are data; this is the code side:
+ * which properties a resource of this type takes (validated with `properties`), which
+ * attributes other resources and outputs may reference, and what it costs.
+ */
+export type ResourceTypeDefinition = {
+  type: string;
+  title: string;
+  /** Properties after references are resolved; a reference stands in for any value. */
+  properties: z.ZodType<Record<string, unknown>>;
+  /** Attributes known after apply (`${resources.<id>.<attribute>}`); `*` allows any name. */
+  attributes: readonly string[];
+  /** Attributes that are secrets: stored encrypted, shown masked. */
+  sensitiveAttributes?: readonly string[];
+  /** The property shown as the resource's size in plans ("m5.large", "100 GB"). */
+  describeSize?: (properties: Record<string, unknown>) => string | null;
+  cost: (properties: Record<string, unknown>) => CostLine[];
+};
+
+export type EngineCatalog = {
+  engine: EngineName;
+  title: string;
+  resourceTypes: Record<string, ResourceTypeDefinition>;
+  priceList: PriceList;
+};
+
+/** A price list as stored in `server/engines/<engine>/price-list.json`. */
+export type PriceList = {
+  engine: EngineName;
+  currency: "USD";
+  hoursPerMonth: number;
+  /** Where the figures come from, so anyone can check or refresh them. */
+  source: { name: string; url: string; retrieved: string; notes?: string };
+  /** Regions and their price multiplier against the base figures (decimal string, e.g. "1.10"). */
+  regions: Record<string, { title: string; multiplier: string }>;
+  /** Price modifiers a resource may ask for, e.g. spot capacity at a share of on-demand. */
+  modifiers?: Record<string, { title: string; multiplier: string }>;
+  /** Decimal strings, never floats: `hourly` per unit-hour, or `monthly` per unit-month. */
+  skus: Record<string, { title: string; unit: string; hourly?: string; monthly?: string }>;
+};
