@@ -123,3 +123,71 @@ export type Team = typeof teams.$inferSelect;
 export type Membership = typeof memberships.$inferSelect;
 export type GlobalRole = (typeof globalRole.enumValues)[number];
 export type MembershipRole = (typeof membershipRole.enumValues)[number];
+
+export const templateSource = pgEnum("template_source", ["file", "ui"]);
+export const templateVersionStatus = pgEnum("template_version_status", ["draft", "published"]);
+
+/**
+ * A catalog entry. What it offers lives in its versions; the template itself only carries its
+ * name, where it came from and whether it is deprecated (hidden from new requests).
+ */
+export const templates = pgTable(
+  "templates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull().unique(),
+    source: templateSource("source").notNull(),
+    deprecatedAt: timestamp("deprecated_at", { withTimezone: true }),
+    /** Null with deprecatedAt set: deprecated by the sync because its folder was removed. */
+    deprecatedById: uuid("deprecated_by_id").references(() => users.id),
+    deprecationReason: text("deprecation_reason"),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [check("templates_name_shape", sql`${t.name} ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$'`)],
+);
+
+/**
+ * One version of a template. Drafts are edited in the curation UI; a published version is
+ * immutable (a trigger refuses UPDATE and DELETE), identified by its semantic version and
+ * content hash.
+ */
+export const templateVersions = pgTable(
+  "template_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    templateId: uuid("template_id")
+      .notNull()
+      .references(() => templates.id),
+    version: text("version").notNull(),
+    major: integer("major").notNull(),
+    minor: integer("minor").notNull(),
+    patch: integer("patch").notNull(),
+    status: templateVersionStatus("status").notNull(),
+    source: templateSource("source").notNull(),
+    /** The YAML as written: what authors read and diff. */
+    yaml: text("yaml").notNull(),
+    /** The validated document (null for a draft that does not validate yet). */
+    document: jsonb("document"),
+    /** Terraform module files, path → content, part of the version like the YAML. */
+    moduleFiles: jsonb("module_files").$type<Record<string, string>>().notNull().default({}),
+    contentHash: text("content_hash"),
+    minMonthlyCents: bigint("min_monthly_cents", { mode: "number" }),
+    maxMonthlyCents: bigint("max_monthly_cents", { mode: "number" }),
+    defaultMonthlyCents: bigint("default_monthly_cents", { mode: "number" }),
+    createdById: uuid("created_by_id").references(() => users.id),
+    publishedById: uuid("published_by_id").references(() => users.id),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    /** Optimistic concurrency for draft edits. */
+    lockVersion: integer("lock_version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("template_versions_template_version_idx").on(t.templateId, t.version),
+    index("template_versions_status_idx").on(t.templateId, t.status),
+    check("template_versions_published_complete", sql`${t.status} = 'draft' OR (${t.document} IS NOT NULL AND ${t.contentHash} IS NOT NULL AND ${t.publishedAt} IS NOT NULL)`),
+  ],
+);
+
+export type Template = typeof templates.$inferSelect;
+export type TemplateVersion = typeof templateVersions.$inferSelect;

@@ -14,6 +14,7 @@ import { connect, disconnectAll } from "~/db/client";
 import { migrateDatabase } from "~/db/migrate";
 import { demoUsers, seedDemoData } from "~/db/seed";
 import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
+import { syncTemplates } from "~/server/services/template-sync";
 import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
 import { assertPortFree } from "./ports";
 
@@ -25,6 +26,8 @@ const launchEnvSchema = z.object({
   PROVISIO_DATA_DIR: z.string().min(1).default(".data"),
   PROVISIO_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   PROVISIO_DEMO: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
+  /** Folder of template folders synced into the catalog on start. */
+  PROVISIO_TEMPLATES_DIR: z.string().min(1).default("templates"),
 });
 
 export type StackOptions = {
@@ -154,6 +157,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     await migrateDatabase(databaseUrl);
     await runMigrations({ connectionString: databaseUrl });
+    const sync = await syncTemplates(connect(databaseUrl).db, path.resolve(root, launch.PROVISIO_TEMPLATES_DIR), root);
+    log(
+      `provisio: templates synced: ${sync.published.length} published, ${sync.unchanged.length} unchanged` +
+        `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
+        `${sync.errors.length ? `, ${sync.errors.length} refused:` : ""}`,
+    );
+    for (const line of sync.errors) log(`provisio:   ✗ ${line}`);
     if (demo) {
       const { inserted } = await seedDemoData(connect(databaseUrl).db, { demo });
       if (inserted > 0) log(`provisio: seeded demo data (${inserted} rows)`);

@@ -8,6 +8,8 @@ import { engineNames } from "~/server/engines/types";
 import { identifierPattern, parameterSpec } from "~/server/schemas/template-parameters";
 
 export const templateApiVersion = "provisio.dev/v1";
+/** template.yaml may be at most this big. */
+export const maxTemplateBytes = 256 * 1024;
 export const tiers = ["dev", "staging", "prod"] as const;
 export type Tier = (typeof tiers)[number];
 export const categories = ["compute", "database", "network", "storage", "ml", "ci", "kubernetes", "security", "messaging", "web"] as const;

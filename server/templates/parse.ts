@@ -7,7 +7,8 @@ import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { validateTemplate, type IssuePath, type ValidationOptions } from "./validate";
 import type { TemplateDocument } from "./format";
 
-export const maxTemplateBytes = 256 * 1024;
+export { maxTemplateBytes } from "./format";
+import { maxTemplateBytes } from "./format";
 
 export type LocatedIssue = { path: string; message: string; line: number | null; column: number | null };
 

@@ -1,0 +1,143 @@
+/**
+ * The catalog as people read it: the newest published version of every template, and one
+ * template's page (description, parameters, resources with cost at defaults, policy, history).
+ */
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Executor } from "~/db/client";
+import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
+import { engineCatalogs } from "~/server/engines/catalog";
+import { parameterDefaults } from "~/server/schemas/template-parameters";
+import type { TemplateDocument } from "~/server/templates/format";
+import { planTemplate } from "~/server/templates/plan";
+import { notFound } from "./errors";
+import { semverOrder } from "./template-versions";
+
+export type CatalogEntry = ReturnType<typeof catalogEntry>;
+
+function catalogEntry(template: Template, version: TemplateVersion, draftCount = 0) {
+  const doc = version.document as TemplateDocument;
+  return {
+    id: template.id,
+    name: template.name,
+    source: template.source,
+    title: doc.metadata.title,
+    description: doc.metadata.description,
+    category: doc.metadata.category,
+    owner: doc.metadata.owner,
+    icon: doc.metadata.icon ?? null,
+    tags: doc.metadata.tags,
+    tiers: doc.spec.tiers,
+    engine: doc.spec.engine,
+    version: version.version,
+    publishedAt: version.publishedAt,
+    resourceCount: doc.spec.resources.length,
+    minMonthlyCents: version.minMonthlyCents ?? 0,
+    maxMonthlyCents: version.maxMonthlyCents ?? 0,
+    defaultMonthlyCents: version.defaultMonthlyCents ?? 0,
+    deprecated: template.deprecatedAt !== null,
+    deprecationReason: template.deprecationReason,
+    draftCount,
+  };
+}
+
+/** Newest published version per template; deprecated templates only when asked (admins). */
+export async function listCatalog(db: Executor, options: { includeDeprecated?: boolean } = {}): Promise<CatalogEntry[]> {
+  const rows = await db
+    .select({ template: templates, version: templateVersions })
+    .from(templateVersions)
+    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .where(eq(templateVersions.status, "published"))
+    .orderBy(asc(templates.name), ...semverOrder);
+  const newest = new Map<string, CatalogEntry>();
+  for (const row of rows) {
+    if (newest.has(row.template.id)) continue;
+    if (row.template.deprecatedAt && !options.includeDeprecated) continue;
+    newest.set(row.template.id, catalogEntry(row.template, row.version));
+  }
+  return [...newest.values()];
+}
+
+const publisher = alias(users, "publisher");
+const creator = alias(users, "creator");
+
+export type VersionSummary = Awaited<ReturnType<typeof listVersions>>[number];
+
+async function listVersions(db: Executor, templateId: string, includeDrafts: boolean) {
+  const statuses: TemplateVersion["status"][] = includeDrafts ? ["published", "draft"] : ["published"];
+  const rows = await db
+    .select({ version: templateVersions, publishedBy: publisher.name, createdBy: creator.name })
+    .from(templateVersions)
+    .leftJoin(publisher, eq(publisher.id, templateVersions.publishedById))
+    .leftJoin(creator, eq(creator.id, templateVersions.createdById))
+    .where(and(eq(templateVersions.templateId, templateId), inArray(templateVersions.status, statuses)))
+    .orderBy(...semverOrder);
+  return rows.map(({ version: v, publishedBy, createdBy }) => ({
+    id: v.id,
+    version: v.version,
+    status: v.status,
+    source: v.source,
+    yaml: v.yaml,
+    moduleFiles: v.moduleFiles,
+    valid: v.document !== null,
+    contentHash: v.contentHash,
+    publishedAt: v.publishedAt,
+    // Null publisher on a published version: the file sync published it.
+    publishedBy: v.status === "published" ? (publishedBy ?? (v.source === "file" ? "template sync" : null)) : null,
+    createdBy,
+    updatedAt: v.updatedAt,
+    lockVersion: v.lockVersion,
+    minMonthlyCents: v.minMonthlyCents,
+    maxMonthlyCents: v.maxMonthlyCents,
+  }));
+}
+
+/** The plan a request with default values would make: what the template page lists as its resources. */
+export function defaultPlan(document: TemplateDocument) {
+  const tier = document.spec.tiers[0] ?? "dev";
+  const plan = planTemplate(document.metadata.name, document.spec, parameterDefaults(document.spec.parameters), {
+    environmentName: "example",
+    tier,
+    team: "your-team",
+  });
+  const catalog = engineCatalogs[document.spec.engine];
+  return {
+    tier,
+    monthlyCents: plan.monthlyCents,
+    hourlyMicros: plan.hourlyMicros,
+    resources: plan.resources.map((r) => ({
+      address: r.address,
+      type: r.type,
+      title: r.title,
+      typeTitle: catalog.resourceTypes[r.type]?.title ?? r.type,
+      region: r.region,
+      size: r.size,
+      monthlyCents: r.monthlyCents,
+    })),
+    tagKeys: Object.keys(plan.resources[0]?.tags ?? {}),
+    priceSource: catalog.priceList.source,
+  };
+}
+
+export async function getTemplateDetail(db: Executor, name: string, options: { includeDrafts?: boolean } = {}) {
+  const [template] = await db.select().from(templates).where(eq(templates.name, name)).limit(1);
+  if (!template) throw notFound("Template");
+  const versions = await listVersions(db, template.id, options.includeDrafts ?? false);
+  const latest = versions.find((v) => v.status === "published");
+  // Without a published version (a UI template still in draft) only curators may see it.
+  if (!latest && !options.includeDrafts) throw notFound("Template");
+  const [latestRow] = latest ? await db.select().from(templateVersions).where(eq(templateVersions.id, latest.id)).limit(1) : [];
+  const document = (latestRow?.document ?? null) as TemplateDocument | null;
+  return {
+    template: {
+      id: template.id,
+      name: template.name,
+      source: template.source,
+      deprecatedAt: template.deprecatedAt,
+      deprecationReason: template.deprecationReason,
+      version: template.version,
+    },
+    latest: latest && latestRow && document ? { ...catalogEntry(template, latestRow), document, plan: defaultPlan(document) } : null,
+    versions,
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Loads templates/ into the database on start. Each folder's version is published once and
+ * never changes: the same version number with other content is refused (bump the version),
+ * a new version number publishes a new version, a removed folder deprecates the template
+ * (environments made from it keep working). A broken file is reported and skipped; the rest
+ * loads.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "~/db/client";
+import { templates, templateVersions } from "~/db/schema";
+import { compareSemver } from "~/server/templates/format";
+import { readTemplateFolders, type TemplateFile } from "~/server/templates/files";
+import { describeIssue } from "~/server/templates/parse";
+import { recordAudit, type Actor } from "./audit";
+import { findTemplateByName, findVersion, latestPublished, lockTemplate, versionColumns } from "./template-versions";
+
+export const syncActor: Actor = { id: null, label: "system" };
+
+export type SyncReport = {
+  published: string[];
+  unchanged: string[];
+  deprecated: string[];
+  restored: string[];
+  /** One line per problem: file, line, field and message. */
+  errors: string[];
+};
+
+type Outcome = "published" | "unchanged" | "restored";
+
+async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
+  if (!file.parsed.ok) throw new SyncRefusal(file.parsed.issues.map((i) => describeIssue(file.file, i)));
+  const document = file.parsed.document;
+  const columns = versionColumns(document, file.text, file.moduleFiles);
+  const name = document.metadata.name;
+  return db.transaction(async (tx) => {
+    await lockTemplate(tx, name);
+    const outcomes: Outcome[] = [];
+    let template = await findTemplateByName(tx, name);
+    if (!template) {
+      const [created] = await tx.insert(templates).values({ name, source: "file" }).returning();
+      if (!created) throw new Error("template insert returned nothing");
+      template = created;
+    } else if (template.deprecatedAt && template.deprecatedById === null && template.source === "file") {
+      // Deprecated by an earlier sync because its folder was gone; the folder is back.
+      await tx.update(templates).set({ deprecatedAt: null, deprecationReason: null, version: template.version + 1, updatedAt: new Date() }).where(eq(templates.id, template.id));
+      await recordAudit(tx, syncActor, { action: "template.restored", subjectType: "template", subjectId: template.id, after: { name, reason: `${file.file} is back` } });
+      outcomes.push("restored");
+    }
+
+    const existing = await findVersion(tx, template.id, columns.version);
+    if (existing?.status === "draft") {
+      throw new SyncRefusal([`${file.file}: version ${columns.version} of ${name} exists as a draft in the curation UI; publish or delete the draft there, or give the file a new version`]);
+    }
+    if (existing) {
+      if (existing.contentHash === columns.contentHash) return [...outcomes, "unchanged"];
+      throw new SyncRefusal([
+        `${file.file}: version ${columns.version} of ${name} is already published with different content ` +
+          `(published ${existing.contentHash?.slice(0, 12)}, file ${columns.contentHash.slice(0, 12)}); ` +
+          `a published version never changes: give the change a new spec.version`,
+      ]);
+    }
+    const latest = await latestPublished(tx, template.id);
+    if (latest && compareSemver(columns.version, latest.version) < 0) {
+      throw new SyncRefusal([`${file.file}: version ${columns.version} of ${name} is older than the published ${latest.version}; versions only move forward`]);
+    }
+    const [row] = await tx
+      .insert(templateVersions)
+      .values({ ...columns, templateId: template.id, status: "published", source: "file", publishedAt: new Date() })
+      .returning({ id: templateVersions.id });
+    await recordAudit(tx, syncActor, {
+      action: "template.published",
+      subjectType: "template",
+      subjectId: template.id,
+      after: { name, version: columns.version, contentHash: columns.contentHash, source: file.file, versionId: row?.id },
+    });
+    return [...outcomes, "published"];
+  });
+}
+
+class SyncRefusal extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join("\n"));
+  }
+}
+
+export async function syncTemplates(db: Database, templatesDir: string, projectRoot?: string): Promise<SyncReport> {
+  const report: SyncReport = { published: [], unchanged: [], deprecated: [], restored: [], errors: [] };
+  const files = await readTemplateFolders(templatesDir, projectRoot);
+  for (const file of files) {
+    try {
+      const outcomes = await syncOne(db, file);
+      const label = file.parsed.ok ? `${file.parsed.document.metadata.name}@${file.parsed.document.spec.version}` : file.folder;
+      for (const outcome of outcomes) report[outcome].push(label);
+    } catch (error) {
+      if (error instanceof SyncRefusal) report.errors.push(...error.lines);
+      else report.errors.push(`${file.file}: ${(error as Error).message}`);
+    }
+  }
+
+  // Folders that are gone (and not merely broken) deprecate their file-sourced template.
+  const present = new Set(files.map((f) => f.folder));
+  const active = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.source, "file"), isNull(templates.deprecatedAt)));
+  for (const template of active) {
+    if (present.has(template.name)) continue;
+    await db.transaction(async (tx) => {
+      await lockTemplate(tx, template.name);
+      const [updated] = await tx
+        .update(templates)
+        .set({ deprecatedAt: new Date(), deprecationReason: `templates/${template.name} was removed`, version: template.version + 1, updatedAt: new Date() })
+        .where(and(eq(templates.id, template.id), isNull(templates.deprecatedAt)))
+        .returning({ id: templates.id });
+      if (!updated) return;
+      await recordAudit(tx, syncActor, { action: "template.deprecated", subjectType: "template", subjectId: template.id, after: { name: template.name, reason: `templates/${template.name} was removed` } });
+      report.deprecated.push(template.name);
+    });
+  }
+  return report;
+}
+
