@@ -3,12 +3,16 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { templateYaml, uniqueTemplateName } from "~/testing/templates";
 import type { Database } from "~/db/client";
 import { appRouter } from "./root";
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 type Call = (caller: Caller, ids: Ids) => Promise<unknown>;
 type Ids = { teamId: string; otherTeamId: string; bystanderId: string };
+type Persona = "member" | "approver" | "admin" | "auditor";
+/** Catalog curation is for admins only; auditors do not even read drafts through it. */
+const curators: Persona[] = ["member", "approver", "auditor"];
 
 /**
  * Every procedure of the API with a valid input and who may NOT call it. Adding a procedure
@@ -40,9 +44,22 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
     forbiddenFor: ["member", "approver", "auditor"],
   },
   "audit.list": { call: (c) => c.audit.list({}), forbiddenFor: ["member", "approver"] },
+  "catalog.list": { call: (c) => c.catalog.list(), forbiddenFor: [] },
+  "catalog.get": { call: (c) => c.catalog.get({ name: "web-service" }), forbiddenFor: [] },
+  "templateAdmin.list": { call: (c) => c.templateAdmin.list(), forbiddenFor: curators },
+  "templateAdmin.get": { call: (c) => c.templateAdmin.get({ name: "web-service" }), forbiddenFor: curators },
+  "templateAdmin.validate": { call: (c) => c.templateAdmin.validate({ yaml: templateYaml("access-check") }), forbiddenFor: curators },
+  "templateAdmin.createDraft": { call: (c) => c.templateAdmin.createDraft({ yaml: templateYaml(uniqueTemplateName("access")) }), forbiddenFor: curators },
+  "templateAdmin.updateDraft": {
+    call: (c) => c.templateAdmin.updateDraft({ versionId: randomUUID(), yaml: templateYaml("access-check"), expectedLockVersion: 1 }),
+    forbiddenFor: curators,
+  },
+  "templateAdmin.deleteDraft": { call: (c) => c.templateAdmin.deleteDraft({ versionId: randomUUID(), expectedLockVersion: 1 }), forbiddenFor: curators },
+  "templateAdmin.publish": { call: (c) => c.templateAdmin.publish({ versionId: randomUUID(), expectedLockVersion: 1 }), forbiddenFor: curators },
+  "templateAdmin.deprecate": { call: (c) => c.templateAdmin.deprecate({ templateId: randomUUID(), reason: "retired" }), forbiddenFor: curators },
+  "templateAdmin.restore": { call: (c) => c.templateAdmin.restore({ templateId: randomUUID() }), forbiddenFor: curators },
 };
 
-type Persona = "member" | "approver" | "admin" | "auditor";
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

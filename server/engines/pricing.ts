@@ -14,34 +14,44 @@ export function parseDecimalMicros(value: string): number {
 }
 
 /** "1.10" → 110000 parts per 100000 (multipliers keep 5 decimal places). */
-function parseMultiplier(value: string): number {
-  return Math.round(parseDecimalMicros(value) / 10);
+function parseMultiplier(value: string): bigint {
+  return BigInt(Math.round(parseDecimalMicros(value) / 10));
 }
+
+const ONE = 100_000n;
 
 export type PricedLine = CostLine & { title: string; unit: string; hourlyMicros: number };
 
-/** Hourly micro-dollars of one unit of a sku in a region. */
-export function unitHourlyMicros(priceList: PriceList, sku: string, region: string | null): number {
-  const entry = priceList.skus[sku];
-  if (!entry) throw new Error(`sku "${sku}" is not in the ${priceList.engine} price list`);
-  const base = entry.hourly !== undefined ? parseDecimalMicros(entry.hourly) : Math.round(parseDecimalMicros(entry.monthly ?? "0") / priceList.hoursPerMonth);
+/**
+ * Hourly micro-dollars of `quantity` units of a sku: base price × quantity × region and
+ * modifier multipliers, in BigInt, divided (for monthly prices) and rounded once at the end,
+ * so 100 GB at $0.08/GB-month is exactly $8.00 a month, not $8.03.
+ */
+function lineHourlyMicros(priceList: PriceList, line: CostLine, region: string | null): number {
+  const entry = priceList.skus[line.sku];
+  if (!entry) throw new Error(`sku "${line.sku}" is not in the ${priceList.engine} price list`);
+  const modifier = line.modifier ? priceList.modifiers?.[line.modifier] : undefined;
+  if (line.modifier && !modifier) throw new Error(`price modifier "${line.modifier}" is not in the ${priceList.engine} price list`);
+  const monthly = entry.hourly === undefined;
+  const base = BigInt(parseDecimalMicros(entry.hourly ?? entry.monthly ?? "0"));
   const regionEntry = region ? priceList.regions[region] : undefined;
-  const multiplier = regionEntry ? parseMultiplier(regionEntry.multiplier) : 100_000;
-  return Math.round((base * multiplier) / 100_000);
+  const regionFactor = regionEntry ? parseMultiplier(regionEntry.multiplier) : ONE;
+  const modifierFactor = modifier ? parseMultiplier(modifier.multiplier) : ONE;
+  const numerator = base * BigInt(line.quantity) * regionFactor * modifierFactor;
+  const denominator = ONE * ONE * (monthly ? BigInt(priceList.hoursPerMonth) : 1n);
+  return Number((numerator * 2n + denominator) / (denominator * 2n));
 }
 
 export function priceLines(priceList: PriceList, lines: CostLine[], region: string | null): PricedLine[] {
   return lines.map((line) => {
     const entry = priceList.skus[line.sku];
     const modifier = line.modifier ? priceList.modifiers?.[line.modifier] : undefined;
-    if (line.modifier && !modifier) throw new Error(`price modifier "${line.modifier}" is not in the ${priceList.engine} price list`);
-    const unit = unitHourlyMicros(priceList, line.sku, region);
-    const modified = modifier ? Math.round((unit * parseMultiplier(modifier.multiplier)) / 100_000) : unit;
+    const hourlyMicros = lineHourlyMicros(priceList, line, region);
     return {
       ...line,
       title: modifier ? `${entry?.title ?? line.sku}, ${modifier.title.toLowerCase()}` : (entry?.title ?? line.sku),
       unit: entry?.unit ?? "unit",
-      hourlyMicros: modified * line.quantity,
+      hourlyMicros,
     };
   });
 }

@@ -132,7 +132,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
     if (errors.length || !ref || ref.kind !== "param") return add(path, `${what} must be a literal or a single "\${params.<name>}"`);
     const p = params.get(ref.name);
     if (!p) return add(path, `refers to parameter "${ref.name}", which is not declared`);
-    if (!type.includes(p.type)) add(path, `${what} needs a ${type.join(" or ")} parameter; "${ref.name}" is ${p.type}`);
+    if (!type.includes(p.type)) add(path, `${what} needs a parameter of type ${type.join(" or ")}; "${ref.name}" is ${p.type}`);
     if (what === "count" && (p.maximum === undefined || p.maximum > 100)) add(path, `parameter "${ref.name}" used as count needs a maximum of at most 100`);
   };
 
