@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + integration tests (vitest, real PostgreSQL), then the
+// `npm test`: typecheck, lint, the template catalog check, unit + integration tests (vitest, real PostgreSQL), then the
 // browser tests (Playwright, Debian's Chromium, production build). Ends with one summary line.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -52,6 +52,7 @@ rmSync(path.join(root, ".tmp", "reports"), { recursive: true, force: true });
 
 const typecheckOk = step("typecheck", bin("tsc"), ["--noEmit"]);
 const lintOk = step("lint", bin("eslint"), ["--max-warnings=0", "."]);
+const templatesOk = step("templates:check", bin("tsx"), ["scripts/templates-check.ts"]);
 step("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=.tmp/reports/unit-report.json"]);
 const buildStarted = Date.now();
 ensureBuild();
@@ -70,12 +71,13 @@ for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"}  ${r.label.pad
 const problems = [];
 if (!typecheckOk) problems.push("typecheck failed");
 if (!lintOk) problems.push("lint failed");
+if (!templatesOk) problems.push("templates:check failed");
 if (unitPassed === 0) problems.push("vitest ran no test");
 if (e2ePassed === 0) problems.push("playwright ran no test");
 for (const r of results) if (!r.ok && !problems.some((p) => p.startsWith(r.label))) problems.push(`${r.label} failed`);
 for (const p of problems) console.log(`  problem: ${p}`);
 console.log(`vitest: ${unitPassed} passed, ${unitFailed} failed`);
 console.log(`playwright: ${e2ePassed} passed, ${e2eFailed} failed`);
-const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1);
+const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1) + (templatesOk ? 0 : 1);
 console.log(`tests: ${unitPassed + e2ePassed} passed, ${failed} failed`);
 process.exit(problems.length === 0 && failed === 0 ? 0 : 1);
