@@ -46,6 +46,11 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "audit.list": { call: (c) => c.audit.list({}), forbiddenFor: ["member", "approver"] },
   "catalog.list": { call: (c) => c.catalog.list(), forbiddenFor: [] },
   "catalog.get": { call: (c) => c.catalog.get({ name: "web-service" }), forbiddenFor: [] },
+  "catalog.preview": {
+    // Previewing for a team is acting in it: members only (admins and auditors are not members of the other team).
+    call: (c, ids) => c.catalog.preview({ teamId: ids.otherTeamId, name: "web-service", tier: "dev", environmentName: "demo", parameters: {} }),
+    forbiddenFor: ["member", "approver", "admin", "auditor"],
+  },
   "templateAdmin.list": { call: (c) => c.templateAdmin.list(), forbiddenFor: curators },
   "templateAdmin.get": { call: (c) => c.templateAdmin.get({ name: "web-service" }), forbiddenFor: curators },
   "templateAdmin.validate": { call: (c) => c.templateAdmin.validate({ yaml: templateYaml("access-check") }), forbiddenFor: curators },

@@ -38,7 +38,8 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const fieldErrors = cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null;
+    const fieldErrors =
+      cause instanceof ZodError ? z.flattenError(cause).fieldErrors : cause instanceof ServiceError ? (cause.fieldErrors ?? null) : null;
     return {
       ...shape,
       message: cause instanceof ZodError ? `Invalid input: ${describeZodError(cause)}` : shape.message,

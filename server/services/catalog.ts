@@ -8,9 +8,10 @@ import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
 import { engineCatalogs } from "~/server/engines/catalog";
 import { parameterDefaults } from "~/server/schemas/template-parameters";
-import type { TemplateDocument } from "~/server/templates/format";
+import type { TemplateDocument, Tier } from "~/server/templates/format";
 import { planTemplate } from "~/server/templates/plan";
-import { notFound } from "./errors";
+import { ServiceError, notFound } from "./errors";
+import { validateParameterValues } from "./template-parameters";
 import { semverOrder } from "./template-versions";
 
 export type CatalogEntry = ReturnType<typeof catalogEntry>;
@@ -139,5 +140,41 @@ export async function getTemplateDetail(db: Executor, name: string, options: { i
     },
     latest: latest && latestRow && document ? { ...catalogEntry(template, latestRow), document, plan: defaultPlan(document) } : null,
     versions,
+  };
+}
+
+/**
+ * What a request with these values would create and cost: the server-side twin of the request
+ * form's live preview. Refuses deprecated templates, tiers the template does not offer and
+ * any wrong parameter, naming the field.
+ */
+export async function previewRequestPlan(
+  db: Executor,
+  input: { name: string; version?: string; tier: Tier; environmentName: string; teamSlug: string; parameters: unknown },
+) {
+  const [template] = await db.select().from(templates).where(eq(templates.name, input.name)).limit(1);
+  if (!template) throw notFound("Template");
+  if (template.deprecatedAt) throw new ServiceError("invalid", `${template.name} is deprecated and takes no new requests: ${template.deprecationReason ?? ""}`.trim(), "name");
+  const versions = await db
+    .select()
+    .from(templateVersions)
+    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published"), input.version ? eq(templateVersions.version, input.version) : undefined))
+    .orderBy(...semverOrder)
+    .limit(1);
+  const version = versions[0];
+  if (!version) throw input.version ? new ServiceError("not_found", `Version ${input.version} of ${template.name} was not found.`, "version") : notFound("Template");
+  const document = version.document as TemplateDocument;
+  if (!document.spec.tiers.includes(input.tier)) {
+    throw new ServiceError("invalid", `${template.name} is not offered for the ${input.tier} tier; it offers ${document.spec.tiers.join(", ")}.`, "tier");
+  }
+  const values = validateParameterValues(document.spec.parameters, input.parameters);
+  const plan = planTemplate(template.name, document.spec, values, { environmentName: input.environmentName, tier: input.tier, team: input.teamSlug });
+  return {
+    version: version.version,
+    parameters: values,
+    plan,
+    ttl: document.spec.policy.ttl[input.tier] ?? null,
+    approvals: document.spec.policy.approvals[input.tier] ?? [],
+    costApproval: document.spec.policy.costApproval ?? null,
   };
 }

@@ -10,6 +10,8 @@ export class ServiceError extends Error {
     message: string,
     /** The input field the error is about, when there is one (shown next to it in forms). */
     readonly field?: string,
+    /** Several fields at once (e.g. every wrong template parameter), field → messages. */
+    readonly fieldErrors?: Record<string, string[]>,
   ) {
     super(message);
     this.name = "ServiceError";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { getTemplateDetail, listCatalog } from "~/server/services/catalog";
-import { templateNamePattern } from "~/server/templates/format";
-import { authedProcedure, router } from "../trpc";
+import { getTemplateDetail, listCatalog, previewRequestPlan } from "~/server/services/catalog";
+import { templateNamePattern, tiers } from "~/server/templates/format";
+import { authedProcedure, router, teamMemberProcedure } from "../trpc";
 
 export const templateName = z.string().regex(templateNamePattern, { error: "must be a template name" });
 
@@ -9,4 +9,17 @@ export const templateName = z.string().regex(templateNamePattern, { error: "must
 export const catalogRouter = router({
   list: authedProcedure.query(({ ctx }) => listCatalog(ctx.db)),
   get: authedProcedure.input(z.object({ name: templateName })).query(({ ctx, input }) => getTemplateDetail(ctx.db, input.name)),
+
+  /** The plan and cost of a request with these values, for a team the caller belongs to. */
+  preview: teamMemberProcedure
+    .input(
+      z.object({
+        name: templateName,
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version like 1.0.0" }).optional(),
+        tier: z.enum(tiers, { error: "must be dev, staging or prod" }),
+        environmentName: z.string().regex(templateNamePattern, { error: "lowercase letters, digits and '-' (at most 40)" }),
+        parameters: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .query(({ ctx, input }) => previewRequestPlan(ctx.db, { ...input, teamSlug: ctx.team.slug })),
 });
