@@ -26,7 +26,8 @@ export function ensureDependencies() {
   run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], "installing dependencies (npm ci)");
 }
 
-const buildInputs = ["app", "components", "server", "db", "types", "public", "templates"];
+// templates/ is not a build input: the launcher syncs it into the database at every start.
+const buildInputs = ["app", "components", "server", "db", "types", "public"];
 const buildFiles = ["proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function listFiles(dir, out) {
