@@ -10,7 +10,7 @@ import type { Database } from "~/db/client";
 import { templates, templateVersions } from "~/db/schema";
 import { compareSemver } from "~/server/templates/format";
 import { readTemplateFolders, type TemplateFile } from "~/server/templates/files";
-import { describeIssue } from "~/server/templates/parse";
+import { contentHash, describeIssue } from "~/server/templates/parse";
 import { recordAudit, type Actor } from "./audit";
 import { findTemplateByName, findVersion, latestPublished, lockTemplate, versionColumns } from "./template-versions";
 
@@ -30,8 +30,10 @@ type Outcome = "published" | "unchanged" | "restored";
 async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
   if (!file.parsed.ok) throw new SyncRefusal(file.parsed.issues.map((i) => describeIssue(file.file, i)));
   const document = file.parsed.document;
-  const columns = versionColumns(document, file.text, file.moduleFiles);
   const name = document.metadata.name;
+  const version = document.spec.version;
+  // Only the hash is needed to see that nothing changed; the cost range is computed on publish.
+  const hash = contentHash(document, file.moduleFiles);
   return db.transaction(async (tx) => {
     await lockTemplate(tx, name);
     const outcomes: Outcome[] = [];
@@ -47,22 +49,23 @@ async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
       outcomes.push("restored");
     }
 
-    const existing = await findVersion(tx, template.id, columns.version);
+    const existing = await findVersion(tx, template.id, version);
     if (existing?.status === "draft") {
-      throw new SyncRefusal([`${file.file}: version ${columns.version} of ${name} exists as a draft in the curation UI; publish or delete the draft there, or give the file a new version`]);
+      throw new SyncRefusal([`${file.file}: version ${version} of ${name} exists as a draft in the curation UI; publish or delete the draft there, or give the file a new version`]);
     }
     if (existing) {
-      if (existing.contentHash === columns.contentHash) return [...outcomes, "unchanged"];
+      if (existing.contentHash === hash) return [...outcomes, "unchanged"];
       throw new SyncRefusal([
-        `${file.file}: version ${columns.version} of ${name} is already published with different content ` +
-          `(published ${existing.contentHash?.slice(0, 12)}, file ${columns.contentHash.slice(0, 12)}); ` +
+        `${file.file}: version ${version} of ${name} is already published with different content ` +
+          `(published ${existing.contentHash?.slice(0, 12)}, file ${hash.slice(0, 12)}); ` +
           `a published version never changes: give the change a new spec.version`,
       ]);
     }
     const latest = await latestPublished(tx, template.id);
-    if (latest && compareSemver(columns.version, latest.version) < 0) {
-      throw new SyncRefusal([`${file.file}: version ${columns.version} of ${name} is older than the published ${latest.version}; versions only move forward`]);
+    if (latest && compareSemver(version, latest.version) < 0) {
+      throw new SyncRefusal([`${file.file}: version ${version} of ${name} is older than the published ${latest.version}; versions only move forward`]);
     }
+    const columns = versionColumns(document, file.text, file.moduleFiles);
     const [row] = await tx
       .insert(templateVersions)
       .values({ ...columns, templateId: template.id, status: "published", source: "file", publishedAt: new Date() })
