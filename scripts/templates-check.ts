@@ -1,7 +1,8 @@
 /**
- * `npm run templates:check [folder]`: validates every template under templates/ (or the given
- * folder) and prints each problem as `file:line:column field.path: message`. Exit 1 on any.
+ * `npm run templates:check [folder]`: validates every template under templates/ (or under the
+ * given folder, or the one template folder given) and prints each problem as `file:line:column field.path: message`. Exit 1 on any.
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { formatCents } from "~/components/ui/money";
 import { estimateCostRange } from "~/server/templates/cost-range";
@@ -9,8 +10,11 @@ import { readTemplateFolders } from "~/server/templates/files";
 import { describeIssue } from "~/server/templates/parse";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dir = path.resolve(process.cwd(), process.argv[2] ?? path.join(root, "templates"));
-const files = await readTemplateFolders(dir, process.cwd());
+const target = path.resolve(process.cwd(), process.argv[2] ?? path.join(root, "templates"));
+// Either a folder of template folders, or one template folder (it holds a template.yaml).
+const single = existsSync(path.join(target, "template.yaml"));
+const dir = single ? path.dirname(target) : target;
+const files = (await readTemplateFolders(dir, process.cwd())).filter((f) => !single || f.folder === path.basename(target));
 
 if (files.length === 0) {
   console.error(`templates:check: no template folders found in ${dir}`);

@@ -29,6 +29,8 @@ export const parameterSpec = z
     help: z.string().max(500, "at most 500 characters").optional(),
     type: z.enum(["string", "integer", "number", "boolean"], { error: "must be string, integer, number or boolean" }),
     default: scalar.optional(),
+    /** A typical value, shown as the input's placeholder; checks use it when there is no default. */
+    example: scalar.optional(),
     required: z.boolean().default(true),
     enum: z.array(z.union([z.string(), z.number()])).min(1, "needs at least one value").max(100).optional(),
     minimum: z.number().optional(),

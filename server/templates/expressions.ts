@@ -1,7 +1,10 @@
 /**
- * The only expressions a template may contain: "${params.<name>}", "${resources.<id>.<attribute>}",
- * "${env.name|tier|team}" and "${index}" (inside a counted resource). No operators and no
- * functions: templates stay data, and no value can smuggle code into an engine.
+ * The only expressions a template may contain: "${params.<name>}", "${resources.<id>.<attribute>}"
+ * (for a counted resource: the list of all its instances' values, or one instance with
+ * "${resources.<id>[0].<attribute>}" / "${resources.<id>[index].<attribute>}"),
+ * "${env.name|tier|team}" (environment name, tier, team slug: lowercase letters, digits and '-')
+ * and "${index}" (inside a counted resource). No operators and no functions: templates stay
+ * data, and no value can smuggle code into an engine.
  */
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 
@@ -10,7 +13,7 @@ export type EnvName = (typeof envNames)[number];
 
 export type Reference =
   | { kind: "param"; name: string }
-  | { kind: "resource"; id: string; attribute: string }
+  | { kind: "resource"; id: string; attribute: string; instance?: number | "index" }
   | { kind: "env"; name: EnvName }
   | { kind: "index" };
 
@@ -23,8 +26,11 @@ function parseReference(body: string): Reference | string {
   if (text === "index") return { kind: "index" };
   let m = /^params\.([a-z][a-z0-9_]*)$/.exec(text);
   if (m) return { kind: "param", name: m[1] ?? "" };
-  m = /^resources\.([a-z][a-z0-9_]*)\.([a-z_*][a-z0-9_]*)$/.exec(text);
-  if (m) return { kind: "resource", id: m[1] ?? "", attribute: m[2] ?? "" };
+  m = /^resources\.([a-z][a-z0-9_]*)(?:\[(\d{1,3}|index)\])?\.([a-z_*][a-z0-9_]*)$/.exec(text);
+  if (m) {
+    const instance = m[2] === undefined ? undefined : m[2] === "index" ? "index" : Number(m[2]);
+    return { kind: "resource", id: m[1] ?? "", attribute: m[3] ?? "", ...(instance === undefined ? {} : { instance }) };
+  }
   m = /^env\.([a-z]+)$/.exec(text);
   if (m && (envNames as readonly string[]).includes(m[1] ?? "")) return { kind: "env", name: m[1] as EnvName };
   return `"\${${body}}" is not an expression Provisio knows: use \${params.<name>}, \${resources.<id>.<attribute>}, \${env.name|tier|team} or \${index}`;
@@ -78,7 +84,12 @@ export function evaluate(value: unknown, ctx: EvaluationContext): unknown {
   if (resolved.length === 1 && resolved[0] !== undefined) return resolved[0];
   if (resolved.some((r) => typeof r === "object" && r !== null)) {
     // Text around a resource attribute: the engine interpolates it once the attribute is known.
-    const text = segments.map((s, i) => (typeof s === "string" ? s : isRef(resolved[i]) ? s.source : String(resolved[i] ?? ""))).join("");
+    const text = segments
+      .map((s, i) => {
+        const r = resolved[i];
+        return typeof s === "string" ? s : isRef(r) ? `\${${r.$ref}}` : String(r ?? "");
+      })
+      .join("");
     return { $ref: text };
   }
   return resolved.map((r) => String(r ?? "")).join("");
@@ -95,6 +106,6 @@ function resolveReference(ref: Reference, source: string, ctx: EvaluationContext
     case "index":
       return ctx.index ?? 0;
     case "resource":
-      return { $ref: source.slice(2, -1).trim() };
+      return { $ref: `resources.${ref.id}${ref.instance === undefined ? "" : `[${ref.instance === "index" ? (ctx.index ?? 0) : ref.instance}]`}.${ref.attribute}` };
   }
 }

@@ -53,6 +53,8 @@ export const resourceSpec = z.strictObject({
 
 export const outputSpec = z.strictObject({
   name: identifier,
+  /** Only when an optional resource it reads is created: the same "${params.x}" as that resource's `when`. */
+  when: z.union([z.boolean(), z.string()]).optional(),
   title: z.string().max(80).optional(),
   value: z.string().max(500),
   sensitive: z.boolean().default(false),

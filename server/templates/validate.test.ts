@@ -161,6 +161,40 @@ describe("template format", () => {
     );
   });
 
+  it("refuses references to a resource that may not exist", () => {
+    const issues = issuesAfter((d) => {
+      d.spec.parameters.push({ name: "with_box", title: "Box?", type: "boolean", default: true, required: true });
+      d.spec.resources[2]!.when = "${params.with_box}";
+    });
+    expect(issues).toContainEqual(
+      expect.objectContaining({ path: "spec.outputs[0].value", message: expect.stringContaining('resource "box" is only created when ${params.with_box}; give this the same `when`') }),
+    );
+    const fixed = issuesAfter((d) => {
+      d.spec.parameters.push({ name: "with_box", title: "Box?", type: "boolean", default: true, required: true });
+      d.spec.resources[2]!.when = "${params.with_box}";
+      d.spec.outputs[0]!.when = "${params.with_box}";
+    });
+    expect(fixed).toEqual([]);
+  });
+
+  it("checks instance references to counted resources", () => {
+    const issues = issuesAfter((d) => {
+      d.spec.parameters.push({ name: "zones", title: "Zones", type: "integer", minimum: 1, maximum: 3, default: 2, required: true });
+      d.spec.resources[1]!.count = "${params.zones}";
+      d.spec.resources[1]!.properties.cidr = "10.0.${index}.0/24";
+      d.spec.resources[2]!.properties.subnet = "${resources.subnet[1].id}";
+      d.spec.outputs[0]!.value = "${resources.net[0].cidr}";
+    });
+    expect(issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining(['resource "subnet" may have only 1 instance, so [1] may not exist', 'resource "net" has no count, so it has no [0]']),
+    );
+  });
+
+  it("checks examples like defaults and uses them to check properties", () => {
+    const issues = issuesAfter((d) => d.spec.parameters.push({ name: "cidr", title: "CIDR", type: "string", example: "not a cidr!", required: true }));
+    expect(issues[0]).toMatchObject({ path: "spec.parameters[3].example", message: expect.stringContaining("is not a valid value") });
+  });
+
   it("refuses an oversized file before parsing it", () => {
     expect(issuesOf(`# ${"x".repeat(300 * 1024)}\n`)[0]?.message).toContain("larger than 256 KB");
   });

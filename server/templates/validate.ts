@@ -52,6 +52,7 @@ function duplicates(values: string[]): Set<string> {
 /** A value for each parameter to evaluate with: its default, else the first allowed value. */
 function sampleValue(p: ParameterSpec): ParameterValue {
   if (p.default !== undefined) return p.default;
+  if (p.example !== undefined) return p.example;
   if (p.enum?.[0] !== undefined) return p.enum[0];
   if (p.type === "boolean") return false;
   if (p.type === "string") return "example";
@@ -88,6 +89,10 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
   // Defaults satisfy their own constraints.
   const params = new Map(spec.parameters.map((p) => [p.name, p]));
   spec.parameters.forEach((p, i) => {
+    if (p.example !== undefined) {
+      const example = parameterValueSchema(p).safeParse(p.example);
+      if (!example.success) add(["spec", "parameters", i, "example"], `example ${JSON.stringify(p.example)} is not a valid value: ${example.error.issues[0]?.message}`);
+    }
     if (p.default === undefined) {
       if (p.type === "boolean") add(["spec", "parameters", i, "default"], "a boolean parameter needs a default");
       return;
@@ -102,7 +107,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
 
   // References resolve.
   const resources = new Map(spec.resources.map((r) => [r.id, r]));
-  const checkReference = (path: IssuePath, ref: Reference, where: { resourceId?: string; counted?: boolean; allowResources: boolean }) => {
+  const checkReference = (path: IssuePath, ref: Reference, where: { resourceId?: string; counted?: boolean; when?: unknown; allowResources: boolean }) => {
     if (ref.kind === "param" && !params.has(ref.name)) add(path, `refers to parameter "${ref.name}", which is not declared`);
     if (ref.kind === "index" && !where.counted) add(path, "${index} is only available in a resource with count");
     if (ref.kind === "resource") {
@@ -110,11 +115,26 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
       const target = resources.get(ref.id);
       if (!target) return add(path, `refers to resource "${ref.id}", which is not declared`);
       if (ref.id === where.resourceId) return add(path, `resource "${ref.id}" refers to itself`);
+      if (target.when !== undefined && target.when !== true && target.when !== where.when) {
+        add(path, `resource "${ref.id}" is only created when ${String(target.when)}; give this the same \`when\` so it never reads a resource that does not exist`);
+      }
+      if (ref.instance !== undefined && target.count === undefined) add(path, `resource "${ref.id}" has no count, so it has no [${ref.instance}]`);
+      if (ref.instance === "index" && !where.counted) add(path, "[index] is only available in a resource with count");
+      if (typeof ref.instance === "number" && target.count !== undefined) {
+        const least = typeof target.count === "number" ? target.count : minimumOf(target.count);
+        if (least !== null && ref.instance >= least) add(path, `resource "${ref.id}" may have only ${least} instance${least === 1 ? "" : "s"}, so [${ref.instance}] may not exist`);
+      }
       const attributes = catalog.resourceTypes[target.type]?.attributes ?? [];
       if (!attributes.includes("*") && !attributes.includes(ref.attribute)) {
         add(path, `resource "${ref.id}" (${target.type}) has no attribute "${ref.attribute}"; it has ${attributes.join(", ")}`);
       }
     }
+  };
+  /** The smallest count a "${params.x}" count can take. */
+  const minimumOf = (expression: string): number | null => {
+    const name = /^\$\{params\.([a-z][a-z0-9_]*)\}$/.exec(expression)?.[1];
+    const p = name ? params.get(name) : undefined;
+    return p ? (p.minimum ?? 0) : null;
   };
   const checkExpressions = (path: IssuePath, value: unknown, where: Parameters<typeof checkReference>[2]) => {
     if (typeof value === "string") {
@@ -144,7 +164,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
     }
     if (r.count !== undefined) singleParam([...path, "count"], r.count, ["integer"], "count");
     if (r.when !== undefined) singleParam([...path, "when"], r.when, ["boolean"], "when");
-    checkExpressions([...path, "properties"], r.properties, { resourceId: r.id, counted: r.count !== undefined, allowResources: true });
+    checkExpressions([...path, "properties"], r.properties, { resourceId: r.id, counted: r.count !== undefined, when: r.when, allowResources: true });
   });
 
   // No loops between resources.
@@ -163,7 +183,8 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
   for (const id of edges.keys()) visit(id, []);
 
   spec.outputs.forEach((o, i) => {
-    checkExpressions(["spec", "outputs", i, "value"], o.value, { allowResources: true });
+    if (o.when !== undefined) singleParam(["spec", "outputs", i, "when"], o.when, ["boolean"], "when");
+    checkExpressions(["spec", "outputs", i, "value"], o.value, { allowResources: true, when: o.when });
     const secret = referencesIn(o.value).some((ref) => {
       if (ref.kind !== "resource") return false;
       const type = resources.get(ref.id)?.type;

@@ -51,7 +51,8 @@ const definitions: ResourceTypeDefinition[] = [
       region,
       network: ref,
       cidr: orRef(cidr),
-      zone: z.string().regex(/^[a-z]$/, "must be a zone letter a-f").optional(),
+      /** A zone letter, or its index (0 = a), so "one subnet per zone" can use ${index}. */
+      zone: z.union([z.string().regex(/^[a-f]$/, "must be a zone letter a-f"), z.number().int().min(0).max(5)], { error: "must be a zone letter a-f or its index 0-5" }).optional(),
       public: z.boolean().default(false),
     }),
     attributes: ["id", "cidr", "zone"],
@@ -128,7 +129,7 @@ const definitions: ResourceTypeDefinition[] = [
       spot: z.boolean().default(false),
       load_balancer: ref.optional(),
       labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
-    }),
+    }).transform((p) => (p.max_size !== undefined && p.max_size < p.size ? { ...p, max_size: p.size } : p)), // autoscaling never caps below the size asked for
     attributes: ["id", "instance_ids"],
     describeSize: (p) => `${num(p.size)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.size)),
@@ -148,7 +149,7 @@ const definitions: ResourceTypeDefinition[] = [
       spot: z.boolean().default(false),
       taints: z.array(z.string().regex(/^[a-z0-9./-]+=[a-z0-9.-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, "must look like key=value:NoSchedule")).max(10).default([]),
       labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
-    }),
+    }).transform((p) => (p.max_nodes !== undefined && p.max_nodes < p.nodes ? { ...p, max_nodes: p.nodes } : p)), // autoscaling never caps below the nodes asked for
     attributes: ["id", "node_ids"],
     describeSize: (p) => `${num(p.nodes)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.nodes)),

@@ -19,6 +19,11 @@ const region = z.enum(Object.keys(priceList.regions) as [string, ...string[]], {
 });
 
 const cost = (p: Record<string, unknown>) => [{ sku: str(p.sku) ?? "free", quantity: num(p.quantity, 1) }];
+/** "5 × SQS standard requests (million requests-month)", from the price list's own titles. */
+const describeSize = (p: Record<string, unknown>) => {
+  const entry = priceList.skus[(str(p.sku) ?? "free") as keyof typeof priceList.skus];
+  return entry && p.sku !== "free" ? `${num(p.quantity, 1)} × ${entry.title} (${entry.unit})` : null;
+};
 
 const definitions: ResourceTypeDefinition[] = [
   {
@@ -26,7 +31,7 @@ const definitions: ResourceTypeDefinition[] = [
     title: "Terraform data resource",
     properties: z.strictObject({ region: region.optional(), input: z.record(z.string(), z.unknown()).default({}), ...billing }),
     attributes: ["id", "output"],
-    describeSize: (p) => (str(p.sku) && p.sku !== "free" ? `${num(p.quantity, 1)} × ${str(p.sku)}` : null),
+    describeSize,
     cost,
   },
   {
@@ -39,7 +44,7 @@ const definitions: ResourceTypeDefinition[] = [
       ...billing,
     }),
     attributes: ["*"],
-    describeSize: (p) => (str(p.sku) && p.sku !== "free" ? `${num(p.quantity, 1)} × ${str(p.sku)}` : null),
+    describeSize,
     cost,
   },
 ];
