@@ -8,6 +8,7 @@ import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
 import { engineCatalogs } from "~/server/engines/catalog";
 import { parameterDefaults } from "~/server/schemas/template-parameters";
+import { estimateCostRange, type CostRange } from "~/server/templates/cost-range";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import { planTemplate } from "~/server/templates/plan";
 import { ServiceError, notFound } from "./errors";
@@ -16,8 +17,24 @@ import { semverOrder } from "./template-versions";
 
 export type CatalogEntry = ReturnType<typeof catalogEntry>;
 
+/**
+ * Cost ranges from the price lists this process runs with: a published version never changes,
+ * but prices do (a new price list ships with a new release), so the range is recomputed once
+ * per version and process rather than read from what was stored at publish time.
+ */
+const costRanges = new Map<string, CostRange>();
+function currentCostRange(versionId: string, document: TemplateDocument): CostRange {
+  let range = costRanges.get(versionId);
+  if (!range) {
+    range = estimateCostRange(document);
+    costRanges.set(versionId, range);
+  }
+  return range;
+}
+
 function catalogEntry(template: Template, version: TemplateVersion, draftCount = 0) {
   const doc = version.document as TemplateDocument;
+  const range = currentCostRange(version.id, doc);
   return {
     id: template.id,
     name: template.name,
@@ -33,9 +50,9 @@ function catalogEntry(template: Template, version: TemplateVersion, draftCount =
     version: version.version,
     publishedAt: version.publishedAt,
     resourceCount: doc.spec.resources.length,
-    minMonthlyCents: version.minMonthlyCents ?? 0,
-    maxMonthlyCents: version.maxMonthlyCents ?? 0,
-    defaultMonthlyCents: version.defaultMonthlyCents ?? 0,
+    minMonthlyCents: range.minMonthlyCents,
+    maxMonthlyCents: range.maxMonthlyCents,
+    defaultMonthlyCents: range.defaultMonthlyCents,
     deprecated: template.deprecatedAt !== null,
     deprecationReason: template.deprecationReason,
     draftCount,
