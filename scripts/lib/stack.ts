@@ -56,6 +56,25 @@ function loadLaunchEnv(source: NodeJS.ProcessEnv) {
   return parsed.data;
 }
 
+/**
+ * Loads templates/ into the catalog. Problems in template files are reported and skipped; even
+ * an unreadable folder only costs the catalog its updates, never the start.
+ */
+async function syncTemplatesOnStart(databaseUrl: string, templatesDir: string, log: (line: string) => void) {
+  try {
+    const sync = await syncTemplates(connect(databaseUrl).db, templatesDir, root);
+    log(
+      `provisio: templates synced: ${sync.published.length} published, ${sync.unchanged.length} unchanged` +
+        `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
+        `${sync.restored.length ? `, ${sync.restored.length} restored` : ""}` +
+        `${sync.errors.length ? `, ${sync.errors.length} refused:` : ""}`,
+    );
+    for (const line of sync.errors) log(`provisio:   ✗ ${line}`);
+  } catch (error) {
+    log(`provisio: templates were not synced (${(error as Error).message}); the catalog keeps what it had`);
+  }
+}
+
 /** Demo installs get a generated session secret, kept in the data folder so sign-ins survive restarts. */
 function demoSecret(dataDir: string): string {
   const file = path.join(dataDir, "nextauth-secret");
@@ -157,13 +176,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     await migrateDatabase(databaseUrl);
     await runMigrations({ connectionString: databaseUrl });
-    const sync = await syncTemplates(connect(databaseUrl).db, path.resolve(root, launch.PROVISIO_TEMPLATES_DIR), root);
-    log(
-      `provisio: templates synced: ${sync.published.length} published, ${sync.unchanged.length} unchanged` +
-        `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
-        `${sync.errors.length ? `, ${sync.errors.length} refused:` : ""}`,
-    );
-    for (const line of sync.errors) log(`provisio:   ✗ ${line}`);
+    await syncTemplatesOnStart(databaseUrl, path.resolve(root, launch.PROVISIO_TEMPLATES_DIR), log);
     if (demo) {
       const { inserted } = await seedDemoData(connect(databaseUrl).db, { demo });
       if (inserted > 0) log(`provisio: seeded demo data (${inserted} rows)`);
