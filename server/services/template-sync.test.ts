@@ -134,6 +134,11 @@ describe("template sync", () => {
     await writeTemplate("beta", templateYaml("beta"));
   });
 
+  it("refuses a missing templates folder instead of deprecating everything", async () => {
+    await expect(syncTemplates(db, path.join(dir, "no-such-folder"), dir)).rejects.toThrow("does not exist");
+    expect((await listCatalog(db)).length).toBeGreaterThan(0);
+  });
+
   it("runs twice at once without publishing anything twice", async () => {
     await writeTemplate("gamma", templateYaml("gamma"));
     const reports = await Promise.all([syncTemplates(db, dir, dir), syncTemplates(db, dir, dir)]);

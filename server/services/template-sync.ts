@@ -6,6 +6,7 @@
  * loads.
  */
 import { and, eq, isNull } from "drizzle-orm";
+import { existsSync } from "node:fs";
 import type { Database } from "~/db/client";
 import { templates, templateVersions } from "~/db/schema";
 import { compareSemver } from "~/server/templates/format";
@@ -88,6 +89,8 @@ class SyncRefusal extends Error {
 
 export async function syncTemplates(db: Database, templatesDir: string, projectRoot?: string): Promise<SyncReport> {
   const report: SyncReport = { published: [], unchanged: [], deprecated: [], restored: [], errors: [] };
+  // A missing folder is a mistake (a wrong path), not "every template was removed".
+  if (!existsSync(templatesDir)) throw new Error(`the templates folder ${templatesDir} does not exist`);
   const files = await readTemplateFolders(templatesDir, projectRoot);
   for (const file of files) {
     try {
