@@ -1,2 +1,2 @@
-// Inside this segment's layout, so access checks in the layout answer before streaming starts (403, not 200).
-export { PageLoading as default } from "~/components/shell/page-loading";
+// Only the catalog list: a template page ([name]) has no loading boundary above it, so its 404 is a real 404.
+export { CatalogSkeleton as default } from "~/components/catalog/catalog-skeleton";

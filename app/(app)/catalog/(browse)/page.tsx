@@ -1,22 +1,30 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "~/components/ui/page";
+import { CatalogBrowser } from "~/components/catalog/catalog-browser";
+import { toCatalogCard } from "~/components/catalog/catalog-query";
+import { PageHeader } from "~/components/ui/page";
+import { serverApi } from "~/server/api/caller";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Catalog" };
 
 export default async function CatalogPage() {
   const viewer = await requireViewer();
+  const api = await serverApi();
+  const entries = await api.catalog.list();
   return (
     <>
       <PageHeader
         title="Catalog"
-        description="Approved environment templates you can request for your teams, with their cost and approval rules."
+        description="Approved environment templates you can request for your teams, with what they cost and who approves them."
       />
-      <EmptyState title="No templates are published yet">
-        {viewer.globalRole === "admin"
-          ? "Add template folders under templates/ or draft one in Admin; published templates appear here."
-          : "Templates appear here once the platform team publishes them."}
-      </EmptyState>
+      <CatalogBrowser
+        cards={entries.map(toCatalogCard)}
+        emptyHint={
+          viewer.globalRole === "admin"
+            ? "Add template folders under templates/ (they are loaded when Provisio starts) or draft one in Admin; published templates appear here."
+            : "Templates appear here once the platform team publishes them."
+        }
+      />
     </>
   );
 }
