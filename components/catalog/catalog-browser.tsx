@@ -52,7 +52,11 @@ export function CatalogBrowser({ cards, emptyHint }: { cards: CatalogCard[]; emp
   const filtered = isFiltered(query);
   const categoryOptions = categories.filter((c) => c === urlQuery.category || cards.some((card) => card.category === c));
 
-  const update = (change: Partial<CatalogQuery>) => navigate({ ...query, ...change }, "push");
+  const update = (change: Partial<CatalogQuery>) => {
+    // A search still waiting for its pause lands in the current entry first, so Back returns to it.
+    if (search !== urlQuery.q) writeUrl(`${pathname}${catalogQueryString(query)}`, "replace");
+    navigate({ ...query, ...change }, "push");
+  };
   const clearFilters = () => {
     setSearch("");
     navigate({ q: "", category: null, tier: null, sort: urlQuery.sort }, "push");
