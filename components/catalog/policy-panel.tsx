@@ -39,7 +39,7 @@ export function PolicyPanel({ policy, tiers, tagKeys }: { policy: PolicySpec; ti
         <caption className="sr-only">Policy per tier</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <td className="w-[30%] pb-2 sm:w-[12rem]" />
+            <td className="w-[30%] pb-2 sm:w-[13.5rem]" />
             {tiers.map((tier) => (
               <th key={tier} scope="col" className="pb-2 pr-3 font-medium">
                 {tier}

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { Button } from "~/components/ui/button";
 import { Badge, Card } from "~/components/ui/page";
 import { CostSummary } from "./cost-summary";
 import { categoryLabel, engineLabel, formatDate, tierTones } from "./format";
@@ -26,14 +27,9 @@ function RequestAction({ latest }: { latest: LatestVersion }) {
   // No request route exists yet (app/(app)/requests/new): say so rather than link to nothing.
   return (
     <div className="flex flex-col items-start gap-1 sm:items-end">
-      <button
-        type="button"
-        disabled
-        aria-describedby="request-unavailable"
-        className="inline-flex cursor-not-allowed items-center rounded-md bg-brand-600/50 px-3.5 py-2 text-sm font-medium text-white shadow-sm"
-      >
+      <Button disabled aria-describedby="request-unavailable">
         Request this environment
-      </button>
+      </Button>
       <p id="request-unavailable" className="text-xs text-slate-500">
         Requests arrive with the next release.
       </p>
