@@ -22,7 +22,7 @@ export function OutputsTable({ outputs }: { outputs: TemplateDocument["spec"]["o
             <td className="py-2.5">
               <span className="mr-2 text-slate-700">{o.title ?? ""}</span>
               {o.sensitive && (
-                <span title="Stored encrypted; shown masked until you reveal it">
+                <span title="A secret: stored encrypted and shown masked">
                   <Badge tone="amber">secret</Badge>
                 </span>
               )}
