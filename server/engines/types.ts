@@ -24,7 +24,11 @@ export type ResourceTypeDefinition = {
   /** The property shown as the resource's size in plans ("m5.large", "100 GB"). */
   describeSize?: (properties: Record<string, unknown>) => string | null;
   cost: (properties: Record<string, unknown>) => CostLine[];
+  /** Capacity counted against team quotas (vCPUs, instances, GPUs); none when absent. */
+  usage?: (properties: Record<string, unknown>) => ResourceUsage;
 };
+
+export type ResourceUsage = { vcpus: number; instances: number; gpus: number };
 
 export type EngineCatalog = {
   engine: EngineName;

@@ -6,6 +6,7 @@
 import { engineCatalogs } from "~/server/engines/catalog";
 import { monthlyCents, priceLines, type PricedLine } from "~/server/engines/pricing";
 import { str } from "~/server/engines/properties";
+import type { ResourceUsage } from "~/server/engines/types";
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 import { evaluate, type EvaluationContext } from "./expressions";
 import { mandatoryTagKeys, type TemplateSpec, type Tier } from "./format";
@@ -32,6 +33,7 @@ export type PlannedResource = {
   costLines: PricedLine[];
   hourlyMicros: number;
   monthlyCents: number;
+  usage: ResourceUsage;
 };
 
 export type Plan = {
@@ -39,6 +41,8 @@ export type Plan = {
   resources: PlannedResource[];
   hourlyMicros: number;
   monthlyCents: number;
+  /** What the plan counts against the team's quotas. */
+  usage: ResourceUsage;
 };
 
 export const pendingTagValue = "(assigned on submit)";
@@ -96,9 +100,15 @@ export function planTemplate(templateName: string, spec: TemplateSpec, params: R
         costLines: lines,
         hourlyMicros: hourly,
         monthlyCents: monthlyCents(hourly, catalog.priceList.hoursPerMonth),
+        usage: definition?.usage?.(properties) ?? { vcpus: 0, instances: 0, gpus: 0 },
       });
     }
   }
   const hourlyMicros = resources.reduce((sum, r) => sum + r.hourlyMicros, 0);
-  return { engine: spec.engine, resources, hourlyMicros, monthlyCents: monthlyCents(hourlyMicros, catalog.priceList.hoursPerMonth) };
+  const usage = resources.reduce((sum, r) => ({ vcpus: sum.vcpus + r.usage.vcpus, instances: sum.instances + r.usage.instances, gpus: sum.gpus + r.usage.gpus }), {
+    vcpus: 0,
+    instances: 0,
+    gpus: 0,
+  });
+  return { engine: spec.engine, resources, hourlyMicros, monthlyCents: monthlyCents(hourlyMicros, catalog.priceList.hoursPerMonth), usage };
 }

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { cidr, dnsLabel, num, orRef, port, str } from "../properties";
-import type { CostLine, ResourceTypeDefinition } from "../types";
+import type { CostLine, ResourceTypeDefinition, ResourceUsage } from "../types";
+import { instanceSpecs } from "./instance-types";
 import priceList from "./price-list.json";
 
 const instanceTypes = Object.keys(priceList.skus)
@@ -34,6 +35,11 @@ function instanceCost(properties: Record<string, unknown>, count: number): CostL
 }
 
 const free = () => [];
+
+function instanceUsage(properties: Record<string, unknown>, count: number): ResourceUsage {
+  const spec = instanceSpecs[str(properties.instance_type) ?? ""];
+  return { vcpus: (spec?.vcpus ?? 0) * count, gpus: (spec?.gpus ?? 0) * count, instances: count };
+}
 
 const definitions: ResourceTypeDefinition[] = [
   {
@@ -112,6 +118,7 @@ const definitions: ResourceTypeDefinition[] = [
     attributes: ["id", "private_ip", "public_ip", "hostname"],
     describeSize: (p) => `${str(p.instance_type)}, ${num(p.disk_gb)} GB ${str(p.disk_type) ?? "gp3"}`,
     cost: (p) => instanceCost(p, 1),
+    usage: (p) => instanceUsage(p, 1),
   },
   {
     type: "instance_group",
@@ -133,6 +140,7 @@ const definitions: ResourceTypeDefinition[] = [
     attributes: ["id", "instance_ids"],
     describeSize: (p) => `${num(p.size)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.size)),
+    usage: (p) => instanceUsage(p, num(p.size)),
   },
   {
     type: "k8s_node_pool",
@@ -153,6 +161,7 @@ const definitions: ResourceTypeDefinition[] = [
     attributes: ["id", "node_ids"],
     describeSize: (p) => `${num(p.nodes)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.nodes)),
+    usage: (p) => instanceUsage(p, num(p.nodes)),
   },
   {
     type: "volume",
