@@ -93,8 +93,8 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
     const saveStatus = update.isPending ? "Saving…" : isDirty ? "Unsaved changes" : saved.at ? `Saved at ${timeFormat.format(saved.at)}` : "All changes saved";
     return (
       <div className="space-y-3">
-        <div className="flex flex-wrap items-start justify-between gap-4">
-          <div>
+        <div className="flex flex-col gap-4 md:flex-row md:items-start md:justify-between">
+          <div className="min-w-0">
             <Link href={`/admin/templates/${name}`} className="text-sm text-brand-700 hover:underline">
               ← {name}
             </Link>
@@ -108,8 +108,8 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
               {createdBy ? `Started by ${createdBy}.` : ""}
             </p>
           </div>
-          <div className="flex flex-col items-end gap-1.5">
-            <div className="flex flex-wrap justify-end gap-2">
+          <div className="flex shrink-0 flex-col gap-1.5 md:items-end">
+            <div className="flex flex-wrap gap-2 md:justify-end">
               <Button variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setDialog("delete")}>
                 Delete draft
               </Button>
@@ -120,7 +120,7 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
                 Publish
               </Button>
             </div>
-            <p className="text-right text-xs text-slate-600">
+            <p className="text-xs text-slate-600 md:text-right">
               <span role="status" className={isDirty ? "font-medium text-amber-700" : ""}>
                 {saveStatus}
               </span>

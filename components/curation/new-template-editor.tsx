@@ -60,8 +60,8 @@ export function NewTemplateEditor({ existingNames }: { existingNames: string[] }
     const problems = state.issues?.length ?? 0;
     return (
       <div className="space-y-3">
-        <div className="flex flex-wrap items-start justify-between gap-4">
-          <div>
+        <div className="flex flex-col gap-4 md:flex-row md:items-start md:justify-between">
+          <div className="min-w-0">
             <Link href="/admin/templates" className="text-sm text-brand-700 hover:underline">
               ← All templates
             </Link>
@@ -71,11 +71,11 @@ export function NewTemplateEditor({ existingNames }: { existingNames: string[] }
               when it has no problems.
             </p>
           </div>
-          <div className="flex flex-col items-end gap-1.5">
+          <div className="flex shrink-0 flex-col gap-1.5 md:items-end">
             <Button disabled={reason !== null} busy={create.isPending} aria-describedby={reasonId} onClick={() => save(state.text)}>
               Save draft
             </Button>
-            <p id={reasonId} className="text-right text-xs text-slate-600">
+            <p id={reasonId} className="max-w-64 text-xs text-slate-600 md:text-right">
               {reason ?? (problems > 0 ? "You can save with problems and fix them later." : "Saved drafts are visible to admins only.")}
             </p>
           </div>

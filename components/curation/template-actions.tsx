@@ -13,7 +13,17 @@ import { errorMessage } from "./errors";
 import { replaceScalar } from "./yaml-text";
 
 /** "New version": a draft of `baseYaml` with spec.version set to `nextVersion` (the patch bumped). */
-export function NewVersionButton({ baseYaml, nextVersion, baseVersion }: { baseYaml: string; nextVersion: string; baseVersion: string | null }) {
+export function NewVersionButton({
+  baseYaml,
+  nextVersion,
+  baseVersion,
+  variant = "primary",
+}: {
+  baseYaml: string;
+  nextVersion: string;
+  baseVersion: string | null;
+  variant?: "primary" | "secondary";
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [failure, setFailure] = useState<string | null>(null);
@@ -22,6 +32,7 @@ export function NewVersionButton({ baseYaml, nextVersion, baseVersion }: { baseY
   return (
     <div className="flex flex-col items-start gap-1.5">
       <Button
+        variant={variant}
         busy={create.isPending}
         aria-describedby={hintId}
         onClick={() => {
@@ -41,7 +52,11 @@ export function NewVersionButton({ baseYaml, nextVersion, baseVersion }: { baseY
         Drafts {nextVersion}
         {baseVersion ? ` from ${baseVersion}` : ""}
       </p>
-      {failure && <ErrorNotice title="No draft was created" message={failure} />}
+      {failure && (
+        <div className="max-w-sm">
+          <ErrorNotice title="No draft was created" message={failure} />
+        </div>
+      )}
     </div>
   );
 }

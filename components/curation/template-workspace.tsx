@@ -112,7 +112,7 @@ export function TemplateWorkspace({ initialYaml, savedYaml, editorLabel, extraIs
     <div className="space-y-5">
       {toolbar(state)}
       <div className="grid items-start gap-6 lg:grid-cols-[minmax(0,7fr)_minmax(0,5fr)]">
-        <div className="min-w-0 space-y-4">
+        <div className="min-w-0 space-y-4 lg:sticky lg:top-4">
           <section aria-label="Template YAML" className="space-y-2">
             <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
               <h2 className="font-mono text-sm font-semibold text-slate-800">template.yaml</h2>
@@ -128,7 +128,7 @@ export function TemplateWorkspace({ initialYaml, savedYaml, editorLabel, extraIs
               onChange={setText}
               lint={lint}
               onSave={onSave}
-              className="h-[26rem] lg:h-[40rem]"
+              className="h-[26rem] lg:h-[max(24rem,calc(100vh-19rem))]"
             />
           </section>
           <ProblemsPanel state={state} checking={!upToDate} onSelect={(issue) => issue.line && editor.current?.goTo(issue.line, issue.column)} />
@@ -169,12 +169,12 @@ function ProblemsPanel({ state, checking, onSelect }: { state: WorkspaceState; c
         </p>
       )}
       {issues.length > 0 ? (
-        <ul className="max-h-72 divide-y divide-slate-100 overflow-y-auto" aria-label="Problems in the template">
+        <ul className="max-h-60 divide-y divide-slate-100 overflow-y-auto" aria-label="Problems in the template">
           {issues.map((issue, i) => {
-            const where = issue.line ? `Line ${issue.line}${issue.column ? `, column ${issue.column}` : ""}` : "Whole file";
+            const where = issue.line ? `Line ${issue.line}${issue.column ? `:${issue.column}` : ""}` : "Whole file";
             const body = (
               <>
-                <span className="w-28 shrink-0 font-mono text-xs leading-5 text-slate-500">{where}</span>
+                <span className="w-24 shrink-0 whitespace-nowrap font-mono text-xs leading-5 text-slate-500">{where}</span>
                 <span className="min-w-0 break-words">
                   {issue.path && <span className="font-mono text-xs text-red-800">{issue.path}: </span>}
                   <span className="text-slate-800">{issue.message}</span>
@@ -187,7 +187,7 @@ function ProblemsPanel({ state, checking, onSelect }: { state: WorkspaceState; c
                   <button
                     type="button"
                     className="flex w-full gap-3 px-4 py-2 text-left text-sm hover:bg-red-50/60 focus-visible:bg-red-50/60"
-                    aria-label={`${where}: ${describeIssue(issue)}`}
+                    aria-label={`Line ${issue.line}${issue.column ? `, column ${issue.column}` : ""}: ${describeIssue(issue)}`}
                     onClick={() => onSelect(issue)}
                   >
                     {body}

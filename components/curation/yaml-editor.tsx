@@ -83,6 +83,7 @@ export function YamlEditor({ ref, initialValue, label, describedBy, onChange, li
           highlightActiveLine(),
           highlightActiveLineGutter(),
           yaml(),
+          EditorView.lineWrapping,
           lintGutter(),
           linter(async (v) => toDiagnostics(v.state.doc, await callbacks.current.lint(v.state.doc.toString())), { delay }),
           keymap.of([
@@ -129,7 +130,7 @@ export function YamlEditor({ ref, initialValue, label, describedBy, onChange, li
   return (
     <div
       ref={host}
-      className={`overflow-hidden rounded-md ring-1 ring-inset ring-slate-300 focus-within:ring-2 focus-within:ring-brand-500 ${className}`}
+      className={`overflow-hidden rounded-md border border-slate-300 bg-white shadow-sm focus-within:border-brand-500 focus-within:ring-2 focus-within:ring-brand-500/40 ${className}`}
     />
   );
 }

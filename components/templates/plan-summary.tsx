@@ -41,12 +41,12 @@ export function PlanTable({ plan, caption }: { plan: DefaultPlan; caption: strin
             <tr key={r.address} className="align-top">
               <td className="py-2 pr-3">
                 <span className="block font-medium text-slate-800">{r.title}</span>
-                <span className="block font-mono text-xs text-slate-500">
-                  {r.address}
-                  {r.region ? ` · ${r.region}` : ""}
-                </span>
+                <span className="block break-all font-mono text-xs text-slate-500">{r.address}</span>
               </td>
-              <td className="py-2 pr-3 text-slate-700">{r.size ?? "–"}</td>
+              <td className="py-2 pr-3 text-slate-700">
+                <span className="block">{r.size ?? "–"}</span>
+                {r.region && <span className="block text-xs text-slate-500">{r.region}</span>}
+              </td>
               <td className="py-2 text-right tabular-nums">{r.monthlyCents === 0 ? "free" : formatCents(r.monthlyCents)}</td>
             </tr>
           ))}

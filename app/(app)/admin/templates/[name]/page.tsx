@@ -4,6 +4,7 @@ import { SuccessNotice } from "~/components/curation/notice";
 import { starterTemplate } from "~/components/curation/starter";
 import { DeprecationControl, NewVersionButton } from "~/components/curation/template-actions";
 import { nextVersion, replaceScalar } from "~/components/curation/yaml-text";
+import { buttonClass } from "~/components/ui/button";
 import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
 import { loadTemplateForAdmin } from "./load";
@@ -36,6 +37,8 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
   const baseYaml = base?.yaml ?? replaceScalar(starterTemplate, ["metadata", "name"], template.name);
   const next = nextVersion(versions.map((v) => v.version));
   const notice = noticeText(notices);
+  // The newest draft is usually what an admin comes back for.
+  const openDraft = drafts[0] ?? null;
 
   return (
     <div className="space-y-6">
@@ -43,8 +46,8 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
         <Link href="/admin/templates" className="text-sm text-brand-700 hover:underline">
           ← All templates
         </Link>
-        <div className="mt-2 flex flex-wrap items-start justify-between gap-4">
-          <div>
+        <div className="mt-2 flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
+          <div className="min-w-0">
             <h2 className="flex flex-wrap items-center gap-2 text-xl font-semibold">
               <span>{latest?.title ?? template.name}</span>
               <span className="font-mono text-sm font-normal text-slate-500">{template.name}</span>
@@ -60,8 +63,13 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
               </p>
             )}
           </div>
-          <div className="flex flex-wrap items-start gap-2">
-            <NewVersionButton baseYaml={baseYaml} nextVersion={next} baseVersion={base?.version ?? null} />
+          <div className="flex shrink-0 flex-wrap items-start gap-2">
+            {openDraft && (
+              <Link href={`/admin/templates/${template.name}/drafts/${openDraft.id}`} className={buttonClass("primary")}>
+                Continue draft {openDraft.version}
+              </Link>
+            )}
+            <NewVersionButton baseYaml={baseYaml} nextVersion={next} baseVersion={base?.version ?? null} variant={openDraft ? "secondary" : "primary"} />
             {latest && <DeprecationControl templateId={template.id} name={template.name} deprecated={template.deprecatedAt !== null} />}
           </div>
         </div>
