@@ -113,7 +113,7 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
                 {versions.map((v) => (
                   <tr key={v.id} className="align-top">
                     <th scope="row" className="py-2.5 pr-4 font-mono font-medium">
-                      {v.version}
+                      {v.version}{" "}
                       {v.id === published[0]?.id && <span className="ml-2 font-sans text-xs font-normal text-slate-500">latest</span>}
                     </th>
                     <td className="py-2.5 pr-4">
