@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
@@ -41,7 +42,13 @@ export function NewVersionButton({
             { yaml: replaceScalar(baseYaml, ["spec", "version"], nextVersion) },
             {
               onSuccess: (draft) => router.push(`/admin/templates/${draft.name}/drafts/${draft.versionId}?created=1`),
-              onError: (error) => setFailure(errorMessage(error)),
+              onError: (error) => {
+                // Someone drafted that version meanwhile: fetch the versions again so the next click picks a free one.
+                if (error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "CONFLICT") {
+                  setFailure(`${errorMessage(error)} The list of versions is refreshed: try again.`);
+                  router.refresh();
+                } else setFailure(errorMessage(error));
+              },
             },
           );
         }}

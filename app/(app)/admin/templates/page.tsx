@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { readScalar } from "~/components/curation/yaml-text";
 import { buttonClass } from "~/components/ui/button";
 import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
@@ -24,7 +25,11 @@ export default async function AdminTemplatesPage() {
   const api = await serverApi();
   const { templates, draftOnly } = await api.templateAdmin.list();
   // The list has no draft counts for published templates; each template's detail has its drafts.
-  const details = await Promise.all(templates.map((t) => api.templateAdmin.get({ name: t.name })));
+  const draftOnlyNames = [...new Set(draftOnly.map((d) => d.name))];
+  const [details, draftOnlyDetails] = await Promise.all([
+    Promise.all(templates.map((t) => api.templateAdmin.get({ name: t.name }))),
+    Promise.all(draftOnlyNames.map((name) => api.templateAdmin.get({ name }))),
+  ]);
   const rows: Row[] = templates.map((t, i) => ({
     name: t.name,
     title: t.title,
@@ -35,10 +40,19 @@ export default async function AdminTemplatesPage() {
     drafts: details[i]?.versions.filter((v) => v.status === "draft").length ?? 0,
     cost: t.minMonthlyCents === t.maxMonthlyCents ? formatCents(t.minMonthlyCents) : `${formatCents(t.minMonthlyCents)} – ${formatCents(t.maxMonthlyCents)}`,
   }));
-  const draftOnlyByName = new Map<string, number>();
-  for (const d of draftOnly) draftOnlyByName.set(d.name, (draftOnlyByName.get(d.name) ?? 0) + 1);
-  for (const [name, drafts] of draftOnlyByName) {
-    rows.push({ name, title: null, version: null, publishedAt: null, source: "ui", status: "draft-only", drafts, cost: null });
+  for (const detail of draftOnlyDetails) {
+    const newest = detail.versions[0];
+    const title = newest ? readScalar(newest.yaml, ["metadata", "title"])?.value : null;
+    rows.push({
+      name: detail.template.name,
+      title: typeof title === "string" && title.trim() ? title : null,
+      version: null,
+      publishedAt: null,
+      source: detail.template.source,
+      status: "draft-only",
+      drafts: detail.versions.length,
+      cost: null,
+    });
   }
   rows.sort((a, b) => a.name.localeCompare(b.name));
 

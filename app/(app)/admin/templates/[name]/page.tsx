@@ -3,7 +3,7 @@ import Link from "next/link";
 import { SuccessNotice } from "~/components/curation/notice";
 import { starterTemplate } from "~/components/curation/starter";
 import { DeprecationControl, NewVersionButton } from "~/components/curation/template-actions";
-import { nextVersion, replaceScalar } from "~/components/curation/yaml-text";
+import { nextVersion, readScalar, replaceScalar } from "~/components/curation/yaml-text";
 import { buttonClass } from "~/components/ui/button";
 import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
@@ -37,6 +37,9 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
   const baseYaml = base?.yaml ?? replaceScalar(starterTemplate, ["metadata", "name"], template.name);
   const next = nextVersion(versions.map((v) => v.version));
   const notice = noticeText(notices);
+  // Without a published version, the newest draft says what the template is called.
+  const draftTitle = !latest && versions[0] ? readScalar(versions[0].yaml, ["metadata", "title"])?.value : null;
+  const title = latest?.title ?? (typeof draftTitle === "string" && draftTitle.trim() ? draftTitle : template.name);
   // The newest draft is usually what an admin comes back for.
   const openDraft = drafts[0] ?? null;
 
@@ -49,7 +52,7 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
         <div className="mt-2 flex flex-col gap-4 lg:flex-row lg:items-start lg:justify-between">
           <div className="min-w-0">
             <h2 className="flex flex-wrap items-center gap-2 text-xl font-semibold">
-              <span>{latest?.title ?? template.name}</span>
+              <span>{title}</span>
               <span className="font-mono text-sm font-normal text-slate-500">{template.name}</span>
               {template.deprecatedAt ? <Badge tone="red">deprecated</Badge> : latest ? <Badge tone="green">published</Badge> : <Badge tone="amber">draft only</Badge>}
               <Badge>{template.source === "file" ? "from file" : "made in the UI"}</Badge>
