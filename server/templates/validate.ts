@@ -6,7 +6,7 @@
  * constraints, policy covers exactly the template's tiers, required tags can be produced,
  * and every resource has a price.
  */
-import type { z } from "zod";
+import { type z } from "zod";
 import { engineCatalogs } from "~/server/engines/catalog";
 import { priceLines } from "~/server/engines/pricing";
 import { str } from "~/server/engines/properties";
