@@ -3,7 +3,8 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useId, useState } from "react";
+import { useCallback, useId, useState } from "react";
+import { compareSemver } from "~/server/templates/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, ErrorNotice } from "~/components/ui/page";
@@ -11,7 +12,10 @@ import { ConfirmDialog } from "./confirm-dialog";
 import { errorMessage, isLockConflict } from "./errors";
 import { SuccessNotice } from "./notice";
 import { TemplateWorkspace, type WorkspaceState } from "./template-workspace";
-import { problemCount } from "./types";
+import { problemCount, type TemplateIssue } from "./types";
+import { readScalar } from "./yaml-text";
+
+const semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 type DraftEditorProps = {
   name: string;
@@ -22,6 +26,8 @@ type DraftEditorProps = {
   /** The newest published version, which the draft must be higher than. */
   publishedVersion: string | null;
   createdBy: string | null;
+  /** Versions of the template other than this draft: a draft may not take one of them. */
+  takenVersions: string[];
   /** Set when the page was opened right after creating the draft. */
   justCreated?: boolean;
 };
@@ -32,7 +38,7 @@ type Failure = { title: string; message: string; conflict: boolean };
 const timeFormat = new Intl.DateTimeFormat("en-GB", { timeStyle: "short" });
 
 /** Edit one draft: save (optimistic lock), publish once it is valid and saved, or delete it. */
-export function DraftEditor({ name, versionId, version, yaml, lockVersion, publishedVersion, createdBy, justCreated }: DraftEditorProps) {
+export function DraftEditor({ name, versionId, version, yaml, lockVersion, publishedVersion, createdBy, takenVersions, justCreated }: DraftEditorProps) {
   const trpc = useTRPC();
   const router = useRouter();
   const reasonId = useId();
@@ -44,6 +50,28 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
   const update = useMutation(trpc.templateAdmin.updateDraft.mutationOptions());
   const publish = useMutation(trpc.templateAdmin.publish.mutationOptions());
   const remove = useMutation(trpc.templateAdmin.deleteDraft.mutationOptions());
+
+  // What the server would refuse on save or publish, shown inline before anyone clicks.
+  const identityIssues = useCallback(
+    (text: string): TemplateIssue[] => {
+      const issues: TemplateIssue[] = [];
+      const nameNode = readScalar(text, ["metadata", "name"]);
+      if (nameNode && nameNode.value !== name) {
+        issues.push({ path: "metadata.name", message: `must stay "${name}"; start a new template for a new name`, line: nameNode.line, column: nameNode.column });
+      }
+      const versionNode = readScalar(text, ["spec", "version"]);
+      const draftVersion = typeof versionNode?.value === "string" && semverPattern.test(versionNode.value) ? versionNode.value : null;
+      if (versionNode && draftVersion) {
+        const where = { path: "spec.version", line: versionNode.line, column: versionNode.column };
+        if (takenVersions.includes(draftVersion)) issues.push({ ...where, message: `version ${draftVersion} already exists; choose a new one` });
+        else if (publishedVersion && compareSemver(draftVersion, publishedVersion) <= 0) {
+          issues.push({ ...where, message: `must be higher than the published ${publishedVersion}` });
+        }
+      }
+      return issues;
+    },
+    [name, publishedVersion, takenVersions],
+  );
 
   function save(text: string) {
     if (text === saved.yaml || update.isPending) return;
@@ -180,5 +208,14 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
     );
   }
 
-  return <TemplateWorkspace initialYaml={yaml} savedYaml={saved.yaml} editorLabel={`YAML of ${name} draft ${version}`} onSave={save} toolbar={toolbar} />;
+  return (
+    <TemplateWorkspace
+      initialYaml={yaml}
+      savedYaml={saved.yaml}
+      editorLabel={`YAML of ${name} draft ${version}`}
+      extraIssues={identityIssues}
+      onSave={save}
+      toolbar={toolbar}
+    />
+  );
 }

@@ -30,6 +30,7 @@ export default async function DraftPage({
       lockVersion={draft.lockVersion}
       publishedVersion={published?.version ?? null}
       createdBy={draft.createdBy}
+      takenVersions={detail.versions.filter((v) => v.id !== draft.id).map((v) => v.version)}
       justCreated={created === "1"}
     />
   );
