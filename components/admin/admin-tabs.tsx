@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const tabs = [
   { href: "/admin/teams", label: "Teams" },
   { href: "/admin/users", label: "Users" },
+  { href: "/admin/templates", label: "Templates" },
 ];
 
 export function AdminTabs() {
