@@ -2,7 +2,7 @@
  * The catalog as people read it: the newest published version of every template, and one
  * template's page (description, parameters, resources with cost at defaults, policy, history).
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
@@ -60,7 +60,16 @@ function catalogEntry(template: Template, version: TemplateVersion, draftCount =
 }
 
 /** Newest published version per template; deprecated templates only when asked (admins). */
-export async function listCatalog(db: Executor, options: { includeDeprecated?: boolean } = {}): Promise<CatalogEntry[]> {
+export async function listCatalog(db: Executor, options: { includeDeprecated?: boolean; withDraftCounts?: boolean } = {}): Promise<CatalogEntry[]> {
+  const drafts = new Map<string, number>();
+  if (options.withDraftCounts) {
+    const counts = await db
+      .select({ templateId: templateVersions.templateId, count: sql<number>`count(*)::int` })
+      .from(templateVersions)
+      .where(eq(templateVersions.status, "draft"))
+      .groupBy(templateVersions.templateId);
+    for (const c of counts) drafts.set(c.templateId, c.count);
+  }
   const rows = await db
     .select({ template: templates, version: templateVersions })
     .from(templateVersions)
@@ -71,7 +80,7 @@ export async function listCatalog(db: Executor, options: { includeDeprecated?: b
   for (const row of rows) {
     if (newest.has(row.template.id)) continue;
     if (row.template.deprecatedAt && !options.includeDeprecated) continue;
-    newest.set(row.template.id, catalogEntry(row.template, row.version));
+    newest.set(row.template.id, catalogEntry(row.template, row.version, drafts.get(row.template.id) ?? 0));
   }
   return [...newest.values()];
 }

@@ -1,5 +1,6 @@
 /** Reading and writing template versions: shared by the file sync, the catalog and curation. */
 import { and, desc, eq, sql } from "drizzle-orm";
+import { parseDocument } from "yaml";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, type TemplateVersion } from "~/db/schema";
 import { estimateCostRange } from "~/server/templates/cost-range";
@@ -57,13 +58,32 @@ export async function findTemplateByName(tx: Executor, name: string) {
   return row ?? null;
 }
 
-/** Templates created in the UI that have drafts but no published version yet. */
+/** Templates created in the UI that have drafts but no published version yet, newest draft first. */
 export async function listDraftOnlyTemplates(tx: Executor) {
   const rows = await tx
-    .select({ id: templates.id, name: templates.name, version: templateVersions.version, versionId: templateVersions.id, updatedAt: templateVersions.updatedAt })
+    .select({ id: templates.id, name: templates.name, source: templates.source, version: templateVersions.version, versionId: templateVersions.id, yaml: templateVersions.yaml, updatedAt: templateVersions.updatedAt })
     .from(templates)
     .innerJoin(templateVersions, eq(templateVersions.templateId, templates.id))
     .where(sql`not exists (select 1 from ${templateVersions} p where p.template_id = ${templates.id} and p.status = 'published')`)
     .orderBy(templates.name, ...semverOrder);
-  return rows;
+  const byTemplate = new Map<string, { id: string; name: string; source: "file" | "ui"; title: string | null; newestVersion: string; newestVersionId: string; draftCount: number; updatedAt: Date }>();
+  for (const row of rows) {
+    const entry = byTemplate.get(row.id);
+    if (entry) {
+      entry.draftCount++;
+      continue;
+    }
+    const title = parseDocument(row.yaml).getIn(["metadata", "title"]);
+    byTemplate.set(row.id, {
+      id: row.id,
+      name: row.name,
+      source: row.source,
+      title: typeof title === "string" && title.trim() ? title.trim() : null,
+      newestVersion: row.version,
+      newestVersionId: row.versionId,
+      draftCount: 1,
+      updatedAt: row.updatedAt,
+    });
+  }
+  return [...byTemplate.values()];
 }

@@ -25,7 +25,7 @@ import { templateName } from "./catalog";
 export const templateAdminRouter = router({
   /** Every template, deprecated ones and ones with only drafts included. */
   list: adminProcedure.query(async ({ ctx }) => ({
-    templates: await listCatalog(ctx.db, { includeDeprecated: true }),
+    templates: await listCatalog(ctx.db, { includeDeprecated: true, withDraftCounts: true }),
     draftOnly: await listDraftOnlyTemplates(ctx.db),
   })),
   get: adminProcedure.input(z.object({ name: templateName })).query(({ ctx, input }) => getTemplateDetail(ctx.db, input.name, { includeDrafts: true })),

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { readScalar } from "~/components/curation/yaml-text";
 import { buttonClass } from "~/components/ui/button";
 import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
@@ -24,36 +23,28 @@ type Row = {
 export default async function AdminTemplatesPage() {
   const api = await serverApi();
   const { templates, draftOnly } = await api.templateAdmin.list();
-  // The list has no draft counts for published templates; each template's detail has its drafts.
-  const draftOnlyNames = [...new Set(draftOnly.map((d) => d.name))];
-  const [details, draftOnlyDetails] = await Promise.all([
-    Promise.all(templates.map((t) => api.templateAdmin.get({ name: t.name }))),
-    Promise.all(draftOnlyNames.map((name) => api.templateAdmin.get({ name }))),
-  ]);
-  const rows: Row[] = templates.map((t, i) => ({
-    name: t.name,
-    title: t.title,
-    version: t.version,
-    publishedAt: t.publishedAt,
-    source: t.source,
-    status: t.deprecated ? "deprecated" : "published",
-    drafts: details[i]?.versions.filter((v) => v.status === "draft").length ?? 0,
-    cost: t.minMonthlyCents === t.maxMonthlyCents ? formatCents(t.minMonthlyCents) : `${formatCents(t.minMonthlyCents)} – ${formatCents(t.maxMonthlyCents)}`,
-  }));
-  for (const detail of draftOnlyDetails) {
-    const newest = detail.versions[0];
-    const title = newest ? readScalar(newest.yaml, ["metadata", "title"])?.value : null;
-    rows.push({
-      name: detail.template.name,
-      title: typeof title === "string" && title.trim() ? title : null,
+  const rows: Row[] = [
+    ...templates.map((t): Row => ({
+      name: t.name,
+      title: t.title,
+      version: t.version,
+      publishedAt: t.publishedAt,
+      source: t.source,
+      status: t.deprecated ? "deprecated" : "published",
+      drafts: t.draftCount,
+      cost: t.minMonthlyCents === t.maxMonthlyCents ? formatCents(t.minMonthlyCents) : `${formatCents(t.minMonthlyCents)} – ${formatCents(t.maxMonthlyCents)}`,
+    })),
+    ...draftOnly.map((d): Row => ({
+      name: d.name,
+      title: d.title,
       version: null,
       publishedAt: null,
-      source: detail.template.source,
+      source: d.source,
       status: "draft-only",
-      drafts: detail.versions.length,
+      drafts: d.draftCount,
       cost: null,
-    });
-  }
+    })),
+  ];
   rows.sort((a, b) => a.name.localeCompare(b.name));
 
   return (
