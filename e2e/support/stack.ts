@@ -56,6 +56,7 @@ async function shutdown(code: number) {
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));
 void stack.crashed.then((code) => {
+  if (stopping) return; // web and worker exit because we asked them to
   console.error(`web or worker exited during the browser tests (code ${code})`);
   void shutdown(1);
 });
