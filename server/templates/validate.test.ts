@@ -36,7 +36,7 @@ describe("template format", () => {
 
   it("refuses unknown fields, naming them", () => {
     const issues = issuesAfter((d) => Object.assign(d.spec, { flavour: "vanilla" }));
-    expect(issues).toContainEqual(expect.objectContaining({ path: "spec", message: "unknown field: flavour" }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: "spec.flavour", message: "unknown field: flavour" }));
   });
 
   it("requires metadata.name to match the folder", () => {

@@ -37,7 +37,10 @@ export function validateTemplate(raw: unknown, options: ValidationOptions = {}):
 function zodIssue(prefix: IssuePath) {
   return (issue: z.core.$ZodIssue): TemplateIssue => {
     const path = [...prefix, ...issue.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
-    if (issue.code === "unrecognized_keys") return { path, message: `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` };
+    // Point at the unknown key itself, so the editor marks its line rather than its parent's.
+    if (issue.code === "unrecognized_keys") {
+      return { path: [...path, ...(issue.keys.length === 1 && issue.keys[0] ? [issue.keys[0]] : [])], message: `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` };
+    }
     return { path, message: issue.message };
   };
 }
