@@ -18,6 +18,7 @@ import {
 
 export const globalRole = pgEnum("global_role", ["admin", "auditor"]);
 export const membershipRole = pgEnum("membership_role", ["member", "approver"]);
+export const budgetMode = pgEnum("budget_mode", ["hard", "soft"]);
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -55,6 +56,14 @@ export const teams = pgTable(
     costCenter: text("cost_center").notNull(),
     /** Monthly budget in integer cents: money never goes through floats. */
     monthlyBudgetCents: bigint("monthly_budget_cents", { mode: "number" }).notNull(),
+    /** hard: a request that does not fit the budget is denied; soft: it needs an admin's approval. */
+    budgetMode: budgetMode("budget_mode").notNull().default("hard"),
+    /** Above this estimated monthly cost an admin must approve (besides the template's own rule); null = none. */
+    approvalThresholdCents: bigint("approval_threshold_cents", { mode: "number" }),
+    /** Quotas on what the team's environments hold at once; null = unlimited. */
+    quotaVcpus: integer("quota_vcpus"),
+    quotaInstances: integer("quota_instances"),
+    quotaGpus: integer("quota_gpus"),
     /** Optimistic concurrency: every update bumps it and checks the old value. */
     version: integer("version").notNull().default(1),
     ...timestamps,
@@ -191,3 +200,191 @@ export const templateVersions = pgTable(
 
 export type Template = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
+
+export const requestStatus = pgEnum("request_status", [
+  "pending_approval",
+  "approved",
+  "queued",
+  "provisioning",
+  "ready",
+  "failed",
+  "rejected",
+  "cancelled",
+]);
+export const approvalDecision = pgEnum("approval_decision", ["approved", "rejected"]);
+export const approverCapacity = pgEnum("approver_capacity", ["team_approver", "admin"]);
+
+/**
+ * A request for an environment from a template version: what the requester asked for, the plan
+ * and cost it was shown, and the policy decision. Every status change is one transaction with an
+ * optimistic `version` check and an audit event whose correlation id is the request id (the
+ * request's timeline).
+ */
+export const requests = pgTable(
+  "requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Human-friendly number ("REQ-42"). */
+    number: bigserial("number", { mode: "number" }).notNull().unique(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    requesterId: uuid("requester_id")
+      .notNull()
+      .references(() => users.id),
+    templateVersionId: uuid("template_version_id")
+      .notNull()
+      .references(() => templateVersions.id),
+    environmentName: text("environment_name").notNull(),
+    tier: text("tier").$type<"dev" | "staging" | "prod">().notNull(),
+    parameters: jsonb("parameters").$type<Record<string, string | number | boolean>>().notNull(),
+    ttlHours: integer("ttl_hours").notNull(),
+    justification: text("justification").notNull(),
+    /** The plan as shown at submit (resources, tags, cost lines). */
+    plan: jsonb("plan").notNull(),
+    hourlyMicros: bigint("hourly_micros", { mode: "number" }).notNull(),
+    monthlyCents: bigint("monthly_cents", { mode: "number" }).notNull(),
+    overTtlCents: bigint("over_ttl_cents", { mode: "number" }).notNull(),
+    /** This request's share of the month it was submitted in (what the budget check counted). */
+    monthShareCents: bigint("month_share_cents", { mode: "number" }).notNull(),
+    usage: jsonb("usage").$type<{ vcpus: number; instances: number; gpus: number }>().notNull(),
+    /** The policy decision (outcome, stages, reasons, budget and quota figures). */
+    decision: jsonb("decision").notNull(),
+    status: requestStatus("status").notNull(),
+    /** The browser's id for this submission: a double submit or a retried call creates one request. */
+    clientRequestId: uuid("client_request_id").notNull(),
+    version: integer("version").notNull().default(1),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("requests_client_request_idx").on(t.requesterId, t.clientRequestId),
+    // One live environment name per team: a name is free again once its request is over.
+    uniqueIndex("requests_live_name_idx")
+      .on(t.teamId, t.environmentName)
+      .where(sql`${t.status} in ('pending_approval', 'approved', 'queued', 'provisioning', 'ready')`),
+    index("requests_team_status_idx").on(t.teamId, t.status),
+    index("requests_requester_idx").on(t.requesterId),
+    check("requests_costs_non_negative", sql`${t.monthlyCents} >= 0 and ${t.overTtlCents} >= 0 and ${t.monthShareCents} >= 0`),
+    check("requests_ttl_positive", sql`${t.ttlHours} > 0`),
+  ],
+);
+
+/**
+ * One decision by one approver. Approvals made before the request's parameters changed are
+ * superseded (kept for history, no longer counted); one live decision per person per request.
+ */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => requests.id),
+    approverId: uuid("approver_id")
+      .notNull()
+      .references(() => users.id),
+    decision: approvalDecision("decision").notNull(),
+    capacity: approverCapacity("capacity").notNull(),
+    stageIndex: integer("stage_index").notNull(),
+    comment: text("comment").notNull().default(""),
+    /** The request version this decision was about. */
+    requestVersion: integer("request_version").notNull(),
+    supersededAt: timestamp("superseded_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("approvals_one_live_per_person_idx").on(t.requestId, t.approverId).where(sql`${t.supersededAt} is null`),
+    index("approvals_request_idx").on(t.requestId),
+  ],
+);
+
+export const requestComments = pgTable(
+  "request_comments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => requests.id),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("request_comments_request_idx").on(t.requestId)],
+);
+
+/** In-app notifications (the bell): one row per recipient. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** approval_needed, request_approved, request_rejected, request_cancelled, run_succeeded, run_failed… */
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    /** Where the notification leads (an app path such as /requests/<id>). */
+    link: text("link"),
+    teamId: uuid("team_id").references(() => teams.id),
+    requestId: uuid("request_id").references(() => requests.id),
+    readAt: timestamp("read_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** A team's outgoing webhook: CloudEvents 1.0 JSON, signed with HMAC-SHA256. */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    url: text("url").notNull(),
+    /** The signing secret, encrypted at rest (AES-256-GCM); shown once, when created. */
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    /** CloudEvent types it receives, e.g. dev.provisio.request.approved. */
+    events: text("events").array().notNull(),
+    active: boolean("active").notNull().default(true),
+    createdById: uuid("created_by_id").references(() => users.id),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [index("webhooks_team_idx").on(t.teamId)],
+);
+
+export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", ["pending", "succeeded", "failed"]);
+
+/** Every delivery of one event to one webhook, with its attempts: the log team approvers read. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    webhookId: uuid("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    /** The CloudEvent id: receivers deduplicate retries on it. */
+    eventId: uuid("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").notNull(),
+    status: webhookDeliveryStatus("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("webhook_deliveries_event_idx").on(t.webhookId, t.eventId), index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt)],
+);
+
+export type Request = typeof requests.$inferSelect;
+export type Approval = typeof approvals.$inferSelect;
+export type RequestStatus = (typeof requestStatus.enumValues)[number];
