@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { runMigrations } from "graphile-worker";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "~/db/migrate";
 import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
@@ -20,6 +21,8 @@ export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-vitest-"));
   const pg = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), database: "provisio_template", onNotice: () => undefined });
   await migrateDatabase(pg.url);
+  // The job queue's schema too: services enqueue jobs inside their transactions.
+  await runMigrations({ connectionString: pg.url });
   project.provide("templateDatabaseUrl", pg.url);
   return async () => {
     await pg.stop();
