@@ -44,6 +44,37 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
     forbiddenFor: ["member", "approver", "auditor"],
   },
   "audit.list": { call: (c) => c.audit.list({}), forbiddenFor: ["member", "approver"] },
+  "requests.preview": {
+    call: (c, ids) => c.requests.preview({ teamId: ids.otherTeamId, templateName: "web-service", tier: "dev", environmentName: "demo", ttlHours: 24, parameters: {} }),
+    forbiddenFor: ["member", "approver", "admin", "auditor"],
+  },
+  "requests.submit": {
+    call: (c, ids) =>
+      c.requests.submit({
+        teamId: ids.otherTeamId,
+        templateName: "web-service",
+        tier: "dev",
+        environmentName: "demo",
+        ttlHours: 24,
+        parameters: {},
+        justification: "Access check of the API",
+        clientRequestId: randomUUID(),
+      }),
+    forbiddenFor: ["member", "approver", "admin", "auditor"],
+  },
+  "requests.update": {
+    call: (c) => c.requests.update({ requestId: randomUUID(), expectedVersion: 1, tier: "dev", environmentName: "demo", ttlHours: 24, parameters: {}, justification: "Access check of the API" }),
+    forbiddenFor: ["auditor"],
+  },
+  "requests.cancel": { call: (c) => c.requests.cancel({ requestId: randomUUID(), expectedVersion: 1 }), forbiddenFor: ["auditor"] },
+  "requests.comment": { call: (c) => c.requests.comment({ requestId: randomUUID(), body: "hello" }), forbiddenFor: ["auditor"] },
+  "requests.get": { call: (c) => c.requests.get({ requestId: randomUUID() }), forbiddenFor: [] },
+  "requests.list": { call: (c) => c.requests.list({}), forbiddenFor: [] },
+  "approvals.inbox": { call: (c) => c.approvals.inbox(), forbiddenFor: ["member", "auditor"] },
+  "approvals.decide": {
+    call: (c) => c.approvals.decide({ requestId: randomUUID(), expectedVersion: 1, decision: "approved", comment: "" }),
+    forbiddenFor: ["member", "auditor"],
+  },
   "catalog.list": { call: (c) => c.catalog.list(), forbiddenFor: [] },
   "catalog.get": { call: (c) => c.catalog.get({ name: "web-service" }), forbiddenFor: [] },
   "catalog.preview": {

@@ -1,15 +1,19 @@
+import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { meRouter } from "./routers/me";
+import { requestsRouter } from "./routers/requests";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
   me: meRouter,
+  requests: requestsRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
   users: usersRouter,

@@ -1,0 +1,150 @@
+/**
+ * Approving and rejecting requests. One transaction per decision: the request row is locked,
+ * the policy's separation-of-duties and stage rules are checked against the live approvals,
+ * the approval is recorded, and when the last stage completes the request becomes approved and
+ * is queued for provisioning in the same transaction. Two approvers at once, a double click or
+ * a retried call make exactly one transition.
+ */
+import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Database } from "~/db/client";
+import { approvals, requests, teams, templates, templateVersions, users, type RequestStatus } from "~/db/schema";
+import { approvalState, canApprove, canReject, type PolicyDecision } from "~/server/policy";
+import { recordAudit } from "./audit";
+import { ServiceError, notFound } from "./errors";
+import { publishEvent } from "./events";
+import { enqueueProvisioning } from "./request-jobs";
+import { capabilities, requestLabel, toRecord } from "./requests";
+import { actorOf, type Viewer } from "./users";
+
+const finalStates: Record<string, string> = {
+  rejected: "it was already rejected",
+  cancelled: "it was cancelled",
+  approved: "it is already approved",
+  queued: "it is already approved and queued",
+  provisioning: "it is already being provisioned",
+  ready: "its environment is already ready",
+  failed: "its provisioning failed",
+};
+
+export async function decideRequest(
+  db: Database,
+  viewer: Viewer,
+  input: { requestId: string; expectedVersion: number; decision: "approved" | "rejected"; comment: string },
+) {
+  const actor = actorOf(viewer);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(requests).where(eq(requests.id, input.requestId)).for("update").limit(1);
+    const member = row ? viewer.teams.find((t) => t.id === row.teamId) : undefined;
+    if (!row || (!member && viewer.globalRole !== "admin" && viewer.globalRole !== "auditor")) throw notFound("Request");
+    const verb = input.decision === "approved" ? "approved" : "rejected";
+    if (row.status !== "pending_approval") throw new ServiceError("conflict", `${requestLabel(row)} cannot be ${verb}: ${finalStates[row.status] ?? row.status}.`);
+    if (row.version !== input.expectedVersion) {
+      throw new ServiceError("conflict", `${requestLabel(row)} was changed after you opened it; review the new version before deciding.`);
+    }
+    const decision = row.decision as PolicyDecision;
+    const live = await tx.select().from(approvals).where(and(eq(approvals.requestId, row.id), isNull(approvals.supersededAt)));
+    const records = live.map(toRecord);
+    const approver = { id: viewer.id, teamRole: member?.role ?? null, globalRole: viewer.globalRole };
+    const check = (input.decision === "approved" ? canApprove : canReject)({ stages: decision.stages, approvals: records, requesterId: row.requesterId, approver });
+    if (!check.ok) throw new ServiceError("forbidden", check.reason);
+
+    const now = new Date();
+    const [approval] = await tx
+      .insert(approvals)
+      .values({ requestId: row.id, approverId: viewer.id, decision: input.decision, capacity: check.capacity, stageIndex: check.stageIndex, comment: input.comment, requestVersion: row.version, createdAt: now })
+      .onConflictDoNothing()
+      .returning();
+    if (!approval) throw new ServiceError("conflict", `You already decided on ${requestLabel(row)}.`);
+    const state = approvalState(decision.stages, [...records, toRecord(approval)], row.requesterId);
+    const label = requestLabel(row);
+    await recordAudit(tx, actor, {
+      action: input.decision === "approved" ? "request.approval_recorded" : "request.rejected",
+      subjectType: "request",
+      subjectId: row.id,
+      teamId: row.teamId,
+      correlationId: row.id,
+      after: { stage: check.stageIndex + 1, capacity: check.capacity, comment: input.comment || null, remaining: state.remaining },
+    });
+
+    const [template] = await tx
+      .select({ name: templates.name })
+      .from(templateVersions)
+      .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+      .where(eq(templateVersions.id, row.templateVersionId));
+    const data = { requestId: row.id, number: label, teamId: row.teamId, environmentName: row.environmentName, tier: row.tier, template: template?.name ?? "" };
+    let status: RequestStatus = row.status;
+    if (state.rejected || state.complete) {
+      status = state.rejected ? "rejected" : "queued";
+      await tx
+        .update(requests)
+        .set({ status, decidedAt: now, queuedAt: state.complete ? now : null, version: row.version + 1, updatedAt: now })
+        .where(and(eq(requests.id, row.id), eq(requests.version, row.version)));
+      if (state.complete) {
+        await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "queued" } });
+        await enqueueProvisioning(tx, row.id);
+      }
+      await publishEvent(tx, {
+        type: state.rejected ? "request.rejected" : "request.approved",
+        teamId: row.teamId,
+        subject: `requests/${row.id}`,
+        data: { ...data, status, decidedBy: viewer.name, comment: input.comment || null },
+        notify: {
+          userIds: [row.requesterId],
+          kind: state.rejected ? "request_rejected" : "request_approved",
+          title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
+          body: state.rejected ? `${viewer.name}: ${input.comment}` : "It is queued for provisioning.",
+          link: `/requests/${row.id}`,
+          requestId: row.id,
+        },
+      });
+    }
+    return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
+  });
+}
+
+const requester = alias(users, "requester");
+
+/** Pending requests the viewer may decide on now: their teams' (as approver) and, for admins, all. */
+export async function approvalInbox(db: Database, viewer: Viewer) {
+  const approverTeams = viewer.teams.filter((t) => t.role === "approver").map((t) => t.id);
+  if (viewer.globalRole !== "admin" && approverTeams.length === 0) return [];
+  const rows = await db
+    .select({ request: requests, teamName: teams.name, requesterName: requester.name, templateName: templates.name, templateVersion: templateVersions.version })
+    .from(requests)
+    .innerJoin(teams, eq(teams.id, requests.teamId))
+    .innerJoin(requester, eq(requester.id, requests.requesterId))
+    .innerJoin(templateVersions, eq(templateVersions.id, requests.templateVersionId))
+    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .where(and(eq(requests.status, "pending_approval"), viewer.globalRole === "admin" ? undefined : or(inArray(requests.teamId, approverTeams))))
+    .orderBy(desc(requests.submittedAt));
+  if (rows.length === 0) return [];
+  const live = await db
+    .select()
+    .from(approvals)
+    .where(and(inArray(approvals.requestId, rows.map((r) => r.request.id)), isNull(approvals.supersededAt)));
+  return rows.map(({ request, ...rest }) => {
+    const records = live.filter((a) => a.requestId === request.id).map(toRecord);
+    const decision = request.decision as PolicyDecision;
+    return {
+      id: request.id,
+      label: requestLabel(request),
+      version: request.version,
+      environmentName: request.environmentName,
+      tier: request.tier,
+      teamId: request.teamId,
+      monthlyCents: request.monthlyCents,
+      overTtlCents: request.overTtlCents,
+      ttlHours: request.ttlHours,
+      justification: request.justification,
+      submittedAt: request.submittedAt,
+      decision,
+      plan: request.plan,
+      progress: approvalState(decision.stages, records, request.requesterId),
+      capabilities: capabilities(viewer, request, records),
+      ...rest,
+    };
+  });
+}
+
+
