@@ -2,10 +2,12 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { meRouter } from "./routers/me";
+import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
 import { usersRouter } from "./routers/users";
+import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -13,10 +15,12 @@ export const appRouter = router({
   audit: auditRouter,
   catalog: catalogRouter,
   me: meRouter,
+  notifications: notificationsRouter,
   requests: requestsRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
   users: usersRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

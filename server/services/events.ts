@@ -1,21 +1,32 @@
 /**
  * Domain events: one call, inside the transaction that made the change, tells the people who
  * must know (in-app notifications) and the team's webhooks (CloudEvents, delivered by the
- * worker). Because it runs in that transaction, an event exists exactly when its change does.
+ * worker). Because it runs in that transaction, an event exists exactly when its change does:
+ * the notification rows, the webhook delivery rows and their queued jobs commit or roll back
+ * with it, so nothing is lost and nothing is sent for a change that did not happen.
  */
+import { randomUUID } from "node:crypto";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
+import { enqueueWebhookDeliveries } from "./webhooks";
 
 export type ProvisioEvent = {
-  /** CloudEvent type suffix: "request.submitted", "request.approval_needed", "request.approved", "request.rejected", "request.cancelled", "request.updated", "request.queued". */
+  /** CloudEvent type suffix: "request.submitted", "request.approval_needed", "request.approved", "request.rejected", "request.cancelled", "request.updated", "request.queued", "run.succeeded", "run.failed". Webhooks receive `dev.provisio.<type>`. */
   type: string;
   teamId: string;
   /** CloudEvent subject, e.g. "requests/<id>". */
   subject: string;
   /** The event's data, safe for anyone in the team to read (never secrets). */
   data: Record<string, unknown>;
-  /** Who gets an in-app notification, and what it says. */
+  /** Who gets an in-app notification, and what it says. `link` is an app path such as "/requests/<id>". */
   notify?: { userIds: string[]; kind: string; title: string; body?: string; link?: string; requestId?: string } | null;
+  /**
+   * The CloudEvent id (a uuid). Give a stable one (e.g. derived from the transition) to make a
+   * retried publish idempotent: a webhook never gets the same event id twice. Default: a new uuid.
+   */
+  eventId?: string;
+  /** When it happened; default now. */
+  time?: Date;
 };
 
 export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<void> {
@@ -33,5 +44,12 @@ export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<
       })),
     );
   }
-  // Webhook deliveries: see the webhooks service (CloudEvents 1.0, HMAC-SHA256, retried by the worker).
+  await enqueueWebhookDeliveries(tx, {
+    eventId: event.eventId ?? randomUUID(),
+    type: event.type,
+    teamId: event.teamId,
+    subject: event.subject,
+    time: event.time ?? new Date(),
+    data: event.data,
+  });
 }

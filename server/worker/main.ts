@@ -9,6 +9,7 @@ import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
+import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 
 async function main() {
@@ -18,6 +19,7 @@ async function main() {
 
   const taskList: TaskList = {
     prune_worker_heartbeats: pruneHeartbeats(db),
+    deliver_webhook: deliverWebhookTask(db),
   };
 
   // run() migrates graphile-worker's own schema before it starts polling.
