@@ -44,6 +44,7 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
     forbiddenFor: ["member", "approver", "auditor"],
   },
   "audit.list": { call: (c) => c.audit.list({}), forbiddenFor: ["member", "approver"] },
+  "audit.facets": { call: (c) => c.audit.facets(), forbiddenFor: ["member", "approver"] },
   "requests.preview": {
     call: (c, ids) => c.requests.preview({ teamId: ids.otherTeamId, templateName: "web-service", tier: "dev", environmentName: "demo", ttlHours: 24, parameters: {} }),
     forbiddenFor: ["member", "approver", "admin", "auditor"],
