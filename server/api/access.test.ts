@@ -95,6 +95,28 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "templateAdmin.publish": { call: (c) => c.templateAdmin.publish({ versionId: randomUUID(), expectedLockVersion: 1 }), forbiddenFor: curators },
   "templateAdmin.deprecate": { call: (c) => c.templateAdmin.deprecate({ templateId: randomUUID(), reason: "retired" }), forbiddenFor: curators },
   "templateAdmin.restore": { call: (c) => c.templateAdmin.restore({ templateId: randomUUID() }), forbiddenFor: curators },
+  // Notifications: everyone reads their own; marking read is a change, so auditors are refused.
+  "notifications.list": { call: (c) => c.notifications.list({}), forbiddenFor: [] },
+  "notifications.unreadCount": { call: (c) => c.notifications.unreadCount(), forbiddenFor: [] },
+  "notifications.markRead": { call: (c) => c.notifications.markRead({ ids: [randomUUID()] }), forbiddenFor: ["auditor"] },
+  "notifications.markAllRead": { call: (c) => c.notifications.markAllRead(), forbiddenFor: ["auditor"] },
+  // Team webhooks: the team's approvers and admins manage them; auditors read them; members do not see them.
+  "webhooks.list": { call: (c, ids) => c.webhooks.list({ teamId: ids.teamId }), forbiddenFor: ["member"] },
+  "webhooks.create": {
+    call: (c, ids) => c.webhooks.create({ teamId: ids.teamId, url: "https://hooks.example.test/provisio", events: ["dev.provisio.request.approved"] }),
+    forbiddenFor: ["member", "auditor"],
+  },
+  "webhooks.update": {
+    call: (c, ids) => c.webhooks.update({ teamId: ids.teamId, webhookId: randomUUID(), active: false, expectedVersion: 1 }),
+    forbiddenFor: ["member", "auditor"],
+  },
+  "webhooks.rotateSecret": { call: (c, ids) => c.webhooks.rotateSecret({ teamId: ids.teamId, webhookId: randomUUID() }), forbiddenFor: ["member", "auditor"] },
+  "webhooks.delete": { call: (c, ids) => c.webhooks.delete({ teamId: ids.teamId, webhookId: randomUUID() }), forbiddenFor: ["member", "auditor"] },
+  "webhooks.deliveries": { call: (c, ids) => c.webhooks.deliveries({ teamId: ids.teamId, webhookId: randomUUID() }), forbiddenFor: ["member"] },
+  "webhooks.redeliver": {
+    call: (c, ids) => c.webhooks.redeliver({ teamId: ids.teamId, webhookId: randomUUID(), deliveryId: randomUUID() }),
+    forbiddenFor: ["member", "auditor"],
+  },
 };
 
 
