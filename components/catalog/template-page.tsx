@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Button } from "~/components/ui/button";
+import { buttonClass } from "~/components/ui/button";
 import { Badge, Card } from "~/components/ui/page";
 import { CostSummary } from "./cost-summary";
 import { categoryLabel, engineLabel, formatDate, tierTones } from "./format";
@@ -24,16 +24,10 @@ function DeprecatedBanner({ reason }: { reason: string | null }) {
 
 function RequestAction({ latest }: { latest: LatestVersion }) {
   if (latest.deprecated) return null;
-  // No request route exists yet (app/(app)/requests/new): say so rather than link to nothing.
   return (
-    <div className="flex flex-col items-start gap-1 sm:items-end">
-      <Button disabled aria-describedby="request-unavailable">
-        Request this environment
-      </Button>
-      <p id="request-unavailable" className="text-xs text-slate-500">
-        Requests arrive with the next release.
-      </p>
-    </div>
+    <Link href={`/requests/new?template=${encodeURIComponent(latest.name)}`} className={buttonClass("primary")}>
+      Request this environment
+    </Link>
   );
 }
 

@@ -1,19 +1,31 @@
 import type { Metadata } from "next";
-import { EmptyState, PageHeader } from "~/components/ui/page";
+import Link from "next/link";
+import { RequestsBrowser } from "~/components/requests/requests-browser";
+import { buttonClass } from "~/components/ui/button";
+import { PageHeader } from "~/components/ui/page";
+import { serverApi } from "~/server/api/caller";
+import { oversees } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Requests" };
 
 export default async function RequestsPage() {
   const viewer = await requireViewer();
+  const overseer = oversees(viewer);
+  // Admins and auditors see every team's requests, so they filter by every team.
+  const teams = overseer ? (await (await serverApi()).teams.list()).map((t) => ({ id: t.id, name: t.name })) : viewer.teams.map((t) => ({ id: t.id, name: t.name }));
   return (
     <>
-      <PageHeader title="Requests" description="Your requests and your teams' requests, from draft to ready." />
-      <EmptyState title="No requests yet">
-        {viewer.teams.length > 0
-          ? "Pick a template in the catalog to request an environment for one of your teams."
-          : "You are not in a team yet. Ask an admin to add you to one before you request environments."}
-      </EmptyState>
+      <PageHeader
+        title="Requests"
+        description="Your requests and your teams' requests, from submit to ready."
+        actions={
+          <Link href="/catalog" className={buttonClass("primary")}>
+            New request
+          </Link>
+        }
+      />
+      <RequestsBrowser teams={teams.sort((a, b) => a.name.localeCompare(b.name))} oversees={overseer} />
     </>
   );
 }

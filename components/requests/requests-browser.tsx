@@ -1,0 +1,256 @@
+"use client";
+
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect, useMemo, useState } from "react";
+import { tierTones } from "~/components/catalog/format";
+import { useTRPC } from "~/components/trpc/client";
+import { Button, buttonClass, Spinner } from "~/components/ui/button";
+import { Field, Select, TextInput } from "~/components/ui/form";
+import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
+import { requestStatuses } from "~/server/schemas/requests";
+import { tiers, type Tier } from "~/server/templates/format";
+import { dateTime, money, relativeTime, statusLabel, statusTone } from "./format";
+import type { RequestListInput, TeamOption } from "./types";
+
+type Scope = "mine" | "teams";
+type Status = (typeof requestStatuses)[number];
+type Query = { scope: Scope; status: Status | null; tier: Tier | null; team: string | null; q: string };
+
+const searchDelayMs = 250;
+
+function parseQuery(params: URLSearchParams, teams: TeamOption[]): Query {
+  const status = params.get("status");
+  const tier = params.get("tier");
+  const team = params.get("team");
+  return {
+    scope: params.get("scope") === "teams" ? "teams" : "mine",
+    status: requestStatuses.includes(status as Status) ? (status as Status) : null,
+    tier: tiers.includes(tier as Tier) ? (tier as Tier) : null,
+    team: teams.some((t) => t.id === team) ? team : null,
+    q: params.get("q") ?? "",
+  };
+}
+
+function queryString(q: Query): string {
+  const params = new URLSearchParams();
+  if (q.scope !== "mine") params.set("scope", q.scope);
+  if (q.status) params.set("status", q.status);
+  if (q.tier) params.set("tier", q.tier);
+  if (q.team) params.set("team", q.team);
+  if (q.q.trim()) params.set("q", q.q.trim());
+  const s = params.toString();
+  return s ? `?${s}` : "";
+}
+
+/** My requests and my teams' requests: tabs, filters and search in the URL, newest first, more on demand. */
+export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; oversees: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const query = useMemo(() => parseQuery(searchParams, teams), [searchParams, teams]);
+  const [search, setSearch] = useState(query.q);
+  const [syncedQ, setSyncedQ] = useState(query.q);
+  if (query.q !== syncedQ) {
+    setSyncedQ(query.q);
+    setSearch(query.q);
+  }
+
+  const navigate = (next: Query) => {
+    setSyncedQ(next.q);
+    router.replace(`${pathname}${queryString(next)}`, { scroll: false });
+  };
+  useEffect(() => {
+    if (search === query.q) return;
+    const timer = setTimeout(() => {
+      setSyncedQ(search);
+      router.replace(`${pathname}${queryString({ ...query, q: search })}`, { scroll: false });
+    }, searchDelayMs);
+    return () => clearTimeout(timer);
+  }, [search, query, pathname, router]);
+  const update = (change: Partial<Query>) => navigate({ ...query, q: search, ...change });
+
+  const input: RequestListInput = {
+    scope: query.scope,
+    status: query.status ?? undefined,
+    tier: query.tier ?? undefined,
+    teamId: query.team ?? undefined,
+    search: query.q.trim() || undefined,
+    limit: 25,
+  };
+  const list = useInfiniteQuery({
+    ...trpc.requests.list.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    placeholderData: keepPreviousData,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.requests) ?? [];
+  const filtered = query.status !== null || query.tier !== null || query.team !== null || query.q.trim() !== "";
+  const scopes: [Scope, string][] = [
+    ["mine", "My requests"],
+    ["teams", oversees ? "All teams" : "My teams"],
+  ];
+
+  return (
+    <div className="space-y-5">
+      <div role="group" aria-label="Whose requests" className="flex gap-1 border-b border-slate-200">
+        {scopes.map(([scope, label]) => (
+          <button
+            key={scope}
+            type="button"
+            aria-pressed={query.scope === scope}
+            onClick={() => update({ scope })}
+            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${query.scope === scope ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+
+      <form
+        role="search"
+        aria-label="Filter requests"
+        className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_11rem_8rem_12rem]"
+        onSubmit={(e) => {
+          e.preventDefault();
+          update({ q: search });
+        }}
+      >
+        <Field label="Search">
+          {({ id }) => <TextInput id={id} type="search" placeholder="Name, template or REQ-12" value={search} onChange={(e) => setSearch(e.target.value)} />}
+        </Field>
+        <Field label="Status">
+          {({ id }) => (
+            <Select id={id} value={query.status ?? ""} onChange={(e) => update({ status: (e.target.value || null) as Status | null })}>
+              <option value="">Any status</option>
+              {requestStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {statusLabel(s)}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="Tier">
+          {({ id }) => (
+            <Select id={id} value={query.tier ?? ""} onChange={(e) => update({ tier: (e.target.value || null) as Tier | null })}>
+              <option value="">Any tier</option>
+              {tiers.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="Team">
+          {({ id }) => (
+            <Select id={id} value={query.team ?? ""} onChange={(e) => update({ team: e.target.value || null })}>
+              <option value="">Any team</option>
+              {teams.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      </form>
+
+      {list.error ? (
+        <ErrorNotice title="Requests could not be loaded" message={list.error.message} />
+      ) : !list.data ? (
+        <div role="status" aria-label="Loading requests" className="space-y-2">
+          {[0, 1, 2, 3].map((i) => (
+            <Skeleton key={i} className="h-12 w-full" />
+          ))}
+        </div>
+      ) : rows.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No requests match"
+            action={
+              <Button variant="secondary" onClick={() => { setSearch(""); navigate({ scope: query.scope, status: null, tier: null, team: null, q: "" }); }}>
+                Clear filters
+              </Button>
+            }
+          >
+            Try another status, tier, team or search.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title={query.scope === "mine" ? "You have not requested anything yet" : "No requests yet"}
+            action={
+              <Link href="/catalog" className={buttonClass("primary")}>
+                Browse the catalog
+              </Link>
+            }
+          >
+            Pick a template in the catalog to request an environment for one of your teams.
+          </EmptyState>
+        )
+      ) : (
+        <div className={`space-y-4 transition-opacity ${list.isFetching && !list.isFetchingNextPage ? "opacity-60" : ""}`}>
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+            <table aria-label="Requests" className="w-full text-left text-sm">
+              <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
+                <tr>
+                  <th scope="col" className="px-4 py-2.5 font-medium">Request</th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Team</th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">Template</th>
+                  {query.scope === "teams" && <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Requester</th>}
+                  <th scope="col" className="px-4 py-2.5 text-right font-medium">Monthly</th>
+                  <th scope="col" className="hidden px-4 py-2.5 text-right font-medium sm:table-cell">Submitted</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {rows.map((r) => (
+                  <tr key={r.id} className="align-top hover:bg-slate-50">
+                    <th scope="row" className="min-w-44 px-4 py-3 font-normal">
+                      <Link href={`/requests/${r.id}`} className="font-medium text-brand-700 hover:underline">
+                        <span className="whitespace-nowrap font-mono text-xs text-slate-500">{r.label}</span> <span className="break-words">{r.environmentName}</span>
+                      </Link>
+                      <span className="mt-1 flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
+                        <Badge tone={tierTones[r.tier]}>{r.tier}</Badge>
+                        <span className="md:hidden">{r.teamName}</span>
+                        <span className="sm:hidden">· {relativeTime(r.submittedAt)}</span>
+                      </span>
+                    </th>
+                    <td className="whitespace-nowrap px-4 py-3">
+                      <Badge tone={statusTone(r.status)}>{statusLabel(r.status)}</Badge>
+                    </td>
+                    <td className="hidden px-4 py-3 text-slate-700 md:table-cell">{r.teamName}</td>
+                    <td className="hidden whitespace-nowrap px-4 py-3 lg:table-cell">
+                      <span className="font-mono text-xs text-slate-700">
+                        {r.templateName}@{r.templateVersion}
+                      </span>
+                    </td>
+                    {query.scope === "teams" && <td className="hidden px-4 py-3 text-slate-700 sm:table-cell">{r.requesterName}</td>}
+                    <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums text-slate-900">{money(r.monthlyCents)}</td>
+                    <td className="hidden whitespace-nowrap px-4 py-3 text-right text-slate-600 sm:table-cell">
+                      <time dateTime={new Date(r.submittedAt).toISOString()} title={dateTime(r.submittedAt)} suppressHydrationWarning>
+                        {relativeTime(r.submittedAt)}
+                      </time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="flex items-center justify-between gap-3 text-sm text-slate-600">
+            <p role="status">
+              {rows.length} request{rows.length === 1 ? "" : "s"} shown{list.hasNextPage ? "; there are more" : ""}
+            </p>
+            {list.hasNextPage && (
+              <Button variant="secondary" onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>
+                Load more
+              </Button>
+            )}
+            {list.isFetching && !list.isFetchingNextPage && <Spinner label="Updating…" />}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
