@@ -135,8 +135,7 @@ test("a developer opens a template and reads its parameters, resources with cost
   await expect(history.getByRole("row", { name: /1\.0\.0/ })).toContainText(/template sync|Admin/);
   await expect(page.getByRole("heading", { name: "Compare versions" })).toBeVisible();
 
-  // The request form is not there yet: the page says so instead of linking to nothing.
-  await expect(page.getByRole("button", { name: "Request this environment" })).toBeDisabled();
+  await expect(page.getByRole("link", { name: "Request this environment" })).toHaveAttribute("href", "/requests/new?template=postgres-dev");
 });
 
 test("an unknown template answers 404 with a way back to the catalog", async ({ page }) => {
