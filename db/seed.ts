@@ -17,6 +17,11 @@ export const demoTeams = [
     description: "Card processing, ledgers and payouts.",
     costCenter: "CC-1042",
     monthlyBudgetCents: 500_000,
+    budgetMode: "hard" as const,
+    approvalThresholdCents: 50_000,
+    quotaVcpus: 64,
+    quotaInstances: 20,
+    quotaGpus: 0,
   },
   {
     slug: "data-science",
@@ -24,6 +29,8 @@ export const demoTeams = [
     description: "Model training, feature pipelines and notebooks.",
     costCenter: "CC-2210",
     monthlyBudgetCents: 1_200_000,
+    budgetMode: "soft" as const,
+    quotaGpus: 4,
   },
 ];
 

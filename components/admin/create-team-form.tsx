@@ -11,11 +11,24 @@ import { Button } from "~/components/ui/button";
 import { applyServerError, Field, TextInput } from "~/components/ui/form";
 import { ErrorNotice } from "~/components/ui/page";
 import { TeamFields } from "./team-fields";
-import { createTeamInput } from "~/server/schemas/teams";
+import { TeamLimitsFields } from "./team-limits-fields";
+import { createTeamInput, teamLimitFieldNames } from "~/server/schemas/teams";
 
 type FormInput = z.input<typeof createTeamInput>;
 type FormOutput = z.output<typeof createTeamInput>;
-const fields = ["slug", "name", "description", "costCenter", "monthlyBudgetUsd"] as const;
+const fields = ["slug", "name", "description", "costCenter", "monthlyBudgetUsd", ...teamLimitFieldNames] as const;
+const defaults: FormInput = {
+  slug: "",
+  name: "",
+  description: "",
+  costCenter: "",
+  monthlyBudgetUsd: 1000,
+  budgetMode: "hard",
+  approvalThresholdUsd: null,
+  quotaVcpus: null,
+  quotaInstances: null,
+  quotaGpus: null,
+};
 
 export function CreateTeamForm() {
   const trpc = useTRPC();
@@ -24,7 +37,7 @@ export function CreateTeamForm() {
   const [formError, setFormError] = useState<string | null>(null);
   const form = useForm<FormInput, unknown, FormOutput>({
     resolver: zodResolver(createTeamInput),
-    defaultValues: { slug: "", name: "", description: "", costCenter: "", monthlyBudgetUsd: 1000 },
+    defaultValues: defaults,
   });
   const create = useMutation(
     trpc.teams.create.mutationOptions({
@@ -52,6 +65,7 @@ export function CreateTeamForm() {
         {({ id, describedBy }) => <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.slug} {...form.register("slug")} />}
       </Field>
       <TeamFields register={form.register} errors={errors} />
+      <TeamLimitsFields register={form.register} errors={errors} />
       {formError && (
         <div className="sm:col-span-2">
           <ErrorNotice title="The team was not created" message={formError} />

@@ -3,7 +3,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { useTRPC } from "~/components/trpc/client";
@@ -11,15 +11,40 @@ import { Button } from "~/components/ui/button";
 import { applyServerError } from "~/components/ui/form";
 import { ErrorNotice } from "~/components/ui/page";
 import { TeamFields } from "./team-fields";
-import { teamFields } from "~/server/schemas/teams";
+import { TeamLimitsFields } from "./team-limits-fields";
+import { teamFields, teamLimitFieldNames, type BudgetMode } from "~/server/schemas/teams";
 
-type Team = { id: string; name: string; description: string; costCenter: string; monthlyBudgetCents: number; version: number };
-const fields = ["name", "description", "costCenter", "monthlyBudgetUsd"] as const;
+type Team = {
+  id: string;
+  name: string;
+  description: string;
+  costCenter: string;
+  monthlyBudgetCents: number;
+  budgetMode: BudgetMode;
+  approvalThresholdCents: number | null;
+  quotaVcpus: number | null;
+  quotaInstances: number | null;
+  quotaGpus: number | null;
+  version: number;
+};
+const fields = ["name", "description", "costCenter", "monthlyBudgetUsd", ...teamLimitFieldNames] as const;
+
+/**
+ * The page remounts this form for every new team version (its key), so a fresh form shows what
+ * was saved; the "Saved." confirmation is carried across that remount here.
+ */
+const justSaved = new Set<string>();
 
 export function TeamSettingsForm({ team }: { team: Team }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
+  const savedKey = `${team.id}@${team.version}`;
+  const [message, setMessage] = useState<{ tone: "ok" | "error"; text: string } | null>(() =>
+    justSaved.has(savedKey) ? { tone: "ok", text: "Saved." } : null,
+  );
+  useEffect(() => {
+    justSaved.delete(savedKey);
+  }, [savedKey]);
   const form = useForm<z.input<typeof teamFields>, unknown, z.output<typeof teamFields>>({
     resolver: zodResolver(teamFields),
     defaultValues: {
@@ -27,11 +52,17 @@ export function TeamSettingsForm({ team }: { team: Team }) {
       description: team.description,
       costCenter: team.costCenter,
       monthlyBudgetUsd: Math.round(team.monthlyBudgetCents / 100),
+      budgetMode: team.budgetMode,
+      approvalThresholdUsd: team.approvalThresholdCents === null ? null : Math.round(team.approvalThresholdCents / 100),
+      quotaVcpus: team.quotaVcpus,
+      quotaInstances: team.quotaInstances,
+      quotaGpus: team.quotaGpus,
     },
   });
   const update = useMutation(
     trpc.teams.update.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (saved) => {
+        justSaved.add(`${saved.id}@${saved.version}`);
         setMessage({ tone: "ok", text: "Saved." });
         router.refresh();
       },
@@ -54,6 +85,7 @@ export function TeamSettingsForm({ team }: { team: Team }) {
       })}
     >
       <TeamFields register={form.register} errors={errors} />
+      <TeamLimitsFields register={form.register} errors={errors} />
       <div className="flex items-center gap-3 sm:col-span-2">
         <Button type="submit" busy={update.isPending}>
           Save changes

@@ -1,9 +1,12 @@
+import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ZodError } from "zod";
 import type { Database } from "~/db/client";
 import { auditEvents, teams } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
-import { makeUser } from "~/testing/fixtures";
+import { callerFor, makeUser } from "~/testing/fixtures";
+import { createTeamInput, updateTeamInput } from "~/server/schemas/teams";
 import { ServiceError } from "./errors";
 import { createTeam, getTeamWithMembers, removeMembership, setMembership, updateTeam } from "./teams";
 
@@ -84,5 +87,75 @@ describe("teams service", () => {
     expect(error.kind).toBe("invalid");
     expect(error.field).toBe("email");
     expect(error.message).toContain("ghost@example.test");
+  });
+});
+
+describe("budget mode, approval threshold and quotas", () => {
+  const limits = { budgetMode: "soft" as const, approvalThresholdUsd: 500, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 };
+
+  it("a new team without them is hard-budgeted, with no threshold and no quotas", async () => {
+    const team = await createTeam(db, admin, newTeam("plain"));
+    expect(team).toMatchObject({ budgetMode: "hard", approvalThresholdCents: null, quotaVcpus: null, quotaInstances: null, quotaGpus: null });
+  });
+
+  it("creates a team with them: dollars stored as cents, 0 kept as a real limit, all in the audit event", async () => {
+    const team = await createTeam(db, admin, { ...newTeam("limited"), ...limits });
+    expect(team).toMatchObject({ budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
+    const [event] = await auditFor(team.id);
+    expect(event?.after).toMatchObject({ budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
+  });
+
+  it("updates them with before and after in the audit event; null means none or unlimited", async () => {
+    const team = await createTeam(db, admin, { ...newTeam("tuned"), ...limits });
+    const updated = await updateTeam(db, admin, team.id, {
+      ...newTeam("tuned"),
+      budgetMode: "hard",
+      approvalThresholdUsd: null,
+      quotaVcpus: 128,
+      quotaInstances: null,
+      quotaGpus: 4,
+      expectedVersion: team.version,
+    });
+    expect(updated).toMatchObject({ budgetMode: "hard", approvalThresholdCents: null, quotaVcpus: 128, quotaInstances: null, quotaGpus: 4, version: team.version + 1 });
+    const [, event] = await auditFor(team.id);
+    expect(event?.action).toBe("team.updated");
+    expect(event?.before).toMatchObject({ budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
+    expect(event?.after).toMatchObject({ budgetMode: "hard", approvalThresholdCents: null, quotaVcpus: 128, quotaInstances: null, quotaGpus: 4 });
+  });
+
+  it("an update that leaves them out keeps them", async () => {
+    const team = await createTeam(db, admin, { ...newTeam("kept"), ...limits });
+    const updated = await updateTeam(db, admin, team.id, { ...newTeam("kept"), name: "Kept renamed", expectedVersion: team.version });
+    expect(updated).toMatchObject({ name: "Kept renamed", budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
+  });
+
+  it.each([
+    [{ budgetMode: "strict" }, "budgetMode", "must be hard or soft"],
+    [{ approvalThresholdUsd: -1 }, "approvalThresholdUsd", "cannot be negative"],
+    [{ approvalThresholdUsd: 12.5 }, "approvalThresholdUsd", "whole dollars"],
+    [{ quotaVcpus: 1.5 }, "quotaVcpus", "must be a whole number"],
+    [{ quotaInstances: -3 }, "quotaInstances", "cannot be negative"],
+    [{ quotaGpus: Number.NaN }, "quotaGpus", "must be a whole number (leave empty for unlimited)"],
+    [{ quotaGpus: "4" }, "quotaGpus", "must be a whole number (leave empty for unlimited)"],
+  ])("refuses %j naming %s", (change, field, message) => {
+    for (const schema of [createTeamInput, updateTeamInput]) {
+      const result = schema.safeParse({ ...newTeam("checked"), expectedVersion: 1, ...change });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues).toEqual([expect.objectContaining({ path: [field], message })]);
+    }
+  });
+
+  it("through the API, a bad quota is a BAD_REQUEST naming the field, and nothing changes", async () => {
+    const team = await createTeam(db, admin, { ...newTeam("api-checked"), ...limits });
+    const caller = await callerFor(db, admin.id);
+    const error = await caller.teams
+      .update({ teamId: team.id, ...newTeam("api-checked"), ...limits, quotaVcpus: -5, expectedVersion: team.version })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+    expect(((error as TRPCError).cause as ZodError).issues.map((i) => i.path.join("."))).toEqual(["quotaVcpus"]);
+    const [row] = await db.select().from(teams).where(eq(teams.id, team.id));
+    expect(row).toMatchObject({ quotaVcpus: 64, version: team.version });
+    expect((await auditFor(team.id)).map((e) => e.action)).toEqual(["team.created"]);
   });
 });

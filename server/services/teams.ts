@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Database } from "~/db/client";
 import { memberships, teams, users, type MembershipRole } from "~/db/schema";
 import { recordAudit, type Actor } from "./audit";
-import { type createTeamInput, type updateTeamInput } from "~/server/schemas/teams";
+import { type createTeamInput, type teamFields, type updateTeamInput } from "~/server/schemas/teams";
 import { ServiceError, notFound } from "./errors";
 
 function publicTeam(team: typeof teams.$inferSelect) {
@@ -14,8 +14,30 @@ function publicTeam(team: typeof teams.$inferSelect) {
     description: team.description,
     costCenter: team.costCenter,
     monthlyBudgetCents: team.monthlyBudgetCents,
+    budgetMode: team.budgetMode,
+    approvalThresholdCents: team.approvalThresholdCents,
+    quotaVcpus: team.quotaVcpus,
+    quotaInstances: team.quotaInstances,
+    quotaGpus: team.quotaGpus,
     version: team.version,
   };
+}
+
+const centsOf = (usd: number | null) => (usd === null ? null : usd * 100);
+
+/**
+ * The budget mode, threshold and quotas the input states, as columns. Left-out fields are left
+ * out here too, so an update keeps them and an insert takes the column defaults (hard budget,
+ * no threshold, unlimited quotas).
+ */
+function limitColumns(input: z.infer<typeof teamFields>) {
+  const columns: Partial<Pick<typeof teams.$inferInsert, "budgetMode" | "approvalThresholdCents" | "quotaVcpus" | "quotaInstances" | "quotaGpus">> = {};
+  if (input.budgetMode !== undefined) columns.budgetMode = input.budgetMode;
+  if (input.approvalThresholdUsd !== undefined) columns.approvalThresholdCents = centsOf(input.approvalThresholdUsd);
+  if (input.quotaVcpus !== undefined) columns.quotaVcpus = input.quotaVcpus;
+  if (input.quotaInstances !== undefined) columns.quotaInstances = input.quotaInstances;
+  if (input.quotaGpus !== undefined) columns.quotaGpus = input.quotaGpus;
+  return columns;
 }
 
 export async function listTeams(db: Database, filter: { userId?: string }) {
@@ -51,6 +73,7 @@ export async function createTeam(db: Database, actor: Actor, input: z.infer<type
         description: input.description,
         costCenter: input.costCenter,
         monthlyBudgetCents: input.monthlyBudgetUsd * 100,
+        ...limitColumns(input),
       })
       .onConflictDoNothing({ target: teams.slug })
       .returning();
@@ -77,6 +100,7 @@ export async function updateTeam(db: Database, actor: Actor, teamId: string, inp
         description: input.description,
         costCenter: input.costCenter,
         monthlyBudgetCents: input.monthlyBudgetUsd * 100,
+        ...limitColumns(input),
         version: sql`${teams.version} + 1`,
         updatedAt: new Date(),
       })
