@@ -124,6 +124,11 @@ export const auditEvents = pgTable(
     index("audit_events_at_idx").on(t.at),
     index("audit_events_subject_idx").on(t.subjectType, t.subjectId),
     index("audit_events_team_idx").on(t.teamId),
+    // A request's timeline and the audit filters read by these.
+    index("audit_events_correlation_idx").on(t.correlationId),
+    index("audit_events_actor_idx").on(t.actorId),
+    // text_pattern_ops: action prefixes ("request.%") use the index whatever the collation.
+    index("audit_events_action_idx").on(t.action.op("text_pattern_ops")),
   ],
 );
 
