@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useState, type ReactNode } from "react";
+import { NotificationBell } from "~/components/notifications/notification-bell";
 import type { NavItem } from "~/server/auth/access";
 
 type ShellUser = { name: string; email: string; roleLabel: string };
@@ -55,15 +56,18 @@ export function AppShell({ nav, user, children }: { nav: NavItem[]; user: ShellU
       </a>
       <header className="flex items-center justify-between border-b border-slate-200 bg-white px-4 py-3 lg:hidden">
         <Logo />
-        <button
-          type="button"
-          className="rounded-md px-3 py-2 text-sm font-medium ring-1 ring-slate-300"
-          aria-expanded={menuOpen}
-          aria-controls="mobile-nav"
-          onClick={() => setMenuOpen((open) => !open)}
-        >
-          {menuOpen ? "Close menu" : "Menu"}
-        </button>
+        <div className="flex items-center gap-2">
+          <NotificationBell align="right" />
+          <button
+            type="button"
+            className="rounded-md px-3 py-2 text-sm font-medium ring-1 ring-slate-300"
+            aria-expanded={menuOpen}
+            aria-controls="mobile-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {menuOpen ? "Close menu" : "Menu"}
+          </button>
+        </div>
       </header>
       {menuOpen && (
         <nav id="mobile-nav" aria-label="Main" className="border-b border-slate-200 bg-white p-4 lg:hidden">
@@ -71,10 +75,11 @@ export function AppShell({ nav, user, children }: { nav: NavItem[]; user: ShellU
           <div className="mt-4">{account}</div>
         </nav>
       )}
-      <aside className="hidden w-60 shrink-0 flex-col justify-between border-r border-slate-200 bg-white p-4 lg:flex lg:min-h-screen lg:sticky lg:top-0 lg:h-screen">
+      <aside className="hidden w-60 shrink-0 flex-col justify-between border-r border-slate-200 bg-white p-4 lg:flex lg:min-h-screen lg:sticky lg:top-0 lg:z-30 lg:h-screen">
         <div>
-          <div className="mb-6 px-3 pt-1">
+          <div className="mb-6 flex items-center justify-between pl-3 pt-1">
             <Logo />
+            <NotificationBell />
           </div>
           <nav aria-label="Main">{links}</nav>
         </div>

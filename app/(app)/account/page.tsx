@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui/page";
 import { requireViewer } from "~/server/auth/guards";
 
@@ -40,6 +41,9 @@ export default async function AccountPage() {
                     <th scope="col" className="pb-2 font-medium">Team</th>
                     <th scope="col" className="pb-2 font-medium">Role</th>
                     <th scope="col" className="pb-2 font-medium">What it allows</th>
+                    <th scope="col" className="pb-2 font-medium">
+                      <span className="sr-only">Team settings</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -50,6 +54,13 @@ export default async function AccountPage() {
                         <Badge tone={team.role === "approver" ? "green" : "slate"}>{team.role}</Badge>
                       </td>
                       <td className="py-2.5 text-slate-600">{roleHelp[team.role]}</td>
+                      <td className="py-2.5 text-right">
+                        {team.role === "approver" && (
+                          <Link href={`/teams/${team.id}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
+                            Webhooks<span className="sr-only"> of {team.name}</span>
+                          </Link>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

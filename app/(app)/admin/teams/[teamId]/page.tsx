@@ -22,9 +22,14 @@ export default async function AdminTeamPage({ params }: { params: Promise<{ team
         <Link href="/admin/teams" className="text-sm text-brand-700 hover:underline">
           ← All teams
         </Link>
-        <h2 className="mt-2 text-xl font-semibold">
-          {team.name} <span className="font-mono text-sm font-normal text-slate-500">{team.slug}</span>
-        </h2>
+        <div className="mt-2 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 className="text-xl font-semibold">
+            {team.name} <span className="font-mono text-sm font-normal text-slate-500">{team.slug}</span>
+          </h2>
+          <Link href={`/teams/${team.id}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
+            Webhooks of {team.name}
+          </Link>
+        </div>
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Settings and budget">
