@@ -22,6 +22,8 @@ export const runtimeEnvSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_NAME: z.string().min(1).default("Single sign-on"),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    /** Webhooks may target localhost over plain http; default: on in development and demo installs (read by server/services/webhook-targets.ts). */
+    PROVISIO_WEBHOOK_ALLOW_LOCAL: booleanFlag.optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
