@@ -42,6 +42,7 @@ describe("webhook URL rules", () => {
     expect(localTargetsAllowed({ NODE_ENV: "production", PROVISIO_WEBHOOK_ALLOW_LOCAL: "true" })).toBe(true);
     expect(localTargetsAllowed({ NODE_ENV: "development", PROVISIO_WEBHOOK_ALLOW_LOCAL: "false" })).toBe(false);
     expect(localTargetsAllowed({ NODE_ENV: "test" })).toBe(true);
+    expect(localTargetsAllowed({})).toBe(false);
   });
 
   it("refuses at connection time a host name that resolves to loopback when local targets are not allowed", async () => {

@@ -8,8 +8,8 @@
  * - http(s) only, no user name or password in the URL (authenticate with the signature).
  * - Never: link-local addresses (169.254.0.0/16, fe80::/10: cloud metadata services live there),
  *   cloud metadata host names, unspecified (0.0.0.0/8, ::), multicast and broadcast addresses.
- * - Loopback (localhost, 127.0.0.0/8, ::1) only when local targets are allowed: development,
- *   tests and demo installs, or PROVISIO_WEBHOOK_ALLOW_LOCAL=true. Then plain http is fine there.
+ * - Loopback (localhost, 127.0.0.0/8, ::1) only when local targets are allowed: demo installs,
+ *   NODE_ENV development or test, or PROVISIO_WEBHOOK_ALLOW_LOCAL=true. Then plain http is fine there.
  * - Everything else must use https. Private networks (10/8, 172.16/12, 192.168/16, fc00::/7) are
  *   allowed over https: company-internal receivers are a normal webhook target.
  */
@@ -24,7 +24,8 @@ export function localTargetsAllowed(source: Record<string, string | undefined> =
   if (explicit && explicit in booleanValues) return booleanValues[explicit]!;
   const demo = source.PROVISIO_DEMO?.toLowerCase();
   if (demo && booleanValues[demo]) return true;
-  return source.NODE_ENV !== "production";
+  // Unset NODE_ENV counts as production here: a worker started by hand must not reach localhost.
+  return source.NODE_ENV === "development" || source.NODE_ENV === "test";
 }
 
 const forbidden = new BlockList();
