@@ -65,11 +65,15 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
             <Badge tone={tierTones[item.tier]}>{item.tier}</Badge>
             <span>{item.teamName}</span>
-            <span aria-hidden>·</span>
+            <span aria-hidden className="hidden sm:inline">
+              ·
+            </span>
             <span className="font-mono text-xs">
               {item.templateName}@{item.templateVersion}
             </span>
-            <span aria-hidden>·</span>
+            <span aria-hidden className="hidden sm:inline">
+              ·
+            </span>
             <span>
               by {item.requesterName} <When at={item.submittedAt} />
             </span>

@@ -18,7 +18,7 @@ function ApprovalLine({ a, cleared = false }: { a: Approval; cleared?: boolean }
             {relativeTime(a.createdAt)}
           </time>
         </span>
-        {cleared && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">cleared after an edit</span>}
+        {cleared && <span className="sr-only"> (cleared after an edit)</span>}
       </p>
       {a.comment && <blockquote className={`mt-0.5 border-l-2 border-slate-200 pl-2 text-sm italic ${cleared ? "text-slate-400 line-through" : "text-slate-700"}`}>{a.comment}</blockquote>}
     </li>
@@ -72,7 +72,8 @@ export function ApprovalsProgress({ stages, progress, approvals, status }: Props
       {cleared.length > 0 && (
         <div>
           <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Cleared after an edit</h3>
-          <ul className="mt-1.5 space-y-1.5">
+          <p className="mt-0.5 text-xs text-slate-500">The request changed after these decisions, so they no longer count.</p>
+          <ul aria-label="Approvals cleared after an edit" className="mt-1.5 space-y-1.5">
             {cleared.map((a) => (
               <ApprovalLine key={a.id} a={a} cleared />
             ))}

@@ -190,7 +190,7 @@ export function RequestForm(props: Props) {
   const stale = previewKey !== (previewInput ? JSON.stringify(previewInput) : null);
   const decision = preview.data?.decision ?? null;
   const denied = decision?.outcome === "denied";
-  const denyReasons = decision?.reasons.filter((r) => r.effect === "deny").map((r) => r.message) ?? [];
+  const denyReasons = decision?.reasons.filter((r) => r.effect === "deny").map((r) => r.message.replace(/\s+—\s+denied$/, "")) ?? [];
 
   const showServerError = (error: unknown) => {
     const setMain = (name: string, err: ErrorOption) => form.setError((name === "ttlHours" ? "ttlAmount" : name) as (typeof mainFieldNames)[number], err);

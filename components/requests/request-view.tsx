@@ -97,7 +97,7 @@ function Comments({ detail }: { detail: RequestDetail }) {
           }}
         >
           <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-            Add a comment
+            Your comment
           </label>
           <textarea
             id={id}
@@ -163,13 +163,17 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               <span className="sr-only">Tier:</span>
               <Badge tone={tierTones[request.tier]}>{request.tier}</Badge>
             </p>
-            <p className="mt-2 flex flex-wrap gap-x-2 gap-y-1 text-sm text-slate-600">
+            <p className="mt-2 flex flex-col gap-y-0.5 text-sm text-slate-600 sm:flex-row sm:flex-wrap sm:gap-x-2">
               <span>{detail.team.name}</span>
-              <span aria-hidden>·</span>
+              <span aria-hidden className="hidden sm:inline">
+                ·
+              </span>
               <Link href={`/catalog/${detail.template.name}`} className="text-brand-700 hover:underline">
                 {detail.template.title} <span className="font-mono">{detail.template.name}@{detail.template.version}</span>
               </Link>
-              <span aria-hidden>·</span>
+              <span aria-hidden className="hidden sm:inline">
+                ·
+              </span>
               <span>
                 requested by {detail.requester.name} <When at={request.submittedAt} />
               </span>
@@ -210,28 +214,9 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
         </div>
       )}
 
-      <div className="grid items-start gap-6 lg:grid-cols-3">
-        <div className="min-w-0 space-y-6 lg:col-span-2">
-          <Card title="Approvals">
-            <ApprovalsProgress stages={decision.stages} progress={detail.progress} approvals={detail.approvals} status={request.status} />
-          </Card>
-          <Card title="Plan and cost">
-            <CostFigures cost={{ hourlyMicros: request.hourlyMicros, monthlyCents: request.monthlyCents, ttlHours: request.ttlHours, overTtlCents: request.overTtlCents, monthShareCents: request.monthShareCents }} />
-            <div className="mt-4 border-t border-slate-100 pt-2">
-              <PlanResources plan={plan} />
-            </div>
-          </Card>
-          <Card title="Parameters">
-            <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
-          </Card>
-          <Card title="Comments">
-            <Comments detail={detail} />
-          </Card>
-          <Card title="Timeline">
-            <Timeline events={detail.timeline} names={names} />
-          </Card>
-        </div>
-        <div className="min-w-0 space-y-6">
+      {/* Mobile: details and decision, then the approvals and plan, then budget and quotas; wide: the last two groups share the right column. */}
+      <div className="grid items-start gap-6 lg:grid-cols-3 lg:grid-rows-[auto_1fr]">
+        <div className="min-w-0 space-y-6 lg:col-start-3 lg:row-start-1">
           <Card title="Details">
             <dl className="space-y-3 text-sm">
               <div>
@@ -263,6 +248,28 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
           <Card title="Policy decision">
             <DecisionPanel decision={decision} context="request" />
           </Card>
+        </div>
+        <div className="min-w-0 space-y-6 lg:col-span-2 lg:col-start-1 lg:row-span-2 lg:row-start-1">
+          <Card title="Approvals">
+            <ApprovalsProgress stages={decision.stages} progress={detail.progress} approvals={detail.approvals} status={request.status} />
+          </Card>
+          <Card title="Plan and cost">
+            <CostFigures cost={{ hourlyMicros: request.hourlyMicros, monthlyCents: request.monthlyCents, ttlHours: request.ttlHours, overTtlCents: request.overTtlCents, monthShareCents: request.monthShareCents }} />
+            <div className="mt-4 border-t border-slate-100 pt-2">
+              <PlanResources plan={plan} />
+            </div>
+          </Card>
+          <Card title="Parameters">
+            <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
+          </Card>
+          <Card title="Comments">
+            <Comments detail={detail} />
+          </Card>
+          <Card title="Timeline">
+            <Timeline events={detail.timeline} names={names} comments={Object.fromEntries(detail.comments.map((c) => [c.id, c.body]))} />
+          </Card>
+        </div>
+        <div className="min-w-0 space-y-6 lg:col-start-3 lg:row-start-2">
           <Card title="Budget at submit">
             <BudgetBar budget={decision.budget} />
           </Card>

@@ -196,7 +196,7 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
                 <tr>
                   <th scope="col" className="px-4 py-2.5 font-medium">Request</th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Status</th>
                   <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Team</th>
                   <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">Template</th>
                   {query.scope === "teams" && <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Requester</th>}
@@ -211,13 +211,18 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
                       <Link href={`/requests/${r.id}`} className="font-medium text-brand-700 hover:underline">
                         <span className="whitespace-nowrap font-mono text-xs text-slate-500">{r.label}</span> <span className="break-words">{r.environmentName}</span>
                       </Link>
-                      <span className="mt-1 flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
+                      <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
+                        <span className="whitespace-nowrap sm:hidden">
+                          <Badge tone={statusTone(r.status)}>{statusLabel(r.status)}</Badge>
+                        </span>
                         <Badge tone={tierTones[r.tier]}>{r.tier}</Badge>
                         <span className="md:hidden">{r.teamName}</span>
-                        <span className="sm:hidden">· {relativeTime(r.submittedAt)}</span>
+                        <span className="sm:hidden" suppressHydrationWarning>
+                          {relativeTime(r.submittedAt)}
+                        </span>
                       </span>
                     </th>
-                    <td className="whitespace-nowrap px-4 py-3">
+                    <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">
                       <Badge tone={statusTone(r.status)}>{statusLabel(r.status)}</Badge>
                     </td>
                     <td className="hidden px-4 py-3 text-slate-700 md:table-cell">{r.teamName}</td>

@@ -26,7 +26,7 @@ function changes(before: Data, after: Data): string[] {
 }
 
 /** One audit event of a request in words: what happened and the details that matter. */
-export function describeEvent(e: Pick<Event, "action" | "before" | "after">): { title: string; detail: string | null; quote: string | null } {
+export function describeEvent(e: Pick<Event, "action" | "before" | "after">, comments: Record<string, string> = {}): { title: string; detail: string | null; quote: string | null } {
   const after = asData(e.after);
   const before = asData(e.before);
   switch (e.action) {
@@ -63,8 +63,10 @@ export function describeEvent(e: Pick<Event, "action" | "before" | "after">): { 
         .join(" — ");
       return { title: "Edited the request", detail, quote: null };
     }
-    case "request.commented":
-      return { title: "Commented", detail: null, quote: null };
+    case "request.commented": {
+      const id = str(after.commentId);
+      return { title: "Commented", detail: null, quote: id ? (comments[id] ?? null) : null };
+    }
     default:
       return { title: e.action.replace(/^request\./, "").replace(/_/g, " "), detail: null, quote: null };
   }
@@ -80,13 +82,13 @@ const dotTone: Record<string, string> = {
   "request.commented": "bg-slate-300",
 };
 
-/** Every event of the request, oldest first, in words. `names` turns actor emails into names. */
-export function Timeline({ events, names }: { events: RequestDetail["timeline"]; names: Record<string, string> }) {
+/** Every event of the request, oldest first, in words. `names` turns actor emails into names; `comments` (id → body) quotes comments. */
+export function Timeline({ events, names, comments = {} }: { events: RequestDetail["timeline"]; names: Record<string, string>; comments?: Record<string, string> }) {
   if (events.length === 0) return <p className="text-sm text-slate-600">Nothing has happened yet.</p>;
   return (
     <ol aria-label="Timeline" className="relative space-y-4 border-l border-slate-200 pl-5">
       {events.map((e) => {
-        const d = describeEvent(e);
+        const d = describeEvent(e, comments);
         const who = e.actor === "system" ? "Provisio" : (names[e.actor] ?? e.actor);
         return (
           <li key={String(e.id)} className="relative">
