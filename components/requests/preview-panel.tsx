@@ -27,11 +27,10 @@ type Props = {
   error: string | null;
   /** Why no preview is asked for right now (e.g. no team chosen). */
   pauseReason: string | null;
-  editing: boolean;
 };
 
 /** The live side panel of the request form: the policy decision, cost, budget, quotas and plan, as the server evaluates them. */
-export function PreviewPanel({ preview, loading, error, pauseReason, editing }: Props) {
+export function PreviewPanel({ preview, loading, error, pauseReason }: Props) {
   return (
     <aside aria-label="Live preview" className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm lg:sticky lg:top-6">
       <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3">
@@ -69,7 +68,6 @@ export function PreviewPanel({ preview, loading, error, pauseReason, editing }: 
           </Section>
           <Section title={`Budget of ${preview.team.name}`} aside={<span className="text-xs text-slate-500">this month</span>}>
             <BudgetBar budget={preview.decision.budget} />
-            {editing && <p className="mt-2 text-xs text-slate-500">Committed includes this request as it stands now.</p>}
           </Section>
           <Section title="Quotas">
             <QuotaTable quotas={preview.decision.quotas} />

@@ -182,6 +182,8 @@ export function RequestForm(props: Props) {
           environmentName: nameOk ? (main.environmentName ?? "").trim() : "new-environment",
           ttlHours,
           parameters: parsedParams.data as ParameterValues,
+          // Editing: the request itself is left out of the team's commitments, so it counts once.
+          ...(editing ? { editingRequestId: editing.id } : {}),
         }
       : null;
   const previewKey = useDebounced(previewInput ? JSON.stringify(previewInput) : null, previewDelayMs);
@@ -383,7 +385,6 @@ export function RequestForm(props: Props) {
         loading={preview.isFetching || stale}
         error={preview.error ? preview.error.message : null}
         pauseReason={pauseReason}
-        editing={editing !== null}
       />
     </div>
   );

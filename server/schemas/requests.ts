@@ -21,7 +21,10 @@ export const requestFields = z.object({
   parameters: z.record(z.string(), z.unknown()),
 });
 
-export const previewRequestInput = requestFields;
+export const previewRequestInput = requestFields.extend({
+  /** When editing: the caller's own pending request, left out of the team's commitments so it is not counted twice. */
+  editingRequestId: z.uuid({ error: "must be a request id" }).optional(),
+});
 
 export const submitRequestInput = requestFields.extend({
   justification: z.string().trim().min(10, "say why, in at least 10 characters").max(2000, "at most 2000 characters"),

@@ -14,7 +14,7 @@ import { recordAudit } from "./audit";
 import { ServiceError, notFound } from "./errors";
 import { publishEvent } from "./events";
 import { enqueueProvisioning } from "./request-jobs";
-import { capabilities, requestLabel, toRecord } from "./requests";
+import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { actorOf, type Viewer } from "./users";
 
 const finalStates: Record<string, string> = {
@@ -67,12 +67,7 @@ export async function decideRequest(
       after: { stage: check.stageIndex + 1, capacity: check.capacity, comment: input.comment || null, remaining: state.remaining },
     });
 
-    const [template] = await tx
-      .select({ name: templates.name })
-      .from(templateVersions)
-      .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-      .where(eq(templateVersions.id, row.templateVersionId));
-    const data = { requestId: row.id, number: label, teamId: row.teamId, environmentName: row.environmentName, tier: row.tier, template: template?.name ?? "" };
+    const data = { requestId: row.id, number: label, teamId: row.teamId, environmentName: row.environmentName, tier: row.tier, template: await templateNameOf(tx, row.templateVersionId) };
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
       status = state.rejected ? "rejected" : "queued";

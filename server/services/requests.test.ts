@@ -199,10 +199,25 @@ describe("request transitions", () => {
     void otherTeamId;
   });
 
-  it("refuses a second live request with the same environment name in a team", async () => {
+  it("refuses a second live request with the same environment name in a team, on submit and on edit", async () => {
     const environmentName = envName();
     await submit(people.dev.api, "dev", { environmentName });
     const clash = await failure(submit(people.dev.api, "dev", { environmentName }));
     expect(clash).toMatchObject({ code: "CONFLICT", message: expect.stringContaining(environmentName) });
+    const pending = await submit(people.dev.api, "prod");
+    const renamed = await failure(
+      people.dev.api.requests.update({ requestId: pending.id, expectedVersion: 1, tier: "prod", environmentName, ttlHours: 24, parameters: {}, justification: "Rename onto a taken name" }),
+    );
+    expect(renamed).toMatchObject({ code: "CONFLICT", message: expect.stringContaining(environmentName) });
+  });
+
+  it("previews an edit without counting the request being edited twice", async () => {
+    const { id } = await submit(people.dev.api, "prod");
+    const input = { teamId, templateName: template, tier: "prod" as const, environmentName: envName(), ttlHours: 24, parameters: {} };
+    const asNew = await people.dev.api.requests.preview(input);
+    const asEdit = await people.dev.api.requests.preview({ ...input, editingRequestId: id });
+    expect(asNew.decision.budget.committedCents - asEdit.decision.budget.committedCents).toBe(asEdit.cost.monthShareCents);
+    // Someone else's request cannot be used to see or shift the figures.
+    await expect(people.approver1.api.requests.preview({ ...input, editingRequestId: id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

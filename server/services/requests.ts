@@ -16,7 +16,7 @@ import { recordAudit, type Actor } from "./audit";
 import { ServiceError, notFound } from "./errors";
 import { publishEvent } from "./events";
 import { enqueueProvisioning } from "./request-jobs";
-import { evaluateRequest, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
+import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
 import { actorOf, type Viewer } from "./users";
 
 export const requestLabel = (r: Pick<Request, "number">) => `REQ-${r.number}`;
@@ -49,11 +49,22 @@ function eventData(r: Request, templateName: string, extra: Record<string, unkno
   };
 }
 
-export async function previewRequest(db: Database, viewer: Viewer, teamId: string, draft: RequestDraft) {
+export async function previewRequest(db: Database, viewer: Viewer, teamId: string, draft: RequestDraft & { editingRequestId?: string }) {
   return db.transaction(async (tx) => {
     const [team] = await tx.select().from(teams).where(eq(teams.id, teamId)).limit(1);
     if (!team) throw notFound("Team");
-    const evaluation = await evaluateRequest(tx, { team, viewer, draft, now: new Date() });
+    let excludeRequestId: string | undefined;
+    if (draft.editingRequestId) {
+      // Only the caller's own request of this team: anyone else's stays counted (and unseen).
+      const [own] = await tx
+        .select({ id: requests.id })
+        .from(requests)
+        .where(and(eq(requests.id, draft.editingRequestId), eq(requests.requesterId, viewer.id), eq(requests.teamId, team.id)))
+        .limit(1);
+      if (!own) throw new ServiceError("not_found", "Request was not found.", "editingRequestId");
+      excludeRequestId = own.id;
+    }
+    const evaluation = await evaluateRequest(tx, { team, viewer, draft, now: new Date(), excludeRequestId, requestId: excludeRequestId });
     return { ...evaluation, team: { id: team.id, slug: team.slug, name: team.name, costCenter: team.costCenter } };
   });
 }
@@ -78,12 +89,7 @@ export async function submitRequest(
     const now = new Date();
     const evaluation = await evaluateRequest(tx, { team, viewer, draft: input, now, requestId: id });
     if (evaluation.decision.outcome === "denied") throw deniedError(evaluation);
-    const [clash] = await tx
-      .select({ id: requests.id })
-      .from(requests)
-      .where(and(eq(requests.teamId, team.id), eq(requests.environmentName, input.environmentName), inArray(requests.status, ["pending_approval", "approved", "queued", "provisioning", "ready"])))
-      .limit(1);
-    if (clash) throw new ServiceError("conflict", `The team already has a live environment or request named ${input.environmentName}; choose another name.`, "environmentName");
+    await assertNameFree(tx, team.id, input.environmentName);
 
     const auto = evaluation.decision.outcome === "auto_approved";
     const [row] = await tx
@@ -155,6 +161,26 @@ export async function submitRequest(
   });
 }
 
+/** One live environment name per team (the unique index backs this; here it gets a clear message). */
+async function assertNameFree(tx: Executor, teamId: string, environmentName: string) {
+  const [clash] = await tx
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(eq(requests.teamId, teamId), eq(requests.environmentName, environmentName), inArray(requests.status, [...liveStatuses])))
+    .limit(1);
+  if (clash) throw new ServiceError("conflict", `The team already has a live environment or request named ${environmentName}; choose another name.`, "environmentName");
+}
+
+/** The name of the template a request was made from. */
+export async function templateNameOf(tx: Executor, templateVersionId: string): Promise<string> {
+  const [row] = await tx
+    .select({ name: templates.name })
+    .from(templateVersions)
+    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .where(eq(templateVersions.id, templateVersionId));
+  return row?.name ?? "";
+}
+
 /** Loads a request for a change, locked, with the version the caller saw. */
 async function lockRequest(tx: Executor, requestId: string, viewer: Viewer) {
   const [row] = await tx.select().from(requests).where(eq(requests.id, requestId)).for("update").limit(1);
@@ -209,6 +235,7 @@ export async function updateRequest(
       excludeRequestId: current.id,
     });
     if (evaluation.decision.outcome === "denied") throw deniedError(evaluation);
+    if (input.environmentName !== current.environmentName) await assertNameFree(tx, current.teamId, input.environmentName);
 
     // Any change after an approval clears every approval: they approved something else.
     const live = await tx.select().from(approvals).where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
@@ -294,7 +321,7 @@ export async function cancelRequest(db: Database, viewer: Viewer, input: { reque
       before: { status: current.status },
       after: { status: "cancelled", reason: input.reason || null },
     });
-    await publishEvent(tx, { type: "request.cancelled", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, "", { reason: input.reason || null }) });
+    await publishEvent(tx, { type: "request.cancelled", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, await templateNameOf(tx, row.templateVersionId), { reason: input.reason || null }) });
     return { id: row.id, status: row.status, version: row.version };
   });
 }

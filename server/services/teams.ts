@@ -40,14 +40,17 @@ function limitColumns(input: z.infer<typeof teamFields>) {
   return columns;
 }
 
-export async function listTeams(db: Database, filter: { userId?: string }) {
+/**
+ * Teams with the viewer's role in each: only their own teams, or every team (`all`, for admins
+ * and auditors) with `myRole` still saying where the viewer is a member.
+ */
+export async function listTeams(db: Database, filter: { userId: string; all?: boolean }) {
   const memberCount = sql<number>`(select count(*)::int from ${memberships} m where m.team_id = ${teams.id})`;
-  const query = db
-    .select({ team: teams, memberCount, myRole: memberships.role })
-    .from(teams)
-    .leftJoin(memberships, and(eq(memberships.teamId, teams.id), eq(memberships.userId, filter.userId ?? sql`null`)))
-    .orderBy(asc(teams.name));
-  const rows = filter.userId ? await query.where(sql`${memberships.userId} is not null`) : await query;
+  const mine = and(eq(memberships.teamId, teams.id), eq(memberships.userId, filter.userId));
+  const query = db.select({ team: teams, memberCount, myRole: memberships.role }).from(teams);
+  const rows = filter.all
+    ? await query.leftJoin(memberships, mine).orderBy(asc(teams.name))
+    : await query.innerJoin(memberships, mine).orderBy(asc(teams.name));
   return rows.map((r) => ({ ...publicTeam(r.team), memberCount: r.memberCount, myRole: r.myRole }));
 }
 

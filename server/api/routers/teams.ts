@@ -9,7 +9,7 @@ export const teamsRouter = router({
   /** Teams the caller belongs to; admins and auditors see every team. */
   list: authedProcedure.query(({ ctx }) => {
     const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
-    return listTeams(ctx.db, oversees ? {} : { userId: ctx.viewer.id });
+    return listTeams(ctx.db, { userId: ctx.viewer.id, all: oversees });
   }),
 
   get: teamProcedure.query(({ ctx }) => getTeamWithMembers(ctx.db, ctx.team.id)),
