@@ -1,0 +1,106 @@
+/**
+ * The interface every engine implements (sim, postgres, terraform). The job runner plans the
+ * desired resources of an environment against what the engine reports as existing, then
+ * applies each change through the engine, which must be idempotent per resource: a retried
+ * or resumed apply finds what it already made (by idempotency key or tags) and adopts it.
+ */
+import type { EngineName } from "./types";
+
+/** A resource as the template plan wants it, with references already resolved. */
+export type DesiredResource = {
+  /** `id` or `id[n]`, unique within the environment. */
+  address: string;
+  type: string;
+  properties: Record<string, unknown>;
+  /** Every tag it must carry (mandatory ones included). */
+  tags: Record<string, string>;
+  /** Stable across retries and resumes: `<environment id>/<address>`. */
+  idempotencyKey: string;
+};
+
+/** A resource as the engine reports it really exists. */
+export type ActualResource = {
+  address: string;
+  type: string;
+  /** The engine's own id (e.g. `i-0abc…`, a database name). */
+  providerId: string;
+  properties: Record<string, unknown>;
+  /** Values known after apply (ids, IPs, DNS names); secrets are in `sensitive`. */
+  attributes: Record<string, unknown>;
+  /** Attribute values that are secrets: never logged, stored encrypted, shown masked. */
+  sensitive: Record<string, string>;
+  tags: Record<string, string>;
+  idempotencyKey: string;
+  status: "pending" | "ready" | "deleting" | "failed";
+};
+
+export type ChangeAction = "create" | "update" | "delete" | "noop";
+
+export type PlannedChange = {
+  action: ChangeAction;
+  address: string;
+  type: string;
+  desired: DesiredResource | null;
+  existing: ActualResource | null;
+  /** Which properties or tags differ, for an update. */
+  differences: string[];
+};
+
+/** One line of a run's log. Never put a secret in `message` or `data`. */
+export type RunLogEvent = {
+  level: "info" | "warn" | "error";
+  message: string;
+  address?: string;
+  data?: Record<string, unknown>;
+};
+
+export type EngineContext = {
+  environmentId: string;
+  /** Streams to the run log (and the browser) as it happens. */
+  log: (event: RunLogEvent) => Promise<void> | void;
+  /** Aborted when the worker shuts down: stop at the next safe point. */
+  signal: AbortSignal;
+};
+
+/** Every engine error says whether trying again can help. */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: "transient" | "permanent",
+    message: string,
+    readonly options: { retryAfterMs?: number; address?: string; code?: string } = {},
+  ) {
+    super(message);
+    this.name = "EngineError";
+  }
+}
+
+export const isTransient = (error: unknown): error is EngineError => error instanceof EngineError && error.kind === "transient";
+
+export interface Engine {
+  readonly name: EngineName;
+  /** Desired against existing: what to create, update, delete, or leave. Pure. */
+  plan(desired: readonly DesiredResource[], existing: readonly ActualResource[]): PlannedChange[];
+  /** Creates or updates one resource, adopting an existing one with the same idempotency key. */
+  apply(ctx: EngineContext, desired: DesiredResource, existing: ActualResource | null): Promise<ActualResource>;
+  /** Deletes one resource; deleting what is already gone succeeds. */
+  destroy(ctx: EngineContext, resource: ActualResource): Promise<void>;
+  /** What really exists for an environment, found by its tags (drift, resume, orphans). */
+  read(ctx: Pick<EngineContext, "environmentId" | "signal">): Promise<ActualResource[]>;
+}
+
+/** The usual plan: by address; same type and properties and tags → noop; else update; extra → delete. */
+export function planByAddress(desired: readonly DesiredResource[], existing: readonly ActualResource[]): PlannedChange[] {
+  const byAddress = new Map(existing.map((r) => [r.address, r]));
+  const changes: PlannedChange[] = desired.map((d) => {
+    const e = byAddress.get(d.address) ?? null;
+    byAddress.delete(d.address);
+    if (!e) return { action: "create", address: d.address, type: d.type, desired: d, existing: null, differences: [] };
+    const differences = [
+      ...Object.keys({ ...d.properties, ...e.properties }).filter((k) => JSON.stringify(d.properties[k]) !== JSON.stringify(e.properties[k])),
+      ...Object.keys({ ...d.tags, ...e.tags }).filter((k) => d.tags[k] !== e.tags[k]).map((k) => `tags.${k}`),
+    ];
+    return { action: differences.length ? "update" : "noop", address: d.address, type: d.type, desired: d, existing: e, differences };
+  });
+  for (const e of byAddress.values()) changes.push({ action: "delete", address: e.address, type: e.type, desired: null, existing: e, differences: [] });
+  return changes;
+}
