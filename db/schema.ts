@@ -393,3 +393,121 @@ export const webhookDeliveries = pgTable(
 export type Request = typeof requests.$inferSelect;
 export type Approval = typeof approvals.$inferSelect;
 export type RequestStatus = (typeof requestStatus.enumValues)[number];
+
+// Environments and runs (the job runner) ---------------------------------------------------
+
+export const environmentStatus = pgEnum("environment_status", ["provisioning", "ready", "failed", "destroying", "destroyed"]);
+export const runKind = pgEnum("run_kind", ["apply", "destroy", "drift"]);
+export const runStatus = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
+export const resourceStatus = pgEnum("resource_status", ["planned", "creating", "ready", "deleting", "deleted", "failed"]);
+
+/** What a request made: resources (tracked one by one), outputs, owner, expiry, status. */
+export const environments = pgTable(
+  "environments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .unique()
+      .references(() => requests.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id),
+    templateVersionId: uuid("template_version_id")
+      .notNull()
+      .references(() => templateVersions.id),
+    name: text("name").notNull(),
+    tier: text("tier").$type<"dev" | "staging" | "prod">().notNull(),
+    engine: text("engine").notNull(),
+    status: environmentStatus("status").notNull(),
+    /** The template's policy after a failed apply: destroy what was created, or keep it. */
+    onFailure: text("on_failure").$type<"cleanup" | "keep">().notNull(),
+    /** Why it failed and what happened to its resources ("3 resources kept for debugging"). */
+    failureSummary: text("failure_summary"),
+    outputs: jsonb("outputs").$type<Record<string, string>>().notNull().default({}),
+    /** Sensitive outputs, encrypted (AES-256-GCM); shown masked. */
+    secretOutputsCiphertext: text("secret_outputs_ciphertext"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    readyAt: timestamp("ready_at", { withTimezone: true }),
+    destroyedAt: timestamp("destroyed_at", { withTimezone: true }),
+    version: integer("version").notNull().default(1),
+    ...timestamps,
+  },
+  (t) => [index("environments_team_idx").on(t.teamId, t.status), index("environments_expiry_idx").on(t.expiresAt)],
+);
+
+/** Every resource an environment holds, tracked before it is created, so none is ever untracked. */
+export const environmentResources = pgTable(
+  "environment_resources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    address: text("address").notNull(),
+    type: text("type").notNull(),
+    /** `<environment id>/<address>`: how a retried or resumed apply finds what it already made. */
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    providerId: text("provider_id"),
+    status: resourceStatus("status").notNull(),
+    properties: jsonb("properties").$type<Record<string, unknown>>().notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    sensitiveCiphertext: text("sensitive_ciphertext"),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull(),
+    hourlyMicros: bigint("hourly_micros", { mode: "number" }).notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    readyAt: timestamp("ready_at", { withTimezone: true }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("environment_resources_address_idx").on(t.environmentId, t.address)],
+);
+
+/** One execution by the worker (apply, destroy, drift check), with attempts and timings. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    kind: runKind("kind").notNull(),
+    status: runStatus("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** The worker holding it, and when it last said so: a stale heartbeat means the worker died. */
+    workerId: text("worker_id"),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    error: text("error"),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    // One run at a time per environment.
+    uniqueIndex("runs_one_active_per_environment_idx").on(t.environmentId).where(sql`${t.status} in ('queued', 'running')`),
+    index("runs_environment_idx").on(t.environmentId, t.queuedAt),
+  ],
+);
+
+/** A run's append-only log; inserting one notifies listeners (the browser stream) at once. */
+export const runEvents = pgTable(
+  "run_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    level: text("level").$type<"info" | "warn" | "error">().notNull(),
+    message: text("message").notNull(),
+    address: text("address"),
+    data: jsonb("data"),
+  },
+  (t) => [index("run_events_run_idx").on(t.runId, t.id)],
+);
+
+export type Environment = typeof environments.$inferSelect;
+export type EnvironmentResource = typeof environmentResources.$inferSelect;
+export type Run = typeof runs.$inferSelect;
