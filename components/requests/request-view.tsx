@@ -18,6 +18,7 @@ import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { dateTime, hoursText, relativeTime, statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import { Timeline } from "./timeline";
+import { EnvironmentPanel } from "~/components/runs/environment-panel";
 import type { Plan, RequestDetail } from "./types";
 
 function When({ at }: { at: Date | string }) {
@@ -250,6 +251,11 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
           </Card>
         </div>
         <div className="min-w-0 space-y-6 lg:col-span-2 lg:col-start-1 lg:row-span-2 lg:row-start-1">
+          {detail.environment && (
+            <Card title="Provisioning">
+              <EnvironmentPanel environment={detail.environment} runs={detail.runs} />
+            </Card>
+          )}
           <Card title="Approvals">
             <ApprovalsProgress stages={decision.stages} progress={detail.progress} approvals={detail.approvals} status={request.status} />
           </Card>

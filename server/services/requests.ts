@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database, Executor } from "~/db/client";
-import { approvals, auditEvents, memberships, requestComments, requests, teams, templates, templateVersions, users, type Request } from "~/db/schema";
+import { approvals, auditEvents, environmentResources, environments, memberships, requestComments, requests, runs, teams, templates, templateVersions, users, type Request } from "~/db/schema";
 import { afterParametersChanged, approvalState, canApprove, canReject, type ApprovalRecord, type PolicyDecision } from "~/server/policy";
 import type { z } from "zod";
 import type { listRequestsInput } from "~/server/schemas/requests";
@@ -383,7 +383,36 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
     .where(eq(auditEvents.correlationId, row.id))
     .orderBy(auditEvents.id);
   const doc = found.document as { metadata: { title: string }; spec: { parameters: unknown[] } };
+  const [environment] = await db.select().from(environments).where(eq(environments.requestId, row.id)).limit(1);
+  const environmentRuns = environment
+    ? await db
+        .select({ id: runs.id, kind: runs.kind, status: runs.status, attempts: runs.attempts, error: runs.error, queuedAt: runs.queuedAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+        .from(runs)
+        .where(eq(runs.environmentId, environment.id))
+        .orderBy(desc(runs.queuedAt))
+    : [];
+  const resources = environment
+    ? await db
+        .select({ address: environmentResources.address, type: environmentResources.type, providerId: environmentResources.providerId, status: environmentResources.status })
+        .from(environmentResources)
+        .where(eq(environmentResources.environmentId, environment.id))
+        .orderBy(environmentResources.createdAt)
+    : [];
   return {
+    environment: environment
+      ? {
+          id: environment.id,
+          status: environment.status,
+          failureSummary: environment.failureSummary,
+          outputs: environment.outputs,
+          // Secret outputs are never sent here: only their names, to be revealed on purpose.
+          hasSecretOutputs: environment.secretOutputsCiphertext !== null,
+          expiresAt: environment.expiresAt,
+          readyAt: environment.readyAt,
+          resources,
+        }
+      : null,
+    runs: environmentRuns,
     request: { ...row, label: requestLabel(row) },
     team: { id: found.team.id, name: found.team.name, slug: found.team.slug },
     requester: found.requester,
