@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -511,3 +512,69 @@ export const runEvents = pgTable(
 export type Environment = typeof environments.$inferSelect;
 export type EnvironmentResource = typeof environmentResources.$inferSelect;
 export type Run = typeof runs.$inferSelect;
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// IaaS simulator (server/engines/sim/cloud): the simulated cloud's OWN inventory and settings.
+// The portal never reads these tables to learn what exists; it asks the simulator's API, the
+// way it would ask a real cloud. Nothing here references the portal's tables.
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Every resource the simulated cloud holds (deleted ones stay, with deleted_at). */
+export const simResources = pgTable(
+  "sim_resources",
+  {
+    /** The provider id: `i-0a1b2c…`, `vpc-…`, `subnet-…`. */
+    id: text("id").primaryKey(),
+    account: text("account").notNull(),
+    /** Null for global resources (DNS, CDN). */
+    region: text("region"),
+    type: text("type").notNull(),
+    /** The pool (instance group, node pool) an instance belongs to; pools own their members. */
+    parentId: text("parent_id"),
+    properties: jsonb("properties").$type<Record<string, unknown>>().notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default({}),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    /** Unique among the account's live resources: a retried create finds what it made. */
+    idempotencyKey: text("idempotency_key"),
+    /** Provider ids this resource's properties refer to (dependency checks on delete). */
+    refs: text("refs").array().notNull().default(sql`'{}'::text[]`),
+    /** active, deleted, or reclaimed (a spot instance taken back). Pending/running is computed from ready_at. */
+    status: text("status").$type<"active" | "deleted" | "reclaimed">().notNull().default("active"),
+    spot: boolean("spot").notNull().default(false),
+    /** Capacity counted against the account's quotas in its region (instances only). */
+    vcpus: integer("vcpus").notNull().default(0),
+    instances: integer("instances").notNull().default(0),
+    gpus: integer("gpus").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Booting until then (computed on read, in the database's clock). */
+    readyAt: timestamp("ready_at", { withTimezone: true }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("sim_resources_idempotency_idx").on(t.account, t.idempotencyKey).where(sql`${t.deletedAt} is null and ${t.idempotencyKey} is not null`),
+    // Bucket names are global across accounts, like S3's.
+    uniqueIndex("sim_resources_bucket_name_idx").on(sql`(${t.properties}->>'name')`).where(sql`${t.type} = 'bucket' and ${t.deletedAt} is null`),
+    index("sim_resources_tags_idx").using("gin", t.tags.op("jsonb_path_ops")),
+    index("sim_resources_refs_idx").using("gin", t.refs),
+    index("sim_resources_live_idx").on(t.account, t.region, t.type).where(sql`${t.deletedAt} is null`),
+    index("sim_resources_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
+    check("sim_resources_status", sql`${t.status} in ('active', 'deleted', 'reclaimed')`),
+  ],
+);
+
+/** Runtime configuration of the simulator (faults, latency, quotas), switchable while it runs. */
+export const simSettings = pgTable("sim_settings", {
+  name: text("name").primaryKey(),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One token bucket per account: every process's API calls draw from the same row. */
+export const simRateLimits = pgTable("sim_rate_limits", {
+  account: text("account").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type SimResourceRow = typeof simResources.$inferSelect;

@@ -21,6 +21,8 @@ const volumeType = z.enum(["gp3", "io2", "st1"], { error: "must be gp3, io2 or s
 const diskGb = z.number().int().min(8, "at least 8 GB").max(16_384, "at most 16384 GB");
 const image = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, "must be an image name like debian-12 or ubuntu-24.04");
 const ref = orRef(z.string());
+const databaseClasses = [...new Set(Object.keys(priceList.skus).filter((sku) => sku.startsWith("database.") && sku.split(".").length > 3).map((sku) => sku.split(".").slice(2).join(".")))];
+const databaseClass = z.enum(databaseClasses as [string, ...string[]], { error: `must be a database class of the sim price list (${databaseClasses.join(", ")})` });
 
 function instanceCost(properties: Record<string, unknown>, count: number): CostLine[] {
   const type = str(properties.instance_type);
@@ -170,6 +172,47 @@ const definitions: ResourceTypeDefinition[] = [
     attributes: ["id", "device"],
     describeSize: (p) => `${num(p.size_gb)} GB ${str(p.volume_type) ?? "gp3"}`,
     cost: (p) => [{ sku: `volume.${str(p.volume_type) ?? "gp3"}`, quantity: num(p.size_gb) }],
+  },
+  {
+    type: "volume_snapshot",
+    title: "Volume snapshot",
+    properties: z.strictObject({
+      region,
+      volume: ref,
+      description: z.string().max(255, "at most 255 characters").default(""),
+      /** Snapshots are billed on the data they hold, unknown before; the plan prices this figure. */
+      expected_size_gb: z.number().int().min(1, "at least 1 GB").max(16_384, "at most 16384 GB"),
+    }),
+    attributes: ["id", "volume_id", "size_gb"],
+    describeSize: (p) => `${num(p.expected_size_gb)} GB expected`,
+    cost: (p) => [{ sku: "snapshot.standard", quantity: num(p.expected_size_gb) }],
+  },
+  {
+    type: "managed_database",
+    title: "Managed database",
+    properties: z.strictObject({
+      region,
+      engine: z.enum(["postgres", "mysql"], { error: "must be postgres or mysql" }),
+      engine_version: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, "must be a version like 16 or 8.0"),
+      instance_class: databaseClass,
+      storage_gb: z.number().int().min(20, "at least 20 GB").max(65_536, "at most 65536 GB"),
+      multi_az: z.boolean().default(false),
+      subnets: z.array(ref).min(1).max(6).or(ref),
+      security_group: ref.optional(),
+      database_name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "lowercase letters, digits and '_', starting with a letter").default("app"),
+      username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "1-16 lowercase letters, digits and '_', starting with a letter").default("app"),
+      backup_retention_days: z.number().int().min(0).max(35, "at most 35 days").default(7),
+    }),
+    attributes: ["id", "endpoint", "port", "username", "database_name", "password", "url"],
+    sensitiveAttributes: ["password", "url"],
+    describeSize: (p) => `${str(p.instance_class)}, ${num(p.storage_gb)} GB${p.multi_az === true ? ", multi-AZ" : ""}`,
+    cost: (p) => {
+      const multiAz = p.multi_az === true ? { modifier: "multi_az" } : {};
+      const lines: CostLine[] = [];
+      if (str(p.engine) && str(p.instance_class)) lines.push({ sku: `database.${str(p.engine)}.${str(p.instance_class)}`, quantity: 1, ...multiAz });
+      if (num(p.storage_gb) > 0) lines.push({ sku: "database.storage.gp3", quantity: num(p.storage_gb), ...multiAz });
+      return lines;
+    },
   },
   {
     type: "bucket",
