@@ -24,6 +24,8 @@ export const runtimeEnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
     /** Webhooks may target localhost over plain http; default: on in development and demo installs (read by server/services/webhook-targets.ts). */
     PROVISIO_WEBHOOK_ALLOW_LOCAL: booleanFlag.optional(),
+    /** A superuser URL of the server the postgres engine creates databases and roles on; default: DATABASE_URL (the embedded server). */
+    PROVISIO_POSTGRES_ENGINE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
