@@ -86,6 +86,12 @@ export interface Engine {
   destroy(ctx: EngineContext, resource: ActualResource): Promise<void>;
   /** What really exists for an environment, found by its tags (drift, resume, orphans). */
   read(ctx: Pick<EngineContext, "environmentId" | "signal">): Promise<ActualResource[]>;
+  /**
+   * Secret inputs a resource needs from resources already applied (e.g. a database's owner
+   * password), added to a copy of `desired` just before `apply`; the runner never stores or
+   * logs that copy.
+   */
+  withSecretInputs?(desired: DesiredResource, applied: ReadonlyMap<string, ActualResource>): DesiredResource;
 }
 
 /** The usual plan: by address; same type and properties and tags → noop; else update; extra → delete. */

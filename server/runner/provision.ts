@@ -162,7 +162,10 @@ async function applyResources(
     if (!row) throw new Error("resource row insert returned nothing");
     await log({ level: "info", message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`, address: planned.address });
     const started = Date.now();
-    const result = await withRetry(() => engine.apply(ctx, { address: planned.address, type: planned.type, properties, tags: planned.tags, idempotencyKey }, null), retry);
+    const desired = { address: planned.address, type: planned.type, properties, tags: planned.tags, idempotencyKey };
+    // Secret inputs (a database's owner password) go to the engine only, never to our rows or the log.
+    const input = engine.withSecretInputs ? engine.withSecretInputs(desired, actual) : desired;
+    const result = await withRetry(() => engine.apply(ctx, input, null), retry);
     await db
       .update(environmentResources)
       .set({
