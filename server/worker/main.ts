@@ -9,7 +9,9 @@ import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
+import { defaultEngines } from "~/server/runner/engines";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
+import { provisionRequestTask, recoverRunsTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 
 async function main() {
@@ -17,7 +19,13 @@ async function main() {
   const { db, pool } = connect(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
+  // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
+  const shuttingDown = new AbortController();
+  const runnerOptions = { workerId, engines: defaultEngines, signal: shuttingDown.signal };
   const taskList: TaskList = {
+    provision_request: provisionRequestTask(db, runnerOptions),
+    resume_run: resumeRunTask(db, runnerOptions),
+    recover_runs: recoverRunsTask(db),
     prune_worker_heartbeats: pruneHeartbeats(db),
     deliver_webhook: deliverWebhookTask(db),
   };
@@ -27,10 +35,13 @@ async function main() {
     pgPool: pool,
     concurrency: config.WORKER_CONCURRENCY,
     taskList,
-    crontab: "17 3 * * * prune_worker_heartbeats",
+    // Every minute: hand runs whose worker died to a live one.
+    crontab: ["17 3 * * * prune_worker_heartbeats", "* * * * * recover_runs"].join("\n"),
     noHandleSignals: true,
   });
   const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
+  // At start too: runs a killed worker left behind resume without waiting for the cron minute.
+  await runner.addJob("recover_runs", {}, { jobKey: "recover_runs:startup" });
   logger.info({ workerId, concurrency: config.WORKER_CONCURRENCY }, "worker started");
 
   let stopping = false;
@@ -39,6 +50,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, "worker stopping: finishing running jobs");
     try {
+      shuttingDown.abort(new Error(`worker received ${signal}`));
       await runner.stop();
       await stopHeartbeat();
     } finally {
