@@ -444,7 +444,8 @@ export class SimCloud {
     const account = options.account ?? this.account;
     if (!accountPattern.test(account)) throw new SimCloudError("InvalidParameter", `account "${account}": lowercase letters, digits and '-', at most 63`, { field: "account" });
     const config = await this.config();
-    const delay = config.latency.baseMs + Math.round(this.random() * config.latency.jitterMs) + rateFor(config.faults.extraLatencyMs, operation);
+    const jitter = config.latency.jitterMs > 0 ? Math.round(this.random() * config.latency.jitterMs) : 0;
+    const delay = config.latency.baseMs + jitter + rateFor(config.faults.extraLatencyMs, operation);
     await sleep(delay, options.signal);
     if (config.rateLimit) await this.takeToken(account, config.rateLimit);
     return { config, account };
