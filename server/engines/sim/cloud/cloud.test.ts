@@ -2,6 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "~/testing/db";
 import type { Database } from "~/db/client";
 import { SimCloud, SimCloudError, quietSimConfig, type SimConfigInput } from ".";
+import { configFromEnv } from "./config";
 
 let db: Database;
 let cloud: SimCloud;
@@ -317,6 +318,31 @@ describe("faults", () => {
 
   it("validates configuration with errors naming the field", async () => {
     await expect(cloud.configure({ faults: { errorRate: { create: 2 } } } as SimConfigInput)).rejects.toThrow(/faults\.errorRate.*between 0 and 1|faults\.errorRate\.create: must be between 0 and 1/);
+  });
+});
+
+describe("configuration", () => {
+  it("layers defaults < PROVISIO_SIM_FAULTS < constructor options < the runtime row seen by every instance", async () => {
+    const previous = process.env.PROVISIO_SIM_FAULTS;
+    process.env.PROVISIO_SIM_FAULTS = JSON.stringify({ latency: { baseMs: 1, jitterMs: 7 }, faults: { regionOutages: ["eu-west-1"] } });
+    try {
+      const layered = new SimCloud({ db, config: { latency: { baseMs: 5 } } });
+      expect((await layered.config()).latency).toEqual({ baseMs: 5, jitterMs: 7 });
+      expect((await layered.config()).faults.regionOutages).toEqual(["eu-west-1"]);
+      await cloud.configure({ latency: { jitterMs: 0 }, faults: { regionOutages: [] } });
+      expect((await layered.config()).latency).toEqual({ baseMs: 5, jitterMs: 0 });
+      expect((await layered.config()).faults.regionOutages).toEqual([]);
+      expect((await layered.config()).rateLimit).toEqual({ perSecond: 20, burst: 100 });
+    } finally {
+      if (previous === undefined) delete process.env.PROVISIO_SIM_FAULTS;
+      else process.env.PROVISIO_SIM_FAULTS = previous;
+    }
+  });
+
+  it("names the variable and the field of a bad setting", () => {
+    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: "{nope" })).toThrow(/^PROVISIO_SIM_FAULTS: not valid JSON/);
+    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"errorRate":{"create":2}}}' })).toThrow("PROVISIO_SIM_FAULTS: faults.errorRate.create: must be between 0 and 1");
+    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"outage":["eu-west-1"]}}' })).toThrow("PROVISIO_SIM_FAULTS: faults.outage: is not a setting of the simulator");
   });
 });
 

@@ -191,7 +191,6 @@ export class SimCloud {
     }
     this.checkRegion(config, region);
     this.injectError(config, "create");
-    this.checkCapacity(config, input.type, properties, region);
 
     const outcome = await this.db.transaction(async (tx) => {
       if (input.idempotencyKey) {
@@ -205,6 +204,7 @@ export class SimCloud {
           return { id: existing.id, created: false };
         }
       }
+      this.checkCapacity(config, input.type, properties, region);
       const id = newProviderId(input.type);
       const targets = await this.checkReferences(tx, account, input.type, region, properties);
       await this.checkTypeRules(tx, account, id, input.type, properties, targets);
@@ -426,7 +426,11 @@ export class SimCloud {
         ),
       )
       .orderBy(asc(simResources.id));
-    const shuffled = candidates.map((c) => c.id).sort(() => this.random() - 0.5);
+    const shuffled = candidates.map((c) => c.id);
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
     const take = options.count ?? (options.fraction !== undefined ? Math.ceil(options.fraction * shuffled.length) : shuffled.length);
     const chosen = shuffled.slice(0, Math.max(0, take));
     if (!chosen.length) return [];

@@ -113,7 +113,9 @@ export function parseConfigLayer(input: unknown, source: string): SimConfigInput
   if (!isPlainObject(input)) throw new Error(`${source}: must be a JSON object`);
   const result = simConfigSchema.safeParse(mergeConfig(defaultSimConfig, input));
   if (!result.success) {
-    throw new Error(`${source}: ${result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+    const describe = (i: z.core.$ZodIssue) =>
+      i.code === "unrecognized_keys" ? `${[...i.path, i.keys[0]].join(".")}: is not a setting of the simulator` : `${i.path.join(".") || "(root)"}: ${i.message}`;
+    throw new Error(`${source}: ${result.error.issues.map(describe).join("; ")}`);
   }
   return input as SimConfigInput;
 }
