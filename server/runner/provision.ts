@@ -9,7 +9,7 @@
  */
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { environmentResources, environments, requests, runs, templateVersions, type EnvironmentResource } from "~/db/schema";
+import { environmentResources, environments, requests, runs, teams, templateVersions, type EnvironmentResource } from "~/db/schema";
 import { EngineError, type ActualResource, type Engine, type EngineContext } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
 import { publishEvent } from "~/server/services/events";
@@ -17,6 +17,7 @@ import { recordAudit } from "~/server/services/audit";
 import { openSecret, sealSecret } from "~/server/services/secret-box";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
+import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import { applyOrder, resolveReferences } from "./references";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
@@ -24,7 +25,9 @@ import { appendRunEvent } from "./run-log";
 export type EngineRegistry = (name: EngineName) => Engine;
 export type RunnerOptions = { workerId: string; engines: EngineRegistry; retry?: Omit<RetryOptions, "signal" | "onRetry">; heartbeatMs?: number; signal?: AbortSignal };
 
-export const STALE_RUN_MS = 30_000;
+/** A run whose heartbeat is older than this lost its worker (tests shorten it with PROVISIO_RUN_STALE_MS). */
+export const STALE_RUN_MS = Number(process.env.PROVISIO_RUN_STALE_MS ?? 30_000);
+const HEARTBEAT_MS = Number(process.env.PROVISIO_RUN_HEARTBEAT_MS ?? 5_000);
 const system = { id: null, label: "system" } as const;
 
 /** Creates the environment and its apply run for a queued request; returns the run to execute, or null when there is nothing to do. */
@@ -100,7 +103,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   if (!run) return "not_claimed";
   const heartbeat = setInterval(() => {
     void db.update(runs).set({ heartbeatAt: new Date() }).where(and(eq(runs.id, runId), eq(runs.workerId, options.workerId))).catch(() => undefined);
-  }, options.heartbeatMs ?? 5_000);
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
   const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, runId, event);
   try {
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
@@ -153,16 +156,18 @@ async function applyResources(
     if (actual.has(planned.address)) continue;
     const properties = resolveReferences(planned.properties, actual) as Record<string, unknown>;
     const idempotencyKey = `${environmentId}/${planned.address}`;
+    // The plan was made before the environment existed: its id is known only now.
+    const tags = { ...planned.tags, "environment-id": environmentId };
     // Tracked before the engine is called: a crash after the call still leaves a record to find it by.
     const [row] = await db
       .insert(environmentResources)
-      .values({ environmentId, address: planned.address, type: planned.type, idempotencyKey, status: "creating", properties, tags: planned.tags, hourlyMicros: planned.hourlyMicros })
+      .values({ environmentId, address: planned.address, type: planned.type, idempotencyKey, status: "creating", properties, tags, hourlyMicros: planned.hourlyMicros })
       .onConflictDoUpdate({ target: environmentResources.idempotencyKey, set: { status: "creating", properties } })
       .returning();
     if (!row) throw new Error("resource row insert returned nothing");
     await log({ level: "info", message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`, address: planned.address });
     const started = Date.now();
-    const desired = { address: planned.address, type: planned.type, properties, tags: planned.tags, idempotencyKey };
+    const desired = { address: planned.address, type: planned.type, properties, tags, idempotencyKey };
     // Secret inputs (a database's owner password) go to the engine only, never to our rows or the log.
     const input = engine.withSecretInputs ? engine.withSecretInputs(desired, actual) : desired;
     const result = await withRetry(() => engine.apply(ctx, input, null), retry);
@@ -182,12 +187,13 @@ async function applyResources(
 }
 
 /** Output values from the template, resolved against what was created; sensitive ones sealed. */
-function computeOutputs(document: TemplateDocument, actual: Map<string, ActualResource>) {
+function computeOutputs(document: TemplateDocument, actual: Map<string, ActualResource>, context: EvaluationContext) {
   const outputs: Record<string, string> = {};
   const secrets: Record<string, string> = {};
   for (const output of document.spec.outputs) {
     try {
-      const value = String(resolveReferences({ $ref: output.value.includes("${") ? output.value : `\${${output.value}}` }, actual));
+      // Parameters and env first (as the plan did), then the resources' attributes.
+      const value = String(resolveReferences(evaluate(output.value, context), actual));
       (output.sensitive ? secrets : outputs)[output.name] = value;
     } catch {
       // An output of a resource that was not created (when: false) is simply absent.
@@ -203,7 +209,12 @@ async function finishApply(
   const { runId, environment, request, document, log } = input;
   const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id));
   const actual = new Map(rows.filter((r) => r.status === "ready").map((r) => [r.address, toActual(r)]));
-  const { outputs, secrets } = computeOutputs(document, actual);
+  const [team] = await db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, environment.teamId));
+  const { outputs, secrets } = computeOutputs(document, actual, {
+    params: request.parameters,
+    env: { name: environment.name, tier: environment.tier, team: team?.slug ?? "" },
+    index: null,
+  });
   await db.transaction(async (tx) => {
     await tx
       .update(environments)
