@@ -182,7 +182,8 @@ async function applyResources(
       })
       .where(eq(environmentResources.id, row.id));
     actual.set(planned.address, result);
-    await log({ level: "info", message: `Created ${planned.address} as ${result.providerId} in ${Date.now() - started} ms`, address: planned.address });
+    const durationMs = Date.now() - started;
+    await log({ level: "info", message: `Created ${planned.address} as ${result.providerId} in ${durationMs} ms`, address: planned.address, data: { durationMs } });
   }
 }
 

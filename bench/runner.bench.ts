@@ -1,0 +1,191 @@
+/**
+ * Job runner benchmarks (`npm run bench`), against the real stack: embedded PostgreSQL, web
+ * (production build) and a worker process with concurrency 20. Prints `name: value unit` lines.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { connect, disconnectAll } from "~/db/client";
+import { environmentResources, environments, requests, runEvents, runs, teams, users } from "~/db/schema";
+import { ensureBuild } from "~/scripts/lib/prepare.mjs";
+import { findFreePort } from "~/scripts/lib/ports";
+import { startStack } from "~/scripts/lib/stack";
+import { createSimEngine } from "~/server/engines/sim/engine";
+import { decideRequest } from "~/server/services/approvals";
+import { submitRequest } from "~/server/services/requests";
+import { loadViewer } from "~/server/services/users";
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+const print = (name: string, value: number, unit: string) => console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(20);
+  }
+}
+
+ensureBuild();
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-runner-"));
+const port = await findFreePort();
+const stack = await startStack({
+  mode: "prod",
+  log: () => undefined,
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(port),
+    PROVISIO_DATA_DIR: dataDir,
+    PROVISIO_PG_PORT: String(await findFreePort()),
+    PROVISIO_DEMO: "true",
+    PROVISIO_DEMO_SIGNIN: "true",
+    WORKER_CONCURRENCY: "20",
+    LOG_LEVEL: "warn",
+  },
+});
+
+try {
+  const { db } = connect(stack.databaseUrl, 30);
+  const sim = createSimEngine({ db });
+  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
+  const developerRow = (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0];
+  const approverRow = (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0];
+  if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
+  const developer = (await loadViewer(db, developerRow.id))!;
+  const approver = (await loadViewer(db, approverRow.id))!;
+  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team.id));
+
+  const submit = (name: string) =>
+    submitRequest(db, developer, {
+      teamId: team.id,
+      templateName: "bastion-host",
+      tier: "staging",
+      environmentName: name,
+      ttlHours: 24,
+      parameters: {},
+      justification: "Runner benchmark environment",
+      clientRequestId: randomUUID(),
+    });
+  const approve = (id: string) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
+
+  // 1. Approval to apply start: 200 approvals, one at a time, on a quiet cloud.
+  await sim.cloud.configure({ latency: { baseMs: 0, jitterMs: 0 }, bootDelayMs: { instance: 0 }, rateLimit: null, quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } } });
+  const delays: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const { id } = await submit(`lat-${i}`);
+    const approvedAt = performance.now();
+    await approve(id);
+    await waitUntil(
+      async () =>
+        (await db.$count(runEvents, and(inArray(runEvents.runId, db.select({ id: runs.id }).from(runs).innerJoin(environments, eq(environments.id, runs.environmentId)).where(eq(environments.requestId, id))), sql`${runEvents.message} like 'Apply started%'`))) > 0,
+      10_000,
+      "apply start",
+    ).catch(() => undefined);
+    // Wall clock to the moment the apply's first line exists, as seen from here (polling every 20 ms adds up to 20 ms).
+    const [first] = await db.execute(sql`select extract(epoch from (e.at - r.queued_at)) * 1000 as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id = ${id} order by e.id limit 1`).then((r) => r.rows as { ms: number }[]);
+    delays.push(first ? Number(first.ms) : performance.now() - approvedAt);
+  }
+  print("approval_to_apply_start_ms_median", quantile(delays, 0.5), "ms");
+  print("approval_to_apply_start_ms_p99", quantile(delays, 0.99), "ms");
+  await waitUntil(async () => (await db.$count(environments, eq(environments.status, "provisioning"))) === 0, 60_000, "latency environments ready");
+
+  // 2. Run event to browser: a signed-in HTTP stream of a run's log, events written one at a time.
+  const base = stack.url;
+  const csrfResponse = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const cookies = csrfResponse.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const signIn = await fetch(`${base}/api/auth/callback/demo`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies },
+    body: new URLSearchParams({ csrfToken, email: "dev@provisio.local", json: "true" }),
+  });
+  const session = [cookies, ...signIn.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
+  const [someEnvironment] = await db.select().from(environments).where(eq(environments.teamId, team.id)).limit(1);
+  const [streamRun] = await db.insert(runs).values({ environmentId: someEnvironment!.id, kind: "drift", status: "running", startedAt: new Date() }).returning();
+  const response = await fetch(`${base}/api/runs/${streamRun!.id}/events`, { headers: { cookie: session, accept: "text/event-stream" } });
+  if (response.status !== 200 || !response.body) throw new Error(`stream answered ${response.status}`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const arrived = new Map<string, number>();
+  let buffer = "";
+  const reading = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      for (const match of buffer.matchAll(/"message":"bench (\d+)"/g)) if (!arrived.has(match[1]!)) arrived.set(match[1]!, performance.now());
+      buffer = buffer.slice(-200);
+    }
+  })();
+  await sleep(300);
+  const toBrowser: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const written = performance.now();
+    await db.insert(runEvents).values({ runId: streamRun!.id, level: "info", message: `bench ${i}` });
+    const committed = performance.now();
+    await waitUntil(async () => arrived.has(String(i)), 5_000, "event in stream");
+    toBrowser.push(arrived.get(String(i))! - committed + (committed - written) / 2);
+    await sleep(5);
+  }
+  await db.update(runs).set({ status: "succeeded", finishedAt: new Date() }).where(eq(runs.id, streamRun!.id));
+  await db.insert(runEvents).values({ runId: streamRun!.id, level: "info", message: "end" });
+  await reading.catch(() => undefined);
+  print("run_event_to_browser_ms_median", quantile(toBrowser, 0.5), "ms");
+  print("run_event_to_browser_ms_p95", quantile(toBrowser, 0.95), "ms");
+
+  // 3. 200 environments of 5 resources, approved at once, worker concurrency 20, 50 ms per cloud call.
+  await sim.cloud.configure({ latency: { baseMs: 50, jitterMs: 0 } });
+  const pending: string[] = [];
+  for (let i = 0; i < 200; i++) pending.push((await submit(`fleet-${i}`)).id);
+  const started = performance.now();
+  await Promise.all(pending.map((id) => approve(id)));
+  const approvedAll = performance.now() - started;
+  await waitUntil(async () => (await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) === pending.length, 600_000, "fleet ready");
+  const totalMs = performance.now() - started;
+  const created = await db.execute(
+    sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms, count(*) as n from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)}) and e.data ? 'durationMs'`,
+  );
+  const { ms: engineMs, n: resourcesCreated } = created.rows[0] as { ms: string; n: string };
+  const ideal = Number(engineMs) / 20;
+  const failed = await db.$count(requests, and(inArray(requests.id, pending), eq(requests.status, "failed")));
+  print("fleet_environments", pending.length, "environments");
+  print("fleet_resources_created", Number(resourcesCreated), "resources");
+  print("fleet_failed", failed, "environments");
+  print("fleet_total_ms", totalMs, "ms");
+  print("fleet_ideal_ms", ideal, "ms");
+  print("fleet_total_vs_ideal", totalMs / ideal, "x");
+  // How the total splits: recording 200 approvals (each its own transaction) vs. the worker's applies.
+  const span = await db.execute(
+    sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)})`,
+  );
+  const applySpan = Number((span.rows[0] as { ms: string }).ms);
+  print("fleet_approve_all_ms", approvedAll, "ms");
+  print("fleet_first_apply_to_last_ready_ms", applySpan, "ms");
+  print("fleet_apply_span_vs_ideal", applySpan / ideal, "x");
+
+  // Duplicates and orphans: the simulator's inventory against the portal's records.
+  const dupes = await db.execute(sql`select count(*) as n from (select idempotency_key from sim_resources where deleted_at is null and parent_id is null and idempotency_key is not null group by idempotency_key having count(*) > 1) d`);
+  const orphans = await db.execute(
+    sql`select count(*) as n from sim_resources s where s.deleted_at is null and s.parent_id is null and s.tags->>'managed-by' = 'provisio' and not exists (select 1 from ${environmentResources} r where r.provider_id = s.id and r.status = 'ready')`,
+  );
+  const untracked = await db.execute(
+    sql`select count(*) as n from ${environmentResources} r where r.status = 'ready' and not exists (select 1 from sim_resources s where s.id = r.provider_id and s.deleted_at is null) and r.type not in ('role', 'database')`,
+  );
+  print("fleet_duplicates", Number((dupes.rows[0] as { n: string }).n), "resources");
+  print("fleet_orphans", Number((orphans.rows[0] as { n: string }).n), "resources");
+  print("fleet_records_missing_in_cloud", Number((untracked.rows[0] as { n: string }).n), "resources");
+} finally {
+  await disconnectAll();
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
