@@ -10,6 +10,7 @@ import { openSecret } from "~/server/services/secret-box";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { queueDestroy } from "./destroy";
 import { executeRun, startApply } from "./provision";
 
 let db: Database;
@@ -81,5 +82,18 @@ describe("provisioning a postgres-dev request", () => {
     const everythingPlain = JSON.stringify({ log, resources: resources.map((r) => [r.properties, r.attributes]), outputs: environment?.outputs, run });
     expect(everythingPlain).not.toContain(secrets.password!);
     expect(log.map((e) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Apply started/), expect.stringMatching(/^Created db as orders_dev_/), "Apply finished: 2 resources ready"]));
+
+    // Destroy: the database and role are dropped, every row says so, and the environment is destroyed.
+    const destroyRun = await queueDestroy(db, environment!.id, "test");
+    expect(destroyRun).not.toBeNull();
+    expect(await queueDestroy(db, environment!.id, "twice")).toBeNull();
+    expect(await executeRun(db, destroyRun!, { workerId: "test-worker", engines })).toBe("succeeded");
+    const [gone] = await db.select().from(environments).where(eq(environments.id, environment!.id));
+    expect(gone?.status).toBe("destroyed");
+    const after = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment!.id));
+    expect(after.every((r) => r.status === "deleted")).toBe(true);
+    expect(await postgres.read({ environmentId: environment!.id, signal: new AbortController().signal })).toEqual([]);
+    const refused = new pg.Client({ connectionString: secrets.connection_string });
+    await expect(refused.connect()).rejects.toThrow();
   });
 });

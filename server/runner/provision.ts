@@ -18,6 +18,7 @@ import { openSecret, sealSecret } from "~/server/services/secret-box";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
+import { executeDestroy } from "./destroy";
 import { applyOrder, resolveReferences } from "./references";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
@@ -106,6 +107,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, runId, event);
   try {
+    if (run.kind === "destroy") return await executeDestroy(db, run, options);
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
     if (!environment) throw new Error("the run's environment is missing");
     const [request] = await db.select().from(requests).where(eq(requests.id, environment.requestId));

@@ -1,0 +1,96 @@
+/**
+ * Destroy runs: every tracked resource of an environment is destroyed in reverse apply order,
+ * each retried on transient errors, and marked deleted as it goes, so a destroy interrupted by
+ * a crash resumes where it stopped. What the engine still reports for the environment (a
+ * resource created just before a crash) is destroyed too.
+ */
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "~/db/client";
+import { environmentResources, environments, runs } from "~/db/schema";
+import type { ActualResource } from "~/server/engines/engine";
+import type { EngineName } from "~/server/engines/types";
+import { recordAudit } from "~/server/services/audit";
+import { publishEvent } from "~/server/services/events";
+import type { RunnerOptions } from "./provision";
+import { defaultRetry, withRetry, type RetryOptions } from "./retry";
+import { appendRunEvent } from "./run-log";
+
+const system = { id: null, label: "system" } as const;
+
+/** Queues a destroy run for a ready or failed environment; null when one is already active or there is nothing to destroy. */
+export async function queueDestroy(db: Database, environmentId: string, reason: string): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const [environment] = await tx.select().from(environments).where(eq(environments.id, environmentId)).for("update");
+    if (!environment || !["ready", "failed"].includes(environment.status)) return null;
+    const [active] = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"]))).limit(1);
+    if (active) return null;
+    const [run] = await tx.insert(runs).values({ environmentId, kind: "destroy", status: "queued" }).returning();
+    await tx.update(environments).set({ status: "destroying", version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environmentId));
+    await recordAudit(tx, system, { action: "environment.destroying", subjectType: "environment", subjectId: environmentId, teamId: environment.teamId, correlationId: environment.requestId, after: { reason, runId: run?.id } });
+    await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run!.id}::text), job_key => ${`resume:${run!.id}`}, max_attempts => 3)`);
+    return run?.id ?? null;
+  });
+}
+
+export async function executeDestroy(db: Database, run: typeof runs.$inferSelect, options: RunnerOptions): Promise<"succeeded" | "failed" | "handed_back"> {
+  const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, run.id, event);
+  const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
+  if (!environment) throw new Error("the run's environment is missing");
+  const engine = options.engines(environment.engine as EngineName);
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(options.signal?.reason), { once: true });
+  const ctx = { environmentId: environment.id, log, signal: controller.signal };
+  const retry: RetryOptions = { ...(options.retry ?? defaultRetry), signal: controller.signal };
+  await log({ level: "info", message: `Destroy started on ${options.workerId}` });
+  try {
+    const rows = await db
+      .select()
+      .from(environmentResources)
+      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])))
+      .orderBy(desc(environmentResources.createdAt));
+    const reported = await withRetry(() => engine.read(ctx), retry);
+    const byKey = new Map<string, ActualResource>(reported.map((r) => [r.idempotencyKey, r]));
+    for (const row of rows) {
+      controller.signal.throwIfAborted();
+      await db.update(environmentResources).set({ status: "deleting" }).where(eq(environmentResources.id, row.id));
+      const actual = byKey.get(row.idempotencyKey);
+      if (actual) await withRetry(() => engine.destroy(ctx, actual), retry);
+      byKey.delete(row.idempotencyKey);
+      await db.update(environmentResources).set({ status: "deleted", deletedAt: new Date() }).where(eq(environmentResources.id, row.id));
+      await log({ level: "info", message: actual ? `Destroyed ${row.address} (${actual.providerId})` : `${row.address} was already gone`, address: row.address });
+    }
+    // Anything the engine still reports for this environment but we never recorded.
+    for (const leftover of byKey.values()) {
+      await withRetry(() => engine.destroy(ctx, leftover), retry);
+      await log({ level: "warn", message: `Destroyed untracked ${leftover.address} (${leftover.providerId})`, address: leftover.address });
+    }
+  } catch (error) {
+    if (controller.signal.aborted) {
+      await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, run.id));
+      await db.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
+      await log({ level: "warn", message: "Worker is shutting down: destroy handed back, it resumes on the next worker" });
+      return "handed_back";
+    }
+    const message = (error as Error).message;
+    await log({ level: "error", message: `Destroy failed: ${message}` });
+    await db.transaction(async (tx) => {
+      await tx.update(runs).set({ status: "failed", finishedAt: new Date(), error: message }).where(eq(runs.id, run.id));
+      await tx.update(environments).set({ status: "failed", failureSummary: `Destroy failed: ${message}`, updatedAt: new Date() }).where(eq(environments.id, environment.id));
+    });
+    return "failed";
+  }
+  await db.transaction(async (tx) => {
+    await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, run.id));
+    await tx.update(environments).set({ status: "destroyed", destroyedAt: new Date(), version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));
+    await recordAudit(tx, system, { action: "environment.destroyed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId: run.id } });
+    await publishEvent(tx, {
+      type: "environment.destroyed",
+      teamId: environment.teamId,
+      subject: `environments/${environment.id}`,
+      data: { environmentId: environment.id, requestId: environment.requestId, runId: run.id, name: environment.name },
+      notify: { userIds: [environment.ownerId], kind: "environment_destroyed", title: `${environment.name} was destroyed`, link: `/requests/${environment.requestId}`, requestId: environment.requestId },
+    });
+  });
+  await log({ level: "info", message: "Destroy finished: every resource is gone" });
+  return "succeeded";
+}
