@@ -67,6 +67,16 @@ export function describeEvent(e: Pick<Event, "action" | "before" | "after">, com
       const id = str(after.commentId);
       return { title: "Commented", detail: null, quote: id ? (comments[id] ?? null) : null };
     }
+    case "environment.provisioning":
+      return { title: "Provisioning started", detail: "a worker is applying the plan", quote: null };
+    case "environment.ready":
+      return { title: "Environment ready", detail: num(after.resources) !== null ? `${plural(num(after.resources) ?? 0, "resource")} created` : null, quote: null };
+    case "environment.failed":
+      return { title: "Provisioning failed", detail: str(after.summary), quote: null };
+    case "environment.destroying":
+      return { title: "Destroy started", detail: str(after.reason), quote: null };
+    case "environment.destroyed":
+      return { title: "Environment destroyed", detail: null, quote: null };
     default:
       return { title: e.action.replace(/^request\./, "").replace(/_/g, " "), detail: null, quote: null };
   }
