@@ -26,6 +26,10 @@ export const runtimeEnvSchema = z
     PROVISIO_WEBHOOK_ALLOW_LOCAL: booleanFlag.optional(),
     /** A superuser URL of the server the postgres engine creates databases and roles on; default: DATABASE_URL (the embedded server). */
     PROVISIO_POSTGRES_ENGINE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }).optional(),
+    /** The orphan sweep (every 15 minutes): report simulator resources with our tags but no record, remove them, or off. */
+    PROVISIO_ORPHAN_SWEEP: z.enum(["report", "remove", "off"], { error: "must be report, remove or off" }).default("report"),
+    /** Resources younger than this are never called orphans (an apply may be recording them). */
+    PROVISIO_ORPHAN_GRACE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
