@@ -106,6 +106,9 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     void db.update(runs).set({ heartbeatAt: new Date() }).where(and(eq(runs.id, runId), eq(runs.workerId, options.workerId))).catch(() => undefined);
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, runId, event);
+  const controller = new AbortController();
+  // Removed when the run ends: the worker's shutdown signal outlives thousands of runs.
+  const relayAbort = () => controller.abort(options.signal?.reason);
   try {
     if (run.kind === "destroy") return await executeDestroy(db, run, options);
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
@@ -115,8 +118,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     if (!request || !version) throw new Error("the run's request or template version is missing");
     const document = version.document as TemplateDocument;
     const engine = options.engines(environment.engine as EngineName);
-    const controller = new AbortController();
-    options.signal?.addEventListener("abort", () => controller.abort(options.signal?.reason), { once: true });
+    options.signal?.addEventListener("abort", relayAbort, { once: true });
     const ctx: EngineContext = { environmentId: environment.id, log, signal: controller.signal };
     const retry: RetryOptions = {
       ...(options.retry ?? defaultRetry),
@@ -141,6 +143,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     return "succeeded";
   } finally {
     clearInterval(heartbeat);
+    options.signal?.removeEventListener("abort", relayAbort);
   }
 }
 
@@ -253,17 +256,23 @@ async function failApply(
 ) {
   const { runId, environment, request, engine, ctx, retry, log, error } = input;
   await log({ level: "error", message: `Apply failed: ${error.message}` });
-  const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id));
+  // In apply order (the table's own order is not), so cleanup destroys dependents first.
+  const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt);
   const touched = rows.filter((r) => r.status === "creating" || r.status === "ready");
   let summary: string;
   if (environment.onFailure === "cleanup") {
     await log({ level: "info", message: `Cleaning up ${touched.length} resources (template policy: cleanup)` });
     // What the engine really has, so a resource created just before a crash is found by its key.
-    const existing = await withRetry(() => engine.read(ctx), retry).catch(() => [] as ActualResource[]);
+    let readFailed = false;
+    const existing = await withRetry(() => engine.read(ctx), retry).catch(() => {
+      readFailed = true;
+      return [] as ActualResource[];
+    });
     const byKey = new Map(existing.map((r) => [r.idempotencyKey, r]));
     let destroyed = 0;
     for (const row of [...touched].reverse()) {
-      const actual = byKey.get(row.idempotencyKey) ?? (row.providerId ? toActual(row) : null);
+      // Unread, a resource whose create answer was lost may still exist: the engine looks it up by its key.
+      const actual = byKey.get(row.idempotencyKey) ?? (row.providerId || readFailed ? toActual(row) : null);
       try {
         if (actual) await withRetry(() => engine.destroy(ctx, actual), retry);
         await db.update(environmentResources).set({ status: "deleted", deletedAt: new Date() }).where(eq(environmentResources.id, row.id));

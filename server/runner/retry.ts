@@ -6,16 +6,21 @@ export const defaultRetry: Omit<RetryOptions, "signal" | "onRetry"> = { attempts
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-    }, { once: true });
+      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /**
  * Retries transient engine errors with exponential backoff and full jitter, bounded, honouring
- * a retry-after the engine gave. Permanent errors, and the last transient one, are thrown.
+ * a retry-after the engine gave up to maxMs (so retries never take longer than attempts × maxMs,
+ * whatever the engine asks). Permanent errors, and the last transient one, are thrown.
  */
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -24,7 +29,7 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
     } catch (error) {
       if (!isTransient(error) || attempt >= options.attempts) throw error;
       const backoff = Math.min(options.maxMs, options.baseMs * 2 ** (attempt - 1));
-      const delay = Math.max(error.options.retryAfterMs ?? 0, Math.round(Math.random() * backoff));
+      const delay = Math.min(options.maxMs, Math.max(error.options.retryAfterMs ?? 0, Math.round(Math.random() * backoff)));
       await options.onRetry?.(attempt, delay, error);
       await sleep(delay, options.signal);
     }
