@@ -38,7 +38,10 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
   if (!environment) throw new Error("the run's environment is missing");
   const engine = options.engines(environment.engine as EngineName);
   const controller = new AbortController();
-  options.signal?.addEventListener("abort", () => controller.abort(options.signal?.reason), { once: true });
+  // Removed when the run ends: the worker's shutdown signal outlives thousands of runs.
+  const relayAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) relayAbort();
+  else options.signal?.addEventListener("abort", relayAbort, { once: true });
   const ctx = { environmentId: environment.id, log, signal: controller.signal };
   const retry: RetryOptions = { ...(options.retry ?? defaultRetry), signal: controller.signal };
   await log({ level: "info", message: `Destroy started on ${options.workerId}` });
@@ -65,6 +68,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
       await log({ level: "warn", message: `Destroyed untracked ${leftover.address} (${leftover.providerId})`, address: leftover.address });
     }
   } catch (error) {
+    options.signal?.removeEventListener("abort", relayAbort);
     if (controller.signal.aborted) {
       await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, run.id));
       await db.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
@@ -79,6 +83,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
     });
     return "failed";
   }
+  options.signal?.removeEventListener("abort", relayAbort);
   await db.transaction(async (tx) => {
     await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, run.id));
     await tx.update(environments).set({ status: "destroyed", destroyedAt: new Date(), version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));

@@ -118,7 +118,8 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     if (!request || !version) throw new Error("the run's request or template version is missing");
     const document = version.document as TemplateDocument;
     const engine = options.engines(environment.engine as EngineName);
-    options.signal?.addEventListener("abort", relayAbort, { once: true });
+    if (options.signal?.aborted) relayAbort();
+    else options.signal?.addEventListener("abort", relayAbort, { once: true });
     const ctx: EngineContext = { environmentId: environment.id, log, signal: controller.signal };
     const retry: RetryOptions = {
       ...(options.retry ?? defaultRetry),
