@@ -18,6 +18,7 @@ import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { dateTime, hoursText, relativeTime, statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import { Timeline } from "./timeline";
+import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
 import type { Plan, RequestDetail } from "./types";
 
@@ -251,10 +252,16 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
           </Card>
         </div>
         <div className="min-w-0 space-y-6 lg:col-span-2 lg:col-start-1 lg:row-span-2 lg:row-start-1">
-          {detail.environment && (
+          {detail.environment ? (
             <Card title="Provisioning">
               <EnvironmentPanel environment={detail.environment} runs={detail.runs} />
             </Card>
+          ) : (
+            (request.status === "queued" || request.status === "approved") && (
+              <Card title="Provisioning">
+                <AwaitingWorker />
+              </Card>
+            )
           )}
           <Card title="Approvals">
             <ApprovalsProgress stages={decision.stages} progress={detail.progress} approvals={detail.approvals} status={request.status} />
