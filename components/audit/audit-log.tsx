@@ -7,24 +7,11 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { auditFilterQueryString, type AuditFilter } from "~/server/schemas/audit";
+import type { AuditEventRow } from "~/server/services/audit";
 import { actionTone, diffChange, formatRelative, formatUtc, subjectHref, type ChangeRow } from "./format";
 
-export type AuditEvent = {
-  id: number;
-  at: Date;
-  actorId: string | null;
-  actorLabel: string;
-  actorName: string | null;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  subjectName: string | null;
-  teamId: string | null;
-  teamName: string | null;
-  before: unknown;
-  after: unknown;
-  correlationId: string | null;
-};
+/** One event as the API sends it (the service's row type: one definition for both sides). */
+export type AuditEvent = AuditEventRow;
 
 const pageSize = 50;
 
