@@ -11,9 +11,9 @@ import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange, type CostRange } from "~/server/templates/cost-range";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import { planTemplate } from "~/server/templates/plan";
-import { ServiceError, notFound } from "./errors";
+import { notFound } from "./errors";
 import { validateParameterValues } from "./template-parameters";
-import { semverOrder } from "./template-versions";
+import { loadVersionForRequest, semverOrder } from "./template-versions";
 
 export type CatalogEntry = ReturnType<typeof catalogEntry>;
 
@@ -88,9 +88,10 @@ export async function listCatalog(db: Executor, options: { includeDeprecated?: b
 const publisher = alias(users, "publisher");
 const creator = alias(users, "creator");
 
-export type VersionSummary = Awaited<ReturnType<typeof listVersions>>[number];
+export type VersionSummary = Awaited<ReturnType<typeof versionRows>>[number]["summary"];
 
-async function listVersions(db: Executor, templateId: string, includeDrafts: boolean) {
+/** Versions newest first: each as the page shows it, with its full row for the caller's own use. */
+async function versionRows(db: Executor, templateId: string, includeDrafts: boolean) {
   const statuses: TemplateVersion["status"][] = includeDrafts ? ["published", "draft"] : ["published"];
   const rows = await db
     .select({ version: templateVersions, publishedBy: publisher.name, createdBy: creator.name })
@@ -99,7 +100,7 @@ async function listVersions(db: Executor, templateId: string, includeDrafts: boo
     .leftJoin(creator, eq(creator.id, templateVersions.createdById))
     .where(and(eq(templateVersions.templateId, templateId), inArray(templateVersions.status, statuses)))
     .orderBy(...semverOrder);
-  return rows.map(({ version: v, publishedBy, createdBy }) => ({
+  return rows.map(({ version: v, publishedBy, createdBy }) => ({ row: v, summary: {
     id: v.id,
     version: v.version,
     status: v.status,
@@ -116,7 +117,7 @@ async function listVersions(db: Executor, templateId: string, includeDrafts: boo
     lockVersion: v.lockVersion,
     minMonthlyCents: v.minMonthlyCents,
     maxMonthlyCents: v.maxMonthlyCents,
-  }));
+  } }));
 }
 
 /** The plan a request with default values would make: what the template page lists as its resources. */
@@ -149,11 +150,10 @@ export function defaultPlan(document: TemplateDocument) {
 export async function getTemplateDetail(db: Executor, name: string, options: { includeDrafts?: boolean } = {}) {
   const [template] = await db.select().from(templates).where(eq(templates.name, name)).limit(1);
   if (!template) throw notFound("Template");
-  const versions = await listVersions(db, template.id, options.includeDrafts ?? false);
-  const latest = versions.find((v) => v.status === "published");
+  const rows = await versionRows(db, template.id, options.includeDrafts ?? false);
+  const latestRow = rows.find((v) => v.row.status === "published")?.row;
   // Without a published version (a UI template still in draft) only curators may see it.
-  if (!latest && !options.includeDrafts) throw notFound("Template");
-  const [latestRow] = latest ? await db.select().from(templateVersions).where(eq(templateVersions.id, latest.id)).limit(1) : [];
+  if (!latestRow && !options.includeDrafts) throw notFound("Template");
   const document = (latestRow?.document ?? null) as TemplateDocument | null;
   return {
     template: {
@@ -164,8 +164,8 @@ export async function getTemplateDetail(db: Executor, name: string, options: { i
       deprecationReason: template.deprecationReason,
       version: template.version,
     },
-    latest: latest && latestRow && document ? { ...catalogEntry(template, latestRow), document, plan: defaultPlan(document) } : null,
-    versions,
+    latest: latestRow && document ? { ...catalogEntry(template, latestRow), document, plan: defaultPlan(document) } : null,
+    versions: rows.map(({ summary }) => summary),
   };
 }
 
@@ -178,21 +178,7 @@ export async function previewRequestPlan(
   db: Executor,
   input: { name: string; version?: string; tier: Tier; environmentName: string; teamSlug: string; parameters: unknown },
 ) {
-  const [template] = await db.select().from(templates).where(eq(templates.name, input.name)).limit(1);
-  if (!template) throw notFound("Template");
-  if (template.deprecatedAt) throw new ServiceError("invalid", `${template.name} is deprecated and takes no new requests: ${template.deprecationReason ?? ""}`.trim(), "name");
-  const versions = await db
-    .select()
-    .from(templateVersions)
-    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published"), input.version ? eq(templateVersions.version, input.version) : undefined))
-    .orderBy(...semverOrder)
-    .limit(1);
-  const version = versions[0];
-  if (!version) throw input.version ? new ServiceError("not_found", `Version ${input.version} of ${template.name} was not found.`, "version") : notFound("Template");
-  const document = version.document as TemplateDocument;
-  if (!document.spec.tiers.includes(input.tier)) {
-    throw new ServiceError("invalid", `${template.name} is not offered for the ${input.tier} tier; it offers ${document.spec.tiers.join(", ")}.`, "tier");
-  }
+  const { template, version, document } = await loadVersionForRequest(db, { name: input.name, version: input.version, tier: input.tier }, { name: "name", version: "version" });
   const values = validateParameterValues(document.spec.parameters, input.parameters);
   const plan = planTemplate(template.name, document.spec, values, { environmentName: input.environmentName, tier: input.tier, team: input.teamSlug });
   return {

@@ -6,15 +6,15 @@
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
-import { requests, teams, templates, templateVersions, type Team } from "~/db/schema";
+import { requests, teams, type Team } from "~/db/schema";
 import { centsOverHours } from "~/server/engines/pricing";
 import { evaluatePolicy, monthShareCents, type PolicyDecision } from "~/server/policy";
 import type { ParameterValues } from "~/server/schemas/template-parameters";
-import { durationHours, type PolicySpec, type TemplateDocument, type Tier } from "~/server/templates/format";
+import { durationHours, type PolicySpec, type Tier } from "~/server/templates/format";
 import { planTemplate, type Plan } from "~/server/templates/plan";
-import { ServiceError, notFound } from "./errors";
+import { notFound } from "./errors";
 import { validateParameterValues } from "./template-parameters";
-import { semverOrder } from "./template-versions";
+import { loadVersionForRequest } from "./template-versions";
 import type { Viewer } from "./users";
 
 /** Statuses that hold budget and quota: the request is on its way or its environment exists. */
@@ -30,20 +30,6 @@ export type RequestDraft = {
 };
 
 export type RequestEvaluation = Awaited<ReturnType<typeof evaluateRequest>>;
-
-async function loadVersion(tx: Executor, name: string, version: string | undefined) {
-  const [template] = await tx.select().from(templates).where(eq(templates.name, name)).limit(1);
-  if (!template) throw new ServiceError("not_found", `Template ${name} was not found.`, "templateName");
-  if (template.deprecatedAt) throw new ServiceError("invalid", `${name} is deprecated and takes no new requests${template.deprecationReason ? `: ${template.deprecationReason}` : "."}`, "templateName");
-  const [row] = await tx
-    .select()
-    .from(templateVersions)
-    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published"), version ? eq(templateVersions.version, version) : undefined))
-    .orderBy(...semverOrder)
-    .limit(1);
-  if (!row) throw version ? new ServiceError("not_found", `Version ${version} of ${name} was not found.`, "templateVersion") : notFound("Template");
-  return { template, version: row, document: row.document as TemplateDocument };
-}
 
 /** The template's policy, with the team's own approval threshold when it is stricter. */
 function effectivePolicy(policy: PolicySpec, team: Team): PolicySpec {
@@ -76,11 +62,8 @@ export async function evaluateRequest(
   input: { team: Team; viewer: Viewer; draft: RequestDraft; now: Date; requestId?: string; excludeRequestId?: string },
 ) {
   const { team, viewer, draft, now } = input;
-  const { template, version, document } = await loadVersion(tx, draft.templateName, draft.templateVersion);
+  const { template, version, document } = await loadVersionForRequest(tx, { name: draft.templateName, version: draft.templateVersion, tier: draft.tier });
   const spec = document.spec;
-  if (!spec.tiers.includes(draft.tier)) {
-    throw new ServiceError("invalid", `${template.name} is not offered for the ${draft.tier} tier; it offers ${spec.tiers.join(", ")}.`, "tier");
-  }
   const parameters: ParameterValues = validateParameterValues(spec.parameters, draft.parameters);
   const ttlPolicy = spec.policy.ttl[draft.tier];
   const expiresAt = new Date(now.getTime() + draft.ttlHours * 3_600_000);

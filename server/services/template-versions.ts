@@ -4,8 +4,9 @@ import { parseDocument } from "yaml";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, type TemplateVersion } from "~/db/schema";
 import { estimateCostRange } from "~/server/templates/cost-range";
-import { parseSemver, type TemplateDocument } from "~/server/templates/format";
+import { parseSemver, type TemplateDocument, type Tier } from "~/server/templates/format";
 import { contentHash } from "~/server/templates/parse";
+import { ServiceError, notFound } from "./errors";
 
 /** Columns of a version row computed from a validated document. */
 export function versionColumns(document: TemplateDocument, yaml: string, moduleFiles: Record<string, string>) {
@@ -86,4 +87,32 @@ export async function listDraftOnlyTemplates(tx: Executor) {
     });
   }
   return [...byTemplate.values()];
+}
+
+/**
+ * The published version a new request uses (the newest, or the one named), refusing a template
+ * that is unknown or deprecated and a tier it does not offer. `fields` names the caller's input
+ * fields, so the error shows next to the right one.
+ */
+export async function loadVersionForRequest(
+  tx: Executor,
+  input: { name: string; version?: string; tier: Tier },
+  fields: { name: string; version: string } = { name: "templateName", version: "templateVersion" },
+) {
+  const { name, version } = input;
+  const template = await findTemplateByName(tx, name);
+  if (!template) throw new ServiceError("not_found", `Template ${name} was not found.`, fields.name);
+  if (template.deprecatedAt) throw new ServiceError("invalid", `${name} is deprecated and takes no new requests${template.deprecationReason ? `: ${template.deprecationReason}` : "."}`, fields.name);
+  const [row] = await tx
+    .select()
+    .from(templateVersions)
+    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published"), version ? eq(templateVersions.version, version) : undefined))
+    .orderBy(...semverOrder)
+    .limit(1);
+  if (!row) throw version ? new ServiceError("not_found", `Version ${version} of ${name} was not found.`, fields.version) : notFound("Template");
+  const document = row.document as TemplateDocument;
+  if (!document.spec.tiers.includes(input.tier)) {
+    throw new ServiceError("invalid", `${name} is not offered for the ${input.tier} tier; it offers ${document.spec.tiers.join(", ")}.`, "tier");
+  }
+  return { template, version: row, document };
 }
