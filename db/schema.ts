@@ -11,6 +11,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  type AnyPgColumn,
   text,
   timestamp,
   uniqueIndex,
@@ -216,7 +217,14 @@ export const requestStatus = pgEnum("request_status", [
   "failed",
   "rejected",
   "cancelled",
+  /** An extension (or other change to a live environment) that took effect. */
+  "applied",
+  /** A create request whose environment has been destroyed: its name is free again. */
+  "destroyed",
 ]);
+/** What a request asks for: a new environment, or more time for a live one. */
+export const requestKinds = ["create", "extend"] as const;
+export type RequestKind = (typeof requestKinds)[number];
 export const approvalDecision = pgEnum("approval_decision", ["approved", "rejected"]);
 export const approverCapacity = pgEnum("approver_capacity", ["team_approver", "admin"]);
 
@@ -232,6 +240,9 @@ export const requests = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     /** Human-friendly number ("REQ-42"). */
     number: bigserial("number", { mode: "number" }).notNull().unique(),
+    kind: text("kind").$type<RequestKind>().notNull().default("create"),
+    /** For an extension: the live environment it extends. */
+    environmentId: uuid("environment_id").references((): AnyPgColumn => environments.id),
     teamId: uuid("team_id")
       .notNull()
       .references(() => teams.id),
@@ -244,6 +255,7 @@ export const requests = pgTable(
     environmentName: text("environment_name").notNull(),
     tier: text("tier").$type<"dev" | "staging" | "prod">().notNull(),
     parameters: jsonb("parameters").$type<Record<string, string | number | boolean>>().notNull(),
+    /** Lifetime asked for; for an extension, the hours added to the current expiry. */
     ttlHours: integer("ttl_hours").notNull(),
     justification: text("justification").notNull(),
     /** The plan as shown at submit (resources, tags, cost lines). */
@@ -270,7 +282,12 @@ export const requests = pgTable(
     // One live environment name per team: a name is free again once its request is over.
     uniqueIndex("requests_live_name_idx")
       .on(t.teamId, t.environmentName)
-      .where(sql`${t.status} in ('pending_approval', 'approved', 'queued', 'provisioning', 'ready')`),
+      .where(sql`${t.kind} = 'create' and ${t.status} in ('pending_approval', 'approved', 'queued', 'provisioning', 'ready')`),
+    // At most one open extension per environment.
+    uniqueIndex("requests_open_extension_idx")
+      .on(t.environmentId)
+      .where(sql`${t.kind} = 'extend' and ${t.status} in ('pending_approval', 'approved')`),
+    check("requests_kind_valid", sql`${t.kind} in ('create', 'extend') and (${t.kind} = 'create') = (${t.environmentId} is null)`),
     index("requests_team_status_idx").on(t.teamId, t.status),
     index("requests_requester_idx").on(t.requesterId),
     check("requests_costs_non_negative", sql`${t.monthlyCents} >= 0 and ${t.overTtlCents} >= 0 and ${t.monthShareCents} >= 0`),
@@ -398,7 +415,8 @@ export type RequestStatus = (typeof requestStatus.enumValues)[number];
 // Environments and runs (the job runner) ---------------------------------------------------
 
 export const environmentStatus = pgEnum("environment_status", ["provisioning", "ready", "failed", "destroying", "destroyed"]);
-export const runKind = pgEnum("run_kind", ["apply", "destroy", "drift"]);
+/** `update`: a change to a ready environment's resources in place (new expiry tags after an extension). */
+export const runKind = pgEnum("run_kind", ["apply", "destroy", "drift", "update"]);
 export const runStatus = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
 export const resourceStatus = pgEnum("resource_status", ["planned", "creating", "ready", "deleting", "deleted", "failed"]);
 
@@ -434,6 +452,9 @@ export const environments = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     readyAt: timestamp("ready_at", { withTimezone: true }),
     destroyedAt: timestamp("destroyed_at", { withTimezone: true }),
+    /** Why it is being destroyed: `expired` (the TTL sweep), `owner`, `approver`, `admin`. */
+    destroyReason: text("destroy_reason"),
+    destroyRequestedBy: uuid("destroy_requested_by").references(() => users.id),
     version: integer("version").notNull().default(1),
     ...timestamps,
   },
@@ -509,6 +530,66 @@ export const runEvents = pgTable(
   (t) => [index("run_events_run_idx").on(t.runId, t.id)],
 );
 
+/**
+ * Expiry reminders sent, one per environment, kind and expiry: an extension moves the expiry,
+ * so the reminders for the new one are due again, and a sweep that runs twice sends once.
+ */
+export const environmentReminders = pgTable(
+  "environment_reminders",
+  {
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    kind: text("kind").$type<"24h" | "1h">().notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.kind, t.expiresAt] })],
+);
+
+/**
+ * A resource's hourly rate over the time it existed. Opened by a trigger when a tracked
+ * resource becomes ready and closed when it is deleted (db/migrations/0010), so every code path
+ * that creates or destroys a resource records cost exactly once. Team, template and tier are
+ * copied in, so a record stays true after the environment changes.
+ */
+export const costRecords = pgTable(
+  "cost_records",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    resourceId: uuid("resource_id")
+      .notNull()
+      .references(() => environmentResources.id),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    templateName: text("template_name").notNull(),
+    templateVersion: text("template_version").notNull(),
+    tier: text("tier").notNull(),
+    engine: text("engine").notNull(),
+    address: text("address").notNull(),
+    resourceType: text("resource_type").notNull(),
+    providerId: text("provider_id"),
+    region: text("region"),
+    hourlyMicros: bigint("hourly_micros", { mode: "number" }).notNull(),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [
+    // One open record per resource; a rate change closes it and opens the next.
+    uniqueIndex("cost_records_open_resource_idx").on(t.resourceId).where(sql`${t.endedAt} is null`),
+    index("cost_records_team_period_idx").on(t.teamId, t.startedAt),
+    index("cost_records_environment_idx").on(t.environmentId),
+    check("cost_records_period_valid", sql`${t.endedAt} is null or ${t.endedAt} >= ${t.startedAt}`),
+    check("cost_records_rate_non_negative", sql`${t.hourlyMicros} >= 0`),
+  ],
+);
+
+export type CostRecord = typeof costRecords.$inferSelect;
 export type Environment = typeof environments.$inferSelect;
 export type EnvironmentResource = typeof environmentResources.$inferSelect;
 export type Run = typeof runs.$inferSelect;

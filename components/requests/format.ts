@@ -14,6 +14,8 @@ export const statusLabels: Record<RequestStatus, string> = {
   failed: "Failed",
   rejected: "Rejected",
   cancelled: "Cancelled",
+  applied: "Applied",
+  destroyed: "Destroyed",
 };
 
 export const statusTones: Record<RequestStatus, Tone> = {
@@ -25,6 +27,8 @@ export const statusTones: Record<RequestStatus, Tone> = {
   failed: "red",
   rejected: "red",
   cancelled: "slate",
+  applied: "green",
+  destroyed: "slate",
 };
 
 export function statusLabel(status: string): string {

@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { environmentResources, environments, runs } from "~/db/schema";
+import { environmentResources, environments, requests, runs } from "~/db/schema";
 import type { ActualResource } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
 import { recordAudit } from "~/server/services/audit";
@@ -87,6 +87,8 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
   await db.transaction(async (tx) => {
     await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, run.id));
     await tx.update(environments).set({ status: "destroyed", destroyedAt: new Date(), version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));
+    // The request that made it is over: its environment name is free for a new request.
+    await tx.update(requests).set({ status: "destroyed", version: sql`${requests.version} + 1`, updatedAt: new Date() }).where(and(eq(requests.id, environment.requestId), inArray(requests.status, ["ready", "failed"])));
     await recordAudit(tx, system, { action: "environment.destroyed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId: run.id } });
     await publishEvent(tx, {
       type: "environment.destroyed",

@@ -54,7 +54,7 @@ export const decideRequestInput = z
 
 export const commentInput = z.object({ requestId, body: z.string().trim().min(1, "is empty").max(2000, "at most 2000 characters") });
 
-export const requestStatuses = ["pending_approval", "approved", "queued", "provisioning", "ready", "failed", "rejected", "cancelled"] as const;
+export const requestStatuses = ["pending_approval", "approved", "queued", "provisioning", "ready", "failed", "rejected", "cancelled", "applied", "destroyed"] as const;
 
 export const listRequestsInput = z.object({
   scope: z.enum(["mine", "teams"]).default("teams"),
