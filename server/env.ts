@@ -30,6 +30,22 @@ export const runtimeEnvSchema = z
     PROVISIO_ORPHAN_SWEEP: z.enum(["report", "remove", "off"], { error: "must be report, remove or off" }).default("report"),
     /** Resources younger than this are never called orphans (an apply may be recording them). */
     PROVISIO_ORPHAN_GRACE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    /** Where the embedded PostgreSQL and other local state live (the launcher's folder); the terraform engine's working directories default to <it>/terraform. */
+    PROVISIO_DATA_DIR: z.string().min(1).default(".data"),
+    /** The terraform engine's CLI: a path or a name on PATH; default: `tofu`, else `terraform`, on PATH. */
+    PROVISIO_TERRAFORM_BIN: z.string().min(1).optional(),
+    /** One working directory per environment under this folder (kept out of the repository); default <PROVISIO_DATA_DIR>/terraform. */
+    PROVISIO_TERRAFORM_WORK_DIR: z.string().min(1).optional(),
+    /** The database that keeps Terraform state (pg backend); default: DATABASE_URL. */
+    PROVISIO_TERRAFORM_STATE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" }).optional(),
+    /** The schema of the pg backend's state table: one workspace per environment in it. */
+    PROVISIO_TERRAFORM_STATE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier").default("provisio_terraform_state"),
+    /** How long a run waits for an environment's state lock (-lock-timeout), in seconds. */
+    PROVISIO_TERRAFORM_LOCK_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(120),
+    /** A provider mirror directory (`terraform providers mirror <dir>`): providers are installed from it only, never downloaded. */
+    PROVISIO_TERRAFORM_PROVIDER_MIRROR: z.string().min(1).optional(),
+    /** Provider plugin cache shared by every working directory; default <work dir>/plugin-cache. */
+    PROVISIO_TERRAFORM_PLUGIN_CACHE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

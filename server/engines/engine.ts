@@ -4,6 +4,8 @@
  * applies each change through the engine, which must be idempotent per resource: a retried
  * or resumed apply finds what it already made (by idempotency key or tags) and adopts it.
  */
+import type { ParameterValue } from "~/server/schemas/template-parameters";
+import type { TemplateDocument, Tier } from "~/server/templates/format";
 import type { EngineName } from "./types";
 
 /** A resource as the template plan wants it, with references already resolved. */
@@ -76,6 +78,32 @@ export class EngineError extends Error {
 
 export const isTransient = (error: unknown): error is EngineError => error instanceof EngineError && error.kind === "transient";
 
+/**
+ * Everything an engine that applies a whole environment at once (terraform) needs: the template
+ * version with its module files, the parameter values, and the tags every resource must carry.
+ */
+export type EnvironmentSpec = {
+  environmentId: string;
+  template: { name: string; version: string; document: TemplateDocument; moduleFiles: Record<string, string> };
+  parameters: Record<string, ParameterValue | undefined>;
+  environment: { name: string; tier: Tier; team: string };
+  /** The mandatory tags (environment-id included) and the template's own. */
+  tags: Record<string, string>;
+  /**
+   * The template's resources as planned for the request (`queue`, `idem[0]`): their region and
+   * the usage they declare (sku × quantity: requests, GB stored), priced in hourly micro-dollars.
+   */
+  planned: { address: string; id: string; index: number | null; region: string | null; size: string | null; hourlyMicros: number }[];
+};
+
+/** What a whole-environment apply leaves: every resource (with its hourly cost) and the outputs. */
+export type EnvironmentResult = {
+  resources: (ActualResource & { hourlyMicros: number })[];
+  outputs: Record<string, string>;
+  /** Sensitive outputs: stored encrypted, never logged. */
+  sensitiveOutputs: Record<string, string>;
+};
+
 export interface Engine {
   readonly name: EngineName;
   /** Desired against existing: what to create, update, delete, or leave. Pure. */
@@ -92,6 +120,14 @@ export interface Engine {
    * logs that copy.
    */
   withSecretInputs?(desired: DesiredResource, applied: ReadonlyMap<string, ActualResource>): DesiredResource;
+  /**
+   * Engines that apply an environment as a whole (terraform: one configuration, one state):
+   * when present, the runner calls it instead of `apply` per resource and records the resources
+   * it returns. Must converge: a retried or resumed call carries on from what exists.
+   */
+  applyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult>;
+  /** Destroys everything of the environment; destroying what is gone already succeeds. */
+  destroyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<void>;
 }
 
 /** The usual plan: by address; same type and properties and tags → noop; else update; extra → delete. */

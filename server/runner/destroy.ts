@@ -14,6 +14,7 @@ import { publishEvent } from "~/server/services/events";
 import type { RunnerOptions } from "./provision";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
+import { destroyWholeEnvironment } from "./whole-environment";
 
 const system = { id: null, label: "system" } as const;
 
@@ -46,6 +47,8 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
   const retry: RetryOptions = { ...(options.retry ?? defaultRetry), signal: controller.signal };
   await log({ level: "info", message: `Destroy started on ${options.workerId}` });
   try {
+    // A whole-environment engine (terraform) destroys everything at once; the loop below then finds nothing left.
+    if (engine.destroyAll) await destroyWholeEnvironment(db, { environmentId: environment.id, engine, ctx, retry, log });
     const rows = await db
       .select()
       .from(environmentResources)

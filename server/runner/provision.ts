@@ -22,6 +22,7 @@ import { executeDestroy } from "./destroy";
 import { applyOrder, resolveReferences } from "./references";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
+import { applyWholeEnvironment, cleanupWholeEnvironment } from "./whole-environment";
 
 export type EngineRegistry = (name: EngineName) => Engine;
 export type RunnerOptions = { workerId: string; engines: EngineRegistry; retry?: Omit<RetryOptions, "signal" | "onRetry">; heartbeatMs?: number; signal?: AbortSignal };
@@ -128,8 +129,11 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     };
     await log({ level: "info", message: run.attempts > 1 ? `Resuming apply (attempt ${run.attempts}) on ${options.workerId}` : `Apply started on ${options.workerId}` });
     const plan = request.plan as Plan;
+    // Engines that apply a whole environment (terraform) report its outputs themselves.
+    let engineOutputs: { outputs: Record<string, string>; secrets: Record<string, string> } | undefined;
     try {
-      await applyResources(db, { environmentId: environment.id, plan, engine, ctx, retry, log });
+      if (engine.applyAll) engineOutputs = await applyWholeEnvironment(db, { environmentId: environment.id, engine, ctx, retry });
+      else await applyResources(db, { environmentId: environment.id, plan, engine, ctx, retry, log });
     } catch (error) {
       if (controller.signal.aborted && !(error instanceof EngineError && error.kind === "permanent")) {
         await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, runId));
@@ -140,7 +144,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
       await failApply(db, { runId, environment, request, document, engine, ctx, retry, log, error: error as Error });
       return "failed";
     }
-    await finishApply(db, { runId, environment, request, document, log });
+    await finishApply(db, { runId, environment, request, document, log, outputs: engineOutputs });
     return "succeeded";
   } finally {
     clearInterval(heartbeat);
@@ -211,13 +215,21 @@ function computeOutputs(document: TemplateDocument, actual: Map<string, ActualRe
 
 async function finishApply(
   db: Database,
-  input: { runId: string; environment: typeof environments.$inferSelect; request: typeof requests.$inferSelect; document: TemplateDocument; log: (e: Parameters<typeof appendRunEvent>[2]) => Promise<void> },
+  input: {
+    runId: string;
+    environment: typeof environments.$inferSelect;
+    request: typeof requests.$inferSelect;
+    document: TemplateDocument;
+    log: (e: Parameters<typeof appendRunEvent>[2]) => Promise<void>;
+    /** Outputs the engine reported (whole-environment engines); else computed from the template. */
+    outputs?: { outputs: Record<string, string>; secrets: Record<string, string> };
+  },
 ) {
   const { runId, environment, request, document, log } = input;
   const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id));
   const actual = new Map(rows.filter((r) => r.status === "ready").map((r) => [r.address, toActual(r)]));
   const [team] = await db.select({ slug: teams.slug }).from(teams).where(eq(teams.id, environment.teamId));
-  const { outputs, secrets } = computeOutputs(document, actual, {
+  const { outputs, secrets } = input.outputs ?? computeOutputs(document, actual, {
     params: request.parameters,
     env: { name: environment.name, tier: environment.tier, team: team?.slug ?? "" },
     index: null,
@@ -261,7 +273,9 @@ async function failApply(
   const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt);
   const touched = rows.filter((r) => r.status === "creating" || r.status === "ready");
   let summary: string;
-  if (environment.onFailure === "cleanup") {
+  if (environment.onFailure === "cleanup" && engine.destroyAll) {
+    summary = await cleanupWholeEnvironment(db, { environmentId: environment.id, engine, ctx, retry, log, error });
+  } else if (environment.onFailure === "cleanup") {
     await log({ level: "info", message: `Cleaning up ${touched.length} resources (template policy: cleanup)` });
     // What the engine really has, so a resource created just before a crash is found by its key.
     let readFailed = false;

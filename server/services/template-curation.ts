@@ -163,7 +163,7 @@ export async function updateDraft(db: Database, actor: Actor, input: { versionId
 export async function publishDraft(db: Database, actor: Actor, input: { versionId: string; expectedLockVersion: number }) {
   return db.transaction(async (tx) => {
     const { draft, template } = await loadDraft(tx, input.versionId, input.expectedLockVersion);
-    const parsed = parseTemplateYaml(draft.yaml, { moduleFiles: Object.keys(draft.moduleFiles) });
+    const parsed = parseTemplateYaml(draft.yaml, { moduleFiles: Object.keys(draft.moduleFiles), moduleSources: draft.moduleFiles });
     if (!parsed.ok) {
       const first = parsed.issues[0];
       throw new ServiceError(

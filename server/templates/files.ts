@@ -53,7 +53,7 @@ export async function readTemplateFolders(templatesDir: string, projectRoot = pa
       results.push({ folder: entry.name, file, text, moduleFiles, parsed: { ok: false, document: null, issues: [{ path: "", message: (error as Error).message, line: null, column: null }] } });
       continue;
     }
-    const parsed = parseTemplateYaml(text, { folderName: entry.name, moduleFiles: Object.keys(moduleFiles) });
+    const parsed = parseTemplateYaml(text, { folderName: entry.name, moduleFiles: Object.keys(moduleFiles), moduleSources: moduleFiles });
     results.push({ folder: entry.name, file, text, moduleFiles, parsed });
   }
   return results;

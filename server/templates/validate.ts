@@ -8,6 +8,7 @@
  */
 import { type z } from "zod";
 import { engineCatalogs } from "~/server/engines/catalog";
+import { moduleIssues } from "~/server/engines/terraform/module-check";
 import { priceLines } from "~/server/engines/pricing";
 import { str } from "~/server/engines/properties";
 import { parameterValueSchema, type ParameterSpec, type ParameterValue } from "~/server/schemas/template-parameters";
@@ -23,6 +24,8 @@ export type ValidationOptions = {
   folderName?: string;
   /** Paths of the files in the template's module/ folder (terraform). */
   moduleFiles?: readonly string[];
+  /** The module files' text by path (`module/main.tf`), when known: the module's contract is checked too. */
+  moduleSources?: Readonly<Record<string, string>>;
 };
 
 export type ValidationResult = { ok: true; document: TemplateDocument; issues: [] } | { ok: false; document: null; issues: TemplateIssue[] };
@@ -223,6 +226,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
   if (usesModule && options.moduleFiles !== undefined && !options.moduleFiles.some((f) => f.endsWith(".tf") || f.endsWith(".tf.json"))) {
     add(["spec", "resources"], "a module resource needs Terraform files in the template's module/ folder");
   }
+  if (spec.engine === "terraform") for (const issue of moduleIssues(spec, options.moduleSources)) add(issue.path, issue.message);
 
   // Properties are valid, and priced, for every choice a user can make.
   if (issues.length === 0) {
