@@ -19,6 +19,8 @@ export type CatalogCard = {
   resourceCount: number;
   minMonthlyCents: number;
   maxMonthlyCents: number;
+  /** Why this install cannot provision it (no terraform binary), or null. */
+  unavailableReason?: string | null;
 };
 
 export const sortOptions = [
@@ -106,5 +108,6 @@ export function toCatalogCard(entry: CatalogCard): CatalogCard {
     resourceCount: entry.resourceCount,
     minMonthlyCents: entry.minMonthlyCents,
     maxMonthlyCents: entry.maxMonthlyCents,
+    unavailableReason: entry.unavailableReason ?? null,
   };
 }

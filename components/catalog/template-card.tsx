@@ -26,6 +26,11 @@ export function TemplateCard({ card }: { card: CatalogCard }) {
             </div>
           </div>
           <p className="mt-3 line-clamp-3 text-sm text-slate-600">{card.description}</p>
+          {card.unavailableReason && (
+            <p className="mt-3 text-xs text-red-700">
+              <Badge tone="red">unavailable</Badge> <span>{card.unavailableReason}</span>
+            </p>
+          )}
           {card.tags.length > 0 && (
             <p className="mt-3 flex flex-wrap gap-x-2 gap-y-1 text-xs text-slate-500">
               <span className="sr-only">Tags:</span>

@@ -22,8 +22,26 @@ function DeprecatedBanner({ reason }: { reason: string | null }) {
   );
 }
 
+function UnavailableBanner({ reason }: { reason: string }) {
+  return (
+    <div role="note" aria-label="Unavailable" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900">
+      <p className="font-semibold">This template cannot be requested on this server</p>
+      <p id="unavailable-reason" className="mt-0.5">
+        {reason}
+      </p>
+    </div>
+  );
+}
+
 function RequestAction({ latest }: { latest: LatestVersion }) {
   if (latest.deprecated) return null;
+  if (latest.unavailableReason) {
+    return (
+      <button type="button" disabled aria-describedby="unavailable-reason" title={latest.unavailableReason} className={buttonClass("primary")}>
+        Request this environment
+      </button>
+    );
+  }
   return (
     <Link href={`/requests/new?template=${encodeURIComponent(latest.name)}`} className={buttonClass("primary")}>
       Request this environment
@@ -90,6 +108,7 @@ export function TemplatePage({ detail, latest }: { detail: TemplateDetail; lates
       </div>
 
       {latest.deprecated && <DeprecatedBanner reason={detail.template.deprecationReason} />}
+      {!latest.deprecated && latest.unavailableReason && <UnavailableBanner reason={latest.unavailableReason} />}
 
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="About" className="lg:col-span-2">

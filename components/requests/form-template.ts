@@ -9,5 +9,5 @@ export function formTemplate(name: string, document: TemplateDocument): FormTemp
     const t = spec.policy.ttl[tier];
     if (t) ttl[tier] = { defaultHours: durationHours(t.default), maxHours: durationHours(t.max) };
   }
-  return { name, version: spec.version, title: document.metadata.title, parameters: spec.parameters, tiers: spec.tiers, ttl };
+  return { name, version: spec.version, title: document.metadata.title, engine: spec.engine, parameters: spec.parameters, tiers: spec.tiers, ttl };
 }

@@ -27,10 +27,12 @@ type Props = {
   error: string | null;
   /** Why no preview is asked for right now (e.g. no team chosen). */
   pauseReason: string | null;
+  /** More sections at the end (the terraform plan of terraform templates). */
+  extra?: ReactNode;
 };
 
 /** The live side panel of the request form: the policy decision, cost, budget, quotas and plan, as the server evaluates them. */
-export function PreviewPanel({ preview, loading, error, pauseReason }: Props) {
+export function PreviewPanel({ preview, loading, error, pauseReason, extra }: Props) {
   return (
     <aside aria-label="Live preview" className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm lg:sticky lg:top-6">
       <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3">
@@ -77,6 +79,7 @@ export function PreviewPanel({ preview, loading, error, pauseReason }: Props) {
           </Section>
         </div>
       )}
+      {extra}
     </aside>
   );
 }

@@ -18,6 +18,7 @@ import type { Tier } from "~/server/templates/format";
 import { outcomeSentence } from "./decision";
 import { hoursText, plural } from "./format";
 import { PreviewPanel } from "./preview-panel";
+import { DraftTerraformPlan } from "./terraform-plan";
 import type { FormTemplate, PreviewInput, TeamOption } from "./types";
 
 type TtlUnit = "days" | "hours";
@@ -385,6 +386,7 @@ export function RequestForm(props: Props) {
         loading={preview.isFetching || stale}
         error={preview.error ? preview.error.message : null}
         pauseReason={pauseReason}
+        extra={template.engine === "terraform" ? <DraftTerraformPlan input={previewInput} /> : null}
       />
     </div>
   );

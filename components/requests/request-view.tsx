@@ -17,6 +17,7 @@ import { DecideDialog, decidedMessage, type Decision } from "./decide-dialog";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { dateTime, hoursText, relativeTime, statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
+import { RequestTerraformPlan } from "./terraform-plan";
 import { Timeline } from "./timeline";
 import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
@@ -272,6 +273,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               <PlanResources plan={plan} />
             </div>
           </Card>
+          {plan.engine === "terraform" && <RequestTerraformPlan requestId={request.id} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
           </Card>

@@ -24,6 +24,7 @@ export type FormTemplate = {
   name: string;
   version: string;
   title: string;
+  engine: "sim" | "postgres" | "terraform";
   parameters: ParameterSpec[];
   tiers: Tier[];
   ttl: Partial<Record<Tier, TtlBounds>>;

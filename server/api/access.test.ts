@@ -71,6 +71,11 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "requests.comment": { call: (c) => c.requests.comment({ requestId: randomUUID(), body: "hello" }), forbiddenFor: ["auditor"] },
   "requests.get": { call: (c) => c.requests.get({ requestId: randomUUID() }), forbiddenFor: [] },
   "requests.list": { call: (c) => c.requests.list({}), forbiddenFor: [] },
+  "requests.terraformPlan": {
+    call: (c, ids) => c.requests.terraformPlan({ teamId: ids.otherTeamId, templateName: "web-service", tier: "dev", environmentName: "demo", ttlHours: 24, parameters: {} }),
+    forbiddenFor: ["member", "approver", "admin", "auditor"],
+  },
+  "requests.terraformPlanForRequest": { call: (c) => c.requests.terraformPlanForRequest({ requestId: randomUUID() }), forbiddenFor: [] },
   "approvals.inbox": { call: (c) => c.approvals.inbox(), forbiddenFor: ["member", "auditor"] },
   "approvals.decide": {
     call: (c) => c.approvals.decide({ requestId: randomUUID(), expectedVersion: 1, decision: "approved", comment: "" }),

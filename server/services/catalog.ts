@@ -6,6 +6,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
+import { engineAvailability } from "~/server/engines/availability";
 import { engineCatalogs } from "~/server/engines/catalog";
 import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange, type CostRange } from "~/server/templates/cost-range";
@@ -32,6 +33,11 @@ function currentCostRange(versionId: string, document: TemplateDocument): CostRa
   return range;
 }
 
+function unavailableReason(engine: TemplateDocument["spec"]["engine"]): string | null {
+  const availability = engineAvailability(engine);
+  return availability.available ? null : availability.reason;
+}
+
 function catalogEntry(template: Template, version: TemplateVersion, draftCount = 0) {
   const doc = version.document as TemplateDocument;
   const range = currentCostRange(version.id, doc);
@@ -47,6 +53,8 @@ function catalogEntry(template: Template, version: TemplateVersion, draftCount =
     tags: doc.metadata.tags,
     tiers: doc.spec.tiers,
     engine: doc.spec.engine,
+    /** Why this install cannot provision it (e.g. no terraform binary), or null. */
+    unavailableReason: unavailableReason(doc.spec.engine),
     version: version.version,
     publishedAt: version.publishedAt,
     resourceCount: doc.spec.resources.length,

@@ -15,6 +15,7 @@ import type { listRequestsInput } from "~/server/schemas/requests";
 import { recordAudit, type Actor } from "./audit";
 import { ServiceError, notFound } from "./errors";
 import { publishEvent } from "./events";
+import { assertEngineAvailable } from "./engine-availability";
 import { enqueueProvisioning } from "./request-jobs";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
 import { actorOf, type Viewer } from "./users";
@@ -89,6 +90,7 @@ export async function submitRequest(
     const now = new Date();
     const evaluation = await evaluateRequest(tx, { team, viewer, draft: input, now, requestId: id });
     if (evaluation.decision.outcome === "denied") throw deniedError(evaluation);
+    assertEngineAvailable(evaluation.plan.engine);
     await assertNameFree(tx, team.id, input.environmentName);
 
     const auto = evaluation.decision.outcome === "auto_approved";

@@ -101,6 +101,7 @@ describe("template sync", () => {
     doc.spec.policy.requiredTags = [];
     await writeTemplate("zone", stringify(doc));
     await mkdir(path.join(dir, "zone", "module"));
+    await writeFile(path.join(dir, "zone", "module", "variables.tf"), 'variable "tags" {\n  type    = map(string)\n  default = {}\n}\n');
     await writeFile(path.join(dir, "zone", "module", "main.tf"), 'resource "terraform_data" "zone" {}\n');
     expect((await syncTemplates(db, dir, dir)).published).toEqual(["zone@1.0.0"]);
     await writeFile(path.join(dir, "zone", "module", "main.tf"), 'resource "terraform_data" "zone" { input = "changed" }\n');

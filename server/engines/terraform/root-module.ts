@@ -58,7 +58,7 @@ export function hclString(text: string): string {
 
 /** Literal text inside a template string: `${` and `%{` would start interpolation or directives. */
 function escapeTemplateText(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** How a template resource is addressed in the root module. */

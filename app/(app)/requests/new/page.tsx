@@ -61,6 +61,15 @@ export default async function NewRequestPage({ searchParams }: Props) {
       </>
     );
   }
+  if (latest.unavailableReason) {
+    return (
+      <>
+        {back}
+        {header}
+        <EmptyState title="This template is unavailable here">{latest.unavailableReason}</EmptyState>
+      </>
+    );
+  }
   if (teams.length === 0) {
     return (
       <>
