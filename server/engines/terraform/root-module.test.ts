@@ -120,7 +120,7 @@ ${extra}
     ttl: { dev: { default: 1d, max: 2d } }
     approvals: { dev: [] }
 `;
-  const module = (variables: string) => ({
+  const moduleFiles = (variables: string) => ({
     "module/main.tf": `${variables}\nresource "terraform_data" "x" {\n  input = "x" # a { brace in a comment }\n}\n`,
     "module/outputs.tf.json": JSON.stringify({ output: { token: { value: "${terraform_data.x.id}", sensitive: true } } }),
   });
@@ -130,17 +130,17 @@ ${extra}
   };
 
   it("refuses a module that does not accept the tags", () => {
-    expect(issues(yaml(`size: "${"$"}{params.size}"`), module('variable "size" {\n  type = number\n}\n'))).toContain(
+    expect(issues(yaml(`size: "${"$"}{params.size}"`), moduleFiles('variable "size" {\n  type = number\n}\n'))).toContain(
       'spec.resources[0].properties.source: the module does not accept Provisio\'s tags: declare variable "tags" { type = map(string), default = {} } in the module and merge it into the tags of everything it creates',
     );
-    expect(issues(yaml(`size: "${"$"}{params.size}"`), module('variable "size" {\n  type = number\n}\nvariable "tags" {\n  type = list(string)\n}\n'))).toEqual(
+    expect(issues(yaml(`size: "${"$"}{params.size}"`), moduleFiles('variable "size" {\n  type = number\n}\nvariable "tags" {\n  type = list(string)\n}\n'))).toEqual(
       expect.arrayContaining([expect.stringContaining('variable "tags" in module/main.tf has type list(string); it must take a map of strings')]),
     );
   });
 
   it("names inputs the module lacks, variables nobody sets, missing outputs and sensitive ones shown in clear", () => {
     const vars = 'variable "tags" {\n  type    = map(string)\n  default = {}\n}\nvariable "size" {\n  type = number\n}\nvariable "zone" {\n  type = string\n  validation {\n    condition     = length(var.zone) > 0\n    error_message = "zone = required"\n  }\n}\n';
-    expect(issues(yaml(`size: "${"$"}{params.size}", colour: red`), module(vars))).toEqual([
+    expect(issues(yaml(`size: "${"$"}{params.size}", colour: red`), moduleFiles(vars))).toEqual([
       'spec.resources[0].properties.inputs.colour: the module has no variable "colour" (it declares size, tags, zone)',
       'spec.resources[0].properties.inputs: the module\'s variable "zone" (module/main.tf) has no default: set it in inputs',
       'spec.outputs[0].sensitive: reads the module\'s sensitive output "token": set sensitive: true so it is stored encrypted and shown masked',
@@ -149,7 +149,7 @@ ${extra}
 
   it("refuses parameter names Provisio uses for its own variables", () => {
     const text = yaml(`size: "${"$"}{params.size}"`).replace("- { name: size,", "- { name: provisio_tags, title: T, type: string, default: x }\n    - { name: size,");
-    expect(issues(text, module('variable "tags" {\n  type = map(string)\n}\nvariable "size" {\n  type = number\n}\n'))).toEqual(
+    expect(issues(text, moduleFiles('variable "tags" {\n  type = map(string)\n}\nvariable "size" {\n  type = number\n}\n'))).toEqual(
       expect.arrayContaining(["spec.parameters[0].name: names starting with provisio_ are reserved for the variables Provisio sets"]),
     );
   });
