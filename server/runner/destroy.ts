@@ -5,7 +5,7 @@
  * resource created just before a crash) is destroyed too.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import type { Database, Executor } from "~/db/client";
 import { environmentResources, environments, requests, runs } from "~/db/schema";
 import type { ActualResource } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
@@ -17,8 +17,11 @@ import { appendRunEvent } from "./run-log";
 
 const system = { id: null, label: "system" } as const;
 
-/** Queues a destroy run for a ready or failed environment; null when one is already active or there is nothing to destroy. */
-export async function queueDestroy(db: Database, environmentId: string, reason: string): Promise<string | null> {
+/**
+ * Queues a destroy run for a ready or failed environment; null when one is already active or there
+ * is nothing to destroy. Given a transaction (a person's destroy request), it joins it.
+ */
+export async function queueDestroy(db: Executor, environmentId: string, reason: string): Promise<string | null> {
   return db.transaction(async (tx) => {
     const [environment] = await tx.select().from(environments).where(eq(environments.id, environmentId)).for("update");
     if (!environment || !["ready", "failed"].includes(environment.status)) return null;
