@@ -28,7 +28,7 @@ function deniedError(evaluation: RequestEvaluation): ServiceError {
 }
 
 /** Team approvers (and, for admin stages, admins) who may be asked to decide. */
-async function approversToNotify(tx: Executor, teamId: string, decision: PolicyDecision, requesterId: string): Promise<string[]> {
+export async function approversToNotify(tx: Executor, teamId: string, decision: PolicyDecision, requesterId: string): Promise<string[]> {
   const needsAdmin = decision.stages.some((s) => s.role === "admin");
   const teamApprovers = await tx.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.role, "approver")));
   const admins = needsAdmin || teamApprovers.length === 0 ? await tx.select({ id: users.id }).from(users).where(eq(users.globalRole, "admin")) : [];
