@@ -38,7 +38,11 @@ beforeAll(async () => {
     ])
   ).id;
   await makeTeam(db, [{ userId: x.id, role: "member" }]);
-  [owner, approver, colleague, outsider, auditor] = await Promise.all([o, a, c, x, au].map((u) => callerFor(db, u.id)));
+  owner = await callerFor(db, o.id);
+  approver = await callerFor(db, a.id);
+  colleague = await callerFor(db, c.id);
+  outsider = await callerFor(db, x.id);
+  auditor = await callerFor(db, au.id);
 });
 
 /** A ready bastion-host dev environment (tier max TTL 7 days) with a 24 h TTL. */
