@@ -134,6 +134,8 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
       label: requestLabel(request),
       version: request.version,
       environmentName: request.environmentName,
+      kind: request.kind,
+      environmentId: request.environmentId,
       tier: request.tier,
       teamId: request.teamId,
       monthlyCents: request.monthlyCents,
