@@ -400,8 +400,7 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
     if (environment.version !== input.expectedVersion) {
       throw new ServiceError("conflict", `${environment.name} changed since you opened it (it is now ${environment.status}); reload and try again.`);
     }
-    await tx.update(environments).set({ destroyReason: capacity, destroyRequestedBy: viewer.id }).where(eq(environments.id, environment.id));
-    const runId = await queueDestroy(tx, environment.id, capacity);
+    const runId = await queueDestroy(tx, environment.id, `requested by the ${capacity}`, { destroyReason: capacity, actor });
     if (!runId) throw new ServiceError("conflict", `${environment.name} has a run in progress; wait for it to finish, then destroy it.`);
     const resources = await tx
       .select({ n: sql<number>`count(*)::int` })
