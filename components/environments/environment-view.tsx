@@ -11,6 +11,7 @@ import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
 import { ExpiryCountdown } from "./countdown";
 import { DestroyDialog } from "./destroy-dialog";
+import { ExtendDialog, type ExtensionResult } from "./extend-dialog";
 import { destroyReasonLabels, environmentStatusLabels, environmentStatusTones, moneyExact } from "./format";
 import { OutputsPanel } from "./outputs-panel";
 import { ResourcesTable } from "./resources-table";
@@ -90,7 +91,7 @@ function DetailsCard({ detail }: { detail: EnvironmentDetail }) {
   const { environment } = detail;
   return (
     <Card title="Details">
-      <dl className="grid gap-3">
+      <dl className="grid grid-cols-2 gap-3">
         <Fact label="Engine">{engineLabel(environment.engine)}</Fact>
         <Fact label="Created">{dateTime(environment.createdAt)}</Fact>
         {environment.readyAt && <Fact label="Ready">{dateTime(environment.readyAt)}</Fact>}
@@ -122,7 +123,8 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
   const queryClient = useQueryClient();
   const { environment, capabilities: can } = detail;
   const [destroying, setDestroying] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [extending, setExtending] = useState(false);
+  const [notice, setNotice] = useState<ReactNode>(null);
   const retry = useMutation(
     trpc.environments.retry.mutationOptions({
       onSuccess: () => {
@@ -160,10 +162,11 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           </div>
           {showActions && (
             <div className="flex flex-wrap gap-2" role="group" aria-label="Actions">
-              <Button variant="secondary" disabled title="Extending arrives shortly">
-                Extend
-                <span className="text-xs font-normal text-slate-500">(arrives shortly)</span>
-              </Button>
+              {can.canExtend && (
+                <Button variant="secondary" onClick={() => setExtending(true)}>
+                  Extend
+                </Button>
+              )}
               {can.canRetry && (
                 <Button variant="secondary" busy={retry.isPending} onClick={() => retry.mutate({ environmentId: environment.id })}>
                   Retry
@@ -198,27 +201,48 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
         </p>
       )}
 
-      <div className="grid items-start gap-6 lg:grid-cols-3 lg:grid-rows-[auto_1fr]">
-        <div className="min-w-0 space-y-6 lg:col-start-3 lg:row-start-1">
-          <ExpiryCard detail={detail} />
-          <CostCard detail={detail} />
-        </div>
-        <div className="min-w-0 space-y-6 lg:col-span-2 lg:col-start-1 lg:row-span-2 lg:row-start-1">
-          <Card title="Resources">
-            <ResourcesTable resources={detail.resources} />
-          </Card>
-          <Card title="Outputs">
-            <OutputsPanel environmentId={environment.id} outputs={detail.outputs} canReveal={can.canRevealSecrets} revealWhyNot={can.revealWhyNot} secretsUnreadable={detail.secretsUnreadable} />
-          </Card>
-          <Card title="Runs">
-            <RunHistory runs={detail.runs} />
-          </Card>
-        </div>
-        <div className="min-w-0 space-y-6 lg:col-start-3 lg:row-start-2">
+      {/* The facts at a glance first (one column on phones), then what it holds, full width for the resources table. */}
+      <div className="grid items-start gap-6 md:grid-cols-2 xl:grid-cols-3">
+        <ExpiryCard detail={detail} />
+        <CostCard detail={detail} />
+        <div className="md:col-span-2 xl:col-span-1">
           <DetailsCard detail={detail} />
         </div>
       </div>
+      <Card title="Resources">
+        <ResourcesTable resources={detail.resources} />
+      </Card>
+      <Card title="Outputs">
+        <OutputsPanel environmentId={environment.id} outputs={detail.outputs} canReveal={can.canRevealSecrets} revealWhyNot={can.revealWhyNot} secretsUnreadable={detail.secretsUnreadable} />
+      </Card>
+      <Card title="Runs">
+        <RunHistory runs={detail.runs} />
+      </Card>
 
+      <ExtendDialog
+        open={extending}
+        environment={environment}
+        onClose={() => setExtending(false)}
+        onExtended={(result: ExtensionResult) => {
+          setExtending(false);
+          setNotice(
+            result.status === "applied" ? (
+              <>
+                Extended: {environment.name} now expires {dateTime(result.expiresAt)}.
+              </>
+            ) : (
+              <>
+                <Link href={`/requests/${result.requestId}`} className="underline">
+                  {result.number}
+                </Link>{" "}
+                asks for approval: the expiry moves when it is approved.
+              </>
+            ),
+          );
+          void queryClient.invalidateQueries({ queryKey: trpc.environments.list.pathKey() });
+          router.refresh();
+        }}
+      />
       <DestroyDialog
         open={destroying}
         detail={detail}

@@ -74,18 +74,20 @@ export function ResourcesTable({ resources }: { resources: EnvironmentResource[]
                     <span className="mt-0.5 block text-xs text-slate-600 md:hidden">{[r.size, r.region].filter(Boolean).join(" · ")}</span>
                     {r.providerId && <code className="mt-0.5 block break-all font-mono text-xs text-slate-500 lg:hidden">{r.providerId}</code>}
                     <span className="mt-0.5 block text-xs tabular-nums text-slate-600 sm:hidden">{hourly(r.hourlyMicros)}</span>
-                    <button
-                      type="button"
-                      aria-expanded={isOpen}
-                      aria-controls={panelId}
-                      onClick={() => setOpen((o) => ({ ...o, [r.id]: !isOpen }))}
-                      className="mt-1 rounded text-xs font-medium text-brand-700 hover:underline"
-                    >
-                      {isOpen ? "Hide" : "Show"} {Object.keys(r.tags).length} tags
-                      <span className="sr-only"> of {r.address}</span>
-                    </button>
-                    <span className={`ml-2 text-xs ${missing.length ? "font-medium text-red-700" : "text-emerald-700"}`}>
-                      {missing.length ? `missing mandatory: ${missing.join(", ")}` : `✓ all ${mandatoryTagKeys.length} mandatory tags`}
+                    <span className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-xs">
+                      <button
+                        type="button"
+                        aria-expanded={isOpen}
+                        aria-controls={panelId}
+                        onClick={() => setOpen((o) => ({ ...o, [r.id]: !isOpen }))}
+                        className="rounded font-medium text-brand-700 hover:underline"
+                      >
+                        {isOpen ? "Hide" : "Show"} {Object.keys(r.tags).length} tags
+                        <span className="sr-only"> of {r.address}</span>
+                      </button>
+                      <span className={`whitespace-nowrap ${missing.length ? "font-medium text-red-700" : "text-emerald-700"}`}>
+                        {missing.length ? `missing mandatory: ${missing.join(", ")}` : `✓ all ${mandatoryTagKeys.length} mandatory tags`}
+                      </span>
                     </span>
                   </th>
                   <td className="hidden px-3 py-2.5 text-slate-700 md:table-cell">
