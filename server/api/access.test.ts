@@ -76,6 +76,12 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
     forbiddenFor: ["member", "approver", "admin", "auditor"],
   },
   "requests.terraformPlanForRequest": { call: (c) => c.requests.terraformPlanForRequest({ requestId: randomUUID() }), forbiddenFor: [] },
+  // Extending: the service answers NOT_FOUND for environments outside the caller's teams; auditors change nothing.
+  "extensions.preview": { call: (c) => c.extensions.preview({ environmentId: randomUUID(), hours: 24 }), forbiddenFor: [] },
+  "extensions.request": {
+    call: (c) => c.extensions.request({ environmentId: randomUUID(), hours: 24, justification: "need it longer for testing", clientRequestId: randomUUID() }),
+    forbiddenFor: ["auditor"],
+  },
   "approvals.inbox": { call: (c) => c.approvals.inbox(), forbiddenFor: ["member", "auditor"] },
   "approvals.decide": {
     call: (c) => c.approvals.decide({ requestId: randomUUID(), expectedVersion: 1, decision: "approved", comment: "" }),
@@ -100,6 +106,12 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "templateAdmin.publish": { call: (c) => c.templateAdmin.publish({ versionId: randomUUID(), expectedLockVersion: 1 }), forbiddenFor: curators },
   "templateAdmin.deprecate": { call: (c) => c.templateAdmin.deprecate({ templateId: randomUUID(), reason: "retired" }), forbiddenFor: curators },
   "templateAdmin.restore": { call: (c) => c.templateAdmin.restore({ templateId: randomUUID() }), forbiddenFor: curators },
+  // Environments: the services decide per environment (an unknown id is NOT_FOUND for everyone); auditors change nothing.
+  "environments.list": { call: (c) => c.environments.list({}), forbiddenFor: [] },
+  "environments.get": { call: (c) => c.environments.get({ environmentId: randomUUID() }), forbiddenFor: [] },
+  "environments.revealSecret": { call: (c) => c.environments.revealSecret({ environmentId: randomUUID(), name: "password" }), forbiddenFor: ["auditor"] },
+  "environments.destroy": { call: (c) => c.environments.destroy({ environmentId: randomUUID(), confirmName: "demo", expectedVersion: 1 }), forbiddenFor: ["auditor"] },
+  "environments.retry": { call: (c) => c.environments.retry({ environmentId: randomUUID() }), forbiddenFor: ["auditor"] },
   // Notifications: everyone reads their own; marking read is a change, so auditors are refused.
   "notifications.list": { call: (c) => c.notifications.list({}), forbiddenFor: [] },
   "notifications.unreadCount": { call: (c) => c.notifications.unreadCount(), forbiddenFor: [] },

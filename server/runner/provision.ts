@@ -19,6 +19,7 @@ import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import { executeDestroy } from "./destroy";
+import { executeUpdate } from "./update";
 import { applyOrder, resolveReferences } from "./references";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
@@ -84,7 +85,7 @@ async function claim(db: Database, runId: string, workerId: string) {
   return claimed ?? null;
 }
 
-function toActual(row: EnvironmentResource): ActualResource {
+export function toActual(row: EnvironmentResource): ActualResource {
   const sensitive = row.sensitiveCiphertext ? (JSON.parse(openSecret(row.sensitiveCiphertext, "resource-sensitive", row.id)) as Record<string, string>) : {};
   return {
     address: row.address,
@@ -112,6 +113,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   const relayAbort = () => controller.abort(options.signal?.reason);
   try {
     if (run.kind === "destroy") return await executeDestroy(db, run, options);
+    if (run.kind === "update") return await executeUpdate(db, run, options);
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
     if (!environment) throw new Error("the run's environment is missing");
     const [request] = await db.select().from(requests).where(eq(requests.id, environment.requestId));
@@ -172,7 +174,7 @@ async function applyResources(
     const [row] = await db
       .insert(environmentResources)
       .values({ environmentId, address: planned.address, type: planned.type, idempotencyKey, status: "creating", properties, tags, hourlyMicros: planned.hourlyMicros })
-      .onConflictDoUpdate({ target: environmentResources.idempotencyKey, set: { status: "creating", properties } })
+      .onConflictDoUpdate({ target: environmentResources.idempotencyKey, set: { status: "creating", properties, deletedAt: null } })
       .returning();
     if (!row) throw new Error("resource row insert returned nothing");
     await log({ level: "info", message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`, address: planned.address });
@@ -247,7 +249,7 @@ async function finishApply(
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, resources: actual.size },
-      notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${actual.size} resources created.`, link: `/requests/${request.id}`, requestId: request.id },
+      notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${actual.size} resources created.`, link: `/environments/${environment.id}`, requestId: request.id },
     });
   });
   await log({ level: "info", message: `Apply finished: ${actual.size} resources ready` });
@@ -312,7 +314,7 @@ async function failApply(
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, error: error.message },
-      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/requests/${request.id}`, requestId: request.id },
+      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/environments/${environment.id}`, requestId: request.id },
     });
   });
   await log({ level: "error", message: summary });

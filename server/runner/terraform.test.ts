@@ -15,6 +15,7 @@ import type { Database } from "~/db/client";
 import { costRecords, environmentResources, environments, requests, runEvents } from "~/db/schema";
 import { createTerraformEngine, type TerraformEngine } from "~/server/engines/terraform/engine";
 import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support";
+import { queueUpdateRun } from "~/server/services/extensions";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
@@ -85,6 +86,18 @@ describe.skipIf(!cliBinary.ok)("provisioning a terraform template (real CLI)", (
     expect(open.find((c) => c.address === "module.queue")).toMatchObject({ engine: "terraform", resourceType: "module", region: "us-east-1", hourlyMicros: rows.find((r) => r.address === "module.queue")?.hourlyMicros });
     const log = (await db.select().from(runEvents).where(eq(runEvents.runId, runId!))).map((e) => e.message);
     expect(log).toEqual(expect.arrayContaining([expect.stringMatching(/^Terraform \d+\.\d+\.\d+: workspace env-/), "Plan: 3 to add, 0 to change, 0 to destroy.", "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.", "Apply finished: 4 resources ready"]));
+
+    // An extension's update run applies the new expires-at through Terraform: the resources carry it, and so do our rows.
+    const later = new Date(environment!.expiresAt.getTime() + 48 * 3_600_000);
+    await db.update(environments).set({ expiresAt: later }).where(eq(environments.id, environment!.id));
+    const updateRun = await db.transaction((tx) => queueUpdateRun(tx, environment!.id, "test"));
+    expect(await executeRun(db, updateRun!, { workerId: "test-worker", engines })).toBe("succeeded");
+    const updated = await db.select().from(environmentResources).where(and(eq(environmentResources.environmentId, environment!.id), eq(environmentResources.status, "ready")));
+    expect(updated.map((r) => r.tags["expires-at"])).toEqual(updated.map(() => later.toISOString()));
+    const queueRow = updated.find((r) => r.address === "module.queue.terraform_data.queue");
+    expect((queueRow?.attributes.input as { tags: Record<string, string> }).tags["expires-at"]).toBe(later.toISOString());
+    const updateLog = (await db.select().from(runEvents).where(eq(runEvents.runId, updateRun!))).map((e) => e.message);
+    expect(updateLog).toEqual(expect.arrayContaining(["Apply complete! Resources: 0 added, 3 changed, 0 destroyed."]));
 
     const destroyRun = await queueDestroy(db, environment!.id, "test");
     expect(await executeRun(db, destroyRun!, { workerId: "test-worker", engines })).toBe("succeeded");
