@@ -8,6 +8,7 @@ import { commentError, decidedMessage, type Decision } from "~/components/reques
 import { ReasonList } from "~/components/requests/decision";
 import { dateTime, hoursText, money, relativeTime, stageProgress, stageWho } from "~/components/requests/format";
 import { PlanResources } from "~/components/requests/plan-view";
+import { RequestTerraformPlan } from "~/components/requests/terraform-plan";
 import type { InboxItem, Plan } from "~/components/requests/types";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
@@ -121,6 +122,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           Plan: {(item.plan as Plan).resources.length} resources
         </summary>
         <PlanResources plan={item.plan as Plan} label={`Plan of ${item.label}`} />
+        {(item.plan as Plan).engine === "terraform" && <RequestTerraformPlan requestId={item.id} inline label={`Terraform plan of ${item.label}`} />}
       </details>
 
       <form

@@ -162,21 +162,31 @@ export function DraftTerraformPlan({ input }: { input: PreviewInput | null }) {
   );
 }
 
-/** On a submitted request's page (and for its approvers): the plan of exactly what was requested. */
-export function RequestTerraformPlan({ requestId }: { requestId: string }) {
+/** On a submitted request's page and in the approvals inbox: the plan of exactly what was requested. */
+export function RequestTerraformPlan({ requestId, inline = false, label = "Terraform plan" }: { requestId: string; inline?: boolean; label?: string }) {
   const trpc = useTRPC();
   const [asked, setAsked] = useState(false);
   const query = useQuery({ ...trpc.requests.terraformPlanForRequest.queryOptions(asked ? { requestId } : skipToken), retry: false, staleTime: Infinity });
+  const action = (
+    <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" busy={query.isFetching} onClick={() => (asked ? void query.refetch() : setAsked(true))}>
+      {asked ? "Plan again" : "Run terraform plan"}
+    </Button>
+  );
+  const body = <PlanState query={query} idle="Runs terraform plan of this request: the resource changes (create, update, replace, delete) and the cost priced from the plan." />;
+  if (inline) {
+    return (
+      <section aria-label={label} className="mt-3 rounded-md border border-slate-200 p-3">
+        <div className="mb-2 flex items-center justify-between gap-3">
+          <h4 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Terraform plan</h4>
+          {action}
+        </div>
+        {body}
+      </section>
+    );
+  }
   return (
-    <Card
-      title="Terraform plan"
-      actions={
-        <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" busy={query.isFetching} onClick={() => (asked ? void query.refetch() : setAsked(true))}>
-          {asked ? "Plan again" : "Run terraform plan"}
-        </Button>
-      }
-    >
-      <PlanState query={query} idle="Runs terraform plan of this request: the resource changes (create, update, replace, delete) and the cost priced from the plan." />
+    <Card title={label} actions={action}>
+      {body}
     </Card>
   );
 }

@@ -39,6 +39,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { env as runtimeEnv } from "~/server/env";
+import { mandatoryTagKeys } from "~/server/templates/format";
 import { canonicalJson } from "~/server/templates/parse";
 import { EngineError, planByAddress, type ActualResource, type Engine, type EngineContext, type EnvironmentResult, type EnvironmentSpec } from "../engine";
 import { cliEnvironment, Redactor, runCli, type CliResult } from "./cli";
@@ -486,11 +487,10 @@ class TerraformEngineImpl implements TerraformEngine {
       message: `State: ${resources.filter((r) => r.type !== "module").length} resources; cost from the price list $${(hourly / 1e6).toFixed(6)}/hour${unpriced.length ? `; unpriced (not in the terraform price list): ${unpriced.map((r) => `${r.address} (${r.type})`).join(", ")}` : ""}`,
       data: { hourlyMicros: hourly, unpriced: unpriced.map((r) => r.address) },
     });
-    const mandatory = ["environment-id", "team", "owner", "cost-center", "managed-by"];
     for (const r of resources) {
       if (r.type === "module") continue;
       const carried = carriedTags(r.attributes);
-      const missing = carried ? mandatory.filter((k) => carried[k] !== spec.tags[k]) : null;
+      const missing = carried ? mandatoryTagKeys.filter((k) => spec.tags[k] !== undefined && carried[k] !== spec.tags[k]) : null;
       if (missing === null) continue;
       if (missing.length) await ctx.log({ level: "warn", message: `${r.address} does not carry the mandatory tags ${missing.join(", ")}: its module must merge var.tags into it`, address: r.address });
     }

@@ -1,0 +1,142 @@
+/**
+ * Terraform engine benchmarks (`npx tsx bench/terraform.bench.ts`, needs a terraform or tofu
+ * binary): the shipped example (event-queue-terraform) planned, applied and destroyed, first by
+ * the engine alone against an embedded PostgreSQL (CLI timings), then through the portal: the
+ * real stack (web + worker) from approval to ready and from the destroy request to destroyed.
+ * Prints `name: value unit` lines (medians of 5).
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { eq } from "drizzle-orm";
+import { connect } from "~/db/client";
+import { environments, requests, teams, users } from "~/db/schema";
+import { ensureBuild } from "~/scripts/lib/prepare.mjs";
+import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
+import { findFreePort } from "~/scripts/lib/ports";
+import { startStack } from "~/scripts/lib/stack";
+import { createTerraformEngine } from "~/server/engines/terraform/engine";
+import { catalogTemplate, cliBinary, specFor } from "~/server/engines/terraform/test-support";
+import { decideRequest } from "~/server/services/approvals";
+import { destroyEnvironment } from "~/server/services/environments";
+import { submitRequest } from "~/server/services/requests";
+import { loadViewer } from "~/server/services/users";
+
+const print = (name: string, value: number, unit: string) => console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rounds = 5;
+
+if (!cliBinary.ok) {
+  console.log("terraform bench skipped: no terraform or tofu binary on PATH");
+  process.exit(0);
+}
+
+// 1. The engine alone: the CLI against the pg backend.
+{
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-tf-"));
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await findFreePort(), database: "bench", onNotice: () => undefined });
+  const engine = createTerraformEngine({ workDir: path.join(dataDir, "work"), stateUrl: pg.url, stateSchema: "provisio_terraform_state", lockTimeoutSeconds: 60 });
+  try {
+    const template = await catalogTemplate("event-queue-terraform");
+    const ctx = (environmentId: string) => ({ environmentId, log: () => undefined, signal: new AbortController().signal });
+    const timings = { plan: [] as number[], apply: [] as number[], noop: [] as number[], destroy: [] as number[] };
+    for (let i = 0; i < rounds; i++) {
+      const spec = specFor(template, { parameters: { queue_name: `bench-${i}`, idempotency_table: true } });
+      let t = performance.now();
+      await engine.previewPlan(spec);
+      timings.plan.push(performance.now() - t);
+      t = performance.now();
+      await engine.applyAll(ctx(spec.environmentId), spec);
+      timings.apply.push(performance.now() - t);
+      t = performance.now();
+      await engine.applyAll(ctx(spec.environmentId), spec);
+      timings.noop.push(performance.now() - t);
+      t = performance.now();
+      await engine.destroyAll(ctx(spec.environmentId), spec);
+      timings.destroy.push(performance.now() - t);
+    }
+    print("terraform_cli_plan_preview_ms_median", median(timings.plan), "ms");
+    print("terraform_cli_apply_ms_median", median(timings.apply), "ms");
+    print("terraform_cli_apply_no_changes_ms_median", median(timings.noop), "ms");
+    print("terraform_cli_destroy_ms_median", median(timings.destroy), "ms");
+    print("terraform_cli_cycle_ms_median", median(timings.plan.map((p, i) => p + (timings.apply[i] ?? 0) + (timings.destroy[i] ?? 0))), "ms");
+  } finally {
+    await engine.close();
+    await pg.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+// 2. Through the portal: submit, approve, the worker applies; destroy, the worker destroys.
+{
+  ensureBuild();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-tf-stack-"));
+  const stack = await startStack({
+    mode: "prod",
+    log: () => undefined,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(await findFreePort()),
+      PROVISIO_DATA_DIR: dataDir,
+      PROVISIO_PG_PORT: String(await findFreePort()),
+      PROVISIO_DEMO: "true",
+      PROVISIO_DEMO_SIGNIN: "true",
+      LOG_LEVEL: "warn",
+    },
+  });
+  try {
+    const { db } = connect(stack.databaseUrl, 5);
+    const [team] = await db.select().from(teams).where(eq(teams.slug, "payments"));
+    const [developerRow] = await db.select().from(users).where(eq(users.email, "dev@provisio.local"));
+    const [approverRow] = await db.select().from(users).where(eq(users.email, "approver@provisio.local"));
+    if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
+    const developer = (await loadViewer(db, developerRow.id))!;
+    const approver = (await loadViewer(db, approverRow.id))!;
+    const statusOf = async (requestId: string) => (await db.select({ status: environments.status, id: environments.id, version: environments.version }).from(environments).where(eq(environments.requestId, requestId)))[0];
+    const waitFor = async (requestId: string, status: string) => {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const environment = await statusOf(requestId);
+        if (environment?.status === status) return environment;
+        if (environment?.status === "failed") throw new Error(`environment failed while waiting for ${status}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${status}`);
+        await sleep(20);
+      }
+    };
+    const apply: number[] = [];
+    const destroy: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const name = `tf-bench-${i}-${randomUUID().slice(0, 4)}`;
+      const { id } = await submitRequest(db, developer, {
+        teamId: team.id,
+        templateName: "event-queue-terraform",
+        tier: "staging",
+        environmentName: name,
+        ttlHours: 24,
+        parameters: { queue_name: `bench-${i}` },
+        justification: "Terraform benchmark environment",
+        clientRequestId: randomUUID(),
+      });
+      const [request] = await db.select({ version: requests.version }).from(requests).where(eq(requests.id, id));
+      let t = performance.now();
+      await decideRequest(db, approver, { requestId: id, expectedVersion: request!.version, decision: "approved", comment: "" });
+      const ready = await waitFor(id, "ready");
+      apply.push(performance.now() - t);
+      t = performance.now();
+      await destroyEnvironment(db, developer, { environmentId: ready.id, confirmName: name, expectedVersion: ready.version });
+      await waitFor(id, "destroyed");
+      destroy.push(performance.now() - t);
+    }
+    print("terraform_portal_approval_to_ready_ms_median", median(apply), "ms");
+    print("terraform_portal_destroy_to_destroyed_ms_median", median(destroy), "ms");
+    print("terraform_portal_apply_destroy_cycle_ms_median", median(apply.map((a, i) => a + (destroy[i] ?? 0))), "ms");
+  } finally {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+process.exit(0);
