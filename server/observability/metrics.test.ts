@@ -312,7 +312,11 @@ describe("GET /api/metrics content, computed from the database", () => {
 
   it("gives the same numbers to any other process scraping the same database", async () => {
     const other = parsePrometheusText(await createMetrics(db).scrape());
-    const pick = (m: PromText) => m.samples.filter((s) => s.name.startsWith("provisio_") && s.name !== "provisio_worker_heartbeat_age_seconds");
+    const pick = (m: PromText) =>
+      m.samples
+        .filter((s) => s.name.startsWith("provisio_") && s.name !== "provisio_worker_heartbeat_age_seconds")
+        .map((s) => `${s.name}${JSON.stringify(s.labels)} ${s.value}`)
+        .sort();
     expect(pick(other)).toEqual(pick(metrics));
   });
 

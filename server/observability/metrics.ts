@@ -79,35 +79,39 @@ class DatabaseHistogram<L extends string> extends Histogram<L> {
 }
 
 /**
- * Cumulative bucket counts, sum and count per label combination, computed by PostgreSQL.
+ * Cumulative bucket counts, sum and count per label combination. PostgreSQL counts the
+ * observations per bucket (each row goes to the first bucket whose bound it does not exceed:
+ * `le` includes the bound); the running totals are added up here.
  * `source` yields one row per observation: the label columns and `s` (seconds).
  */
 async function histogramFromSql<L extends string>(query: Query, labelNames: readonly L[], buckets: readonly number[], source: SQL): Promise<HistogramSeries<L>[]> {
-  const bounds = `{${[...buckets, "Infinity"].join(",")}}`;
-  const labelColumns = labelNames.map((name) => sql`d.${sql.identifier(name)}`);
-  const groupBy = sql.join([...labelColumns, sql`b.le`], sql`, `);
-  const rows = await query<Record<string, unknown> & { le: number; cumulative: number; sum: number }>(
+  if (!buckets.every(Number.isFinite)) throw new Error("histogram buckets must be finite numbers");
+  // The bounds are our own numeric constants, so they can be written into the statement.
+  const bucketOf = sql.raw(`case ${buckets.map((le, i) => `when d.s <= ${le} then ${i}`).join(" ")} else ${buckets.length} end`);
+  const labels = labelNames.map((name) => sql`d.${sql.identifier(name)}::text as ${sql.identifier(name)}`);
+  const groupBy = sql.join([...labelNames.map((_, i) => sql.raw(String(i + 1))), sql.raw(String(labelNames.length + 1))], sql`, `);
+  const rows = await query<Record<string, unknown> & { bucket: number; n: number; sum: number }>(
     sql`with d as (${source})
-        select ${sql.join([...labelNames.map((name) => sql`d.${sql.identifier(name)}::text as ${sql.identifier(name)}`), sql`b.le`], sql`, `)},
-               (count(d.s) filter (where d.s <= b.le))::int as cumulative,
-               coalesce(sum(d.s) filter (where b.le = 'Infinity'), 0)::float8 as sum
-        from d cross join unnest(${bounds}::float8[]) as b(le)
+        select ${sql.join([...labels, sql`${bucketOf} as bucket`, sql`count(*)::int as n`, sql`sum(d.s)::float8 as sum`], sql`, `)}
+        from d
         group by ${groupBy}
         order by ${groupBy}`,
   );
-  const series = new Map<string, HistogramSeries<L>>();
+  const series = new Map<string, { labels: Labels<L>; perBucket: number[]; sum: number }>();
   for (const row of rows) {
-    const labels = Object.fromEntries(labelNames.map((name) => [name, String(row[name])])) as Labels<L>;
-    const key = JSON.stringify(labels);
+    const labelValues = Object.fromEntries(labelNames.map((name) => [name, String(row[name])])) as Labels<L>;
+    const key = JSON.stringify(labelValues);
     let entry = series.get(key);
-    if (!entry) series.set(key, (entry = { labels, cumulative: [], count: 0, sum: 0 }));
-    if (row.le === Infinity) {
-      entry.count = row.cumulative;
-      entry.sum = row.sum;
-    } else entry.cumulative.push(row.cumulative);
+    if (!entry) series.set(key, (entry = { labels: labelValues, perBucket: Array<number>(buckets.length + 1).fill(0), sum: 0 }));
+    entry.perBucket[row.bucket] = row.n;
+    entry.sum += row.sum;
   }
-  if (labelNames.length === 0 && series.size === 0) return [{ labels: {} as Labels<L>, cumulative: buckets.map(() => 0), count: 0, sum: 0 }];
-  return [...series.values()];
+  if (labelNames.length === 0 && series.size === 0) series.set("{}", { labels: {} as Labels<L>, perBucket: Array<number>(buckets.length + 1).fill(0), sum: 0 });
+  return [...series.values()].map(({ labels: seriesLabels, perBucket, sum }) => {
+    let running = 0;
+    const cumulative = perBucket.map((n) => (running += n));
+    return { labels: seriesLabels, cumulative: cumulative.slice(0, buckets.length), count: running, sum };
+  });
 }
 
 // The families ----------------------------------------------------------------------------------
