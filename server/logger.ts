@@ -2,11 +2,11 @@ import pino, { type DestinationStream, type Logger } from "pino";
 
 /**
  * Structured JSON logs (one object per line). Secrets never go in; known secret-bearing keys are
- * redacted anyway. `destination` is for tests that read the lines; the default is stdout.
+ * redacted anyway. `destination` and `level` are for tests; the default is stdout at LOG_LEVEL.
  */
-export function createLogger(destination?: DestinationStream): Logger {
+export function createLogger(destination?: DestinationStream, level: string = process.env.LOG_LEVEL ?? "info"): Logger {
   const options = {
-    level: process.env.LOG_LEVEL ?? "info",
+    level,
     base: { service: process.env.PROVISIO_PROCESS ?? "web" },
     redact: {
       paths: ["password", "*.password", "secret", "*.secret", "token", "*.token", "authorization", "*.authorization", "connectionString"],

@@ -12,12 +12,15 @@ let teamId: string;
 let lines: Record<string, unknown>[];
 let raw: string[];
 
-const log = createLogger({
-  write(line: string) {
-    raw.push(line);
-    lines.push(JSON.parse(line) as Record<string, unknown>);
+const log = createLogger(
+  {
+    write(line: string) {
+      raw.push(line);
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    },
   },
-});
+  "info",
+);
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());

@@ -4,7 +4,7 @@ import { createLogger } from "~/server/logger";
 import { jobCorrelation, withJobLogs } from "./job-log";
 
 let lines: Record<string, unknown>[];
-const log = createLogger({ write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+const log = createLogger({ write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }, "info");
 beforeEach(() => {
   lines = [];
 });
