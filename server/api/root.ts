@@ -1,6 +1,7 @@
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
+import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
@@ -14,6 +15,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
+  extensions: extensionsRouter,
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,

@@ -40,7 +40,7 @@ function effectivePolicy(policy: PolicySpec, team: Team): PolicySpec {
 }
 
 /** What the team's other live requests already hold this month. */
-async function teamCommitments(tx: Executor, teamId: string, now: Date, excludeRequestId?: string) {
+export async function teamCommitments(tx: Executor, teamId: string, now: Date, excludeRequestId?: string) {
   const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const [row] = await tx
     .select({
