@@ -1,6 +1,7 @@
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
+import { costsRouter } from "./routers/costs";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
@@ -14,6 +15,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
+  costs: costsRouter,
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,
