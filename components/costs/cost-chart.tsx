@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { monthLabel } from "~/server/schemas/costs";
-import { dayLabel, usd, usdShort } from "./format";
+import { dayLabel, niceCeil, usd, usdShort } from "./format";
 import type { CostSummary } from "./types";
 
 const colors = { bar: "#93a6f5", cumulative: "#2f43ad", forecast: "#2f43ad", budget: "#dc2626" };
@@ -37,8 +37,12 @@ export function CostChart({ summary }: { summary: CostSummary }) {
     forecast: d.forecastCumulativeCents === null ? null : d.forecastCumulativeCents / 100,
   }));
   const budget = summary.budget.limitCents / 100;
-  // The right axis always reaches the budget: how far below it the month runs is the point.
-  const showBudget = budget > 0;
+  const highest = Math.max(summary.forecastCents, summary.spentCents) / 100;
+  // The budget line is drawn when it is in sight of the month's figures; far above them it would flatten the lines to the floor.
+  const showBudget = budget > 0 && budget <= Math.max(highest, 0.01) * 2.5;
+  const totalMax = niceCeil(Math.max(highest, showBudget ? budget : 0) * 1.05);
+  // Bars keep to the lower half, under the month-to-date lines and the budget.
+  const dailyMax = niceCeil(Math.max(...data.map((d) => d.daily ?? 0)) * 1.8);
 
   return (
     <div className="space-y-3">
@@ -47,7 +51,7 @@ export function CostChart({ summary }: { summary: CostSummary }) {
           <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} interval="preserveStartEnd" minTickGap={8} />
-            <YAxis yAxisId="daily" tickFormatter={usdShort} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} width={52} />
+            <YAxis yAxisId="daily" domain={[0, dailyMax]} tickFormatter={usdShort} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} width={52} />
             <YAxis
               yAxisId="total"
               orientation="right"
@@ -56,7 +60,7 @@ export function CostChart({ summary }: { summary: CostSummary }) {
               tickLine={false}
               axisLine={false}
               width={56}
-              domain={[0, (max: number) => Math.max(max, showBudget ? budget : 0) * 1.05 || 1]}
+              domain={[0, totalMax]}
             />
             <Tooltip
               formatter={(value, name) => [typeof value === "number" ? usd(Math.round(value * 100)) : "–", name]}
@@ -87,6 +91,7 @@ export function CostChart({ summary }: { summary: CostSummary }) {
         <p>
           Bars: each day&apos;s cost (left axis). Lines: month to date{summary.isCurrentMonth ? ", and the forecast dashed" : ""} (right axis).
           {showBudget && " Red: the monthly budget."}
+          {budget > 0 && !showBudget && ` The budget (${usd(summary.budget.limitCents)}) is far above these figures and not drawn.`}
         </p>
         <button
           type="button"

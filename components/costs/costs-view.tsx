@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useMemo } from "react";
+import { useId, useMemo } from "react";
 import { hourly } from "~/components/requests/format";
 import { useTRPC } from "~/components/trpc/client";
 import { buttonClass } from "~/components/ui/button";
@@ -80,7 +80,7 @@ export function CostsView({ teams, allowAll, defaultTeam, currentMonth }: { team
             )}
           </Field>
         </div>
-        <div className="w-full sm:w-52">
+        <div className="w-full sm:w-64">
           <Field label="Month">
             {({ id }) => (
               <Select id={id} value={query.month} onChange={(e) => update({ month: e.target.value })}>
@@ -206,6 +206,7 @@ function Headline({ summary: s }: { summary: CostSummary }) {
 
 function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string; onTag: (tag: string) => void }) {
   const tagKeys = s.byTag.keys.includes(tag) ? s.byTag.keys : [...s.byTag.keys, tag].sort();
+  const tagSelectId = useId();
   return (
     <>
       <section aria-labelledby="cost-daily" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
@@ -223,16 +224,21 @@ function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string
           keyHeader={s.byTag.key}
           rows={s.byTag.rows}
           controls={
-            <label className="flex items-center gap-2 text-xs text-slate-600">
-              Tag
-              <select value={tag} onChange={(e) => onTag(e.target.value)} className="rounded-md border-0 bg-white py-1 pl-2 pr-7 text-xs text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-500">
+            <div className="flex items-center gap-2 text-xs text-slate-600">
+              <label htmlFor={tagSelectId}>Tag</label>
+              <select
+                id={tagSelectId}
+                value={tag}
+                onChange={(e) => onTag(e.target.value)}
+                className="rounded-md border-0 bg-white py-1 pl-2 pr-7 text-xs text-slate-900 ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-brand-500"
+              >
                 {tagKeys.map((k) => (
                   <option key={k} value={k}>
                     {k}
                   </option>
                 ))}
               </select>
-            </label>
+            </div>
           }
         />
       </div>
@@ -240,7 +246,7 @@ function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string
 
       <section aria-labelledby="cost-top" className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
         <h2 id="cost-top" className="border-b border-slate-100 px-4 py-3 text-sm font-semibold text-slate-800">
-          Top environments this month
+          Top environments {s.isCurrentMonth ? "this month" : `in ${monthLabel(s.month)}`}
         </h2>
         <div className="overflow-x-auto">
           <table aria-label="Top environments by cost" className="w-full text-left text-sm">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayLabel, instantLabel, percent, usd, usdShort } from "./format";
+import { dayLabel, instantLabel, niceCeil, percent, usd, usdShort } from "./format";
 
 describe("cost page formats", () => {
   it("shows exact dollars and cents", () => {
@@ -12,5 +12,9 @@ describe("cost page formats", () => {
 
   it("reads percentages and days", () => {
     expect([percent(1.94), percent(100), dayLabel("2026-11-03"), instantLabel("2026-11-10T12:00:00Z")]).toEqual(["1.9%", "100%", "3 Nov", "10 Nov 2026, 12:00 UTC"]);
+  });
+
+  it("rounds axis maxima up to round figures", () => {
+    expect([niceCeil(472.5), niceCeil(19.59), niceCeil(0), niceCeil(0.07), niceCeil(1200), niceCeil(100)]).toEqual([500, 20, 1, 0.08, 1200, 100]);
   });
 });

@@ -35,3 +35,11 @@ export function instantLabel(date: Date | string): string {
   const day = d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   return `${day}, ${d.toISOString().slice(11, 16)} UTC`;
 }
+
+/** A round axis maximum at or above `value`: 472.5 → 500, 19.6 → 20, 0 → 1. */
+export function niceCeil(value: number): number {
+  if (!(value > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((s) => s * magnitude >= value - 1e-9) ?? 10;
+  return Number((step * magnitude).toPrecision(6));
+}

@@ -4,7 +4,7 @@ import type { Database } from "~/db/client";
 import { costRecords, environmentResources, teams, type Team } from "~/db/schema";
 import { makeEnvironment, makePublishedVersion, makeResource, markDeleted, markReady } from "~/testing/costs";
 import { createTestDatabase } from "~/testing/db";
-import { makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { accruedCentsByEnvironment } from "./cost-accrual";
 import { accruedMicros, costSummary } from "./costs";
 import { ServiceError } from "./errors";
@@ -12,6 +12,7 @@ import { ServiceError } from "./errors";
 let db: Database;
 let team: Team;
 let otherTeam: Team;
+let ownerId: string;
 const envs = {} as Record<"old" | "db" | "app" | "other", { id: string }>;
 /** The controllable clock: Tuesday 10 November 2026, noon UTC. */
 const now = new Date("2026-11-10T12:00:00Z");
@@ -19,6 +20,7 @@ const now = new Date("2026-11-10T12:00:00Z");
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
   const owner = await makeUser(db);
+  ownerId = owner.id;
   team = await makeTeam(db, [{ userId: owner.id, role: "member" }]);
   otherTeam = await makeTeam(db);
   const web = await makePublishedVersion(db, "cost-web");
@@ -186,5 +188,19 @@ describe("a month of a team's cost", () => {
       [otherTeam.name, 1200],
     ]));
     expect(s.budget).toMatchObject({ limitCents: Number(allBudgets[0]?.cents), mode: null });
+  });
+});
+
+describe("costs.summary", () => {
+  it("answers a member with the team's month, and names the field of bad input", async () => {
+    const api = await callerFor(db, ownerId);
+    const summary = await api.costs.summary({ teamId: team.id, month: "2026-11", groupTag: "owner" });
+    expect(summary.team?.id).toBe(team.id);
+    expect(summary.byTag.key).toBe("owner");
+    const error = await api.costs.summary({ teamId: team.id, month: "2026-13" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "BAD_REQUEST" });
+    expect(JSON.stringify((error as { cause: unknown }).cause)).toContain("must be a month as YYYY-MM");
+    const future = await api.costs.summary({ teamId: team.id, month: "2999-01" }).catch((e: unknown) => e);
+    expect(future).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("2999-01 has not started yet") });
   });
 });
