@@ -212,7 +212,7 @@ export async function* focusCsvChunks(
     const until = new Date(Math.min(day + 86_400_000, period.until.getTime()));
     let after: string | null = null;
     for (;;) {
-      const result = await db.execute<RecordDayRow>(sql`
+      const result: { rows: RecordDayRow[] } = await db.execute<RecordDayRow>(sql`
         select x.id, x.resource_id, x.environment_id, x.team_id, x.template_name, x.template_version, x.tier, x.engine, x.address,
                x.resource_type, x.provider_id, x.region, x.hourly_micros::text, x.tags, x.charge_day, x.micros::text,
                round(x.seconds / 3600, 6)::text as hours, (x.started_at::text || '|' || x.id::text) as cursor,
