@@ -60,6 +60,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           <h2 id={headingId} className="text-base font-semibold text-slate-900">
             <Link href={`/requests/${item.id}`} className="hover:underline">
               <span className="font-mono text-sm font-normal text-slate-500">{item.label}</span> <span className="break-words">{item.environmentName}</span>
+              {item.kind === "extend" && <span className="font-normal text-slate-600"> — extend by {hoursText(item.ttlHours)}</span>}
             </Link>
           </h2>
           <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
@@ -223,6 +224,7 @@ export function ApprovalInbox() {
                 <div className="min-w-0">
                   <Link href={`/requests/${item.id}`} className="font-medium text-brand-700 hover:underline">
                     <span className="font-mono text-xs text-slate-500">{item.label}</span> {item.environmentName}
+                    {item.kind === "extend" && ` — extend by ${hoursText(item.ttlHours)}`}
                   </Link>
                   <span className="text-slate-600">
                     {" "}

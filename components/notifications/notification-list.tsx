@@ -17,6 +17,10 @@ const kindLabels: Record<string, string> = {
   request_cancelled: "Cancelled",
   run_succeeded: "Run succeeded",
   run_failed: "Run failed",
+  environment_extended: "Extended",
+  environment_expiring: "Expiring",
+  environment_expired: "Expired",
+  environment_destroyed: "Destroyed",
 };
 const kindTones: Record<string, string> = {
   approval_needed: "bg-amber-50 text-amber-800 ring-amber-200",
@@ -24,6 +28,9 @@ const kindTones: Record<string, string> = {
   run_succeeded: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   request_rejected: "bg-red-50 text-red-700 ring-red-200",
   run_failed: "bg-red-50 text-red-700 ring-red-200",
+  environment_extended: "bg-emerald-50 text-emerald-700 ring-emerald-200",
+  environment_expiring: "bg-amber-50 text-amber-800 ring-amber-200",
+  environment_expired: "bg-red-50 text-red-700 ring-red-200",
 };
 
 /** The full list of the viewer's notifications, newest first, with paging and mark read. */

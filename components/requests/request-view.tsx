@@ -204,6 +204,25 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
         </header>
       </div>
 
+      {detail.extension && (
+        <section aria-label="Extension" className="rounded-md border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-slate-800">
+          <p className="font-semibold text-slate-900">
+            Extends{" "}
+            <Link href={`/environments/${detail.extension.environmentId}`} className="text-brand-700 hover:underline">
+              {detail.extension.name}
+            </Link>{" "}
+            by {hoursText(detail.extension.hours)}
+          </p>
+          <p className="mt-0.5">
+            {request.status === "applied"
+              ? `Applied: it now expires ${dateTime(detail.extension.expiresAt)}.`
+              : request.status === "pending_approval"
+                ? `It expires ${dateTime(detail.extension.expiresAt)}; once approved, ${dateTime(new Date(new Date(detail.extension.expiresAt).getTime() + detail.extension.hours * 3_600_000))}.`
+                : `The environment expires ${dateTime(detail.extension.expiresAt)}.`}
+          </p>
+        </section>
+      )}
+
       {notice && (
         <div role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-800">
           {notice}
@@ -226,7 +245,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
                 <dd className="mt-0.5 whitespace-pre-line break-words text-slate-900">{request.justification}</dd>
               </div>
               <div>
-                <dt className="text-xs font-medium text-slate-500">Lifetime</dt>
+                <dt className="text-xs font-medium text-slate-500">{detail.extension ? "Adds" : "Lifetime"}</dt>
                 <dd className="mt-0.5 text-slate-900">{hoursText(request.ttlHours)}</dd>
               </div>
               <div>

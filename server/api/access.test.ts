@@ -71,6 +71,12 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "requests.comment": { call: (c) => c.requests.comment({ requestId: randomUUID(), body: "hello" }), forbiddenFor: ["auditor"] },
   "requests.get": { call: (c) => c.requests.get({ requestId: randomUUID() }), forbiddenFor: [] },
   "requests.list": { call: (c) => c.requests.list({}), forbiddenFor: [] },
+  // Extending: the service answers NOT_FOUND for environments outside the caller's teams; auditors change nothing.
+  "extensions.preview": { call: (c) => c.extensions.preview({ environmentId: randomUUID(), hours: 24 }), forbiddenFor: [] },
+  "extensions.request": {
+    call: (c) => c.extensions.request({ environmentId: randomUUID(), hours: 24, justification: "need it longer for testing", clientRequestId: randomUUID() }),
+    forbiddenFor: ["auditor"],
+  },
   "approvals.inbox": { call: (c) => c.approvals.inbox(), forbiddenFor: ["member", "auditor"] },
   "approvals.decide": {
     call: (c) => c.approvals.decide({ requestId: randomUUID(), expectedVersion: 1, decision: "approved", comment: "" }),

@@ -2,6 +2,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
+import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   catalog: catalogRouter,
   costs: costsRouter,
+  extensions: extensionsRouter,
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,

@@ -48,14 +48,14 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
  * A requester who holds an approving role is told that it does not count for their own
  * request: being an admin or a team approver satisfies nothing here (approvals.ts enforces it).
  */
-function separationOfDuties({ requester }: PolicyInput, stages: readonly ApprovalStage[]): PolicyReason[] {
+export function separationOfDuties({ requester }: PolicyInput, stages: readonly ApprovalStage[]): PolicyReason[] {
   const couldFill = stages.some((s) => requester.globalRole === "admin" || (s.role === "team_approver" && requester.teamRole === "approver"));
   if (!couldFill) return [];
   return [{ rule: "separation_of_duties", effect: "require_approval", message: "you cannot approve your own request: the approvals must come from other people" }];
 }
 
 /** Money and counts are whole numbers (cents, hours, units); a float here is a bug upstream, not a rounding question. */
-function assertWholeNumbers({ cost, usage, team }: PolicyInput): void {
+export function assertWholeNumbers({ cost, usage, team }: PolicyInput): void {
   const fields: Record<string, number> = {
     "cost.monthlyCents": cost.monthlyCents,
     "cost.overTtlCents": cost.overTtlCents,

@@ -7,3 +7,4 @@ export { hoursLeftInMonth, monthShareCents } from "./month-share";
 export { offeredTiers } from "./rules/tier";
 export { describeStage, describeStages } from "./stages";
 export * from "./types";
+export { EXTENSION_CEILING, evaluateExtension } from "./extension";

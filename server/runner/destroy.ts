@@ -5,11 +5,11 @@
  * resource created just before a crash) is destroyed too.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import type { Database, Executor } from "~/db/client";
 import { environmentResources, environments, requests, runs } from "~/db/schema";
 import type { ActualResource } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
-import { recordAudit } from "~/server/services/audit";
+import { recordAudit, type Actor } from "~/server/services/audit";
 import { publishEvent } from "~/server/services/events";
 import type { RunnerOptions } from "./provision";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
@@ -17,19 +17,36 @@ import { appendRunEvent } from "./run-log";
 
 const system = { id: null, label: "system" } as const;
 
-/** Queues a destroy run for a ready or failed environment; null when one is already active or there is nothing to destroy. */
-export async function queueDestroy(db: Database, environmentId: string, reason: string): Promise<string | null> {
-  return db.transaction(async (tx) => {
+export type DestroyReason = "expired" | "owner" | "approver" | "admin";
+
+/**
+ * Queues a destroy run for a ready or failed environment, in the caller's transaction when one
+ * is given (so the decision, the destroy reason, the audit event and the job are one change);
+ * null when a run is already active or there is nothing to destroy.
+ */
+export async function queueDestroy(
+  db: Executor,
+  environmentId: string,
+  reason: string,
+  options: { destroyReason?: DestroyReason; actor?: Actor } = {},
+): Promise<string | null> {
+  const inTransaction = async (tx: Executor) => {
     const [environment] = await tx.select().from(environments).where(eq(environments.id, environmentId)).for("update");
     if (!environment || !["ready", "failed"].includes(environment.status)) return null;
     const [active] = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"]))).limit(1);
     if (active) return null;
     const [run] = await tx.insert(runs).values({ environmentId, kind: "destroy", status: "queued" }).returning();
-    await tx.update(environments).set({ status: "destroying", version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environmentId));
-    await recordAudit(tx, system, { action: "environment.destroying", subjectType: "environment", subjectId: environmentId, teamId: environment.teamId, correlationId: environment.requestId, after: { reason, runId: run?.id } });
+    const actor = options.actor ?? system;
+    await tx
+      .update(environments)
+      .set({ status: "destroying", destroyReason: options.destroyReason ?? environment.destroyReason, destroyRequestedBy: actor.id, version: environment.version + 1, updatedAt: new Date() })
+      .where(eq(environments.id, environmentId));
+    await recordAudit(tx, actor, { action: "environment.destroying", subjectType: "environment", subjectId: environmentId, teamId: environment.teamId, correlationId: environment.requestId, after: { reason, runId: run?.id } });
     await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run!.id}::text), job_key => ${`resume:${run!.id}`}, max_attempts => 3)`);
     return run?.id ?? null;
-  });
+  };
+  // Inside a caller's transaction this is a savepoint: it commits or rolls back with the caller.
+  return db.transaction(inTransaction);
 }
 
 export async function executeDestroy(db: Database, run: typeof runs.$inferSelect, options: RunnerOptions): Promise<"succeeded" | "failed" | "handed_back"> {

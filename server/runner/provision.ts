@@ -19,6 +19,7 @@ import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import { executeDestroy } from "./destroy";
+import { executeUpdate } from "./update";
 import { applyOrder, resolveReferences } from "./references";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
 import { appendRunEvent } from "./run-log";
@@ -83,7 +84,7 @@ async function claim(db: Database, runId: string, workerId: string) {
   return claimed ?? null;
 }
 
-function toActual(row: EnvironmentResource): ActualResource {
+export function toActual(row: EnvironmentResource): ActualResource {
   const sensitive = row.sensitiveCiphertext ? (JSON.parse(openSecret(row.sensitiveCiphertext, "resource-sensitive", row.id)) as Record<string, string>) : {};
   return {
     address: row.address,
@@ -111,6 +112,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   const relayAbort = () => controller.abort(options.signal?.reason);
   try {
     if (run.kind === "destroy") return await executeDestroy(db, run, options);
+    if (run.kind === "update") return await executeUpdate(db, run, options);
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
     if (!environment) throw new Error("the run's environment is missing");
     const [request] = await db.select().from(requests).where(eq(requests.id, environment.requestId));

@@ -20,6 +20,10 @@ export const webhookEventTypes = [
   { type: "dev.provisio.request.queued", label: "Request queued", description: "An approved request waits for the job runner." },
   { type: "dev.provisio.run.succeeded", label: "Run succeeded", description: "A provisioning run finished: the environment is ready." },
   { type: "dev.provisio.run.failed", label: "Run failed", description: "A provisioning run failed." },
+  { type: "dev.provisio.environment.extended", label: "Environment extended", description: "An environment's expiry moved later (an extension took effect)." },
+  { type: "dev.provisio.environment.expiring", label: "Environment expiring", description: "An environment expires in 24 hours, or in 1 hour." },
+  { type: "dev.provisio.environment.expired", label: "Environment expired", description: "An environment's TTL ran out: it is being destroyed." },
+  { type: "dev.provisio.environment.destroyed", label: "Environment destroyed", description: "Every resource of an environment is gone." },
 ] as const;
 
 export type WebhookEventType = (typeof webhookEventTypes)[number]["type"];

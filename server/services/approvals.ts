@@ -13,6 +13,7 @@ import { approvalState, canApprove, canReject, type PolicyDecision } from "~/ser
 import { recordAudit } from "./audit";
 import { ServiceError, notFound } from "./errors";
 import { publishEvent } from "./events";
+import { applyExtension } from "./extensions";
 import { enqueueProvisioning } from "./request-jobs";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { actorOf, type Viewer } from "./users";
@@ -25,6 +26,8 @@ const finalStates: Record<string, string> = {
   provisioning: "it is already being provisioned",
   ready: "its environment is already ready",
   failed: "its provisioning failed",
+  applied: "it is already applied",
+  destroyed: "its environment was destroyed",
 };
 
 export async function decideRequest(
@@ -70,12 +73,17 @@ export async function decideRequest(
     const data = { requestId: row.id, number: label, teamId: row.teamId, environmentName: row.environmentName, tier: row.tier, template: await templateNameOf(tx, row.templateVersionId) };
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
-      status = state.rejected ? "rejected" : "queued";
+      const extension = row.kind === "extend";
+      status = state.rejected ? "rejected" : extension ? "applied" : "queued";
       await tx
         .update(requests)
-        .set({ status, decidedAt: now, queuedAt: state.complete ? now : null, version: row.version + 1, updatedAt: now })
+        .set({ status: extension && state.complete ? "approved" : status, decidedAt: now, queuedAt: state.complete && !extension ? now : null, version: row.version + 1, updatedAt: now })
         .where(and(eq(requests.id, row.id), eq(requests.version, row.version)));
-      if (state.complete) {
+      if (state.complete && extension) {
+        await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "applied" } });
+        // The extension takes effect in this same transaction (applied, audited, tags update queued).
+        await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
+      } else if (state.complete) {
         await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "queued" } });
         await enqueueProvisioning(tx, row.id);
       }
@@ -88,7 +96,7 @@ export async function decideRequest(
           userIds: [row.requesterId],
           kind: state.rejected ? "request_rejected" : "request_approved",
           title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
-          body: state.rejected ? `${viewer.name}: ${input.comment}` : "It is queued for provisioning.",
+          body: state.rejected ? `${viewer.name}: ${input.comment}` : extension ? `The extension by ${row.ttlHours} h is applied.` : "It is queued for provisioning.",
           link: `/requests/${row.id}`,
           requestId: row.id,
         },
@@ -126,6 +134,8 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
       label: requestLabel(request),
       version: request.version,
       environmentName: request.environmentName,
+      kind: request.kind,
+      environmentId: request.environmentId,
       tier: request.tier,
       teamId: request.teamId,
       monthlyCents: request.monthlyCents,

@@ -28,7 +28,7 @@ function deniedError(evaluation: RequestEvaluation): ServiceError {
 }
 
 /** Team approvers (and, for admin stages, admins) who may be asked to decide. */
-async function approversToNotify(tx: Executor, teamId: string, decision: PolicyDecision, requesterId: string): Promise<string[]> {
+export async function approversToNotify(tx: Executor, teamId: string, decision: PolicyDecision, requesterId: string): Promise<string[]> {
   const needsAdmin = decision.stages.some((s) => s.role === "admin");
   const teamApprovers = await tx.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.role, "approver")));
   const admins = needsAdmin || teamApprovers.length === 0 ? await tx.select({ id: users.id }).from(users).where(eq(users.globalRole, "admin")) : [];
@@ -217,6 +217,7 @@ export async function updateRequest(
   return db.transaction(async (tx) => {
     const current = await lockRequest(tx, input.requestId, viewer);
     if (current.requesterId !== viewer.id) throw new ServiceError("forbidden", "Only the requester can edit a request.");
+    if (current.kind !== "create") throw new ServiceError("conflict", "An extension cannot be edited: cancel it and ask for the extension you want.");
     if (current.status !== "pending_approval") throw explainFinal(current, "edited");
     checkVersion(current, input.expectedVersion);
     const team = await lockTeam(tx, current.teamId);
@@ -341,7 +342,8 @@ export function capabilities(viewer: Viewer, row: Request, liveApprovals: Approv
     canApprove: approve?.ok === true && viewer.globalRole !== "auditor",
     canReject: reject?.ok === true && viewer.globalRole !== "auditor",
     whyNot: approve && !approve.ok ? approve.reason : pending ? null : `It is ${row.status.replace("_", " ")}.`,
-    canEdit: pending && row.requesterId === viewer.id,
+    // An extension is asked for again rather than edited: its figures depend on the expiry at the time.
+    canEdit: pending && row.requesterId === viewer.id && row.kind === "create",
     canCancel: pending && (row.requesterId === viewer.id || viewer.globalRole === "admin"),
     canComment: viewer.globalRole !== "auditor",
   };
@@ -384,6 +386,7 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
     .orderBy(auditEvents.id);
   const doc = found.document as { metadata: { title: string }; spec: { parameters: unknown[] } };
   const [environment] = await db.select().from(environments).where(eq(environments.requestId, row.id)).limit(1);
+  const [extended] = row.environmentId ? await db.select().from(environments).where(eq(environments.id, row.environmentId)).limit(1) : [];
   const environmentRuns = environment
     ? await db
         .select({ id: runs.id, kind: runs.kind, status: runs.status, attempts: runs.attempts, error: runs.error, queuedAt: runs.queuedAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
@@ -413,6 +416,8 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
         }
       : null,
     runs: environmentRuns,
+    /** For an extension: the environment it extends, and its expiry now. */
+    extension: extended ? { environmentId: extended.id, name: extended.name, status: extended.status, expiresAt: extended.expiresAt, hours: row.ttlHours } : null,
     request: { ...row, label: requestLabel(row) },
     team: { id: found.team.id, name: found.team.name, slug: found.team.slug },
     requester: found.requester,

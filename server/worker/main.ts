@@ -13,6 +13,7 @@ import { defaultEngines } from "~/server/runner/engines";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { provisionRequestTask, recoverRunsTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
+import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
 
 async function main() {
@@ -29,6 +30,7 @@ async function main() {
     recover_runs: recoverRunsTask(db),
     prune_worker_heartbeats: pruneHeartbeats(db),
     deliver_webhook: deliverWebhookTask(db),
+    sweep_expiry: sweepExpiryTask(db),
     sweep_orphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
   };
 
@@ -37,9 +39,9 @@ async function main() {
     pgPool: pool,
     concurrency: config.WORKER_CONCURRENCY,
     taskList,
-    // Every minute: hand runs whose worker died to a live one.
+    // Every minute: hand runs whose worker died to a live one; expiry reminders and TTL destroys.
     // Every 15 minutes: simulator resources with our tags but no record (PROVISIO_ORPHAN_SWEEP).
-    crontab: ["17 3 * * * prune_worker_heartbeats", "* * * * * recover_runs", ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : ["*/15 * * * * sweep_orphans"])].join("\n"),
+    crontab: ["17 3 * * * prune_worker_heartbeats", "* * * * * recover_runs", "* * * * * sweep_expiry", ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : ["*/15 * * * * sweep_orphans"])].join("\n"),
     noHandleSignals: true,
   });
   const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
