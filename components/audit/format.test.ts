@@ -36,8 +36,9 @@ describe("actionTone", () => {
 
 describe("subjectHref", () => {
   const id = "0b5c1d8e-8f8b-4b55-9d51-6f1f1f1f1f1f";
-  it("links requests, templates by name, and teams for admins", () => {
+  it("links requests, environments, templates by name, and teams for admins", () => {
     expect(subjectHref({ subjectType: "request", subjectId: id, subjectName: "REQ-4" }, { isAdmin: false })).toBe(`/requests/${id}`);
+    expect(subjectHref({ subjectType: "environment", subjectId: id, subjectName: "orders-dev" }, { isAdmin: false })).toBe(`/environments/${id}`);
     expect(subjectHref({ subjectType: "template", subjectId: id, subjectName: "web-service" }, { isAdmin: false })).toBe("/catalog/web-service");
     expect(subjectHref({ subjectType: "template", subjectId: id, subjectName: null }, { isAdmin: true })).toBeNull();
     expect(subjectHref({ subjectType: "team", subjectId: id, subjectName: "Payments" }, { isAdmin: true })).toBe(`/admin/teams/${id}`);

@@ -52,6 +52,8 @@ export function subjectHref(
   switch (subject.subjectType) {
     case "request":
       return `/requests/${encodeURIComponent(subject.subjectId)}`;
+    case "environment":
+      return `/environments/${encodeURIComponent(subject.subjectId)}`;
     case "template":
       return subject.subjectName ? `/catalog/${encodeURIComponent(subject.subjectName)}` : null;
     case "team":

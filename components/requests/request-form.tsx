@@ -72,7 +72,7 @@ function useDebounced<T>(value: T, delayMs: number): T {
 }
 
 /** A v4 uuid, also where crypto.randomUUID is missing (plain http on a LAN address). */
-function newUuid(): string {
+export function newUuid(): string {
   if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Badge } from "~/components/ui/page";
 import type { RequestDetail } from "~/components/requests/types";
 import { RunLog } from "./run-log";
@@ -13,6 +14,9 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
         <span className="font-medium text-slate-800">Environment</span>
         <Badge tone={envTone[environment.status]}>{environment.status}</Badge>
         <span className="text-slate-500">expires {new Date(environment.expiresAt).toUTCString()}</span>
+        <Link href={`/environments/${environment.id}`} className="ml-auto font-medium text-brand-700 hover:underline">
+          Open environment →
+        </Link>
       </div>
       {environment.failureSummary && (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">

@@ -105,6 +105,12 @@ const procedures: Record<string, { call: Call; forbiddenFor: Persona[] }> = {
   "costs.summary": { call: (c, ids) => c.costs.summary({ teamId: ids.teamId }), forbiddenFor: [] },
   "costs.summary (other team)": { call: (c, ids) => c.costs.summary({ teamId: ids.otherTeamId }), forbiddenFor: ["member", "approver"] },
   "costs.summary (all teams)": { call: (c) => c.costs.summary({ teamId: "all" }), forbiddenFor: ["member", "approver"] },
+  // Environments: the services decide per environment (an unknown id is NOT_FOUND for everyone); auditors change nothing.
+  "environments.list": { call: (c) => c.environments.list({}), forbiddenFor: [] },
+  "environments.get": { call: (c) => c.environments.get({ environmentId: randomUUID() }), forbiddenFor: [] },
+  "environments.revealSecret": { call: (c) => c.environments.revealSecret({ environmentId: randomUUID(), name: "password" }), forbiddenFor: ["auditor"] },
+  "environments.destroy": { call: (c) => c.environments.destroy({ environmentId: randomUUID(), confirmName: "demo", expectedVersion: 1 }), forbiddenFor: ["auditor"] },
+  "environments.retry": { call: (c) => c.environments.retry({ environmentId: randomUUID() }), forbiddenFor: ["auditor"] },
   // Notifications: everyone reads their own; marking read is a change, so auditors are refused.
   "notifications.list": { call: (c) => c.notifications.list({}), forbiddenFor: [] },
   "notifications.unreadCount": { call: (c) => c.notifications.unreadCount(), forbiddenFor: [] },

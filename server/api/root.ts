@@ -2,6 +2,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
+import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   catalog: catalogRouter,
   costs: costsRouter,
+  environments: environmentsRouter,
   extensions: extensionsRouter,
   me: meRouter,
   notifications: notificationsRouter,

@@ -112,7 +112,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: environment.requestId, runId: run.id, name: environment.name },
-      notify: { userIds: [environment.ownerId], kind: "environment_destroyed", title: `${environment.name} was destroyed`, link: `/requests/${environment.requestId}`, requestId: environment.requestId },
+      notify: { userIds: [environment.ownerId], kind: "environment_destroyed", title: `${environment.name} was destroyed`, link: `/environments/${environment.id}`, requestId: environment.requestId },
     });
   });
   await log({ level: "info", message: "Destroy finished: every resource is gone" });

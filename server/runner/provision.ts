@@ -170,7 +170,7 @@ async function applyResources(
     const [row] = await db
       .insert(environmentResources)
       .values({ environmentId, address: planned.address, type: planned.type, idempotencyKey, status: "creating", properties, tags, hourlyMicros: planned.hourlyMicros })
-      .onConflictDoUpdate({ target: environmentResources.idempotencyKey, set: { status: "creating", properties } })
+      .onConflictDoUpdate({ target: environmentResources.idempotencyKey, set: { status: "creating", properties, deletedAt: null } })
       .returning();
     if (!row) throw new Error("resource row insert returned nothing");
     await log({ level: "info", message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`, address: planned.address });
@@ -237,7 +237,7 @@ async function finishApply(
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, resources: actual.size },
-      notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${actual.size} resources created.`, link: `/requests/${request.id}`, requestId: request.id },
+      notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${actual.size} resources created.`, link: `/environments/${environment.id}`, requestId: request.id },
     });
   });
   await log({ level: "info", message: `Apply finished: ${actual.size} resources ready` });
@@ -300,7 +300,7 @@ async function failApply(
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, error: error.message },
-      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/requests/${request.id}`, requestId: request.id },
+      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/environments/${environment.id}`, requestId: request.id },
     });
   });
   await log({ level: "error", message: summary });
