@@ -143,17 +143,33 @@ export const oversightProcedure = authedProcedure.use(({ ctx, next }) => {
  * Loads the team named by `teamId` and the caller's role in it onto ctx. Reading a team is
  * allowed to its members and to admins and auditors; the stricter procedures below build on it.
  */
+async function readableTeam(ctx: Context & { viewer: Viewer }, teamId: string) {
+  const team = await ctx.db.query.teams.findFirst({ where: eq(teams.id, teamId) });
+  if (!team) throw new TRPCError({ code: "NOT_FOUND", message: "Team was not found." });
+  const membership = ctx.viewer.teams.find((m) => m.id === team.id) ?? null;
+  const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
+  if (!membership && !oversees) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this team." });
+  }
+  return { team, teamRole: membership?.role ?? null };
+}
+
 export const teamProcedure = authedProcedure
   .input(z.object({ teamId: z.uuid({ error: "must be a team id" }) }))
+  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } }));
+
+/**
+ * Read-only views of one team (like teamProcedure) or, with `teamId: "all"`, of every team,
+ * which needs the admin or auditor role. ctx.team is null for "all".
+ */
+export const teamOrAllProcedure = authedProcedure
+  .input(z.object({ teamId: z.union([z.literal("all"), z.uuid()], { error: "must be a team id or 'all'" }) }))
   .use(async ({ ctx, input, next }) => {
-    const team = await ctx.db.query.teams.findFirst({ where: eq(teams.id, input.teamId) });
-    if (!team) throw new TRPCError({ code: "NOT_FOUND", message: "Team was not found." });
-    const membership = ctx.viewer.teams.find((m) => m.id === team.id) ?? null;
-    const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
-    if (!membership && !oversees) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this team." });
+    if (input.teamId !== "all") return next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } });
+    if (ctx.viewer.globalRole !== "admin" && ctx.viewer.globalRole !== "auditor") {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Every team's figures need the admin or auditor role." });
     }
-    return next({ ctx: { ...ctx, team, teamRole: membership?.role ?? null } });
+    return next({ ctx: { ...ctx, team: null, teamRole: null } });
   });
 
 /** Members of the team (any role) acting in it, e.g. requesting an environment. */
