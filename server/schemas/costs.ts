@@ -19,7 +19,7 @@ export const tagKeySchema = z
   .max(128, "at most 128 characters")
   .regex(/^[A-Za-z0-9_.:/@+=-]+$/, "letters, digits and _ . : / @ + = -");
 
-export const defaultGroupTag = "template";
+export const defaultGroupTag = "owner";
 
 export const costSummaryInput = z.object({
   teamId: costTeamSchema,
