@@ -141,7 +141,7 @@ describe("a month of a team's cost", () => {
       ["CC-2", 707],
       ["CC-1", 340],
     ]);
-    expect(s.byTag.keys).toEqual(["cost-center", "owner", "template"]);
+    expect(s.byTag.keys).toEqual(["cost-center", "owner"]);
     expect(s.byTeam).toEqual([]);
   });
 
