@@ -14,7 +14,7 @@ test("a person signs in through the OpenID Connect provider and gets an account"
   if (await consent.isVisible().catch(() => false)) await consent.click();
 
   await page.waitForURL((url) => url.pathname === "/catalog");
-  expect(await mainNavLinks(page)).toEqual(["Catalog", "Requests", "Environments"]);
+  expect(await mainNavLinks(page)).toEqual(["Catalog", "Requests", "Environments", "Costs"]);
   await page.goto("/account");
   await expect(page.getByText("Signed in as Kim Park (kim.park@idp.test).")).toBeVisible();
   await expect(page.getByRole("heading", { name: "You are not in any team" })).toBeVisible();

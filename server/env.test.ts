@@ -27,6 +27,14 @@ describe("runtime environment", () => {
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_DEMO: "false" })).toThrow(/OIDC_ISSUER: no sign-in method/);
   });
 
+  it("takes a metrics token of 24+ printable characters; unset or empty leaves metrics disabled", () => {
+    expect(parseRuntimeEnv(base).PROVISIO_METRICS_TOKEN).toBeUndefined();
+    expect(parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "" }).PROVISIO_METRICS_TOKEN).toBeUndefined();
+    expect(parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "m".repeat(24) }).PROVISIO_METRICS_TOKEN).toBe("m".repeat(24));
+    expect(() => parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "too-short" })).toThrow(/PROVISIO_METRICS_TOKEN: must be at least 24 characters/);
+    expect(() => parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: `${"m".repeat(24)} x` })).toThrow(/PROVISIO_METRICS_TOKEN: printable characters without spaces/);
+  });
+
   it("reads the admin bootstrap list case-insensitively", () => {
     expect(parseRuntimeEnv({ ...base, PROVISIO_ADMIN_EMAILS: " Ops@Example.com , b@example.com" }).adminEmails).toEqual(["ops@example.com", "b@example.com"]);
   });

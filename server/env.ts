@@ -47,6 +47,19 @@ export const runtimeEnvSchema = z
     /** Provider plugin cache shared by every working directory; default <work dir>/plugin-cache. */
     PROVISIO_TERRAFORM_PLUGIN_CACHE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * Bearer token that GET /api/metrics requires; unset = metrics disabled (closed by default).
+     * `npm start` generates one for demo installs (kept in the data folder).
+     */
+    PROVISIO_METRICS_TOKEN: z.preprocess(
+      (value) => (value === "" ? undefined : value),
+      z
+        .string()
+        .min(24, "must be at least 24 characters (e.g. openssl rand -base64 32)")
+        .max(512, "at most 512 characters")
+        .regex(/^[\x21-\x7e]+$/, "printable characters without spaces (it goes in an Authorization header)")
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

@@ -3,6 +3,7 @@ import type { Database } from "~/db/client";
 import { memberships, teams, users, type GlobalRole, type MembershipRole } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
 import { createContext } from "~/server/api/trpc";
+import { createLogger } from "~/server/logger";
 import { loadViewer } from "~/server/services/users";
 
 const unique = () => randomBytes(4).toString("hex");
@@ -28,8 +29,11 @@ export async function makeTeam(db: Database, members: { userId: string; role: Me
   return team;
 }
 
+/** Tests call the API thousands of times; its one line per call stays out of their output. */
+const quiet = createLogger(undefined, "silent");
+
 /** The API as this user (or anonymous with null), through the same procedures the browser uses. */
 export async function callerFor(db: Database, userId: string | null) {
   const viewer = userId ? await loadViewer(db, userId) : null;
-  return createCaller(createContext(db, viewer));
+  return createCaller(createContext(db, viewer, { log: quiet }));
 }

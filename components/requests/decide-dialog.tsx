@@ -14,6 +14,7 @@ export type DecideResult = { status: string; complete: boolean; rejected: boolea
 /** What the approver is told after deciding. */
 export function decidedMessage(label: string, decision: Decision, result: DecideResult): string {
   if (decision === "rejected") return `${label} rejected.`;
+  if (result.complete && result.status === "applied") return `${label} approved: the extension is applied.`;
   if (result.complete) return `${label} approved: it is fully approved and queued for provisioning.`;
   const more = result.remaining.reduce((a, b) => a + b, 0);
   return `${label} approved: ${more} more approval${more === 1 ? "" : "s"} needed.`;

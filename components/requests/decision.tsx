@@ -88,7 +88,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
   const left = Math.max(0, remainingAfterCents);
   const segments = [
     { key: "spent", cents: spentCents, className: "bg-slate-600", label: "Spent this month" },
-    { key: "committed", cents: committedCents, className: "bg-slate-400", label: "Committed by other requests" },
+    { key: "committed", cents: committedCents, className: "bg-slate-400", label: "Still to come this month" },
     { key: "this", cents: thisRequestCents, className: over ? "bg-red-500" : "bg-brand-500", label: "This request" },
     { key: "left", cents: left, className: "bg-emerald-100", label: "Left after this request" },
   ];
@@ -118,8 +118,9 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
         </div>
       </dl>
       <p className="text-xs text-slate-500">
-        Monthly budget {money(limitCents)} ({budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). This request counts what it costs until
-        its expiry or the end of the month.
+        Monthly budget {money(limitCents)} ({budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). Spent is what the team&apos;s resources cost since the 1st;
+        still to come is its running environments until they expire and its other requests. This request counts what it costs until its expiry
+        or the end of the month.
       </p>
     </div>
   );

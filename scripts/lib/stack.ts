@@ -43,6 +43,8 @@ export type Stack = {
   url: string;
   databaseUrl: string;
   demoSignIn: boolean;
+  /** How a shell reads the metrics token (`$PROVISIO_METRICS_TOKEN` or `$(cat <file>)`), never the token itself; null = metrics disabled. */
+  metricsToken: string | null;
   /** Resolves with an exit code when web or worker stops on its own (a crash). */
   crashed: Promise<number>;
   stop: () => Promise<void>;
@@ -75,14 +77,26 @@ async function syncTemplatesOnStart(databaseUrl: string, templatesDir: string, l
   }
 }
 
-/** Demo installs get a generated session secret, kept in the data folder so sign-ins survive restarts. */
-function demoSecret(dataDir: string): string {
-  const file = path.join(dataDir, "nextauth-secret");
+/**
+ * Demo installs get generated secrets (the session secret, the metrics token), each kept in a
+ * file of the data folder (mode 600) so sign-ins and scrape configs survive restarts.
+ */
+function demoSecret(dataDir: string, name: "nextauth-secret" | "metrics-token"): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** How to read the metrics token in a shell, without printing it: the variable, or the generated file. */
+function metricsTokenHint(source: NodeJS.ProcessEnv, demo: boolean, dataDir: string): string | null {
+  if (source.PROVISIO_METRICS_TOKEN) return "$PROVISIO_METRICS_TOKEN";
+  if (!demo) return null;
+  const file = path.join(dataDir, "metrics-token");
+  const relative = path.relative(process.cwd(), file);
+  return `$(cat ${relative && !relative.startsWith("..") ? relative : file})`;
 }
 
 function pipeWithPrefix(child: ChildProcess, prefix: string, log: (line: string) => void) {
@@ -140,7 +154,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     PORT: String(launch.PORT),
     PROVISIO_DEMO: String(demo),
     NEXTAUTH_URL: source.NEXTAUTH_URL ?? `http://localhost:${launch.PORT}`,
-    NEXTAUTH_SECRET: source.NEXTAUTH_SECRET ?? (demo ? demoSecret(dataDir) : undefined),
+    NEXTAUTH_SECRET: source.NEXTAUTH_SECRET ?? (demo ? demoSecret(dataDir, "nextauth-secret") : undefined),
+    // Closed by default: only a demo install gets a generated token; elsewhere set it to enable /api/metrics.
+    PROVISIO_METRICS_TOKEN: source.PROVISIO_METRICS_TOKEN || (demo ? demoSecret(dataDir, "metrics-token") : undefined),
     DATABASE_URL: databaseUrl ?? "postgres://placeholder/validated-before-start",
   };
   // Validate the web/worker environment before starting anything that must be stopped again.
@@ -205,7 +221,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const crashed = new Promise<number>((resolve) => {
       for (const child of children) child.once("exit", (code) => resolve(code ?? 1));
     });
-    return { url, databaseUrl, demoSignIn, crashed, stop };
+    return { url, databaseUrl, demoSignIn, metricsToken: metricsTokenHint(source, demo, dataDir), crashed, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -248,6 +264,7 @@ export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<
 
     Open:      ${stack.url}
     Health:    ${stack.url}/api/health
+    Metrics:   ${stack.metricsToken ? `curl -H "Authorization: Bearer ${stack.metricsToken}" ${stack.url}/api/metrics` : "off (set PROVISIO_METRICS_TOKEN to enable /api/metrics)"}
 ${
   stack.demoSignIn
     ? `    Sign in:   choose a demo user on the sign-in page:\n${demoUsers.map((u) => `                 ${u.email.padEnd(28)} ${u.persona}`).join("\n")}\n`

@@ -1,6 +1,7 @@
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
+import { costsRouter } from "./routers/costs";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
@@ -16,6 +17,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
+  costs: costsRouter,
   environments: environmentsRouter,
   extensions: extensionsRouter,
   me: meRouter,

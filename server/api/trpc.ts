@@ -1,17 +1,22 @@
 /**
  * The tRPC API, as a tour:
- * 1. Context: who is calling (the viewer, with memberships) and the database.
+ * 1. Context: who is calling (the viewer, with memberships), the database, and the call's
+ *    correlation id with a logger bound to it.
  * 2. Initialisation: superjson, and errors shaped so forms can show them next to the field.
  * 3. Procedures: the reusable access rules every router builds on. A handler never checks
- *    a role itself; it picks the procedure that states who may call it.
+ *    a role itself; it picks the procedure that states who may call it. Every call, whichever
+ *    procedure, writes one JSON log line (path, type, duration, outcome, user; never inputs).
  */
 import { TRPCError, initTRPC } from "@trpc/server";
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "pino";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "~/db/client";
 import { eq } from "drizzle-orm";
 import { teams } from "~/db/schema";
+import { logger as rootLogger } from "~/server/logger";
 import { ServiceError, type ServiceErrorKind } from "~/server/services/errors";
 import { actorOf, type Viewer } from "~/server/services/users";
 
@@ -20,12 +25,19 @@ import { actorOf, type Viewer } from "~/server/services/users";
 export type Context = {
   db: Database;
   viewer: Viewer | null;
-  /** Correlates this call's log lines and audit events. */
-  requestId: string;
+  /**
+   * The HTTP request's id (its sane `x-request-id`, else a new UUID; sent back in
+   * `x-request-id`). Every log line of the call carries it. A request's audit events keep the
+   * request id as their correlation id (its timeline); this one ties log lines to an HTTP call.
+   */
+  correlationId: string;
+  /** The logger for this call: JSON lines with `correlationId` bound. */
+  log: Logger;
 };
 
-export function createContext(db: Database, viewer: Viewer | null, requestId: string = randomUUID()): Context {
-  return { db, viewer, requestId };
+export function createContext(db: Database, viewer: Viewer | null, options: { correlationId?: string; log?: Logger } = {}): Context {
+  const correlationId = options.correlationId ?? randomUUID();
+  return { db, viewer, correlationId, log: (options.log ?? rootLogger).child({ correlationId }) };
 }
 
 // 2. Initialisation --------------------------------------------------------------------------
@@ -64,6 +76,28 @@ const serviceErrorCodes: Record<ServiceErrorKind, TRPCError["code"]> = {
   invalid: "BAD_REQUEST",
 };
 
+/** Errors the call log below has written; the HTTP handler logs only the others (unknown path, bad batch). */
+export const loggedErrors = new WeakSet<TRPCError>();
+
+/**
+ * One JSON line per call: correlation id (bound on ctx.log), path, type, duration, outcome and
+ * error code, and the caller's user id. Never inputs, outputs or error details a caller sent:
+ * those may hold secrets. Server faults (INTERNAL_SERVER_ERROR) log at error level with the
+ * error and its stack; refusals and invalid input at info.
+ */
+const logCall = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const line = { path, type, durationMs: Math.round((performance.now() - started) * 10) / 10, userId: ctx.viewer?.id ?? null };
+  if (result.ok) ctx.log.info({ ...line, outcome: "ok" }, "trpc call");
+  else {
+    loggedErrors.add(result.error);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.log.error({ ...line, outcome: "error", code: result.error.code, err: result.error }, "trpc call failed");
+    else ctx.log.info({ ...line, outcome: "error", code: result.error.code }, "trpc call refused");
+  }
+  return result;
+});
+
 /** Services throw ServiceError; here, at the API edge, it becomes the matching tRPC error. */
 const mapServiceErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -75,7 +109,7 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 });
 
 /** Anyone, signed in or not. */
-export const publicProcedure = t.procedure.use(mapServiceErrors);
+export const publicProcedure = t.procedure.use(logCall).use(mapServiceErrors);
 
 /**
  * Signed-in users. Auditors read everything and change nothing: every mutation refuses them
@@ -109,17 +143,33 @@ export const oversightProcedure = authedProcedure.use(({ ctx, next }) => {
  * Loads the team named by `teamId` and the caller's role in it onto ctx. Reading a team is
  * allowed to its members and to admins and auditors; the stricter procedures below build on it.
  */
+async function readableTeam(ctx: Context & { viewer: Viewer }, teamId: string) {
+  const team = await ctx.db.query.teams.findFirst({ where: eq(teams.id, teamId) });
+  if (!team) throw new TRPCError({ code: "NOT_FOUND", message: "Team was not found." });
+  const membership = ctx.viewer.teams.find((m) => m.id === team.id) ?? null;
+  const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
+  if (!membership && !oversees) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this team." });
+  }
+  return { team, teamRole: membership?.role ?? null };
+}
+
 export const teamProcedure = authedProcedure
   .input(z.object({ teamId: z.uuid({ error: "must be a team id" }) }))
+  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } }));
+
+/**
+ * Read-only views of one team (like teamProcedure) or, with `teamId: "all"`, of every team,
+ * which needs the admin or auditor role. ctx.team is null for "all".
+ */
+export const teamOrAllProcedure = authedProcedure
+  .input(z.object({ teamId: z.union([z.literal("all"), z.uuid()], { error: "must be a team id or 'all'" }) }))
   .use(async ({ ctx, input, next }) => {
-    const team = await ctx.db.query.teams.findFirst({ where: eq(teams.id, input.teamId) });
-    if (!team) throw new TRPCError({ code: "NOT_FOUND", message: "Team was not found." });
-    const membership = ctx.viewer.teams.find((m) => m.id === team.id) ?? null;
-    const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
-    if (!membership && !oversees) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this team." });
+    if (input.teamId !== "all") return next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } });
+    if (ctx.viewer.globalRole !== "admin" && ctx.viewer.globalRole !== "auditor") {
+      throw new TRPCError({ code: "FORBIDDEN", message: "Every team's figures need the admin or auditor role." });
     }
-    return next({ ctx: { ...ctx, team, teamRole: membership?.role ?? null } });
+    return next({ ctx: { ...ctx, team: null, teamRole: null } });
   });
 
 /** Members of the team (any role) acting in it, e.g. requesting an environment. */

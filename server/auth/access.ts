@@ -15,6 +15,7 @@ export function navItemsFor(v: Pick<Viewer, "globalRole" | "teams">): NavItem[] 
   ];
   if (approvesAnywhere(v)) items.push({ href: "/approvals", label: "Approvals" });
   items.push({ href: "/environments", label: "Environments" });
+  items.push({ href: "/costs", label: "Costs" });
   if (oversees(v)) items.push({ href: "/audit", label: "Audit" });
   if (isAdmin(v)) items.push({ href: "/admin", label: "Admin" });
   return items;

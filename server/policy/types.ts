@@ -36,9 +36,13 @@ export type TeamBudgetAndQuotas = {
   monthlyBudgetCents: number;
   /** hard: a request that does not fit is denied; soft: it needs an admin's approval. */
   budgetMode: "hard" | "soft";
-  /** Accrued cost of the team's environments this month so far. */
+  /** Accrued cost of the team's environments this month so far (cost records). */
   spentThisMonthCents: number;
-  /** The month shares of the team's other approved and pending requests not yet in `spent`. */
+  /**
+   * What is still to come this month, not yet in `spent`: live environments until their expiry
+   * (or the month's end) at their hourly rate, and the month shares of the team's other
+   * pending, approved and queued requests.
+   */
   committedCents: number;
   /** null = unlimited. */
   quotas: Record<QuotaKind, number | null>;

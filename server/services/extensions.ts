@@ -80,7 +80,7 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
     team: {
       monthlyBudgetCents: team.monthlyBudgetCents,
       budgetMode: team.budgetMode,
-      spentThisMonthCents: "spentCents" in commitments ? Number(commitments.spentCents) : 0,
+      spentThisMonthCents: commitments.spentCents,
       committedCents: commitments.committedCents,
       quotas: { vcpus: team.quotaVcpus, instances: team.quotaInstances, gpus: team.quotaGpus },
       quotaUsed: commitments.quotaUsed,

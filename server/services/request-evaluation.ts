@@ -6,12 +6,15 @@
  */
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
-import { requests, teams, type Team } from "~/db/schema";
+import { costRecords, environments, requests, teams, type Team } from "~/db/schema";
 import { centsOverHours } from "~/server/engines/pricing";
-import { evaluatePolicy, monthShareCents, type PolicyDecision } from "~/server/policy";
+import { evaluatePolicy, hoursLeftInMonth, monthShareCents, type PolicyDecision } from "~/server/policy";
+import { monthOf, monthRange } from "~/server/schemas/costs";
 import type { ParameterValues } from "~/server/schemas/template-parameters";
 import { durationHours, type PolicySpec, type Tier } from "~/server/templates/format";
 import { planTemplate, type Plan } from "~/server/templates/plan";
+import { microsToCents } from "./cost-accrual";
+import { accruedMicros } from "./costs";
 import { notFound } from "./errors";
 import { validateParameterValues } from "./template-parameters";
 import { loadVersionForRequest } from "./template-versions";
@@ -39,20 +42,54 @@ function effectivePolicy(policy: PolicySpec, team: Team): PolicySpec {
   return { ...policy, costApproval: { aboveMonthlyUsd: teamUsd, from: "admin", count: 1 } };
 }
 
-/** What the team's other live requests already hold this month. */
+/** Request statuses whose environment does not exist yet: their cost is all still to come. */
+const notStartedStatuses = ["pending_approval", "approved", "queued"] as const;
+
+/**
+ * The team's month for the budget: what it has spent (accrued by cost records, from the 1st to
+ * now) and what is still to come, each counted once:
+ * - live environments (provisioning, ready; failed ones whose kept resources still run): their
+ *   hourly rate from now until they expire or the month ends; the running records' rate, or the
+ *   plan's while an environment is still being provisioned;
+ * - requests not started yet (pending, approved, queued; create and extend): their month share
+ *   as counted when they were submitted this month, or, from an earlier month, their rate over
+ *   what is left of this one (at most their TTL).
+ * And the quota the team's live requests hold.
+ */
 export async function teamCommitments(tx: Executor, teamId: string, now: Date, excludeRequestId?: string) {
-  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const { start: monthStart, end: monthEnd } = monthRange(monthOf(now));
+  const spentMicros = await accruedMicros(tx, teamId, monthStart, now);
+  const live = await tx.execute<{ micros: string }>(sql`
+    select coalesce(sum(round(x.rate::numeric * extract(epoch from (least(x.expires_at, ${monthEnd.toISOString()}::timestamptz) - ${now.toISOString()}::timestamptz)) / 3600)), 0)::text as micros
+      from (
+        select e.expires_at,
+               greatest(coalesce(sum(c.hourly_micros), 0), case when e.status = 'provisioning' then r.hourly_micros else 0 end) as rate
+          from ${environments} e
+          join ${requests} r on r.id = e.request_id
+          left join ${costRecords} c on c.environment_id = e.id and c.ended_at is null
+         where e.team_id = ${teamId} and e.status in ('provisioning', 'ready', 'failed')
+         group by e.id, e.expires_at, e.status, r.hourly_micros
+      ) x
+     where x.expires_at > ${now.toISOString()}::timestamptz`);
+  const [pending] = await tx
+    .select({
+      cents: sql<string>`coalesce(sum(case when ${requests.submittedAt} >= ${monthStart.toISOString()}::timestamptz then ${requests.monthShareCents}
+        else round(${requests.hourlyMicros}::numeric * least(${requests.ttlHours}, ${hoursLeftInMonth(now)}) / 10000) end), 0)`,
+    })
+    .from(requests)
+    .where(and(eq(requests.teamId, teamId), inArray(requests.status, [...notStartedStatuses]), excludeRequestId ? ne(requests.id, excludeRequestId) : undefined));
   const [row] = await tx
     .select({
-      committedCents: sql<string>`coalesce(sum(${requests.monthShareCents}) filter (where ${requests.submittedAt} >= ${monthStart.toISOString()}), 0)`,
       vcpus: sql<string>`coalesce(sum((${requests.usage}->>'vcpus')::int), 0)`,
       instances: sql<string>`coalesce(sum((${requests.usage}->>'instances')::int), 0)`,
       gpus: sql<string>`coalesce(sum((${requests.usage}->>'gpus')::int), 0)`,
     })
     .from(requests)
-    .where(and(eq(requests.teamId, teamId), inArray(requests.status, [...liveStatuses]), excludeRequestId ? ne(requests.id, excludeRequestId) : undefined));
+    // An extension adds time, not resources: only create requests hold quota.
+    .where(and(eq(requests.teamId, teamId), eq(requests.kind, "create"), inArray(requests.status, [...liveStatuses]), excludeRequestId ? ne(requests.id, excludeRequestId) : undefined));
   return {
-    committedCents: Number(row?.committedCents ?? 0),
+    spentCents: microsToCents(spentMicros),
+    committedCents: microsToCents(Number(live.rows[0]?.micros ?? 0)) + Number(pending?.cents ?? 0),
     quotaUsed: { vcpus: Number(row?.vcpus ?? 0), instances: Number(row?.instances ?? 0), gpus: Number(row?.gpus ?? 0) },
   };
 }
@@ -96,8 +133,7 @@ export async function evaluateRequest(
     team: {
       monthlyBudgetCents: team.monthlyBudgetCents,
       budgetMode: team.budgetMode,
-      // Accrued cost arrives with cost records; until then live requests' month shares count as committed.
-      spentThisMonthCents: 0,
+      spentThisMonthCents: commitments.spentCents,
       committedCents: commitments.committedCents,
       quotas: { vcpus: team.quotaVcpus, instances: team.quotaInstances, gpus: team.quotaGpus },
       quotaUsed: commitments.quotaUsed,

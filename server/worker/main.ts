@@ -9,6 +9,7 @@ import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
+import { graphileLogger, withJobLogs } from "./job-log";
 import { defaultEngines } from "~/server/runner/engines";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { provisionRequestTask, recoverRunsTask, resumeRunTask } from "./tasks/provisioning";
@@ -24,7 +25,8 @@ async function main() {
   // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
   const shuttingDown = new AbortController();
   const runnerOptions = { workerId, engines: defaultEngines, signal: shuttingDown.signal };
-  const taskList: TaskList = {
+  // Every job logs its start, finish or failure with the request/run it works on as correlation id.
+  const taskList: TaskList = withJobLogs({
     provision_request: provisionRequestTask(db, runnerOptions),
     resume_run: resumeRunTask(db, runnerOptions),
     recover_runs: recoverRunsTask(db),
@@ -32,7 +34,7 @@ async function main() {
     deliver_webhook: deliverWebhookTask(db),
     sweep_expiry: sweepExpiryTask(db),
     sweep_orphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
-  };
+  });
 
   // run() migrates graphile-worker's own schema before it starts polling.
   const runner = await run({
@@ -43,6 +45,8 @@ async function main() {
     // Every 15 minutes: simulator resources with our tags but no record (PROVISIO_ORPHAN_SWEEP).
     crontab: ["17 3 * * * prune_worker_heartbeats", "* * * * * recover_runs", "* * * * * sweep_expiry", ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : ["*/15 * * * * sweep_orphans"])].join("\n"),
     noHandleSignals: true,
+    // graphile-worker's own messages as JSON lines too.
+    logger: graphileLogger(logger),
   });
   const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
   // At start too: runs a killed worker left behind resume without waiting for the cron minute.

@@ -1,0 +1,11 @@
+import { db } from "~/server/db";
+import { env } from "~/server/env";
+import { metricsResponse } from "~/server/observability/metrics-endpoint";
+import { processMetrics } from "~/server/observability/metrics";
+
+export const dynamic = "force-dynamic";
+
+/** Prometheus metrics; needs `Authorization: Bearer $PROVISIO_METRICS_TOKEN` (disabled without a token). */
+export async function GET(request: Request) {
+  return metricsResponse(request, { token: env().PROVISIO_METRICS_TOKEN, metrics: () => processMetrics(db()) });
+}

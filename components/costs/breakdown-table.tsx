@@ -1,0 +1,49 @@
+import type { ReactNode } from "react";
+import { percent, usd } from "./format";
+import type { CostGroupRow } from "./types";
+
+/** Spend by one dimension (template, tier, a tag's values, team): cost, share with a bar, environments. */
+export function BreakdownTable({ label, keyHeader, rows, controls }: { label: string; keyHeader: string; rows: CostGroupRow[]; controls?: ReactNode }) {
+  return (
+    <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
+      <div className="flex min-h-12 flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-2">
+        <h2 className="text-sm font-semibold text-slate-800">{label}</h2>
+        {controls}
+      </div>
+      {rows.length === 0 ? (
+        <p className="px-4 py-6 text-sm text-slate-500">Nothing this month.</p>
+      ) : (
+        <table aria-label={label} className="w-full text-left text-sm">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr>
+              <th scope="col" className="px-4 py-2 font-medium">{keyHeader}</th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">Cost</th>
+              <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Share</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((r) => (
+              <tr key={r.key}>
+                <th scope="row" className="max-w-[14rem] truncate px-4 py-2 font-medium text-slate-800" title={r.key}>
+                  {r.key}
+                  <span className="block text-xs font-normal text-slate-500">
+                    {r.environments} environment{r.environments === 1 ? "" : "s"}
+                  </span>
+                </th>
+                <td className="px-4 py-2 text-right tabular-nums text-slate-900">{usd(r.cents)}</td>
+                <td className="hidden w-32 px-4 py-2 sm:table-cell">
+                  <div className="flex items-center gap-2">
+                    <span aria-hidden className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-100">
+                      <span className="block h-full rounded-full bg-brand-500" style={{ width: `${Math.min(100, r.percent)}%` }} />
+                    </span>
+                    <span className="w-12 text-right text-xs tabular-nums text-slate-600">{percent(r.percent)}</span>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
