@@ -49,6 +49,7 @@ test("a developer finds their environment, sees its tagged resources and cost, e
   await expect(extend).toBeHidden();
   await expect(page.getByRole("status").filter({ hasText: `Extended: ${name} now expires` })).toBeVisible();
   // The update run that moves the expires-at tag finishes before anything else may run.
+  await expect(page.getByRole("list", { name: "Runs" }).getByRole("listitem").first()).toContainText(/Update\s*succeeded/, { timeout: 60_000 });
   const destroyButton = page.getByRole("group", { name: "Actions" }).getByRole("button", { name: "Destroy" });
   await expect(destroyButton).toBeVisible({ timeout: 60_000 });
 
@@ -65,7 +66,11 @@ test("a developer finds their environment, sees its tagged resources and cost, e
   await expect(dialog).toBeHidden();
   await expect(page.getByRole("status").filter({ hasText: `Destroying ${name}` })).toBeVisible();
   const runs = page.getByRole("list", { name: "Runs" });
-  await expect(runs.getByText("Destroy finished: every resource is gone")).toBeVisible({ timeout: 60_000 });
+  // Followed live while it runs; once it has finished, its log opens on demand.
+  await expect(runs.getByRole("listitem").first()).toContainText(/Destroy\s*succeeded/, { timeout: 60_000 });
+  const showLog = runs.getByRole("button", { name: /^Show log of the destroy run/ });
+  if (await showLog.isVisible()) await showLog.click();
+  await expect(runs.getByText("Destroy finished: every resource is gone")).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: /^\s*Status:\s*Destroyed\s*$/ })).toBeVisible({ timeout: 15_000 });
   await expect(resources.getByText("deleted", { exact: true })).toHaveCount(count);
   await expect(page.getByRole("group", { name: "Actions" })).toHaveCount(0);
