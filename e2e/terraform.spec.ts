@@ -91,10 +91,14 @@ test("a terraform environment: planned in the form, planned and approved by an a
   await confirm.getByLabel(`Type ${name} to confirm`).fill(name);
   await confirm.getByRole("button", { name: "Destroy environment" }).click();
   const runs = dev.getByRole("list", { name: "Runs" });
-  await expect(runs.getByText("Destroy complete! Resources: 2 destroyed.")).toBeVisible({ timeout: 60_000 });
-  await expect(runs.getByText("Destroy finished: every resource is gone")).toBeVisible({ timeout: 60_000 });
+  // Followed live while it runs; once it has finished, its log opens on demand.
+  await expect(runs.getByRole("listitem").first()).toContainText(/Destroy\s*succeeded/, { timeout: 60_000 });
   await expect(dev.getByRole("status").filter({ hasText: /^\s*Status:\s*Destroyed\s*$/ })).toBeVisible({ timeout: 15_000 });
   const destroyMs = Date.now() - destroyStarted;
+  const showLog = runs.getByRole("button", { name: /^Show log of the destroy run/ });
+  if (await showLog.isVisible()) await showLog.click();
+  await expect(runs.getByText("Destroy complete! Resources: 2 destroyed.")).toBeVisible();
+  await expect(runs.getByText("Destroy finished: every resource is gone")).toBeVisible();
   await expect(resources.getByText("deleted", { exact: true })).toHaveCount(3);
 
   const line = `terraform cycle through the portal: plan in the form ${seconds(formPlanMs)}, approval → ready ${seconds(applyMs)}, destroy → destroyed ${seconds(destroyMs)}, total ${seconds(formPlanMs + applyMs + destroyMs)}`;
