@@ -74,3 +74,12 @@ export function openSecret(sealed: string, purpose: string, context: string): st
 export function secretHint(secret: string): string {
   return `…${secret.slice(-4)}`;
 }
+
+/**
+ * A stable secret for `purpose`, derived from NEXTAUTH_SECRET (hex): every process of one
+ * install computes the same value, so none has to store it (e.g. the Terraform state role's
+ * password).
+ */
+export function derivedSecret(purpose: string): string {
+  return keyFor(`derived:${purpose}`).toString("hex");
+}

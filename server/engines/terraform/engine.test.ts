@@ -11,7 +11,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "~/testing/db";
 import { EngineError, type EngineContext, type RunLogEvent } from "../engine";
-import { createTerraformEngine, type TerraformEngine, type TerraformEngineOptions } from "./engine";
+import { derivedSecret } from "~/server/services/secret-box";
+import { createTerraformEngine, stateRoleName, type TerraformEngine, type TerraformEngineOptions } from "./engine";
 import { catalogTemplate, cliBinary, inlineTemplate, skipMessage, slowTemplate, specFor } from "./test-support";
 
 if (!cliBinary.ok) console.log(skipMessage);
@@ -57,6 +58,35 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
       await client.end();
     }
   }
+
+  it("lets the CLI's database role touch the state rows and nothing else of the portal's database", async () => {
+    const template = await catalogTemplate("event-queue-terraform");
+    const spec = specFor(template, { parameters: { queue_name: "role-check", idempotency_table: false, expected_million_requests: 1 } });
+    const { ctx, events } = context(spec.environmentId);
+    await engine.applyAll(ctx, spec);
+    const admin = new pg.Client(stateUrl);
+    await admin.connect();
+    const database = (await admin.query<{ db: string }>("select current_database() as db")).rows[0]!.db;
+    await admin.end();
+    const role = stateRoleName(database);
+    expect(events.map((e) => e.message).join("\n")).toContain(`role ${role}`);
+    // The same URL the engine hands the CLI as PG_CONN_STR.
+    const url = new URL(stateUrl);
+    url.username = role;
+    url.password = derivedSecret(`terraform-state-role:${database}`);
+    const cli = new pg.Client(url.toString());
+    await cli.connect();
+    try {
+      const rows = await cli.query<{ name: string }>("select name from provisio_terraform_state.states where name = $1", [`env-${spec.environmentId}`]);
+      expect(rows.rows).toHaveLength(1);
+      await expect(cli.query("select count(*) from users")).rejects.toThrow(/permission denied/);
+      await expect(cli.query("select count(*) from environments")).rejects.toThrow(/permission denied/);
+      await expect(cli.query("create table public.sneaky (id int)")).rejects.toThrow(/permission denied/);
+    } finally {
+      await cli.end();
+    }
+    await engine.destroyAll(context(spec.environmentId).ctx, spec);
+  });
 
   it("previews, applies, outputs and destroys the shipped example with no provider download", async () => {
     const template = await catalogTemplate("event-queue-terraform");

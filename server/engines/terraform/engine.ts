@@ -38,6 +38,8 @@ import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { derivedSecret } from "~/server/services/secret-box";
+import { scramVerifier } from "~/server/engines/postgres/scram";
 import { env as runtimeEnv } from "~/server/env";
 import { mandatoryTagKeys } from "~/server/templates/format";
 import { canonicalJson } from "~/server/templates/parse";
@@ -103,6 +105,14 @@ const PREVIEW_TIMEOUT_MS = 10 * 60_000;
 const maxAttributeBytes = 32 * 1024;
 
 /** The state URL as the CLI's libpq-compatible driver wants it: sslmode=disable on a local server, our application name. */
+/**
+ * The login role of the Terraform CLI for a database: state rows only (see ensureStateRole).
+ * Roles belong to the whole server, so the name carries the database's.
+ */
+export function stateRoleName(database: string): string {
+  return `${database.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 50)}_tf_state`;
+}
+
 export function stateConnectionString(url: string, applicationName: string): string {
   const parsed = new URL(url);
   const local = ["localhost", "127.0.0.1", "::1", "[::1]"].includes(parsed.hostname) || parsed.hostname.startsWith("/");
@@ -140,6 +150,10 @@ class TerraformEngineImpl implements TerraformEngine {
   private binaryPromise: Promise<Binary> | null = null;
   private located: { at: number; value: BinaryLocation } | null = null;
   private schemaReady: Promise<void> | null = null;
+  /** The least-privileged URL the CLI uses for state, once made (null: the configured URL). */
+  private stateRoleUrl: string | null = null;
+  private stateRoleProblem: string | null = null;
+  private stateRole: string | null = null;
   private cliConfig: Promise<string> | null = null;
   private readonly previews = new Map<string, Promise<TerraformPlanPreview>>();
   private readonly previewSlots = new Semaphore(2);
@@ -238,6 +252,7 @@ class TerraformEngineImpl implements TerraformEngine {
         await client.query("create sequence if not exists public.global_states_id_seq as bigint");
         await client.query(`create table if not exists ${this.schema}.states (id bigint not null default nextval('public.global_states_id_seq') primary key, name text unique, data text)`);
         await client.query(`create unique index if not exists states_by_name on ${this.schema}.states (name)`);
+        this.stateRoleUrl = await this.ensureStateRole(client);
         await client.query("commit");
       } catch (error) {
         await client.query("rollback").catch(() => undefined);
@@ -252,6 +267,40 @@ class TerraformEngineImpl implements TerraformEngine {
     return this.schemaReady;
   }
 
+  /**
+   * The role the CLI connects as: it may read and write the state rows and nothing else of the
+   * database, so a module (a `local-exec`, a provider) that reads PG_CONN_STR from its
+   * environment cannot reach the portal's tables. Its password is derived from NEXTAUTH_SECRET,
+   * the same in every process, and set as a SCRAM verifier (never in clear in a statement).
+   * Where the configured URL may not create roles (an external state database), the CLI uses
+   * that URL as configured and the run log says so.
+   */
+  private async ensureStateRole(client: pg.PoolClient): Promise<string | null> {
+    try {
+      await client.query("savepoint state_role");
+      const database = (await client.query<{ db: string }>("select current_database() as db")).rows[0]!.db;
+      const name = stateRoleName(database);
+      const role = pg.escapeIdentifier(name);
+      await client.query(`do $$ begin if not exists (select from pg_roles where rolname = ${pg.escapeLiteral(name)}) then create role ${role}; end if; end $$`);
+      const password = derivedSecret(`terraform-state-role:${database}`);
+      await client.query(`alter role ${role} with login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls connection limit 100 password ${pg.escapeLiteral(scramVerifier(password))}`);
+      await client.query(`grant connect on database ${pg.escapeIdentifier(database)} to ${role}`);
+      await client.query(`grant usage on schema ${this.schema} to ${role}`);
+      await client.query(`grant select, insert, update, delete on ${this.schema}.states to ${role}`);
+      await client.query(`grant usage, select on sequence public.global_states_id_seq to ${role}`);
+      await client.query("release savepoint state_role");
+      this.stateRole = name;
+      const url = new URL(this.options.stateUrl);
+      url.username = name;
+      url.password = password;
+      return url.toString();
+    } catch (error) {
+      await client.query("rollback to savepoint state_role");
+      this.stateRoleProblem = (error as Error).message;
+      return null;
+    }
+  }
+
   private redactor(): Redactor {
     const redactor = new Redactor();
     try {
@@ -260,6 +309,7 @@ class TerraformEngineImpl implements TerraformEngine {
     } catch {
       redactor.add(this.options.stateUrl);
     }
+    if (this.stateRoleUrl) redactor.add(this.stateRoleUrl, decodeURIComponent(new URL(this.stateRoleUrl).password));
     return redactor;
   }
 
@@ -295,7 +345,7 @@ class TerraformEngineImpl implements TerraformEngine {
   private async cliEnv(backend: boolean): Promise<NodeJS.ProcessEnv> {
     return cliEnvironment({
       TF_CLI_CONFIG_FILE: await this.cliConfigFile(),
-      ...(backend ? { PG_CONN_STR: stateConnectionString(this.options.stateUrl, this.applicationName) } : {}),
+      ...(backend ? { PG_CONN_STR: stateConnectionString(this.stateRoleUrl ?? this.options.stateUrl, this.applicationName) } : {}),
     });
   }
 
@@ -401,7 +451,8 @@ class TerraformEngineImpl implements TerraformEngine {
     try {
       await this.prepare(dir, spec, true);
       const env = await this.cliEnv(true);
-      await ctx.log({ level: "info", message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}), lock timeout ${this.options.lockTimeoutSeconds} s` });
+      await ctx.log({ level: "info", message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}, role ${this.stateRole ?? "as configured"}), lock timeout ${this.options.lockTimeoutSeconds} s` });
+      if (this.stateRoleProblem) await ctx.log({ level: "warn", message: `could not make a state-only role (${this.stateRoleProblem}): the CLI uses the configured state URL` });
       await this.initWorkspace(binary, dir, env, redactor, ctx);
       await this.step(binary, ["apply", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, { env, redactor, ctx, json: true });
       const show = await this.step(binary, ["show", "-json", "-no-color"], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false, rawStdout: true });

@@ -211,7 +211,9 @@ export function buildRootModule(input: RootModuleInput): RootModule {
   }
 
   const terraform: Record<string, unknown> = { required_version: ">= 1.4.0" };
-  if (input.backend) terraform.backend = { pg: { schema_name: input.backend.schemaName } };
+  // The engine creates the schema, table and index itself, as their owner; the CLI's own role
+  // may only read and write state rows, so it must not try to create them.
+  if (input.backend) terraform.backend = { pg: { schema_name: input.backend.schemaName, skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true } };
   const mainTf: Record<string, unknown> = { terraform, variable: variables };
   if (input.defaultTagProviders?.includes("aws")) {
     terraform.required_providers = { aws: { source: "hashicorp/aws" } };
