@@ -12,8 +12,8 @@ import type { EngineName } from "~/server/engines/types";
 import { recordAudit, type Actor } from "~/server/services/audit";
 import { publishEvent } from "~/server/services/events";
 import type { RunnerOptions } from "./provision";
-import { defaultRetry, withRetry, type RetryOptions } from "./retry";
-import { appendRunEvent } from "./run-log";
+import { withRetry } from "./retry";
+import { enqueueRun, handBack, runScope } from "./run-scope";
 import { destroyWholeEnvironment } from "./whole-environment";
 
 const system = { id: null, label: "system" } as const;
@@ -43,7 +43,7 @@ export async function queueDestroy(
       .set({ status: "destroying", destroyReason: options.destroyReason ?? environment.destroyReason, destroyRequestedBy: actor.id, version: environment.version + 1, updatedAt: new Date() })
       .where(eq(environments.id, environmentId));
     await recordAudit(tx, actor, { action: "environment.destroying", subjectType: "environment", subjectId: environmentId, teamId: environment.teamId, correlationId: environment.requestId, after: { reason, runId: run?.id } });
-    await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run!.id}::text), job_key => ${`resume:${run!.id}`}, max_attempts => 3)`);
+    await enqueueRun(tx, run!.id);
     return run?.id ?? null;
   };
   // Inside a caller's transaction this is a savepoint: it commits or rolls back with the caller.
@@ -51,17 +51,12 @@ export async function queueDestroy(
 }
 
 export async function executeDestroy(db: Database, run: typeof runs.$inferSelect, options: RunnerOptions): Promise<"succeeded" | "failed" | "handed_back"> {
-  const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, run.id, event);
   const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
   if (!environment) throw new Error("the run's environment is missing");
   const engine = options.engines(environment.engine as EngineName);
-  const controller = new AbortController();
-  // Removed when the run ends: the worker's shutdown signal outlives thousands of runs.
-  const relayAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) relayAbort();
-  else options.signal?.addEventListener("abort", relayAbort, { once: true });
-  const ctx = { environmentId: environment.id, log, signal: controller.signal };
-  const retry: RetryOptions = { ...(options.retry ?? defaultRetry), signal: controller.signal };
+  const scope = runScope(db, run.id, options);
+  const { log, retry, signal } = scope;
+  const ctx = { environmentId: environment.id, log, signal };
   await log({ level: "info", message: `Destroy started on ${options.workerId}` });
   try {
     // A whole-environment engine (terraform) destroys everything at once; the loop below then finds nothing left.
@@ -74,7 +69,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
     const reported = await withRetry(() => engine.read(ctx), retry);
     const byKey = new Map<string, ActualResource>(reported.map((r) => [r.idempotencyKey, r]));
     for (const row of rows) {
-      controller.signal.throwIfAborted();
+      signal.throwIfAborted();
       await db.update(environmentResources).set({ status: "deleting" }).where(eq(environmentResources.id, row.id));
       const actual = byKey.get(row.idempotencyKey);
       if (actual) await withRetry(() => engine.destroy(ctx, actual), retry);
@@ -88,13 +83,8 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
       await log({ level: "warn", message: `Destroyed untracked ${leftover.address} (${leftover.providerId})`, address: leftover.address });
     }
   } catch (error) {
-    options.signal?.removeEventListener("abort", relayAbort);
-    if (controller.signal.aborted) {
-      await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, run.id));
-      await db.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
-      await log({ level: "warn", message: "Worker is shutting down: destroy handed back, it resumes on the next worker" });
-      return "handed_back";
-    }
+    scope.release();
+    if (signal.aborted) return handBack(db, run.id, log, "destroy");
     const message = (error as Error).message;
     await log({ level: "error", message: `Destroy failed: ${message}` });
     await db.transaction(async (tx) => {
@@ -103,7 +93,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
     });
     return "failed";
   }
-  options.signal?.removeEventListener("abort", relayAbort);
+  scope.release();
   await db.transaction(async (tx) => {
     await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, run.id));
     await tx.update(environments).set({ status: "destroyed", destroyedAt: new Date(), version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));

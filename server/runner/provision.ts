@@ -20,9 +20,10 @@ import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import { executeDestroy } from "./destroy";
 import { executeUpdate } from "./update";
+import { handBack, runScope } from "./run-scope";
 import { applyOrder, resolveReferences } from "./references";
-import { defaultRetry, withRetry, type RetryOptions } from "./retry";
-import { appendRunEvent } from "./run-log";
+import { withRetry, type RetryOptions } from "./retry";
+import { type appendRunEvent } from "./run-log";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "./whole-environment";
 
 export type EngineRegistry = (name: EngineName) => Engine;
@@ -104,13 +105,10 @@ export function toActual(row: EnvironmentResource): ActualResource {
 export async function executeRun(db: Database, runId: string, options: RunnerOptions): Promise<"succeeded" | "failed" | "handed_back" | "not_claimed"> {
   const run = await claim(db, runId, options.workerId);
   if (!run) return "not_claimed";
+  let scope: ReturnType<typeof runScope> | undefined;
   const heartbeat = setInterval(() => {
     void db.update(runs).set({ heartbeatAt: new Date() }).where(and(eq(runs.id, runId), eq(runs.workerId, options.workerId))).catch(() => undefined);
   }, options.heartbeatMs ?? HEARTBEAT_MS);
-  const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, runId, event);
-  const controller = new AbortController();
-  // Removed when the run ends: the worker's shutdown signal outlives thousands of runs.
-  const relayAbort = () => controller.abort(options.signal?.reason);
   try {
     if (run.kind === "destroy") return await executeDestroy(db, run, options);
     if (run.kind === "update") return await executeUpdate(db, run, options);
@@ -121,14 +119,9 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     if (!request || !version) throw new Error("the run's request or template version is missing");
     const document = version.document as TemplateDocument;
     const engine = options.engines(environment.engine as EngineName);
-    if (options.signal?.aborted) relayAbort();
-    else options.signal?.addEventListener("abort", relayAbort, { once: true });
-    const ctx: EngineContext = { environmentId: environment.id, log, signal: controller.signal };
-    const retry: RetryOptions = {
-      ...(options.retry ?? defaultRetry),
-      signal: controller.signal,
-      onRetry: (attempt, delayMs, error) => log({ level: "warn", message: `${error.message}: retrying in ${delayMs} ms (attempt ${attempt + 1})` }),
-    };
+    scope = runScope(db, runId, options);
+    const { log, retry, signal } = scope;
+    const ctx: EngineContext = { environmentId: environment.id, log, signal };
     await log({ level: "info", message: run.attempts > 1 ? `Resuming apply (attempt ${run.attempts}) on ${options.workerId}` : `Apply started on ${options.workerId}` });
     const plan = request.plan as Plan;
     // Engines that apply a whole environment (terraform) report its outputs themselves.
@@ -137,12 +130,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
       if (engine.applyAll) engineOutputs = await applyWholeEnvironment(db, { environmentId: environment.id, engine, ctx, retry });
       else await applyResources(db, { environmentId: environment.id, plan, engine, ctx, retry, log });
     } catch (error) {
-      if (controller.signal.aborted && !(error instanceof EngineError && error.kind === "permanent")) {
-        await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, runId));
-        await db.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${runId}::text), job_key => ${`resume:${runId}`}, max_attempts => 3)`);
-        await log({ level: "warn", message: "Worker is shutting down: run handed back, it resumes on the next worker" });
-        return "handed_back";
-      }
+      if (signal.aborted && !(error instanceof EngineError && error.kind === "permanent")) return await handBack(db, runId, log, "run");
       await failApply(db, { runId, environment, request, document, engine, ctx, retry, log, error: error as Error });
       return "failed";
     }
@@ -150,7 +138,7 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
     return "succeeded";
   } finally {
     clearInterval(heartbeat);
-    options.signal?.removeEventListener("abort", relayAbort);
+    scope?.release();
   }
 }
 

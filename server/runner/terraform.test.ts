@@ -90,7 +90,7 @@ describe.skipIf(!cliBinary.ok)("provisioning a terraform template (real CLI)", (
     // An extension's update run applies the new expires-at through Terraform: the resources carry it, and so do our rows.
     const later = new Date(environment!.expiresAt.getTime() + 48 * 3_600_000);
     await db.update(environments).set({ expiresAt: later }).where(eq(environments.id, environment!.id));
-    const updateRun = await db.transaction((tx) => queueUpdateRun(tx, environment!.id, "test"));
+    const updateRun = await db.transaction((tx) => queueUpdateRun(tx, environment!.id));
     expect(await executeRun(db, updateRun!, { workerId: "test-worker", engines })).toBe("succeeded");
     const updated = await db.select().from(environmentResources).where(and(eq(environmentResources.environmentId, environment!.id), eq(environmentResources.status, "ready")));
     expect(updated.map((r) => r.tags["expires-at"])).toEqual(updated.map(() => later.toISOString()));

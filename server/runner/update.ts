@@ -5,14 +5,14 @@
  * tags), then our row, whose new tags the cost record follows. Interrupted, it resumes like any
  * run; a failure leaves the environment ready (its resources are untouched) and says so.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, runs } from "~/db/schema";
 import type { EngineName } from "~/server/engines/types";
 import { recordAudit, systemActor } from "~/server/services/audit";
 import { toActual, type RunnerOptions } from "./provision";
-import { defaultRetry, withRetry, type RetryOptions } from "./retry";
-import { appendRunEvent } from "./run-log";
+import { withRetry } from "./retry";
+import { handBack, runScope } from "./run-scope";
 import { applyWholeEnvironment } from "./whole-environment";
 
 /** The tags a resource of this environment must carry now (only `expires-at` moves after creation). */
@@ -21,20 +21,12 @@ export function currentTags(tags: Record<string, string>, environment: { expires
 }
 
 export async function executeUpdate(db: Database, run: typeof runs.$inferSelect, options: RunnerOptions): Promise<"succeeded" | "failed" | "handed_back"> {
-  const log = (event: Parameters<typeof appendRunEvent>[2]) => appendRunEvent(db, run.id, event);
   const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));
   if (!environment) throw new Error("the run's environment is missing");
   const engine = options.engines(environment.engine as EngineName);
-  const controller = new AbortController();
-  const relayAbort = () => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) relayAbort();
-  else options.signal?.addEventListener("abort", relayAbort, { once: true });
-  const ctx = { environmentId: environment.id, log, signal: controller.signal };
-  const retry: RetryOptions = {
-    ...(options.retry ?? defaultRetry),
-    signal: controller.signal,
-    onRetry: (attempt, delayMs, error) => log({ level: "warn", message: `${error.message}: retrying in ${delayMs} ms (attempt ${attempt + 1})` }),
-  };
+  const scope = runScope(db, run.id, options);
+  const { log, retry, signal } = scope;
+  const ctx = { environmentId: environment.id, log, signal };
   let updated = 0;
   try {
     await log({ level: "info", message: `Update started on ${options.workerId}: expires-at becomes ${environment.expiresAt.toISOString()}` });
@@ -46,7 +38,7 @@ export async function executeUpdate(db: Database, run: typeof runs.$inferSelect,
       .where(and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")))
       .orderBy(environmentResources.createdAt);
     for (const row of rows) {
-      controller.signal.throwIfAborted();
+      signal.throwIfAborted();
       const tags = currentTags(row.tags, environment);
       if (JSON.stringify(tags) === JSON.stringify(row.tags)) continue;
       if (!engine.applyAll) {
@@ -58,19 +50,14 @@ export async function executeUpdate(db: Database, run: typeof runs.$inferSelect,
       await log({ level: "info", message: `Updated tags of ${row.address}`, address: row.address });
     }
   } catch (error) {
-    options.signal?.removeEventListener("abort", relayAbort);
-    if (controller.signal.aborted) {
-      await db.update(runs).set({ status: "queued", workerId: null }).where(eq(runs.id, run.id));
-      await db.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
-      await log({ level: "warn", message: "Worker is shutting down: update handed back, it resumes on the next worker" });
-      return "handed_back";
-    }
+    scope.release();
+    if (signal.aborted) return handBack(db, run.id, log, "update");
     const message = (error as Error).message;
     await log({ level: "error", message: `Update failed: ${message}. The environment stays ready; ${updated} resources were updated.` });
     await db.update(runs).set({ status: "failed", finishedAt: new Date(), error: message }).where(eq(runs.id, run.id));
     return "failed";
   }
-  options.signal?.removeEventListener("abort", relayAbort);
+  scope.release();
   await db.transaction(async (tx) => {
     await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, run.id));
     await recordAudit(tx, systemActor, { action: "environment.updated", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId: run.id, resourcesUpdated: updated } });

@@ -17,6 +17,7 @@ import { queueDestroy } from "~/server/runner/destroy";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
+import { enqueueRun } from "~/server/runner/run-scope";
 import { recordAudit } from "./audit";
 import { accruedCentsByEnvironment } from "./cost-accrual";
 import { ServiceError, notFound } from "./errors";
@@ -505,7 +506,7 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
         before: { status: "failed", runId: last.id, error: last.error },
         after: { status: "provisioning", runId: run.id },
       });
-      await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
+      await enqueueRun(tx, run.id);
       return { runId: run.id, environmentId: environment.id, status: "provisioning" as const };
     });
   } catch (error) {

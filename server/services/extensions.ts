@@ -12,6 +12,7 @@ import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateExtension, formatHours } from "~/server/policy";
 import { maxExtensionHours } from "~/server/schemas/extensions";
 import { durationHours, type TemplateDocument } from "~/server/templates/format";
+import { enqueueRun } from "~/server/runner/run-scope";
 import { recordAudit, systemActor, type Actor } from "./audit";
 import { ServiceError, notFound } from "./errors";
 import { publishEvent } from "./events";
@@ -237,7 +238,7 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
     before: { expiresAt: before.toISOString() },
     after: { expiresAt: expiresAt.toISOString(), hours: request.ttlHours, requestId: request.id },
   });
-  await queueUpdateRun(tx, environment.id, `expiry extended to ${expiresAt.toISOString()}`);
+  await queueUpdateRun(tx, environment.id);
   await publishEvent(tx, {
     type: "environment.extended",
     teamId: environment.teamId,
@@ -256,9 +257,9 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
 }
 
 /** Queues an update run (tags moved in place) unless a run is already active; the resume_run job executes it. */
-export async function queueUpdateRun(tx: Executor, environmentId: string, reason: string): Promise<string | null> {
+export async function queueUpdateRun(tx: Executor, environmentId: string): Promise<string | null> {
   const [run] = await tx.insert(runs).values({ environmentId, kind: "update", status: "queued" }).onConflictDoNothing().returning({ id: runs.id });
   if (!run) return null; // another run is active; the next apply or update carries the new tags
-  await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${run.id}::text, 'reason', ${reason}::text), job_key => ${`resume:${run.id}`}, max_attempts => 3)`);
+  await enqueueRun(tx, run.id);
   return run.id;
 }
