@@ -1,7 +1,8 @@
 "use client";
 
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
 import { Button } from "~/components/ui/button";
+import { Modal } from "~/components/ui/modal";
 import { ErrorNotice } from "~/components/ui/page";
 
 type ConfirmDialogProps = {
@@ -23,27 +24,11 @@ type ConfirmDialogProps = {
  * cancels, and focus returns to the button that opened it.
  */
 export function ConfirmDialog({ open, title, children, confirmLabel, variant = "primary", busy, error, errorTitle = "That did not work", onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      aria-describedby={bodyId}
-      onClose={() => {
-        if (open) onCancel();
-      }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
-    >
+    <Modal open={open} labelledBy={titleId} describedBy={bodyId} size="sm" onClose={onCancel}>
       <form
         method="dialog"
         className="space-y-4 p-5"
@@ -68,6 +53,6 @@ export function ConfirmDialog({ open, title, children, confirmLabel, variant = "
           </Button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -2,11 +2,12 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import { engineLabel } from "~/components/catalog/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
+import { Modal } from "~/components/ui/modal";
 import { ErrorNotice } from "~/components/ui/page";
 import type { EnvironmentDetail } from "./types";
 
@@ -27,7 +28,6 @@ const shownResources = 8;
  */
 export function DestroyDialog({ open, detail, viewerId, onClose, onDestroyed }: Props) {
   const trpc = useTRPC();
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const inputId = useId();
   const [name, setName] = useState("");
@@ -48,29 +48,19 @@ export function DestroyDialog({ open, detail, viewerId, onClose, onDestroyed }: 
     }),
   );
 
-  const { reset } = destroy;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setFieldError(null);
-      setFormError(null);
-      reset();
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open, reset]);
-
   const live = detail.resources.filter((r) => r.status !== "deleted");
   const someoneElses = detail.owner.id !== viewerId;
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={() => {
-        if (open) onClose();
+    <Modal
+      open={open}
+      labelledBy={titleId}
+      size="md"
+      onOpen={() => {
+        setFieldError(null);
+        setFormError(null);
+        destroy.reset();
       }}
-      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
+      onClose={onClose}
     >
       <form
         noValidate
@@ -144,6 +134,6 @@ export function DestroyDialog({ open, detail, viewerId, onClose, onDestroyed }: 
           </Button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -2,13 +2,14 @@
 
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { OutcomeBadge, ReasonList } from "~/components/requests/decision";
 import { dateTime, hoursText, money, relativeTime, stageWho } from "~/components/requests/format";
 import { newUuid } from "~/components/requests/request-form";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, Spinner } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
+import { Modal } from "~/components/ui/modal";
 import { ErrorNotice } from "~/components/ui/page";
 import { extensionHours, requestExtensionInput } from "~/server/schemas/extensions";
 
@@ -58,7 +59,6 @@ function placeError(error: unknown): { fields: FieldErrors; form: string | null 
  */
 export function ExtendDialog({ open, environment, onClose, onExtended }: Props) {
   const trpc = useTRPC();
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const hoursId = useId();
   const justificationId = useId();
@@ -93,32 +93,22 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
     }),
   );
 
-  const { reset } = submit;
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setErrors({});
-      setFormError(null);
-      reset();
-      dialog.showModal();
-    }
-    if (!open && dialog.open) dialog.close();
-  }, [open, reset]);
-
   const hoursError = errors.hours ?? (hoursCheck.success || hoursInput === "" ? null : `Hours ${hoursCheck.error.issues[0]?.message ?? "are not valid"}`);
   const p = preview.data;
   const denied = p?.decision.outcome === "denied";
   const previewError = preview.error ? placeError(preview.error) : null;
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={() => {
-        if (open) onClose();
+    <Modal
+      open={open}
+      labelledBy={titleId}
+      size="lg"
+      onOpen={() => {
+        setErrors({});
+        setFormError(null);
+        submit.reset();
       }}
-      className="m-auto w-[min(36rem,calc(100vw-2rem))] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
+      onClose={onClose}
     >
       <form
         noValidate
@@ -265,6 +255,6 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
           </Button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,10 +1,11 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
+import { Modal } from "~/components/ui/modal";
 import { ErrorNotice } from "~/components/ui/page";
 import { decideRequestInput } from "~/server/schemas/requests";
 
@@ -39,7 +40,6 @@ type Props = {
 /** Approve or reject in a modal, with a comment (required to reject). Native <dialog>: focus is trapped, Escape closes. */
 export function DecideDialog({ request, decision, onClose, onDecided }: Props) {
   const trpc = useTRPC();
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const commentId = useId();
   const [comment, setComment] = useState("");
@@ -55,26 +55,17 @@ export function DecideDialog({ request, decision, onClose, onDecided }: Props) {
     }),
   );
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (decision && !dialog.open) {
-      setError(null);
-      setServerError(null);
-      dialog.showModal();
-    }
-    if (!decision && dialog.open) dialog.close();
-  }, [decision]);
-
   const rejecting = decision === "rejected";
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={() => {
-        if (decision) onClose();
+    <Modal
+      open={decision !== null}
+      labelledBy={titleId}
+      size="sm"
+      onOpen={() => {
+        setError(null);
+        setServerError(null);
       }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/40"
+      onClose={onClose}
     >
       <form
         noValidate
@@ -127,6 +118,6 @@ export function DecideDialog({ request, decision, onClose, onDecided }: Props) {
           </Button>
         </div>
       </form>
-    </dialog>
+    </Modal>
   );
 }
