@@ -8,8 +8,9 @@ import { tierTones } from "~/components/catalog/format";
 import { hourly } from "~/components/requests/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
-import { Field, Select, TextInput } from "~/components/ui/form";
-import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
+import { Field, TextInput } from "~/components/ui/form";
+import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { environmentStatuses, type EnvironmentStatus } from "~/server/schemas/environments";
 import { templateNamePattern, tiers, type Tier } from "~/server/templates/format";
 import { ExpiryCountdown } from "./countdown";
@@ -103,19 +104,7 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
 
   return (
     <div className="space-y-5">
-      <div role="group" aria-label="Whose environments" className="flex gap-1 border-b border-slate-200">
-        {scopes.map(([scope, label]) => (
-          <button
-            key={scope}
-            type="button"
-            aria-pressed={query.scope === scope}
-            onClick={() => update({ scope })}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${query.scope === scope ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <ScopeTabs label="Whose environments" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
       <form
         role="search"
@@ -129,42 +118,9 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
         <Field label="Search">
           {({ id }) => <TextInput id={id} type="search" placeholder="Name or template" value={search} onChange={(e) => setSearch(e.target.value)} />}
         </Field>
-        <Field label="Status">
-          {({ id }) => (
-            <Select id={id} value={query.status ?? ""} onChange={(e) => update({ status: (e.target.value || null) as EnvironmentStatus | null })}>
-              <option value="">Any status</option>
-              {environmentStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {environmentStatusLabels[s]}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Tier">
-          {({ id }) => (
-            <Select id={id} value={query.tier ?? ""} onChange={(e) => update({ tier: (e.target.value || null) as Tier | null })}>
-              <option value="">Any tier</option>
-              {tiers.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Template">
-          {({ id }) => (
-            <Select id={id} value={query.template ?? ""} onChange={(e) => update({ template: e.target.value || null })}>
-              <option value="">Any template</option>
-              {names.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={environmentStatuses.map((s) => ({ value: s, label: environmentStatusLabels[s] }))} onChange={(status) => update({ status })} />
+        <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
+        <FilterSelect label="Template" anyLabel="Any template" value={query.template} options={names} onChange={(template) => update({ template })} />
         <label className="flex items-center gap-2 self-end pb-2 text-sm font-medium text-slate-800">
           <input
             type="checkbox"
@@ -179,11 +135,7 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
       {list.error ? (
         <ErrorNotice title="Environments could not be loaded" message={list.error.message} />
       ) : !list.data ? (
-        <div role="status" aria-label="Loading environments" className="space-y-2">
-          {[0, 1, 2, 3].map((i) => (
-            <Skeleton key={i} className="h-14 w-full" />
-          ))}
-        </div>
+        <ListSkeleton label="Loading environments" />
       ) : rows.length === 0 ? (
         filtered ? (
           <EmptyState

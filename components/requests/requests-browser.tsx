@@ -7,8 +7,9 @@ import { useEffect, useMemo, useState } from "react";
 import { tierTones } from "~/components/catalog/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
-import { Field, Select, TextInput } from "~/components/ui/form";
-import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
+import { Field, TextInput } from "~/components/ui/form";
+import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { requestStatuses } from "~/server/schemas/requests";
 import { tiers, type Tier } from "~/server/templates/format";
 import { dateTime, money, relativeTime, statusLabel, statusTone } from "./format";
@@ -93,19 +94,7 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
 
   return (
     <div className="space-y-5">
-      <div role="group" aria-label="Whose requests" className="flex gap-1 border-b border-slate-200">
-        {scopes.map(([scope, label]) => (
-          <button
-            key={scope}
-            type="button"
-            aria-pressed={query.scope === scope}
-            onClick={() => update({ scope })}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${query.scope === scope ? "border-brand-600 text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <ScopeTabs label="Whose requests" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
       <form
         role="search"
@@ -119,52 +108,15 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
         <Field label="Search">
           {({ id }) => <TextInput id={id} type="search" placeholder="Name, template or REQ-12" value={search} onChange={(e) => setSearch(e.target.value)} />}
         </Field>
-        <Field label="Status">
-          {({ id }) => (
-            <Select id={id} value={query.status ?? ""} onChange={(e) => update({ status: (e.target.value || null) as Status | null })}>
-              <option value="">Any status</option>
-              {requestStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {statusLabel(s)}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Tier">
-          {({ id }) => (
-            <Select id={id} value={query.tier ?? ""} onChange={(e) => update({ tier: (e.target.value || null) as Tier | null })}>
-              <option value="">Any tier</option>
-              {tiers.map((t) => (
-                <option key={t} value={t}>
-                  {t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Team">
-          {({ id }) => (
-            <Select id={id} value={query.team ?? ""} onChange={(e) => update({ team: e.target.value || null })}>
-              <option value="">Any team</option>
-              {teams.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={requestStatuses.map((s) => ({ value: s, label: statusLabel(s) }))} onChange={(status) => update({ status })} />
+        <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
+        <FilterSelect label="Team" anyLabel="Any team" value={query.team} options={teams.map((t) => ({ value: t.id, label: t.name }))} onChange={(team) => update({ team })} />
       </form>
 
       {list.error ? (
         <ErrorNotice title="Requests could not be loaded" message={list.error.message} />
       ) : !list.data ? (
-        <div role="status" aria-label="Loading requests" className="space-y-2">
-          {[0, 1, 2, 3].map((i) => (
-            <Skeleton key={i} className="h-12 w-full" />
-          ))}
-        </div>
+        <ListSkeleton label="Loading requests" />
       ) : rows.length === 0 ? (
         filtered ? (
           <EmptyState
