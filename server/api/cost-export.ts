@@ -10,6 +10,7 @@ import type { Database } from "~/db/client";
 import { teams } from "~/db/schema";
 import { oversees } from "~/server/auth/access";
 import { logger } from "~/server/logger";
+import { csvDownload, jsonAnswer } from "./csv-download";
 import { costExportQuery, monthOf } from "~/server/schemas/costs";
 import { recordAudit } from "~/server/services/audit";
 import { focusCsvChunks, focusExportFilename } from "~/server/services/cost-export";
@@ -19,21 +20,21 @@ import { actorOf, type Viewer } from "~/server/services/users";
 
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; batchSize?: number };
 
-const json = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+
 
 export const notMemberMessage = "You are not a member of this team: its costs can be exported by its members, admins and auditors.";
 export const allTeamsMessage = "Exporting every team's costs needs the admin or auditor role.";
 
 export async function costExportResponse(request: Request, { db, viewer, now = new Date(), batchSize }: Deps): Promise<Response> {
-  if (!viewer) return json(401, { error: "Sign in to continue." });
+  if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
   const params = new URL(request.url).searchParams;
   const parsed = costExportQuery.safeParse({ team: params.get("team") ?? undefined, month: params.get("month") || undefined });
-  if (!parsed.success) return json(400, { error: "Invalid export query.", fieldErrors: z.flattenError(parsed.error).fieldErrors });
+  if (!parsed.success) return jsonAnswer(400, { error: "Invalid export query.", fieldErrors: z.flattenError(parsed.error).fieldErrors });
   const month = parsed.data.month ?? monthOf(now);
   try {
     costPeriod(month, now);
   } catch (error) {
-    if (error instanceof ServiceError) return json(400, { error: "Invalid export query.", fieldErrors: { month: [error.message] } });
+    if (error instanceof ServiceError) return jsonAnswer(400, { error: "Invalid export query.", fieldErrors: { month: [error.message] } });
     throw error;
   }
 
@@ -41,7 +42,7 @@ export async function costExportResponse(request: Request, { db, viewer, now = n
   let team: typeof teams.$inferSelect | null = null;
   if (parsed.data.team !== "all") {
     team = (await db.query.teams.findFirst({ where: eq(teams.id, parsed.data.team) })) ?? null;
-    if (!team) return json(404, { error: "Team was not found." });
+    if (!team) return jsonAnswer(404, { error: "Team was not found." });
   }
   const allowed = team ? oversees(viewer) || viewer.teams.some((t) => t.id === team.id) : oversees(viewer);
   if (!allowed) {
@@ -54,7 +55,7 @@ export async function costExportResponse(request: Request, { db, viewer, now = n
       after: { month, reason },
     });
     logger.warn({ viewer: viewer.id, team: parsed.data.team, month }, "cost export denied");
-    return json(403, { error: reason });
+    return jsonAnswer(403, { error: reason });
   }
 
   await recordAudit(db, actor, {
@@ -65,30 +66,6 @@ export async function costExportResponse(request: Request, { db, viewer, now = n
     after: { month, format: "FOCUS 1.x CSV" },
   });
   const chunks = focusCsvChunks(db, { teamId: team?.id ?? null, month, now, batchSize });
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      } catch (error) {
-        logger.error({ err: error, viewer: viewer.id }, "cost export failed");
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await chunks.return(undefined);
-    },
-  });
   logger.info({ viewer: viewer.id, team: team?.id ?? "all", month }, "cost export");
-  return new Response(body, {
-    status: 200,
-    headers: {
-      "content-type": "text/csv; charset=utf-8; header=present",
-      "content-disposition": `attachment; filename="${focusExportFilename(team?.slug ?? "all", month)}"`,
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-    },
-  });
+  return csvDownload(chunks, { filename: focusExportFilename(team?.slug ?? "all", month), what: "cost export", viewerId: viewer.id });
 }
