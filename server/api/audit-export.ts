@@ -14,8 +14,6 @@ import type { Viewer } from "~/server/services/users";
 
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; cap?: number };
 
-
-
 export async function auditExportResponse(request: Request, { db, viewer, now = new Date(), cap = auditExportCap }: Deps): Promise<Response> {
   if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
   if (!oversees(viewer)) return jsonAnswer(403, { error: "This needs the admin or auditor role." });

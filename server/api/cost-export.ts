@@ -20,8 +20,6 @@ import { actorOf, type Viewer } from "~/server/services/users";
 
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; batchSize?: number };
 
-
-
 export const notMemberMessage = "You are not a member of this team: its costs can be exported by its members, admins and auditors.";
 export const allTeamsMessage = "Exporting every team's costs needs the admin or auditor role.";
 
