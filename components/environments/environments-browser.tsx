@@ -2,14 +2,14 @@
 
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { tierTones } from "~/components/catalog/format";
 import { hourly } from "~/components/requests/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { Field, TextInput } from "~/components/ui/form";
 import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { environmentStatuses, type EnvironmentStatus } from "~/server/schemas/environments";
 import { templateNamePattern, tiers, type Tier } from "~/server/templates/format";
@@ -22,7 +22,6 @@ type Query = { scope: Scope; status: EnvironmentStatus | null; tier: Tier | null
 
 /** "Expiring soon" is the next 24 hours: the same horizon as the first expiry reminder. */
 export const expiringSoonHours = 24;
-const searchDelayMs = 250;
 
 function parseQuery(params: URLSearchParams): Query {
   const status = params.get("status");
@@ -53,30 +52,7 @@ function queryString(q: Query): string {
 /** My environments and my teams': tabs, filters and search in the URL, newest first, more on demand. */
 export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const query = useMemo(() => parseQuery(searchParams), [searchParams]);
-  const [search, setSearch] = useState(query.q);
-  const [syncedQ, setSyncedQ] = useState(query.q);
-  if (query.q !== syncedQ) {
-    setSyncedQ(query.q);
-    setSearch(query.q);
-  }
-
-  const navigate = (next: Query) => {
-    setSyncedQ(next.q);
-    router.replace(`${pathname}${queryString(next)}`, { scroll: false });
-  };
-  useEffect(() => {
-    if (search === query.q) return;
-    const timer = setTimeout(() => {
-      setSyncedQ(search);
-      router.replace(`${pathname}${queryString({ ...query, q: search })}`, { scroll: false });
-    }, searchDelayMs);
-    return () => clearTimeout(timer);
-  }, [search, query, pathname, router]);
-  const update = (change: Partial<Query>) => navigate({ ...query, q: search, ...change });
+  const { query, search, setSearch, navigate, update } = useUrlQuery(parseQuery, queryString);
 
   const input: EnvironmentListInput = {
     scope: query.scope,

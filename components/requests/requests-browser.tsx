@@ -2,13 +2,12 @@
 
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
 import { tierTones } from "~/components/catalog/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { Field, TextInput } from "~/components/ui/form";
 import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { requestStatuses } from "~/server/schemas/requests";
 import { tiers, type Tier } from "~/server/templates/format";
@@ -19,7 +18,6 @@ type Scope = "mine" | "teams";
 type Status = (typeof requestStatuses)[number];
 type Query = { scope: Scope; status: Status | null; tier: Tier | null; team: string | null; q: string };
 
-const searchDelayMs = 250;
 
 function parseQuery(params: URLSearchParams, teams: TeamOption[]): Query {
   const status = params.get("status");
@@ -48,30 +46,7 @@ function queryString(q: Query): string {
 /** My requests and my teams' requests: tabs, filters and search in the URL, newest first, more on demand. */
 export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; oversees: boolean }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const query = useMemo(() => parseQuery(searchParams, teams), [searchParams, teams]);
-  const [search, setSearch] = useState(query.q);
-  const [syncedQ, setSyncedQ] = useState(query.q);
-  if (query.q !== syncedQ) {
-    setSyncedQ(query.q);
-    setSearch(query.q);
-  }
-
-  const navigate = (next: Query) => {
-    setSyncedQ(next.q);
-    router.replace(`${pathname}${queryString(next)}`, { scroll: false });
-  };
-  useEffect(() => {
-    if (search === query.q) return;
-    const timer = setTimeout(() => {
-      setSyncedQ(search);
-      router.replace(`${pathname}${queryString({ ...query, q: search })}`, { scroll: false });
-    }, searchDelayMs);
-    return () => clearTimeout(timer);
-  }, [search, query, pathname, router]);
-  const update = (change: Partial<Query>) => navigate({ ...query, q: search, ...change });
+  const { query, search, setSearch, navigate, update } = useUrlQuery((params) => parseQuery(params, teams), queryString);
 
   const input: RequestListInput = {
     scope: query.scope,
