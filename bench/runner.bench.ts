@@ -172,6 +172,24 @@ try {
   print("fleet_first_apply_to_last_ready_ms", applySpan, "ms");
   print("fleet_apply_span_vs_ideal", applySpan / ideal, "x");
 
+  // Where a run's time goes, per environment (ms): waiting for a worker slot, before the first
+  // resource, between resources beyond the engine's own time (our bookkeeping), after the last.
+  const breakdown = await db.execute(sql`
+    with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)}) and u.kind = 'apply'),
+    ev as (select e.run_id, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
+    select avg(extract(epoch from (f.started_at - f.queued_at)) * 1000) as wait_ms,
+           avg(extract(epoch from (ev.first_create - f.started_at)) * 1000) as before_ms,
+           avg(extract(epoch from (ev.last_created - ev.first_create)) * 1000 - ev.engine_ms) as between_ms,
+           avg(ev.engine_ms) as engine_ms,
+           avg(extract(epoch from (f.finished_at - ev.last_created)) * 1000) as after_ms
+    from fleet f join ev on ev.run_id = f.id`);
+  const b = breakdown.rows[0] as Record<string, string>;
+  print("fleet_run_queue_wait_ms_mean", Number(b.wait_ms), "ms");
+  print("fleet_run_before_first_resource_ms_mean", Number(b.before_ms), "ms");
+  print("fleet_run_engine_ms_mean", Number(b.engine_ms), "ms");
+  print("fleet_run_bookkeeping_between_resources_ms_mean", Number(b.between_ms), "ms");
+  print("fleet_run_after_last_resource_ms_mean", Number(b.after_ms), "ms");
+
   // Duplicates and orphans: the simulator's inventory against the portal's records.
   const dupes = await db.execute(sql`select count(*) as n from (select idempotency_key from sim_resources where deleted_at is null and parent_id is null and idempotency_key is not null group by idempotency_key having count(*) > 1) d`);
   const orphans = await db.execute(
