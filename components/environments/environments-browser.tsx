@@ -7,8 +7,7 @@ import { tierTones } from "~/components/catalog/format";
 import { hourly } from "~/components/requests/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
-import { Field, TextInput } from "~/components/ui/form";
-import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
 import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { environmentStatuses, type EnvironmentStatus } from "~/server/schemas/environments";
@@ -82,18 +81,7 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
     <div className="space-y-5">
       <ScopeTabs label="Whose environments" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
-      <form
-        role="search"
-        aria-label="Filter environments"
-        className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_10rem_8rem_12rem_auto]"
-        onSubmit={(e) => {
-          e.preventDefault();
-          update({ q: search });
-        }}
-      >
-        <Field label="Search">
-          {({ id }) => <TextInput id={id} type="search" placeholder="Name or template" value={search} onChange={(e) => setSearch(e.target.value)} />}
-        </Field>
+      <FilterBar label="Filter environments" columns="lg:grid-cols-[minmax(0,1fr)_10rem_8rem_12rem_auto]" search={search} placeholder="Name or template" onSearchChange={setSearch} onSearch={() => update({ q: search })}>
         <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={environmentStatuses.map((s) => ({ value: s, label: environmentStatusLabels[s] }))} onChange={(status) => update({ status })} />
         <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
         <FilterSelect label="Template" anyLabel="Any template" value={query.template} options={names} onChange={(template) => update({ template })} />
@@ -106,7 +94,7 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
           />
           Expiring within 24 h
         </label>
-      </form>
+      </FilterBar>
 
       {list.error ? (
         <ErrorNotice title="Environments could not be loaded" message={list.error.message} />

@@ -5,8 +5,7 @@ import Link from "next/link";
 import { tierTones } from "~/components/catalog/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
-import { Field, TextInput } from "~/components/ui/form";
-import { FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
 import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { requestStatuses } from "~/server/schemas/requests";
@@ -71,22 +70,11 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
     <div className="space-y-5">
       <ScopeTabs label="Whose requests" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
-      <form
-        role="search"
-        aria-label="Filter requests"
-        className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_11rem_8rem_12rem]"
-        onSubmit={(e) => {
-          e.preventDefault();
-          update({ q: search });
-        }}
-      >
-        <Field label="Search">
-          {({ id }) => <TextInput id={id} type="search" placeholder="Name, template or REQ-12" value={search} onChange={(e) => setSearch(e.target.value)} />}
-        </Field>
+      <FilterBar label="Filter requests" columns="lg:grid-cols-[minmax(0,1fr)_11rem_8rem_12rem]" search={search} placeholder="Name, template or REQ-12" onSearchChange={setSearch} onSearch={() => update({ q: search })}>
         <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={requestStatuses.map((s) => ({ value: s, label: statusLabel(s) }))} onChange={(status) => update({ status })} />
         <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
         <FilterSelect label="Team" anyLabel="Any team" value={query.team} options={teams.map((t) => ({ value: t.id, label: t.name }))} onChange={(team) => update({ team })} />
-      </form>
+      </FilterBar>
 
       {list.error ? (
         <ErrorNotice title="Requests could not be loaded" message={list.error.message} />

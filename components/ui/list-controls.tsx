@@ -1,7 +1,8 @@
 "use client";
 
 /** The controls every list page shares: whose items (tabs), a filter select with "Any …", a loading list. */
-import { Field, Select } from "./form";
+import type { ReactNode } from "react";
+import { Field, Select, TextInput } from "./form";
 import { Skeleton } from "./page";
 
 export function ScopeTabs<S extends string>({ label, scopes, value, onChange }: { label: string; scopes: readonly (readonly [S, string])[]; value: S; onChange: (scope: S) => void }) {
@@ -64,5 +65,42 @@ export function ListSkeleton({ label, rows = 4 }: { label: string; rows?: number
         <Skeleton key={i} className="h-12 w-full" />
       ))}
     </div>
+  );
+}
+
+/**
+ * A list's filter bar: a search box first, then the page's filters. `columns` is the grid's
+ * wide-screen template (a static class, so Tailwind sees it). Enter searches at once.
+ */
+export function FilterBar({
+  label,
+  columns,
+  search,
+  placeholder,
+  onSearchChange,
+  onSearch,
+  children,
+}: {
+  label: string;
+  columns: string;
+  search: string;
+  placeholder: string;
+  onSearchChange: (value: string) => void;
+  onSearch: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      role="search"
+      aria-label={label}
+      className={`grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-2 ${columns}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSearch();
+      }}
+    >
+      <Field label="Search">{({ id }) => <TextInput id={id} type="search" placeholder={placeholder} value={search} onChange={(e) => onSearchChange(e.target.value)} />}</Field>
+      {children}
+    </form>
   );
 }

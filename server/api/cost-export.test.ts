@@ -7,6 +7,7 @@ import { focusColumns } from "~/server/services/cost-export";
 import { costSummary } from "~/server/services/costs";
 import { loadViewer, type Viewer } from "~/server/services/users";
 import { makeEnvironment, makePublishedVersion, makeResource, markDeleted, markReady } from "~/testing/costs";
+import { parseCsv } from "~/testing/csv";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
 import { allTeamsMessage, costExportResponse, notMemberMessage } from "./cost-export";
@@ -19,36 +20,6 @@ const now = new Date("2026-11-10T12:00:00Z");
 
 const get = (query: string, viewer: Viewer | null, batchSize?: number) =>
   costExportResponse(new Request(`http://localhost/api/costs/export${query}`), { db, viewer, now, batchSize });
-
-/** RFC 4180: quoted cells may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
-  expect(cell).toBe("");
-  return rows;
-}
 
 /** The export as objects keyed by column name. */
 async function records(response: Response): Promise<Record<string, string>[]> {

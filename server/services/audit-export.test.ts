@@ -1,38 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { auditEvents } from "~/db/schema";
+import { parseCsv } from "~/testing/csv";
 import { createTestDatabase } from "~/testing/db";
 import { auditCsvChunks, auditCsvColumns, auditExportFilename, csvCell, csvLine, exceedsCap } from "./audit-export";
-
-/** A small RFC 4180 reader, to check that what we write reads back as the same cells. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      record.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      record.push(cell);
-      records.push(record);
-      record = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
-  if (cell !== "" || record.length) throw new Error("unterminated record");
-  return records;
-}
 
 async function collect(chunks: AsyncGenerator<string>): Promise<string[]> {
   const out: string[] = [];

@@ -13,7 +13,7 @@ import { createTestDatabase } from "~/testing/db";
 import { EngineError, type EngineContext, type RunLogEvent } from "../engine";
 import { derivedSecret } from "~/server/services/secret-box";
 import { createTerraformEngine, stateRoleName, type TerraformEngine, type TerraformEngineOptions } from "./engine";
-import { catalogTemplate, cliBinary, inlineTemplate, skipMessage, slowTemplate, specFor } from "./test-support";
+import { catalogTemplate, cliBinary, inlineTemplate, moduleTemplateYaml, skipMessage, slowTemplate, specFor } from "./test-support";
 
 if (!cliBinary.ok) console.log(skipMessage);
 
@@ -199,7 +199,7 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
 
   it("names the cause when a module fails to plan", async () => {
     const template = inlineTemplate(
-      slowYaml("broken-module"),
+      moduleTemplateYaml("broken-module"),
       { "module/main.tf": 'variable "tags" {\n  type = map(string)\n}\n\nresource "terraform_data" "x" {\n  input = local.missing\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n' },
     );
     const spec = specFor(template);
@@ -212,7 +212,7 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
 
   it("names the variable when the module gets a value of the wrong type", async () => {
     const moduleText = 'variable "tags" {\n  type = map(string)\n}\n\nvariable "size" {\n  type = number\n}\n\nresource "terraform_data" "x" {\n  input = { size = var.size, tags = var.tags }\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n';
-    const yaml = slowYaml("wrong-type")
+    const yaml = moduleTemplateYaml("wrong-type")
       .replace("  resources:", "  parameters:\n    - name: size\n      title: Size\n      type: string\n      pattern: \"^[a-z]+$\"\n      default: large\n  resources:")
       .replace("        source: ./module", "        source: ./module\n        inputs:\n          size: ${params.size}");
     const spec = specFor(inlineTemplate(yaml, { "module/main.tf": moduleText }));
@@ -254,33 +254,3 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     await engine.destroyAll(context(b.environmentId).ctx, b);
   });
 });
-
-/** template.yaml of a one-module template named `name` (module: steps, output: last). */
-function slowYaml(name: string): string {
-  return `apiVersion: provisio.dev/v1
-kind: Template
-metadata:
-  name: ${name}
-  title: Test module
-  description: A module for error tests.
-  category: compute
-  owner: Platform team
-spec:
-  version: 1.0.0
-  engine: terraform
-  tiers: [dev]
-  resources:
-    - id: steps
-      type: module
-      properties:
-        source: ./module
-  outputs:
-    - name: last
-      value: \${resources.steps.last}
-  policy:
-    ttl:
-      dev: { default: 1d, max: 7d }
-    approvals:
-      dev: []
-`;
-}

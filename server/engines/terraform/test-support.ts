@@ -77,12 +77,18 @@ output "last" {
   value = terraform_data.step${steps.length - 1}.id
 }
 `;
-  const yaml = `apiVersion: provisio.dev/v1
+  const yaml = moduleTemplateYaml(name, "Slow steps", "Resources that take a while, for lock and crash tests.");
+  return inlineTemplate(yaml, { "module/main.tf": moduleText });
+}
+
+/** template.yaml of a terraform template with one module (`steps`, from ./module) and its output `last`. */
+export function moduleTemplateYaml(name: string, title = "Test module", description = "A module for error tests."): string {
+  return `apiVersion: provisio.dev/v1
 kind: Template
 metadata:
   name: ${name}
-  title: Slow steps
-  description: Resources that take a while, for lock and crash tests.
+  title: ${title}
+  description: ${description}
   category: compute
   owner: Platform team
 spec:
@@ -103,5 +109,4 @@ spec:
     approvals:
       dev: []
 `;
-  return inlineTemplate(yaml, { "module/main.tf": moduleText });
 }
