@@ -12,10 +12,10 @@ import { oversees } from "~/server/auth/access";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
 import { costExportQuery, monthOf } from "~/server/schemas/costs";
-import { recordAudit } from "~/server/services/audit";
+import { recordAudit } from "~/server/core/audit";
 import { focusCsvChunks, focusExportFilename } from "~/server/services/cost-export";
 import { costPeriod } from "~/server/services/costs";
-import { ServiceError } from "~/server/services/errors";
+import { ServiceError } from "~/server/core/errors";
 import { actorOf, type Viewer } from "~/server/services/users";
 
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; batchSize?: number };

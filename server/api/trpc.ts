@@ -17,7 +17,7 @@ import type { Database } from "~/db/client";
 import { eq } from "drizzle-orm";
 import { teams } from "~/db/schema";
 import { logger as rootLogger } from "~/server/logger";
-import { ServiceError, type ServiceErrorKind } from "~/server/services/errors";
+import { ServiceError, type ServiceErrorKind } from "~/server/core/errors";
 import { actorOf, type Viewer } from "~/server/services/users";
 
 // 1. Context ---------------------------------------------------------------------------------

@@ -9,14 +9,13 @@ import type { Database, Executor } from "~/db/client";
 import { environmentResources, environments, requests, runs } from "~/db/schema";
 import type { ActualResource } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
-import { recordAudit, type Actor } from "~/server/services/audit";
-import { publishEvent } from "~/server/services/events";
+import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
+import { publishEvent } from "~/server/core/events";
 import type { RunnerOptions } from "./provision";
 import { withRetry } from "./retry";
 import { enqueueRun, handBack, runScope } from "./run-scope";
 import { destroyWholeEnvironment } from "./whole-environment";
 
-const system = { id: null, label: "system" } as const;
 
 export type DestroyReason = "expired" | "owner" | "approver" | "admin";
 
@@ -37,7 +36,7 @@ export async function queueDestroy(
     const [active] = await tx.select({ id: runs.id }).from(runs).where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"]))).limit(1);
     if (active) return null;
     const [run] = await tx.insert(runs).values({ environmentId, kind: "destroy", status: "queued" }).returning();
-    const actor = options.actor ?? system;
+    const actor = options.actor ?? systemActor;
     await tx
       .update(environments)
       .set({ status: "destroying", destroyReason: options.destroyReason ?? environment.destroyReason, destroyRequestedBy: actor.id, version: environment.version + 1, updatedAt: new Date() })
@@ -99,7 +98,7 @@ export async function executeDestroy(db: Database, run: typeof runs.$inferSelect
     await tx.update(environments).set({ status: "destroyed", destroyedAt: new Date(), version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));
     // The request that made it is over: its environment name is free for a new request.
     await tx.update(requests).set({ status: "destroyed", version: sql`${requests.version} + 1`, updatedAt: new Date() }).where(and(eq(requests.id, environment.requestId), inArray(requests.status, ["ready", "failed"])));
-    await recordAudit(tx, system, { action: "environment.destroyed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId: run.id } });
+    await recordAudit(tx, systemActor, { action: "environment.destroyed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId: run.id } });
     await publishEvent(tx, {
       type: "environment.destroyed",
       teamId: environment.teamId,

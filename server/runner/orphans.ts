@@ -12,7 +12,7 @@ import type { Database } from "~/db/client";
 import { environmentResources, environments } from "~/db/schema";
 import type { SimCloud, SimResource } from "~/server/engines/sim/cloud";
 import { logger } from "~/server/logger";
-import { recordAudit, systemActor } from "~/server/services/audit";
+import { recordAudit, systemActor } from "~/server/core/audit";
 
 /** Resources younger than this are never orphans yet (an apply may be recording them). */
 export const DEFAULT_ORPHAN_GRACE_MS = 10 * 60_000;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, requests, runEvents, runs } from "~/db/schema";
 import { createPostgresEngine, type PostgresEngine } from "~/server/engines/postgres/engine";
-import { openSecret } from "~/server/services/secret-box";
+import { openSecret } from "~/server/core/secret-box";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";

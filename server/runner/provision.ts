@@ -12,9 +12,9 @@ import type { Database } from "~/db/client";
 import { environmentResources, environments, requests, runs, teams, templateVersions, type EnvironmentResource } from "~/db/schema";
 import { EngineError, type ActualResource, type Engine, type EngineContext } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
-import { publishEvent } from "~/server/services/events";
-import { recordAudit } from "~/server/services/audit";
-import { openSecret, sealSecret } from "~/server/services/secret-box";
+import { publishEvent } from "~/server/core/events";
+import { recordAudit, systemActor } from "~/server/core/audit";
+import { openSecret, sealSecret } from "~/server/core/secret-box";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
@@ -32,7 +32,6 @@ export type RunnerOptions = { workerId: string; engines: EngineRegistry; retry?:
 /** A run whose heartbeat is older than this lost its worker (tests shorten it with PROVISIO_RUN_STALE_MS). */
 export const STALE_RUN_MS = Number(process.env.PROVISIO_RUN_STALE_MS ?? 30_000);
 const HEARTBEAT_MS = Number(process.env.PROVISIO_RUN_HEARTBEAT_MS ?? 5_000);
-const system = { id: null, label: "system" } as const;
 
 /** Creates the environment and its apply run for a queued request; returns the run to execute, or null when there is nothing to do. */
 export async function startApply(db: Database, requestId: string): Promise<string | null> {
@@ -66,7 +65,7 @@ export async function startApply(db: Database, requestId: string): Promise<strin
     if (!environment) throw new Error("environment insert returned nothing");
     const [run] = await tx.insert(runs).values({ environmentId: environment.id, kind: "apply", status: "queued" }).returning();
     await tx.update(requests).set({ status: "provisioning", version: request.version + 1, updatedAt: new Date() }).where(eq(requests.id, request.id));
-    await recordAudit(tx, system, { action: "environment.provisioning", subjectType: "environment", subjectId: environment.id, teamId: request.teamId, correlationId: request.id, after: { runId: run?.id } });
+    await recordAudit(tx, systemActor, { action: "environment.provisioning", subjectType: "environment", subjectId: environment.id, teamId: request.teamId, correlationId: request.id, after: { runId: run?.id } });
     return run?.id ?? null;
   });
 }
@@ -231,7 +230,7 @@ async function finishApply(
       .where(eq(environments.id, environment.id));
     await tx.update(requests).set({ status: "ready", version: sql`${requests.version} + 1`, updatedAt: new Date() }).where(eq(requests.id, request.id));
     await tx.update(runs).set({ status: "succeeded", finishedAt: new Date(), error: null }).where(eq(runs.id, runId));
-    await recordAudit(tx, system, { action: "environment.ready", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id, after: { resources: actual.size, runId } });
+    await recordAudit(tx, systemActor, { action: "environment.ready", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id, after: { resources: actual.size, runId } });
     await publishEvent(tx, {
       type: "run.succeeded",
       teamId: environment.teamId,
@@ -296,7 +295,7 @@ async function failApply(
     await tx.update(environments).set({ status: "failed", failureSummary: summary, version: environment.version + 1, updatedAt: new Date() }).where(eq(environments.id, environment.id));
     await tx.update(requests).set({ status: "failed", version: sql`${requests.version} + 1`, updatedAt: new Date() }).where(eq(requests.id, request.id));
     await tx.update(runs).set({ status: "failed", finishedAt: new Date(), error: error.message }).where(eq(runs.id, runId));
-    await recordAudit(tx, system, { action: "environment.failed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id, after: { summary, runId } });
+    await recordAudit(tx, systemActor, { action: "environment.failed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id, after: { summary, runId } });
     await publishEvent(tx, {
       type: "run.failed",
       teamId: environment.teamId,

@@ -4,7 +4,8 @@
  * runs), retries that say in the log what they wait for, and the hand-back that re-queues a run
  * a stopping worker could not finish.
  */
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
+import { enqueue } from "~/server/jobs/registry";
 import type { Database, Executor } from "~/db/client";
 import { runs } from "~/db/schema";
 import type { RunLogEvent } from "~/server/engines/engine";
@@ -36,7 +37,7 @@ export function runScope(db: Database, runId: string, options: ScopeOptions) {
 
 /** Queues the worker job that executes (or resumes) a run; its key makes a second enqueue a no-op. */
 export async function enqueueRun(tx: Executor, runId: string): Promise<void> {
-  await tx.execute(sql`select graphile_worker.add_job('resume_run', json_build_object('runId', ${runId}::text), job_key => ${`resume:${runId}`}, max_attempts => 3)`);
+  await enqueue(tx, "resumeRun", { runId });
 }
 
 /** A stopping worker gives the run back: queued again, resumed by the next worker. */

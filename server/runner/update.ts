@@ -9,7 +9,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, runs } from "~/db/schema";
 import type { EngineName } from "~/server/engines/types";
-import { recordAudit, systemActor } from "~/server/services/audit";
+import { recordAudit, systemActor } from "~/server/core/audit";
 import { toActual, type RunnerOptions } from "./provision";
 import { withRetry } from "./retry";
 import { handBack, runScope } from "./run-scope";

@@ -11,7 +11,7 @@ import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, requests, teams, templates, templateVersions, users } from "~/db/schema";
 import type { EngineContext, EnvironmentResult, EnvironmentSpec } from "~/server/engines/engine";
-import { sealSecret } from "~/server/services/secret-box";
+import { sealSecret } from "~/server/core/secret-box";
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 import type { TemplateDocument } from "~/server/templates/format";
 import { resourceTags, type Plan } from "~/server/templates/plan";

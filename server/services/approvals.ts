@@ -10,11 +10,11 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { approvals, requests, teams, templates, templateVersions, users, type RequestStatus } from "~/db/schema";
 import { approvalState, canApprove, canReject, type PolicyDecision } from "~/server/policy";
-import { recordAudit } from "./audit";
-import { ServiceError, notFound } from "./errors";
-import { publishEvent } from "./events";
+import { recordAudit } from "~/server/core/audit";
+import { ServiceError, notFound } from "~/server/core/errors";
+import { publishEvent } from "~/server/core/events";
 import { applyExtension } from "./extensions";
-import { enqueueProvisioning } from "./request-jobs";
+import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { actorOf, type Viewer } from "./users";
 
@@ -85,7 +85,7 @@ export async function decideRequest(
         await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
       } else if (state.complete) {
         await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "queued" } });
-        await enqueueProvisioning(tx, row.id);
+        await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
       await publishEvent(tx, {
         type: state.rejected ? "request.rejected" : "request.approved",

@@ -5,7 +5,8 @@ import { auditEvents, templates } from "~/db/schema";
 import { auditListInput } from "~/server/schemas/audit";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
-import { auditFacets, listAuditEvents, recordAudit } from "./audit";
+import { recordAudit } from "~/server/core/audit";
+import { auditFacets, listAuditEvents } from "./audit";
 
 let db: Database;
 let ids: { ada: string; bo: string; teamA: string; teamB: string; templateId: string; correlation: string };

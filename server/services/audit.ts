@@ -1,39 +1,10 @@
 import { and, desc, eq, gte, inArray, isNull, like, lt, sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
-import type { Database, Executor } from "~/db/client";
+import type { Database } from "~/db/client";
 import { auditEvents, environments, requests, teams, templates, users } from "~/db/schema";
 import { actionMatch, auditTimeWindow, type auditListInput, type AuditFilter } from "~/server/schemas/audit";
 
 export { auditListInput } from "~/server/schemas/audit";
-
-export type Actor = { id: string; label: string } | { id: null; label: "system" };
-
-export const systemActor: Actor = { id: null, label: "system" };
-
-export type AuditEntry = {
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  teamId?: string | null;
-  before?: unknown;
-  after?: unknown;
-  correlationId?: string | null;
-};
-
-/** Appends one audit event; call it inside the transaction that makes the change. */
-export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
-    actorId: actor.id,
-    actorLabel: actor.label,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    teamId: entry.teamId ?? null,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    correlationId: entry.correlationId ?? null,
-  });
-}
 
 /** LIKE treats '%', '_' and '\' specially; actions contain '_' (draft_created), so escape them. */
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -12,7 +12,7 @@ import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange, type CostRange } from "~/server/templates/cost-range";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import { planTemplate } from "~/server/templates/plan";
-import { notFound } from "./errors";
+import { notFound } from "~/server/core/errors";
 import { validateParameterValues } from "./template-parameters";
 import { loadVersionForRequest, semverOrder } from "./template-versions";
 

@@ -7,7 +7,7 @@ import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { accruedCentsByEnvironment } from "./cost-accrual";
 import { accruedMicros, costSummary } from "./costs";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 
 let db: Database;
 let team: Team;

@@ -13,7 +13,7 @@ import type { Executor } from "~/db/client";
 import type { Team } from "~/db/schema";
 import { defaultGroupTag, monthOf, monthRange } from "~/server/schemas/costs";
 import { microsToCents } from "./cost-accrual";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { engineAvailability } from "~/server/engines/availability";
 import type { EngineName } from "~/server/engines/types";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 
 /** Refuses a request this install cannot provision (no terraform binary), naming the cause. */
 export function assertEngineAvailable(engine: EngineName): void {

@@ -17,12 +17,12 @@ import { queueDestroy } from "~/server/runner/destroy";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
-import { enqueueRun } from "~/server/runner/run-scope";
-import { recordAudit } from "./audit";
+import { enqueue } from "~/server/jobs/registry";
+import { recordAudit } from "~/server/core/audit";
 import { accruedCentsByEnvironment } from "./cost-accrual";
-import { ServiceError, notFound } from "./errors";
-import { publishEvent } from "./events";
-import { openSecret, SecretBoxError } from "./secret-box";
+import { ServiceError, notFound } from "~/server/core/errors";
+import { publishEvent } from "~/server/core/events";
+import { openSecret, SecretBoxError } from "~/server/core/secret-box";
 import { actorOf, type Viewer } from "./users";
 
 type EnvironmentFacts = Pick<Environment, "ownerId" | "teamId">;
@@ -506,7 +506,7 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
         before: { status: "failed", runId: last.id, error: last.error },
         after: { status: "provisioning", runId: run.id },
       });
-      await enqueueRun(tx, run.id);
+      await enqueue(tx, "resumeRun", { runId: run.id });
       return { runId: run.id, environmentId: environment.id, status: "provisioning" as const };
     });
   } catch (error) {

@@ -17,8 +17,8 @@ import type { Database } from "~/db/client";
 import { environmentReminders, environments } from "~/db/schema";
 import { queueDestroy } from "~/server/runner/destroy";
 import { formatHours } from "~/server/policy";
-import { recordAudit, systemActor } from "./audit";
-import { publishEvent } from "./events";
+import { recordAudit, systemActor } from "~/server/core/audit";
+import { publishEvent } from "~/server/core/events";
 
 const HOUR_MS = 3_600_000;
 export const reminderKinds = [

@@ -12,10 +12,10 @@ import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateExtension, formatHours } from "~/server/policy";
 import { maxExtensionHours } from "~/server/schemas/extensions";
 import { durationHours, type TemplateDocument } from "~/server/templates/format";
-import { enqueueRun } from "~/server/runner/run-scope";
-import { recordAudit, systemActor, type Actor } from "./audit";
-import { ServiceError, notFound } from "./errors";
-import { publishEvent } from "./events";
+import { enqueue } from "~/server/jobs/registry";
+import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
+import { ServiceError, notFound } from "~/server/core/errors";
+import { publishEvent } from "~/server/core/events";
 import { lockTeam, teamCommitments } from "./request-evaluation";
 import { approversToNotify, requestLabel } from "./requests";
 import { actorOf, type Viewer } from "./users";
@@ -260,6 +260,6 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
 export async function queueUpdateRun(tx: Executor, environmentId: string): Promise<string | null> {
   const [run] = await tx.insert(runs).values({ environmentId, kind: "update", status: "queued" }).onConflictDoNothing().returning({ id: runs.id });
   if (!run) return null; // another run is active; the next apply or update carries the new tags
-  await enqueueRun(tx, run.id);
+  await enqueue(tx, "resumeRun", { runId: run.id });
   return run.id;
 }

@@ -7,7 +7,7 @@ import type { Database } from "~/db/client";
 import { notifications } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { publishEvent } from "./events";
+import { publishEvent } from "~/server/core/events";
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 let db: Database;

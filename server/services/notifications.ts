@@ -6,7 +6,7 @@ import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "~/db/client";
 import { notifications, teams } from "~/db/schema";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 
 export const notificationListInput = z.object({
   unreadOnly: z.boolean({ error: "must be true or false" }).default(false),

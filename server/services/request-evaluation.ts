@@ -15,7 +15,7 @@ import { durationHours, type PolicySpec, type Tier } from "~/server/templates/fo
 import { planTemplate, type Plan } from "~/server/templates/plan";
 import { microsToCents } from "./cost-accrual";
 import { accruedMicros } from "./costs";
-import { notFound } from "./errors";
+import { notFound } from "~/server/core/errors";
 import { validateParameterValues } from "./template-parameters";
 import { loadVersionForRequest } from "./template-versions";
 import type { Viewer } from "./users";

@@ -12,11 +12,11 @@ import { approvals, auditEvents, environmentResources, environments, memberships
 import { afterParametersChanged, approvalState, canApprove, canReject, type ApprovalRecord, type PolicyDecision } from "~/server/policy";
 import type { z } from "zod";
 import type { listRequestsInput } from "~/server/schemas/requests";
-import { recordAudit, type Actor } from "./audit";
-import { ServiceError, notFound } from "./errors";
-import { publishEvent } from "./events";
+import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
+import { ServiceError, notFound } from "~/server/core/errors";
+import { publishEvent } from "~/server/core/events";
 import { assertEngineAvailable } from "./engine-availability";
-import { enqueueProvisioning } from "./request-jobs";
+import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
 import { actorOf, type Viewer } from "./users";
 
@@ -132,7 +132,7 @@ export async function submitRequest(
     });
     await publishEvent(tx, { type: "request.submitted", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name) });
     if (auto) {
-      await recordAudit(tx, { id: null, label: "system" }, {
+      await recordAudit(tx, systemActor, {
         action: "request.approved",
         subjectType: "request",
         subjectId: row.id,
@@ -140,7 +140,7 @@ export async function submitRequest(
         correlationId: row.id,
         after: { status: "queued", reason: "auto-approved by policy" },
       });
-      await enqueueProvisioning(tx, row.id);
+      await enqueue(tx, "provisionRequest", { requestId: row.id });
       await publishEvent(tx, { type: "request.approved", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name, { autoApproved: true }) });
     } else {
       const approvers = await approversToNotify(tx, team.id, evaluation.decision, viewer.id);
@@ -281,7 +281,7 @@ export async function updateRequest(
       after: { tier: row.tier, environmentName: row.environmentName, ttlHours: row.ttlHours, parameters: row.parameters, monthlyCents: row.monthlyCents, approvalsCleared: cleared.cleared.length, outcome: evaluation.decision.outcome },
     });
     if (auto) {
-      await enqueueProvisioning(tx, row.id);
+      await enqueue(tx, "provisionRequest", { requestId: row.id });
       await publishEvent(tx, { type: "request.approved", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, version.name, { autoApproved: true }) });
     } else {
       await publishEvent(tx, {

@@ -7,7 +7,7 @@ import { auditEvents, teams } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeUser } from "~/testing/fixtures";
 import { createTeamInput, updateTeamInput } from "~/server/schemas/teams";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 import { createTeam, getTeamWithMembers, removeMembership, setMembership, updateTeam } from "./teams";
 
 let db: Database;

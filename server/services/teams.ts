@@ -2,9 +2,9 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "~/db/client";
 import { memberships, teams, users, type MembershipRole } from "~/db/schema";
-import { recordAudit, type Actor } from "./audit";
+import { recordAudit, type Actor } from "~/server/core/audit";
 import { type createTeamInput, type teamFields, type updateTeamInput } from "~/server/schemas/teams";
-import { ServiceError, notFound } from "./errors";
+import { ServiceError, notFound } from "~/server/core/errors";
 
 function publicTeam(team: typeof teams.$inferSelect) {
   return {

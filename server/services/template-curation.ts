@@ -12,9 +12,9 @@ import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange } from "~/server/templates/cost-range";
 import { compareSemver, parseSemver, templateNamePattern } from "~/server/templates/format";
 import { parseTemplateYaml, type LocatedIssue } from "~/server/templates/parse";
-import { recordAudit, type Actor } from "./audit";
+import { recordAudit, type Actor } from "~/server/core/audit";
 import { defaultPlan } from "./catalog";
-import { ServiceError, notFound } from "./errors";
+import { ServiceError, notFound } from "~/server/core/errors";
 import { findTemplateByName, findVersion, latestPublished, lockTemplate, versionColumns } from "./template-versions";
 
 const semverPattern = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;

@@ -3,7 +3,7 @@
  * form uses: every wrong value is reported with its field, and nothing goes on with bad input.
  */
 import { parameterValuesSchema, type ParameterSpec, type ParameterValues } from "~/server/schemas/template-parameters";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 
 export function validateParameterValues(parameters: readonly ParameterSpec[], values: unknown): ParameterValues {
   const result = parameterValuesSchema(parameters).safeParse(values);

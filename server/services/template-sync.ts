@@ -12,10 +12,9 @@ import { templates, templateVersions } from "~/db/schema";
 import { compareSemver } from "~/server/templates/format";
 import { readTemplateFolders, type TemplateFile } from "~/server/templates/files";
 import { contentHash, describeIssue } from "~/server/templates/parse";
-import { recordAudit, type Actor } from "./audit";
+import { recordAudit, systemActor } from "~/server/core/audit";
 import { findTemplateByName, findVersion, latestPublished, lockTemplate, versionColumns } from "./template-versions";
 
-export const syncActor: Actor = { id: null, label: "system" };
 
 export type SyncReport = {
   published: string[];
@@ -46,7 +45,7 @@ async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
     } else if (template.deprecatedAt && template.deprecatedById === null && template.source === "file") {
       // Deprecated by an earlier sync because its folder was gone; the folder is back.
       await tx.update(templates).set({ deprecatedAt: null, deprecationReason: null, version: template.version + 1, updatedAt: new Date() }).where(eq(templates.id, template.id));
-      await recordAudit(tx, syncActor, { action: "template.restored", subjectType: "template", subjectId: template.id, after: { name, reason: `${file.file} is back` } });
+      await recordAudit(tx, systemActor, { action: "template.restored", subjectType: "template", subjectId: template.id, after: { name, reason: `${file.file} is back` } });
       outcomes.push("restored");
     }
 
@@ -71,7 +70,7 @@ async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
       .insert(templateVersions)
       .values({ ...columns, templateId: template.id, status: "published", source: "file", publishedAt: new Date() })
       .returning({ id: templateVersions.id });
-    await recordAudit(tx, syncActor, {
+    await recordAudit(tx, systemActor, {
       action: "template.published",
       subjectType: "template",
       subjectId: template.id,
@@ -119,7 +118,7 @@ export async function syncTemplates(db: Database, templatesDir: string, projectR
         .where(and(eq(templates.id, template.id), isNull(templates.deprecatedAt)))
         .returning({ id: templates.id });
       if (!updated) return;
-      await recordAudit(tx, syncActor, { action: "template.deprecated", subjectType: "template", subjectId: template.id, after: { name: template.name, reason: `templates/${template.name} was removed` } });
+      await recordAudit(tx, systemActor, { action: "template.deprecated", subjectType: "template", subjectId: template.id, after: { name: template.name, reason: `templates/${template.name} was removed` } });
       report.deprecated.push(template.name);
     });
   }

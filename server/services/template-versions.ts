@@ -6,7 +6,7 @@ import { templates, templateVersions, type TemplateVersion } from "~/db/schema";
 import { estimateCostRange } from "~/server/templates/cost-range";
 import { parseSemver, type TemplateDocument, type Tier } from "~/server/templates/format";
 import { contentHash } from "~/server/templates/parse";
-import { ServiceError, notFound } from "./errors";
+import { ServiceError, notFound } from "~/server/core/errors";
 
 /** Columns of a version row computed from a validated document. */
 export function versionColumns(document: TemplateDocument, yaml: string, moduleFiles: Record<string, string>) {

@@ -14,7 +14,7 @@ import { terraformEngine, type TerraformEngine, type TerraformPlanPreview } from
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
-import { notFound, ServiceError } from "./errors";
+import { notFound, ServiceError } from "~/server/core/errors";
 import { evaluateRequest, type RequestDraft } from "./request-evaluation";
 import type { Viewer } from "./users";
 

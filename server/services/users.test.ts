@@ -4,7 +4,7 @@ import type { Database } from "~/db/client";
 import { users } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { makeUser } from "~/testing/fixtures";
-import { ServiceError } from "./errors";
+import { ServiceError } from "~/server/core/errors";
 import { findDemoUser, setGlobalRole, upsertOidcUser } from "./users";
 
 let db: Database;

@@ -1,8 +1,8 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { memberships, teams, users, type GlobalRole, type MembershipRole } from "~/db/schema";
-import { recordAudit, type Actor } from "./audit";
-import { ServiceError, notFound } from "./errors";
+import { recordAudit, type Actor } from "~/server/core/audit";
+import { ServiceError, notFound } from "~/server/core/errors";
 
 export type Viewer = {
   id: string;

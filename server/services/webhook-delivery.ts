@@ -18,9 +18,10 @@ import http from "node:http";
 import https from "node:https";
 import type { Database } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import { SecretBoxError } from "./secret-box";
+import { SecretBoxError } from "~/server/core/secret-box";
 import { checkWebhookUrl, guardedLookup, localTargetsAllowed } from "./webhook-targets";
-import { cloudEventBody, openWebhookSecret, signatureFor, SIGNATURE_HEADER, TIMESTAMP_HEADER, type CloudEvent } from "./webhooks";
+import { cloudEventBody, type CloudEvent } from "~/server/core/webhook-outbox";
+import { openWebhookSecret, signatureFor, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./webhooks";
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const MAX_ERROR_LENGTH = 500;

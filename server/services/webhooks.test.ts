@@ -13,10 +13,11 @@ import { deliverWebhookTask } from "~/server/worker/tasks/deliver-webhook";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
-import { ServiceError } from "./errors";
-import { publishEvent, type ProvisioEvent } from "./events";
+import { ServiceError } from "~/server/core/errors";
+import { publishEvent, type ProvisioEvent } from "~/server/core/events";
 import { attemptDelivery } from "./webhook-delivery";
-import { DELIVERY_MAX_ATTEMPTS, verifySignature } from "./webhooks";
+import { DELIVERY_MAX_ATTEMPTS } from "~/server/core/webhook-outbox";
+import { verifySignature } from "./webhooks";
 
 type Caller = Awaited<ReturnType<typeof callerFor>>;
 type Received = { headers: http.IncomingHttpHeaders; body: string; path: string };

@@ -20,14 +20,12 @@ import type { z } from "zod";
 import type { Database, Executor } from "~/db/client";
 import { users, webhookDeliveries, webhooks } from "~/db/schema";
 import type { createWebhookInput, deliveriesInput, updateWebhookInput } from "~/server/schemas/webhooks";
-import { recordAudit, type Actor } from "./audit";
-import { ServiceError, notFound } from "./errors";
-import { openSecret, sealSecret, secretHint, SecretBoxError } from "./secret-box";
+import { recordAudit, type Actor } from "~/server/core/audit";
+import { ServiceError, notFound } from "~/server/core/errors";
+import { openSecret, sealSecret, secretHint, SecretBoxError } from "~/server/core/secret-box";
 import { checkWebhookUrl, localTargetsAllowed } from "./webhook-targets";
+import { enqueueDeliveryJob, type CloudEvent } from "~/server/core/webhook-outbox";
 
-export const DELIVER_WEBHOOK_TASK = "deliver_webhook";
-/** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
-export const DELIVERY_MAX_ATTEMPTS = 8;
 export const SIGNATURE_HEADER = "x-provisio-signature";
 export const TIMESTAMP_HEADER = "x-provisio-timestamp";
 /** Receivers should refuse deliveries whose timestamp is older than this. */
@@ -69,76 +67,6 @@ function sealFor(webhookId: string, secret: string): string {
 /** The webhook's signing secret, for the worker only. Throws SecretBoxError when unreadable. */
 export function openWebhookSecret(webhook: { id: string; secretCiphertext: string }): string {
   return openSecret(webhook.secretCiphertext, SECRET_PURPOSE, secretContext(webhook.id));
-}
-
-// CloudEvents --------------------------------------------------------------------------------
-
-export type CloudEvent = {
-  specversion: "1.0";
-  id: string;
-  source: string;
-  type: string;
-  subject: string;
-  time: string;
-  datacontenttype: "application/json";
-  data: Record<string, unknown>;
-};
-
-export function cloudEventType(eventType: string): string {
-  return `dev.provisio.${eventType}`;
-}
-
-export function buildCloudEvent(event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }): CloudEvent {
-  return {
-    specversion: "1.0",
-    id: event.eventId,
-    source: `/provisio/teams/${event.teamId}`,
-    type: cloudEventType(event.type),
-    subject: event.subject,
-    time: event.time.toISOString(),
-    datacontenttype: "application/json",
-    data: event.data,
-  };
-}
-
-/** The exact body sent: attributes in their usual order (jsonb does not keep key order). */
-export function cloudEventBody(payload: CloudEvent): string {
-  const { specversion, id, source, type, subject, time, datacontenttype, data } = payload;
-  return JSON.stringify({ specversion, id, source, type, subject, time, datacontenttype, data });
-}
-
-/**
- * Inside the caller's transaction: one delivery row per active webhook of the team subscribed to
- * this event, and one queued job per new row. An event id delivered before (a retried publish)
- * adds nothing: the unique (webhook, event) index makes this idempotent.
- */
-export async function enqueueWebhookDeliveries(
-  tx: Executor,
-  event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> },
-): Promise<string[]> {
-  const payload = buildCloudEvent(event);
-  const subscribed = await tx
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(and(eq(webhooks.teamId, event.teamId), eq(webhooks.active, true), sql`${payload.type} = any(${webhooks.events})`));
-  if (subscribed.length === 0) return [];
-  const rows = await tx
-    .insert(webhookDeliveries)
-    .values(subscribed.map((w) => ({ webhookId: w.id, eventId: event.eventId, eventType: payload.type, payload })))
-    .onConflictDoNothing()
-    .returning({ id: webhookDeliveries.id });
-  for (const row of rows) await enqueueDeliveryJob(tx, row.id);
-  return rows.map((r) => r.id);
-}
-
-/**
- * Queues (or re-queues) the delivery job in the caller's transaction. The job key makes it one
- * waiting job per delivery: queueing again while one waits moves it to now instead of adding another.
- */
-export async function enqueueDeliveryJob(tx: Executor, deliveryId: string): Promise<void> {
-  await tx.execute(
-    sql`select graphile_worker.add_job(${DELIVER_WEBHOOK_TASK}, json_build_object('deliveryId', ${deliveryId}::text), max_attempts => ${DELIVERY_MAX_ATTEMPTS}, job_key => ${`${DELIVER_WEBHOOK_TASK}:${deliveryId}`})`,
-  );
 }
 
 // Management --------------------------------------------------------------------------------

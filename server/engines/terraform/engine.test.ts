@@ -11,7 +11,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "~/testing/db";
 import { EngineError, type EngineContext, type RunLogEvent } from "../engine";
-import { derivedSecret } from "~/server/services/secret-box";
+import { derivedSecret } from "~/server/core/secret-box";
 import { createTerraformEngine, stateRoleName, type TerraformEngine, type TerraformEngineOptions } from "./engine";
 import { catalogTemplate, cliBinary, inlineTemplate, moduleTemplateYaml, skipMessage, slowTemplate, specFor } from "./test-support";
 

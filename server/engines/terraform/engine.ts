@@ -38,7 +38,7 @@ import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/pr
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { derivedSecret } from "~/server/services/secret-box";
+import { derivedSecret } from "~/server/core/secret-box";
 import { scramVerifier } from "~/server/engines/postgres/scram";
 import { env as runtimeEnv } from "~/server/env";
 import { mandatoryTagKeys } from "~/server/templates/format";

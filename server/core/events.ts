@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
-import { enqueueWebhookDeliveries } from "./webhooks";
+import { enqueueWebhookDeliveries } from "./webhook-outbox";
 
 export type ProvisioEvent = {
   /** CloudEvent type suffix: "request.submitted", "request.approval_needed", "request.approved", "request.rejected", "request.cancelled", "request.updated", "request.queued", "run.succeeded", "run.failed". Webhooks receive `dev.provisio.<type>`. */

@@ -1,0 +1,36 @@
+/**
+ * The audit trail's write side: who did it (an Actor, or the one system actor) and one append-only
+ * event per change, written inside the transaction that makes the change. Reading the trail is a
+ * service (server/services/audit.ts).
+ */
+import type { Executor } from "~/db/client";
+import { auditEvents } from "~/db/schema";
+
+export type Actor = { id: string; label: string } | { id: null; label: "system" };
+
+export const systemActor: Actor = { id: null, label: "system" };
+
+export type AuditEntry = {
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  teamId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  correlationId?: string | null;
+};
+
+/** Appends one audit event; call it inside the transaction that makes the change. */
+export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    actorId: actor.id,
+    actorLabel: actor.label,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    teamId: entry.teamId ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    correlationId: entry.correlationId ?? null,
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The webhook outbox: an event becomes one CloudEvent 1.0 delivery row per subscribed webhook of
+ * the team, and one queued delivery job each, in the transaction that made the change
+ * (events.ts). Managing webhooks and sending deliveries are services (server/services/webhooks*).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Executor } from "~/db/client";
+import { webhookDeliveries, webhooks } from "~/db/schema";
+import { enqueue, jobs } from "~/server/jobs/registry";
+
+/** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
+export const DELIVERY_MAX_ATTEMPTS = jobs.deliverWebhook.maxAttempts;
+
+// CloudEvents --------------------------------------------------------------------------------
+
+export type CloudEvent = {
+  specversion: "1.0";
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: "application/json";
+  data: Record<string, unknown>;
+};
+
+export function cloudEventType(eventType: string): string {
+  return `dev.provisio.${eventType}`;
+}
+
+export function buildCloudEvent(event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }): CloudEvent {
+  return {
+    specversion: "1.0",
+    id: event.eventId,
+    source: `/provisio/teams/${event.teamId}`,
+    type: cloudEventType(event.type),
+    subject: event.subject,
+    time: event.time.toISOString(),
+    datacontenttype: "application/json",
+    data: event.data,
+  };
+}
+
+/** The exact body sent: attributes in their usual order (jsonb does not keep key order). */
+export function cloudEventBody(payload: CloudEvent): string {
+  const { specversion, id, source, type, subject, time, datacontenttype, data } = payload;
+  return JSON.stringify({ specversion, id, source, type, subject, time, datacontenttype, data });
+}
+
+/**
+ * Inside the caller's transaction: one delivery row per active webhook of the team subscribed to
+ * this event, and one queued job per new row. An event id delivered before (a retried publish)
+ * adds nothing: the unique (webhook, event) index makes this idempotent.
+ */
+export async function enqueueWebhookDeliveries(
+  tx: Executor,
+  event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> },
+): Promise<string[]> {
+  const payload = buildCloudEvent(event);
+  const subscribed = await tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.teamId, event.teamId), eq(webhooks.active, true), sql`${payload.type} = any(${webhooks.events})`));
+  if (subscribed.length === 0) return [];
+  const rows = await tx
+    .insert(webhookDeliveries)
+    .values(subscribed.map((w) => ({ webhookId: w.id, eventId: event.eventId, eventType: payload.type, payload })))
+    .onConflictDoNothing()
+    .returning({ id: webhookDeliveries.id });
+  for (const row of rows) await enqueueDeliveryJob(tx, row.id);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Queues (or re-queues) the delivery job in the caller's transaction. The job key makes it one
+ * waiting job per delivery: queueing again while one waits moves it to now instead of adding another.
+ */
+export async function enqueueDeliveryJob(tx: Executor, deliveryId: string): Promise<void> {
+  await enqueue(tx, "deliverWebhook", { deliveryId });
+}
