@@ -17,6 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { environmentStatuses, requestStatuses, resourceStatuses, runKinds, runStatuses, type RequestKind } from "./vocabulary";
 
 export const globalRole = pgEnum("global_role", ["admin", "auditor"]);
 export const membershipRole = pgEnum("membership_role", ["member", "approver"]);
@@ -208,23 +209,7 @@ export const templateVersions = pgTable(
 export type Template = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
 
-export const requestStatus = pgEnum("request_status", [
-  "pending_approval",
-  "approved",
-  "queued",
-  "provisioning",
-  "ready",
-  "failed",
-  "rejected",
-  "cancelled",
-  /** An extension (or other change to a live environment) that took effect. */
-  "applied",
-  /** A create request whose environment has been destroyed: its name is free again. */
-  "destroyed",
-]);
-/** What a request asks for: a new environment, or more time for a live one. */
-export const requestKinds = ["create", "extend"] as const;
-export type RequestKind = (typeof requestKinds)[number];
+export const requestStatus = pgEnum("request_status", requestStatuses);
 export const approvalDecision = pgEnum("approval_decision", ["approved", "rejected"]);
 export const approverCapacity = pgEnum("approver_capacity", ["team_approver", "admin"]);
 
@@ -410,15 +395,13 @@ export const webhookDeliveries = pgTable(
 
 export type Request = typeof requests.$inferSelect;
 export type Approval = typeof approvals.$inferSelect;
-export type RequestStatus = (typeof requestStatus.enumValues)[number];
 
 // Environments and runs (the job runner) ---------------------------------------------------
 
-export const environmentStatus = pgEnum("environment_status", ["provisioning", "ready", "failed", "destroying", "destroyed"]);
-/** `update`: a change to a ready environment's resources in place (new expiry tags after an extension). */
-export const runKind = pgEnum("run_kind", ["apply", "destroy", "drift", "update"]);
-export const runStatus = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
-export const resourceStatus = pgEnum("resource_status", ["planned", "creating", "ready", "deleting", "deleted", "failed"]);
+export const environmentStatus = pgEnum("environment_status", environmentStatuses);
+export const runKind = pgEnum("run_kind", runKinds);
+export const runStatus = pgEnum("run_status", runStatuses);
+export const resourceStatus = pgEnum("resource_status", resourceStatuses);
 
 /** What a request made: resources (tracked one by one), outputs, owner, expiry, status. */
 export const environments = pgTable(

@@ -10,7 +10,7 @@ import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
 import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
-import { environmentStatuses, type EnvironmentStatus } from "~/server/schemas/environments";
+import { environmentStatuses, type EnvironmentStatus } from "~/db/vocabulary";
 import { templateNamePattern, tiers, type Tier } from "~/server/templates/format";
 import { ExpiryCountdown } from "./countdown";
 import { environmentStatusLabels, environmentStatusTones, moneyExact } from "./format";

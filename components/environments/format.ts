@@ -1,5 +1,5 @@
 /** How environment facts read on screen: statuses, expiry countdowns, money to the cent, run timings. Pure and browser-safe. */
-import type { EnvironmentStatus } from "~/server/schemas/environments";
+import type { EnvironmentStatus } from "~/db/vocabulary";
 
 type Tone = "slate" | "brand" | "green" | "amber" | "red";
 

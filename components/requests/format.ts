@@ -1,8 +1,7 @@
 /** How request facts read on screen: statuses, money, hours, times, approval stages. */
-import type { requestStatuses } from "~/server/schemas/requests";
+import type { RequestStatus } from "~/db/vocabulary";
 import type { ApprovalStage } from "./types";
 
-type RequestStatus = (typeof requestStatuses)[number];
 type Tone = "slate" | "brand" | "green" | "amber" | "red";
 
 export const statusLabels: Record<RequestStatus, string> = {

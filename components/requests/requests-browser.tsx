@@ -8,13 +8,13 @@ import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
 import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
-import { requestStatuses } from "~/server/schemas/requests";
+import { requestStatuses, type RequestStatus } from "~/db/vocabulary";
 import { tiers, type Tier } from "~/server/templates/format";
 import { dateTime, money, relativeTime, statusLabel, statusTone } from "./format";
 import type { RequestListInput, TeamOption } from "./types";
 
 type Scope = "mine" | "teams";
-type Status = (typeof requestStatuses)[number];
+type Status = RequestStatus;
 type Query = { scope: Scope; status: Status | null; tier: Tier | null; team: string | null; q: string };
 
 

@@ -11,7 +11,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "~/db/client";
-import { environmentStatus, requestKinds, requestStatus } from "~/db/schema";
+import { environmentStatus, requestStatus } from "~/db/schema";
+import { requestKinds } from "~/db/vocabulary";
 
 /** Apply runs, started → finished: seconds to an hour (a sim environment takes seconds, a real database minutes). */
 export const PROVISIONING_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600] as const;

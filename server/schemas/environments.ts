@@ -1,9 +1,8 @@
 import { z } from "zod";
+import { environmentStatuses } from "~/db/vocabulary";
 import { templateNamePattern, tiers } from "~/server/templates/format";
 
 /** Environment inputs: one schema for the pages in the browser and for the API. */
-export const environmentStatuses = ["provisioning", "ready", "failed", "destroying", "destroyed"] as const;
-export type EnvironmentStatus = (typeof environmentStatuses)[number];
 
 const environmentId = z.uuid({ error: "must be an environment id" });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestStatuses } from "~/db/vocabulary";
 import { templateNamePattern, tiers } from "~/server/templates/format";
 
 /** Request inputs: one schema for the request form in the browser and for the API. */
@@ -53,8 +54,6 @@ export const decideRequestInput = z
   .refine((d) => d.decision !== "rejected" || d.comment.length >= 3, { path: ["comment"], message: "say why you reject it (at least 3 characters)" });
 
 export const commentInput = z.object({ requestId, body: z.string().trim().min(1, "is empty").max(2000, "at most 2000 characters") });
-
-export const requestStatuses = ["pending_approval", "approved", "queued", "provisioning", "ready", "failed", "rejected", "cancelled", "applied", "destroyed"] as const;
 
 export const listRequestsInput = z.object({
   scope: z.enum(["mine", "teams"]).default("teams"),

@@ -8,7 +8,8 @@
 import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
-import { approvals, requests, teams, templates, templateVersions, users, type RequestStatus } from "~/db/schema";
+import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
+import type { RequestStatus } from "~/db/vocabulary";
 import { approvalState, canApprove, canReject, type PolicyDecision } from "~/server/policy";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
