@@ -10,7 +10,7 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { overrideEngineAvailability } from "~/server/engines/availability";
+import { overrideEngineAvailability } from "~/server/engines/registry";
 import { createTerraformEngine, type TerraformEngine } from "~/server/engines/terraform/engine";
 import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support";
 import { createTestDatabase } from "~/testing/db";
@@ -103,9 +103,9 @@ describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
     await expect(planTerraformRequest(db, outsider, submitted.id, engine)).rejects.toMatchObject({ kind: "not_found" });
   });
 
-  it("refuses a template that is not a terraform template", async () => {
+  it("refuses a template whose engine has no plan preview", async () => {
     await expect(
       planTerraformDraft(db, viewer, teamId, { templateName: "bastion-host", tier: "dev", environmentName: "bastion", ttlHours: 24, parameters: { allowed_cidr: "203.0.113.7/32" } }, engine),
-    ).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("is not a terraform template") });
+    ).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("bastion-host has no plan preview") });
   });
 });
