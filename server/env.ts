@@ -21,6 +21,14 @@ const booleanFlag = z
 
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// connection URL" });
 
+/** A whole number of milliseconds between `min` and `max`. */
+const milliseconds = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(min, `must be at least ${min} (milliseconds)`)
+    .max(max, `must be at most ${max} (milliseconds)`);
+
 /** An empty value counts as unset (a launcher or a shell often exports `NAME=`). */
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
 
@@ -85,9 +93,9 @@ const variables = {
   /** The simulator account resources are made in; default provisio-demo (server/engines/sim). */
   PROVISIO_SIM_ACCOUNT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and '-', at most 63 characters").optional(),
   /** A run whose worker has not heartbeated for this long is resumed by another worker (milliseconds). */
-  PROVISIO_RUN_STALE_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(86_400_000).default(30_000),
+  PROVISIO_RUN_STALE_MS: milliseconds(100, 86_400_000).default(30_000),
   /** How often a running run's worker heartbeats (milliseconds); shorter than PROVISIO_RUN_STALE_MS. */
-  PROVISIO_RUN_HEARTBEAT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int().min(50).max(3_600_000).default(5_000),
+  PROVISIO_RUN_HEARTBEAT_MS: milliseconds(50, 3_600_000).default(5_000),
   /** Which process this is, named in every log line (the launcher sets web or worker). */
   PROVISIO_PROCESS: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as web or worker").default("web"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -125,7 +133,10 @@ export const runtimeEnvSchema = z
         message: "no sign-in method: configure OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, or set PROVISIO_DEMO=true for a demo install",
       });
     }
-    if (env.PROVISIO_RUN_HEARTBEAT_MS >= env.PROVISIO_RUN_STALE_MS) {
+    // Only once both are valid on their own (zod still runs this after a field failed).
+    const stale = variables.PROVISIO_RUN_STALE_MS.safeParse(env.PROVISIO_RUN_STALE_MS);
+    const heartbeat = variables.PROVISIO_RUN_HEARTBEAT_MS.safeParse(env.PROVISIO_RUN_HEARTBEAT_MS);
+    if (stale.success && heartbeat.success && heartbeat.data >= stale.data) {
       ctx.addIssue({ code: "custom", path: ["PROVISIO_RUN_HEARTBEAT_MS"], message: `must be shorter than PROVISIO_RUN_STALE_MS (${env.PROVISIO_RUN_STALE_MS})` });
     }
   });

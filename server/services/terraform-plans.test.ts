@@ -68,6 +68,19 @@ describe("without a terraform binary", () => {
   });
 });
 
+describe("capabilities, not engine names", () => {
+  it("the catalog, the request page and the approvals inbox say whether a template's engine has a plan preview", async () => {
+    overrideEngineAvailability("terraform", { available: true });
+    const catalog = await listCatalog(db);
+    expect(catalog.find((t) => t.name === "event-queue-terraform")).toMatchObject({ engineTitle: "Terraform", engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: false } });
+    expect(catalog.find((t) => t.name === "web-service")).toMatchObject({ engineTitle: "IaaS simulator", engineCapabilities: { apply: "per-resource", planPreview: false, driftRead: true } });
+    const submitted = await dev.requests.submit({ ...draft("tf-capabilities"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() });
+    expect((await dev.requests.get({ requestId: submitted.id })).template.engineCapabilities.planPreview).toBe(true);
+    const admin = await callerFor(db, (await makeUser(db, { globalRole: "admin" })).id);
+    expect((await admin.approvals.inbox()).find((i) => i.id === submitted.id)?.engineCapabilities.planPreview).toBe(true);
+  });
+});
+
 if (!cliBinary.ok) console.log(skipMessage);
 
 describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
