@@ -23,6 +23,10 @@ describe("runtime environment", () => {
     expect(() => parseRuntimeEnv({ ...base, WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY/);
   });
 
+  it("says which required variables are not set at all", () => {
+    expect(() => parseRuntimeEnv({ PROVISIO_DEMO: "true", NEXTAUTH_SECRET: "" })).toThrow("Invalid environment:\n  DATABASE_URL: is not set\n  NEXTAUTH_SECRET: is not set");
+  });
+
   it("refuses a production install with no sign-in method", () => {
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_DEMO: "false" })).toThrow(/OIDC_ISSUER: no sign-in method/);
   });

@@ -148,15 +148,21 @@ export type RuntimeEnv = z.infer<typeof runtimeEnvSchema> & {
   adminEmails: string[];
 };
 
-/** Formats zod issues as one line per variable: "NAME: message". */
-export function describeEnvIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`).join("\n");
+/** Formats zod issues as one line per variable: "NAME: message" ("NAME: is not set" for a required one left out, when `source` is given). */
+export function describeEnvIssues(error: z.ZodError, source?: Record<string, string | undefined>): string {
+  return error.issues
+    .map((i) => {
+      const name = i.path.join(".");
+      const unset = source !== undefined && i.code !== "custom" && (source[name] === undefined || source[name] === "");
+      return `  ${name || "(environment)"}: ${unset ? "is not set" : i.message}`;
+    })
+    .join("\n");
 }
 
 export function parseRuntimeEnv(source: Record<string, string | undefined>): RuntimeEnv {
   const result = runtimeEnvSchema.safeParse(source);
   if (!result.success) {
-    throw new Error(`Invalid environment:\n${describeEnvIssues(result.error)}`);
+    throw new Error(`Invalid environment:\n${describeEnvIssues(result.error, source)}`);
   }
   const env = result.data;
   const oidcEnabled = Boolean(env.OIDC_ISSUER);
