@@ -1,13 +1,14 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { envVar } from "./env";
 
 /**
  * Structured JSON logs (one object per line). Secrets never go in; known secret-bearing keys are
  * redacted anyway. `destination` and `level` are for tests; the default is stdout at LOG_LEVEL.
  */
-export function createLogger(destination?: DestinationStream, level: string = process.env.LOG_LEVEL ?? "info"): Logger {
+export function createLogger(destination?: DestinationStream, level: string = envVar("LOG_LEVEL")): Logger {
   const options = {
     level,
-    base: { service: process.env.PROVISIO_PROCESS ?? "web" },
+    base: { service: envVar("PROVISIO_PROCESS") },
     redact: {
       paths: ["password", "*.password", "secret", "*.secret", "token", "*.token", "authorization", "*.authorization", "connectionString"],
       censor: "[redacted]",

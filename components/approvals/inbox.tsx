@@ -122,7 +122,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           Plan: {(item.plan as Plan).resources.length} resources
         </summary>
         <PlanResources plan={item.plan as Plan} label={`Plan of ${item.label}`} />
-        {(item.plan as Plan).engine === "terraform" && <RequestTerraformPlan requestId={item.id} inline label={`Terraform plan of ${item.label}`} />}
+        {item.engineCapabilities.planPreview && <RequestTerraformPlan requestId={item.id} inline label={`Terraform plan of ${item.label}`} />}
       </details>
 
       <form

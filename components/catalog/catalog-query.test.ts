@@ -12,6 +12,7 @@ function card(name: string, overrides: Partial<CatalogCard> = {}): CatalogCard {
     tags: [],
     tiers: ["dev"],
     engine: "sim",
+    engineTitle: "IaaS simulator",
     version: "1.0.0",
     publishedAt: new Date("2026-01-01T00:00:00Z"),
     resourceCount: 1,

@@ -14,6 +14,8 @@ export type CatalogCard = {
   tags: string[];
   tiers: Tier[];
   engine: string;
+  /** The engine as people call it (from the server's engine registry). */
+  engineTitle: string;
   version: string;
   publishedAt: Date | null;
   resourceCount: number;
@@ -103,6 +105,7 @@ export function toCatalogCard(entry: CatalogCard): CatalogCard {
     tags: entry.tags,
     tiers: entry.tiers,
     engine: entry.engine,
+    engineTitle: entry.engineTitle,
     version: entry.version,
     publishedAt: entry.publishedAt,
     resourceCount: entry.resourceCount,

@@ -1,16 +1,6 @@
-/** How catalog facts read on screen: engines, categories, money ranges, durations, approvals. */
+/** How catalog facts read on screen: categories, money ranges, durations, approvals. */
 import { formatCents } from "~/components/ui/money";
 import type { PolicySpec, Tier } from "~/server/templates/format";
-
-export const engineLabels: Record<string, string> = {
-  sim: "IaaS simulator",
-  postgres: "PostgreSQL",
-  terraform: "Terraform",
-};
-
-export function engineLabel(engine: string): string {
-  return engineLabels[engine] ?? engine;
-}
 
 const categoryLabels: Record<string, string> = {
   compute: "Compute",

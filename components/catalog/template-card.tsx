@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Badge } from "~/components/ui/page";
 import type { CatalogCard } from "./catalog-query";
-import { categoryLabel, engineLabel, formatCostRange, tierTones } from "./format";
+import { categoryLabel, formatCostRange, tierTones } from "./format";
 import { TemplateIcon } from "./template-icon";
 
 /** One template in the catalog grid; the whole card opens the template page. */
@@ -54,7 +54,7 @@ export function TemplateCard({ card }: { card: CatalogCard }) {
             {formatCostRange(card.minMonthlyCents, card.maxMonthlyCents)}
           </p>
           <p className="text-xs text-slate-500">
-            {engineLabel(card.engine)} · <span className="font-mono">v{card.version}</span>
+            {card.engineTitle} · <span className="font-mono">v{card.version}</span>
           </p>
         </div>
       </article>

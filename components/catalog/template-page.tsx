@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { buttonClass } from "~/components/ui/button";
 import { Badge, Card } from "~/components/ui/page";
 import { CostSummary } from "./cost-summary";
-import { categoryLabel, engineLabel, formatDate, tierTones } from "./format";
+import { categoryLabel, formatDate, tierTones } from "./format";
 import { OutputsTable } from "./outputs-table";
 import { ParametersTable } from "./parameters-table";
 import { PolicyPanel } from "./policy-panel";
@@ -90,7 +90,7 @@ export function TemplatePage({ detail, latest }: { detail: TemplateDetail; lates
                 <span aria-hidden>·</span>
                 <span>{categoryLabel(latest.category)}</span>
                 <span aria-hidden>·</span>
-                <span>{engineLabel(latest.engine)}</span>
+                <span>{latest.engineTitle}</span>
               </p>
               <p className="mt-2 flex flex-wrap items-center gap-1.5">
                 <span className="sr-only">Tiers:</span>

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { engineLabel, tierTones } from "~/components/catalog/format";
+import { tierTones } from "~/components/catalog/format";
 import { dateTime, hourly, hoursText, money } from "~/components/requests/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
@@ -92,7 +92,7 @@ function DetailsCard({ detail }: { detail: EnvironmentDetail }) {
   return (
     <Card title="Details">
       <dl className="grid grid-cols-2 gap-3">
-        <Fact label="Engine">{engineLabel(environment.engine)}</Fact>
+        <Fact label="Engine">{environment.engineTitle}</Fact>
         <Fact label="Created">{dateTime(environment.createdAt)}</Fact>
         {environment.readyAt && <Fact label="Ready">{dateTime(environment.readyAt)}</Fact>}
         {environment.destroyReason && (

@@ -386,7 +386,7 @@ export function RequestForm(props: Props) {
         loading={preview.isFetching || stale}
         error={preview.error ? preview.error.message : null}
         pauseReason={pauseReason}
-        extra={template.engine === "terraform" ? <DraftTerraformPlan input={previewInput} /> : null}
+        extra={template.planPreview ? <DraftTerraformPlan input={previewInput} /> : null}
       />
     </div>
   );

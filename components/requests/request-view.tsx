@@ -292,7 +292,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               <PlanResources plan={plan} />
             </div>
           </Card>
-          {plan.engine === "terraform" && <RequestTerraformPlan requestId={request.id} />}
+          {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
           </Card>

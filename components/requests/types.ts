@@ -24,7 +24,8 @@ export type FormTemplate = {
   name: string;
   version: string;
   title: string;
-  engine: "sim" | "postgres" | "terraform";
+  /** Its engine can plan a request before it runs (server/engines capability `planPreview`). */
+  planPreview: boolean;
   parameters: ParameterSpec[];
   tiers: Tier[];
   ttl: Partial<Record<Tier, TtlBounds>>;

@@ -9,6 +9,7 @@
  * SecretBoxError); for webhooks that means rotating their secrets.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { envVar, isTestRun } from "~/server/env";
 
 export class SecretBoxError extends Error {
   constructor(message: string) {
@@ -24,13 +25,12 @@ const SALT = "provisio.secret-box.v1";
 let testMaster: string | undefined;
 
 function masterSecret(): string {
-  const secret = process.env.NEXTAUTH_SECRET;
-  if (secret && secret.length >= 16) return secret;
-  if (process.env.NODE_ENV === "test" || process.env.VITEST) {
-    testMaster ??= randomBytes(32).toString("base64url");
-    return testMaster;
+  try {
+    return envVar("NEXTAUTH_SECRET");
+  } catch {
+    if (isTestRun()) return (testMaster ??= randomBytes(32).toString("base64url"));
+    throw new SecretBoxError("NEXTAUTH_SECRET is not set (at least 16 characters): secrets cannot be encrypted or decrypted.");
   }
-  throw new SecretBoxError("NEXTAUTH_SECRET is not set (at least 16 characters): secrets cannot be encrypted or decrypted.");
 }
 
 const keys = new Map<string, Buffer>();

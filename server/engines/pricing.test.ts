@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { engineCatalogs } from "./catalog";
+import { engineRegistry } from "./registry";
 import { centsOverHours, monthlyCents, parseDecimalMicros, priceLines } from "./pricing";
 
-const sim = engineCatalogs.sim.priceList;
+const sim = engineRegistry.sim.priceList;
 
 describe("pricing", () => {
   it("parses decimal prices exactly, never through floats", () => {
@@ -41,11 +41,11 @@ describe("pricing", () => {
   });
 
   it("names the public source of every engine's figures", () => {
-    for (const catalog of Object.values(engineCatalogs)) {
+    for (const catalog of Object.values(engineRegistry)) {
       expect(catalog.priceList.source.url).toMatch(/^https:\/\//);
       expect(catalog.priceList.hoursPerMonth).toBe(730);
       for (const [sku, entry] of Object.entries(catalog.priceList.skus)) {
-        expect(entry.hourly ?? entry.monthly, `${catalog.engine} ${sku}`).toMatch(/^\d+(\.\d{1,6})?$/);
+        expect(entry.hourly ?? entry.monthly, `${catalog.name} ${sku}`).toMatch(/^\d+(\.\d{1,6})?$/);
       }
     }
   });

@@ -30,12 +30,24 @@ export type ResourceTypeDefinition = {
 
 export type ResourceUsage = { vcpus: number; instances: number; gpus: number };
 
-export type EngineCatalog = {
-  engine: EngineName;
-  title: string;
-  resourceTypes: Record<string, ResourceTypeDefinition>;
-  priceList: PriceList;
+/**
+ * What an engine can do, so that the runner, the services and the UI ask the engine's
+ * registration (server/engines/registry.ts) instead of comparing engine names.
+ */
+export type EngineCapabilities = {
+  /**
+   * `per-resource`: the runner plans and applies resource by resource (`apply`/`destroy`);
+   * `whole-environment`: one configuration and one state, applied at once (`applyAll`/`destroyAll`).
+   */
+  apply: "per-resource" | "whole-environment";
+  /** A real plan of a request can be shown before it runs (terraform's `plan`), beyond the template's own plan and cost. */
+  planPreview: boolean;
+  /** `read()` reports what really exists in the target system (not a copy of our state), so drift can be detected from it. */
+  driftRead: boolean;
 };
+
+/** Whether this install can run an engine's templates now, and if not, why (shown in the catalog, refused on submit). */
+export type EngineAvailability = { available: true } | { available: false; reason: string };
 
 /** A price list as stored in `server/engines/<engine>/price-list.json`. */
 export type PriceList = {

@@ -10,6 +10,7 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
 import type { RequestStatus } from "~/db/vocabulary";
+import { engineCapabilities } from "~/server/engines/registry";
 import { approvalState, canApprove, canReject, type PolicyDecision } from "~/server/policy";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -146,6 +147,8 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
       submittedAt: request.submittedAt,
       decision,
       plan: request.plan,
+      /** What the plan's engine can do (a plan preview for approvers when `planPreview`). */
+      engineCapabilities: engineCapabilities((request.plan as { engine: string }).engine),
       progress: approvalState(decision.stages, records, request.requesterId),
       capabilities: capabilities(viewer, request, records),
       ...rest,

@@ -6,8 +6,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
-import { engineAvailability } from "~/server/engines/availability";
-import { engineCatalogs } from "~/server/engines/catalog";
+import { engineAvailability, engineRegistry } from "~/server/engines/registry";
 import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange, type CostRange } from "~/server/templates/cost-range";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
@@ -53,6 +52,9 @@ function catalogEntry(template: Template, version: TemplateVersion, draftCount =
     tags: doc.metadata.tags,
     tiers: doc.spec.tiers,
     engine: doc.spec.engine,
+    engineTitle: engineRegistry[doc.spec.engine].title,
+    /** What its engine can do (the UI offers a plan preview when `planPreview`). */
+    engineCapabilities: engineRegistry[doc.spec.engine].capabilities,
     /** Why this install cannot provision it (e.g. no terraform binary), or null. */
     unavailableReason: unavailableReason(doc.spec.engine),
     version: version.version,
@@ -136,7 +138,7 @@ export function defaultPlan(document: TemplateDocument) {
     tier,
     team: "your-team",
   });
-  const catalog = engineCatalogs[document.spec.engine];
+  const catalog = engineRegistry[document.spec.engine];
   return {
     tier,
     monthlyCents: plan.monthlyCents,

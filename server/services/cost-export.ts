@@ -6,8 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
-import { engineCatalogs } from "~/server/engines/catalog";
-import type { EngineName } from "~/server/engines/types";
+import { findEngine } from "~/server/engines/registry";
 import { csvLine } from "./audit-export";
 import { costPeriod, recordDaysSql, type TeamFilter } from "./costs";
 
@@ -58,8 +57,6 @@ export const focusColumns = [
 
 export type FocusColumn = (typeof focusColumns)[number];
 
-const providerNames: Record<string, string> = { sim: "Provisio sim", postgres: "PostgreSQL", terraform: "Terraform" };
-
 /** FOCUS ServiceName and ServiceCategory (one of FOCUS's allowed values) per resource type. */
 const services: Record<string, [string, string]> = {
   instance: ["Virtual Machines", "Compute"],
@@ -105,7 +102,7 @@ function sortedJson(tags: Record<string, string>): string {
 }
 
 function skuOf(engine: string, type: string, properties: Record<string, unknown>): string {
-  const definition = engineCatalogs[engine as EngineName]?.resourceTypes[type];
+  const definition = findEngine(engine)?.resourceTypes[type];
   try {
     const lines = definition?.cost(properties) ?? [];
     if (lines[0]) return lines[0].sku;
@@ -144,10 +141,10 @@ function focusRecord(row: RecordDayRow, billing: { start: Date; end: Date }): un
   const cost = formatMicros(row.micros);
   const rate = formatMicros(row.hourly_micros);
   const hours = trimDecimal(row.hours);
-  const catalog = engineCatalogs[row.engine as EngineName];
+  const catalog = findEngine(row.engine);
   const typeTitle = catalog?.resourceTypes[row.resource_type]?.title ?? row.resource_type;
   const [serviceName, serviceCategory] = services[row.resource_type] ?? [typeTitle, "Other"];
-  const provider = providerNames[row.engine] ?? row.engine;
+  const provider = catalog?.providerName ?? row.engine;
   const regionName = row.region ? (catalog?.priceList.regions[row.region]?.title ?? row.region) : null;
   const values: Record<FocusColumn, unknown> = {
     BilledCost: cost,

@@ -1,4 +1,4 @@
-import { engineAvailability } from "~/server/engines/availability";
+import { engineAvailability } from "~/server/engines/registry";
 import type { EngineName } from "~/server/engines/types";
 import { ServiceError } from "~/server/core/errors";
 

@@ -13,6 +13,7 @@ import type { z } from "zod";
 import type { Database, Executor } from "~/db/client";
 import { costRecords, environmentResources, environments, requests, runEvents, runs, teams, templates, templateVersions, users, type Environment } from "~/db/schema";
 import { monthlyCents } from "~/server/engines/pricing";
+import { findEngine } from "~/server/engines/registry";
 import { queueDestroy } from "~/server/runner/destroy";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
@@ -292,6 +293,8 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       status: environment.status,
       tier: environment.tier,
       engine: environment.engine,
+      /** The engine as people call it (a name this release does not know: the name). */
+      engineTitle: findEngine(environment.engine)?.title ?? environment.engine,
       onFailure: environment.onFailure,
       failureSummary: environment.failureSummary,
       expiresAt: environment.expiresAt,

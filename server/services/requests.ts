@@ -15,6 +15,7 @@ import type { listRequestsInput } from "~/server/schemas/requests";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
+import { engineCapabilities } from "~/server/engines/registry";
 import { assertEngineAvailable } from "./engine-availability";
 import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
@@ -386,7 +387,7 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
     .from(auditEvents)
     .where(eq(auditEvents.correlationId, row.id))
     .orderBy(auditEvents.id);
-  const doc = found.document as { metadata: { title: string }; spec: { parameters: unknown[] } };
+  const doc = found.document as { metadata: { title: string }; spec: { engine: string; parameters: unknown[] } };
   const [environment] = await db.select().from(environments).where(eq(environments.requestId, row.id)).limit(1);
   const [extended] = row.environmentId ? await db.select().from(environments).where(eq(environments.id, row.environmentId)).limit(1) : [];
   const environmentRuns = environment
@@ -423,7 +424,7 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
     request: { ...row, label: requestLabel(row) },
     team: { id: found.team.id, name: found.team.name, slug: found.team.slug },
     requester: found.requester,
-    template: { name: found.templateName, version: found.version, title: doc.metadata.title, parameters: doc.spec.parameters },
+    template: { name: found.templateName, version: found.version, title: doc.metadata.title, parameters: doc.spec.parameters, engineCapabilities: engineCapabilities(doc.spec.engine) },
     decision,
     approvals: decisions.map((d) => ({ ...d.approval, approverName: d.name, approverEmail: d.email })),
     progress: approvalState(decision.stages, live, row.requesterId),

@@ -10,7 +10,7 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { overrideEngineAvailability } from "~/server/engines/availability";
+import { overrideEngineAvailability } from "~/server/engines/registry";
 import { createTerraformEngine, type TerraformEngine } from "~/server/engines/terraform/engine";
 import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support";
 import { createTestDatabase } from "~/testing/db";
@@ -68,6 +68,19 @@ describe("without a terraform binary", () => {
   });
 });
 
+describe("capabilities, not engine names", () => {
+  it("the catalog, the request page and the approvals inbox say whether a template's engine has a plan preview", async () => {
+    overrideEngineAvailability("terraform", { available: true });
+    const catalog = await listCatalog(db);
+    expect(catalog.find((t) => t.name === "event-queue-terraform")).toMatchObject({ engineTitle: "Terraform", engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: false } });
+    expect(catalog.find((t) => t.name === "web-service")).toMatchObject({ engineTitle: "IaaS simulator", engineCapabilities: { apply: "per-resource", planPreview: false, driftRead: true } });
+    const submitted = await dev.requests.submit({ ...draft("tf-capabilities"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() });
+    expect((await dev.requests.get({ requestId: submitted.id })).template.engineCapabilities.planPreview).toBe(true);
+    const admin = await callerFor(db, (await makeUser(db, { globalRole: "admin" })).id);
+    expect((await admin.approvals.inbox()).find((i) => i.id === submitted.id)?.engineCapabilities.planPreview).toBe(true);
+  });
+});
+
 if (!cliBinary.ok) console.log(skipMessage);
 
 describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
@@ -103,9 +116,9 @@ describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
     await expect(planTerraformRequest(db, outsider, submitted.id, engine)).rejects.toMatchObject({ kind: "not_found" });
   });
 
-  it("refuses a template that is not a terraform template", async () => {
+  it("refuses a template whose engine has no plan preview", async () => {
     await expect(
       planTerraformDraft(db, viewer, teamId, { templateName: "bastion-host", tier: "dev", environmentName: "bastion", ttlHours: 24, parameters: { allowed_cidr: "203.0.113.7/32" } }, engine),
-    ).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("is not a terraform template") });
+    ).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("bastion-host has no plan preview") });
   });
 });

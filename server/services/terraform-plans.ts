@@ -8,9 +8,9 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { requests, teams, templates, templateVersions } from "~/db/schema";
-import { engineAvailability } from "~/server/engines/availability";
 import { EngineError, type EnvironmentSpec } from "~/server/engines/engine";
-import { terraformEngine, type TerraformEngine, type TerraformPlanPreview } from "~/server/engines/terraform/engine";
+import { engineAvailability, engineCapabilities, engineRegistry } from "~/server/engines/registry";
+import type { TerraformEngine, TerraformPlanPreview } from "~/server/engines/terraform/engine";
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
@@ -24,8 +24,9 @@ const planned = (plan: Plan): EnvironmentSpec["planned"] =>
   plan.resources.map((r) => ({ address: r.address, id: r.id, index: r.index, region: r.region, size: r.size, hourlyMicros: r.hourlyMicros }));
 
 async function run(engine: TerraformEngine, spec: Omit<EnvironmentSpec, "environmentId">): Promise<TerraformPlanResult> {
-  if (spec.template.document.spec.engine !== "terraform") throw new ServiceError("invalid", `${spec.template.name} is not a terraform template: its plan is the one shown with the cost.`, "templateName");
-  const availability = engineAvailability("terraform");
+  const engineName = spec.template.document.spec.engine;
+  if (!engineCapabilities(engineName).planPreview) throw new ServiceError("invalid", `${spec.template.name} has no plan preview: with the ${engineRegistry[engineName].title} engine, its plan is the one shown with the cost.`, "templateName");
+  const availability = engineAvailability(engineName);
   if (!availability.available) throw new ServiceError("invalid", availability.reason, "templateName");
   try {
     return { ...(await engine.previewPlan(spec)), templateVersion: spec.template.version };
@@ -42,7 +43,7 @@ async function versionFiles(db: Database, versionId: string) {
 }
 
 /** The plan of the request form's values (the caller is a member of the team: checked by the procedure). */
-export async function planTerraformDraft(db: Database, viewer: Viewer, teamId: string, draft: RequestDraft, engine: TerraformEngine = terraformEngine()): Promise<TerraformPlanResult> {
+export async function planTerraformDraft(db: Database, viewer: Viewer, teamId: string, draft: RequestDraft, engine: TerraformEngine = engineRegistry.terraform.engine()): Promise<TerraformPlanResult> {
   const [team] = await db.select().from(teams).where(eq(teams.id, teamId)).limit(1);
   if (!team) throw notFound("Team");
   const evaluation = await db.transaction((tx) => evaluateRequest(tx, { team, viewer, draft, now: new Date() }));
@@ -57,7 +58,7 @@ export async function planTerraformDraft(db: Database, viewer: Viewer, teamId: s
 }
 
 /** The plan of a submitted request, for whoever may read the request (its team, admins, auditors). */
-export async function planTerraformRequest(db: Database, viewer: Viewer, requestId: string, engine: TerraformEngine = terraformEngine()): Promise<TerraformPlanResult> {
+export async function planTerraformRequest(db: Database, viewer: Viewer, requestId: string, engine: TerraformEngine = engineRegistry.terraform.engine()): Promise<TerraformPlanResult> {
   const [row] = await db
     .select({ request: requests, teamSlug: teams.slug, templateName: templates.name, version: templateVersions.version })
     .from(requests)

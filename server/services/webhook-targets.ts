@@ -15,17 +15,19 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import { BlockList, isIP } from "node:net";
+import { envVar } from "~/server/env";
 
-const booleanValues: Record<string, boolean> = { true: true, "1": true, yes: true, false: false, "0": false, no: false };
-
-/** Loopback targets (and plain http to them): on for development, tests and demo installs. */
-export function localTargetsAllowed(source: Record<string, string | undefined> = process.env): boolean {
-  const explicit = source.PROVISIO_WEBHOOK_ALLOW_LOCAL?.toLowerCase();
-  if (explicit && explicit in booleanValues) return booleanValues[explicit]!;
-  const demo = source.PROVISIO_DEMO?.toLowerCase();
-  if (demo && booleanValues[demo]) return true;
+/**
+ * Loopback targets (and plain http to them): on for development, tests and demo installs.
+ * `source` is for tests; the default is this process's environment (server/env.ts).
+ */
+export function localTargetsAllowed(source?: Record<string, string | undefined>): boolean {
+  const explicit = envVar("PROVISIO_WEBHOOK_ALLOW_LOCAL", source);
+  if (explicit !== undefined) return explicit;
+  if (envVar("PROVISIO_DEMO", source)) return true;
   // Unset NODE_ENV counts as production here: a worker started by hand must not reach localhost.
-  return source.NODE_ENV === "development" || source.NODE_ENV === "test";
+  const mode = envVar("NODE_ENV", source);
+  return mode === "development" || mode === "test";
 }
 
 const forbidden = new BlockList();

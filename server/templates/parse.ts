@@ -4,9 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { canonicalJson } from "./canonical-json";
 import { validateTemplate, type IssuePath, type ValidationOptions } from "./validate";
 import type { TemplateDocument } from "./format";
 
+export { canonicalJson };
 export { maxTemplateBytes } from "./format";
 import { maxTemplateBytes } from "./format";
 
@@ -82,16 +84,4 @@ export function contentHash(document: TemplateDocument, moduleFiles: Record<stri
   hash.update(canonicalJson(document));
   for (const file of Object.keys(moduleFiles).sort()) hash.update(`\0${file}\0${moduleFiles[file]}`);
   return hash.digest("hex");
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -3,7 +3,7 @@
  * resolved properties, region, size, tags and hourly cost. Pure; engines and the request form
  * share it, so what a user is shown is what gets applied.
  */
-import { engineCatalogs } from "~/server/engines/catalog";
+import { engineRegistry } from "~/server/engines/registry";
 import { monthlyCents, priceLines, type PricedLine } from "~/server/engines/pricing";
 import { str } from "~/server/engines/properties";
 import type { ResourceUsage } from "~/server/engines/types";
@@ -72,7 +72,7 @@ export function resourceTags(spec: TemplateSpec, ctx: EvaluationContext, plan: P
  * returned as resolved; the caller validates them against the engine's types when it must.
  */
 export function planTemplate(templateName: string, spec: TemplateSpec, params: Record<string, ParameterValue | undefined>, plan: PlanContext): Plan {
-  const catalog = engineCatalogs[spec.engine];
+  const catalog = engineRegistry[spec.engine];
   const resources: PlannedResource[] = [];
   const base: EvaluationContext = { params, env: { name: plan.environmentName, tier: plan.tier, team: plan.team }, index: null };
   const tags = resourceTags(spec, base, plan, templateName);

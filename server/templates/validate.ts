@@ -7,8 +7,7 @@
  * and every resource has a price.
  */
 import { type z } from "zod";
-import { engineCatalogs } from "~/server/engines/catalog";
-import { moduleIssues } from "~/server/engines/terraform/module-check";
+import { engineRegistry } from "~/server/engines/registry";
 import { priceLines } from "~/server/engines/pricing";
 import { str } from "~/server/engines/properties";
 import { parameterValueSchema, type ParameterSpec, type ParameterValue } from "~/server/schemas/template-parameters";
@@ -81,7 +80,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
   const issues: TemplateIssue[] = [];
   const add = (path: IssuePath, message: string) => issues.push({ path, message });
   const { spec } = doc;
-  const catalog = engineCatalogs[spec.engine];
+  const catalog = engineRegistry[spec.engine];
 
   if (options.folderName !== undefined && doc.metadata.name !== options.folderName) {
     add(["metadata", "name"], `must match the folder name "${options.folderName}"`);
@@ -226,7 +225,7 @@ function semanticIssues(doc: TemplateDocument, options: ValidationOptions): Temp
   if (usesModule && options.moduleFiles !== undefined && !options.moduleFiles.some((f) => f.endsWith(".tf") || f.endsWith(".tf.json"))) {
     add(["spec", "resources"], "a module resource needs Terraform files in the template's module/ folder");
   }
-  if (spec.engine === "terraform") for (const issue of moduleIssues(spec, options.moduleSources)) add(issue.path, issue.message);
+  for (const issue of catalog.templateIssues?.(spec, options.moduleSources) ?? []) add(issue.path, issue.message);
 
   // Properties are valid, and priced, for every choice a user can make.
   if (issues.length === 0) {

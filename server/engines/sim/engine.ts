@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { connect, type Database } from "~/db/client";
+import { envVar } from "~/server/env";
 import { EngineError, planByAddress, type ActualResource, type DesiredResource, type Engine, type EngineContext, type PlannedChange } from "../engine";
 import { DEFAULT_SIM_ACCOUNT, SimCloud, SimCloudError, isSimCloudError, kinds, stableJson, type SimConfigInput, type SimResource } from "./cloud";
 import { sleep } from "./cloud/cloud";
@@ -127,7 +128,7 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
   const getCloud = () =>
     (cloud ??= new SimCloud({
       db: typeof options.db === "function" ? options.db() : options.db,
-      account: options.account ?? process.env.PROVISIO_SIM_ACCOUNT ?? DEFAULT_SIM_ACCOUNT,
+      account: options.account ?? envVar("PROVISIO_SIM_ACCOUNT") ?? DEFAULT_SIM_ACCOUNT,
       config: options.config,
       random: options.random,
     }));
@@ -229,8 +230,12 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
 /** The process's sim engine, on DATABASE_URL (connected on first use). Tests and the worker may build their own with createSimEngine. */
 export const simEngine: SimEngine = createSimEngine({
   db: () => {
-    const url = process.env.DATABASE_URL;
-    if (!url) throw new EngineError("permanent", "the sim engine needs DATABASE_URL (the simulator keeps its inventory in Provisio's database)", { code: "NotConfigured" });
+    let url: string;
+    try {
+      url = envVar("DATABASE_URL");
+    } catch (error) {
+      throw new EngineError("permanent", `the sim engine needs DATABASE_URL (the simulator keeps its inventory in Provisio's database): ${(error as Error).message}`, { code: "NotConfigured" });
+    }
     return connect(url).db;
   },
 });

@@ -15,6 +15,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { open, rm } from "node:fs/promises";
 import path from "node:path";
+import { inheritedEnvironment } from "~/server/env";
 
 export type CliResult = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; durationMs: number };
 
@@ -37,7 +38,7 @@ export type CliOptions = {
 /** Variables never handed to the CLI: Provisio's secrets and settings, libpq's defaults, Terraform overrides. */
 const strippedVariables = /^(DATABASE_URL|NEXTAUTH_.*|OIDC_.*|PROVISIO_.*|PG[A-Z_]*|TF_LOG.*|TF_CLI_ARGS.*|TF_WORKSPACE|TF_DATA_DIR|TF_CLI_CONFIG_FILE|TF_PLUGIN_CACHE_DIR|TF_VAR_.*)$/;
 
-export function cliEnvironment(extra: Record<string, string | undefined>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function cliEnvironment(extra: Record<string, string | undefined>, base: NodeJS.ProcessEnv = inheritedEnvironment()): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(base)) if (!strippedVariables.test(key)) env[key] = value;
   env.CHECKPOINT_DISABLE = "1";

@@ -40,9 +40,9 @@ import path from "node:path";
 import pg from "pg";
 import { derivedSecret } from "~/server/core/secret-box";
 import { scramVerifier } from "~/server/engines/postgres/scram";
-import { env as runtimeEnv } from "~/server/env";
+import { envVar, env as runtimeEnv } from "~/server/env";
 import { mandatoryTagKeys } from "~/server/templates/format";
-import { canonicalJson } from "~/server/templates/parse";
+import { canonicalJson } from "~/server/templates/canonical-json";
 import { EngineError, planByAddress, type ActualResource, type Engine, type EngineContext, type EnvironmentResult, type EnvironmentSpec } from "../engine";
 import { cliEnvironment, Redactor, runCli, type CliResult } from "./cli";
 import { defaultTagProviders, inspectModule } from "./module-inspect";
@@ -148,7 +148,6 @@ class TerraformEngineImpl implements TerraformEngine {
   private readonly options: TerraformEngineOptions;
   private pool: pg.Pool | null = null;
   private binaryPromise: Promise<Binary> | null = null;
-  private located: { at: number; value: BinaryLocation } | null = null;
   private schemaReady: Promise<void> | null = null;
   /** The least-privileged URL the CLI uses for state, once made (null: the configured URL). */
   private stateRoleUrl: string | null = null;
@@ -173,15 +172,15 @@ class TerraformEngineImpl implements TerraformEngine {
     return Promise.reject(permanent("the terraform engine destroys an environment as a whole (destroyAll), not resource by resource"));
   }
 
+  /** Looks now (a few stat calls); the engine registry caches the answer for the catalog. */
   availability(): BinaryLocation {
-    if (!this.located || Date.now() - this.located.at > 30_000) this.located = { at: Date.now(), value: locateBinary(this.options.binary, this.options.pathEnv ?? process.env.PATH) };
-    return this.located.value;
+    return locateBinary(this.options.binary, this.options.pathEnv ?? envVar("PATH"));
   }
 
   /** The CLI and its version; a missing or too old binary is a permanent error that says so. */
   private binary(): Promise<Binary> {
     this.binaryPromise ??= (async () => {
-      const location = locateBinary(this.options.binary, this.options.pathEnv ?? process.env.PATH);
+      const location = this.availability();
       if (!location.ok) throw permanent(`The terraform engine cannot run: ${location.reason}.`);
       const dir = await this.ensureDir(path.join(this.options.workDir, "tmp"));
       const result = await runCli(["version", "-json"], { binary: location.path, cwd: dir, env: cliEnvironment({}), redact: (t) => t, timeoutMs: 30_000, rawStdout: true });

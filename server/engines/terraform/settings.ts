@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
-import type { RuntimeEnv } from "~/server/env";
+import { envVar, type RuntimeEnv } from "~/server/env";
 
 export type TerraformSettings = {
   /** PROVISIO_TERRAFORM_BIN as configured (a path or a name), if any. */
@@ -35,8 +35,8 @@ export function terraformSettingsFromEnv(
     | "PROVISIO_TERRAFORM_LOCK_TIMEOUT"
     | "PROVISIO_TERRAFORM_PROVIDER_MIRROR"
     | "PROVISIO_TERRAFORM_PLUGIN_CACHE"
+    | "TF_CLI_CONFIG_FILE"
   >,
-  processEnv: NodeJS.ProcessEnv = process.env,
 ): TerraformSettings {
   return {
     binary: env.PROVISIO_TERRAFORM_BIN,
@@ -46,7 +46,7 @@ export function terraformSettingsFromEnv(
     lockTimeoutSeconds: env.PROVISIO_TERRAFORM_LOCK_TIMEOUT,
     providerMirror: env.PROVISIO_TERRAFORM_PROVIDER_MIRROR ? path.resolve(env.PROVISIO_TERRAFORM_PROVIDER_MIRROR) : undefined,
     pluginCacheDir: env.PROVISIO_TERRAFORM_PLUGIN_CACHE ? path.resolve(env.PROVISIO_TERRAFORM_PLUGIN_CACHE) : undefined,
-    cliConfigFile: processEnv.TF_CLI_CONFIG_FILE || undefined,
+    cliConfigFile: env.TF_CLI_CONFIG_FILE,
   };
 }
 
@@ -75,7 +75,7 @@ function onPath(name: string, pathEnv: string | undefined): string | null {
 const flavorOf = (file: string): "terraform" | "tofu" => (path.basename(file).startsWith("tofu") ? "tofu" : "terraform");
 
 /** Finds the CLI without running it (cheap enough for every catalog page). */
-export function locateBinary(configured: string | undefined, pathEnv: string | undefined = process.env.PATH): BinaryLocation {
+export function locateBinary(configured: string | undefined, pathEnv: string | undefined = envVar("PATH")): BinaryLocation {
   if (configured) {
     const found = configured.includes("/") || configured.includes(path.sep) ? (executable(path.resolve(configured)) ? path.resolve(configured) : null) : onPath(configured, pathEnv);
     return found ? { ok: true, path: found, flavor: flavorOf(found) } : { ok: false, reason: `PROVISIO_TERRAFORM_BIN is "${configured}", which is not an executable file${configured.includes("/") ? "" : " on PATH"}` };

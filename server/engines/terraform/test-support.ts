@@ -9,10 +9,11 @@ import { readTemplateFolders } from "~/server/templates/files";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
 import { parseTemplateYaml } from "~/server/templates/parse";
 import { planTemplate } from "~/server/templates/plan";
+import { envVar } from "~/server/env";
 import type { EnvironmentSpec } from "../engine";
 import { locateBinary } from "./settings";
 
-export const cliBinary = locateBinary(process.env.PROVISIO_TERRAFORM_BIN);
+export const cliBinary = locateBinary(envVar("PROVISIO_TERRAFORM_BIN"));
 export const skipMessage = "terraform engine tests skipped: no terraform or tofu binary on PATH";
 
 export type TestTemplate = { document: TemplateDocument; moduleFiles: Record<string, string> };

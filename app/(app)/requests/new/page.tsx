@@ -84,7 +84,7 @@ export default async function NewRequestPage({ searchParams }: Props) {
     <>
       {back}
       {header}
-      <RequestForm mode="new" template={formTemplate(latest.name, latest.document)} teams={teams} defaultTeamId={teams.find((t) => t.id === wantedTeam)?.id} />
+      <RequestForm mode="new" template={formTemplate(latest.name, latest.document, latest.engineCapabilities)} teams={teams} defaultTeamId={teams.find((t) => t.id === wantedTeam)?.id} />
     </>
   );
 }

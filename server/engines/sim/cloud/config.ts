@@ -3,12 +3,13 @@
  * format, read from three layers merged in order (later wins, objects merge key by key, arrays
  * and null replace):
  *
- *   built-in defaults  <  PROVISIO_SIM_FAULTS (JSON, read once per process)
+ *   built-in defaults  <  PROVISIO_SIM_FAULTS (JSON, parsed once per value)
  *                      <  the options a SimCloud is constructed with (tests, the bench)
  *                      <  the runtime row in sim_settings (SimCloud.configure, read on every call,
  *                         so a test or the bench switches faults on and off across processes)
  */
 import { z } from "zod";
+import { envVar } from "~/server/env";
 
 export const operations = ["create", "get", "update", "delete", "list"] as const;
 export type Operation = (typeof operations)[number];
@@ -126,9 +127,12 @@ export function resolveConfig(...layers: (SimConfigInput | null | undefined)[]):
 
 let envLayer: { raw: string | undefined; layer: SimConfigInput | null } | undefined;
 
-/** PROVISIO_SIM_FAULTS, parsed once per value; a bad value is an error naming the variable and the field. */
-export function configFromEnv(source: Record<string, string | undefined> = process.env): SimConfigInput | null {
-  const raw = source.PROVISIO_SIM_FAULTS;
+/**
+ * PROVISIO_SIM_FAULTS (read through server/env.ts, so a test may change it at runtime), parsed
+ * once per value; a bad value is an error naming the variable and the field. `source` is for tests.
+ */
+export function configFromEnv(source?: { PROVISIO_SIM_FAULTS?: string }): SimConfigInput | null {
+  const raw = source ? source.PROVISIO_SIM_FAULTS : envVar("PROVISIO_SIM_FAULTS");
   if (envLayer && envLayer.raw === raw) return envLayer.layer;
   let layer: SimConfigInput | null = null;
   if (raw && raw.trim()) {

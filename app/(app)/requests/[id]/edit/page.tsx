@@ -41,7 +41,7 @@ export default async function EditRequestPage({ params }: Props) {
       </div>
       <RequestForm
         mode="edit"
-        template={formTemplate(detail.template.name, document)}
+        template={formTemplate(detail.template.name, document, detail.template.engineCapabilities)}
         request={{
           id: request.id,
           label: request.label,
