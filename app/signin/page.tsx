@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInOptions } from "~/components/auth/sign-in-options";
+import { isAdmin, isAuditor } from "~/server/auth/access";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
@@ -53,9 +54,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
             email: u.email,
             name: u.name,
             description:
-              u.globalRole === "admin"
+              isAdmin(u)
                 ? "Admin: curates the catalog, teams and budgets"
-                : u.globalRole === "auditor"
+                : isAuditor(u)
                   ? "Auditor: reads everything, changes nothing"
                   : u.teams.map((t) => `${t.role === "approver" ? "Approver" : "Member"} in ${t.name}`).join(" · ") || "No team",
           }))}

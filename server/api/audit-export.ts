@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { Database } from "~/db/client";
-import { oversees } from "~/server/auth/access";
+import { canReadAudit } from "~/server/access/rules";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
 import { auditExportCap, auditFilterFromParams, auditFilterSchema } from "~/server/schemas/audit";
@@ -16,7 +16,7 @@ type Deps = { db: Database; viewer: Viewer | null; now?: Date; cap?: number };
 
 export async function auditExportResponse(request: Request, { db, viewer, now = new Date(), cap = auditExportCap }: Deps): Promise<Response> {
   if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
-  if (!oversees(viewer)) return jsonAnswer(403, { error: "This needs the admin or auditor role." });
+  if (!canReadAudit(viewer)) return jsonAnswer(403, { error: "This needs the admin or auditor role." });
 
   const parsed = auditFilterSchema.safeParse(auditFilterFromParams(new URL(request.url).searchParams));
   if (!parsed.success) {

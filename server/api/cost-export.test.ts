@@ -10,7 +10,7 @@ import { makeEnvironment, makePublishedVersion, makeResource, markDeleted, markR
 import { parseCsv } from "~/testing/csv";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
-import { allTeamsMessage, costExportResponse, notMemberMessage } from "./cost-export";
+import { allTeamsMessage, costExportResponse, notMemberMessage, teamNotFoundMessage } from "./cost-export";
 
 let db: Database;
 let team: Team;
@@ -155,11 +155,13 @@ describe("GET /api/costs/export", () => {
     expect(events.at(-1)).toMatchObject({ subjectType: "team", subjectId: team.id, teamId: team.id, after: { month: "2026-10", format: "FOCUS 1.x CSV" } });
   });
 
-  it("refuses a team the caller is not in with 403 and the reason, and audits the refusal", async () => {
+  it("answers a team the caller is not in like an unknown one (404), and audits the refusal with the reason", async () => {
     const response = await get(`?team=${team.id}&month=2026-11`, viewers.outsider);
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toContain("application/json");
-    expect(await response.json()).toEqual({ error: notMemberMessage });
+    expect(await response.json()).toEqual({ error: teamNotFoundMessage });
+    const unknown = await get(`?team=${randomUUID()}&month=2026-11`, viewers.outsider);
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: teamNotFoundMessage }]);
     const denied = await auditOf("cost.export_denied", viewers.outsider.id);
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({ subjectType: "team", subjectId: team.id, teamId: team.id, after: { month: "2026-11", reason: notMemberMessage } });

@@ -1,14 +1,15 @@
 /**
  * GET /api/costs/export?team=<id|all>&month=YYYY-MM: a month of cost as a FOCUS CSV download.
- * A team's members may export it; admins and auditors may export any team or all of them.
- * A refusal says why and is audited (`cost.export_denied`); an export is audited too
- * (`cost.exported`). The route handler only supplies the session and the database.
+ * A team's members may export it; admins and auditors may export any team or all of them
+ * (canReadCosts). Every refusal is audited (`cost.export_denied`, with the reason); a team the
+ * caller may not read answers 404 like an unknown one, so the answer never tells whether it
+ * exists. An export is audited too (`cost.exported`). The route handler only supplies the session and the database.
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "~/db/client";
 import { teams } from "~/db/schema";
-import { oversees } from "~/server/auth/access";
+import { canReadCosts } from "~/server/access/rules";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
 import { costExportQuery, monthOf } from "~/server/schemas/costs";
@@ -20,7 +21,9 @@ import { actorOf, type Viewer } from "~/server/services/users";
 
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; batchSize?: number };
 
+/** The reason audited when a team's costs are refused; the caller is told only teamNotFoundMessage. */
 export const notMemberMessage = "You are not a member of this team: its costs can be exported by its members, admins and auditors.";
+export const teamNotFoundMessage = "Team was not found.";
 export const allTeamsMessage = "Exporting every team's costs needs the admin or auditor role.";
 
 export async function costExportResponse(request: Request, { db, viewer, now = new Date(), batchSize }: Deps): Promise<Response> {
@@ -40,10 +43,9 @@ export async function costExportResponse(request: Request, { db, viewer, now = n
   let team: typeof teams.$inferSelect | null = null;
   if (parsed.data.team !== "all") {
     team = (await db.query.teams.findFirst({ where: eq(teams.id, parsed.data.team) })) ?? null;
-    if (!team) return jsonAnswer(404, { error: "Team was not found." });
+    if (!team) return jsonAnswer(404, { error: teamNotFoundMessage });
   }
-  const allowed = team ? oversees(viewer) || viewer.teams.some((t) => t.id === team.id) : oversees(viewer);
-  if (!allowed) {
+  if (!canReadCosts(viewer, team?.id ?? "all")) {
     const reason = team ? notMemberMessage : allTeamsMessage;
     await recordAudit(db, actor, {
       action: "cost.export_denied",
@@ -53,7 +55,7 @@ export async function costExportResponse(request: Request, { db, viewer, now = n
       after: { month, reason },
     });
     logger.warn({ viewer: viewer.id, team: parsed.data.team, month }, "cost export denied");
-    return jsonAnswer(403, { error: reason });
+    return team ? jsonAnswer(404, { error: teamNotFoundMessage }) : jsonAnswer(403, { error: reason });
   }
 
   await recordAudit(db, actor, {

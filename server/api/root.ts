@@ -7,6 +7,7 @@ import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
+import { runsRouter } from "./routers/runs";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
 import { usersRouter } from "./routers/users";
@@ -23,6 +24,7 @@ export const appRouter = router({
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,
+  runs: runsRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
   users: usersRouter,

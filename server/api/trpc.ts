@@ -3,9 +3,11 @@
  * 1. Context: who is calling (the viewer, with memberships), the database, and the call's
  *    correlation id with a logger bound to it.
  * 2. Initialisation: superjson, and errors shaped so forms can show them next to the field.
- * 3. Procedures: the reusable access rules every router builds on. A handler never checks
- *    a role itself; it picks the procedure that states who may call it. Every call, whichever
- *    procedure, writes one JSON log line (path, type, duration, outcome, user; never inputs).
+ * 3. Procedures: who may call, for every router. A handler never checks a role itself; it picks
+ *    the procedure that states who may call it. The rules are in server/access/rules.ts; the
+ *    procedures apply them and load the subject (team, request, environment, run) onto ctx,
+ *    NOT_FOUND when the caller may not read it. Every call, whichever procedure, writes one
+ *    JSON log line (path, type, duration, outcome, user; never inputs).
  */
 import { TRPCError, initTRPC } from "@trpc/server";
 import { randomUUID } from "node:crypto";
@@ -14,10 +16,23 @@ import type { Logger } from "pino";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "~/db/client";
-import { eq } from "drizzle-orm";
-import { teams } from "~/db/schema";
 import { logger as rootLogger } from "~/server/logger";
 import { ServiceError, type ServiceErrorKind } from "~/server/core/errors";
+import {
+  approvesAnywhere,
+  canApproveIn,
+  canCancelRequest,
+  canEditRequest,
+  canOperate,
+  canReadAllTeams,
+  canReadAudit,
+  canReadWebhooks,
+  canRequestIn,
+  isAdmin,
+  isReadOnly,
+  teamRoleIn,
+} from "~/server/access/rules";
+import { readableEnvironment, readableRequest, readableRun, readableTeam } from "~/server/access/subjects";
 import { actorOf, type Viewer } from "~/server/services/users";
 
 // 1. Context ---------------------------------------------------------------------------------
@@ -111,52 +126,67 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(logCall).use(mapServiceErrors);
 
+/** FORBIDDEN naming who may, unless `allowed`: for stricter variants and the odd per-call check in a handler. */
+export function authorize(allowed: boolean, message: string): void {
+  if (!allowed) throw new TRPCError({ code: "FORBIDDEN", message });
+}
+
+const notFound = (what: string) => new TRPCError({ code: "NOT_FOUND", message: `${what} was not found.` });
+
+/** Signed-in users, auditors included: the base of authedProcedure, and of auditedRefusalProcedure below. */
+const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { ...ctx, viewer: ctx.viewer, actor: actorOf(ctx.viewer) } });
+});
+
 /**
  * Signed-in users. Auditors read everything and change nothing: every mutation refuses them
  * here, once, so no router can forget it.
  */
-export const authedProcedure = publicProcedure.use(({ ctx, type, next }) => {
-  if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
-  if (type === "mutation" && ctx.viewer.globalRole === "auditor") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Auditors have read-only access: this action changes data." });
-  }
-  return next({ ctx: { ...ctx, viewer: ctx.viewer, actor: actorOf(ctx.viewer) } });
+export const authedProcedure = signedInProcedure.use(({ ctx, type, next }) => {
+  authorize(type !== "mutation" || !isReadOnly(ctx.viewer), "Auditors have read-only access: this action changes data.");
+  return next();
 });
+
+/**
+ * Signed-in users, auditors INCLUDED, for the mutations whose every refusal is audited by the
+ * service itself (revealing a secret): the read-only guard above would refuse an auditor before
+ * anything is recorded. The service must refuse auditors through its rule (canRevealSecret).
+ * The access matrix test lists the procedures allowed to use this.
+ */
+export const auditedRefusalProcedure = signedInProcedure;
 
 /** Global admins: catalog curation, teams, budgets, users. */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.viewer.globalRole !== "admin") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This needs the admin role." });
-  }
+  authorize(isAdmin(ctx.viewer), "This needs the admin role.");
   return next();
 });
 
 /** Admins and auditors: read-only views across every team (users, audit log). */
 export const oversightProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.viewer.globalRole !== "admin" && ctx.viewer.globalRole !== "auditor") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This needs the admin or auditor role." });
-  }
+  authorize(canReadAudit(ctx.viewer), "This needs the admin or auditor role.");
   return next();
 });
 
-/**
- * Loads the team named by `teamId` and the caller's role in it onto ctx. Reading a team is
- * allowed to its members and to admins and auditors; the stricter procedures below build on it.
- */
-async function readableTeam(ctx: Context & { viewer: Viewer }, teamId: string) {
-  const team = await ctx.db.query.teams.findFirst({ where: eq(teams.id, teamId) });
-  if (!team) throw new TRPCError({ code: "NOT_FOUND", message: "Team was not found." });
-  const membership = ctx.viewer.teams.find((m) => m.id === team.id) ?? null;
-  const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
-  if (!membership && !oversees) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of this team." });
-  }
-  return { team, teamRole: membership?.role ?? null };
+/** Approvers of some team, and admins: the inbox and decisions (which request a person may decide is the policy's call). */
+export const approverProcedure = authedProcedure.use(({ ctx, next }) => {
+  authorize(approvesAnywhere(ctx.viewer), "This needs the approver role in a team, or the admin role.");
+  return next();
+});
+
+// Teams: loaded onto ctx with the caller's role in it. A team the caller may not read answers
+// NOT_FOUND like an unknown id, so the API never tells whether another team exists.
+
+async function loadTeam(ctx: Context & { viewer: Viewer }, teamId: string) {
+  const team = await readableTeam(ctx.db, ctx.viewer, teamId);
+  if (!team) throw notFound("Team");
+  return { team, teamRole: teamRoleIn(ctx.viewer, team.id) };
 }
 
+/** One team (`teamId`) its members, admins and auditors read; the stricter procedures below build on it. */
 export const teamProcedure = authedProcedure
   .input(z.object({ teamId: z.uuid({ error: "must be a team id" }) }))
-  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } }));
+  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, ...(await loadTeam(ctx, input.teamId)) } }));
 
 /**
  * Read-only views of one team (like teamProcedure) or, with `teamId: "all"`, of every team,
@@ -165,23 +195,83 @@ export const teamProcedure = authedProcedure
 export const teamOrAllProcedure = authedProcedure
   .input(z.object({ teamId: z.union([z.literal("all"), z.uuid()], { error: "must be a team id or 'all'" }) }))
   .use(async ({ ctx, input, next }) => {
-    if (input.teamId !== "all") return next({ ctx: { ...ctx, ...(await readableTeam(ctx, input.teamId)) } });
-    if (ctx.viewer.globalRole !== "admin" && ctx.viewer.globalRole !== "auditor") {
-      throw new TRPCError({ code: "FORBIDDEN", message: "Every team's figures need the admin or auditor role." });
-    }
+    if (input.teamId !== "all") return next({ ctx: { ...ctx, ...(await loadTeam(ctx, input.teamId)) } });
+    authorize(canReadAllTeams(ctx.viewer), "Every team's figures need the admin or auditor role.");
     return next({ ctx: { ...ctx, team: null, teamRole: null } });
   });
 
 /** Members of the team (any role) acting in it, e.g. requesting an environment. */
 export const teamMemberProcedure = teamProcedure.use(({ ctx, next }) => {
-  if (!ctx.teamRole) throw new TRPCError({ code: "FORBIDDEN", message: "This needs membership of the team." });
+  authorize(canRequestIn(ctx.viewer, ctx.team.id), "This needs membership of the team.");
   return next();
 });
 
-/** The team's approvers, and admins. */
+/** The team's approvers, and admins: deciding and managing for the team (its webhooks). */
 export const teamApproverProcedure = teamProcedure.use(({ ctx, next }) => {
-  if (ctx.teamRole !== "approver" && ctx.viewer.globalRole !== "admin") {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This needs the approver role in the team." });
-  }
+  authorize(canApproveIn(ctx.viewer, ctx.team.id), "This needs the approver role in the team.");
   return next();
 });
+
+/** A team's webhooks and their deliveries, read only: its approvers, admins and auditors (URLs can be internal). */
+export const teamWebhookReaderProcedure = teamProcedure.use(({ ctx, next }) => {
+  authorize(canReadWebhooks(ctx.viewer, ctx.team.id), "This needs the approver role in the team (or the admin or auditor role).");
+  return next();
+});
+
+// Requests, environments and runs: `requestId` / `environmentId` / `runId` loaded onto ctx when
+// the caller may read it (its team's members, admins, auditors), else NOT_FOUND. Rules that need
+// a locked row or write an audit event on refusal (destroy, reveal) stay in their services.
+
+async function loadRequest(ctx: Context & { viewer: Viewer }, requestId: string) {
+  const request = await readableRequest(ctx.db, ctx.viewer, requestId);
+  if (!request) throw notFound("Request");
+  return request;
+}
+
+const requestIdInput = z.object({ requestId: z.uuid({ error: "must be a request id" }) });
+
+/** One request (`requestId`) on ctx.request. */
+export const requestProcedure = authedProcedure
+  .input(requestIdInput)
+  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, request: await loadRequest(ctx, input.requestId) } }));
+
+/** Its requester only: editing. */
+export const requestRequesterProcedure = requestProcedure.use(({ ctx, next }) => {
+  authorize(canEditRequest(ctx.viewer, ctx.request), "Only the requester can edit a request.");
+  return next();
+});
+
+/** Its requester, or an admin: cancelling. */
+export const requestCancellerProcedure = requestProcedure.use(({ ctx, next }) => {
+  authorize(canCancelRequest(ctx.viewer, ctx.request), "Only the requester (or an admin) can cancel a request.");
+  return next();
+});
+
+/** A decision on one request: approvers of some team and admins (approverProcedure), who read the request. */
+export const requestDeciderProcedure = approverProcedure
+  .input(requestIdInput)
+  .use(async ({ ctx, input, next }) => next({ ctx: { ...ctx, request: await loadRequest(ctx, input.requestId) } }));
+
+/** One environment (`environmentId`) on ctx.environment. */
+export const environmentProcedure = authedProcedure
+  .input(z.object({ environmentId: z.uuid({ error: "must be an environment id" }) }))
+  .use(async ({ ctx, input, next }) => {
+    const environment = await readableEnvironment(ctx.db, ctx.viewer, input.environmentId);
+    if (!environment) throw notFound("Environment");
+    return next({ ctx: { ...ctx, environment } });
+  });
+
+/** Those who look after the environment (operatorCapacity): its owner, the team's approvers, admins. Extending. */
+export const environmentOperatorProcedure = environmentProcedure.use(({ ctx, next }) => {
+  authorize(canOperate(ctx.viewer, ctx.environment), "Only the environment's owner, the team's approvers or an admin can do this.");
+  return next();
+});
+
+/** One run (`runId`) on ctx.run, with its environment's team id. */
+export const runProcedure = authedProcedure
+  .input(z.object({ runId: z.uuid({ error: "must be a run id" }) }))
+  .use(async ({ ctx, input, next }) => {
+    const run = await readableRun(ctx.db, ctx.viewer, input.runId);
+    if (!run) throw notFound("Run");
+    return next({ ctx: { ...ctx, run } });
+  });

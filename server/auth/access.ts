@@ -1,14 +1,14 @@
-import type { Viewer } from "~/server/services/users";
+import { approvesAnywhere, canReadAudit, isAdmin, type AccessViewer } from "~/server/access/rules";
 
-/** Page-level access rules; the API enforces the same rules in its procedures. */
-export const isAdmin = (v: Pick<Viewer, "globalRole">) => v.globalRole === "admin";
-export const oversees = (v: Pick<Viewer, "globalRole">) => v.globalRole === "admin" || v.globalRole === "auditor";
-export const approvesAnywhere = (v: Pick<Viewer, "globalRole" | "teams">) =>
-  isAdmin(v) || v.teams.some((t) => t.role === "approver");
+/**
+ * Pages check access with the same rules as the API (server/access/rules.ts, re-exported here
+ * for app/); this file adds only what the shell shows for them.
+ */
+export * from "~/server/access/rules";
 
 export type NavItem = { href: string; label: string };
 
-export function navItemsFor(v: Pick<Viewer, "globalRole" | "teams">): NavItem[] {
+export function navItemsFor(v: AccessViewer): NavItem[] {
   const items: NavItem[] = [
     { href: "/catalog", label: "Catalog" },
     { href: "/requests", label: "Requests" },
@@ -16,7 +16,7 @@ export function navItemsFor(v: Pick<Viewer, "globalRole" | "teams">): NavItem[] 
   if (approvesAnywhere(v)) items.push({ href: "/approvals", label: "Approvals" });
   items.push({ href: "/environments", label: "Environments" });
   items.push({ href: "/costs", label: "Costs" });
-  if (oversees(v)) items.push({ href: "/audit", label: "Audit" });
+  if (canReadAudit(v)) items.push({ href: "/audit", label: "Audit" });
   if (isAdmin(v)) items.push({ href: "/admin", label: "Admin" });
   return items;
 }

@@ -15,6 +15,7 @@
  * approvalState applies the same rules when replaying, so a decision recorded against them
  * (by a bug or a race) never counts.
  */
+import { isAdmin, isAuditor } from "~/server/access/rules";
 import { describeStage } from "./stages";
 import type { ApprovalStage, ApproverRole, GlobalRole, TeamRole } from "./types";
 
@@ -78,7 +79,7 @@ export function approvalState(stages: readonly ApprovalStage[], approvals: reado
 /** The capacity `approver` would fill a stage asking for `role` in, or null if they cannot. A team approver who is also an admin acts as team approver where that suffices. */
 function capacityFor(approver: Approver, role: ApproverRole): ApproverRole | null {
   if (role === "team_approver" && approver.teamRole === "approver") return "team_approver";
-  return approver.globalRole === "admin" ? "admin" : null;
+  return isAdmin(approver) ? "admin" : null;
 }
 
 function decide(input: DecideInput, verb: "approve" | "reject"): DecideResult {
@@ -103,7 +104,7 @@ function decide(input: DecideInput, verb: "approve" | "reject"): DecideResult {
     const needs = describeStage({ role: stage.role, count: state.remaining[index] ?? stage.count });
     return { ok: false, reason: `${position} must be complete before stage ${later + 1}: it still needs ${needs}` };
   }
-  if (approver.globalRole === "auditor" && approver.teamRole !== "approver") return { ok: false, reason: `auditors can read requests but cannot ${verb} them` };
+  if (isAuditor(approver) && approver.teamRole !== "approver") return { ok: false, reason: `auditors can read requests but cannot ${verb} them` };
   const who = stage.role === "admin" ? "an admin" : "a team approver of this team or an admin";
   return { ok: false, reason: `only ${who} can ${verb} at ${position} (${stage.reason})` };
 }

@@ -4,6 +4,7 @@
  * rule that fired. Pure: same input, same decision, so the form can preview exactly what the
  * submit will decide.
  */
+import { isAdmin } from "~/server/access/rules";
 import { budget, budgetFigures } from "./rules/budget";
 import { costThreshold } from "./rules/cost-threshold";
 import { quotas, quotaUsage } from "./rules/quotas";
@@ -49,7 +50,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
  * request: being an admin or a team approver satisfies nothing here (approvals.ts enforces it).
  */
 export function separationOfDuties({ requester }: PolicyInput, stages: readonly ApprovalStage[]): PolicyReason[] {
-  const couldFill = stages.some((s) => requester.globalRole === "admin" || (s.role === "team_approver" && requester.teamRole === "approver"));
+  const couldFill = stages.some((s) => isAdmin(requester) || (s.role === "team_approver" && requester.teamRole === "approver"));
   if (!couldFill) return [];
   return [{ rule: "separation_of_duties", effect: "require_approval", message: "you cannot approve your own request: the approvals must come from other people" }];
 }

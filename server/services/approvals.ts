@@ -5,7 +5,7 @@
  * is queued for provisioning in the same transaction. Two approvers at once, a double click or
  * a retried call make exactly one transition.
  */
-import { and, desc, eq, inArray, isNull, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
@@ -18,6 +18,7 @@ import { publishEvent } from "~/server/core/events";
 import { applyExtension } from "./extensions";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
+import { canReadRequest, decidableTeamIds, policyPrincipal } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
 
 const finalStates: Record<string, string> = {
@@ -40,8 +41,7 @@ export async function decideRequest(
   const actor = actorOf(viewer);
   return db.transaction(async (tx) => {
     const [row] = await tx.select().from(requests).where(eq(requests.id, input.requestId)).for("update").limit(1);
-    const member = row ? viewer.teams.find((t) => t.id === row.teamId) : undefined;
-    if (!row || (!member && viewer.globalRole !== "admin" && viewer.globalRole !== "auditor")) throw notFound("Request");
+    if (!row || !canReadRequest(viewer, row)) throw notFound("Request");
     const verb = input.decision === "approved" ? "approved" : "rejected";
     if (row.status !== "pending_approval") throw new ServiceError("conflict", `${requestLabel(row)} cannot be ${verb}: ${finalStates[row.status] ?? row.status}.`);
     if (row.version !== input.expectedVersion) {
@@ -50,7 +50,7 @@ export async function decideRequest(
     const decision = row.decision as PolicyDecision;
     const live = await tx.select().from(approvals).where(and(eq(approvals.requestId, row.id), isNull(approvals.supersededAt)));
     const records = live.map(toRecord);
-    const approver = { id: viewer.id, teamRole: member?.role ?? null, globalRole: viewer.globalRole };
+    const approver = policyPrincipal(viewer, row.teamId);
     const check = (input.decision === "approved" ? canApprove : canReject)({ stages: decision.stages, approvals: records, requesterId: row.requesterId, approver });
     if (!check.ok) throw new ServiceError("forbidden", check.reason);
 
@@ -112,8 +112,8 @@ const requester = alias(users, "requester");
 
 /** Pending requests the viewer may decide on now: their teams' (as approver) and, for admins, all. */
 export async function approvalInbox(db: Database, viewer: Viewer) {
-  const approverTeams = viewer.teams.filter((t) => t.role === "approver").map((t) => t.id);
-  if (viewer.globalRole !== "admin" && approverTeams.length === 0) return [];
+  const approverTeams = decidableTeamIds(viewer);
+  if (approverTeams !== "all" && approverTeams.length === 0) return [];
   const rows = await db
     .select({ request: requests, teamName: teams.name, requesterName: requester.name, templateName: templates.name, templateVersion: templateVersions.version })
     .from(requests)
@@ -121,7 +121,7 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
     .innerJoin(requester, eq(requester.id, requests.requesterId))
     .innerJoin(templateVersions, eq(templateVersions.id, requests.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .where(and(eq(requests.status, "pending_approval"), viewer.globalRole === "admin" ? undefined : or(inArray(requests.teamId, approverTeams))))
+    .where(and(eq(requests.status, "pending_approval"), approverTeams === "all" ? undefined : inArray(requests.teamId, approverTeams)))
     .orderBy(desc(requests.submittedAt));
   if (rows.length === 0) return [];
   const live = await db

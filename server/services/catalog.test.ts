@@ -63,10 +63,11 @@ describe("catalog.preview: parameters validated on the server by the form's sche
     expect(error.message).toContain("not offered for the staging tier; it offers dev, prod");
   });
 
-  it("answers FORBIDDEN for a team the caller is not in, without revealing the template", async () => {
+  it("answers a team the caller is not in like an unknown one, without revealing the template", async () => {
     const otherTeam = await makeTeam(db);
     await expect(developer.catalog.preview({ teamId: otherTeam.id, name, tier: "dev", environmentName: "x1", parameters: {} })).rejects.toMatchObject({
-      code: "FORBIDDEN",
+      code: "NOT_FOUND",
+      message: "Team was not found.",
     });
   });
 });

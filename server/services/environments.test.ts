@@ -183,16 +183,17 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
     expect(await codeOf(people.admin.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "FORBIDDEN" });
     // Someone of another team: the environment does not exist for them, but the attempt is recorded.
     expect(await codeOf(people.outsider.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "NOT_FOUND" });
-    // Auditors are refused at the API's edge (read-only) and by the service itself.
-    expect(await codeOf(people.auditor.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "FORBIDDEN" });
+    // Auditors are refused through the API and by the service itself, and both attempts are recorded.
+    expect(await codeOf(people.auditor.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("read-only") });
     await expect(revealSecretOutput(db, people.auditor.viewer, { environmentId, name: "password" })).rejects.toMatchObject({ kind: "forbidden" });
 
     const denied = (await auditOf(environmentId, "environment.secret_reveal_denied")).slice(before);
-    expect(denied.map((e) => e.actorId)).toEqual([people.member.id, people.admin.id, people.outsider.id, people.auditor.id]);
+    expect(denied.map((e) => e.actorId)).toEqual([people.member.id, people.admin.id, people.outsider.id, people.auditor.id, people.auditor.id]);
     expect(denied.map((e) => (e.after as { reason: string }).reason)).toEqual([
       "only the owner and the team's approvers may reveal secrets",
       "only the owner and the team's approvers may reveal secrets",
       "not a member of the team",
+      "auditors never see secret values",
       "auditors never see secret values",
     ]);
     expect(JSON.stringify(denied)).not.toContain(password);

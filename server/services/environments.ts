@@ -24,39 +24,10 @@ import { accruedCentsByEnvironment } from "./cost-accrual";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { openSecret, SecretBoxError } from "~/server/core/secret-box";
+import { canReadEnvironment, canRetry, canRevealSecret, isReadOnly, operatorCapacity, readableTeamIds } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
 
 type EnvironmentFacts = Pick<Environment, "ownerId" | "teamId">;
-
-/** How the viewer relates to an environment: what every rule below is decided from. */
-export function relationTo(viewer: Viewer, environment: EnvironmentFacts) {
-  const membership = viewer.teams.find((t) => t.id === environment.teamId) ?? null;
-  const admin = viewer.globalRole === "admin";
-  const auditor = viewer.globalRole === "auditor";
-  return {
-    owner: environment.ownerId === viewer.id && membership !== null,
-    teamApprover: membership?.role === "approver",
-    member: membership !== null,
-    admin,
-    auditor,
-    /** Members of the team read it; admins and auditors read every team's. */
-    visible: membership !== null || admin || auditor,
-  };
-}
-
-type Relation = ReturnType<typeof relationTo>;
-
-/** Why destroying is asked: recorded on the environment (`destroy_reason`). The owner first, then the team role, then admin. */
-function destroyCapacity(relation: Relation): "owner" | "approver" | "admin" | null {
-  if (relation.auditor) return null;
-  if (relation.owner) return "owner";
-  if (relation.teamApprover) return "approver";
-  if (relation.admin) return "admin";
-  return null;
-}
-
-/** Secrets: the owner and the team's approvers. Not admins as such (only when they approve in the team), never auditors. */
-const mayRevealSecrets = (relation: Relation) => !relation.auditor && (relation.owner || relation.teamApprover);
 
 const liveStatuses = ["provisioning", "ready", "failed"] as const;
 
@@ -74,9 +45,8 @@ export function environmentCapabilities(
   environment: EnvironmentFacts & Pick<Environment, "status" | "expiresAt" | "secretOutputsCiphertext">,
   context: { ownerName: string; lastRun: { kind: string; status: string } | null; activeRun: boolean; now?: Date },
 ) {
-  const relation = relationTo(viewer, environment);
-  const capacity = destroyCapacity(relation);
-  const readOnly = relation.auditor ? "Auditors have read-only access." : null;
+  const capacity = operatorCapacity(viewer, environment);
+  const readOnly = isReadOnly(viewer) ? "Auditors have read-only access." : null;
   const whoDestroys = `Only the owner (${context.ownerName}), the team's approvers or an admin can do this.`;
   const now = context.now ?? new Date();
 
@@ -92,9 +62,9 @@ export function environmentCapabilities(
   const hasSecrets = environment.secretOutputsCiphertext !== null;
   const revealWhyNot = !hasSecrets
     ? "It has no secret outputs."
-    : relation.auditor
+    : isReadOnly(viewer)
       ? "Auditors never see secret values."
-      : mayRevealSecrets(relation)
+      : canRevealSecret(viewer, environment)
         ? environment.status === "destroyed"
           ? "It was destroyed: its secrets no longer work."
           : null
@@ -121,8 +91,8 @@ const currentHourlySql = sql<string>`coalesce((select sum(cr.hourly_micros) from
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function visibleCondition(viewer: Viewer): SQL | undefined {
-  if (viewer.globalRole === "admin" || viewer.globalRole === "auditor") return undefined;
-  const teamIds = viewer.teams.map((t) => t.id);
+  const teamIds = readableTeamIds(viewer);
+  if (teamIds === "all") return undefined;
   return teamIds.length ? inArray(environments.teamId, teamIds) : sql`false`;
 }
 
@@ -235,7 +205,7 @@ function secretNames(environment: Environment): string[] | null {
 
 export async function getEnvironment(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
   const found = await loadEnvironment(db, environmentId);
-  if (!found || !relationTo(viewer, found.environment).visible) throw notFound("Environment");
+  if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
   const document = found.template.document as TemplateDocument;
   const plan = request.plan as Plan;
@@ -343,19 +313,19 @@ export async function revealSecretOutput(db: Database, viewer: Viewer, input: { 
   const found = await loadEnvironment(db, input.environmentId);
   if (!found) throw notFound("Environment");
   const { environment } = found;
-  const relation = relationTo(viewer, environment);
   const audit = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId };
-  if (!mayRevealSecrets(relation)) {
-    const reason = !relation.visible
+  if (!canRevealSecret(viewer, environment)) {
+    const visible = canReadEnvironment(viewer, environment);
+    const reason = !visible
       ? "not a member of the team"
-      : relation.auditor
+      : isReadOnly(viewer)
         ? "auditors never see secret values"
         : "only the owner and the team's approvers may reveal secrets";
     await recordAudit(db, actorOf(viewer), { ...audit, action: "environment.secret_reveal_denied", after: { output: input.name, reason } });
-    if (!relation.visible) throw notFound("Environment");
+    if (!visible) throw notFound("Environment");
     throw new ServiceError(
       "forbidden",
-      relation.auditor
+      isReadOnly(viewer)
         ? "Auditors have read-only access and never see secret values."
         : `Only the owner (${found.owner.name}) and the team's approvers can reveal secret outputs of ${environment.name}; the attempt was recorded.`,
     );
@@ -392,10 +362,9 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
   const outcome = await db.transaction(async (tx) => {
     const [environment] = await tx.select().from(environments).where(eq(environments.id, input.environmentId)).for("update").limit(1);
     if (!environment) throw notFound("Environment");
-    const relation = relationTo(viewer, environment);
-    if (!relation.visible) throw notFound("Environment");
-    if (relation.auditor) throw new ServiceError("forbidden", "Auditors have read-only access: destroying changes data.");
-    const capacity = destroyCapacity(relation);
+    if (!canReadEnvironment(viewer, environment)) throw notFound("Environment");
+    if (isReadOnly(viewer)) throw new ServiceError("forbidden", "Auditors have read-only access: destroying changes data.");
+    const capacity = operatorCapacity(viewer, environment);
     if (!capacity) return { kind: "denied" as const, environment };
     if (input.confirmName.trim() !== environment.name) {
       throw new ServiceError("invalid", `That is not the environment's name: type ${environment.name} to confirm.`, "confirmName");
@@ -467,10 +436,9 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
     return await db.transaction(async (tx) => {
       const [environment] = await tx.select().from(environments).where(eq(environments.id, input.environmentId)).for("update").limit(1);
       if (!environment) throw notFound("Environment");
-      const relation = relationTo(viewer, environment);
-      if (!relation.visible) throw notFound("Environment");
-      if (relation.auditor) throw new ServiceError("forbidden", "Auditors have read-only access: retrying changes data.");
-      if (!destroyCapacity(relation)) {
+      if (!canReadEnvironment(viewer, environment)) throw notFound("Environment");
+      if (isReadOnly(viewer)) throw new ServiceError("forbidden", "Auditors have read-only access: retrying changes data.");
+      if (!canRetry(viewer, environment)) {
         const [ownerRow] = await tx.select({ name: users.name }).from(users).where(eq(users.id, environment.ownerId));
         throw new ServiceError("forbidden", `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can retry ${environment.name}.`);
       }

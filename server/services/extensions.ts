@@ -18,18 +18,18 @@ import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { lockTeam, teamCommitments } from "./request-evaluation";
 import { approversToNotify, requestLabel } from "./requests";
+import { canExtend, canReadEnvironment, policyPrincipal } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
 
 const HOUR_MS = 3_600_000;
 
 export type ExtensionInput = { environmentId: string; hours: number };
 
-/** Owner, the team's approvers and admins may extend; everyone else is told why not. */
-export function canExtend(viewer: Viewer, environment: Pick<Environment, "ownerId" | "teamId" | "status">): { ok: true } | { ok: false; reason: string } {
-  if (environment.status !== "ready") return { ok: false, reason: `Only a ready environment can be extended; this one is ${environment.status}.` };
-  const role = viewer.teams.find((t) => t.id === environment.teamId)?.role;
-  if (environment.ownerId === viewer.id || role === "approver" || viewer.globalRole === "admin") return { ok: true };
-  return { ok: false, reason: "Only the environment's owner, the team's approvers or an admin can extend it." };
+/** Whether the viewer may extend the environment now (access rule canExtend, then its status), and why not. */
+function extendability(viewer: Viewer, environment: Pick<Environment, "ownerId" | "teamId" | "status">): { ok: true } | { ok: false; reason: string; kind: "forbidden" | "conflict" } {
+  if (!canExtend(viewer, environment)) return { ok: false, kind: "forbidden", reason: "Only the environment's owner, the team's approvers or an admin can extend it." };
+  if (environment.status !== "ready") return { ok: false, kind: "conflict", reason: `Only a ready environment can be extended; this one is ${environment.status}.` };
+  return { ok: true };
 }
 
 /** Hours of [from, to) that fall in the calendar month (UTC) of `now`, counted from now on. */
@@ -43,10 +43,9 @@ function hoursThisMonth(from: Date, to: Date, now: Date): number {
 async function loadForExtension(tx: Executor, viewer: Viewer, environmentId: string, lock: boolean) {
   const query = tx.select().from(environments).where(eq(environments.id, environmentId)).limit(1);
   const [environment] = lock ? await query.for("update") : await query;
-  const member = environment ? viewer.teams.some((t) => t.id === environment.teamId) : false;
-  if (!environment || (!member && viewer.globalRole !== "admin" && viewer.globalRole !== "auditor")) throw new ServiceError("not_found", "Environment was not found.", "environmentId");
-  const allowed = canExtend(viewer, environment);
-  if (!allowed.ok) throw new ServiceError(environment.status === "ready" ? "forbidden" : "conflict", allowed.reason, "environmentId");
+  if (!environment || !canReadEnvironment(viewer, environment)) throw new ServiceError("not_found", "Environment was not found.", "environmentId");
+  const allowed = extendability(viewer, environment);
+  if (!allowed.ok) throw new ServiceError(allowed.kind, allowed.reason, "environmentId");
   const [origin] = await tx.select().from(requests).where(eq(requests.id, environment.requestId));
   const [version] = await tx.select({ document: templateVersions.document }).from(templateVersions).where(eq(templateVersions.id, environment.templateVersionId));
   if (!origin || !version?.document) throw new Error("the environment's request or template version is missing");
@@ -66,7 +65,6 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
   const team = lock ? await lockTeam(tx, environment.teamId) : (await tx.select().from(teams).where(eq(teams.id, environment.teamId)))[0];
   if (!team) throw notFound("Team");
   const commitments = await teamCommitments(tx, team.id, now);
-  const membership = viewer.teams.find((t) => t.id === team.id);
   const cost = {
     monthlyCents: origin.monthlyCents,
     overTtlCents: centsOverHours(origin.hourlyMicros, input.hours),
@@ -86,7 +84,7 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
       quotas: { vcpus: team.quotaVcpus, instances: team.quotaInstances, gpus: team.quotaGpus },
       quotaUsed: commitments.quotaUsed,
     },
-    requester: { id: viewer.id, teamRole: membership?.role ?? null, globalRole: viewer.globalRole },
+    requester: policyPrincipal(viewer, team.id),
     maxTtlHours,
     lifetimeHoursAfter,
   });

@@ -18,6 +18,7 @@ import { accruedMicros } from "./costs";
 import { notFound } from "~/server/core/errors";
 import { validateParameterValues } from "./template-parameters";
 import { loadVersionForRequest } from "./template-versions";
+import { policyPrincipal } from "~/server/access/rules";
 import type { Viewer } from "./users";
 
 /** Statuses that hold budget and quota: the request is on its way or its environment exists. */
@@ -124,7 +125,6 @@ export async function evaluateRequest(
     monthShareCents: monthShareCents({ hourlyMicros: plan.hourlyMicros, ttlHours: draft.ttlHours, now }),
   };
   const commitments = await teamCommitments(tx, team.id, now, input.excludeRequestId);
-  const membership = viewer.teams.find((m) => m.id === team.id);
   const decision: PolicyDecision = evaluatePolicy({
     policy: effectivePolicy(spec.policy, team),
     tier: draft.tier,
@@ -138,7 +138,7 @@ export async function evaluateRequest(
       quotas: { vcpus: team.quotaVcpus, instances: team.quotaInstances, gpus: team.quotaGpus },
       quotaUsed: commitments.quotaUsed,
     },
-    requester: { id: viewer.id, teamRole: membership?.role ?? null, globalRole: viewer.globalRole },
+    requester: policyPrincipal(viewer, team.id),
   });
   return {
     template: { id: template.id, name: template.name, title: document.metadata.title },

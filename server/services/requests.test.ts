@@ -186,7 +186,7 @@ describe("request transitions", () => {
     expect(preview.decision.budget.remainingAfterCents).toBeLessThan(0);
   });
 
-  it("keeps other teams' requests invisible: NOT_FOUND for reading, deciding or cancelling", async () => {
+  it("keeps other teams and their requests invisible: NOT_FOUND for reading, deciding, cancelling or submitting", async () => {
     const { id } = await submit(people.dev.api, "prod");
     await expect(people.outsider.api.requests.get({ requestId: id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(decide(people.outsider.api, id, "approved")).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -194,7 +194,8 @@ describe("request transitions", () => {
     const list = await people.outsider.api.requests.list({});
     expect(list.requests.map((r) => r.id)).not.toContain(id);
     await expect(people.outsider.api.requests.submit({ teamId, templateName: template, tier: "dev", environmentName: envName(), ttlHours: 1, parameters: {}, justification: "not my team at all", clientRequestId: randomUUID() })).rejects.toMatchObject({
-      code: "FORBIDDEN",
+      code: "NOT_FOUND",
+      message: "Team was not found.",
     });
     void otherTeamId;
   });

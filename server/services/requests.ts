@@ -19,10 +19,10 @@ import { engineCapabilities } from "~/server/engines/registry";
 import { assertEngineAvailable } from "./engine-availability";
 import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
+import { canApproveIn, canCancelRequest, canCommentOn, canEditRequest, canReadRequest, policyPrincipal, readableTeamIds } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
 
 export const requestLabel = (r: Pick<Request, "number">) => `REQ-${r.number}`;
-const overseer = (viewer: Viewer) => viewer.globalRole === "admin" || viewer.globalRole === "auditor";
 
 function deniedError(evaluation: RequestEvaluation): ServiceError {
   const reasons = evaluation.decision.reasons.filter((r) => r.effect === "deny").map((r) => r.message);
@@ -188,7 +188,7 @@ export async function templateNameOf(tx: Executor, templateVersionId: string): P
 async function lockRequest(tx: Executor, requestId: string, viewer: Viewer) {
   const [row] = await tx.select().from(requests).where(eq(requests.id, requestId)).for("update").limit(1);
   // Other teams' requests do not exist for the caller: same answer as a wrong id.
-  if (!row || (!viewer.teams.some((t) => t.id === row.teamId) && !overseer(viewer))) throw notFound("Request");
+  if (!row || !canReadRequest(viewer, row)) throw notFound("Request");
   return row;
 }
 
@@ -219,7 +219,7 @@ export async function updateRequest(
   const actor = actorOf(viewer);
   return db.transaction(async (tx) => {
     const current = await lockRequest(tx, input.requestId, viewer);
-    if (current.requesterId !== viewer.id) throw new ServiceError("forbidden", "Only the requester can edit a request.");
+    if (!canEditRequest(viewer, current)) throw new ServiceError("forbidden", "Only the requester can edit a request.");
     if (current.kind !== "create") throw new ServiceError("conflict", "An extension cannot be edited: cancel it and ask for the extension you want.");
     if (current.status !== "pending_approval") throw explainFinal(current, "edited");
     checkVersion(current, input.expectedVersion);
@@ -307,7 +307,7 @@ export async function updateRequest(
 export async function cancelRequest(db: Database, viewer: Viewer, input: { requestId: string; expectedVersion: number; reason: string }) {
   return db.transaction(async (tx) => {
     const current = await lockRequest(tx, input.requestId, viewer);
-    if (current.requesterId !== viewer.id && viewer.globalRole !== "admin") throw new ServiceError("forbidden", "Only the requester (or an admin) can cancel a request.");
+    if (!canCancelRequest(viewer, current)) throw new ServiceError("forbidden", "Only the requester (or an admin) can cancel a request.");
     if (current.status !== "pending_approval") throw explainFinal(current, "cancelled");
     checkVersion(current, input.expectedVersion);
     const [row] = await tx
@@ -337,18 +337,18 @@ export function toRecord(a: typeof approvals.$inferSelect): ApprovalRecord {
 /** What the viewer may do with a request right now, and why not. */
 export function capabilities(viewer: Viewer, row: Request, liveApprovals: ApprovalRecord[]) {
   const decision = row.decision as PolicyDecision;
-  const approver = { id: viewer.id, teamRole: viewer.teams.find((t) => t.id === row.teamId)?.role ?? null, globalRole: viewer.globalRole };
+  const approver = policyPrincipal(viewer, row.teamId);
   const pending = row.status === "pending_approval";
   const approve = pending ? canApprove({ stages: decision.stages, approvals: liveApprovals, requesterId: row.requesterId, approver }) : null;
   const reject = pending ? canReject({ stages: decision.stages, approvals: liveApprovals, requesterId: row.requesterId, approver }) : null;
   return {
-    canApprove: approve?.ok === true && viewer.globalRole !== "auditor",
-    canReject: reject?.ok === true && viewer.globalRole !== "auditor",
+    canApprove: approve?.ok === true && canApproveIn(viewer, row.teamId),
+    canReject: reject?.ok === true && canApproveIn(viewer, row.teamId),
     whyNot: approve && !approve.ok ? approve.reason : pending ? null : `It is ${row.status.replace("_", " ")}.`,
     // An extension is asked for again rather than edited: its figures depend on the expiry at the time.
-    canEdit: pending && row.requesterId === viewer.id && row.kind === "create",
-    canCancel: pending && (row.requesterId === viewer.id || viewer.globalRole === "admin"),
-    canComment: viewer.globalRole !== "auditor",
+    canEdit: pending && canEditRequest(viewer, row) && row.kind === "create",
+    canCancel: pending && canCancelRequest(viewer, row),
+    canComment: canCommentOn(viewer, row),
   };
 }
 
@@ -364,7 +364,7 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
     .where(eq(requests.id, requestId))
     .limit(1);
-  if (!found || (!viewer.teams.some((t) => t.id === found.request.teamId) && !overseer(viewer))) throw notFound("Request");
+  if (!found || !canReadRequest(viewer, found.request)) throw notFound("Request");
   const row = found.request;
   const approver = alias(users, "approver");
   const decisions = await db
@@ -437,6 +437,7 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
 export async function addComment(db: Database, viewer: Viewer, input: { requestId: string; body: string }) {
   return db.transaction(async (tx) => {
     const row = await lockRequest(tx, input.requestId, viewer);
+    if (!canCommentOn(viewer, row)) throw new ServiceError("forbidden", "Auditors have read-only access: commenting changes data.");
     const [comment] = await tx.insert(requestComments).values({ requestId: row.id, authorId: viewer.id, body: input.body }).returning();
     await recordAudit(tx, actorOf(viewer), { action: "request.commented", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, after: { commentId: comment?.id } });
     return comment;
@@ -444,8 +445,8 @@ export async function addComment(db: Database, viewer: Viewer, input: { requestI
 }
 
 export async function listRequests(db: Database, viewer: Viewer, input: z.infer<typeof listRequestsInput>) {
-  const teamIds = viewer.teams.map((t) => t.id);
-  const visible: SQL | undefined = overseer(viewer) ? undefined : teamIds.length ? inArray(requests.teamId, teamIds) : sql`false`;
+  const teamIds = readableTeamIds(viewer);
+  const visible: SQL | undefined = teamIds === "all" ? undefined : teamIds.length ? inArray(requests.teamId, teamIds) : sql`false`;
   const conditions = [
     visible,
     input.scope === "mine" ? eq(requests.requesterId, viewer.id) : undefined,

@@ -16,6 +16,7 @@ import type { TemplateDocument, Tier } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { notFound, ServiceError } from "~/server/core/errors";
 import { evaluateRequest, type RequestDraft } from "./request-evaluation";
+import { canReadRequest } from "~/server/access/rules";
 import type { Viewer } from "./users";
 
 export type TerraformPlanResult = TerraformPlanPreview & { templateVersion: string };
@@ -67,8 +68,7 @@ export async function planTerraformRequest(db: Database, viewer: Viewer, request
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
     .where(eq(requests.id, requestId))
     .limit(1);
-  const overseer = viewer.globalRole === "admin" || viewer.globalRole === "auditor";
-  if (!row || (!overseer && !viewer.teams.some((t) => t.id === row.request.teamId))) throw notFound("Request");
+  if (!row || !canReadRequest(viewer, row.request)) throw notFound("Request");
   const { request } = row;
   const { document, moduleFiles } = await versionFiles(db, request.templateVersionId);
   const plan = request.plan as Plan;

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui/page";
+import { isAdmin, isAuditor } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "My teams and roles" };
@@ -17,12 +18,12 @@ export default async function AccountPage() {
       <PageHeader title="My teams and roles" description={`Signed in as ${viewer.name} (${viewer.email}).`} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Global role" className="lg:col-span-1">
-          {viewer.globalRole === "admin" && (
+          {isAdmin(viewer) && (
             <p className="text-sm">
               <Badge tone="brand">Admin</Badge> <span className="ml-1">curates the catalog, teams, budgets and quotas.</span>
             </p>
           )}
-          {viewer.globalRole === "auditor" && (
+          {isAuditor(viewer) && (
             <p className="text-sm">
               <Badge tone="amber">Auditor</Badge> <span className="ml-1">reads everything and changes nothing.</span>
             </p>

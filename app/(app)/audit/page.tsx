@@ -5,6 +5,7 @@ import { AuditLog } from "~/components/audit/audit-log";
 import { buttonClass } from "~/components/ui/button";
 import { Card, ErrorNotice, PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
+import { isAdmin } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 import { auditExportCap, auditFilterQueryString, isAuditFiltered, parseAuditFilterParams } from "~/server/schemas/audit";
 
@@ -51,7 +52,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <AuditFilterBar key={query} values={parsed.ok ? parsed.filter : parsed.raw} facets={facets} errors={parsed.ok ? {} : parsed.fieldErrors} />
         {parsed.ok && page ? (
           <section aria-label="Events" className="space-y-2">
-            <AuditLog key={query} filter={parsed.filter} filtered={isAuditFiltered(parsed.filter)} initial={page} now={new Date()} isAdmin={viewer.globalRole === "admin"} />
+            <AuditLog key={query} filter={parsed.filter} filtered={isAuditFiltered(parsed.filter)} initial={page} now={new Date()} isAdmin={isAdmin(viewer)} />
             <p className="text-xs text-slate-500">
               Export CSV holds the events of the current filter, newest first, at most {auditExportCap.toLocaleString("en-US")} rows; narrow the dates for
               older ones.

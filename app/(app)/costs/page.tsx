@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { CostsView } from "~/components/costs/costs-view";
 import { EmptyState, PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
-import { oversees } from "~/server/auth/access";
+import { canReadAllTeams } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 import { monthOf } from "~/server/schemas/costs";
 
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Costs" };
 
 export default async function CostsPage() {
   const viewer = await requireViewer();
-  const overseer = oversees(viewer);
+  const overseer = canReadAllTeams(viewer);
   // Admins and auditors pick any team, or all of them; everyone else their own teams.
   const teams = overseer ? (await (await serverApi()).teams.list()).map((t) => ({ id: t.id, name: t.name })) : viewer.teams.map((t) => ({ id: t.id, name: t.name }));
   const defaultTeam = viewer.teams[0]?.id ?? (overseer ? "all" : null);

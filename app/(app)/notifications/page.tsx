@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { NotificationList } from "~/components/notifications/notification-list";
 import { PageHeader } from "~/components/ui/page";
+import { isReadOnly } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Notifications" };
@@ -10,7 +11,7 @@ export default async function NotificationsPage() {
   return (
     <>
       <PageHeader title="Notifications" description="Approvals waiting for you, decisions on your requests, and run results. Only you see your notifications." />
-      <NotificationList canMarkRead={viewer.globalRole !== "auditor"} />
+      <NotificationList canMarkRead={!isReadOnly(viewer)} />
     </>
   );
 }

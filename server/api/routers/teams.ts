@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canReadAllTeams } from "~/server/access/rules";
 import { createTeamInput, setMemberInput, updateTeamInput } from "~/server/schemas/teams";
 import { createTeam, getTeamWithMembers, listTeams, removeMembership, setMembership, updateTeam } from "~/server/services/teams";
 import { adminProcedure, authedProcedure, router, teamProcedure } from "../trpc";
@@ -7,10 +8,7 @@ const teamId = z.uuid({ error: "must be a team id" });
 
 export const teamsRouter = router({
   /** Teams the caller belongs to; admins and auditors see every team. */
-  list: authedProcedure.query(({ ctx }) => {
-    const oversees = ctx.viewer.globalRole === "admin" || ctx.viewer.globalRole === "auditor";
-    return listTeams(ctx.db, { userId: ctx.viewer.id, all: oversees });
-  }),
+  list: authedProcedure.query(({ ctx }) => listTeams(ctx.db, { userId: ctx.viewer.id, all: canReadAllTeams(ctx.viewer) })),
 
   get: teamProcedure.query(({ ctx }) => getTeamWithMembers(ctx.db, ctx.team.id)),
 

@@ -3,6 +3,7 @@ import { CatalogBrowser } from "~/components/catalog/catalog-browser";
 import { toCatalogCard } from "~/components/catalog/catalog-query";
 import { PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
+import { canCurateCatalog } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Catalog" };
@@ -20,7 +21,7 @@ export default async function CatalogPage() {
       <CatalogBrowser
         cards={entries.map(toCatalogCard)}
         emptyHint={
-          viewer.globalRole === "admin"
+          canCurateCatalog(viewer)
             ? "Add template folders under templates/ (they are loaded when Provisio starts) or draft one in Admin; published templates appear here."
             : "Templates appear here once the platform team publishes them."
         }

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { EnvironmentsBrowser } from "~/components/environments/environments-browser";
 import { buttonClass } from "~/components/ui/button";
 import { PageHeader } from "~/components/ui/page";
-import { oversees } from "~/server/auth/access";
+import { canReadAllTeams } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Environments" };
@@ -21,7 +21,7 @@ export default async function EnvironmentsPage() {
           </Link>
         }
       />
-      <EnvironmentsBrowser oversees={oversees(viewer)} />
+      <EnvironmentsBrowser oversees={canReadAllTeams(viewer)} />
     </>
   );
 }

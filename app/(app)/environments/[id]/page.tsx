@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { EnvironmentView } from "~/components/environments/environment-view";
+import { isReadOnly } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 import { loadEnvironment } from "../load";
 
@@ -15,5 +16,5 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function EnvironmentPage({ params }: Props) {
   const viewer = await requireViewer();
   const detail = await loadEnvironment((await params).id);
-  return <EnvironmentView detail={detail} viewerId={viewer.id} readOnly={viewer.globalRole === "auditor"} />;
+  return <EnvironmentView detail={detail} viewerId={viewer.id} readOnly={isReadOnly(viewer)} />;
 }

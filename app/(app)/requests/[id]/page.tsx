@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { RequestView } from "~/components/requests/request-view";
+import { canApproveIn } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 import { loadRequest } from "../load";
 
@@ -15,6 +16,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function RequestPage({ params }: Props) {
   const viewer = await requireViewer();
   const detail = await loadRequest((await params).id);
-  const viewerIsApprover = viewer.globalRole === "admin" || viewer.teams.some((t) => t.id === detail.team.id && t.role === "approver");
+  const viewerIsApprover = canApproveIn(viewer, detail.team.id);
   return <RequestView detail={detail} viewerIsApprover={viewerIsApprover} />;
 }

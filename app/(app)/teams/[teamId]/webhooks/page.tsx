@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { TeamWebhooks } from "~/components/webhooks/team-webhooks";
 import { PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
+import { canManageWebhooks } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "Webhooks" };
@@ -16,7 +17,7 @@ export default async function TeamWebhooksPage({ params }: { params: Promise<{ t
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
-  const canManage = viewer.globalRole === "admin" || viewer.teams.some((t) => t.id === team.id && t.role === "approver");
+  const canManage = canManageWebhooks(viewer, team.id);
   return (
     <>
       <PageHeader
