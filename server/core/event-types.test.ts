@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { notificationKindLabel } from "~/server/schemas/events";
 import { eventTypeLabel, webhookEventsField, webhookEventTypes } from "~/server/schemas/webhooks";
 import { cloudEventType } from "./webhook-outbox";
 import type { ProvisioEvent } from "./events";
@@ -37,6 +38,8 @@ describe("the event table", () => {
     expect(isEventType("run.faild")).toBe(false);
     expect(isEventType("constructor")).toBe(false);
     expect(Object.keys(notificationKinds)).toContain("environment_destroying");
+    expect(notificationKindLabel("environment_destroying")).toBe("Destroying");
+    expect(notificationKindLabel("request_cancelled")).toBe("request cancelled");
   });
 
   it("makes a misspelt event name or notification kind a compile error", () => {
