@@ -29,7 +29,8 @@ export const reminderKinds = [
 
 export type ExpirySweepReport = { reminders: { environmentId: string; kind: "24h" | "1h" }[]; expired: { environmentId: string; runId: string }[] };
 
-function untilText(expiresAt: Date, now: Date): string {
+/** "50 minutes", "1 minute", "23 hours": how long until an expiry, for the reminder's title. */
+export function untilText(expiresAt: Date, now: Date): string {
   const minutes = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000));
   return minutes < 90 ? plural(minutes, "minute") : formatHours(Math.round(minutes / 60));
 }
