@@ -27,10 +27,14 @@ export type RequestKind = (typeof requestKinds)[number];
 export const environmentStatuses = ["provisioning", "ready", "failed", "destroying", "destroyed"] as const;
 export type EnvironmentStatus = (typeof environmentStatuses)[number];
 
-/** `update`: a change to a ready environment's resources in place (new expiry tags after an extension). */
+/**
+ * `update`: a change to a ready environment's resources in place (new expiry tags after an extension).
+ * `drift` is reserved for issue 13 (scheduled drift checks): nothing creates a drift run yet.
+ */
 export const runKinds = ["apply", "destroy", "drift", "update"] as const;
 export type RunKind = (typeof runKinds)[number];
 
+/** `cancelled` is reserved for run cancellation (not built yet): no code sets it today. */
 export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof runStatuses)[number];
 /** A run in one of these holds its environment: no second run may start. */

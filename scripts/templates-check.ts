@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { formatCents } from "~/components/ui/money";
+import { formatCents } from "~/components/format/money";
 import { estimateCostRange } from "~/server/templates/cost-range";
 import { readTemplateFolders } from "~/server/templates/files";
 import { describeIssue } from "~/server/templates/parse";

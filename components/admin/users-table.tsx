@@ -3,13 +3,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { formatDateTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { ErrorNotice } from "~/components/ui/page";
 import { globalRoles } from "~/server/schemas/teams";
 
 type Row = { id: string; email: string; name: string; globalRole: (typeof globalRoles)[number] | null; teamCount: number; lastSignInAt: Date | null };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
 
 export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewerId: string; editable: boolean }) {
   const trpc = useTRPC();
@@ -73,7 +73,7 @@ export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewer
                 )}
               </td>
               <td className="py-2.5 text-right tabular-nums">{u.teamCount}</td>
-              <td className="py-2.5 text-right text-slate-600">{u.lastSignInAt ? dateFormat.format(u.lastSignInAt) : "never"}</td>
+              <td className="py-2.5 text-right text-slate-600">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : "never"}</td>
             </tr>
           ))}
         </tbody>

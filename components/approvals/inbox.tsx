@@ -4,9 +4,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useId, useState } from "react";
 import { tierTones } from "~/components/catalog/format";
+import { formatCents } from "~/components/format/money";
+import { formatHours } from "~/components/format/time";
 import { commentError, decidedMessage, type Decision } from "~/components/requests/decide-dialog";
 import { ReasonList } from "~/components/requests/decision";
-import { dateTime, hoursText, money, relativeTime, stageProgress, stageWho } from "~/components/requests/format";
+import { stageProgress, stageWho } from "~/components/requests/format";
 import { PlanResources } from "~/components/requests/plan-view";
 import { RequestTerraformPlan } from "~/components/requests/terraform-plan";
 import type { InboxItem, Plan } from "~/components/requests/types";
@@ -14,14 +16,8 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
 import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
+import { RelativeTime } from "~/components/ui/relative-time";
 
-function When({ at }: { at: Date | string }) {
-  return (
-    <time dateTime={new Date(at).toISOString()} title={dateTime(at)} suppressHydrationWarning>
-      {relativeTime(at)}
-    </time>
-  );
-}
 
 function progressText(item: InboxItem): string {
   const i = item.progress.currentStage;
@@ -33,8 +29,8 @@ function progressText(item: InboxItem): string {
 
 function budgetImpact(item: InboxItem): string {
   const b = item.decision.budget;
-  if (b.remainingAfterCents < 0) return `${money(b.thisRequestCents)} this month: ${money(-b.remainingAfterCents)} over the ${money(b.limitCents)} budget`;
-  return `${money(b.thisRequestCents)} this month; leaves ${money(b.remainingAfterCents)} of ${money(b.limitCents)}`;
+  if (b.remainingAfterCents < 0) return `${formatCents(b.thisRequestCents)} this month: ${formatCents(-b.remainingAfterCents)} over the ${formatCents(b.limitCents)} budget`;
+  return `${formatCents(b.thisRequestCents)} this month; leaves ${formatCents(b.remainingAfterCents)} of ${formatCents(b.limitCents)}`;
 }
 
 function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: string) => void }) {
@@ -61,7 +57,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           <h2 id={headingId} className="text-base font-semibold text-slate-900">
             <Link href={`/requests/${item.id}`} className="hover:underline">
               <span className="font-mono text-sm font-normal text-slate-500">{item.label}</span> <span className="break-words">{item.environmentName}</span>
-              {item.kind === "extend" && <span className="font-normal text-slate-600"> — extend by {hoursText(item.ttlHours)}</span>}
+              {item.kind === "extend" && <span className="font-normal text-slate-600"> — extend by {formatHours(item.ttlHours)}</span>}
             </Link>
           </h2>
           <p className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-600">
@@ -77,7 +73,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
               ·
             </span>
             <span>
-              by {item.requesterName} <When at={item.submittedAt} />
+              by {item.requesterName} <RelativeTime at={item.submittedAt} />
             </span>
           </p>
         </div>
@@ -89,11 +85,11 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           <dl className="grid grid-cols-2 gap-3 text-sm">
             <div>
               <dt className="text-xs font-medium text-slate-500">Monthly</dt>
-              <dd className="font-semibold tabular-nums text-slate-900">{money(item.monthlyCents)}</dd>
+              <dd className="font-semibold tabular-nums text-slate-900">{formatCents(item.monthlyCents)}</dd>
             </div>
             <div>
-              <dt className="text-xs font-medium text-slate-500">Over {hoursText(item.ttlHours)}</dt>
-              <dd className="font-semibold tabular-nums text-slate-900">{money(item.overTtlCents)}</dd>
+              <dt className="text-xs font-medium text-slate-500">Over {formatHours(item.ttlHours)}</dt>
+              <dd className="font-semibold tabular-nums text-slate-900">{formatCents(item.overTtlCents)}</dd>
             </div>
             <div className="col-span-2">
               <dt className="text-xs font-medium text-slate-500">Budget of {item.teamName}</dt>
@@ -226,7 +222,7 @@ export function ApprovalInbox() {
                 <div className="min-w-0">
                   <Link href={`/requests/${item.id}`} className="font-medium text-brand-700 hover:underline">
                     <span className="font-mono text-xs text-slate-500">{item.label}</span> {item.environmentName}
-                    {item.kind === "extend" && ` — extend by ${hoursText(item.ttlHours)}`}
+                    {item.kind === "extend" && ` — extend by ${formatHours(item.ttlHours)}`}
                   </Link>
                   <span className="text-slate-600">
                     {" "}

@@ -3,12 +3,15 @@
 import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { Fragment, useState } from "react";
+import { plural } from "~/components/format/plural";
+import { formatDateTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
+import { RelativeTime } from "~/components/ui/relative-time";
 import { auditFilterQueryString, type AuditFilter } from "~/server/schemas/audit";
 import type { AuditEventRow } from "~/server/services/audit";
-import { actionTone, diffChange, formatRelative, formatUtc, subjectHref, type ChangeRow } from "./format";
+import { actionTone, diffChange, subjectHref, type ChangeRow } from "./format";
 
 /** One event as the API sends it (the service's row type: one definition for both sides). */
 export type AuditEvent = AuditEventRow;
@@ -99,10 +102,8 @@ export function AuditLog({
                 <Fragment key={e.id}>
                   <tr className="align-top">
                     <td className="whitespace-nowrap px-4 py-2.5">
-                      <time dateTime={e.at.toISOString()} title={formatUtc(e.at)} className="block text-slate-800">
-                        {formatRelative(e.at, now)}
-                      </time>
-                      <span className="block text-xs tabular-nums text-slate-500">{formatUtc(e.at)}</span>
+                      <RelativeTime at={e.at} now={now} className="block text-slate-800" />
+                      <span className="block text-xs tabular-nums text-slate-500">{formatDateTime(e.at, { seconds: true })}</span>
                     </td>
                     <td className="px-4 py-2.5">
                       {e.actorId === null ? (
@@ -162,7 +163,7 @@ export function AuditLog({
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p role="status" aria-live="polite" className="text-sm text-slate-600">
           {nextBefore === null
-            ? `${events.length} ${events.length === 1 ? "event" : "events"}; that is all${filtered ? " for these filters" : ""}.`
+            ? `${plural(events.length, "event")}; that is all${filtered ? " for these filters" : ""}.`
             : `Showing the newest ${events.length} events.`}
         </p>
         {nextBefore !== null && (
@@ -246,7 +247,7 @@ function EventDetails({ event }: { event: AuditEvent }) {
               onClick={() => setShowSame((s) => !s)}
               className="mt-2 rounded text-xs font-medium text-brand-700 hover:underline focus-visible:outline-2 focus-visible:outline-brand-500"
             >
-              {showSame ? "Hide unchanged fields" : `Show ${unchanged} unchanged ${unchanged === 1 ? "field" : "fields"}`}
+              {showSame ? "Hide unchanged fields" : `Show ${plural(unchanged, "unchanged field")}`}
             </button>
           )}
         </div>

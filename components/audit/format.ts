@@ -1,34 +1,7 @@
 /**
- * Pure helpers for the audit log's table: times, action tones, subject links and the
- * field-by-field view of a change. Browser-safe; tested in format.test.ts.
+ * Pure helpers for the audit log's table: action tones, subject links and the field-by-field
+ * view of a change (times: components/format/time.ts). Browser-safe; tested in format.test.ts.
  */
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** "2025-03-14 10:11:12 UTC": the same text on the server and in the browser. */
-export function formatUtc(at: Date): string {
-  return `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())} UTC`;
-}
-
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-const units: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["year", 365 * 24 * 3600],
-  ["month", 30 * 24 * 3600],
-  ["week", 7 * 24 * 3600],
-  ["day", 24 * 3600],
-  ["hour", 3600],
-  ["minute", 60],
-];
-
-/** "just now", "5 minutes ago", "yesterday", "3 weeks ago", relative to `now`. */
-export function formatRelative(at: Date, now: Date): string {
-  const seconds = Math.round((at.getTime() - now.getTime()) / 1000);
-  if (Math.abs(seconds) < 45) return "just now";
-  for (const [unit, size] of units) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
-  }
-  return relative.format(Math.trunc(seconds / 60) || Math.sign(seconds), "minute");
-}
 
 export type BadgeTone = "slate" | "brand" | "green" | "amber" | "red";
 

@@ -2,6 +2,7 @@
 
 import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { plural, pluralNoun } from "~/components/format/plural";
 import { Button } from "~/components/ui/button";
 import { Field, Select, TextInput } from "~/components/ui/form";
 import { EmptyState } from "~/components/ui/page";
@@ -138,11 +139,11 @@ export function CatalogBrowser({ cards, emptyHint }: { cards: CatalogCard[]; emp
         <p role="status" aria-live="polite" aria-atomic="true" className="text-sm text-slate-600">
           {filtered ? (
             <>
-              Showing <strong className="font-semibold text-slate-900">{shown.length}</strong> of {cards.length} {cards.length === 1 ? "template" : "templates"}
+              Showing <strong className="font-semibold text-slate-900">{shown.length}</strong> of {plural(cards.length, "template")}
             </>
           ) : (
             <>
-              <strong className="font-semibold text-slate-900">{cards.length}</strong> {cards.length === 1 ? "template" : "templates"}
+              <strong className="font-semibold text-slate-900">{cards.length}</strong> {pluralNoun(cards.length, "template")}
             </>
           )}
         </p>

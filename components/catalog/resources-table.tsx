@@ -1,15 +1,14 @@
-import { formatMonthly } from "./format";
+import { formatCents } from "~/components/format/money";
+import { formatDate } from "~/components/format/time";
 import type { LatestVersion } from "./types";
-
-const retrievedFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 function retrieved(date: string): string {
   const parsed = new Date(date);
-  return Number.isNaN(parsed.getTime()) ? date : retrievedFormat.format(parsed);
+  return Number.isNaN(parsed.getTime()) ? date : formatDate(parsed);
 }
 
 function resourcePrice(cents: number): string {
-  return cents === 0 ? "no charge" : formatMonthly(cents);
+  return cents === 0 ? "no charge" : formatCents(cents);
 }
 
 /** What a request with default values creates, each resource with its monthly cost, and the total. */
@@ -55,7 +54,7 @@ export function ResourcesTable({ plan }: { plan: LatestVersion["plan"] }) {
             <th scope="row" className="pt-3 text-left font-semibold sm:hidden">
               Total at default values
             </th>
-            <td className="whitespace-nowrap pt-3 text-right font-semibold tabular-nums">{formatMonthly(plan.monthlyCents)} / month</td>
+            <td className="whitespace-nowrap pt-3 text-right font-semibold tabular-nums">{formatCents(plan.monthlyCents)} / month</td>
           </tr>
         </tfoot>
       </table>

@@ -1,9 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { formatDate } from "~/components/format/time";
 import { buttonClass } from "~/components/ui/button";
 import { Badge, Card } from "~/components/ui/page";
 import { CostSummary } from "./cost-summary";
-import { categoryLabel, formatDate, tierTones } from "./format";
+import { categoryLabel, tierTones } from "./format";
 import { OutputsTable } from "./outputs-table";
 import { ParametersTable } from "./parameters-table";
 import { PolicyPanel } from "./policy-panel";

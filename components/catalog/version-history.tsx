@@ -1,11 +1,12 @@
 "use client";
 
 import { useId, useState } from "react";
+import { formatDateTime } from "~/components/format/time";
 import { Button } from "~/components/ui/button";
 import { Select } from "~/components/ui/form";
 import { diffRows, diffStats, LineDiff } from "~/components/ui/line-diff";
 import { Badge } from "~/components/ui/page";
-import { formatCostRange, formatDateTime } from "./format";
+import { formatCostRange } from "./format";
 
 export type HistoryVersion = {
   id: string;

@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
-import { percent, usd } from "./format";
+import { formatCentsExact } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
+import { percent } from "./format";
 import type { CostGroupRow } from "./types";
 
 /** Spend by one dimension (template, tier, a tag's values, team): cost, share with a bar, environments. */
@@ -27,10 +29,10 @@ export function BreakdownTable({ label, keyHeader, rows, controls }: { label: st
                 <th scope="row" className="max-w-[14rem] truncate px-4 py-2 font-medium text-slate-800" title={r.key}>
                   {r.key}
                   <span className="block text-xs font-normal text-slate-500">
-                    {r.environments} environment{r.environments === 1 ? "" : "s"}
+                    {plural(r.environments, "environment")}
                   </span>
                 </th>
-                <td className="px-4 py-2 text-right tabular-nums text-slate-900">{usd(r.cents)}</td>
+                <td className="px-4 py-2 text-right tabular-nums text-slate-900">{formatCentsExact(r.cents)}</td>
                 <td className="hidden w-32 px-4 py-2 sm:table-cell">
                   <div className="flex items-center gap-2">
                     <span aria-hidden className="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-100">

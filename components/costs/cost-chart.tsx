@@ -2,8 +2,10 @@
 
 import { useId, useState } from "react";
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatCentsExact, formatDollarsShort } from "~/components/format/money";
+import { formatDay } from "~/components/format/time";
 import { monthLabel } from "~/server/schemas/costs";
-import { dayLabel, niceCeil, usd, usdShort } from "./format";
+import { niceCeil } from "./format";
 import type { CostSummary } from "./types";
 
 const colors = { bar: "#93a6f5", cumulative: "#2f43ad", forecast: "#2f43ad", budget: "#dc2626" };
@@ -12,10 +14,10 @@ const colors = { bar: "#93a6f5", cumulative: "#2f43ad", forecast: "#2f43ad", bud
 export function chartSummary(s: Pick<CostSummary, "month" | "spentCents" | "forecastCents" | "isCurrentMonth" | "budget" | "daily">): string {
   const spentDays = s.daily.filter((d) => d.cents !== null);
   const peak = spentDays.reduce<(typeof spentDays)[number] | null>((best, d) => (best === null || (d.cents ?? 0) > (best.cents ?? 0) ? d : best), null);
-  const parts = [`Daily cost in ${monthLabel(s.month)}: ${usd(s.spentCents)} spent${s.isCurrentMonth ? " so far" : ""}`];
-  if (peak && (peak.cents ?? 0) > 0) parts.push(`highest on ${dayLabel(peak.date)} at ${usd(peak.cents ?? 0)}`);
-  if (s.isCurrentMonth) parts.push(`forecast ${usd(s.forecastCents)} by the month's end`);
-  if (s.budget.limitCents > 0) parts.push(`budget ${usd(s.budget.limitCents)}`);
+  const parts = [`Daily cost in ${monthLabel(s.month)}: ${formatCentsExact(s.spentCents)} spent${s.isCurrentMonth ? " so far" : ""}`];
+  if (peak && (peak.cents ?? 0) > 0) parts.push(`highest on ${formatDay(peak.date)} at ${formatCentsExact(peak.cents ?? 0)}`);
+  if (s.isCurrentMonth) parts.push(`forecast ${formatCentsExact(s.forecastCents)} by the month's end`);
+  if (s.budget.limitCents > 0) parts.push(`budget ${formatCentsExact(s.budget.limitCents)}`);
   return `${parts.join("; ")}.`;
 }
 
@@ -51,11 +53,11 @@ export function CostChart({ summary }: { summary: CostSummary }) {
           <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} interval="preserveStartEnd" minTickGap={8} />
-            <YAxis yAxisId="daily" domain={[0, dailyMax]} tickFormatter={usdShort} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} width={52} />
+            <YAxis yAxisId="daily" domain={[0, dailyMax]} tickFormatter={formatDollarsShort} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} width={52} />
             <YAxis
               yAxisId="total"
               orientation="right"
-              tickFormatter={usdShort}
+              tickFormatter={formatDollarsShort}
               tick={{ fontSize: 11, fill: "#64748b" }}
               tickLine={false}
               axisLine={false}
@@ -63,10 +65,10 @@ export function CostChart({ summary }: { summary: CostSummary }) {
               domain={[0, totalMax]}
             />
             <Tooltip
-              formatter={(value, name) => [typeof value === "number" ? usd(Math.round(value * 100)) : "–", name]}
+              formatter={(value, name) => [typeof value === "number" ? formatCentsExact(Math.round(value * 100)) : "–", name]}
               labelFormatter={(_, payload) => {
                 const point = payload?.[0]?.payload as Point | undefined;
-                return point ? dayLabel(point.date) : "";
+                return point ? formatDay(point.date) : "";
               }}
             />
             <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -81,7 +83,7 @@ export function CostChart({ summary }: { summary: CostSummary }) {
                 y={budget}
                 stroke={colors.budget}
                 strokeDasharray="2 2"
-                label={{ value: `Budget ${usd(summary.budget.limitCents)}`, position: "insideTopLeft", fill: colors.budget, fontSize: 11 }}
+                label={{ value: `Budget ${formatCentsExact(summary.budget.limitCents)}`, position: "insideTopLeft", fill: colors.budget, fontSize: 11 }}
               />
             )}
           </ComposedChart>
@@ -91,7 +93,7 @@ export function CostChart({ summary }: { summary: CostSummary }) {
         <p>
           Bars: each day&apos;s cost (left axis). Lines: month to date{summary.isCurrentMonth ? ", and the forecast dashed" : ""} (right axis).
           {showBudget && " Red: the monthly budget."}
-          {budget > 0 && !showBudget && ` The budget (${usd(summary.budget.limitCents)}) is far above these figures and not drawn.`}
+          {budget > 0 && !showBudget && ` The budget (${formatCentsExact(summary.budget.limitCents)}) is far above these figures and not drawn.`}
         </p>
         <button
           type="button"
@@ -117,10 +119,10 @@ export function CostChart({ summary }: { summary: CostSummary }) {
             <tbody className="divide-y divide-slate-100 tabular-nums">
               {summary.daily.map((d) => (
                 <tr key={d.date}>
-                  <th scope="row" className="px-3 py-1.5 font-normal text-slate-700">{dayLabel(d.date)}</th>
-                  <td className="px-3 py-1.5 text-right">{d.cents === null ? "–" : usd(d.cents)}</td>
-                  <td className="px-3 py-1.5 text-right">{d.cumulativeCents === null ? "–" : usd(d.cumulativeCents)}</td>
-                  {summary.isCurrentMonth && <td className="px-3 py-1.5 text-right">{d.forecastCumulativeCents === null ? "–" : usd(d.forecastCumulativeCents)}</td>}
+                  <th scope="row" className="px-3 py-1.5 font-normal text-slate-700">{formatDay(d.date)}</th>
+                  <td className="px-3 py-1.5 text-right">{d.cents === null ? "–" : formatCentsExact(d.cents)}</td>
+                  <td className="px-3 py-1.5 text-right">{d.cumulativeCents === null ? "–" : formatCentsExact(d.cumulativeCents)}</td>
+                  {summary.isCurrentMonth && <td className="px-3 py-1.5 text-right">{d.forecastCumulativeCents === null ? "–" : formatCentsExact(d.forecastCumulativeCents)}</td>}
                 </tr>
               ))}
             </tbody>

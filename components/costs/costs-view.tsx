@@ -4,7 +4,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useId, useMemo } from "react";
-import { hourly } from "~/components/requests/format";
+import { formatCentsExact, formatMicrosPerHour } from "~/components/format/money";
+import { formatDateTime, formatDay } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { buttonClass } from "~/components/ui/button";
 import { Field, Select } from "~/components/ui/form";
@@ -12,7 +13,7 @@ import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
 import { defaultGroupTag, monthLabel, monthSchema, shiftMonth, tagKeySchema } from "~/server/schemas/costs";
 import { BreakdownTable } from "./breakdown-table";
 import { CostChart } from "./cost-chart";
-import { dayLabel, instantLabel, percent, usd } from "./format";
+import { percent } from "./format";
 import type { CostSummary, CostTeamOption } from "./types";
 
 type Query = { team: string; month: string; tag: string };
@@ -140,15 +141,15 @@ function Headline({ summary: s }: { summary: CostSummary }) {
         <h2 id="cost-spent" className="text-sm font-medium text-slate-600">
           {s.isCurrentMonth ? "Spent this month" : `Spent in ${monthLabel(s.month)}`}
         </h2>
-        <p className="mt-1 text-3xl font-semibold tabular-nums tracking-tight text-slate-900">{usd(s.spentCents)}</p>
+        <p className="mt-1 text-3xl font-semibold tabular-nums tracking-tight text-slate-900">{formatCentsExact(s.spentCents)}</p>
         <p className="mt-1 text-xs text-slate-500">
           {s.isCurrentMonth ? (
             <>
-              To {instantLabel(s.asOf)}
-              {s.runningHourlyMicros > 0 && <> · running now at {hourly(s.runningHourlyMicros)}</>}
+              To {formatDateTime(s.asOf)}
+              {s.runningHourlyMicros > 0 && <> · running now at {formatMicrosPerHour(s.runningHourlyMicros)}</>}
             </>
           ) : (
-            `The whole month, ${dayLabel(s.daily[0]?.date ?? "")} to ${dayLabel(s.daily.at(-1)?.date ?? "")}`
+            `The whole month, ${formatDay(s.daily[0]?.date ?? "")} to ${formatDay(s.daily.at(-1)?.date ?? "")}`
           )}
         </p>
       </section>
@@ -156,7 +157,7 @@ function Headline({ summary: s }: { summary: CostSummary }) {
         <h2 id="cost-forecast" className="text-sm font-medium text-slate-600">
           {s.isCurrentMonth ? "Forecast to month end" : "Month total"}
         </h2>
-        <p className={`mt-1 text-3xl font-semibold tabular-nums tracking-tight ${forecastOver ? "text-red-700" : "text-slate-900"}`}>{usd(s.forecastCents)}</p>
+        <p className={`mt-1 text-3xl font-semibold tabular-nums tracking-tight ${forecastOver ? "text-red-700" : "text-slate-900"}`}>{formatCentsExact(s.forecastCents)}</p>
         <p className="mt-1 text-xs text-slate-500">
           {s.isCurrentMonth ? "Assumes running resources stay until their expiry (or the month's end), at today's rates." : "The month is over: nothing more accrues."}
         </p>
@@ -168,7 +169,7 @@ function Headline({ summary: s }: { summary: CostSummary }) {
           </h2>
           {budget.mode && <Badge tone={budget.mode === "hard" ? "slate" : "amber"}>{budget.mode === "hard" ? "Hard limit" : "Soft limit"}</Badge>}
         </div>
-        <p className="mt-1 text-3xl font-semibold tabular-nums tracking-tight text-slate-900">{usd(budget.limitCents)}</p>
+        <p className="mt-1 text-3xl font-semibold tabular-nums tracking-tight text-slate-900">{formatCentsExact(budget.limitCents)}</p>
         {budget.usedPercent === null ? (
           <p className="mt-1 text-xs text-slate-500">No budget set.</p>
         ) : (
@@ -274,7 +275,7 @@ function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string
                   <td className="px-4 py-2">
                     <Badge tone={e.status === "ready" ? "green" : e.status === "failed" ? "red" : e.status === "destroyed" ? "slate" : "brand"}>{e.status}</Badge>
                   </td>
-                  <td className="px-4 py-2 text-right tabular-nums text-slate-900">{usd(e.cents)}</td>
+                  <td className="px-4 py-2 text-right tabular-nums text-slate-900">{formatCentsExact(e.cents)}</td>
                 </tr>
               ))}
             </tbody>

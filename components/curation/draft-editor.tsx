@@ -4,6 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useId, useState } from "react";
+import { formatTime } from "~/components/format/time";
 import { compareSemver } from "~/server/templates/format";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
@@ -35,7 +36,6 @@ type DraftEditorProps = {
 type Saved = { yaml: string; lockVersion: number; version: string; at: Date | null };
 type Failure = { title: string; message: string; conflict: boolean };
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { timeStyle: "short" });
 
 /** Edit one draft: save (optimistic lock), publish once it is valid and saved, or delete it. */
 export function DraftEditor({ name, versionId, version, yaml, lockVersion, publishedVersion, createdBy, takenVersions, justCreated }: DraftEditorProps) {
@@ -118,7 +118,7 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
   function toolbar(state: WorkspaceState) {
     const isDirty = state.dirty;
     const blocker = publishBlocker(state, isDirty);
-    const saveStatus = update.isPending ? "Saving…" : isDirty ? "Unsaved changes" : saved.at ? `Saved at ${timeFormat.format(saved.at)}` : "All changes saved";
+    const saveStatus = update.isPending ? "Saving…" : isDirty ? "Unsaved changes" : saved.at ? `Saved at ${formatTime(saved.at)}` : "All changes saved";
     return (
       <div className="space-y-3">
         <div className="flex flex-col gap-4 md:flex-row md:items-start md:justify-between">

@@ -1,4 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
+import { plural } from "~/components/format/plural";
 import type { AppRouter } from "~/server/api/root";
 
 type Outputs = inferRouterOutputs<AppRouter>;
@@ -17,5 +18,5 @@ export function describeIssue(issue: Pick<TemplateIssue, "path" | "message">): s
 
 export function problemCount(count: number): string {
   if (count === 0) return "No problems";
-  return `${count} problem${count === 1 ? "" : "s"}`;
+  return plural(count, "problem");
 }

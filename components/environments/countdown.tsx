@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { dateTime } from "~/components/requests/format";
+import { formatDateTime } from "~/components/format/time";
 import { countdown } from "./format";
 
 /** The current time, ticking every `intervalMs` (server render and first paint use the time of rendering). */
@@ -24,7 +24,7 @@ export function ExpiryCountdown({ expiresAt, intervalMs = 1_000, className = "" 
   const now = useNow(intervalMs);
   const left = countdown(expiresAt, now);
   return (
-    <time dateTime={new Date(expiresAt).toISOString()} title={dateTime(expiresAt)} className={`tabular-nums ${toneClass[left.tone]} ${className}`} suppressHydrationWarning>
+    <time dateTime={new Date(expiresAt).toISOString()} title={formatDateTime(expiresAt)} className={`tabular-nums ${toneClass[left.tone]} ${className}`} suppressHydrationWarning>
       {left.text}
     </time>
   );

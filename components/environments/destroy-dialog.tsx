@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useId, useState } from "react";
+import { plural, pluralNoun } from "~/components/format/plural";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
@@ -83,7 +84,7 @@ export function DestroyDialog({ open, detail, viewerId, onClose, onDestroyed }: 
           <p>
             {live.length === 0
               ? "Nothing of it is left to delete; destroying closes it for good."
-              : `${live.length} resource${live.length === 1 ? "" : "s"} ${live.length === 1 ? "is" : "are"} deleted in ${environment.engineTitle}:`}
+              : `${plural(live.length, "resource")} ${pluralNoun(live.length, "is", "are")} deleted in ${environment.engineTitle}:`}
           </p>
           {live.length > 0 && (
             <ul className="list-disc space-y-0.5 pl-5 text-xs">

@@ -5,14 +5,15 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { tierTones } from "~/components/catalog/format";
-import { dateTime, hourly, hoursText, money } from "~/components/requests/format";
+import { formatCents, formatCentsExact, formatMicrosPerHour } from "~/components/format/money";
+import { formatDateTime, formatHours } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
 import { ExpiryCountdown } from "./countdown";
 import { DestroyDialog } from "./destroy-dialog";
 import { ExtendDialog, type ExtensionResult } from "./extend-dialog";
-import { destroyReasonLabels, environmentStatusLabels, environmentStatusTones, moneyExact } from "./format";
+import { destroyReasonLabels, environmentStatusLabels, environmentStatusTones } from "./format";
 import { OutputsPanel } from "./outputs-panel";
 import { ResourcesTable } from "./resources-table";
 import { RunHistory } from "./run-history";
@@ -47,7 +48,7 @@ function ExpiryCard({ detail }: { detail: EnvironmentDetail }) {
   if (environment.status === "destroyed") {
     return (
       <Card title="Expiry">
-        <p className="text-sm text-slate-700">Destroyed {dateTime(environment.destroyedAt)}.</p>
+        <p className="text-sm text-slate-700">Destroyed {formatDateTime(environment.destroyedAt)}.</p>
       </Card>
     );
   }
@@ -57,9 +58,9 @@ function ExpiryCard({ detail }: { detail: EnvironmentDetail }) {
         <ExpiryCountdown expiresAt={environment.expiresAt} />
       </p>
       <p className="mt-1 text-sm text-slate-600">
-        Expires {dateTime(environment.expiresAt)}; then it is destroyed automatically.
+        Expires {formatDateTime(environment.expiresAt)}; then it is destroyed automatically.
       </p>
-      <p className="mt-1 text-xs text-slate-500">Requested for {hoursText(detail.request.ttlHours)}.</p>
+      <p className="mt-1 text-xs text-slate-500">Requested for {formatHours(detail.request.ttlHours)}.</p>
     </Card>
   );
 }
@@ -71,16 +72,16 @@ function CostCard({ detail }: { detail: EnvironmentDetail }) {
       <dl className="grid grid-cols-2 gap-4">
         <div className="col-span-2">
           <dt className="text-xs font-medium text-slate-500">Accrued so far</dt>
-          <dd className="mt-0.5 text-2xl font-semibold tabular-nums tracking-tight text-slate-900">{moneyExact(cost.accruedCents)}</dd>
+          <dd className="mt-0.5 text-2xl font-semibold tabular-nums tracking-tight text-slate-900">{formatCentsExact(cost.accruedCents)}</dd>
         </div>
-        <Fact label="Per hour now">{cost.hourlyMicros > 0 ? hourly(cost.hourlyMicros).replace("/h", "") : "nothing running"}</Fact>
+        <Fact label="Per hour now">{cost.hourlyMicros > 0 ? formatMicrosPerHour(cost.hourlyMicros).replace("/h", "") : "nothing running"}</Fact>
         <Fact label="Per month">
-          <span className="tabular-nums">{money(cost.monthlyCents)}</span> <span className="text-xs text-slate-500">(730 h)</span>
+          <span className="tabular-nums">{formatCents(cost.monthlyCents)}</span> <span className="text-xs text-slate-500">(730 h)</span>
         </Fact>
       </dl>
       {cost.plannedHourlyMicros !== cost.hourlyMicros && detail.environment.status !== "destroyed" && (
         <p className="mt-3 text-xs text-slate-500">
-          Planned at {hourly(cost.plannedHourlyMicros)} ({money(cost.plannedMonthlyCents)} a month) when everything runs.
+          Planned at {formatMicrosPerHour(cost.plannedHourlyMicros)} ({formatCents(cost.plannedMonthlyCents)} a month) when everything runs.
         </p>
       )}
     </Card>
@@ -93,8 +94,8 @@ function DetailsCard({ detail }: { detail: EnvironmentDetail }) {
     <Card title="Details">
       <dl className="grid grid-cols-2 gap-3">
         <Fact label="Engine">{environment.engineTitle}</Fact>
-        <Fact label="Created">{dateTime(environment.createdAt)}</Fact>
-        {environment.readyAt && <Fact label="Ready">{dateTime(environment.readyAt)}</Fact>}
+        <Fact label="Created">{formatDateTime(environment.createdAt)}</Fact>
+        {environment.readyAt && <Fact label="Ready">{formatDateTime(environment.readyAt)}</Fact>}
         {environment.destroyReason && (
           <Fact label="Destroyed because">
             {destroyReasonLabels[environment.destroyReason] ?? environment.destroyReason}
@@ -228,7 +229,7 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           setNotice(
             result.status === "applied" ? (
               <>
-                Extended: {environment.name} now expires {dateTime(result.expiresAt)}.
+                Extended: {environment.name} now expires {formatDateTime(result.expiresAt)}.
               </>
             ) : (
               <>

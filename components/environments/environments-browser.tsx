@@ -4,7 +4,8 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo } from "react";
 import { tierTones } from "~/components/catalog/format";
-import { hourly } from "~/components/requests/format";
+import { formatCentsExact, formatMicrosPerHour } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
@@ -13,7 +14,7 @@ import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { environmentStatuses, type EnvironmentStatus } from "~/db/vocabulary";
 import { templateNamePattern, tiers, type Tier } from "~/server/templates/format";
 import { ExpiryCountdown } from "./countdown";
-import { environmentStatusLabels, environmentStatusTones, moneyExact } from "./format";
+import { environmentStatusLabels, environmentStatusTones } from "./format";
 import type { EnvironmentListInput } from "./types";
 
 type Scope = "mine" | "teams";
@@ -185,8 +186,8 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
                         {live ? <ExpiryCountdown expiresAt={e.expiresAt} intervalMs={30_000} /> : <span className="text-slate-500">destroyed</span>}
                       </td>
                       <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums">
-                        <span className="block text-slate-900">{moneyExact(e.accruedCents)}</span>
-                        {e.hourlyMicros > 0 && <span className="block text-xs text-slate-500">{hourly(e.hourlyMicros)}</span>}
+                        <span className="block text-slate-900">{formatCentsExact(e.accruedCents)}</span>
+                        {e.hourlyMicros > 0 && <span className="block text-xs text-slate-500">{formatMicrosPerHour(e.hourlyMicros)}</span>}
                       </td>
                     </tr>
                   );
@@ -196,7 +197,7 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
           </div>
           <div className="flex items-center justify-between gap-3 text-sm text-slate-600">
             <p role="status">
-              {rows.length} environment{rows.length === 1 ? "" : "s"} shown{list.hasNextPage ? "; there are more" : ""}
+              {plural(rows.length, "environment")} shown{list.hasNextPage ? "; there are more" : ""}
             </p>
             {list.hasNextPage && (
               <Button variant="secondary" onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>

@@ -3,8 +3,10 @@
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
 import { useEffect, useId, useState } from "react";
+import { formatCents } from "~/components/format/money";
+import { formatDateTime, formatHours, formatRelative } from "~/components/format/time";
 import { OutcomeBadge, ReasonList } from "~/components/requests/decision";
-import { dateTime, hoursText, money, relativeTime, stageWho } from "~/components/requests/format";
+import { stageWho } from "~/components/requests/format";
 import { newUuid } from "~/components/requests/request-form";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, Spinner } from "~/components/ui/button";
@@ -135,7 +137,7 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
           Extend {environment.name}
         </h2>
         <p className="text-sm text-slate-700">
-          It expires {dateTime(environment.expiresAt)} (<span suppressHydrationWarning>{relativeTime(environment.expiresAt)}</span>). Add time to that expiry.
+          It expires {formatDateTime(environment.expiresAt)} (<span suppressHydrationWarning>{formatRelative(environment.expiresAt)}</span>). Add time to that expiry.
         </p>
 
         <fieldset>
@@ -192,14 +194,14 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
               <dl className="grid grid-cols-2 gap-3">
                 <div>
                   <dt className="text-xs font-medium text-slate-500">New expiry</dt>
-                  <dd className="font-medium text-slate-900">{dateTime(p.newExpiresAt)}</dd>
+                  <dd className="font-medium text-slate-900">{formatDateTime(p.newExpiresAt)}</dd>
                 </div>
                 <div>
-                  <dt className="text-xs font-medium text-slate-500">Cost of {hoursText(p.hours)} more</dt>
-                  <dd className="font-medium tabular-nums text-slate-900">{money(p.costCents)}</dd>
+                  <dt className="text-xs font-medium text-slate-500">Cost of {formatHours(p.hours)} more</dt>
+                  <dd className="font-medium tabular-nums text-slate-900">{formatCents(p.costCents)}</dd>
                 </div>
                 <div className="col-span-2 text-xs text-slate-600">
-                  Without approval it may live until {dateTime(p.maxExpiresAt)} ({hoursText(p.maxTtlHours)} for this tier).
+                  Without approval it may live until {formatDateTime(p.maxExpiresAt)} ({formatHours(p.maxTtlHours)} for this tier).
                 </div>
               </dl>
               <p className="flex flex-wrap items-center gap-2">

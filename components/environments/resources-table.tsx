@@ -1,7 +1,7 @@
 "use client";
 
 import { Fragment, useState } from "react";
-import { hourly } from "~/components/requests/format";
+import { formatMicrosPerHour } from "~/components/format/money";
 import { Badge } from "~/components/ui/page";
 import { mandatoryTagKeys } from "~/server/templates/format";
 import type { EnvironmentResource } from "./types";
@@ -73,7 +73,7 @@ export function ResourcesTable({ resources }: { resources: EnvironmentResource[]
                     </span>
                     <span className="mt-0.5 block text-xs text-slate-600 md:hidden">{[r.size, r.region].filter(Boolean).join(" · ")}</span>
                     {r.providerId && <code className="mt-0.5 block break-all font-mono text-xs text-slate-500 lg:hidden">{r.providerId}</code>}
-                    <span className="mt-0.5 block text-xs tabular-nums text-slate-600 sm:hidden">{hourly(r.hourlyMicros)}</span>
+                    <span className="mt-0.5 block text-xs tabular-nums text-slate-600 sm:hidden">{formatMicrosPerHour(r.hourlyMicros)}</span>
                     <span className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-xs">
                       <button
                         type="button"
@@ -97,7 +97,7 @@ export function ResourcesTable({ resources }: { resources: EnvironmentResource[]
                   <td className="hidden px-3 py-2.5 lg:table-cell">
                     <code className="break-all font-mono text-xs text-slate-700">{r.providerId ?? "–"}</code>
                   </td>
-                  <td className="hidden whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-900 sm:table-cell">{hourly(r.hourlyMicros)}</td>
+                  <td className="hidden whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-900 sm:table-cell">{formatMicrosPerHour(r.hourlyMicros)}</td>
                   <td className="whitespace-nowrap px-5 py-2.5">
                     <Badge tone={statusTone[r.status]}>{r.status}</Badge>
                   </td>

@@ -1,9 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { dateTime, relativeTime } from "~/components/requests/format";
+import { formatDateTime } from "~/components/format/time";
 import { RunLog } from "~/components/runs/run-log";
 import { Badge } from "~/components/ui/page";
+import { RelativeTime } from "~/components/ui/relative-time";
 import { useNow } from "./countdown";
 import { runDuration, runKindLabels, runStatusTones } from "./format";
 import type { EnvironmentRun } from "./types";
@@ -11,12 +12,7 @@ import type { EnvironmentRun } from "./types";
 const active = (run: EnvironmentRun) => run.status === "queued" || run.status === "running";
 
 function When({ at }: { at: Date | string | null }) {
-  if (!at) return <>–</>;
-  return (
-    <time dateTime={new Date(at).toISOString()} title={dateTime(at)} suppressHydrationWarning>
-      {relativeTime(at)}
-    </time>
-  );
+  return at ? <RelativeTime at={at} /> : <>–</>;
 }
 
 /**
@@ -73,7 +69,7 @@ export function RunHistory({ runs }: { runs: EnvironmentRun[] }) {
                 {open ? "Hide log" : "Show log"}
                 <span className="sr-only">
                   {" "}
-                  of the {label.toLowerCase()} run queued {dateTime(run.queuedAt)}
+                  of the {label.toLowerCase()} run queued {formatDateTime(run.queuedAt)}
                 </span>
               </button>
             </div>

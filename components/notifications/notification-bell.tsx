@@ -6,7 +6,8 @@ import { usePathname } from "next/navigation";
 import { useEffect, useId, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Skeleton } from "~/components/ui/page";
-import { badgeText, bellLabel, formatDateTime, timeAgo } from "./format";
+import { RelativeTime } from "~/components/ui/relative-time";
+import { badgeText, bellLabel } from "./format";
 
 /** How often the unread count is refreshed while the page is open. */
 const POLL_MS = 30_000;
@@ -132,9 +133,7 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
                         <span className={`block text-sm ${n.readAt ? "text-slate-700" : "font-semibold text-slate-900"}`}>{n.title}</span>
                         {n.body && <span className="mt-0.5 block truncate text-xs text-slate-600">{n.body}</span>}
                         <span className="mt-0.5 block text-xs text-slate-500">
-                          <time dateTime={new Date(n.createdAt).toISOString()} title={formatDateTime(n.createdAt)}>
-                            {timeAgo(n.createdAt)}
-                          </time>
+                          <RelativeTime at={n.createdAt} />
                           {n.teamName && ` · ${n.teamName}`}
                         </span>
                       </span>

@@ -6,23 +6,12 @@ import { useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
-import { formatDateTime, timeAgo } from "./format";
+import { RelativeTime } from "~/components/ui/relative-time";
+import { notificationKindLabel, type NotificationKind } from "~/server/schemas/events";
 
 const PAGE_SIZE = 20;
 
-const kindLabels: Record<string, string> = {
-  approval_needed: "Approval needed",
-  request_approved: "Approved",
-  request_rejected: "Rejected",
-  request_cancelled: "Cancelled",
-  run_succeeded: "Run succeeded",
-  run_failed: "Run failed",
-  environment_extended: "Extended",
-  environment_expiring: "Expiring",
-  environment_expired: "Expired",
-  environment_destroyed: "Destroyed",
-};
-const kindTones: Record<string, string> = {
+const kindTones: Partial<Record<NotificationKind, string>> = {
   approval_needed: "bg-amber-50 text-amber-800 ring-amber-200",
   request_approved: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   run_succeeded: "bg-emerald-50 text-emerald-700 ring-emerald-200",
@@ -31,6 +20,7 @@ const kindTones: Record<string, string> = {
   environment_extended: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   environment_expiring: "bg-amber-50 text-amber-800 ring-amber-200",
   environment_expired: "bg-red-50 text-red-700 ring-red-200",
+  environment_destroying: "bg-amber-50 text-amber-800 ring-amber-200",
 };
 
 /** The full list of the viewer's notifications, newest first, with paging and mark read. */
@@ -92,15 +82,13 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
                   <p className="flex flex-wrap items-center gap-2">
                     {!n.readAt && <span className="sr-only">Unread: </span>}
                     <span className={`text-sm ${n.readAt ? "text-slate-800" : "font-semibold text-slate-900"}`}>{n.title}</span>
-                    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${kindTones[n.kind] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>
-                      {kindLabels[n.kind] ?? n.kind.replaceAll("_", " ")}
+                    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${kindTones[n.kind as NotificationKind] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>
+                      {notificationKindLabel(n.kind)}
                     </span>
                   </p>
                   {n.body && <p className="mt-1 text-sm text-slate-600">{n.body}</p>}
                   <p className="mt-1 text-xs text-slate-500">
-                    <time dateTime={new Date(n.createdAt).toISOString()} title={formatDateTime(n.createdAt)}>
-                      {timeAgo(n.createdAt)}
-                    </time>
+                    <RelativeTime at={n.createdAt} />
                     {n.teamName && ` · ${n.teamName}`}
                   </p>
                 </div>

@@ -1,4 +1,5 @@
-import { capacityLabel, dateTime, relativeTime, stageProgress, stageWho } from "./format";
+import { RelativeTime } from "~/components/ui/relative-time";
+import { capacityLabel, stageProgress, stageWho } from "./format";
 import type { ApprovalStage, RequestDetail } from "./types";
 
 type Approval = RequestDetail["approvals"][number];
@@ -14,9 +15,7 @@ function ApprovalLine({ a, cleared = false }: { a: Approval; cleared?: boolean }
         </span>{" "}
         <span className="text-xs text-slate-500">
           ·{" "}
-          <time dateTime={new Date(a.createdAt).toISOString()} title={dateTime(a.createdAt)} suppressHydrationWarning>
-            {relativeTime(a.createdAt)}
-          </time>
+          <RelativeTime at={a.createdAt} />
         </span>
         {cleared && <span className="sr-only"> (cleared after an edit)</span>}
       </p>

@@ -2,6 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState } from "react";
+import { plural } from "~/components/format/plural";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
@@ -18,7 +19,7 @@ export function decidedMessage(label: string, decision: Decision, result: Decide
   if (result.complete && result.status === "applied") return `${label} approved: the extension is applied.`;
   if (result.complete) return `${label} approved: it is fully approved and queued for provisioning.`;
   const more = result.remaining.reduce((a, b) => a + b, 0);
-  return `${label} approved: ${more} more approval${more === 1 ? "" : "s"} needed.`;
+  return `${label} approved: ${plural(more, "more approval")} needed.`;
 }
 
 /** The comment check the API applies: optional to approve, at least 3 characters to reject. */

@@ -1,5 +1,6 @@
+import { formatCents } from "~/components/format/money";
 import { Badge } from "~/components/ui/page";
-import { money, stageWho } from "./format";
+import { stageWho } from "./format";
 import type { BudgetFigures, PolicyDecision, PolicyReason, QuotaKind, QuotaUsage } from "./types";
 
 const outcomeText = {
@@ -92,7 +93,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
     { key: "this", cents: thisRequestCents, className: over ? "bg-red-500" : "bg-brand-500", label: "This request" },
     { key: "left", cents: left, className: "bg-emerald-100", label: "Left after this request" },
   ];
-  const summary = `${money(used)} of ${money(limitCents)} used with this request; ${over ? `${money(-remainingAfterCents)} over` : `${money(left)} left`}`;
+  const summary = `${formatCents(used)} of ${formatCents(limitCents)} used with this request; ${over ? `${formatCents(-remainingAfterCents)} over` : `${formatCents(left)} left`}`;
   return (
     <div className="space-y-3 text-sm">
       <div role="img" aria-label={`Budget: ${summary}`} className="relative flex h-3 w-full overflow-hidden rounded-full bg-slate-100 ring-1 ring-inset ring-slate-200">
@@ -106,7 +107,7 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
               <span aria-hidden className={`size-2.5 rounded-sm ${s.className}`} />
               {s.label}
             </dt>
-            <dd className="tabular-nums text-slate-900">{money(s.cents)}</dd>
+            <dd className="tabular-nums text-slate-900">{formatCents(s.cents)}</dd>
           </div>
         ))}
         <div className="flex items-center justify-between gap-2">
@@ -114,11 +115,11 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
             <span aria-hidden className={`size-2.5 rounded-sm ${over ? "bg-red-200" : "bg-emerald-100 ring-1 ring-inset ring-emerald-300"}`} />
             {over ? "Over budget by" : "Left after this"}
           </dt>
-          <dd className={`tabular-nums font-medium ${over ? "text-red-700" : "text-emerald-700"}`}>{money(over ? -remainingAfterCents : left)}</dd>
+          <dd className={`tabular-nums font-medium ${over ? "text-red-700" : "text-emerald-700"}`}>{formatCents(over ? -remainingAfterCents : left)}</dd>
         </div>
       </dl>
       <p className="text-xs text-slate-500">
-        Monthly budget {money(limitCents)} ({budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). Spent is what the team&apos;s resources cost since the 1st;
+        Monthly budget {formatCents(limitCents)} ({budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). Spent is what the team&apos;s resources cost since the 1st;
         still to come is its running environments until they expire and its other requests. This request counts what it costs until its expiry
         or the end of the month.
       </p>

@@ -1,4 +1,5 @@
-import { hourly, hoursText, money } from "./format";
+import { formatCents, formatMicrosPerHour } from "~/components/format/money";
+import { formatHours } from "~/components/format/time";
 import type { Plan, PlannedResource } from "./types";
 
 function Tags({ tags }: { tags: Record<string, string> }) {
@@ -38,8 +39,8 @@ function ResourceItem({ resource: r }: { resource: PlannedResource }) {
           </p>
         </div>
         <p className="shrink-0 text-right text-xs tabular-nums">
-          <span className="block text-slate-900">{r.monthlyCents === 0 ? "no charge" : `${money(r.monthlyCents)}/mo`}</span>
-          {r.hourlyMicros > 0 && <span className="block text-slate-500">{hourly(r.hourlyMicros)}</span>}
+          <span className="block text-slate-900">{r.monthlyCents === 0 ? "no charge" : `${formatCents(r.monthlyCents)}/mo`}</span>
+          {r.hourlyMicros > 0 && <span className="block text-slate-500">{formatMicrosPerHour(r.hourlyMicros)}</span>}
         </p>
       </div>
       <Tags tags={r.tags} />
@@ -64,9 +65,9 @@ export type CostFiguresInput = { hourlyMicros: number; monthlyCents: number; ttl
 /** Hourly, monthly (730 hours) and over the lifetime. */
 export function CostFigures({ cost }: { cost: CostFiguresInput }) {
   const figures: [string, string, string?][] = [
-    ["Per hour", hourly(cost.hourlyMicros).replace("/h", "")],
-    ["Per month", money(cost.monthlyCents), "730 hours"],
-    [`Over ${hoursText(cost.ttlHours)}`, money(cost.overTtlCents), "the whole lifetime"],
+    ["Per hour", formatMicrosPerHour(cost.hourlyMicros).replace("/h", "")],
+    ["Per month", formatCents(cost.monthlyCents), "730 hours"],
+    [`Over ${formatHours(cost.ttlHours)}`, formatCents(cost.overTtlCents), "the whole lifetime"],
   ];
   return (
     <div>
@@ -81,7 +82,7 @@ export function CostFigures({ cost }: { cost: CostFiguresInput }) {
       </dl>
       {cost.monthShareCents !== undefined && (
         <p className="mt-2 text-xs text-slate-500">
-          This month&apos;s share, counted against the budget: <span className="font-medium tabular-nums text-slate-700">{money(cost.monthShareCents)}</span>.
+          This month&apos;s share, counted against the budget: <span className="font-medium tabular-nums text-slate-700">{formatCents(cost.monthShareCents)}</span>.
         </p>
       )}
     </div>

@@ -1,10 +1,10 @@
 "use client";
 
 import type { ReactNode } from "react";
+import { formatDateTime } from "~/components/format/time";
 import { Spinner } from "~/components/ui/button";
 import { ErrorNotice, Skeleton } from "~/components/ui/page";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
-import { dateTime } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import type { Plan, RequestPreview } from "./types";
 
@@ -66,7 +66,7 @@ export function PreviewPanel({ preview, loading, error, pauseReason, extra }: Pr
           </Section>
           <Section title="Estimated cost">
             <CostFigures cost={preview.cost} />
-            <p className="mt-1 text-xs text-slate-500">Expires {dateTime(preview.expiresAt)} if not extended.</p>
+            <p className="mt-1 text-xs text-slate-500">Expires {formatDateTime(preview.expiresAt)} if not extended.</p>
           </Section>
           <Section title={`Budget of ${preview.team.name}`} aside={<span className="text-xs text-slate-500">this month</span>}>
             <BudgetBar budget={preview.decision.budget} />

@@ -7,6 +7,8 @@ import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { useForm, useWatch, type ErrorOption, type Resolver } from "react-hook-form";
 import { z } from "zod";
+import { plural } from "~/components/format/plural";
+import { formatHours } from "~/components/format/time";
 import { ParameterFields, useParameterForm, type ParameterFormValues } from "~/components/templates/parameter-form";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass } from "~/components/ui/button";
@@ -16,7 +18,6 @@ import { environmentName as environmentNameSchema, submitRequestInput } from "~/
 import { parameterValuesSchema, type ParameterValues } from "~/server/schemas/template-parameters";
 import type { Tier } from "~/server/templates/format";
 import { outcomeSentence } from "./decision";
-import { hoursText, plural } from "./format";
 import { PreviewPanel } from "./preview-panel";
 import { DraftTerraformPlan } from "./terraform-plan";
 import type { FormTemplate, PreviewInput, TeamOption } from "./types";
@@ -124,7 +125,7 @@ export function RequestForm(props: Props) {
       const hours = toHours(values.ttlAmount, values.ttlUnit);
       const max = Math.min(bounds?.maxHours ?? absoluteMaxHours, absoluteMaxHours);
       if (hours !== null && hours > max && !result.errors.ttlAmount) {
-        return { values: {}, errors: { ...result.errors, ttlAmount: { type: "max", message: `at most ${hoursText(max)} on ${values.tier}` } } };
+        return { values: {}, errors: { ...result.errors, ttlAmount: { type: "max", message: `at most ${formatHours(max)} on ${values.tier}` } } };
       }
       return result;
     },
@@ -253,7 +254,7 @@ export function RequestForm(props: Props) {
   };
 
   const errors = form.formState.errors;
-  const ttlHint = bounds ? `${tier}: ${hoursText(bounds.defaultHours)} by default, at most ${hoursText(bounds.maxHours)}.` : undefined;
+  const ttlHint = bounds ? `${tier}: ${formatHours(bounds.defaultHours)} by default, at most ${formatHours(bounds.maxHours)}.` : undefined;
   const submitLabel = editing ? "Save changes" : "Submit request";
 
   return (

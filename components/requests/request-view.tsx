@@ -5,17 +5,19 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { ConfirmDialog } from "~/components/curation/confirm-dialog";
+import { formatDateTime, formatHours } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
 import { Badge, Card } from "~/components/ui/page";
 import { tierTones } from "~/components/catalog/format";
+import { RelativeTime } from "~/components/ui/relative-time";
 import { commentInput } from "~/server/schemas/requests";
 import type { ParameterSpec } from "~/server/schemas/template-parameters";
 import { ApprovalsProgress } from "./approvals-progress";
 import { DecideDialog, decidedMessage, type Decision } from "./decide-dialog";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
-import { dateTime, hoursText, relativeTime, statusLabel, statusTone } from "./format";
+import { statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import { RequestTerraformPlan } from "./terraform-plan";
 import { Timeline } from "./timeline";
@@ -23,13 +25,6 @@ import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
 import type { Plan, RequestDetail } from "./types";
 
-function When({ at }: { at: Date | string }) {
-  return (
-    <time dateTime={new Date(at).toISOString()} title={dateTime(at)} suppressHydrationWarning>
-      {relativeTime(at)}
-    </time>
-  );
-}
 
 function ParameterValues({ specs, values }: { specs: ParameterSpec[]; values: Record<string, unknown> }) {
   const known = new Set(specs.map((p) => p.name));
@@ -76,7 +71,7 @@ function Comments({ detail }: { detail: RequestDetail }) {
           {detail.comments.map((c) => (
             <li key={c.id} className="rounded-md bg-slate-50 px-3 py-2">
               <p className="text-xs text-slate-500">
-                <span className="font-medium text-slate-800">{c.authorName}</span> · <When at={c.createdAt} />
+                <span className="font-medium text-slate-800">{c.authorName}</span> · <RelativeTime at={c.createdAt} />
               </p>
               <p className="mt-0.5 whitespace-pre-line break-words text-sm text-slate-800">{c.body}</p>
             </li>
@@ -178,7 +173,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
                 ·
               </span>
               <span>
-                requested by {detail.requester.name} <When at={request.submittedAt} />
+                requested by {detail.requester.name} <RelativeTime at={request.submittedAt} />
               </span>
             </p>
           </div>
@@ -212,14 +207,14 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
             <Link href={`/environments/${detail.extension.environmentId}`} className="text-brand-700 hover:underline">
               {detail.extension.name}
             </Link>{" "}
-            by {hoursText(detail.extension.hours)}
+            by {formatHours(detail.extension.hours)}
           </p>
           <p className="mt-0.5">
             {request.status === "applied"
-              ? `Applied: it now expires ${dateTime(detail.extension.expiresAt)}.`
+              ? `Applied: it now expires ${formatDateTime(detail.extension.expiresAt)}.`
               : request.status === "pending_approval"
-                ? `It expires ${dateTime(detail.extension.expiresAt)}; once approved, ${dateTime(new Date(new Date(detail.extension.expiresAt).getTime() + detail.extension.hours * 3_600_000))}.`
-                : `The environment expires ${dateTime(detail.extension.expiresAt)}.`}
+                ? `It expires ${formatDateTime(detail.extension.expiresAt)}; once approved, ${formatDateTime(new Date(new Date(detail.extension.expiresAt).getTime() + detail.extension.hours * 3_600_000))}.`
+                : `The environment expires ${formatDateTime(detail.extension.expiresAt)}.`}
           </p>
         </section>
       )}
@@ -247,16 +242,16 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               </div>
               <div>
                 <dt className="text-xs font-medium text-slate-500">{detail.extension ? "Adds" : "Lifetime"}</dt>
-                <dd className="mt-0.5 text-slate-900">{hoursText(request.ttlHours)}</dd>
+                <dd className="mt-0.5 text-slate-900">{formatHours(request.ttlHours)}</dd>
               </div>
               <div>
                 <dt className="text-xs font-medium text-slate-500">Submitted</dt>
-                <dd className="mt-0.5 text-slate-900">{dateTime(request.submittedAt)}</dd>
+                <dd className="mt-0.5 text-slate-900">{formatDateTime(request.submittedAt)}</dd>
               </div>
               {request.decidedAt && (
                 <div>
                   <dt className="text-xs font-medium text-slate-500">Decided</dt>
-                  <dd className="mt-0.5 text-slate-900">{dateTime(request.decidedAt)}</dd>
+                  <dd className="mt-0.5 text-slate-900">{formatDateTime(request.decidedAt)}</dd>
                 </div>
               )}
               <div>

@@ -3,14 +3,18 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { tierTones } from "~/components/catalog/format";
+import { formatCents } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
+import { formatRelative } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, buttonClass, Spinner } from "~/components/ui/button";
 import { FilterBar, FilterSelect, ListSkeleton, ScopeTabs } from "~/components/ui/list-controls";
+import { RelativeTime } from "~/components/ui/relative-time";
 import { useUrlQuery } from "~/components/ui/use-url-query";
 import { Badge, EmptyState, ErrorNotice } from "~/components/ui/page";
 import { requestStatuses, type RequestStatus } from "~/db/vocabulary";
 import { tiers, type Tier } from "~/server/templates/format";
-import { dateTime, money, relativeTime, statusLabel, statusTone } from "./format";
+import { statusLabel, statusTone } from "./format";
 import type { RequestListInput, TeamOption } from "./types";
 
 type Scope = "mine" | "teams";
@@ -133,7 +137,7 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
                         <Badge tone={tierTones[r.tier]}>{r.tier}</Badge>
                         <span className="md:hidden">{r.teamName}</span>
                         <span className="sm:hidden" suppressHydrationWarning>
-                          {relativeTime(r.submittedAt)}
+                          {formatRelative(r.submittedAt)}
                         </span>
                       </span>
                     </th>
@@ -147,11 +151,9 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
                       </span>
                     </td>
                     {query.scope === "teams" && <td className="hidden px-4 py-3 text-slate-700 sm:table-cell">{r.requesterName}</td>}
-                    <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums text-slate-900">{money(r.monthlyCents)}</td>
+                    <td className="whitespace-nowrap px-4 py-3 text-right tabular-nums text-slate-900">{formatCents(r.monthlyCents)}</td>
                     <td className="hidden whitespace-nowrap px-4 py-3 text-right text-slate-600 sm:table-cell">
-                      <time dateTime={new Date(r.submittedAt).toISOString()} title={dateTime(r.submittedAt)} suppressHydrationWarning>
-                        {relativeTime(r.submittedAt)}
-                      </time>
+                      <RelativeTime at={r.submittedAt} />
                     </td>
                   </tr>
                 ))}
@@ -160,7 +162,7 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
           </div>
           <div className="flex items-center justify-between gap-3 text-sm text-slate-600">
             <p role="status">
-              {rows.length} request{rows.length === 1 ? "" : "s"} shown{list.hasNextPage ? "; there are more" : ""}
+              {plural(rows.length, "request")} shown{list.hasNextPage ? "; there are more" : ""}
             </p>
             {list.hasNextPage && (
               <Button variant="secondary" onClick={() => void list.fetchNextPage()} busy={list.isFetchingNextPage}>

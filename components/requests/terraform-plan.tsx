@@ -3,11 +3,13 @@
 import { skipToken, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useId, useState } from "react";
+import { formatCents, formatMicrosPerHour } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
+import { formatSeconds, formatTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, Spinner } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
 import type { AppRouter } from "~/server/api/root";
-import { hourly, money, plural } from "./format";
 import type { PreviewInput } from "./types";
 
 export type TerraformPlan = inferRouterOutputs<AppRouter>["requests"]["terraformPlan"];
@@ -55,7 +57,7 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
                   <span className="block text-slate-500">{c.type}</span>
                 </td>
                 <td className="py-1.5 text-right align-top tabular-nums">
-                  {c.hourlyMicros === null ? <span className="font-medium text-amber-800">unpriced</span> : c.hourlyMicros === 0 ? "no charge" : money(Math.round((c.hourlyMicros * 730) / 10_000))}
+                  {c.hourlyMicros === null ? <span className="font-medium text-amber-800">unpriced</span> : c.hourlyMicros === 0 ? "no charge" : formatCents(Math.round((c.hourlyMicros * 730) / 10_000))}
                 </td>
               </tr>
             ))}
@@ -64,15 +66,15 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
       )}
       <div>
         <p className="text-slate-700">
-          Estimated from the plan: <span className="font-semibold tabular-nums text-slate-900">{money(cost.monthlyCents)}/month</span>{" "}
-          <span className="text-slate-500">({hourly(cost.hourlyMicros)})</span>
+          Estimated from the plan: <span className="font-semibold tabular-nums text-slate-900">{formatCents(cost.monthlyCents)}/month</span>{" "}
+          <span className="text-slate-500">({formatMicrosPerHour(cost.hourlyMicros)})</span>
         </p>
         {cost.lines.length > 0 && (
           <ul aria-label="Plan cost lines" className="mt-1 space-y-0.5 text-xs text-slate-600">
             {cost.lines.map((l) => (
               <li key={`${l.address}-${l.label}`} className="flex justify-between gap-3">
                 <span className="min-w-0 break-words">{l.label}</span>
-                <span className="shrink-0 tabular-nums">{money(l.monthlyCents)}/mo</span>
+                <span className="shrink-0 tabular-nums">{formatCents(l.monthlyCents)}/mo</span>
               </li>
             ))}
           </ul>
@@ -103,7 +105,7 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
         </ul>
       )}
       <p className="text-xs text-slate-500">
-        {plan.terraform} · template v{plan.templateVersion} · planned {new Date(plan.plannedAt).toLocaleTimeString()} in {(plan.durationMs / 1000).toFixed(1)} s
+        {plan.terraform} · template v{plan.templateVersion} · planned {formatTime(plan.plannedAt)} in {formatSeconds(plan.durationMs)}
       </p>
     </div>
   );

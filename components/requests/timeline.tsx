@@ -1,4 +1,8 @@
-import { capacityLabel, dateTime, hoursText, money, plural, relativeTime } from "./format";
+import { formatCents } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
+import { formatHours } from "~/components/format/time";
+import { RelativeTime } from "~/components/ui/relative-time";
+import { capacityLabel } from "./format";
 import type { RequestDetail } from "./types";
 
 type Event = RequestDetail["timeline"][number];
@@ -15,13 +19,13 @@ function changes(before: Data, after: Data): string[] {
   if (before.tier !== after.tier) out.push(`tier ${String(before.tier)} → ${String(after.tier)}`);
   if (before.environmentName !== after.environmentName) out.push(`name ${String(before.environmentName)} → ${String(after.environmentName)}`);
   const [bt, at] = [num(before.ttlHours), num(after.ttlHours)];
-  if (bt !== null && at !== null && bt !== at) out.push(`lifetime ${hoursText(bt)} → ${hoursText(at)}`);
+  if (bt !== null && at !== null && bt !== at) out.push(`lifetime ${formatHours(bt)} → ${formatHours(at)}`);
   const [bp, ap] = [asData(before.parameters), asData(after.parameters)];
   for (const key of new Set([...Object.keys(bp), ...Object.keys(ap)])) {
     if (bp[key] !== ap[key]) out.push(`${key} ${String(bp[key] ?? "–")} → ${String(ap[key] ?? "–")}`);
   }
   const [bm, am] = [num(before.monthlyCents), num(after.monthlyCents)];
-  if (bm !== null && am !== null && bm !== am) out.push(`cost ${money(bm)} → ${money(am)}/month`);
+  if (bm !== null && am !== null && bm !== am) out.push(`cost ${formatCents(bm)} → ${formatCents(am)}/month`);
   return out;
 }
 
@@ -31,7 +35,7 @@ export function describeEvent(e: Pick<Event, "action" | "before" | "after">, com
   const before = asData(e.before);
   switch (e.action) {
     case "request.submitted": {
-      const parts = [str(after.template), str(after.tier), num(after.monthlyCents) !== null ? `${money(num(after.monthlyCents) ?? 0)}/month` : null].filter(Boolean);
+      const parts = [str(after.template), str(after.tier), num(after.monthlyCents) !== null ? `${formatCents(num(after.monthlyCents) ?? 0)}/month` : null].filter(Boolean);
       const outcome = str(after.outcome);
       return { title: "Submitted the request", detail: [parts.join(", "), outcome ? `policy: ${outcomeWords[outcome] ?? outcome}` : null].filter(Boolean).join(" — ") || null, quote: null };
     }
@@ -109,9 +113,7 @@ export function Timeline({ events, names, comments = {} }: { events: RequestDeta
             {d.detail && <p className="text-sm text-slate-600">{d.detail}</p>}
             {d.quote && <blockquote className="mt-1 border-l-2 border-slate-200 pl-2 text-sm italic text-slate-700">{d.quote}</blockquote>}
             <p className="text-xs text-slate-500">
-              <time dateTime={new Date(e.at).toISOString()} title={dateTime(e.at)} suppressHydrationWarning>
-                {relativeTime(e.at)}
-              </time>
+              <RelativeTime at={e.at} />
             </p>
           </li>
         );

@@ -2,12 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { formatLogTime } from "~/components/format/time";
 import { Badge } from "~/components/ui/page";
 
 type Line = { id: number; at: string; level: "info" | "warn" | "error"; message: string; address: string | null };
 type Status = { status: "queued" | "running" | "succeeded" | "failed" | "cancelled"; error: string | null; startedAt: string | null; finishedAt: string | null };
 
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, timeZone: "UTC" });
 const tone = { queued: "slate", running: "brand", succeeded: "green", failed: "red", cancelled: "slate" } as const;
 const levelClass = { info: "text-slate-200", warn: "text-amber-300", error: "text-red-300" } as const;
 
@@ -61,7 +61,7 @@ export function RunLog({ runId, initialStatus }: { runId: string; initialStatus:
             {lines.map((line) => (
               <li key={line.id} className={levelClass[line.level]}>
                 <time dateTime={line.at} className="mr-2 text-slate-500">
-                  {time.format(new Date(line.at))}
+                  {formatLogTime(line.at)}
                 </time>
                 {line.level !== "info" && <span className="mr-1 uppercase">{line.level}</span>}
                 {line.message}

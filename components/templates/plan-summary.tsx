@@ -1,4 +1,4 @@
-import { formatCents } from "~/components/ui/money";
+import { formatCents } from "~/components/format/money";
 import type { defaultPlan } from "~/server/services/catalog";
 import type { CostRange } from "~/server/templates/cost-range";
 

@@ -1,10 +1,12 @@
+import { formatCents } from "~/components/format/money";
+import { plural, pluralNoun } from "~/components/format/plural";
 import type { PolicySpec, Tier } from "~/server/templates/format";
 
 const roleLabel = { team_approver: "team approver", admin: "admin" } as const;
 
 function approvalText(stages: PolicySpec["approvals"][Tier]): string {
   if (!stages || stages.length === 0) return "Approved automatically";
-  return stages.map((s) => `${s.count} ${roleLabel[s.from]}${s.count === 1 ? "" : "s"}`).join(", then ");
+  return stages.map((s) => plural(s.count, roleLabel[s.from])).join(", then ");
 }
 
 /** Per tier: how long environments live and who must approve; plus cost approval, tags and failure handling. */
@@ -41,8 +43,8 @@ export function PolicySummary({ policy, tiers }: { policy: PolicySpec; tiers: re
           <>
             <dt className="font-medium text-slate-700">Cost approval</dt>
             <dd className="text-slate-600">
-              Above ${policy.costApproval.aboveMonthlyUsd.toLocaleString("en-US")} a month, {policy.costApproval.count} more {roleLabel[policy.costApproval.from]}
-              {policy.costApproval.count === 1 ? "" : "s"}
+              Above {formatCents(policy.costApproval.aboveMonthlyUsd * 100)} a month, {policy.costApproval.count} more{" "}
+              {pluralNoun(policy.costApproval.count, roleLabel[policy.costApproval.from])}
             </dd>
           </>
         )}

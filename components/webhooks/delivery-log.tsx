@@ -2,7 +2,7 @@
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { formatDateTime, timeAgo } from "~/components/notifications/format";
+import { formatDateTime, formatRelative } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, ErrorNotice, Skeleton } from "~/components/ui/page";
@@ -109,7 +109,7 @@ export function DeliveryLog({ teamId, webhookId, url, canManage, active }: { tea
                   </td>
                   <td className="whitespace-nowrap py-2 pr-3 text-slate-600">
                     <time dateTime={new Date(d.createdAt).toISOString()} title={`Event ${formatDateTime(d.createdAt)}${d.lastAttemptAt ? `; last attempt ${formatDateTime(d.lastAttemptAt)}` : ""}`}>
-                      {timeAgo(d.createdAt)}
+                      {formatRelative(d.createdAt)}
                     </time>
                   </td>
                   <td className="py-2 text-right">

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { ConfirmDialog } from "~/components/curation/confirm-dialog";
-import { formatDateTime } from "~/components/notifications/format";
+import { formatDateTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, Card, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";

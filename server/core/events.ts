@@ -8,18 +8,21 @@
 import { randomUUID } from "node:crypto";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
+import type { EventType, NotificationKind } from "./event-types";
 import { enqueueWebhookDeliveries } from "./webhook-outbox";
 
+export type { EventType, NotificationKind } from "./event-types";
+
 export type ProvisioEvent = {
-  /** CloudEvent type suffix: "request.submitted", "request.approval_needed", "request.approved", "request.rejected", "request.cancelled", "request.updated", "request.queued", "run.succeeded", "run.failed". Webhooks receive `dev.provisio.<type>`. */
-  type: string;
+  /** One of the events in event-types.ts (what it means, who is told); webhooks receive `dev.provisio.<type>`. */
+  type: EventType;
   teamId: string;
   /** CloudEvent subject, e.g. "requests/<id>". */
   subject: string;
   /** The event's data, safe for anyone in the team to read (never secrets). */
   data: Record<string, unknown>;
   /** Who gets an in-app notification, and what it says. `link` is an app path such as "/requests/<id>". */
-  notify?: { userIds: string[]; kind: string; title: string; body?: string; link?: string; requestId?: string } | null;
+  notify?: { userIds: string[]; kind: NotificationKind; title: string; body?: string; link?: string; requestId?: string } | null;
   /**
    * The CloudEvent id (a uuid). Give a stable one (e.g. derived from the transition) to make a
    * retried publish idempotent: a webhook never gets the same event id twice. Default: a new uuid.

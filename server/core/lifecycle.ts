@@ -5,14 +5,17 @@
  * does not list is refused instead of silently happening.
  */
 import type { EnvironmentStatus, RequestStatus, RunStatus } from "~/db/vocabulary";
+import { ServiceError } from "./errors";
 
 type Table<S extends string> = { readonly [From in S]: readonly S[] };
 
 export const requestTransitions: Table<RequestStatus> = {
   // Edited (re-approval), approved (stage by stage: "approved" is an extension waiting to apply), queued when the last approval lands.
+  // Cancelled only while pending: once queued, the provisioning job owns the request.
   pending_approval: ["pending_approval", "approved", "queued", "rejected", "cancelled", "applied"],
-  approved: ["queued", "applied", "cancelled"],
-  queued: ["provisioning", "cancelled"],
+  // An approved extension takes effect in the transaction that approved it.
+  approved: ["applied"],
+  queued: ["provisioning"],
   provisioning: ["ready", "failed"],
   ready: ["destroyed"],
   // A failed apply is retried (provisioning again) or its kept resources destroyed.
@@ -45,13 +48,14 @@ const tables = { request: requestTransitions, environment: environmentTransition
 type Subject = keyof typeof tables;
 type StatusOf<S extends Subject> = S extends "request" ? RequestStatus : S extends "environment" ? EnvironmentStatus : RunStatus;
 
-export class IllegalTransitionError extends Error {
+/** A conflict (409 at the API edge): the row is not in a status this change may start from. */
+export class IllegalTransitionError extends ServiceError {
   constructor(
     readonly subject: Subject,
     readonly from: string,
     readonly to: string,
   ) {
-    super(`A ${subject} cannot go from ${from} to ${to}.`);
+    super("conflict", `A ${subject} cannot go from ${from.replaceAll("_", " ")} to ${to.replaceAll("_", " ")}.`);
     this.name = "IllegalTransitionError";
   }
 }

@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
 import { enqueue, jobs } from "~/server/jobs/registry";
+import { cloudEventTypePrefix } from "./event-types";
 
 /** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
 export const DELIVERY_MAX_ATTEMPTS = jobs.deliverWebhook.maxAttempts;
@@ -25,7 +26,7 @@ export type CloudEvent = {
 };
 
 export function cloudEventType(eventType: string): string {
-  return `dev.provisio.${eventType}`;
+  return `${cloudEventTypePrefix}${eventType}`;
 }
 
 export function buildCloudEvent(event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }): CloudEvent {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cloudEventTypePrefix, eventTypes, subscribableEventTypes, isEventType, type SubscribableCloudEventType } from "~/server/core/event-types";
 
 /**
  * Webhook inputs: one schema for the team webhooks form in the browser and for the API.
@@ -7,26 +8,16 @@ import { z } from "zod";
  */
 
 /** Prefix of every CloudEvent type Provisio sends. */
-export const eventTypePrefix = "dev.provisio.";
+export const eventTypePrefix = cloudEventTypePrefix;
 
-/** The events a webhook can subscribe to, as CloudEvent types, with what they mean. */
-export const webhookEventTypes = [
-  { type: "dev.provisio.request.submitted", label: "Request submitted", description: "Someone requested an environment for the team." },
-  { type: "dev.provisio.request.approval_needed", label: "Approval needed", description: "A request waits for an approver's decision." },
-  { type: "dev.provisio.request.approved", label: "Request approved", description: "A request got every approval it needed." },
-  { type: "dev.provisio.request.rejected", label: "Request rejected", description: "An approver rejected a request." },
-  { type: "dev.provisio.request.cancelled", label: "Request cancelled", description: "The requester withdrew a request." },
-  { type: "dev.provisio.request.updated", label: "Request updated", description: "A pending request's parameters changed." },
-  { type: "dev.provisio.request.queued", label: "Request queued", description: "An approved request waits for the job runner." },
-  { type: "dev.provisio.run.succeeded", label: "Run succeeded", description: "A provisioning run finished: the environment is ready." },
-  { type: "dev.provisio.run.failed", label: "Run failed", description: "A provisioning run failed." },
-  { type: "dev.provisio.environment.extended", label: "Environment extended", description: "An environment's expiry moved later (an extension took effect)." },
-  { type: "dev.provisio.environment.expiring", label: "Environment expiring", description: "An environment expires in 24 hours, or in 1 hour." },
-  { type: "dev.provisio.environment.expired", label: "Environment expired", description: "An environment's TTL ran out: it is being destroyed." },
-  { type: "dev.provisio.environment.destroyed", label: "Environment destroyed", description: "Every resource of an environment is gone." },
-] as const;
+/** The events a webhook can subscribe to, as CloudEvent types, with what they mean (from the one event table). */
+export const webhookEventTypes = subscribableEventTypes.map((name) => ({
+  type: `${cloudEventTypePrefix}${name}` as SubscribableCloudEventType,
+  label: eventTypes[name].label,
+  description: eventTypes[name].description,
+}));
 
-export type WebhookEventType = (typeof webhookEventTypes)[number]["type"];
+export type WebhookEventType = SubscribableCloudEventType;
 const eventTypeValues = webhookEventTypes.map((e) => e.type) as [WebhookEventType, ...WebhookEventType[]];
 
 export const webhookEventsField = z
@@ -87,6 +78,8 @@ export const deliveriesInput = z.object({
 
 export const redeliverInput = z.object({ ...webhookRef, deliveryId: z.uuid({ error: "must be a delivery id" }) });
 
+/** "dev.provisio.request.approved" → "Request approved"; an unknown type (an old delivery) as it is, without the prefix. */
 export function eventTypeLabel(type: string): string {
-  return webhookEventTypes.find((e) => e.type === type)?.label ?? type.replace(eventTypePrefix, "");
+  const name = type.startsWith(eventTypePrefix) ? type.slice(eventTypePrefix.length) : type;
+  return isEventType(name) ? eventTypes[name].label : name;
 }

@@ -15,6 +15,7 @@ import { approvalState, canApprove, canReject, type PolicyDecision } from "~/ser
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
+import { assertTransition } from "~/server/core/lifecycle";
 import { applyExtension } from "./extensions";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
@@ -77,9 +78,12 @@ export async function decideRequest(
     if (state.rejected || state.complete) {
       const extension = row.kind === "extend";
       status = state.rejected ? "rejected" : extension ? "applied" : "queued";
+      // An extension passes through approved: applyExtension (below) makes it applied.
+      const written: RequestStatus = extension && state.complete ? "approved" : status;
+      assertTransition("request", row.status, written);
       await tx
         .update(requests)
-        .set({ status: extension && state.complete ? "approved" : status, decidedAt: now, queuedAt: state.complete && !extension ? now : null, version: row.version + 1, updatedAt: now })
+        .set({ status: written, decidedAt: now, queuedAt: state.complete && !extension ? now : null, version: row.version + 1, updatedAt: now })
         .where(and(eq(requests.id, row.id), eq(requests.version, row.version)));
       if (state.complete && extension) {
         await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "applied" } });
@@ -103,6 +107,7 @@ export async function decideRequest(
           requestId: row.id,
         },
       });
+      if (status === "queued") await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
     }
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
   });

@@ -23,6 +23,7 @@ import { recordAudit } from "~/server/core/audit";
 import { accruedCentsByEnvironment } from "./cost-accrual";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
+import { assertTransition } from "~/server/core/lifecycle";
 import { openSecret, SecretBoxError } from "~/server/core/secret-box";
 import { canReadEnvironment, canRetry, canRevealSecret, isReadOnly, operatorCapacity, readableTeamIds } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
@@ -463,6 +464,8 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
         .limit(1);
       if (clash) throw new ServiceError("conflict", `The name ${environment.name} was taken by REQ-${clash.number} since this failed: destroy this one and use that, or request again under another name.`);
 
+      assertTransition("environment", environment.status, "provisioning");
+      assertTransition("request", request.status, "provisioning");
       const [run] = await tx.insert(runs).values({ environmentId: environment.id, kind: "apply", status: "queued" }).returning();
       if (!run) throw new Error("run insert returned nothing");
       await tx.update(environments).set({ status: "provisioning", failureSummary: null, version: environment.version + 1, updatedAt: now }).where(eq(environments.id, environment.id));

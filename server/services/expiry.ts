@@ -17,6 +17,7 @@ import type { Database } from "~/db/client";
 import { environmentReminders, environments } from "~/db/schema";
 import { queueDestroy } from "~/server/runner/destroy";
 import { formatHours } from "~/server/policy";
+import { plural } from "~/server/policy/money";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { publishEvent } from "~/server/core/events";
 
@@ -28,9 +29,10 @@ export const reminderKinds = [
 
 export type ExpirySweepReport = { reminders: { environmentId: string; kind: "24h" | "1h" }[]; expired: { environmentId: string; runId: string }[] };
 
-function untilText(expiresAt: Date, now: Date): string {
+/** "50 minutes", "1 minute", "23 hours": how long until an expiry, for the reminder's title. */
+export function untilText(expiresAt: Date, now: Date): string {
   const minutes = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000));
-  return minutes < 90 ? `${minutes} minutes` : formatHours(Math.round(minutes / 60));
+  return minutes < 90 ? plural(minutes, "minute") : formatHours(Math.round(minutes / 60));
 }
 
 export async function sweepExpiry(db: Database, now: Date = new Date()): Promise<ExpirySweepReport> {

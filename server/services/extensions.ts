@@ -16,6 +16,7 @@ import { enqueue } from "~/server/jobs/registry";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
+import { assertTransition } from "~/server/core/lifecycle";
 import { lockTeam, teamCommitments } from "./request-evaluation";
 import { approversToNotify, requestLabel } from "./requests";
 import { canExtend, canReadEnvironment, policyPrincipal } from "~/server/access/rules";
@@ -223,6 +224,10 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
   const [environment] = await tx.select().from(environments).where(eq(environments.id, request.environmentId)).for("update");
   if (!environment) throw notFound("Environment");
   if (environment.status !== "ready") throw new ServiceError("conflict", `${environment.name} is ${environment.status}, so it can no longer be extended.`);
+  // The caller's row may be stale (approvals.ts has just written approved): the locked row decides.
+  const [current] = await tx.select({ status: requests.status }).from(requests).where(eq(requests.id, request.id)).for("update");
+  if (!current) throw notFound("Request");
+  assertTransition("request", current.status, "applied");
   const before = environment.expiresAt;
   const expiresAt = new Date(before.getTime() + request.ttlHours * HOUR_MS);
   await tx.update(environments).set({ expiresAt, version: environment.version + 1, updatedAt: now }).where(eq(environments.id, environment.id));

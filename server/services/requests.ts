@@ -16,6 +16,7 @@ import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { engineCapabilities } from "~/server/engines/registry";
+import { assertTransition } from "~/server/core/lifecycle";
 import { assertEngineAvailable } from "./engine-availability";
 import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
@@ -143,6 +144,7 @@ export async function submitRequest(
       });
       await enqueue(tx, "provisionRequest", { requestId: row.id });
       await publishEvent(tx, { type: "request.approved", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name, { autoApproved: true }) });
+      await publishEvent(tx, { type: "request.queued", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name) });
     } else {
       const approvers = await approversToNotify(tx, team.id, evaluation.decision, viewer.id);
       await publishEvent(tx, {
@@ -247,6 +249,8 @@ export async function updateRequest(
     if (live.length) await tx.update(approvals).set({ supersededAt: new Date() }).where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
 
     const auto = evaluation.decision.outcome === "auto_approved";
+    const status = auto ? "queued" : "pending_approval";
+    assertTransition("request", current.status, status);
     const now = new Date();
     const [row] = await tx
       .update(requests)
@@ -263,7 +267,7 @@ export async function updateRequest(
         monthShareCents: evaluation.cost.monthShareCents,
         usage: evaluation.plan.usage,
         decision: evaluation.decision,
-        status: auto ? "queued" : "pending_approval",
+        status,
         decidedAt: auto ? now : null,
         queuedAt: auto ? now : null,
         version: current.version + 1,
@@ -284,6 +288,7 @@ export async function updateRequest(
     if (auto) {
       await enqueue(tx, "provisionRequest", { requestId: row.id });
       await publishEvent(tx, { type: "request.approved", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, version.name, { autoApproved: true }) });
+      await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, version.name) });
     } else {
       await publishEvent(tx, {
         type: "request.updated",
@@ -310,6 +315,7 @@ export async function cancelRequest(db: Database, viewer: Viewer, input: { reque
     if (!canCancelRequest(viewer, current)) throw new ServiceError("forbidden", "Only the requester (or an admin) can cancel a request.");
     if (current.status !== "pending_approval") throw explainFinal(current, "cancelled");
     checkVersion(current, input.expectedVersion);
+    assertTransition("request", current.status, "cancelled");
     const [row] = await tx
       .update(requests)
       .set({ status: "cancelled", decidedAt: new Date(), version: current.version + 1, updatedAt: new Date() })

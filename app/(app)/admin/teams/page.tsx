@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { CreateTeamForm } from "~/components/admin/create-team-form";
-import { formatCents } from "~/components/ui/money";
+import { formatCents } from "~/components/format/money";
 import { Card, EmptyState } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
 

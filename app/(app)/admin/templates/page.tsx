@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { formatCents } from "~/components/format/money";
+import { formatDate } from "~/components/format/time";
 import { buttonClass } from "~/components/ui/button";
-import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
 
 export const metadata: Metadata = { title: "Templates · Admin" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium" });
 
 type Row = {
   name: string;
@@ -89,7 +89,7 @@ export default async function AdminTemplatesPage() {
                       {row.version ? (
                         <>
                           <span className="block font-mono">{row.version}</span>
-                          {row.publishedAt && <span className="block text-xs text-slate-500">{dateFormat.format(row.publishedAt)}</span>}
+                          {row.publishedAt && <span className="block text-xs text-slate-500">{formatDate(row.publishedAt)}</span>}
                         </>
                       ) : (
                         <span className="text-slate-500">none published</span>

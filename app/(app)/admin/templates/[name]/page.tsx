@@ -4,8 +4,9 @@ import { SuccessNotice } from "~/components/curation/notice";
 import { starterTemplate } from "~/components/curation/starter";
 import { DeprecationControl, NewVersionButton } from "~/components/curation/template-actions";
 import { nextVersion, readScalar, replaceScalar } from "~/components/curation/yaml-text";
+import { formatCents } from "~/components/format/money";
+import { formatDateTime } from "~/components/format/time";
 import { buttonClass } from "~/components/ui/button";
-import { formatCents } from "~/components/ui/money";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
 import { loadTemplateForAdmin } from "./load";
 
@@ -13,7 +14,6 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
   return { title: `${(await params).name} · Templates · Admin` };
 }
 
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short" });
 
 type Notices = { published?: string; deleted?: string; deprecated?: string; restored?: string };
 
@@ -82,7 +82,7 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
 
       {template.deprecatedAt && (
         <div role="note" aria-label="Deprecated" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
-          <p className="font-medium">Deprecated on {dateTime.format(template.deprecatedAt)}</p>
+          <p className="font-medium">Deprecated on {formatDateTime(template.deprecatedAt)}</p>
           <p className="mt-0.5">Reason: {template.deprecationReason ?? "none given"}. Hidden from the catalog and new requests; existing environments are not touched.</p>
         </div>
       )}
@@ -130,12 +130,12 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
                       {v.status === "published" ? (
                         <>
                           Published by {v.publishedBy ?? "unknown"}
-                          {v.publishedAt && <span className="block text-xs text-slate-500">{dateTime.format(v.publishedAt)}</span>}
+                          {v.publishedAt && <span className="block text-xs text-slate-500">{formatDateTime(v.publishedAt)}</span>}
                         </>
                       ) : (
                         <>
                           Drafted by {v.createdBy ?? "unknown"}
-                          <span className="block text-xs text-slate-500">changed {dateTime.format(v.updatedAt)}</span>
+                          <span className="block text-xs text-slate-500">changed {formatDateTime(v.updatedAt)}</span>
                         </>
                       )}
                     </td>
