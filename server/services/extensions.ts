@@ -7,12 +7,12 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
-import { environments, requests, runs, teams, templateVersions, type Environment, type Request } from "~/db/schema";
+import { environments, requests, teams, templateVersions, type Environment, type Request } from "~/db/schema";
 import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateExtension, formatHours } from "~/server/policy";
 import { maxExtensionHours } from "~/server/schemas/extensions";
 import { durationHours, type TemplateDocument } from "~/server/templates/format";
-import { enqueue } from "~/server/jobs/registry";
+import { createRun } from "~/server/runs/store";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
@@ -238,7 +238,8 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
     before: { expiresAt: before.toISOString() },
     after: { expiresAt: expiresAt.toISOString(), hours: request.ttlHours, requestId: request.id },
   });
-  await queueUpdateRun(tx, environment.id);
+  // Moves the resources' tags; when another run is active, the next apply or update carries them.
+  await createRun(tx, { environmentId: environment.id, kind: "update" });
   await publishEvent(tx, {
     type: "environment.extended",
     teamId: environment.teamId,
@@ -256,10 +257,3 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
   return { expiresAt };
 }
 
-/** Queues an update run (tags moved in place) unless a run is already active; the resume_run job executes it. */
-export async function queueUpdateRun(tx: Executor, environmentId: string): Promise<string | null> {
-  const [run] = await tx.insert(runs).values({ environmentId, kind: "update", status: "queued" }).onConflictDoNothing().returning({ id: runs.id });
-  if (!run) return null; // another run is active; the next apply or update carries the new tags
-  await enqueue(tx, "resumeRun", { runId: run.id });
-  return run.id;
-}
