@@ -170,7 +170,9 @@ export function holdClaim(db: Database, claim: Claim, options: { intervalMs?: nu
       heartbeatCounters.failures++;
       failingSince ??= Date.now();
       const failingFor = Date.now() - failingSince;
-      logger.warn({ runId, workerId, err: error, failures, failingForMs: failingFor }, `run ${runId}: heartbeat failed (${failures} so far): ${(error as Error).message}`);
+      // The driver's own words (drizzle's message repeats the whole statement).
+      const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+      logger.warn({ runId, workerId, err: error, failures, failingForMs: failingFor }, `run ${runId}: heartbeat failed (${failures} so far): ${reason}`);
       if (failingFor >= staleMs && !stopped) lose(new ClaimLostError(claim, `its heartbeat has failed for ${failingFor} ms, longer than a claim lasts (${staleMs} ms)`));
     }
   };

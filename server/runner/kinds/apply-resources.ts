@@ -49,11 +49,13 @@ export async function applyResources(
       scope.log({ level: "info", message: `Created ${planned.address} as ${result.providerId} in ${durationMs} ms`, address: planned.address, data: { durationMs } });
       made = { op: "ready", id: trackedId, providerId: result.providerId, attributes: result.attributes, sensitiveCiphertext: sealSensitive(trackedId, result.sensitive) };
     }
-  } finally {
+  } catch (error) {
     // Stopped or failed after a resource was made: its record still says so (best effort; a
     // resumed run would adopt it by its key anyway).
     if (made) await writeResources(scope, [made]).catch(() => undefined);
+    throw error;
   }
+  if (made) await writeResources(scope, [made]);
   return actual;
 }
 

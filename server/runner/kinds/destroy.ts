@@ -53,9 +53,11 @@ export const destroyKind = defineRunKind<Environment, void>({
         scope.log({ level: "info", message: found ? `Destroyed ${row.address} (${found.providerId})` : `${row.address} was already gone`, address: row.address });
         gone = { op: "status", id: row.id, status: "deleted" };
       }
-    } finally {
+    } catch (error) {
       if (gone) await writeResources(scope, [gone]).catch(() => undefined);
+      throw error;
     }
+    if (gone) await writeResources(scope, [gone]);
     // Anything the engine still reports for this environment but we never recorded.
     for (const leftover of byKey.values()) {
       await withRetry(() => engine.destroy(ctx, leftover), scope.retry);
