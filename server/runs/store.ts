@@ -86,6 +86,37 @@ export async function createRun(db: Executor, input: { environmentId: string; ki
   });
 }
 
+/**
+ * createRun's claimed form as SQL, for a statement that creates the environment too (one round
+ * trip): inserts one running run per environment id `environmentIds` (a subquery of the caller's
+ * statement) yields, held by `claimedBy`; refuses a second active run like createRun. Read the
+ * rows it returns with runFromRow.
+ */
+export function insertClaimedRunSql(environmentIds: SQL, kind: RunKind, claimedBy: string): SQL {
+  assertTransition("run", "queued", "running");
+  return sql`insert into ${runs} (environment_id, kind, status, worker_id, attempts, heartbeat_at, started_at)
+    select e.id, ${kind}::run_kind, 'running'::run_status, ${claimedBy}, 1, now(), now() from (${environmentIds}) as e(id)
+    on conflict do nothing returning *`;
+}
+
+/** A runs row as raw SQL returns it. */
+export function runFromRow(row: Record<string, unknown>): Run {
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string | Date));
+  return {
+    id: row.id as string,
+    environmentId: row.environment_id as string,
+    kind: row.kind as RunKind,
+    status: row.status as RunStatus,
+    attempts: Number(row.attempts),
+    workerId: (row.worker_id as string | null) ?? null,
+    heartbeatAt: date(row.heartbeat_at),
+    error: (row.error as string | null) ?? null,
+    queuedAt: date(row.queued_at)!,
+    startedAt: date(row.started_at),
+    finishedAt: date(row.finished_at),
+  };
+}
+
 /** The environment's active run, if any. */
 export async function activeRunOf(db: Executor, environmentId: string): Promise<{ id: string } | null> {
   const [run] = await db
