@@ -117,16 +117,6 @@ export function runFromRow(row: Record<string, unknown>): Run {
   };
 }
 
-/** The environment's active run, if any. */
-export async function activeRunOf(db: Executor, environmentId: string): Promise<{ id: string } | null> {
-  const [run] = await db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"])))
-    .limit(1);
-  return run ?? null;
-}
-
 /** Claims a queued run, or a running one whose holder stopped heartbeating; null when another worker holds it or it is over. */
 export async function claimRun(db: Executor, runId: string, workerId: string, options: { staleMs?: number } = {}): Promise<Run | null> {
   const staleMs = options.staleMs ?? STALE_RUN_MS;

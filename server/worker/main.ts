@@ -8,6 +8,7 @@ import os from "node:os";
 import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
 import { jobs } from "~/server/jobs/registry";
+import { heartbeatCounters } from "~/server/runs/store";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
 import { graphileLogger, withJobLogs } from "./job-log";
@@ -75,7 +76,7 @@ async function main() {
       await stopHeartbeat();
     } finally {
       await disconnectAll();
-      logger.info("worker stopped");
+      logger.info({ runHeartbeatFailures: heartbeatCounters.failures, runClaimsLost: heartbeatCounters.lost }, "worker stopped");
       process.exit(0);
     }
   };
