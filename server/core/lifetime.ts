@@ -13,6 +13,15 @@
  */
 export const HOUR_MS = 3_600_000;
 
+/**
+ * When the environment's lifetime started: its row is created by its first apply, at the moment
+ * that apply starts (server/runner/start-apply.ts), so it is the row's creation time. Extension
+ * limits ("the whole lifetime within the tier's maximum") count from here too.
+ */
+export function lifetimeStart(environment: { createdAt: Date }): Date {
+  return environment.createdAt;
+}
+
 /** When an environment whose lifetime starts at `start` expires. */
 export function expiresAtFrom(start: Date, ttlHours: number): Date {
   if (!Number.isFinite(ttlHours) || ttlHours <= 0) throw new RangeError(`ttlHours must be a positive number of hours, got ${ttlHours}`);

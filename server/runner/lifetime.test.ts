@@ -86,5 +86,11 @@ describe("an environment's lifetime", () => {
     expect(live.map((r) => r.tags["expires-at"])).toEqual(live.map(() => wanted));
     const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment!.id));
     expect(rows.map((r) => r.tags["expires-at"])).toEqual(rows.map(() => wanted));
+
+    // Extension limits count the same lifetime: from the apply, so the ten hours of waiting are not charged.
+    const preview = await dev.extensions.preview({ environmentId: environment!.id, hours: 24 });
+    expect(environment!.createdAt.getTime()).toBe(expiresAt - 48 * HOUR_MS);
+    expect(preview.lifetimeHoursAfter).toBe(72);
+    expect(preview.maxExpiresAt.getTime()).toBe(expiresAtFrom(environment!.createdAt, preview.maxTtlHours).getTime());
   });
 });

@@ -46,9 +46,10 @@ async function openApply(db: Database, requestId: string, claimFor?: string): Pr
       where id = ${request.id} and status = 'queued' and not exists (select 1 from ${environments} where request_id = ${request.id})
       returning id
     ), environment as (
-      insert into ${environments} (id, request_id, team_id, owner_id, template_version_id, name, tier, engine, status, on_failure, expires_at)
+      insert into ${environments} (id, request_id, team_id, owner_id, template_version_id, name, tier, engine, status, on_failure, expires_at, created_at, updated_at)
       select ${environmentId}::uuid, opened.id, ${request.teamId}::uuid, ${request.requesterId}::uuid, ${request.templateVersionId}::uuid, ${request.environmentName}::text,
-        ${request.tier}::text, ${document.spec.engine}::text, 'provisioning'::environment_status, ${document.spec.policy.onFailure}::text, ${expiresAtFrom(startedAt, request.ttlHours)}::timestamptz
+        ${request.tier}::text, ${document.spec.engine}::text, 'provisioning'::environment_status, ${document.spec.policy.onFailure}::text,
+        ${expiresAtFrom(startedAt, request.ttlHours)}::timestamptz, ${startedAt}::timestamptz, ${startedAt}::timestamptz
       from opened returning id`;
   if (claimFor) {
     // recordAudit's row, written in the same statement.

@@ -12,6 +12,7 @@ import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateExtension, formatHours } from "~/server/policy";
 import { maxExtensionHours } from "~/server/schemas/extensions";
 import { durationHours, type TemplateDocument } from "~/server/templates/format";
+import { expiresAtFrom, lifetimeStart } from "~/server/core/lifetime";
 import { createRun } from "~/server/runs/store";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -62,7 +63,8 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
   if (!ttl) throw new Error(`template has no TTL policy for ${environment.tier}`);
   const maxTtlHours = durationHours(ttl.max);
   const newExpiresAt = new Date(environment.expiresAt.getTime() + input.hours * HOUR_MS);
-  const lifetimeHoursAfter = Math.ceil((newExpiresAt.getTime() - origin.submittedAt.getTime()) / HOUR_MS);
+  // The lifetime counts from the environment's first apply, not from its request (server/core/lifetime.ts).
+  const lifetimeHoursAfter = Math.ceil((newExpiresAt.getTime() - lifetimeStart(environment).getTime()) / HOUR_MS);
   const team = lock ? await lockTeam(tx, environment.teamId) : (await tx.select().from(teams).where(eq(teams.id, environment.teamId)))[0];
   if (!team) throw notFound("Team");
   const commitments = await teamCommitments(tx, team.id, now);
@@ -97,7 +99,7 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
     hours: input.hours,
     currentExpiresAt: environment.expiresAt,
     newExpiresAt,
-    maxExpiresAt: new Date(origin.submittedAt.getTime() + maxTtlHours * HOUR_MS),
+    maxExpiresAt: expiresAtFrom(lifetimeStart(environment), maxTtlHours),
     maxTtlHours,
     lifetimeHoursAfter,
     hourlyMicros: origin.hourlyMicros,
