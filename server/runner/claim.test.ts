@@ -172,3 +172,21 @@ describe("a worker whose claim was taken over", () => {
     }
   });
 });
+
+describe("an outcome the environment's row refuses", () => {
+  it("fails the run, saying why, instead of retrying forever (the transition table is enforced)", async () => {
+    const { requestId, runId, environmentId } = await queuedApply();
+    // Changed by hand while the apply runs: failed → ready is not a transition the table allows.
+    const engine = onApply(5, async () => {
+      await db.update(environments).set({ status: "failed", failureSummary: "marked failed by hand" }).where(eq(environments.id, environmentId));
+    });
+    expect(await executeRun(db, runId, options(engine))).toBe("failed");
+    const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+    expect(run).toMatchObject({ status: "failed", error: "the outcome (succeeded) could not be recorded: A environment cannot go from failed to ready." });
+    const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
+    expect(environment).toMatchObject({ status: "failed", failureSummary: "marked failed by hand", readyAt: null });
+    const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
+    expect(request?.status).toBe("provisioning");
+    expect(await logOf(runId)).toContain("Run stopped: the outcome (succeeded) could not be recorded: A environment cannot go from failed to ready.");
+  });
+});

@@ -7,6 +7,7 @@
  */
 import type { Database } from "~/db/client";
 import type { Run } from "~/db/schema";
+import { IllegalTransitionError } from "~/server/core/lifecycle";
 import { EngineError } from "~/server/engines/engine";
 import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, failRun, handBackRun, holdClaim, type ClaimHold } from "~/server/runs/store";
 import { runKindHandlers } from "./kinds";
@@ -34,6 +35,7 @@ export async function executeClaimedRun(db: Database, run: Run, options: RunnerO
     }
     return await dispatch(scope, handler, hold);
   } catch (error) {
+    if (error instanceof RunNotRecordedError) return "failed";
     if (!(error instanceof ClaimLostError)) throw error;
     scope.log({ level: "warn", message: `Stopped without recording an outcome: ${error.message}` });
     return "claim_lost";
@@ -69,11 +71,27 @@ async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: Claim
   return outcome.status;
 }
 
-/** The outcome, in one transaction: the run's status first (refused unless this worker holds it), then the kind's records and the log. */
+/**
+ * The outcome, in one transaction: the run's status first (refused unless this worker holds it),
+ * then the kind's records and the log. When the environment or request refuses the transition
+ * (changed by hand meanwhile), the run alone is failed, saying why, instead of being retried
+ * forever against a row that will never accept it.
+ */
 async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown } | null): Promise<void> {
-  await scope.lines.transaction(async (tx) => {
-    if (outcome.status === "succeeded") await completeRun(tx, scope.claim);
-    else await failRun(tx, scope.claim, outcome.error.message);
-    await kind?.handler.finish(tx, scope, kind.loaded, outcome);
-  });
+  try {
+    await scope.lines.transaction(async (tx) => {
+      if (outcome.status === "succeeded") await completeRun(tx, scope.claim);
+      else await failRun(tx, scope.claim, outcome.error.message);
+      await kind?.handler.finish(tx, scope, kind.loaded, outcome);
+    });
+  } catch (error) {
+    if (!(error instanceof IllegalTransitionError)) throw error;
+    const message = `the outcome (${outcome.status}) could not be recorded: ${error.message}`;
+    scope.log({ level: "error", message: `Run stopped: ${message}` });
+    await scope.lines.transaction((tx) => failRun(tx, scope.claim, message));
+    throw new RunNotRecordedError(message);
+  }
 }
+
+/** The run was failed because its outcome could not be recorded (see record). */
+export class RunNotRecordedError extends Error {}

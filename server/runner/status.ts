@@ -23,7 +23,11 @@ export async function moveEnvironment(
     .set({ ...set, status: to, version: sql`${environments.version} + 1`, updatedAt: new Date() })
     .where(and(eq(environments.id, environment.id), inArray(environments.status, statusesLeadingTo("environment", to))))
     .returning({ id: environments.id });
-  if (moved.length === 0) throw new IllegalTransitionError("environment", environment.status, to);
+  if (moved.length === 0) {
+    // Changed since the run loaded it: name the status it has now.
+    const [now] = await tx.select({ status: environments.status }).from(environments).where(eq(environments.id, environment.id));
+    throw new IllegalTransitionError("environment", now?.status ?? environment.status, to);
+  }
 }
 
 /** Moves the request to `to` if its status allows it; false when it does not (the request is left as it is). */
