@@ -94,6 +94,7 @@ try {
     delays.push(first ? Number(first.ms) : performance.now() - approvedAt);
   }
   print("approval_to_apply_start_ms_median", quantile(delays, 0.5), "ms");
+  print("approval_to_apply_start_ms_p95", quantile(delays, 0.95), "ms");
   print("approval_to_apply_start_ms_p99", quantile(delays, 0.99), "ms");
   await waitUntil(async () => (await db.$count(environments, eq(environments.status, "provisioning"))) === 0, 60_000, "latency environments ready");
 

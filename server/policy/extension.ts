@@ -20,7 +20,7 @@ export const EXTENSION_CEILING = 3;
 export type ExtensionPolicyInput = PolicyInput & {
   /** The tier's maximum TTL, in hours. */
   maxTtlHours: number;
-  /** The environment's whole lifetime if extended: from its request to the new expiry, in hours. */
+  /** The environment's whole lifetime if extended: from its first apply (server/core/lifetime.ts) to the new expiry, in hours. */
   lifetimeHoursAfter: number;
 };
 

@@ -20,7 +20,9 @@ import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { templateDocumentFor, uniqueTemplateName } from "~/testing/templates";
 import { findOrphans } from "./orphans";
-import { executeRun, startApply, type RunnerOptions } from "./provision";
+import { executeRun } from "./execute";
+import { startApply } from "./start-apply";
+import type { RunnerOptions } from "./types";
 
 let db: Database;
 let engine: SimEngine;

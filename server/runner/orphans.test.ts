@@ -11,7 +11,8 @@ import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
 import { DEFAULT_ORPHAN_GRACE_MS, findOrphans, scanForOrphans, sweepOrphans } from "./orphans";
-import { executeRun, startApply } from "./provision";
+import { executeRun } from "./execute";
+import { startApply } from "./start-apply";
 
 let db: Database;
 let engine: SimEngine;

@@ -10,8 +10,9 @@ import { openSecret } from "~/server/core/secret-box";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { queueDestroy } from "./destroy";
-import { executeRun, startApply } from "./provision";
+import { queueDestroy } from "~/server/runs/queue-destroy";
+import { executeRun } from "./execute";
+import { startApply } from "./start-apply";
 
 let db: Database;
 let url: string;

@@ -1,8 +1,141 @@
-import type { Executor } from "~/db/client";
+/**
+ * A run's log, off the critical path. `write` queues a line (stamped with the moment it was
+ * written) and returns at once; the queue is written with the run's next bookkeeping statement
+ * (in the same round trip, see bookkeeping.ts) or, when none comes within `delayMs`, by a
+ * background insert. Lines keep their order: a statement that takes the queue first waits for a
+ * background insert in flight. Before any state change the queue is taken into that change's
+ * statement or transaction, so the log never lags behind what it describes; `close` writes what
+ * is left. Each insert announces its lines to live streams (the run_events trigger).
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { Database, Executor, Transaction } from "~/db/client";
 import { runEvents } from "~/db/schema";
 import type { RunLogEvent } from "~/server/engines/engine";
+import { logger } from "~/server/logger";
 
-/** Appends one line to a run's log; the insert trigger announces it to live streams. */
-export async function appendRunEvent(db: Executor, runId: string, event: RunLogEvent): Promise<void> {
-  await db.insert(runEvents).values({ runId, level: event.level, message: event.message, address: event.address ?? null, data: event.data ?? null });
+export type LogLine = RunLogEvent & { at: Date };
+
+/** An INSERT of `lines` into the run's log, in order; for a CTE or a statement of its own. */
+export function insertLines(runId: string, lines: readonly LogLine[]): SQL {
+  const json = JSON.stringify(lines.map((l) => ({ at: l.at.toISOString(), level: l.level, message: l.message, address: l.address ?? null, data: l.data ?? null })));
+  return sql`insert into ${runEvents} (run_id, at, level, message, address, data)
+    select ${runId}::uuid, (e.v->>'at')::timestamptz, e.v->>'level', e.v->>'message', e.v->>'address', nullif(e.v->'data', 'null'::jsonb)
+    from jsonb_array_elements(${json}::jsonb) with ordinality as e(v, n) order by e.n`;
+}
+
+export class RunLog {
+  private pending: LogLine[] = [];
+  private inFlight: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    readonly runId: string,
+    private readonly delayMs = 25,
+  ) {}
+
+  /** Queues one line; it reaches the table with the next statement, or within delayMs. */
+  readonly write = (event: RunLogEvent): void => {
+    this.pending.push({ ...event, at: new Date() });
+    this.schedule();
+  };
+
+  /**
+   * Runs `statement` with the queued lines (which it must insert), taking them off the queue;
+   * put back in front if the statement fails, so nothing is lost or reordered.
+   */
+  async with<T>(statement: (lines: LogLine[]) => Promise<T>): Promise<T> {
+    while (this.inFlight) await this.inFlight;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const lines = this.pending;
+    this.pending = [];
+    const running = statement(lines);
+    // Lines written meanwhile wait for this statement: they must come after its lines.
+    this.inFlight = running.then(
+      () => undefined,
+      () => this.requeue(lines),
+    );
+    try {
+      return await running;
+    } finally {
+      this.inFlight = null;
+      if (this.pending.length) this.schedule();
+    }
+  }
+
+  /** Writes the queued lines now, on `executor` (a transaction that changes state, or the pool). */
+  async flush(executor: Executor = this.db): Promise<void> {
+    await this.with(async (lines) => {
+      if (lines.length) await executor.execute(insertLines(this.runId, lines));
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction that ends by writing the log: the lines queued before it and
+   * those `work` itself writes (the change and the lines describing it commit together). Rolled
+   * back, the lines go back to the queue in order.
+   */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.with(async (before) => {
+      let during: LogLine[] = [];
+      try {
+        return await this.db.transaction(async (tx) => {
+          const result = await work(tx);
+          during = this.pending;
+          this.pending = [];
+          const lines = [...before, ...during];
+          if (lines.length) await tx.execute(insertLines(this.runId, lines));
+          return result;
+        });
+      } catch (error) {
+        this.requeue(during);
+        throw error;
+      }
+    });
+  }
+
+  /** Writes what is left; the run is over. A failure is logged (the lines are lost), never thrown. */
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      logger.error({ runId: this.runId, err: error, lines: this.pending.length }, `run ${this.runId}: could not write ${this.pending.length} log lines`);
+    }
+  }
+
+  private failures = 0;
+
+  private schedule() {
+    // Backs off while the database refuses the lines (they stay queued, in order).
+    this.timer ??= setTimeout(() => this.background(), Math.min(2_000, this.delayMs * 2 ** this.failures));
+  }
+
+  private requeue(lines: LogLine[]) {
+    this.pending = [...lines, ...this.pending];
+  }
+
+  private background() {
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    if (this.inFlight) return; // the statement in flight schedules the rest when it is done
+    const lines = this.pending;
+    this.pending = [];
+    this.inFlight = this.db
+      .execute(insertLines(this.runId, lines))
+      .then(
+        () => {
+          this.failures = 0;
+        },
+        (error: unknown) => {
+          this.failures++;
+          logger.warn({ runId: this.runId, err: error, failures: this.failures }, `run ${this.runId}: log lines not written yet, trying again`);
+          this.requeue(lines);
+        },
+      )
+      .finally(() => {
+        this.inFlight = null;
+        if (this.pending.length) this.schedule();
+      });
+  }
 }

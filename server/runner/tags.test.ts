@@ -17,7 +17,8 @@ import { syncTemplates } from "~/server/services/template-sync";
 import { mandatoryTagKeys } from "~/server/templates/format";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { executeRun, startApply } from "./provision";
+import { executeRun } from "./execute";
+import { startApply } from "./start-apply";
 
 let db: Database;
 let sim: SimEngine;

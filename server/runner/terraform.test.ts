@@ -15,12 +15,13 @@ import type { Database } from "~/db/client";
 import { costRecords, environmentResources, environments, requests, runEvents } from "~/db/schema";
 import { createTerraformEngine, type TerraformEngine } from "~/server/engines/terraform/engine";
 import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support";
-import { queueUpdateRun } from "~/server/services/extensions";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { queueDestroy } from "./destroy";
-import { executeRun, startApply } from "./provision";
+import { queueDestroy } from "~/server/runs/queue-destroy";
+import { createRun } from "~/server/runs/store";
+import { executeRun } from "./execute";
+import { startApply } from "./start-apply";
 
 if (!cliBinary.ok) console.log(skipMessage);
 
@@ -90,7 +91,7 @@ describe.skipIf(!cliBinary.ok)("provisioning a terraform template (real CLI)", (
     // An extension's update run applies the new expires-at through Terraform: the resources carry it, and so do our rows.
     const later = new Date(environment!.expiresAt.getTime() + 48 * 3_600_000);
     await db.update(environments).set({ expiresAt: later }).where(eq(environments.id, environment!.id));
-    const updateRun = await db.transaction((tx) => queueUpdateRun(tx, environment!.id));
+    const updateRun = (await db.transaction((tx) => createRun(tx, { environmentId: environment!.id, kind: "update" })))?.id;
     expect(await executeRun(db, updateRun!, { workerId: "test-worker", engines })).toBe("succeeded");
     const updated = await db.select().from(environmentResources).where(and(eq(environmentResources.environmentId, environment!.id), eq(environmentResources.status, "ready")));
     expect(updated.map((r) => r.tags["expires-at"])).toEqual(updated.map(() => later.toISOString()));

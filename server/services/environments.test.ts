@@ -14,7 +14,9 @@ import { auditEvents, costRecords, environmentResources, environments, notificat
 import { createPostgresEngine, type PostgresEngine } from "~/server/engines/postgres/engine";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
-import { executeRun, startApply, type EngineRegistry } from "~/server/runner/provision";
+import { executeRun } from "~/server/runner/execute";
+import { startApply } from "~/server/runner/start-apply";
+import type { EngineRegistry } from "~/server/runner/types";
 import { mandatoryTagKeys } from "~/server/templates/format";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";

@@ -14,11 +14,11 @@ import type { Database, Executor } from "~/db/client";
 import { costRecords, environmentResources, environments, requests, runEvents, runs, teams, templates, templateVersions, users, type Environment } from "~/db/schema";
 import { monthlyCents } from "~/server/engines/pricing";
 import { findEngine } from "~/server/engines/registry";
-import { queueDestroy } from "~/server/runner/destroy";
+import { queueDestroy } from "~/server/runs/queue-destroy";
+import { createRun } from "~/server/runs/store";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
-import { enqueue } from "~/server/jobs/registry";
 import { recordAudit } from "~/server/core/audit";
 import { accruedCentsByEnvironment } from "./cost-accrual";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -466,8 +466,9 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
 
       assertTransition("environment", environment.status, "provisioning");
       assertTransition("request", request.status, "provisioning");
-      const [run] = await tx.insert(runs).values({ environmentId: environment.id, kind: "apply", status: "queued" }).returning();
-      if (!run) throw new Error("run insert returned nothing");
+      // The run and its job, through the run store (null: another run of it is active).
+      const run = await createRun(tx, { environmentId: environment.id, kind: "apply" });
+      if (!run) throw new ServiceError("conflict", "A run of this environment was started meanwhile; reload to follow it.");
       await tx.update(environments).set({ status: "provisioning", failureSummary: null, version: environment.version + 1, updatedAt: now }).where(eq(environments.id, environment.id));
       await tx.update(requests).set({ status: "provisioning", version: request.version + 1, updatedAt: now }).where(eq(requests.id, request.id));
       await tx.insert(runEvents).values({ runId: run.id, level: "info", message: `Retry of the failed apply requested by ${viewer.name}: resources that already exist are adopted, not created again` });
@@ -480,7 +481,6 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
         before: { status: "failed", runId: last.id, error: last.error },
         after: { status: "provisioning", runId: run.id },
       });
-      await enqueue(tx, "resumeRun", { runId: run.id });
       return { runId: run.id, environmentId: environment.id, status: "provisioning" as const };
     });
   } catch (error) {

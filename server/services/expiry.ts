@@ -15,7 +15,7 @@
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentReminders, environments } from "~/db/schema";
-import { queueDestroy } from "~/server/runner/destroy";
+import { queueDestroy } from "~/server/runs/queue-destroy";
 import { formatHours } from "~/server/policy";
 import { plural } from "~/server/policy/money";
 import { recordAudit, systemActor } from "~/server/core/audit";

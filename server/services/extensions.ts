@@ -7,12 +7,13 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
-import { environments, requests, runs, teams, templateVersions, type Environment, type Request } from "~/db/schema";
+import { environments, requests, teams, templateVersions, type Environment, type Request } from "~/db/schema";
 import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateExtension, formatHours } from "~/server/policy";
 import { maxExtensionHours } from "~/server/schemas/extensions";
 import { durationHours, type TemplateDocument } from "~/server/templates/format";
-import { enqueue } from "~/server/jobs/registry";
+import { expiresAtFrom, lifetimeStart } from "~/server/core/lifetime";
+import { createRun } from "~/server/runs/store";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
@@ -62,7 +63,8 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
   if (!ttl) throw new Error(`template has no TTL policy for ${environment.tier}`);
   const maxTtlHours = durationHours(ttl.max);
   const newExpiresAt = new Date(environment.expiresAt.getTime() + input.hours * HOUR_MS);
-  const lifetimeHoursAfter = Math.ceil((newExpiresAt.getTime() - origin.submittedAt.getTime()) / HOUR_MS);
+  // The lifetime counts from the environment's first apply, not from its request (server/core/lifetime.ts).
+  const lifetimeHoursAfter = Math.ceil((newExpiresAt.getTime() - lifetimeStart(environment).getTime()) / HOUR_MS);
   const team = lock ? await lockTeam(tx, environment.teamId) : (await tx.select().from(teams).where(eq(teams.id, environment.teamId)))[0];
   if (!team) throw notFound("Team");
   const commitments = await teamCommitments(tx, team.id, now);
@@ -96,7 +98,7 @@ async function evaluate(tx: Executor, viewer: Viewer, input: ExtensionInput, now
     hours: input.hours,
     currentExpiresAt: environment.expiresAt,
     newExpiresAt,
-    maxExpiresAt: new Date(origin.submittedAt.getTime() + maxTtlHours * HOUR_MS),
+    maxExpiresAt: expiresAtFrom(lifetimeStart(environment), maxTtlHours),
     maxTtlHours,
     lifetimeHoursAfter,
     hourlyMicros: origin.hourlyMicros,
@@ -241,7 +243,8 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
     before: { expiresAt: before.toISOString() },
     after: { expiresAt: expiresAt.toISOString(), hours: request.ttlHours, requestId: request.id },
   });
-  await queueUpdateRun(tx, environment.id);
+  // Moves the resources' tags; when another run is active, the next apply or update carries them.
+  await createRun(tx, { environmentId: environment.id, kind: "update" });
   await publishEvent(tx, {
     type: "environment.extended",
     teamId: environment.teamId,
@@ -259,10 +262,3 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
   return { expiresAt };
 }
 
-/** Queues an update run (tags moved in place) unless a run is already active; the resume_run job executes it. */
-export async function queueUpdateRun(tx: Executor, environmentId: string): Promise<string | null> {
-  const [run] = await tx.insert(runs).values({ environmentId, kind: "update", status: "queued" }).onConflictDoNothing().returning({ id: runs.id });
-  if (!run) return null; // another run is active; the next apply or update carries the new tags
-  await enqueue(tx, "resumeRun", { runId: run.id });
-  return run.id;
-}

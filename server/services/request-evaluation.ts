@@ -20,6 +20,7 @@ import { validateParameterValues } from "./template-parameters";
 import { loadVersionForRequest } from "./template-versions";
 import { policyPrincipal } from "~/server/access/rules";
 import type { Viewer } from "./users";
+import { expiresAtFrom } from "~/server/core/lifetime";
 
 /** Statuses that hold budget and quota: the request is on its way or its environment exists. */
 export const liveStatuses = ["pending_approval", "approved", "queued", "provisioning", "ready"] as const;
@@ -104,7 +105,9 @@ export async function evaluateRequest(
   const spec = document.spec;
   const parameters: ParameterValues = validateParameterValues(spec.parameters, draft.parameters);
   const ttlPolicy = spec.policy.ttl[draft.tier];
-  const expiresAt = new Date(now.getTime() + draft.ttlHours * 3_600_000);
+  // An estimate (if it were provisioned now): the lifetime starts when the apply does, and the
+  // runner tags every resource with the expiry it stores then (server/core/lifetime.ts).
+  const expiresAt = expiresAtFrom(now, draft.ttlHours);
   const plan: Plan = planTemplate(template.name, spec, parameters, {
     environmentName: draft.environmentName,
     tier: draft.tier,

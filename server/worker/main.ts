@@ -2,15 +2,18 @@
  * The job runner: its own process, sharing only the database with web. graphile-worker hands
  * each job to exactly one worker; run several of these against one Postgres to scale out.
  */
-import { run, type TaskList } from "graphile-worker";
+import { run } from "graphile-worker";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
+import { jobs } from "~/server/jobs/registry";
+import { heartbeatCounters } from "~/server/runs/store";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
 import { graphileLogger, withJobLogs } from "./job-log";
-import { defaultEngines } from "~/server/runner/engines";
+import { engineFor } from "~/server/engines/registry";
+import { taskListFrom } from "./tasks/define";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { provisionRequestTask, recoverRunsTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
@@ -24,17 +27,21 @@ async function main() {
 
   // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
   const shuttingDown = new AbortController();
-  const runnerOptions = { workerId, engines: defaultEngines, signal: shuttingDown.signal };
-  // Every job logs its start, finish or failure with the request/run it works on as correlation id.
-  const taskList: TaskList = withJobLogs({
-    provision_request: provisionRequestTask(db, runnerOptions),
-    resume_run: resumeRunTask(db, runnerOptions),
-    recover_runs: recoverRunsTask(db),
-    prune_worker_heartbeats: pruneHeartbeats(db),
-    deliver_webhook: deliverWebhookTask(db),
-    sweep_expiry: sweepExpiryTask(db),
-    sweep_orphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
-  });
+  const runnerOptions = { workerId, engines: engineFor, signal: shuttingDown.signal };
+  // One task per job of the registry (a job without a task does not compile). Every job logs its
+  // start, finish or failure with the request/run it works on as correlation id.
+  const taskList = withJobLogs(
+    taskListFrom({
+      provisionRequest: provisionRequestTask(db, runnerOptions),
+      resumeRun: resumeRunTask(db, runnerOptions),
+      recoverRuns: recoverRunsTask(db),
+      pruneWorkerHeartbeats: pruneHeartbeats(db),
+      deliverWebhook: deliverWebhookTask(db),
+      sweepExpiry: sweepExpiryTask(db),
+      sweepOrphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
+    }),
+  );
+  const cron = (schedule: string, job: keyof typeof jobs) => `${schedule} ${jobs[job].name}`;
 
   // run() migrates graphile-worker's own schema before it starts polling.
   const runner = await run({
@@ -43,14 +50,19 @@ async function main() {
     taskList,
     // Every minute: hand runs whose worker died to a live one; expiry reminders and TTL destroys.
     // Every 15 minutes: simulator resources with our tags but no record (PROVISIO_ORPHAN_SWEEP).
-    crontab: ["17 3 * * * prune_worker_heartbeats", "* * * * * recover_runs", "* * * * * sweep_expiry", ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : ["*/15 * * * * sweep_orphans"])].join("\n"),
+    crontab: [
+      cron("17 3 * * *", "pruneWorkerHeartbeats"),
+      cron("* * * * *", "recoverRuns"),
+      cron("* * * * *", "sweepExpiry"),
+      ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
+    ].join("\n"),
     noHandleSignals: true,
     // graphile-worker's own messages as JSON lines too.
     logger: graphileLogger(logger),
   });
   const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
   // At start too: runs a killed worker left behind resume without waiting for the cron minute.
-  await runner.addJob("recover_runs", {}, { jobKey: "recover_runs:startup" });
+  await runner.addJob(jobs.recoverRuns.name, {}, { jobKey: "recover_runs:startup" });
   logger.info({ workerId, concurrency: config.WORKER_CONCURRENCY }, "worker started");
 
   let stopping = false;
@@ -64,7 +76,7 @@ async function main() {
       await stopHeartbeat();
     } finally {
       await disconnectAll();
-      logger.info("worker stopped");
+      logger.info({ runHeartbeatFailures: heartbeatCounters.failures, runClaimsLost: heartbeatCounters.lost }, "worker stopped");
       process.exit(0);
     }
   };

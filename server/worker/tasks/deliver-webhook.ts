@@ -1,23 +1,14 @@
-import type { Task } from "graphile-worker";
-import { z } from "zod";
 import type { Database } from "~/db/client";
 import { attemptDelivery, type DeliveryOptions } from "~/server/services/webhook-delivery";
-
-const payloadSchema = z.object({ deliveryId: z.uuid() });
+import { defineTask } from "./define";
 
 /**
  * `deliver_webhook`: one attempt at one delivery (see server/services/webhook-delivery.ts).
  * Throwing hands the job back to graphile-worker, which retries it with exponential backoff
  * until the job's max_attempts; every other outcome completes the job.
  */
-export function deliverWebhookTask(db: Database, options: Pick<DeliveryOptions, "allowLocal" | "timeoutMs"> = {}): Task {
-  return async (payload, helpers) => {
-    const parsed = payloadSchema.safeParse(payload);
-    if (!parsed.success) {
-      helpers.logger.error("deliver_webhook: payload without a delivery id; dropped");
-      return;
-    }
-    const { deliveryId } = parsed.data;
+export function deliverWebhookTask(db: Database, options: Pick<DeliveryOptions, "allowLocal" | "timeoutMs"> = {}) {
+  return defineTask("deliverWebhook", async ({ deliveryId }, helpers) => {
     const result = await attemptDelivery(db, deliveryId, {
       ...options,
       attempt: helpers.job.attempts,
@@ -37,5 +28,5 @@ export function deliverWebhookTask(db: Database, options: Pick<DeliveryOptions, 
       case "retry":
         throw new Error(`webhook delivery will be retried (${where}): ${result.error}`);
     }
-  };
+  });
 }

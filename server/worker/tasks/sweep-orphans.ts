@@ -4,11 +4,11 @@
  * (PROVISIO_ORPHAN_SWEEP=remove) deletes them and audits each removal. A removal the cloud
  * refuses is logged and tried again by the next sweep, so the job itself does not fail.
  */
-import type { JobHelpers, Task } from "graphile-worker";
 import type { Database } from "~/db/client";
 import type { SimCloud } from "~/server/engines/sim/cloud";
 import { createSimEngine } from "~/server/engines/sim/engine";
 import { sweepOrphans } from "~/server/runner/orphans";
+import { defineTask } from "./define";
 
 export type OrphanSweepOptions = {
   mode: "report" | "remove";
@@ -18,9 +18,9 @@ export type OrphanSweepOptions = {
   cloud?: SimCloud;
 };
 
-export function sweepOrphansTask(db: Database, options: OrphanSweepOptions): Task {
+export function sweepOrphansTask(db: Database, options: OrphanSweepOptions) {
   let cloud = options.cloud;
-  return async (_payload: unknown, helpers: JobHelpers) => {
+  return defineTask("sweepOrphans", async (_payload, helpers) => {
     cloud ??= createSimEngine({ db }).cloud;
     const report = await sweepOrphans(db, cloud, { remove: options.mode === "remove", graceMs: options.graceMs });
     const found = `orphan sweep (${report.mode}): ${report.orphans.length} orphaned of ${report.scanned} tagged resources (${report.tooYoung} too young to judge)`;
@@ -31,5 +31,5 @@ export function sweepOrphansTask(db: Database, options: OrphanSweepOptions): Tas
     const outcome = `${found}; removed ${report.removed.length}${report.failed.length ? `, ${report.failed.length} could not be removed (next sweep tries again)` : ""}`;
     if (report.failed.length) helpers.logger.error(outcome);
     else helpers.logger.info(outcome);
-  };
+  });
 }

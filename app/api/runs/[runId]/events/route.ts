@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
-import { eventsAfter, runStatus, subscribe, visibleRun } from "~/server/runner/run-stream";
+import { eventsAfter, runStatus, subscribe, visibleRun } from "~/server/api/run-stream";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,9 @@
 /**
- * Live run logs. One LISTEN connection per web process receives every new run event
- * (`pg_notify('run_events', '<run id>:<event id>')` from the insert trigger) and wakes the
- * streams of that run, which then read the new lines from the table: the browser sees a line
- * milliseconds after it is written, with no polling.
+ * Live run logs, on the web side (app/api/runs/[runId]/events streams them). One LISTEN
+ * connection per web process receives every new run event (`pg_notify('run_events',
+ * '<run id>:<event id>')` from the insert trigger) and wakes the streams of that run, which then
+ * read the new lines from the table: the browser sees a line milliseconds after it is written,
+ * with no polling.
  */
 import { and, asc, eq, gt } from "drizzle-orm";
 import pg from "pg";

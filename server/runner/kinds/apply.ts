@@ -1,0 +1,138 @@
+/**
+ * Apply runs: from a provisioning environment to a ready one. Resource by resource in
+ * dependency order (resources-loop in apply-resources.ts), or as a whole by engines that apply
+ * environments (terraform). A permanent failure follows the template's policy: destroy what was
+ * created (cleanup) or keep it for debugging, and the environment says which.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Database } from "~/db/client";
+import { environmentResources, environments, requests, teams, templateVersions, type Environment, type EnvironmentResource, type Request } from "~/db/schema";
+import { recordAudit, systemActor } from "~/server/core/audit";
+import { publishEvent } from "~/server/core/events";
+import { sealSecret } from "~/server/core/secret-box";
+import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
+import type { TemplateDocument } from "~/server/templates/format";
+import type { Plan } from "~/server/templates/plan";
+import type { ActualResource } from "~/server/engines/engine";
+import { resolveReferences } from "../references";
+import { moveEnvironment, moveRequest } from "../status";
+import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
+import { applyResources, cleanUpResources } from "./apply-resources";
+import { defineRunKind } from "./types";
+
+export type ApplyLoad = { environment: Environment; request: Request; document: TemplateDocument; teamSlug: string; ready: EnvironmentResource[] };
+type ApplyResult = { outputs: Record<string, string>; secrets: Record<string, string>; resources: number };
+
+/** The environment, its request, template and team, and the resources already made: one query. */
+async function load(db: Database, environmentId: string): Promise<ApplyLoad> {
+  const rows = await db
+    .select({ environment: environments, request: requests, document: templateVersions.document, teamSlug: teams.slug, resource: environmentResources })
+    .from(environments)
+    .innerJoin(requests, eq(requests.id, environments.requestId))
+    .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
+    .innerJoin(teams, eq(teams.id, environments.teamId))
+    .leftJoin(environmentResources, and(eq(environmentResources.environmentId, environments.id), inArray(environmentResources.status, ["ready"])))
+    .where(eq(environments.id, environmentId))
+    .orderBy(environmentResources.createdAt);
+  const first = rows[0];
+  if (!first) throw new Error(`the run's environment ${environmentId} (or its request, template version or team) is missing`);
+  return {
+    environment: first.environment,
+    request: first.request,
+    document: first.document as TemplateDocument,
+    teamSlug: first.teamSlug,
+    ready: rows.flatMap((r) => (r.resource ? [r.resource] : [])),
+  };
+}
+
+/** Output values from the template, resolved against what was created; sensitive ones apart. */
+function computeOutputs(document: TemplateDocument, actual: ReadonlyMap<string, ActualResource>, context: EvaluationContext) {
+  const outputs: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const output of document.spec.outputs) {
+    try {
+      // Parameters and env first (as the plan did), then the resources' attributes.
+      const value = String(resolveReferences(evaluate(output.value, context), actual));
+      (output.sensitive ? secrets : outputs)[output.name] = value;
+    } catch {
+      // An output of a resource that was not created (when: false) is simply absent.
+    }
+  }
+  return { outputs, secrets };
+}
+
+export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
+  noun: "run",
+  load: (db, run) => load(db, run.environmentId),
+
+  async execute(scope, loaded) {
+    const { environment, request, document } = loaded;
+    const engine = scope.engine(environment.engine);
+    const ctx = scope.engineContext(environment.id);
+    const attempt = scope.run.attempts;
+    scope.log({ level: "info", message: attempt > 1 ? `Resuming apply (attempt ${attempt}) on ${scope.workerId}` : `Apply started on ${scope.workerId}` });
+    // Engines that apply a whole environment (terraform) report its outputs themselves.
+    if (engine.applyAll) return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry });
+    const actual = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
+    const { outputs, secrets } = computeOutputs(document, actual, {
+      params: request.parameters,
+      env: { name: environment.name, tier: environment.tier, team: loaded.teamSlug },
+      index: null,
+    });
+    return { outputs, secrets, resources: actual.size };
+  },
+
+  async cleanUp(scope, { environment }, error) {
+    scope.log({ level: "error", message: `Apply failed: ${error.message}` });
+    const engine = scope.engine(environment.engine);
+    const ctx = scope.engineContext(environment.id);
+    if (environment.onFailure === "cleanup" && engine.destroyAll) {
+      return cleanupWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, log: scope.log, error });
+    }
+    const touched = await scope.db
+      .select()
+      .from(environmentResources)
+      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, ["creating", "ready"])))
+      // In apply order (the table's own order is not), so cleanup destroys dependents first.
+      .orderBy(environmentResources.createdAt);
+    if (environment.onFailure !== "cleanup") return `${error.message}. Kept for debugging: ${touched.length} resources (template policy: keep).`;
+    const destroyed = await cleanUpResources(scope, { engine, ctx, touched });
+    return `${error.message}. Cleaned up: ${destroyed} of ${touched.length} resources destroyed.`;
+  },
+
+  async finish(tx, scope, { environment, request }, outcome) {
+    const runId = scope.run.id;
+    const subject = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id };
+    if (outcome.status === "succeeded") {
+      const { outputs, secrets, resources } = outcome.result;
+      await moveEnvironment(tx, environment, "ready", {
+        readyAt: new Date(),
+        outputs,
+        secretOutputsCiphertext: Object.keys(secrets).length ? sealSecret(JSON.stringify(secrets), "environment-outputs", environment.id) : null,
+      });
+      await moveRequest(tx, request.id, "ready");
+      await recordAudit(tx, systemActor, { action: "environment.ready", ...subject, after: { resources, runId } });
+      await publishEvent(tx, {
+        type: "run.succeeded",
+        teamId: environment.teamId,
+        subject: `environments/${environment.id}`,
+        data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, resources },
+        notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${resources} resources created.`, link: `/environments/${environment.id}`, requestId: request.id },
+      });
+      scope.log({ level: "info", message: `Apply finished: ${resources} resources ready` });
+      return;
+    }
+    const { error, summary } = outcome;
+    await moveEnvironment(tx, environment, "failed", { failureSummary: summary });
+    await moveRequest(tx, request.id, "failed");
+    await recordAudit(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } });
+    await publishEvent(tx, {
+      type: "run.failed",
+      teamId: environment.teamId,
+      subject: `environments/${environment.id}`,
+      data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, error: error.message },
+      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/environments/${environment.id}`, requestId: request.id },
+    });
+    scope.log({ level: "error", message: summary });
+  },
+});

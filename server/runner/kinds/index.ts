@@ -1,0 +1,15 @@
+/**
+ * The table of run kinds: a new kind is one file against RunKindHandler (./types.ts) and one
+ * line here. A kind in the vocabulary without a handler is refused by the dispatcher.
+ */
+import type { RunKind } from "~/db/vocabulary";
+import { applyKind } from "./apply";
+import { destroyKind } from "./destroy";
+import type { AnyRunKindHandler } from "./types";
+import { updateKind } from "./update";
+
+export const runKindHandlers: Partial<Record<RunKind, AnyRunKindHandler>> = {
+  apply: applyKind,
+  destroy: destroyKind,
+  update: updateKind,
+};

@@ -1,0 +1,31 @@
+/**
+ * The one small interface every kind of run implements (apply, destroy, update, and the kinds
+ * the next issues add). The dispatcher (server/runner/execute.ts) claims the run, heartbeats,
+ * calls these in order, and records the outcome through the run store:
+ *
+ *   load     everything the run needs, in one query where it can
+ *   execute  the work, through the engine; throws to fail; stops at scope.signal
+ *   cleanUp  (optional) after a failed execute, while still holding the run: what the policy
+ *            says to undo; returns the failure summary
+ *   finish   the outcome's records (environment, request, audit, events, last log line),
+ *            inside the transaction that completes or fails the run (so only for its holder)
+ */
+import type { Database, Transaction } from "~/db/client";
+import type { Run } from "~/db/schema";
+import type { RunScope } from "../scope";
+
+export type Outcome<R> = { status: "succeeded"; result: R } | { status: "failed"; error: Error; summary: string };
+
+export type RunKindHandler<Loaded, Result> = {
+  /** How the log names this run when a stopping worker hands it back ("destroy handed back"). */
+  noun: string;
+  load(db: Database, run: Run): Promise<Loaded>;
+  execute(scope: RunScope, loaded: Loaded): Promise<Result>;
+  cleanUp?(scope: RunScope, loaded: Loaded, error: Error): Promise<string>;
+  finish(tx: Transaction, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>): Promise<void>;
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table holds handlers of every Loaded/Result pair
+export type AnyRunKindHandler = RunKindHandler<any, any>;
+
+export const defineRunKind = <L, R>(handler: RunKindHandler<L, R>) => handler;

@@ -1,0 +1,63 @@
+/**
+ * The runner's database round trips, counted (machine-independent, unlike the bench's timings):
+ * opening an apply is one read and one statement, loading a run one query, each resource one
+ * statement (its `creating` with the previous one's `ready` and the log lines between), and the
+ * outcome one transaction. The simulator's own queries go through another pool and are not counted.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { schema, type Database } from "~/db/client";
+import { quietSimConfig } from "~/server/engines/sim/cloud";
+import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
+import { syncTemplates } from "~/server/services/template-sync";
+import { createTestDatabase } from "~/testing/db";
+import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { provisionRequest } from "./start-apply";
+
+let db: Database;
+let counted: Database;
+let pool: pg.Pool;
+let sim: SimEngine;
+let statements: string[] = [];
+let dev: Awaited<ReturnType<typeof callerFor>>;
+let teamId: string;
+
+beforeAll(async () => {
+  let url: string;
+  ({ db, url } = await createTestDatabase());
+  await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
+  sim = createSimEngine({ db, config: quietSimConfig });
+  pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text: string };
+      statements.push(typeof first === "string" ? first : first.text);
+      return query(...args);
+    };
+  });
+  counted = drizzle(pool, { schema }) as unknown as Database;
+  const user = await makeUser(db);
+  teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
+  dev = await callerFor(db, user.id);
+});
+afterAll(async () => {
+  await pool.end();
+});
+
+describe("round trips of an apply", () => {
+  it("provisions five resources in 2 + 1 + 6 + 9 statements", async () => {
+    const { id: requestId } = await dev.requests.submit({ teamId, templateName: "bastion-host", tier: "dev", environmentName: `trips-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Counting round trips", clientRequestId: randomUUID() });
+    statements = [];
+    const started = await provisionRequest(counted, requestId, { workerId: "counted", engines: () => sim, heartbeatMs: 60_000 });
+    expect(started?.outcome).toBe("succeeded");
+    const resourceStatements = statements.filter((s) => s.includes("environment_resources") && s.includes("held as"));
+    expect(resourceStatements).toHaveLength(6);
+    // open (read + statement), load, 6 resource statements, outcome (begin, run, environment,
+    // request, audit, notification, webhooks, log, commit). Before this design: 47.
+    expect(statements.length, statements.join("\n---\n")).toBeLessThanOrEqual(18);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * A run's log off the critical path: lines are queued and written with the next statement (or
+ * by a background insert), always in the order they were written, and none is lost when a
+ * statement that carried them fails or its transaction rolls back.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "~/db/client";
+import { runEvents } from "~/db/schema";
+import { syncTemplates } from "~/server/services/template-sync";
+import { createTestDatabase } from "~/testing/db";
+import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { insertLines, RunLog } from "./run-log";
+import { startApply } from "./start-apply";
+
+let db: Database;
+let runId: string;
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+  await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
+  const user = await makeUser(db);
+  const teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
+  const dev = await callerFor(db, user.id);
+  const { id } = await dev.requests.submit({ teamId, templateName: "bastion-host", tier: "dev", environmentName: `log-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Run log tests", clientRequestId: randomUUID() });
+  runId = (await startApply(db, id))!;
+});
+
+const lines = async () => (await db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id)).map((e) => e.message);
+const info = (message: string) => ({ level: "info" as const, message });
+
+describe("the run log", () => {
+  it("writes queued lines in order, stamped when written, in the background when no statement comes", async () => {
+    const waiting = new RunLog(db, runId, 60_000);
+    waiting.write(info("zero"));
+    // Queued, not written: writing never waits for the database.
+    expect(await lines()).toEqual([]);
+    await waiting.close();
+    const log = new RunLog(db, runId, 5);
+    const before = Date.now();
+    log.write(info("one"));
+    log.write({ level: "warn", message: "two", address: "net", data: { n: 2 } });
+    await expect.poll(lines).toEqual(["zero", "one", "two"]);
+    const [, , second] = await db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id);
+    expect(second).toMatchObject({ level: "warn", address: "net", data: { n: 2 } });
+    expect(second!.at.getTime()).toBeGreaterThanOrEqual(before - 1);
+    await log.close();
+  });
+
+  it("puts the lines of a failed statement back in front, and a rolled-back transaction's too", async () => {
+    const log = new RunLog(db, runId, 60_000);
+    log.write(info("three"));
+    await expect(log.with(async () => Promise.reject(new Error("statement failed")))).rejects.toThrow("statement failed");
+    log.write(info("four"));
+    await expect(
+      log.transaction(async () => {
+        log.write(info("five"));
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    log.write(info("six"));
+    // A statement carries them all, in order.
+    await log.with((queued) => db.execute(insertLines(runId, queued)));
+    expect((await lines()).slice(-4)).toEqual(["three", "four", "five", "six"]);
+    await log.transaction(async () => log.write(info("seven")));
+    await log.close();
+    expect((await lines()).slice(-1)).toEqual(["seven"]);
+  });
+});

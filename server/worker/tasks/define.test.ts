@@ -1,0 +1,34 @@
+import type { JobHelpers } from "graphile-worker";
+import { describe, expect, it } from "vitest";
+import { jobNames, jobs, type JobId } from "~/server/jobs/registry";
+import { defineTask, taskListFrom, type JobTasks } from "./define";
+
+function helpers() {
+  const lines: string[] = [];
+  const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m), debug: () => undefined };
+  return { helpers: { logger } as unknown as JobHelpers, lines };
+}
+
+describe("worker tasks from the job registry", () => {
+  it("has one task per registered job, under the job's registered name", () => {
+    const tasks = Object.fromEntries((Object.keys(jobs) as JobId[]).map((id) => [id, defineTask(id, async () => undefined)])) as unknown as JobTasks;
+    const list = taskListFrom(tasks);
+    expect(Object.keys(list).sort()).toEqual([...jobNames].sort());
+    expect(list.resume_run).toBe(tasks.resumeRun);
+  });
+
+  it("hands the task its payload parsed by the job's schema, and drops a malformed one with a log line naming the field", async () => {
+    const seen: unknown[] = [];
+    const task = defineTask("resumeRun", async (payload) => {
+      seen.push(payload);
+    });
+    const runId = "7f1c1a52-8a4e-4c4e-9a5b-1f2e3d4c5b6a";
+    await task({ runId, extra: "ignored" }, helpers().helpers);
+    expect(seen).toEqual([{ runId }]);
+
+    const bad = helpers();
+    await task({ runId: "not-a-uuid" }, bad.helpers);
+    expect(seen).toHaveLength(1);
+    expect(bad.lines).toEqual([expect.stringMatching(/^resume_run: malformed payload dropped: [\s\S]*runId/)]);
+  });
+});
