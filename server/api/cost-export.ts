@@ -11,6 +11,7 @@ import { teams } from "~/db/schema";
 import { oversees } from "~/server/auth/access";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
+import { queryRefusal } from "./query-guard";
 import { costExportQuery, monthOf } from "~/server/schemas/costs";
 import { recordAudit } from "~/server/core/audit";
 import { focusCsvChunks, focusExportFilename } from "~/server/services/cost-export";
@@ -24,6 +25,8 @@ export const notMemberMessage = "You are not a member of this team: its costs ca
 export const allTeamsMessage = "Exporting every team's costs needs the admin or auditor role.";
 
 export async function costExportResponse(request: Request, { db, viewer, now = new Date(), batchSize }: Deps): Promise<Response> {
+  const refused = queryRefusal(request);
+  if (refused) return refused;
   if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
   const params = new URL(request.url).searchParams;
   const parsed = costExportQuery.safeParse({ team: params.get("team") ?? undefined, month: params.get("month") || undefined });

@@ -46,3 +46,21 @@ export function crossSiteRefusal(headers: HeaderSource, publicUrls: readonly str
 
 /** Methods that never change state; every other one is checked. */
 export const safeMethods = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** For route handlers: a 403 answer when a state-changing request comes from another site, else null. */
+export function crossSiteAnswer(request: Request, publicUrls: readonly string[] = []): Response | null {
+  if (safeMethods.has(request.method)) return null;
+  const reason = crossSiteRefusal(request.headers, publicUrls);
+  return reason ? Response.json({ error: reason }, { status: 403, headers: { "cache-control": "no-store" } }) : null;
+}
+
+/**
+ * next-auth's POSTs (sign-in, sign-out, the demo callback) change the session: only from this
+ * site (its CSRF token is the second lock). The identity provider's own answer
+ * (`callback/oidc`) may be posted back from its site and is verified by state and PKCE instead.
+ */
+export function authPostAnswer(request: Request, segments: readonly string[], publicUrls: readonly string[] = []): Response | null {
+  const [action, provider] = segments;
+  if (action === "callback" && provider === "oidc") return null;
+  return crossSiteAnswer(request, publicUrls);
+}
