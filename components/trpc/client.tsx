@@ -5,6 +5,7 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { maxBatchCalls } from "~/server/api/batch-limit";
 import type { AppRouter } from "~/server/api/root";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
@@ -17,7 +18,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       links: [
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
-        httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+        // At most as many calls per request as the server accepts (more are split into several requests).
+        httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: maxBatchCalls }),
       ],
     }),
   );

@@ -11,11 +11,12 @@
  *   Set, class or custom ones that construct objects or take super-linear time.
  */
 import { TRPCError } from "@trpc/server";
+import { maxBatchCalls } from "./batch-limit";
 import { crossSiteRefusal, safeMethods } from "./same-origin";
 
 export const trpcRequestLimits = {
   maxBodyBytes: 1024 * 1024,
-  maxBatchCalls: 10,
+  maxBatchCalls,
   /** Levels of the JSON body (the input's own limit is lower: see input-limits.ts). */
   maxJsonDepth: 32,
   maxMetaNodes: 200,
