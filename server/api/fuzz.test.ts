@@ -10,6 +10,8 @@ import { loadViewer, type Viewer } from "~/server/services/users";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
+import { auditExportResponse } from "./audit-export";
+import { costExportResponse } from "./cost-export";
 import { trpcHttpHandler } from "./http";
 import { appRouter, createCaller } from "./root";
 import { createContext, type Context } from "./trpc";
@@ -38,7 +40,7 @@ let db: Database;
 const viewers = {} as Record<Persona, Viewer | null>;
 /** Ids of real rows by the field names that carry them, so calls reach past "not found" into the services. */
 const pool = { ids: {} as Record<string, string[]>, uuids: [] as string[], emails: [] as string[], templateNames: [] as string[] };
-const stats = { cases: 0, faults: [] as string[], byCode: {} as Record<string, number> };
+const stats = { cases: 0, http: 0, rest: 0, faults: [] as string[], byCode: {} as Record<string, number> };
 const quiet = createLogger(undefined, "silent");
 
 beforeAll(async () => {
@@ -91,7 +93,10 @@ beforeAll(async () => {
 
 afterAll(() => {
   // The closing figures of the suite (issue 17 asks for them).
-  console.log(`fuzz: ${stats.cases} calls over ${paths.length} procedures × ${personas.length} personas; server faults: ${stats.faults.length}; codes: ${JSON.stringify(stats.byCode)}`);
+  console.log(
+    `fuzz: ${stats.cases} procedure calls (${paths.length} procedures × ${personas.length} personas), ${stats.http} HTTP requests, ${stats.rest} REST exports; ` +
+      `server faults: ${stats.faults.length}; procedure answers: ${JSON.stringify(stats.byCode)}`,
+  );
 });
 
 // Arbitraries ---------------------------------------------------------------------------------
@@ -257,7 +262,7 @@ describe("fuzz: the HTTP edge", () => {
   it("never answers 5xx, and answers in bounded size", async () => {
     await fc.assert(
       fc.asyncProperty(path, body, fc.boolean(), async (target, text, post) => {
-        stats.cases++;
+        stats.http++;
         const response = await handler()(
           new Request(`http://localhost/api/trpc/${encodeURI(target).replace(/%3F/g, "?")}`, post ? { method: "POST", headers: { "content-type": "application/json" }, body: text } : {}),
         );
@@ -266,6 +271,31 @@ describe("fuzz: the HTTP edge", () => {
         if (response.status >= 400) expect(answer.length).toBeLessThan(maxErrorShape * 2);
       }),
       { numRuns: runsPerProcedure * 10 },
+    );
+  });
+});
+
+describe("fuzz: the REST routes' query strings", () => {
+  const names = fc.oneof(fc.constantFrom("team", "month", "actorId", "action", "subjectType", "teamId", "correlationId", "from", "to"), fc.string({ maxLength: 12 }));
+  const values = fc.oneof(
+    fc.constantFrom("all", "2025-01", "2999-99", "team.created", "request.*", "system", "2025-01-01", "2025-01-01T00:00:00Z", "%00", "\u0000", "a".repeat(3_000)),
+    fc.nat().map((i) => pool.uuids[i % pool.uuids.length]!), // read when generated: the pool fills in beforeAll
+    fc.string({ unit: "binary", maxLength: 40 }),
+  );
+  const query = fc.array(fc.tuple(names, values), { maxLength: 6 }).map((pairs) => new URLSearchParams(pairs).toString());
+
+  it.each(["audit", "costs"] as const)("/api/%s/export never answers 5xx", async (route) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...personas), query, async (persona, search) => {
+        stats.rest++;
+        const request = new Request(`http://localhost/api/${route}/export?${search}`);
+        const deps = { db, viewer: viewers[persona] };
+        const response = route === "audit" ? await auditExportResponse(request, deps) : await costExportResponse(request, deps);
+        const body = await response.text();
+        expect(response.status, `${route}?${search} → ${body.slice(0, 200)}`).toBeLessThan(500);
+        if (response.status >= 400) expect(body.length).toBeLessThan(maxErrorShape);
+      }),
+      { numRuns: runsPerProcedure },
     );
   });
 });
