@@ -92,3 +92,14 @@ test("the app cannot be framed by another page", async ({ page, baseURL }) => {
   expect(frame.url()).toMatch(/^chrome-error:/);
   expect(await frame.content()).not.toContain("Sign in to Provisio");
 });
+
+test("a signed-in visitor of the sign-in page is sent only to a path of this site", async ({ page }) => {
+  await signInAs(page, "developer");
+  for (const callback of ["/%5Cevil.example/", "/%09/evil.example/", "//evil.example/", "/.//evil.example/", "https://evil.example/"]) {
+    const response = await page.request.get(`/signin?callbackUrl=${callback}`, { maxRedirects: 0 });
+    expect(response.status(), callback).toBe(307);
+    expect(response.headers().location, callback).toBe("/catalog");
+  }
+  const kept = await page.request.get(`/signin?callbackUrl=${encodeURIComponent("/requests?status=pending")}`, { maxRedirects: 0 });
+  expect(kept.headers().location).toBe("/requests?status=pending");
+});
