@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { staticSecurityHeaders } from "./server/api/security-headers";
 
 const nextConfig: NextConfig = {
   // Packages with native bindings or binaries stay outside the server bundle.
@@ -6,6 +7,10 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // forbidden() answers 403 and renders app/(app)/forbidden.tsx for pages a role may not open.
   experimental: { authInterrupts: true },
+  // The same security headers on every response; the CSP is per request (proxy.ts).
+  async headers() {
+    return [{ source: "/:path*", headers: [...staticSecurityHeaders] }];
+  },
 };
 
 export default nextConfig;

@@ -1,19 +1,41 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { apiContentSecurityPolicy, hstsHeader, newNonce, pageContentSecurityPolicy, servedOverHttps } from "~/server/api/security-headers";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 /**
- * Keeps deep links across sign-in: a visitor without a session cookie is sent to the sign-in
- * page with the page they asked for. Only a cheap cookie check; pages still verify the session.
+ * Every page and API request passes here:
+ * - the Content-Security-Policy: a fresh nonce per page, handed to Next.js in the request
+ *   headers so it marks its own scripts with it (server/api/security-headers.ts); the other
+ *   security headers come from next.config.ts;
+ * - deep links kept across sign-in: a visitor without a session cookie is sent to the sign-in
+ *   page with the page they asked for. Only a cheap cookie check; pages still verify the session.
  */
 export function proxy(request: NextRequest) {
-  if (sessionCookies.some((name) => request.cookies.has(name))) return NextResponse.next();
-  const target = new URL("/signin", request.url);
-  target.searchParams.set("callbackUrl", `${request.nextUrl.pathname}${request.nextUrl.search}`);
-  return NextResponse.redirect(target);
+  const https = servedOverHttps(request.nextUrl, request.headers);
+  const path = request.nextUrl.pathname;
+
+  if (path.startsWith("/api/")) return secured(NextResponse.next(), apiContentSecurityPolicy, https);
+
+  const csp = pageContentSecurityPolicy({ nonce: newNonce(), https, development: process.env.NODE_ENV === "development" });
+  const isSignIn = path === "/signin" || path.startsWith("/signin/");
+  if (!isSignIn && !sessionCookies.some((name) => request.cookies.has(name))) {
+    const target = new URL("/signin", request.url);
+    target.searchParams.set("callbackUrl", `${path}${request.nextUrl.search}`);
+    return secured(NextResponse.redirect(target), csp, https);
+  }
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", csp);
+  return secured(NextResponse.next({ request: { headers } }), csp, https);
+}
+
+function secured(response: NextResponse, csp: string, https: boolean): NextResponse {
+  response.headers.set("content-security-policy", csp);
+  if (https) response.headers.set(hstsHeader.key, hstsHeader.value);
+  return response;
 }
 
 export const config = {
-  // Everything but the sign-in page, the API (which answers 401 itself) and static assets.
-  matcher: ["/((?!signin|api/|_next/|favicon\\.ico).*)"],
+  // Everything but build assets (immutable files with the static headers of next.config.ts).
+  matcher: ["/((?!_next/static|_next/image|favicon\\.ico).*)"],
 };

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInOptions } from "~/components/auth/sign-in-options";
 import { isAdmin, isAuditor } from "~/server/auth/access";
+import { safeCallbackPath } from "~/server/auth/callback-url";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
@@ -19,14 +20,10 @@ const errorMessages: Record<string, string> = {
   SessionRequired: "Sign in to continue.",
 };
 
-function safeCallback(value: string | undefined): string {
-  // Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/catalog";
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  // Only same-site paths: an open redirect would let a link send people elsewhere after sign-in.
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getViewer()) redirect(callbackUrl);
   const config = env();
   const demoUsers = config.demoSignInEnabled ? await listDemoUsers(db()) : [];

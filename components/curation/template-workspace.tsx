@@ -8,6 +8,7 @@ import { CostRangeSummary, PlanTable } from "~/components/templates/plan-summary
 import { PolicySummary } from "~/components/templates/policy-summary";
 import { useTRPC } from "~/components/trpc/client";
 import { Card } from "~/components/ui/page";
+import { yamlShapeProblem } from "~/server/templates/yaml-limits";
 import { describeIssue, problemCount, type TemplateIssue, type TemplatePreview } from "./types";
 import { YamlEditor, type YamlEditorHandle } from "./yaml-editor";
 
@@ -65,8 +66,12 @@ export function TemplateWorkspace({ initialYaml, savedYaml, editorLabel, extraIs
     async (yamlText: string): Promise<TemplateIssue[]> => {
       const id = ++sequence.current;
       let result: Check = { text: yamlText, issues: [], preview: null, error: null };
+      const shape = yamlShapeProblem(yamlText);
       if (!yamlText.trim()) {
         result.issues = [emptyIssue];
+      } else if (shape) {
+        // Too big or too deep to parse cheaply: said at once, without a round trip or a parse.
+        result.issues = [{ path: "", ...shape }];
       } else {
         try {
           const { issues, preview } = await validate({ yaml: yamlText });
@@ -80,7 +85,7 @@ export function TemplateWorkspace({ initialYaml, savedYaml, editorLabel, extraIs
           }
         }
       }
-      if (!result.error) result.issues = [...result.issues, ...(extra.current?.(yamlText) ?? [])];
+      if (!result.error && !shape) result.issues = [...result.issues, ...(extra.current?.(yamlText) ?? [])];
       if (id === sequence.current) {
         setCheck(result);
         if (result.preview) setLastPreview(result.preview);

@@ -4,6 +4,7 @@
  */
 import { isScalar, LineCounter, parseDocument } from "yaml";
 import { compareSemver, parseSemver } from "~/server/templates/format";
+import { yamlShapeProblem } from "~/server/templates/yaml-limits";
 
 /** "1.4.2" → "1.4.3". */
 export function bumpPatch(version: string): string {
@@ -19,6 +20,8 @@ export function nextVersion(versions: readonly string[]): string {
 
 /** Replaces the scalar at `path` (e.g. spec.version) with `value`, keeping everything else as written. */
 export function replaceScalar(text: string, path: readonly string[], value: string): string {
+  // Text too big or too deep to parse cheaply is left as it is (the check reports it).
+  if (yamlShapeProblem(text)) return text;
   const doc = parseDocument(text);
   const node = doc.getIn(path, true);
   if (doc.errors.length === 0 && isScalar(node) && node.range) {
@@ -30,8 +33,9 @@ export function replaceScalar(text: string, path: readonly string[], value: stri
   return doc.toString();
 }
 
-/** A scalar of the YAML and where it is, or null when the text does not parse or lacks it. */
+/** A scalar of the YAML and where it is, or null when the text does not parse (or is too big or deep to) or lacks it. */
 export function readScalar(text: string, path: readonly string[]): { value: unknown; line: number; column: number } | null {
+  if (yamlShapeProblem(text)) return null;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   if (doc.errors.length > 0) return null;

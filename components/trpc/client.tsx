@@ -5,9 +5,15 @@ import { createTRPCClient, httpBatchLink, loggerLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { z } from "zod";
+import { maxBatchCalls } from "~/server/api/batch-limit";
 import type { AppRouter } from "~/server/api/root";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+
+// The CSP allows no eval (proxy.ts): zod's compiled parsers would only probe for it, be refused
+// and report a violation. Its plain parsers are used from the start instead.
+z.config({ jitless: true });
 
 export function ApiProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
@@ -17,7 +23,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       links: [
         loggerLink({ enabled: (op) => process.env.NODE_ENV === "development" && op.direction === "down" && op.result instanceof Error }),
-        httpBatchLink({ url: "/api/trpc", transformer: superjson }),
+        // At most as many calls per request as the server accepts (more are split into several requests).
+        httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: maxBatchCalls }),
       ],
     }),
   );

@@ -8,6 +8,7 @@ import type { Database } from "~/db/client";
 import { canReadAudit } from "~/server/access/rules";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
+import { queryRefusal } from "./query-guard";
 import { auditExportCap, auditFilterFromParams, auditFilterSchema } from "~/server/schemas/audit";
 import { auditCsvChunks, auditExportFilename, exceedsCap } from "~/server/services/audit-export";
 import type { Viewer } from "~/server/services/users";
@@ -15,6 +16,8 @@ import type { Viewer } from "~/server/services/users";
 type Deps = { db: Database; viewer: Viewer | null; now?: Date; cap?: number };
 
 export async function auditExportResponse(request: Request, { db, viewer, now = new Date(), cap = auditExportCap }: Deps): Promise<Response> {
+  const refused = queryRefusal(request);
+  if (refused) return refused;
   if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
   if (!canReadAudit(viewer)) return jsonAnswer(403, { error: "This needs the admin or auditor role." });
 

@@ -12,6 +12,7 @@ import { teams } from "~/db/schema";
 import { canReadCosts } from "~/server/access/rules";
 import { logger } from "~/server/logger";
 import { csvDownload, jsonAnswer } from "./csv-download";
+import { queryRefusal } from "./query-guard";
 import { costExportQuery, monthOf } from "~/server/schemas/costs";
 import { recordAudit } from "~/server/core/audit";
 import { focusCsvChunks, focusExportFilename } from "~/server/services/cost-export";
@@ -27,6 +28,8 @@ export const teamNotFoundMessage = "Team was not found.";
 export const allTeamsMessage = "Exporting every team's costs needs the admin or auditor role.";
 
 export async function costExportResponse(request: Request, { db, viewer, now = new Date(), batchSize }: Deps): Promise<Response> {
+  const refused = queryRefusal(request);
+  if (refused) return refused;
   if (!viewer) return jsonAnswer(401, { error: "Sign in to continue." });
   const params = new URL(request.url).searchParams;
   const parsed = costExportQuery.safeParse({ team: params.get("team") ?? undefined, month: params.get("month") || undefined });

@@ -15,6 +15,9 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
+import { boundFieldErrors, boundText, describeZodError, errorBounds, zodFieldErrors } from "./error-bounds";
+import { inputProblem } from "./input-limits";
+import { internalErrorMessage, RedactedError, serverFault } from "./internal-errors";
 import type { Database } from "~/db/client";
 import { logger as rootLogger } from "~/server/logger";
 import { ServiceError, type ServiceErrorKind } from "~/server/core/errors";
@@ -57,26 +60,54 @@ export function createContext(db: Database, viewer: Viewer | null, options: { co
 
 // 2. Initialisation --------------------------------------------------------------------------
 
-function describeZodError(error: ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}
+/** An internal error the call guard below has already replaced by a generic, redacted one. */
+const isServerFault = (error: TRPCError) => error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof ServiceError);
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  /**
+   * Forms read `fieldErrors` (field → messages) and `field`. Every answer is of bounded size, and
+   * a server fault answers a generic message with the correlation id: no SQL, no values, no stack.
+   */
+  errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
-    const fieldErrors =
-      cause instanceof ZodError ? z.flattenError(cause).fieldErrors : cause instanceof ServiceError ? (cause.fieldErrors ?? null) : null;
+    const fault = isServerFault(error);
+    const fieldErrors = cause instanceof ZodError ? zodFieldErrors(cause) : cause instanceof ServiceError ? boundFieldErrors(cause.fieldErrors) : null;
+    const message = fault ? internalErrorMessage(ctx?.correlationId) : cause instanceof ZodError ? `Invalid input: ${describeZodError(cause)}` : shape.message;
+    const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
     return {
       ...shape,
-      message: cause instanceof ZodError ? `Invalid input: ${describeZodError(cause)}` : shape.message,
+      message: boundText(message, errorBounds.maxMessage),
       data: {
-        ...shape.data,
+        ...data,
+        ...(fault || !_stack ? {} : { stack: _stack }),
         fieldErrors,
-        field: cause instanceof ServiceError ? (cause.field ?? null) : null,
+        field: cause instanceof ServiceError && cause.field ? boundText(cause.field, errorBounds.maxFieldName) : null,
+        correlationId: ctx?.correlationId ?? null,
       },
     };
   },
+});
+
+/**
+ * Every call, before its input schema runs and around everything after it:
+ * - the raw input must keep the input limits (size, nesting, keys, no control characters),
+ *   refused with the field named, so no schema, service or database sees it;
+ * - an invalid input's message lists a bounded number of problems;
+ * - a server fault becomes a generic error whose cause is redacted (the call log below writes
+ *   that one: the statement and where it failed, never the values bound to it).
+ */
+const guardCall = t.middleware(async ({ ctx, getRawInput, next }) => {
+  const problem = inputProblem(await getRawInput());
+  if (problem) throw new ServiceError("invalid", `Invalid input: ${problem.path}: ${problem.message}`, problem.path, { [problem.path]: [problem.message] });
+  const result = await next();
+  if (result.ok) return result;
+  const { error } = result;
+  if (error.cause instanceof ZodError) throw new TRPCError({ code: error.code, message: `Invalid input: ${describeZodError(error.cause)}`, cause: error.cause });
+  if (isServerFault(error) && !(error.cause instanceof RedactedError)) {
+    throw serverFault(error.cause ?? error, ctx.correlationId);
+  }
+  return result;
 });
 
 export const createCallerFactory = t.createCallerFactory;
@@ -124,7 +155,7 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
 });
 
 /** Anyone, signed in or not. */
-export const publicProcedure = t.procedure.use(logCall).use(mapServiceErrors);
+export const publicProcedure = t.procedure.use(logCall).use(mapServiceErrors).use(guardCall);
 
 /** FORBIDDEN naming who may, unless `allowed`: for stricter variants and the odd per-call check in a handler. */
 export function authorize(allowed: boolean, message: string): void {

@@ -4,6 +4,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
+import { safeRedirect } from "./callback-url";
 import { findDemoUser, upsertOidcUser } from "~/server/services/users";
 
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
@@ -80,6 +81,10 @@ function buildAuthOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
+      // After sign-in or sign-out: only a path of this site (server/auth/callback-url.ts).
+      redirect({ url, baseUrl }) {
+        return safeRedirect(url, baseUrl);
+      },
       async signIn({ user, account }) {
         // An identity without an email cannot be matched to memberships: refuse it clearly.
         if (account?.provider === "oidc" && !user.email) return "/signin?error=OidcNoEmail";

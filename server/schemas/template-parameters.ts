@@ -114,7 +114,29 @@ export function parameterValuesSchema(parameters: readonly ParameterSpec[]) {
     const value = parameterValueSchema(p);
     shape[p.name] = p.default !== undefined ? value.default(p.default as never) : p.required ? value : value.optional();
   }
-  return z.strictObject(shape, { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown parameter: ${issue.keys.join(", ")}` : undefined) });
+  return z.strictObject(shape, { error: (issue) => (issue.code === "unrecognized_keys" ? unknownParametersMessage(issue.keys) : undefined) });
+}
+
+/** How many names a message lists before it says "and K more": a message never grows with the input. */
+export const maxListedNames = 10;
+const maxShownNameLength = 40;
+
+/** A name as a message may show it: unprintable characters replaced, at most 40 characters. */
+export function shownName(name: string): string {
+   
+  const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return printable.length > maxShownNameLength ? `${printable.slice(0, maxShownNameLength - 1)}…` : printable;
+}
+
+/** "a, b, c" or "a, b, … and 1,234 more": the first few names, the rest counted. */
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, maxListedNames).map(shownName).join(", ");
+  const rest = names.length - maxListedNames;
+  return rest > 0 ? `${shown} and ${rest.toLocaleString("en-US")} more` : shown;
+}
+
+export function unknownParametersMessage(names: readonly string[]): string {
+  return `unknown parameter${names.length === 1 ? "" : "s"}: ${listNames(names)}`;
 }
 
 /** The values a new request form starts with. */

@@ -117,7 +117,7 @@ describe("template curation", () => {
 
     const noReason = await failure(admin.templateAdmin.deprecate({ templateId: draft.templateId, reason: "" }));
     expect(noReason.code).toBe("BAD_REQUEST");
-    expect(noReason.message).toMatch(/"reason"[\s\S]*say why|say why[\s\S]*"reason"/);
+    expect(noReason.message).toMatch(/reason: say why/);
 
     await admin.templateAdmin.deprecate({ templateId: draft.templateId, reason: "Replaced by web-service" });
     expect((await developer.catalog.list()).map((t) => t.name)).not.toContain(name);

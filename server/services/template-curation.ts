@@ -12,6 +12,7 @@ import { parameterDefaults } from "~/server/schemas/template-parameters";
 import { estimateCostRange } from "~/server/templates/cost-range";
 import { compareSemver, parseSemver, templateNamePattern } from "~/server/templates/format";
 import { parseTemplateYaml, type LocatedIssue } from "~/server/templates/parse";
+import { yamlShapeProblem } from "~/server/templates/yaml-limits";
 import { recordAudit, type Actor } from "~/server/core/audit";
 import { defaultPlan } from "./catalog";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -39,6 +40,8 @@ export function validateDraft(yaml: string) {
 
 /** Name and version, which a draft needs even while the rest is still wrong. */
 function identify(yaml: string): { name: string; version: string } {
+  const shape = yamlShapeProblem(yaml);
+  if (shape) throw new ServiceError("invalid", `The YAML ${shape.message}${shape.line ? ` (line ${shape.line})` : ""}.`, "yaml");
   const doc = parseDocument(yaml, { uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];

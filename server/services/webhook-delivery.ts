@@ -8,18 +8,21 @@
  *   2.5 min, 7 min, 18 min), 8 attempts in all (about 30 minutes); after the last one: failed.
  * - Other 4xx and 3xx (redirects are not followed): failed at once; the receiver refuses this
  *   request and sending it again will not change that. An approver can redeliver after fixing it.
- * - Paused webhook, unreadable secret or a target the URL rules refuse: failed at once.
+ * - Paused webhook, unreadable secret or a target the URL rules refuse, also when its host name
+ *   resolves to a refused address at delivery time: failed at once (sending again would be
+ *   refused again; retrying only knocks on the forbidden address seven more times).
  *
  * Each attempt is one UPDATE of the delivery row (attempts + 1, status code or error, time). The
  * secret is only used to sign; it never goes into the row, the logs or an error message.
  */
 import { eq, sql } from "drizzle-orm";
+import type { lookup as dnsLookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import type { Database } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
 import { SecretBoxError } from "~/server/core/secret-box";
-import { checkWebhookUrl, guardedLookup, localTargetsAllowed } from "./webhook-targets";
+import { checkWebhookUrl, guardedLookup, localTargetsAllowed, RefusedTargetError } from "./webhook-targets";
 import { cloudEventBody, type CloudEvent } from "~/server/core/webhook-outbox";
 import { openWebhookSecret, signatureFor, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "./webhooks";
 
@@ -39,9 +42,11 @@ export type DeliveryOptions = {
   maxAttempts: number;
   allowLocal?: boolean;
   timeoutMs?: number;
+  /** The host name resolver (tests give one that answers a chosen address). */
+  resolve?: typeof dnsLookup;
 };
 
-type HttpResult = { statusCode: number; statusText: string; snippet: string } | { error: string };
+type HttpResult = { statusCode: number; statusText: string; snippet: string } | { error: string; refused?: boolean };
 
 /** 408 Request Timeout, 425 Too Early and 429 Too Many Requests are worth another try. */
 export function isRetryableStatus(status: number): boolean {
@@ -57,7 +62,14 @@ function describeNetworkError(error: unknown): string {
   return code ? `${error.message} (${code})` : error.message;
 }
 
-function post(url: URL, body: string, headers: Record<string, string>, options: { allowLocal: boolean; timeoutMs: number }): Promise<HttpResult> {
+const refusedTarget = (error: unknown) => error instanceof RefusedTargetError;
+
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: { allowLocal: boolean; timeoutMs: number; resolve?: typeof dnsLookup },
+): Promise<HttpResult> {
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve) => {
     let settled = false;
@@ -72,7 +84,7 @@ function post(url: URL, body: string, headers: Record<string, string>, options: 
       {
         method: "POST",
         headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        lookup: guardedLookup({ allowLocal: options.allowLocal }),
+        lookup: guardedLookup({ allowLocal: options.allowLocal, resolve: options.resolve }),
         agent: false,
       },
       (response) => {
@@ -96,7 +108,7 @@ function post(url: URL, body: string, headers: Record<string, string>, options: 
       finish({ error: `no answer within ${options.timeoutMs / 1000} s` });
       request.destroy();
     }, options.timeoutMs);
-    request.on("error", (error) => finish({ error: describeNetworkError(error) }));
+    request.on("error", (error) => finish({ error: describeNetworkError(error), refused: refusedTarget(error) }));
     request.end(body);
   });
 }
@@ -169,7 +181,8 @@ export async function attemptDelivery(db: Database, deliveryId: string, options:
     [TIMESTAMP_HEADER]: String(timestamp),
     [SIGNATURE_HEADER]: signatureFor(secret, timestamp, body),
   };
-  const result = await post(new URL(webhook.url), body, headers, { allowLocal, timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS });
+  const result = await post(new URL(webhook.url), body, headers, { allowLocal, timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS, resolve: options.resolve });
+  if ("refused" in result && result.refused) return fail(`Not sent: ${sanitize(result.error, secret)}.`);
 
   if ("statusCode" in result && result.statusCode >= 200 && result.statusCode < 300) {
     await record(db, delivery.id, "succeeded", { statusCode: result.statusCode, error: null }, true);

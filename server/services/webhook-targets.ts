@@ -49,24 +49,50 @@ const forbiddenHostNames = new Set(["metadata", "metadata.google.internal", "met
 
 type AddressClass = "forbidden" | "loopback" | "other";
 
-/** `::ffff:a9fe:a9fe` and `::ffff:169.254.169.254` are IPv4 addresses in IPv6 clothing. */
-function unmapIpv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1]!;
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const high = parseInt(hex[1]!, 16);
-    const low = parseInt(hex[2]!, 16);
-    return [high >> 8, high & 255, low >> 8, low & 255].join(".");
-  }
+/** An IPv6 address as 16 bytes (an IPv4 tail such as `::ffff:1.2.3.4` included), or null when it is not one. */
+export function ipv6Bytes(address: string): number[] | null {
+  let text = address.replace(/%.*$/, "").toLowerCase();
+  if (isIP(text) !== 6) return null;
+  // The dotted tail becomes two hex groups, so only one form remains to read.
+  text = text.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a: string, b: string, c: string, d: string) =>
+    [(Number(a) << 8) | Number(b), (Number(c) << 8) | Number(d)].map((g) => g.toString(16)).join(":"),
+  );
+  const groupsOf = (part: string) => (part ? part.split(":").map((g) => parseInt(g, 16)) : []);
+  const [head = "", tail] = text.split("::");
+  const before = groupsOf(head);
+  const after = tail === undefined ? [] : groupsOf(tail);
+  const groups = tail === undefined ? before : [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
+  return groups.length === 8 ? groups.flatMap((g) => [g >> 8, g & 255]) : null;
+}
+
+const zeros = (bytes: number[], from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+const ipv4At = (bytes: number[], at: number) => bytes.slice(at, at + 4).join(".");
+
+/**
+ * The IPv4 address an IPv6 address stands for, when it embeds one: IPv4-mapped
+ * (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`), IPv4-compatible (`::a.b.c.d`),
+ * NAT64 (`64:ff9b::a.b.c.d`) and 6to4 (`2002:AABB:CCDD::`). `tunnelled` marks the ranges whose
+ * target cannot be read off the address (local-use NAT64 64:ff9b:1::/48, Teredo 2001::/32):
+ * they are refused outright.
+ */
+export function embeddedIpv4(address: string): string | "tunnelled" | null {
+  const b = ipv6Bytes(address);
+  if (!b) return null;
+  if (zeros(b, 0, 10) && b[10] === 0xff && b[11] === 0xff) return ipv4At(b, 12);
+  if (zeros(b, 0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(b, 10, 12)) return ipv4At(b, 12);
+  // ::a.b.c.d, except :: and ::1 themselves (unspecified and loopback, classified as IPv6).
+  if (zeros(b, 0, 12) && !zeros(b, 12, 15)) return ipv4At(b, 12);
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) return zeros(b, 4, 12) ? ipv4At(b, 12) : "tunnelled";
+  if (b[0] === 0x20 && b[1] === 0x02) return ipv4At(b, 2);
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0x00) return "tunnelled";
   return null;
 }
 
 export function classifyAddress(address: string): AddressClass {
   const bare = address.replace(/^\[|\]$/g, "");
-  const mapped = unmapIpv4(bare);
-  const ip = mapped ?? bare;
+  const embedded = embeddedIpv4(bare);
+  if (embedded === "tunnelled") return "forbidden";
+  const ip = embedded ?? bare.replace(/%.*$/, "");
   const family = isIP(ip);
   if (family === 0) return "other";
   const type = family === 4 ? "ipv4" : "ipv6";
@@ -119,13 +145,14 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * A `lookup` for http(s).request that resolves as usual and refuses forbidden addresses (and
  * loopback unless allowed), so the connection only ever goes to an address that passed.
  */
-export function guardedLookup(options: { allowLocal: boolean }) {
+export function guardedLookup(options: { allowLocal: boolean; resolve?: typeof dnsLookup }) {
+  const resolve = options.resolve ?? dnsLookup;
   const refused = (address: string) => {
     const kind = classifyAddress(address);
     return kind === "forbidden" || (kind === "loopback" && !options.allowLocal);
   };
   return (hostname: string, lookupOptions: LookupOptions, callback: LookupCallback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+    resolve(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error) return callback(error, "");
       const list = addresses as LookupAddress[];
       const bad = list.find((a) => refused(a.address));

@@ -365,6 +365,20 @@ describe("delivering", () => {
     expect(receiver.received).toHaveLength(0);
   });
 
+  it.each(["::169.254.169.254", "64:ff9b::a9fe:a9fe", "::ffff:0:a9fe:a9fe"])(
+    "fails at once, without retries, when the host name resolves to the metadata address as %s",
+    async (address) => {
+      const { hook, delivery } = await publishOne();
+      await db.update(webhooks).set({ url: "https://hooks.example.test/hook" }).where(eq(webhooks.id, hook.webhook.id));
+      const resolve = ((_host: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) =>
+        callback(null, [{ address, family: 6 }])) as never;
+      const outcome = await attemptDelivery(db, delivery.id, { attempt: 1, maxAttempts: 8, resolve });
+      expect(outcome).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^Not sent: refused: hooks\.example\.test resolves to .* an address webhooks may not reach\.$/) });
+      expect((await deliveriesOf(hook.webhook.id))[0]).toMatchObject({ status: "failed" });
+      // "failed" completes the worker's job (server/worker/tasks/deliver-webhook.ts): no retry is queued.
+    },
+  );
+
   it("redelivers a failed delivery: back to pending with one queued job, however often it is clicked", async () => {
     const { hook, delivery } = await publishOne();
     receiver.answers = [404];

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import { canonicalJson } from "./canonical-json";
 import { validateTemplate, type IssuePath, type ValidationOptions } from "./validate";
+import { yamlShapeProblem } from "./yaml-limits";
 import type { TemplateDocument } from "./format";
 
 export { canonicalJson };
@@ -39,6 +40,9 @@ export function parseTemplateYaml(text: string, options: ValidationOptions = {})
   if (Buffer.byteLength(text, "utf8") > maxTemplateBytes) {
     return { ok: false, document: null, issues: [{ path: "", message: `the file is larger than ${maxTemplateBytes / 1024} KB`, line: null, column: null }] };
   }
+  // Measured before parsing: pathological nesting would cost the parser seconds (yaml-limits.ts).
+  const shape = yamlShapeProblem(text);
+  if (shape) return { ok: false, document: null, issues: [{ path: "", ...shape }] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true });
   if (doc.errors.length > 0) {

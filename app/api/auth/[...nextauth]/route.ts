@@ -1,5 +1,7 @@
 import NextAuth from "next-auth";
+import { authPostAnswer } from "~/server/api/same-origin";
 import { authOptions } from "~/server/auth/options";
+import { env } from "~/server/env";
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 
@@ -8,4 +10,10 @@ async function handler(req: Request, context: RouteContext) {
   return NextAuth(req as never, context as never, authOptions());
 }
 
-export { handler as GET, handler as POST };
+/** Session changes only from this site (server/api/same-origin.ts). */
+async function post(req: Request, context: RouteContext) {
+  const publicUrl = env().NEXTAUTH_URL;
+  return authPostAnswer(req, (await context.params).nextauth, publicUrl ? [publicUrl] : []) ?? handler(req, context);
+}
+
+export { handler as GET, post as POST };

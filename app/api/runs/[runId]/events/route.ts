@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryRefusal } from "~/server/api/query-guard";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
@@ -14,6 +15,8 @@ const terminal = new Set(["succeeded", "failed", "cancelled"]);
  * resumes after a dropped connection without repeating lines.
  */
 export async function GET(request: Request, { params }: { params: Promise<{ runId: string }> }) {
+  const refused = queryRefusal(request);
+  if (refused) return refused;
   const { runId } = await params;
   if (!z.uuid().safeParse(runId).success) return new Response("Run not found", { status: 404 });
   const viewer = await getViewer();
