@@ -8,8 +8,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import pg from "pg";
 import type { Database } from "~/db/client";
-import { environments, runEvents, runs, type Run } from "~/db/schema";
-import type { Viewer } from "~/server/services/users";
+import { runEvents, runs } from "~/db/schema";
 
 type Listener = () => void;
 type Hub = { client: pg.Client | null; connecting: Promise<void> | null; listeners: Map<string, Set<Listener>> };
@@ -49,14 +48,6 @@ export async function subscribe(url: string, runId: string, listener: Listener):
     set.delete(listener);
     if (set.size === 0) h.listeners.delete(runId);
   };
-}
-
-/** The run, if the viewer may see it (a member of its team, or an admin or auditor). */
-export async function visibleRun(db: Database, viewer: Viewer, runId: string): Promise<Run | null> {
-  const [row] = await db.select({ run: runs, teamId: environments.teamId }).from(runs).innerJoin(environments, eq(environments.id, runs.environmentId)).where(eq(runs.id, runId)).limit(1);
-  if (!row) return null;
-  const allowed = viewer.globalRole === "admin" || viewer.globalRole === "auditor" || viewer.teams.some((t) => t.id === row.teamId);
-  return allowed ? row.run : null;
 }
 
 export async function eventsAfter(db: Database, runId: string, afterId: number) {

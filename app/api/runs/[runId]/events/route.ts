@@ -3,7 +3,8 @@ import { queryRefusal } from "~/server/api/query-guard";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
-import { eventsAfter, runStatus, subscribe, visibleRun } from "~/server/api/run-stream";
+import { readableRun } from "~/server/access/subjects";
+import { eventsAfter, runStatus, subscribe } from "~/server/api/run-stream";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +24,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   if (!viewer) return new Response("Sign in to continue", { status: 401 });
   const database = db();
   // Other teams' runs do not exist for the caller.
-  if (!(await visibleRun(database, viewer, runId))) return new Response("Run not found", { status: 404 });
+  if (!(await readableRun(database, viewer, runId))) return new Response("Run not found", { status: 404 });
 
   let lastId = Number(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? 0) || 0;
   const encoder = new TextEncoder();
