@@ -55,8 +55,9 @@ async function shutdown(code: number) {
 }
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));
-void stack.crashed.then((code) => {
-  if (stopping) return; // web and worker exit because we asked them to
-  console.error(`web or worker exited during the browser tests (code ${code})`);
+// A single crash is restarted by the stack (and logged); repeated crashes end the run.
+void stack.gaveUp.then((reason) => {
+  if (stopping) return;
+  console.error(`the stack gave up during the browser tests: ${reason}`);
   void shutdown(1);
 });
