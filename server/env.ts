@@ -47,6 +47,10 @@ export const runtimeEnvSchema = z
     /** Provider plugin cache shared by every working directory; default <work dir>/plugin-cache. */
     PROVISIO_TERRAFORM_PLUGIN_CACHE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Failed sign-ins allowed per email per minute (and 4× that per client address); more are refused for the rest of the minute. */
+    PROVISIO_SIGNIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+    /** Sign-in attempts allowed per client address per minute, failed or not. */
+    PROVISIO_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
     /**
      * Bearer token that GET /api/metrics requires; unset = metrics disabled (closed by default).
      * `npm start` generates one for demo installs (kept in the data folder).
