@@ -35,6 +35,9 @@ const stack = await startStack({
     OIDC_CLIENT_SECRET: idp.clientSecret,
     OIDC_NAME: "Test IdP",
     LOG_LEVEL: "warn",
+    // Every browser test signs in from this machine's address: lift the per-address attempt cap (its own test is
+    // server/auth/sign-in-throttle.test.ts); the per-email failure cap stays at its default and has a browser test.
+    PROVISIO_SIGNIN_ATTEMPTS_PER_MINUTE: "10000",
   },
 }).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
