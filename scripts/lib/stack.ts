@@ -6,12 +6,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { and, eq, isNull } from "drizzle-orm";
 import { runMigrations } from "graphile-worker";
 import { z } from "zod";
 import { connect, disconnectAll } from "~/db/client";
 import { migrateDatabase } from "~/db/migrate";
+import { workerHeartbeats } from "~/db/schema";
 import { demoUsers, seedDemoData } from "~/db/seed";
 import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
 import { syncTemplates } from "~/server/services/template-sync";
@@ -168,16 +171,23 @@ async function becomesHealthy(url: string, child: ChildProcess, timeoutMs: numbe
   return false;
 }
 
-/** Resolves when a restarted worker logs that it runs again (its heartbeat is written by then). */
-function workerStarted(child: ChildProcess): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (!child.stdout) return resolve(false);
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      if (line.includes('"worker started"')) resolve(true);
-    });
-    child.once("exit", () => resolve(false));
-  });
+/** Resolves true once a (restarted) worker's heartbeat is in the database, the moment it takes jobs; false if it exits first. */
+async function workerRunning(databaseUrl: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const { db } = connect(databaseUrl, 1);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    const found = await db
+      .select({ pid: workerHeartbeats.pid })
+      .from(workerHeartbeats)
+      .where(and(eq(workerHeartbeats.pid, child.pid ?? -1), eq(workerHeartbeats.hostname, os.hostname()), isNull(workerHeartbeats.stoppedAt)))
+      .then(
+        (rows) => rows.length > 0,
+        () => false,
+      );
+    if (found) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -287,7 +297,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         first: worker,
         spawn: spawnWorker,
         log,
-        onRestart: (child, _n, exitedAt) => void workerStarted(child).then((ok) => back("worker", exitedAt, ok, "running")),
+        onRestart: (child, _n, exitedAt) => void workerRunning(databaseUrl!, child, 120_000).then((ok) => back("worker", exitedAt, ok, "running")),
       }),
     );
     return {
