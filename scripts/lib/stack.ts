@@ -19,6 +19,7 @@ import { demoUsers, seedDemoData } from "~/db/seed";
 import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
 import { syncTemplates } from "~/server/services/template-sync";
 import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
+import { chooseBind, describeBind, isLoopback, probeHost } from "./bind";
 import { assertPortFree } from "./ports";
 import { stopChild, supervise, type Supervised } from "./supervisor";
 
@@ -137,26 +138,6 @@ async function waitForHealthy(url: string, children: ChildProcess[], timeoutMs: 
   throw new LaunchError(`Provisio did not become healthy within ${timeoutMs / 1000} s (last answer: ${last}).`);
 }
 
-const loopback = new Set(["127.0.0.1", "::1", "localhost"]);
-
-/** The address the launcher itself uses to reach the web server. */
-function probeHost(bind: string | null): string {
-  if (bind === null || bind === "0.0.0.0" || bind === "::" || bind === "localhost") return "127.0.0.1";
-  return bind.includes(":") ? `[${bind}]` : bind;
-}
-
-/** Says where the web server listens, and warns when demo sign-in (a passwordless admin) is reachable from other machines. */
-function describeBind(bind: string | null, demoSignIn: boolean, explicit: boolean): string {
-  if (demoSignIn && bind !== null && loopback.has(bind)) {
-    return `provisio: demo sign-in is on, so the web server listens on ${bind} only (this machine); set PROVISIO_BIND=0.0.0.0 to serve other machines`;
-  }
-  const where = bind === null ? "every interface" : bind;
-  if (demoSignIn && explicit) {
-    return `provisio: warning: demo sign-in is on and the web server listens on ${where} (PROVISIO_BIND): anyone who can reach it can sign in as an admin without a password`;
-  }
-  return `provisio: the web server listens on ${where}`;
-}
-
 /** Resolves when /api/health answers ok (true), or false when the child exits or the time is up. */
 async function becomesHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -221,7 +202,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new LaunchError((error as Error).message);
   }
 
-  const bind = launch.PROVISIO_BIND ?? (demoSignIn ? "127.0.0.1" : null);
+  const bind = chooseBind(launch.PROVISIO_BIND, demoSignIn);
   const children: ChildProcess[] = [];
   const supervised: Supervised[] = [];
   const stop = async () => {
@@ -272,7 +253,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       pipeWithPrefix(worker, "[worker]", log);
       return worker;
     };
-    log(describeBind(bind, demoSignIn, launch.PROVISIO_BIND !== undefined));
+    log(describeBind(bind, demoSignIn));
     const web = spawnWeb();
     const worker = spawnWorker();
     children.push(web, worker);
@@ -350,7 +331,7 @@ export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<
   console.log(`
   Provisio is running (${options.mode === "dev" ? "development" : "production"} mode, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
-    Open:      ${stack.url}${stack.bind && loopback.has(stack.bind) ? `   (listening on ${stack.bind} only; PROVISIO_BIND=0.0.0.0 serves other machines)` : ""}
+    Open:      ${stack.url}${isLoopback(stack.bind) ? `   (listening on ${stack.bind} only; PROVISIO_BIND=0.0.0.0 serves other machines)` : ""}
     Health:    ${stack.url}/api/health
     Metrics:   ${stack.metricsToken ? `curl -H "Authorization: Bearer ${stack.metricsToken}" ${stack.url}/api/metrics` : "off (set PROVISIO_METRICS_TOKEN to enable /api/metrics)"}
 ${
