@@ -45,7 +45,7 @@ const stack = await startStack({
   await rm(dataDir, { recursive: true, force: true });
   process.exit(1);
 });
-console.log(`e2e stack ready at ${stack.url}`);
+console.log(`e2e stack ready at ${stack.url} (Node ${process.version})`);
 
 let stopping = false;
 async function shutdown(code: number) {

@@ -60,7 +60,7 @@ type Authorize = NonNullable<Parameters<typeof CredentialsProvider>[0]["authoriz
 /**
  * Every credentials sign-in goes through the throttle: over a limit it is refused (next-auth
  * carries the error code to /signin?error=SignInThrottled) before `authorize` looks at anything;
- * a refused sign-in counts as a failure for its email and address.
+ * a sign-in `authorize` turns down counts as a failure for its email and address.
  */
 function throttled(limits: SignInLimits, authorize: Authorize): Authorize {
   return async (credentials, req) => {
