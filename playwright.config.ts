@@ -9,8 +9,9 @@ export default defineConfig({
   workers: 2,
   forbidOnly: true,
   retries: 0,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Ceilings for a slow, shared machine (a laptop, a busy CI runner): tests wait for states, never for durations.
+  timeout: 180_000,
+  expect: { timeout: 20_000 },
   reporter: [["list"], ["json", { outputFile: ".tmp/reports/e2e-report.json" }]],
   use: {
     baseURL: `http://localhost:${E2E_PORT}`,

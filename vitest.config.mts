@@ -8,8 +8,9 @@ export default defineConfig({
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**", ".tmp/**"],
     globalSetup: ["testing/global-setup.ts"],
     environment: "node",
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Ceilings, not expectations: tests wait for states, and a loaded 2-core machine or CI runner may be several times slower.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     pool: "forks",
   },
 });

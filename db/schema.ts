@@ -642,3 +642,36 @@ export const simRateLimits = pgTable("sim_rate_limits", {
 });
 
 export type SimResourceRow = typeof simResources.$inferSelect;
+
+/**
+ * Signed-in sessions. The session cookie (a JWT) names one row; signing out revokes it, so a copy
+ * of the cookie stops working on every web process at once. Rows end with the cookie's lifetime.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    /** Random, unguessable; kept inside the encrypted session cookie. */
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId), index("user_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Sign-in throttling: one counter per key (`attempts:<address>`, `failures:email:<email>`,
+ * `failures:address:<address>`) in fixed one-minute windows, shared by every web process.
+ */
+export const signInThrottle = pgTable(
+  "sign_in_throttle",
+  {
+    key: text("key").primaryKey(),
+    windowStartedAt: timestamp("window_started_at", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("sign_in_throttle_window_idx").on(t.windowStartedAt)],
+);

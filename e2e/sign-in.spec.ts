@@ -44,6 +44,40 @@ test("sign-out ends the session", async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test("after sign-out the old session cookie no longer works on the API", async ({ page, playwright, baseURL }) => {
+  await signInAs(page, "developer");
+  const cookie = (await page.context().cookies()).find((c) => c.name === "next-auth.session-token");
+  expect(cookie).toBeDefined();
+  // The same cookie from somewhere else (a copied cookie, another tab's client): it works while signed in…
+  const copy = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: `${cookie!.name}=${cookie!.value}` } });
+  const before = await copy.get("/api/trpc/me.get");
+  expect(before.status()).toBe(200);
+  expect(await before.text()).toContain(personas.developer.email);
+
+  await page.getByRole("button", { name: "Sign out" }).first().click();
+  await expect(page).toHaveURL(/\/signin/);
+  // …and is refused everywhere once its session was signed out.
+  const after = await copy.get("/api/trpc/me.get");
+  expect(after.status()).toBe(401);
+  expect((await copy.get("/api/audit/export")).status()).toBe(401);
+  await copy.dispose();
+});
+
+test("repeated failed sign-ins are throttled with a clear message", async ({ page, request }) => {
+  // Sign-ins as an unknown user fail; after five in a minute the sixth is refused before it is even looked at.
+  const email = `guess-${Date.now().toString(36)}@example.com`;
+  const attempt = async () => {
+    const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const response = await request.post("/api/auth/callback/demo", { form: { email, csrfToken: csrf.csrfToken, json: "true" } });
+    return new URL(((await response.json()) as { url: string }).url);
+  };
+  for (let i = 0; i < 5; i++) expect((await attempt()).searchParams.get("error")).toBe("CredentialsSignin");
+  const refused = await attempt();
+  expect(refused.searchParams.get("error")).toBe("SignInThrottled");
+  await page.goto(refused.pathname + refused.search);
+  await expect(page.getByRole("alert").filter({ hasText: "Too many sign-in attempts from here or for this user. Wait a minute, then try again." })).toBeVisible();
+});
+
 test("an unknown demo user is refused with a clear message", async ({ page, request }) => {
   const csrf = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const response = await request.post("/api/auth/callback/demo", {

@@ -99,6 +99,10 @@ const variables = {
   /** Which process this is, named in every log line (the launcher sets web or worker). */
   PROVISIO_PROCESS: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as web or worker").default("web"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Failed sign-ins allowed per email per minute (and 4× that per client address); more are refused for the rest of the minute. */
+  PROVISIO_SIGNIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** Sign-in attempts allowed per client address per minute, failed or not. */
+  PROVISIO_SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   /**
    * Bearer token that GET /api/metrics requires; unset = metrics disabled (closed by default).
    * `npm start` generates one for demo installs (kept in the data folder).

@@ -13,6 +13,7 @@ export const dynamic = "force-dynamic";
 
 const errorMessages: Record<string, string> = {
   CredentialsSignin: "That demo user does not exist or demo sign-in is turned off.",
+  SignInThrottled: "Too many sign-in attempts from here or for this user. Wait a minute, then try again.",
   OidcNoEmail: "Your identity provider did not share an email address; Provisio needs one to match your teams.",
   OAuthSignin: "Could not reach the identity provider. Try again, or ask an admin to check the OIDC settings.",
   OAuthCallback: "The identity provider's answer could not be verified. Try signing in again.",

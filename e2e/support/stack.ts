@@ -35,6 +35,9 @@ const stack = await startStack({
     OIDC_CLIENT_SECRET: idp.clientSecret,
     OIDC_NAME: "Test IdP",
     LOG_LEVEL: "warn",
+    // Every browser test signs in from this machine's address: lift the per-address attempt cap (its own test is
+    // server/auth/sign-in-throttle.test.ts); the per-email failure cap stays at its default and has a browser test.
+    PROVISIO_SIGNIN_ATTEMPTS_PER_MINUTE: "10000",
   },
 }).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
@@ -42,7 +45,7 @@ const stack = await startStack({
   await rm(dataDir, { recursive: true, force: true });
   process.exit(1);
 });
-console.log(`e2e stack ready at ${stack.url}`);
+console.log(`e2e stack ready at ${stack.url} (Node ${process.version})`);
 
 let stopping = false;
 async function shutdown(code: number) {
@@ -55,8 +58,9 @@ async function shutdown(code: number) {
 }
 process.on("SIGTERM", () => void shutdown(0));
 process.on("SIGINT", () => void shutdown(0));
-void stack.crashed.then((code) => {
-  if (stopping) return; // web and worker exit because we asked them to
-  console.error(`web or worker exited during the browser tests (code ${code})`);
+// A single crash is restarted by the stack (and logged); repeated crashes end the run.
+void stack.gaveUp.then((reason) => {
+  if (stopping) return;
+  console.error(`the stack gave up during the browser tests: ${reason}`);
   void shutdown(1);
 });

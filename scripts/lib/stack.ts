@@ -6,17 +6,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { and, eq, isNull } from "drizzle-orm";
 import { runMigrations } from "graphile-worker";
 import { z } from "zod";
 import { connect, disconnectAll } from "~/db/client";
 import { migrateDatabase } from "~/db/migrate";
+import { workerHeartbeats } from "~/db/schema";
 import { demoUsers, seedDemoData } from "~/db/seed";
 import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
 import { syncTemplates } from "~/server/services/template-sync";
 import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
+import { chooseBind, describeBind, isLoopback, probeHost } from "./bind";
 import { assertPortFree } from "./ports";
+import { stopChild, supervise, type Supervised } from "./supervisor";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -28,6 +33,11 @@ const launchEnvSchema = z.object({
   PROVISIO_DEMO: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
   /** Folder of template folders synced into the catalog on start. */
   PROVISIO_TEMPLATES_DIR: z.string().min(1).default("templates"),
+  /** Address the web server listens on; default 127.0.0.1 when demo sign-in is on, else every interface. */
+  PROVISIO_BIND: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F:.]+|[a-zA-Z0-9.-]+)$/, "must be an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::")
+    .optional(),
 });
 
 export type StackOptions = {
@@ -45,8 +55,12 @@ export type Stack = {
   demoSignIn: boolean;
   /** How a shell reads the metrics token (`$PROVISIO_METRICS_TOKEN` or `$(cat <file>)`), never the token itself; null = metrics disabled. */
   metricsToken: string | null;
-  /** Resolves with an exit code when web or worker stops on its own (a crash). */
-  crashed: Promise<number>;
+  /** Where the web server listens: an address, or null for every interface. */
+  bind: string | null;
+  /** Resolves with the reason when web or worker crashed too often to be restarted again (single crashes are restarted). */
+  gaveUp: Promise<string>;
+  /** Process ids of web and worker now (they change when a crashed one is restarted). */
+  pids: () => { web: number | undefined; worker: number | undefined };
   stop: () => Promise<void>;
 };
 
@@ -124,16 +138,37 @@ async function waitForHealthy(url: string, children: ChildProcess[], timeoutMs: 
   throw new LaunchError(`Provisio did not become healthy within ${timeoutMs / 1000} s (last answer: ${last}).`);
 }
 
-function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
+/** Resolves when /api/health answers ok (true), or false when the child exits or the time is up. */
+async function becomesHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/** Resolves true once a (restarted) worker's heartbeat is in the database, the moment it takes jobs; false if it exits first. */
+async function workerRunning(databaseUrl: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  const { db } = connect(databaseUrl, 1);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    const found = await db
+      .select({ pid: workerHeartbeats.pid })
+      .from(workerHeartbeats)
+      .where(and(eq(workerHeartbeats.pid, child.pid ?? -1), eq(workerHeartbeats.hostname, os.hostname()), isNull(workerHeartbeats.stoppedAt)))
+      .then(
+        (rows) => rows.length > 0,
+        () => false,
+      );
+    if (found) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -167,9 +202,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     throw new LaunchError((error as Error).message);
   }
 
+  const bind = chooseBind(launch.PROVISIO_BIND, demoSignIn);
   const children: ChildProcess[] = [];
+  const supervised: Supervised[] = [];
   const stop = async () => {
-    await Promise.all(children.map((c) => stopChild(c, 15_000)));
+    await Promise.all(supervised.length ? supervised.map((s) => s.stop(15_000)) : children.map((c) => stopChild(c, 15_000)));
     await disconnectAll();
     if (pg) {
       await pg.stop();
@@ -201,27 +238,59 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     checkpoint();
 
     const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-    const web = spawn(process.execPath, [nextBin, options.mode === "dev" ? "dev" : "start", "-p", String(launch.PORT)], {
-      cwd: root,
-      env: { ...childEnv, PROVISIO_PROCESS: "web" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server", "worker", "main.ts")], {
-      cwd: root,
-      env: { ...childEnv, PROVISIO_PROCESS: "worker" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const nextArgs = [nextBin, options.mode === "dev" ? "dev" : "start", "-p", String(launch.PORT), ...(bind === null ? [] : ["-H", bind])];
+    const spawnWeb = () => {
+      const web = spawn(process.execPath, nextArgs, { cwd: root, env: { ...childEnv, PROVISIO_PROCESS: "web" }, stdio: ["ignore", "pipe", "pipe"] });
+      pipeWithPrefix(web, "[web]   ", log);
+      return web;
+    };
+    const spawnWorker = () => {
+      const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server", "worker", "main.ts")], {
+        cwd: root,
+        env: { ...childEnv, PROVISIO_PROCESS: "worker" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      pipeWithPrefix(worker, "[worker]", log);
+      return worker;
+    };
+    log(describeBind(bind, demoSignIn));
+    const web = spawnWeb();
+    const worker = spawnWorker();
     children.push(web, worker);
-    pipeWithPrefix(web, "[web]   ", log);
-    pipeWithPrefix(worker, "[worker]", log);
 
     const url = `http://localhost:${launch.PORT}`;
-    await waitForHealthy(`http://127.0.0.1:${launch.PORT}`, children, options.mode === "dev" ? 300_000 : 120_000, options.signal);
+    const probeUrl = `http://${probeHost(bind)}:${launch.PORT}`;
+    await waitForHealthy(probeUrl, children, options.mode === "dev" ? 300_000 : 120_000, options.signal);
 
-    const crashed = new Promise<number>((resolve) => {
-      for (const child of children) child.once("exit", (code) => resolve(code ?? 1));
-    });
-    return { url, databaseUrl, demoSignIn, metricsToken: metricsTokenHint(source, demo, dataDir), crashed, stop };
+    // From here on a crash is healed: the crashed process is started again (with backoff) and says when it is back.
+    const back = (name: string, exitedAt: number, ok: boolean, what: string) =>
+      log(ok ? `provisio: ${name} is back (${what} ${((Date.now() - exitedAt) / 1000).toFixed(1)} s after it exited)` : `provisio: restarted ${name} did not come back`);
+    supervised.push(
+      supervise({
+        name: "web",
+        first: web,
+        spawn: spawnWeb,
+        log,
+        onRestart: (child, _n, exitedAt) => void becomesHealthy(probeUrl, child, 120_000).then((ok) => back("web", exitedAt, ok, "healthy")),
+      }),
+      supervise({
+        name: "worker",
+        first: worker,
+        spawn: spawnWorker,
+        log,
+        onRestart: (child, _n, exitedAt) => void workerRunning(databaseUrl!, child, 120_000).then((ok) => back("worker", exitedAt, ok, "running")),
+      }),
+    );
+    return {
+      url,
+      databaseUrl,
+      demoSignIn,
+      bind,
+      metricsToken: metricsTokenHint(source, demo, dataDir),
+      gaveUp: Promise.race(supervised.map((s) => s.gaveUp)),
+      pids: () => ({ web: supervised[0]?.current().pid, worker: supervised[1]?.current().pid }),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -262,7 +331,7 @@ export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<
   console.log(`
   Provisio is running (${options.mode === "dev" ? "development" : "production"} mode, ready in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
-    Open:      ${stack.url}
+    Open:      ${stack.url}${isLoopback(stack.bind) ? `   (listening on ${stack.bind} only; PROVISIO_BIND=0.0.0.0 serves other machines)` : ""}
     Health:    ${stack.url}/api/health
     Metrics:   ${stack.metricsToken ? `curl -H "Authorization: Bearer ${stack.metricsToken}" ${stack.url}/api/metrics` : "off (set PROVISIO_METRICS_TOKEN to enable /api/metrics)"}
 ${
@@ -270,8 +339,8 @@ ${
     ? `    Sign in:   choose a demo user on the sign-in page:\n${demoUsers.map((u) => `                 ${u.email.padEnd(28)} ${u.persona}`).join("\n")}\n`
     : "    Sign in:   with your OpenID Connect provider\n"
 }
-  Press Ctrl-C to stop.
+  A crashed web or worker is restarted. Press Ctrl-C to stop.
 `);
-  const code = await stack.crashed;
-  await shutdown(`web or worker exited (code ${code})`, code === 0 ? 1 : code);
+  const reason = await stack.gaveUp;
+  await shutdown(reason, 1);
 }
