@@ -5,15 +5,18 @@
  * Negative amounts carry a true minus sign ("−$2.50"). Browser-safe, the same on server and client.
  */
 
-const wholeDollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", maximumFractionDigits: 0 });
+import { formatUsd } from "~/server/policy/money";
+
 const withCents = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const MINUS = "−";
 
-/** Integer cents: "$1,234", "$66", "$5"; "$0.40" and "$9.99" (cents under $10 when not whole dollars); "−$12". */
+/**
+ * Integer cents: "$1,234", "$66", "$5"; "$0.40" and "$9.99" (cents under $10 when not whole dollars); "−$12".
+ * The same rule as the policy's messages (server/policy/money.ts), so a figure reads alike in a reason and on a card.
+ */
 export function formatCents(cents: number): string {
   if (cents < 0) return `${MINUS}${formatCents(-cents)}`;
-  if (cents > 0 && cents < 1000 && cents % 100 !== 0) return withCents.format(cents / 100);
-  return wholeDollars.format(cents / 100);
+  return formatUsd(Math.round(cents));
 }
 
 /** Integer cents to the cent, for figures that grow by cents (accrued cost, budgets used): "$1,947.12", "$0.05", "−$2.50". */
