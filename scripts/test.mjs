@@ -52,6 +52,7 @@ rmSync(path.join(root, ".tmp", "reports"), { recursive: true, force: true });
 
 const typecheckOk = step("typecheck", bin("tsc"), ["--noEmit"]);
 const lintOk = step("lint", bin("eslint"), ["--max-warnings=0", "."]);
+const formatOk = step("format (prettier --check)", bin("prettier"), ["--check", "--log-level=warn", "."]);
 const templatesOk = step("templates:check", bin("tsx"), ["scripts/templates-check.ts"]);
 step("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=.tmp/reports/unit-report.json"]);
 const buildStarted = Date.now();
@@ -73,6 +74,7 @@ for (const r of results) console.log(`  ${r.ok ? "ok  " : "FAIL"}  ${r.label.pad
 const problems = [];
 if (!typecheckOk) problems.push("typecheck failed");
 if (!lintOk) problems.push("lint failed");
+if (!formatOk) problems.push("format (prettier --check) failed: run npm run format");
 if (!templatesOk) problems.push("templates:check failed");
 if (unitPassed === 0) problems.push("vitest ran no test");
 if (e2ePassed === 0) problems.push("playwright ran no test");
@@ -80,6 +82,6 @@ for (const r of results) if (!r.ok && !problems.some((p) => p.startsWith(r.label
 for (const p of problems) console.log(`  problem: ${p}`);
 console.log(`vitest: ${unitPassed} passed, ${unitFailed} failed`);
 console.log(`playwright: ${e2ePassed} passed, ${e2eFailed} failed`);
-const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1) + (templatesOk ? 0 : 1) + (loadOk ? 0 : 1);
+const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1) + (formatOk ? 0 : 1) + (templatesOk ? 0 : 1) + (loadOk ? 0 : 1);
 console.log(`tests: ${unitPassed + e2ePassed} passed, ${failed} failed`);
 process.exit(problems.length === 0 && failed === 0 ? 0 : 1);

@@ -16,7 +16,7 @@ import type { Database } from "~/db/client";
 import { logger as rootLogger } from "~/server/logger";
 import { correlationIdFrom } from "~/server/observability/correlation";
 import type { Viewer } from "~/server/services/users";
-import { redactError } from "./internal-errors";
+import { redactError } from "~/server/core/redacted-error";
 import { appRouter } from "./root";
 import { guardTrpcRequest, trpcRequestLimits } from "./trpc-request-guard";
 import { createContext, loggedErrors, type Context } from "./trpc";

@@ -9,7 +9,7 @@ import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
 import { trpcHttpHandler } from "./http";
-import { redactError } from "./internal-errors";
+import { redactError } from "~/server/core/redacted-error";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
