@@ -144,6 +144,21 @@ describe("the recovery tick", () => {
     expect(dueInMs).toBeLessThan(10_000);
   });
 
+  it("survives a failing pass: the error is logged, the job does not fail, and the next tick is already queued", async () => {
+    const errors: string[] = [];
+    const helpers = { logger: { info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m), debug: () => undefined } } as unknown as JobHelpers;
+    await db.execute(sql`select graphile_worker.remove_job('recover_runs')`);
+    // Forced: the heartbeat table is gone for the length of one tick.
+    await db.execute(sql`alter table worker_heartbeats rename to worker_heartbeats_away`);
+    try {
+      await recoverRunsTask(db, { staleMs: STALE_MS, tickMs: 1_000 })({}, helpers);
+    } finally {
+      await db.execute(sql`alter table worker_heartbeats_away rename to worker_heartbeats`);
+    }
+    expect(errors).toEqual([expect.stringMatching(/^recovery tick failed, the next one retries: relation "worker_heartbeats" does not exist$/)]);
+    expect(await job("recover_runs")).toHaveLength(1);
+  });
+
   it("paces itself by the staleness: a quarter of it, between 100 ms and 2 s", () => {
     expect(recoveryTickMs(2_000)).toBe(500);
     expect(recoveryTickMs(30_000)).toBe(2_000);

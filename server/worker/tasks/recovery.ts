@@ -33,7 +33,17 @@ export function recoverRunsTask(db: Database, options: { staleMs?: number; tickM
   return defineTask("recoverRuns", async (_payload, helpers) => {
     // The next tick before the work: a failure or a kill below does not end the chain.
     await enqueue(db, "recoverRuns", {}, { delayMs: tickMs });
-    const { deadWorkers, recoveredRuns } = await recoverOnce(db, staleMs);
+    let report: RecoveryReport;
+    try {
+      report = await recoverOnce(db, staleMs);
+    } catch (error) {
+      // The next tick tries again in a moment; a failed job row per tick would only pile up.
+      // The driver's own words (drizzle's message repeats the statement and its values).
+      const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      helpers.logger.error(`recovery tick failed, the next one retries: ${reason}`);
+      return;
+    }
+    const { deadWorkers, recoveredRuns } = report;
     for (const w of deadWorkers) {
       helpers.logger.warn(`worker ${w.workerId} stopped heartbeating (last seen ${w.lastSeenAt.toISOString()}): released ${w.jobsReleased} job lock(s) it held`);
     }
