@@ -101,6 +101,10 @@ export const workerHeartbeats = pgTable("worker_heartbeats", {
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
   stoppedAt: timestamp("stopped_at", { withTimezone: true }),
+  /** The ids graphile-worker locks this process's jobs with (one per runner pool). */
+  graphileWorkerIds: text("graphile_worker_ids").array().notNull().default(sql`'{}'::text[]`),
+  /** When recovery released those locks because the heartbeat went stale (null again once it beats). */
+  locksReleasedAt: timestamp("locks_released_at", { withTimezone: true }),
 });
 
 /**

@@ -48,6 +48,8 @@ const variables = {
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_NAME: z.string().min(1).default("Single sign-on"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Slots each worker keeps for runs taken over from a dead or stopping worker, on top of WORKER_CONCURRENCY (the provisioning backlog cannot take them). */
+  PROVISIO_RECOVERY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
   /** Webhooks may target localhost over plain http; default: on in development and demo installs (read by server/services/webhook-targets.ts). */
   PROVISIO_WEBHOOK_ALLOW_LOCAL: booleanFlag.optional(),
   /** A superuser URL of the server the postgres engine creates databases and roles on; default: DATABASE_URL (the embedded server). */

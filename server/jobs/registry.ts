@@ -9,9 +9,22 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "~/db/client";
 
+/**
+ * Which of the worker's runners (server/worker/main.ts) fetch a job. graphile-worker only fetches
+ * jobs whose task its runner lists, so each lane is capacity the others cannot take:
+ * - provisioning: the long work (applies, destroys, deliveries), WORKER_CONCURRENCY slots;
+ * - recovery: runs taken over from a dead (or stopping) worker, PROVISIO_RECOVERY_CONCURRENCY
+ *   slots of their own (and any free provisioning slot), so a backlog never delays them;
+ * - control: the recovery tick and the sweeps, a couple of slots, never behind an apply.
+ */
+export const lanes = ["provisioning", "recovery", "control"] as const;
+export type Lane = (typeof lanes)[number];
+
 type JobDefinition<P extends z.ZodType> = {
   /** The graphile-worker task name. */
   name: string;
+  /** The runners that fetch it. */
+  lanes: readonly Lane[];
   payload: P;
   /** One waiting job per key: enqueueing the same work again changes nothing (or moves it to now). */
   key?: (payload: z.infer<P>) => string;
@@ -20,6 +33,10 @@ type JobDefinition<P extends z.ZodType> = {
   maxAttempts: number;
   /** graphile-worker queue: jobs of one queue run one at a time, in order. */
   queue?: string;
+  /** graphile-worker priority: lower runs first among jobs that are due. */
+  priority?: number;
+  /** Its start and finish lines are debug, not info (a job that runs every few seconds). */
+  quiet?: boolean;
 };
 
 const define = <P extends z.ZodType>(definition: JobDefinition<P>) => definition;
@@ -34,24 +51,45 @@ export const jobs = {
     key: (p) => `provision:${p.requestId}`,
     keyMode: "preserve_run_at",
     maxAttempts: 5,
+    lanes: ["provisioning"],
   }),
   /** Execute (or resume) one run of any kind. */
-  resumeRun: define({ name: "resume_run", payload: z.object({ runId: z.uuid() }), key: (p) => `resume:${p.runId}`, maxAttempts: 3 }),
+  resumeRun: define({ name: "resume_run", payload: z.object({ runId: z.uuid() }), key: (p) => `resume:${p.runId}`, maxAttempts: 3, lanes: ["provisioning"] }),
+  /**
+   * Resume a run whose worker died (its heartbeat went stale) or handed it back while stopping:
+   * work already under way, so it has capacity of its own and goes first. Same key as
+   * resumeRun, so a run has one waiting job whichever queued it; `preserve_run_at` keeps its
+   * place in line when the recovery tick queues it again.
+   */
+  recoverRun: define({
+    name: "recover_run",
+    payload: z.object({ runId: z.uuid() }),
+    key: (p) => `resume:${p.runId}`,
+    keyMode: "preserve_run_at",
+    maxAttempts: 3,
+    priority: -10,
+    lanes: ["recovery", "provisioning"],
+  }),
   /** One attempt at one webhook delivery; retried by the queue with its backoff. */
   deliverWebhook: define({
     name: "deliver_webhook",
     payload: z.object({ deliveryId: z.uuid() }),
     key: (p) => `deliver_webhook:${p.deliveryId}`,
     maxAttempts: 8,
+    lanes: ["provisioning"],
   }),
-  /** Hand runs whose worker stopped heartbeating to a live worker. */
-  recoverRuns: define({ name: "recover_runs", payload: noPayload, maxAttempts: 1 }),
+  /**
+   * The recovery tick: release the job locks of workers whose heartbeat went stale and hand
+   * their runs to recoverRun. It queues its own next run a few seconds ahead under one key, so
+   * one tick is waiting at any time however many workers there are (server/worker/tasks/recovery.ts).
+   */
+  recoverRuns: define({ name: "recover_runs", payload: noPayload, key: () => "recover_runs", maxAttempts: 1, lanes: ["control"], quiet: true }),
   /** Expiry reminders and TTL destroys. */
-  sweepExpiry: define({ name: "sweep_expiry", payload: noPayload, maxAttempts: 1 }),
+  sweepExpiry: define({ name: "sweep_expiry", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
   /** Simulator resources carrying our tags with no record. */
-  sweepOrphans: define({ name: "sweep_orphans", payload: noPayload, maxAttempts: 1 }),
+  sweepOrphans: define({ name: "sweep_orphans", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
   /** Old worker heartbeat rows. */
-  pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1 }),
+  pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
 } as const;
 
 export type Jobs = typeof jobs;
@@ -64,11 +102,16 @@ export const jobNames = Object.values(jobs).map((j) => j.name);
  * checked against the job's schema here, so a malformed job is a bug at the call site, never a
  * task that fails later on the worker.
  */
-export async function enqueue<J extends JobId>(tx: Executor, id: J, payload: JobPayload<J>, options: { key?: string } = {}): Promise<void> {
+export async function enqueue<J extends JobId>(tx: Executor, id: J, payload: JobPayload<J>, options: { key?: string; delayMs?: number } = {}): Promise<void> {
   const job = jobs[id] as JobDefinition<z.ZodType>;
   const parsed = job.payload.parse(payload) as Record<string, unknown>;
   const key = options.key ?? job.key?.(parsed) ?? null;
+  // The database's clock, like graphile-worker's own.
+  const runAt = options.delayMs ? sql`now() + make_interval(secs => ${options.delayMs / 1000})` : sql`null`;
   await tx.execute(
-    sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(parsed)}::json, queue_name => ${job.queue ?? null}, max_attempts => ${job.maxAttempts}, job_key => ${key}, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`,
+    sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(parsed)}::json, queue_name => ${job.queue ?? null}, run_at => ${runAt}, max_attempts => ${job.maxAttempts}, job_key => ${key}, priority => ${job.priority ?? null}::int, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`,
   );
 }
+
+/** The task names one runner fetches. */
+export const jobNamesOf = (lane: Lane): string[] => Object.values(jobs as Record<string, JobDefinition<z.ZodType>>).filter((j) => j.lanes.includes(lane)).map((j) => j.name);

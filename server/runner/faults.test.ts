@@ -395,7 +395,7 @@ describe("a run handed back by a stopping worker", () => {
 
     const [handedBack] = await db.select().from(runs).where(eq(runs.id, runId));
     expect(handedBack).toMatchObject({ status: "queued", workerId: null, attempts: 1 });
-    const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${runId}`}`);
+    const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'recover_run' and key = ${`resume:${runId}`}`);
     expect(jobs.rows[0]?.n).toBe(1);
     const before = await stateOf(environmentId);
     expect(before.rows.map((r) => [r.address, r.status])).toEqual([

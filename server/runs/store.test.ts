@@ -48,8 +48,8 @@ async function queuedApply(): Promise<{ environmentId: string; runId: string }> 
 }
 
 const runOf = async (runId: string) => (await db.select().from(runs).where(eq(runs.id, runId)))[0]!;
-const jobsFor = async (runId: string) =>
-  (await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${runId}`}`)).rows[0]!.n;
+const jobsFor = async (runId: string, task: "resume_run" | "recover_run" = "resume_run") =>
+  (await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task} and key = ${`resume:${runId}`}`)).rows[0]!.n;
 const removeJob = (runId: string) => db.execute(sql`select graphile_worker.remove_job(${`resume:${runId}`})`);
 /** Makes the holder's heartbeat look a minute old (as if its worker died). */
 const staleHeartbeat = (runId: string) => db.update(runs).set({ heartbeatAt: sql`now() - interval '1 minute'` }).where(eq(runs.id, runId));
@@ -119,18 +119,19 @@ describe("claiming", () => {
     await expect(db.transaction((tx) => failRun(tx, again, "late"))).rejects.toBeInstanceOf(ClaimLostError);
   });
 
-  it("hands a run back to the queue with its job, for the holder only", async () => {
+  it("hands a run back to the queue with a recovery job (ahead of the backlog), for the holder only", async () => {
     const { runId } = await queuedApply();
     await removeJob(runId);
     const claim = claimOf((await claimRun(db, runId, "w-1"))!);
     await expect(handBackRun(db, { ...claim, workerId: "w-2" })).rejects.toBeInstanceOf(ClaimLostError);
-    expect(await jobsFor(runId)).toBe(0);
+    expect(await jobsFor(runId, "recover_run")).toBe(0);
     await handBackRun(db, claim);
     expect(await runOf(runId)).toMatchObject({ status: "queued", workerId: null });
-    expect(await jobsFor(runId)).toBe(1);
+    expect(await jobsFor(runId, "recover_run")).toBe(1);
+    expect(await jobsFor(runId, "resume_run")).toBe(0);
   });
 
-  it("recovery queues a resume job for runs whose holder stopped heartbeating, and only those", async () => {
+  it("recovery queues a recovery job for runs whose holder stopped heartbeating, and only those", async () => {
     const { runId: stale } = await queuedApply();
     const { runId: fresh } = await queuedApply();
     await claimRun(db, stale, "w-dead");
@@ -141,8 +142,24 @@ describe("claiming", () => {
     const requeued = await requeueStaleRuns(db, 30_000);
     expect(requeued).toContain(stale);
     expect(requeued).not.toContain(fresh);
-    expect(await jobsFor(stale)).toBe(1);
-    expect(await jobsFor(fresh)).toBe(0);
+    expect(await jobsFor(stale, "recover_run")).toBe(1);
+    expect(await jobsFor(fresh, "recover_run")).toBe(0);
+  });
+
+  it("turns a run's waiting resume job into its recovery job, and queuing it again keeps one job and its place in line", async () => {
+    const { runId } = await queuedApply();
+    await claimRun(db, runId, "w-dead");
+    await staleHeartbeat(runId);
+    // The queued run's resume job is still there (a worker claimed the run without it, e.g. by provisioning).
+    expect(await jobsFor(runId, "resume_run")).toBe(1);
+    await requeueStaleRuns(db, 30_000);
+    const first = await db.execute<{ run_at: Date; priority: number }>(sql`select run_at, priority from graphile_worker.jobs where key = ${`resume:${runId}`}`);
+    await requeueStaleRuns(db, 30_000);
+    const again = await db.execute<{ run_at: Date; priority: number; task_identifier: string }>(sql`select run_at, priority, task_identifier from graphile_worker.jobs where key = ${`resume:${runId}`}`);
+    expect(again.rows).toHaveLength(1);
+    expect(again.rows[0]).toMatchObject({ task_identifier: "recover_run", priority: -10 });
+    expect(new Date(again.rows[0]!.run_at).getTime()).toBe(new Date(first.rows[0]!.run_at).getTime());
+    expect(await jobsFor(runId, "resume_run")).toBe(0);
   });
 });
 

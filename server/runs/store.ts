@@ -17,6 +17,8 @@
  *   (`WHERE worker_id = me AND attempts = my attempt AND status = 'running'`); otherwise they
  *   throw ClaimLostError, which
  *   rolls back the caller's transaction: a worker that lost its claim records nothing.
+ * - `requeueStaleRuns` (the recovery tick) and `handBackRun` queue a `recoverRun` job: a run
+ *   already under way resumes on capacity the provisioning backlog cannot take.
  *
  * Every status written here is checked against the transition table (server/core/lifecycle.ts).
  */
@@ -244,11 +246,14 @@ export async function failRun(tx: Executor, claim: Claim, error: string): Promis
   await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error });
 }
 
-/** A stopping worker gives its run back: queued again with its job, resumed by the next worker. Only for its holder. */
+/**
+ * A stopping worker gives its run back: queued again with a recoverRun job (work under way goes
+ * ahead of the provisioning backlog), resumed by the next worker. Only for its holder.
+ */
 export async function handBackRun(db: Executor, claim: Claim): Promise<void> {
   await db.transaction(async (tx) => {
     await transitionHeld(tx, claim, "queued", { workerId: null });
-    await enqueue(tx, "resumeRun", { runId: claim.runId });
+    await enqueue(tx, "recoverRun", { runId: claim.runId });
   });
 }
 
@@ -267,9 +272,13 @@ export async function staleRuns(db: Executor, staleMs: number = STALE_RUN_MS): P
   return rows.map((r) => r.id);
 }
 
-/** Recovery: queues a `resumeRun` job for every run whose holder stopped heartbeating; returns their ids. */
+/**
+ * Recovery: queues a `recoverRun` job (the recovery lane: capacity the provisioning backlog
+ * cannot take) for every run whose holder stopped heartbeating; returns their ids. Queuing a run
+ * again while its job waits keeps the job's place in line (the job key, preserve_run_at).
+ */
 export async function requeueStaleRuns(db: Database, staleMs: number = STALE_RUN_MS): Promise<string[]> {
   const ids = await staleRuns(db, staleMs);
-  for (const runId of ids) await enqueue(db, "resumeRun", { runId });
+  for (const runId of ids) await enqueue(db, "recoverRun", { runId });
   return ids;
 }

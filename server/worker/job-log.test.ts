@@ -34,6 +34,16 @@ describe("job logs", () => {
     expect(lines[2]).toMatchObject({ durationMs: expect.any(Number), level: 30 });
   });
 
+  it("logs a quiet task's start and finish at debug level only, and its failure as an error", async () => {
+    let fail = false;
+    const tasks = withJobLogs({ recover_runs: async () => (fail ? Promise.reject(new Error("database gone")) : undefined) }, log, new Set(["recover_runs"]));
+    await tasks.recover_runs!({}, helpersFor("43", 1, 1));
+    expect(lines).toEqual([]);
+    fail = true;
+    await expect(tasks.recover_runs!({}, helpersFor("44", 1, 1))).rejects.toThrow("database gone");
+    expect(lines).toEqual([expect.objectContaining({ level: 50, msg: "job failed", willRetry: false })]);
+  });
+
   it("logs a failure with the error and whether the queue will retry, and rethrows it for the retry", async () => {
     const tasks = withJobLogs({ resume_run: async () => Promise.reject(new Error("engine unreachable")) }, log);
     await expect(tasks.resume_run!({ runId: "run-7" }, helpersFor("42", 2, 3))).rejects.toThrow("engine unreachable");

@@ -51,17 +51,18 @@ export function graphileLogger(log: Logger = rootLogger): GraphileLogger {
   });
 }
 
-function withJobLog(name: string, task: Task, log: Logger): Task {
+function withJobLog(name: string, task: Task, log: Logger, quiet: boolean): Task {
   return async (payload: unknown, helpers: JobHelpers) => {
     const { job } = helpers;
     const { correlationId, subject } = jobCorrelation(payload, job.id);
     const jobLog = log.child({ correlationId, job: { name, id: job.id, attempt: job.attempts, maxAttempts: job.max_attempts }, ...subject });
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
-    jobLog.info("job started");
+    const progress = quiet ? jobLog.debug.bind(jobLog) : jobLog.info.bind(jobLog);
+    progress("job started");
     try {
       await task(payload, { ...helpers, logger: graphileLogger(jobLog) });
-      jobLog.info({ durationMs: durationMs() }, "job finished");
+      progress({ durationMs: durationMs() }, "job finished");
     } catch (error) {
       // Thrown: graphile-worker retries it with backoff until max attempts.
       jobLog.error({ durationMs: durationMs(), err: error, willRetry: job.attempts < job.max_attempts }, "job failed");
@@ -70,9 +71,12 @@ function withJobLog(name: string, task: Task, log: Logger): Task {
   };
 }
 
-/** The task list with every task wrapped in its start/finish/failure log lines. */
-export function withJobLogs(tasks: TaskList, log: Logger = rootLogger): TaskList {
+/**
+ * The task list with every task wrapped in its start/finish/failure log lines; the start and
+ * finish of `quiet` tasks (one that runs every few seconds) are debug lines, their failures errors.
+ */
+export function withJobLogs(tasks: TaskList, log: Logger = rootLogger, quiet: ReadonlySet<string> = new Set()): TaskList {
   const wrapped: TaskList = {};
-  for (const [name, task] of Object.entries(tasks)) if (task) wrapped[name] = withJobLog(name, task, log);
+  for (const [name, task] of Object.entries(tasks)) if (task) wrapped[name] = withJobLog(name, task, log, quiet.has(name));
   return wrapped;
 }

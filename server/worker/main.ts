@@ -1,69 +1,106 @@
 /**
  * The job runner: its own process, sharing only the database with web. graphile-worker hands
  * each job to exactly one worker; run several of these against one Postgres to scale out.
+ *
+ * Three graphile-worker runners share the process and its connection pool, one per lane of the
+ * job registry (server/jobs/registry.ts). graphile-worker only fetches jobs its runner lists, so
+ * each lane's slots are its own:
+ * - provisioning (WORKER_CONCURRENCY): provisioning, resumes, webhook deliveries;
+ * - recovery (PROVISIO_RECOVERY_CONCURRENCY): runs taken over from a dead or stopping worker,
+ *   which a full provisioning backlog can therefore never delay;
+ * - control (2): the recovery tick and the sweeps, and the crontab (one runner schedules it).
  */
-import { run } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { run, type Runner, type WorkerEvents } from "graphile-worker";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { connect, disconnectAll } from "~/db/client";
 import { env } from "~/server/env";
-import { jobs } from "~/server/jobs/registry";
-import { heartbeatCounters } from "~/server/runs/store";
+import { enqueue, jobs, type Lane } from "~/server/jobs/registry";
+import { heartbeatCounters, STALE_RUN_MS } from "~/server/runs/store";
 import { logger } from "~/server/logger";
 import { startHeartbeat } from "./heartbeat";
 import { graphileLogger, withJobLogs } from "./job-log";
 import { engineFor } from "~/server/engines/registry";
-import { taskListFrom } from "./tasks/define";
+import { quietJobNames, taskListFrom } from "./tasks/define";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
-import { provisionRequestTask, recoverRunsTask, resumeRunTask } from "./tasks/provisioning";
+import { provisionRequestTask, recoverRunTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
+import { recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
 
+/** The tick and the sweeps: small, quick jobs; two slots so a long orphan sweep never holds up the tick. */
+const CONTROL_CONCURRENCY = 2;
+
 async function main() {
   const config = env();
-  const { db, pool } = connect(config.DATABASE_URL, config.WORKER_CONCURRENCY + 4);
+  const concurrency: Record<Lane, number> = { provisioning: config.WORKER_CONCURRENCY, recovery: config.PROVISIO_RECOVERY_CONCURRENCY, control: CONTROL_CONCURRENCY };
+  const { db, pool } = connect(config.DATABASE_URL, concurrency.provisioning + concurrency.recovery + concurrency.control + 4);
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
   const shuttingDown = new AbortController();
   const runnerOptions = { workerId, engines: engineFor, signal: shuttingDown.signal };
+  const tickMs = recoveryTickMs(STALE_RUN_MS);
   // One task per job of the registry (a job without a task does not compile). Every job logs its
   // start, finish or failure with the request/run it works on as correlation id.
-  const taskList = withJobLogs(
-    taskListFrom({
-      provisionRequest: provisionRequestTask(db, runnerOptions),
-      resumeRun: resumeRunTask(db, runnerOptions),
-      recoverRuns: recoverRunsTask(db),
-      pruneWorkerHeartbeats: pruneHeartbeats(db),
-      deliverWebhook: deliverWebhookTask(db),
-      sweepExpiry: sweepExpiryTask(db),
-      sweepOrphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
-    }),
-  );
+  const tasks = {
+    provisionRequest: provisionRequestTask(db, runnerOptions),
+    resumeRun: resumeRunTask(db, runnerOptions),
+    recoverRun: recoverRunTask(db, runnerOptions),
+    recoverRuns: recoverRunsTask(db, { staleMs: STALE_RUN_MS, tickMs }),
+    pruneWorkerHeartbeats: pruneHeartbeats(db),
+    deliverWebhook: deliverWebhookTask(db),
+    sweepExpiry: sweepExpiryTask(db),
+    sweepOrphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
+  };
   const cron = (schedule: string, job: keyof typeof jobs) => `${schedule} ${jobs[job].name}`;
 
-  // run() migrates graphile-worker's own schema before it starts polling.
-  const runner = await run({
-    pgPool: pool,
-    concurrency: config.WORKER_CONCURRENCY,
-    taskList,
-    // Every minute: hand runs whose worker died to a live one; expiry reminders and TTL destroys.
-    // Every 15 minutes: simulator resources with our tags but no record (PROVISIO_ORPHAN_SWEEP).
-    crontab: [
-      cron("17 3 * * *", "pruneWorkerHeartbeats"),
-      cron("* * * * *", "recoverRuns"),
-      cron("* * * * *", "sweepExpiry"),
-      ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
-    ].join("\n"),
-    noHandleSignals: true,
-    // graphile-worker's own messages as JSON lines too.
-    logger: graphileLogger(logger),
+  // graphile-worker locks a runner's jobs with its pool's id: collected here for the heartbeat.
+  const graphileWorkerIds: string[] = [];
+  const events: WorkerEvents = new EventEmitter();
+  events.on("pool:create", ({ workerPool }) => graphileWorkerIds.push(workerPool.id));
+
+  const start = (lane: Lane, extra: { crontab?: string; pollInterval?: number } = {}) =>
+    // run() migrates graphile-worker's own schema before it starts polling (one runner at a time).
+    run({
+      pgPool: pool,
+      concurrency: concurrency[lane],
+      taskList: withJobLogs(taskListFrom(tasks, lane), logger, quietJobNames),
+      // Only the control runner schedules the cron lines (an empty list, not the crontab file, for the others).
+      ...(extra.crontab ? { crontab: extra.crontab } : { parsedCronItems: [] }),
+      pollInterval: extra.pollInterval,
+      events,
+      noHandleSignals: true,
+      // graphile-worker's own messages as JSON lines too.
+      logger: graphileLogger(logger.child({ lane })),
+    });
+  const runners: Runner[] = [];
+  runners.push(await start("provisioning"));
+  runners.push(await start("recovery"));
+  runners.push(
+    await start("control", {
+      // The tick's next run is a scheduled job: polled for at the tick's pace.
+      pollInterval: tickMs,
+      // The tick queues itself every few seconds; the minute line restarts it should a worker die
+      // between taking a tick and queuing the next. Expiry reminders and TTL destroys every minute;
+      // simulator resources with our tags but no record every 15 minutes (PROVISIO_ORPHAN_SWEEP).
+      crontab: [
+        cron("17 3 * * *", "pruneWorkerHeartbeats"),
+        cron("* * * * *", "recoverRuns"),
+        cron("* * * * *", "sweepExpiry"),
+        ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
+      ].join("\n"),
+    }),
+  );
+  const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY, {
+    graphileWorkerIds,
+    onError: (error) => logger.warn({ err: error }, "worker heartbeat failed; the next one retries"),
   });
-  const stopHeartbeat = await startHeartbeat(db, workerId, config.WORKER_CONCURRENCY);
-  // At start too: runs a killed worker left behind resume without waiting for the cron minute.
-  await runner.addJob(jobs.recoverRuns.name, {}, { jobKey: "recover_runs:startup" });
-  logger.info({ workerId, concurrency: config.WORKER_CONCURRENCY }, "worker started");
+  // At start: the recovery tick now (runs a killed worker left behind), and its chain from here.
+  await enqueue(db, "recoverRuns", {});
+  logger.info({ workerId, concurrency, graphileWorkerIds, recoveryTickMs: tickMs }, "worker started");
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -72,7 +109,7 @@ async function main() {
     logger.info({ signal }, "worker stopping: finishing running jobs");
     try {
       shuttingDown.abort(new Error(`worker received ${signal}`));
-      await runner.stop();
+      await Promise.all(runners.map((r) => r.stop()));
       await stopHeartbeat();
     } finally {
       await disconnectAll();
@@ -82,7 +119,10 @@ async function main() {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
-  await runner.promise;
+  // A runner that ends on its own (its database gone for good) ends the process: the supervisor restarts it.
+  const ended = await Promise.race(runners.map((r) => r.promise.then(() => null, (error: unknown) => error)));
+  if (stopping) return;
+  throw ended instanceof Error ? ended : new Error("a job runner stopped unexpectedly");
 }
 
 main().catch((error: unknown) => {

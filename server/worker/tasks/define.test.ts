@@ -1,7 +1,7 @@
 import type { JobHelpers } from "graphile-worker";
 import { describe, expect, it } from "vitest";
-import { jobNames, jobs, type JobId } from "~/server/jobs/registry";
-import { defineTask, taskListFrom, type JobTasks } from "./define";
+import { jobNames, jobNamesOf, jobs, lanes, type JobId, type Lane } from "~/server/jobs/registry";
+import { defineTask, quietJobNames, taskListFrom, type JobTasks } from "./define";
 
 function helpers() {
   const lines: string[] = [];
@@ -15,6 +15,18 @@ describe("worker tasks from the job registry", () => {
     const list = taskListFrom(tasks);
     expect(Object.keys(list).sort()).toEqual([...jobNames].sort());
     expect(list.resume_run).toBe(tasks.resumeRun);
+  });
+
+  it("gives each runner only its lane's jobs: provisioning never takes the tick or the sweeps, recovery only recover_run", () => {
+    const tasks = Object.fromEntries((Object.keys(jobs) as JobId[]).map((id) => [id, defineTask(id, async () => undefined)])) as unknown as JobTasks;
+    const names = (lane: Lane) => Object.keys(taskListFrom(tasks, lane)).sort();
+    expect(names("provisioning")).toEqual(["deliver_webhook", "provision_request", "recover_run", "resume_run"]);
+    expect(names("recovery")).toEqual(["recover_run"]);
+    expect(names("control")).toEqual(["prune_worker_heartbeats", "recover_runs", "sweep_expiry", "sweep_orphans"]);
+    // Every job has a runner.
+    expect(new Set(lanes.flatMap(names))).toEqual(new Set(jobNames));
+    for (const lane of lanes) expect(jobNamesOf(lane).sort()).toEqual(names(lane));
+    expect([...quietJobNames]).toEqual(["recover_runs"]);
   });
 
   it("hands the task its payload parsed by the job's schema, and drops a malformed one with a log line naming the field", async () => {

@@ -6,7 +6,7 @@
  */
 import type { JobHelpers, Task, TaskList } from "graphile-worker";
 import { z } from "zod";
-import { jobs, type JobId, type JobPayload } from "~/server/jobs/registry";
+import { jobs, type JobId, type JobPayload, type Lane } from "~/server/jobs/registry";
 
 export type JobTask<J extends JobId> = Task & { readonly job: J };
 export type JobTasks = { [J in JobId]: JobTask<J> };
@@ -24,7 +24,18 @@ export function defineTask<J extends JobId>(id: J, handler: (payload: JobPayload
   return Object.assign(task, { job: id });
 }
 
-/** graphile-worker's task list: every registered job's task, under its registered name. */
-export function taskListFrom(tasks: JobTasks): TaskList {
-  return Object.fromEntries((Object.keys(jobs) as JobId[]).map((id) => [jobs[id].name, tasks[id]]));
+/**
+ * graphile-worker's task list: every registered job's task, under its registered name; with a
+ * lane, only the jobs that lane's runner fetches (graphile-worker takes no job outside it).
+ */
+export function taskListFrom(tasks: JobTasks, lane?: Lane): TaskList {
+  const ids = (Object.keys(jobs) as JobId[]).filter((id) => !lane || (jobs[id].lanes as readonly Lane[]).includes(lane));
+  return Object.fromEntries(ids.map((id) => [jobs[id].name, tasks[id]]));
 }
+
+/** Task names whose start and finish lines are debug (the registry's `quiet` jobs). */
+export const quietJobNames: ReadonlySet<string> = new Set(
+  Object.values(jobs)
+    .filter((j) => "quiet" in j && j.quiet)
+    .map((j) => j.name),
+);

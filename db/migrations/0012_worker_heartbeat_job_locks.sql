@@ -1,0 +1,2 @@
+ALTER TABLE "worker_heartbeats" ADD COLUMN "graphile_worker_ids" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "worker_heartbeats" ADD COLUMN "locks_released_at" timestamp with time zone;
