@@ -42,7 +42,10 @@ export default defineConfig([
   restrict(["components/**"], uiMayNot),
   restrict(["server/services/**"], [noRunner, noApi, noUi]),
   restrict(["server/runner/**"], [noServices, noApi, noUi]),
-  restrict(["server/policy/**", "server/templates/**", "server/schemas/**", "server/engines/**", "server/jobs/**", "server/runs/**", "server/core/**"], [noRunner, noServices, noApi, noUi]),
+  restrict(
+    ["server/policy/**", "server/templates/**", "server/schemas/**", "server/engines/**", "server/jobs/**", "server/runs/**", "server/core/**"],
+    [noRunner, noServices, noApi, noUi],
+  ),
   restrict(["server/worker/**"], [noApi, noUi]),
   restrict(["db/**"], [layer("^~/(?!db/)", "db imports nothing of ours.")]),
   // Configuration is read and validated once, in server/env.ts; everything else asks it.
@@ -50,7 +53,10 @@ export default defineConfig([
     files: ["server/**", "db/**"],
     ignores: ["server/env.ts", "**/*.test.ts", "**/test-support.ts", "testing/**"],
     rules: {
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "read configuration through ~/server/env (validated at start-up)." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "read configuration through ~/server/env (validated at start-up)." },
+      ],
     },
   },
   globalIgnores([".next/**", ".data/**", ".tmp/**", "node_modules/**", "next-env.d.ts", "test-results/**", "playwright-report/**"]),

@@ -74,7 +74,9 @@ try {
   const { db } = connect(pg.url);
   const first = performance.now();
   const published = await syncTemplates(db, templatesDir, root);
-  console.log(`${"first sync: publish the whole catalog".padEnd(52)} ${(performance.now() - first).toFixed(1).padStart(8)} ms   (${published.published.length} versions)`);
+  console.log(
+    `${"first sync: publish the whole catalog".padEnd(52)} ${(performance.now() - first).toFixed(1).padStart(8)} ms   (${published.published.length} versions)`,
+  );
   await measureAsync("re-sync on start, nothing changed", 10, () => syncTemplates(db, templatesDir, root));
   await measureAsync("catalog.list query (newest version per template)", 50, () => listCatalog(db));
   const memory = process.memoryUsage();

@@ -18,7 +18,8 @@ import { syncTemplates } from "~/server/services/template-sync";
 
 const REQUESTS = 10_000;
 const root = path.resolve(import.meta.dirname, "..");
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
 const print = (name: string, value: number, unit: string) => console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-metrics-"));
@@ -31,7 +32,9 @@ try {
 
   // A busy install: 10 teams; 9 in 10 requests made an environment with an apply, two updates and (for a third) a destroy.
   await db.execute(sql`insert into users (email, name) values ('bench@example.test', 'Bench')`);
-  await db.execute(sql`insert into teams (slug, name, cost_center, monthly_budget_cents) select 'team-' || i, 'Team ' || i, 'CC', 100000 from generate_series(1, 10) i`);
+  await db.execute(
+    sql`insert into teams (slug, name, cost_center, monthly_budget_cents) select 'team-' || i, 'Team ' || i, 'CC', 100000 from generate_series(1, 10) i`,
+  );
   await db.execute(sql`
     insert into requests (team_id, requester_id, template_version_id, environment_name, tier, parameters, ttl_hours, justification, plan,
                           hourly_micros, monthly_cents, over_ttl_cents, month_share_cents, usage, decision, status, client_request_id, submitted_at, decided_at)
@@ -57,7 +60,11 @@ try {
     select id, 'destroy', 'succeeded', created_at, created_at + interval '1 hour', created_at + interval '1 hour 20 seconds' from environments where status = 'destroyed'`);
   for (let i = 0; i < 200; i++) await db.execute(sql`select graphile_worker.add_job('deliver_webhook', '{}'::json)`);
   await db.execute(sql`analyze`);
-  const [counts] = (await db.execute(sql`select (select count(*) from requests)::int as requests, (select count(*) from environments)::int as environments, (select count(*) from runs)::int as runs`)).rows as {
+  const [counts] = (
+    await db.execute(
+      sql`select (select count(*) from requests)::int as requests, (select count(*) from environments)::int as environments, (select count(*) from runs)::int as runs`,
+    )
+  ).rows as {
     requests: number;
     environments: number;
     runs: number;

@@ -77,7 +77,12 @@ try {
   const approve = (id: string) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
 
   // 1. Approval to apply start: 200 approvals, one at a time, on a quiet cloud.
-  await sim.cloud.configure({ latency: { baseMs: 0, jitterMs: 0 }, bootDelayMs: { instance: 0 }, rateLimit: null, quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } } });
+  await sim.cloud.configure({
+    latency: { baseMs: 0, jitterMs: 0 },
+    bootDelayMs: { instance: 0 },
+    rateLimit: null,
+    quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
+  });
   const delays: number[] = [];
   for (let i = 0; i < 200; i++) {
     const { id } = await submit(`lat-${i}`);
@@ -85,12 +90,29 @@ try {
     await approve(id);
     await waitUntil(
       async () =>
-        (await db.$count(runEvents, and(inArray(runEvents.runId, db.select({ id: runs.id }).from(runs).innerJoin(environments, eq(environments.id, runs.environmentId)).where(eq(environments.requestId, id))), sql`${runEvents.message} like 'Apply started%'`))) > 0,
+        (await db.$count(
+          runEvents,
+          and(
+            inArray(
+              runEvents.runId,
+              db
+                .select({ id: runs.id })
+                .from(runs)
+                .innerJoin(environments, eq(environments.id, runs.environmentId))
+                .where(eq(environments.requestId, id)),
+            ),
+            sql`${runEvents.message} like 'Apply started%'`,
+          ),
+        )) > 0,
       10_000,
       "apply start",
     ).catch(() => undefined);
     // Wall clock to the moment the apply's first line exists, as seen from here (polling every 20 ms adds up to 20 ms).
-    const [first] = await db.execute(sql`select extract(epoch from (e.at - r.queued_at)) * 1000 as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id = ${id} order by e.id limit 1`).then((r) => r.rows as { ms: number }[]);
+    const [first] = await db
+      .execute(
+        sql`select extract(epoch from (e.at - r.queued_at)) * 1000 as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id = ${id} order by e.id limit 1`,
+      )
+      .then((r) => r.rows as { ms: number }[]);
     delays.push(first ? Number(first.ms) : performance.now() - approvedAt);
   }
   print("approval_to_apply_start_ms_median", quantile(delays, 0.5), "ms");
@@ -102,7 +124,10 @@ try {
   const base = stack.url;
   const csrfResponse = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const cookies = csrfResponse.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookies = csrfResponse.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const signIn = await fetch(`${base}/api/auth/callback/demo`, {
     method: "POST",
     redirect: "manual",
@@ -111,7 +136,10 @@ try {
   });
   const session = [cookies, ...signIn.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
   const [someEnvironment] = await db.select().from(environments).where(eq(environments.teamId, team.id)).limit(1);
-  const [streamRun] = await db.insert(runs).values({ environmentId: someEnvironment!.id, kind: "drift", status: "running", startedAt: new Date() }).returning();
+  const [streamRun] = await db
+    .insert(runs)
+    .values({ environmentId: someEnvironment!.id, kind: "drift", status: "running", startedAt: new Date() })
+    .returning();
   const response = await fetch(`${base}/api/runs/${streamRun!.id}/events`, { headers: { cookie: session, accept: "text/event-stream" } });
   if (response.status !== 200 || !response.body) throw new Error(`stream answered ${response.status}`);
   const reader = response.body.getReader();
@@ -150,10 +178,17 @@ try {
   const started = performance.now();
   await Promise.all(pending.map((id) => approve(id)));
   const approvedAll = performance.now() - started;
-  await waitUntil(async () => (await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) === pending.length, 600_000, "fleet ready");
+  await waitUntil(
+    async () => (await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) === pending.length,
+    600_000,
+    "fleet ready",
+  );
   const totalMs = performance.now() - started;
   const created = await db.execute(
-    sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms, count(*) as n from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)}) and e.data ? 'durationMs'`,
+    sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms, count(*) as n from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${sql.join(
+      pending.map((p) => sql`${p}`),
+      sql`, `,
+    )}) and e.data ? 'durationMs'`,
   );
   const { ms: engineMs, n: resourcesCreated } = created.rows[0] as { ms: string; n: string };
   const ideal = Number(engineMs) / 20;
@@ -166,7 +201,10 @@ try {
   print("fleet_total_vs_ideal", totalMs / ideal, "x");
   // How the total splits: recording 200 approvals (each its own transaction) vs. the worker's applies.
   const span = await db.execute(
-    sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)})`,
+    sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(
+      pending.map((p) => sql`${p}`),
+      sql`, `,
+    )})`,
   );
   const applySpan = Number((span.rows[0] as { ms: string }).ms);
   print("fleet_approve_all_ms", approvedAll, "ms");
@@ -176,7 +214,10 @@ try {
   // Where a run's time goes, per environment (ms): waiting for a worker slot, before the first
   // resource, between resources beyond the engine's own time (our bookkeeping), after the last.
   const breakdown = await db.execute(sql`
-    with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(pending.map((p) => sql`${p}`), sql`, `)}) and u.kind = 'apply'),
+    with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${sql.join(
+      pending.map((p) => sql`${p}`),
+      sql`, `,
+    )}) and u.kind = 'apply'),
     ev as (select e.run_id, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
     select avg(extract(epoch from (f.started_at - f.queued_at)) * 1000) as wait_ms,
            avg(extract(epoch from (ev.first_create - f.started_at)) * 1000) as before_ms,
@@ -192,7 +233,9 @@ try {
   print("fleet_run_after_last_resource_ms_mean", Number(b.after_ms), "ms");
 
   // Duplicates and orphans: the simulator's inventory against the portal's records.
-  const dupes = await db.execute(sql`select count(*) as n from (select idempotency_key from sim_resources where deleted_at is null and parent_id is null and idempotency_key is not null group by idempotency_key having count(*) > 1) d`);
+  const dupes = await db.execute(
+    sql`select count(*) as n from (select idempotency_key from sim_resources where deleted_at is null and parent_id is null and idempotency_key is not null group by idempotency_key having count(*) > 1) d`,
+  );
   const orphans = await db.execute(
     sql`select count(*) as n from sim_resources s where s.deleted_at is null and s.parent_id is null and s.tags->>'managed-by' = 'provisio' and not exists (select 1 from ${environmentResources} r where r.provider_id = s.id and r.status = 'ready')`,
   );
@@ -207,4 +250,3 @@ try {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
-

@@ -37,8 +37,18 @@ if (!cliBinary.ok) {
 // 1. The engine alone: the CLI against the pg backend.
 {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-tf-"));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), port: await findFreePort(), database: "bench", onNotice: () => undefined });
-  const engine = createTerraformEngine({ workDir: path.join(dataDir, "work"), stateUrl: pg.url, stateSchema: "provisio_terraform_state", lockTimeoutSeconds: 60 });
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, "pg"),
+    port: await findFreePort(),
+    database: "bench",
+    onNotice: () => undefined,
+  });
+  const engine = createTerraformEngine({
+    workDir: path.join(dataDir, "work"),
+    stateUrl: pg.url,
+    stateSchema: "provisio_terraform_state",
+    lockTimeoutSeconds: 60,
+  });
   try {
     const template = await catalogTemplate("event-queue-terraform");
     const ctx = (environmentId: string) => ({ environmentId, log: () => undefined, signal: new AbortController().signal });
@@ -96,7 +106,13 @@ if (!cliBinary.ok) {
     if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
     const developer = (await loadViewer(db, developerRow.id))!;
     const approver = (await loadViewer(db, approverRow.id))!;
-    const statusOf = async (requestId: string) => (await db.select({ status: environments.status, id: environments.id, version: environments.version }).from(environments).where(eq(environments.requestId, requestId)))[0];
+    const statusOf = async (requestId: string) =>
+      (
+        await db
+          .select({ status: environments.status, id: environments.id, version: environments.version })
+          .from(environments)
+          .where(eq(environments.requestId, requestId))
+      )[0];
     const waitFor = async (requestId: string, status: string) => {
       const deadline = Date.now() + 120_000;
       for (;;) {

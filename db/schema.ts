@@ -43,10 +43,7 @@ export const users = pgTable(
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
     ...timestamps,
   },
-  (t) => [
-    uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`),
-    check("users_email_shape", sql`position('@' in ${t.email}) > 1`),
-  ],
+  (t) => [uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`), check("users_email_shape", sql`position('@' in ${t.email}) > 1`)],
 );
 
 export const teams = pgTable(
@@ -102,7 +99,10 @@ export const workerHeartbeats = pgTable("worker_heartbeats", {
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
   stoppedAt: timestamp("stopped_at", { withTimezone: true }),
   /** The ids graphile-worker locks this process's jobs with (one per runner pool). */
-  graphileWorkerIds: text("graphile_worker_ids").array().notNull().default(sql`'{}'::text[]`),
+  graphileWorkerIds: text("graphile_worker_ids")
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
   /** When recovery released those locks because the heartbeat went stale (null again once it beats). */
   locksReleasedAt: timestamp("locks_released_at", { withTimezone: true }),
 });
@@ -206,7 +206,10 @@ export const templateVersions = pgTable(
   (t) => [
     uniqueIndex("template_versions_template_version_idx").on(t.templateId, t.version),
     index("template_versions_status_idx").on(t.templateId, t.status),
-    check("template_versions_published_complete", sql`${t.status} = 'draft' OR (${t.document} IS NOT NULL AND ${t.contentHash} IS NOT NULL AND ${t.publishedAt} IS NOT NULL)`),
+    check(
+      "template_versions_published_complete",
+      sql`${t.status} = 'draft' OR (${t.document} IS NOT NULL AND ${t.contentHash} IS NOT NULL AND ${t.publishedAt} IS NOT NULL)`,
+    ),
   ],
 );
 
@@ -308,7 +311,9 @@ export const approvals = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("approvals_one_live_per_person_idx").on(t.requestId, t.approverId).where(sql`${t.supersededAt} is null`),
+    uniqueIndex("approvals_one_live_per_person_idx")
+      .on(t.requestId, t.approverId)
+      .where(sql`${t.supersededAt} is null`),
     index("approvals_request_idx").on(t.requestId),
   ],
 );
@@ -394,7 +399,10 @@ export const webhookDeliveries = pgTable(
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("webhook_deliveries_event_idx").on(t.webhookId, t.eventId), index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt)],
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_idx").on(t.webhookId, t.eventId),
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt),
+  ],
 );
 
 export type Request = typeof requests.$inferSelect;
@@ -495,7 +503,9 @@ export const runs = pgTable(
   },
   (t) => [
     // One run at a time per environment.
-    uniqueIndex("runs_one_active_per_environment_idx").on(t.environmentId).where(sql`${t.status} in ('queued', 'running')`),
+    uniqueIndex("runs_one_active_per_environment_idx")
+      .on(t.environmentId)
+      .where(sql`${t.status} in ('queued', 'running')`),
     index("runs_environment_idx").on(t.environmentId, t.queuedAt),
   ],
 );
@@ -568,7 +578,9 @@ export const costRecords = pgTable(
   },
   (t) => [
     // One open record per resource; a rate change closes it and opens the next.
-    uniqueIndex("cost_records_open_resource_idx").on(t.resourceId).where(sql`${t.endedAt} is null`),
+    uniqueIndex("cost_records_open_resource_idx")
+      .on(t.resourceId)
+      .where(sql`${t.endedAt} is null`),
     index("cost_records_team_period_idx").on(t.teamId, t.startedAt),
     index("cost_records_environment_idx").on(t.environmentId),
     check("cost_records_period_valid", sql`${t.endedAt} is null or ${t.endedAt} >= ${t.startedAt}`),
@@ -605,7 +617,10 @@ export const simResources = pgTable(
     /** Unique among the account's live resources: a retried create finds what it made. */
     idempotencyKey: text("idempotency_key"),
     /** Provider ids this resource's properties refer to (dependency checks on delete). */
-    refs: text("refs").array().notNull().default(sql`'{}'::text[]`),
+    refs: text("refs")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     /** active, deleted, or reclaimed (a spot instance taken back). Pending/running is computed from ready_at. */
     status: text("status").$type<"active" | "deleted" | "reclaimed">().notNull().default("active"),
     spot: boolean("spot").notNull().default(false),
@@ -620,13 +635,21 @@ export const simResources = pgTable(
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("sim_resources_idempotency_idx").on(t.account, t.idempotencyKey).where(sql`${t.deletedAt} is null and ${t.idempotencyKey} is not null`),
+    uniqueIndex("sim_resources_idempotency_idx")
+      .on(t.account, t.idempotencyKey)
+      .where(sql`${t.deletedAt} is null and ${t.idempotencyKey} is not null`),
     // Bucket names are global across accounts, like S3's.
-    uniqueIndex("sim_resources_bucket_name_idx").on(sql`(${t.properties}->>'name')`).where(sql`${t.type} = 'bucket' and ${t.deletedAt} is null`),
+    uniqueIndex("sim_resources_bucket_name_idx")
+      .on(sql`(${t.properties}->>'name')`)
+      .where(sql`${t.type} = 'bucket' and ${t.deletedAt} is null`),
     index("sim_resources_tags_idx").using("gin", t.tags.op("jsonb_path_ops")),
     index("sim_resources_refs_idx").using("gin", t.refs),
-    index("sim_resources_live_idx").on(t.account, t.region, t.type).where(sql`${t.deletedAt} is null`),
-    index("sim_resources_parent_idx").on(t.parentId).where(sql`${t.parentId} is not null`),
+    index("sim_resources_live_idx")
+      .on(t.account, t.region, t.type)
+      .where(sql`${t.deletedAt} is null`),
+    index("sim_resources_parent_idx")
+      .on(t.parentId)
+      .where(sql`${t.parentId} is not null`),
     check("sim_resources_status", sql`${t.status} in ('active', 'deleted', 'reclaimed')`),
   ],
 );

@@ -66,9 +66,7 @@ export async function seedDemoData(db: Database, options: { demo: boolean }): Pr
       inserted += rows.length;
     }
     const teamIds = new Map((await tx.select({ id: teams.id, slug: teams.slug }).from(teams)).map((t) => [t.slug, t.id]));
-    const userIds = new Map(
-      (await tx.select({ id: users.id, email: users.email }).from(users)).map((u) => [u.email.toLowerCase(), u.id]),
-    );
+    const userIds = new Map((await tx.select({ id: users.id, email: users.email }).from(users)).map((u) => [u.email.toLowerCase(), u.id]));
     for (const m of demoMemberships) {
       const teamId = teamIds.get(m.team);
       const userId = userIds.get(m.email);

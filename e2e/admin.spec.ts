@@ -93,7 +93,10 @@ test("an admin sets a team's budget mode, approval threshold and quotas, and the
   await expect(form.getByLabel("GPU quota")).toHaveValue("");
 
   await page.goto("/audit?action=team.updated");
-  const row = page.getByRole("table", { name: "Audit events" }).getByRole("row", { name: /team\.updated.*Limits Lab/ }).first();
+  const row = page
+    .getByRole("table", { name: "Audit events" })
+    .getByRole("row", { name: /team\.updated.*Limits Lab/ })
+    .first();
   await row.getByRole("button", { name: /Details/ }).click();
   const changes = page.getByRole("table", { name: /Changes in event \d+/ });
   await expect(changes.getByRole("row", { name: "budgetMode soft hard changed" })).toBeVisible();

@@ -38,11 +38,18 @@ async function submitWebService(page: Page, v: { team: string; tier: "dev" | "st
   await form.getByLabel("Instance type").selectOption("t3.small");
   await form.getByLabel("Instances", { exact: true }).fill("1");
   await form.getByLabel("Justification").fill(`Needed for the ${v.tier} rollout of the ledger.`);
-  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText("Needs approval");
+  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText(
+    "Needs approval",
+  );
   await form.getByRole("button", { name: "Submit request" }).click();
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { level: 1, name: v.name })).toBeVisible();
-  const label = (await page.getByText(/^REQ-\d+$/).first().innerText()).trim();
+  const label = (
+    await page
+      .getByText(/^REQ-\d+$/)
+      .first()
+      .innerText()
+  ).trim();
   return { url: page.url(), label };
 }
 
@@ -101,7 +108,9 @@ test("an approver cannot approve their own request, and is told why", async ({ b
   const { label } = await submitWebService(approver, { team: "Data Science", tier: "prod", name });
   await expect(approver.getByRole("note", { name: "Why you cannot approve" })).toContainText("You cannot approve your own request");
   await expect(approver.getByRole("button", { name: "Approve" })).toHaveCount(0);
-  await expect(approver.getByRole("region", { name: "Policy decision" })).toContainText("You cannot approve your own request: the approvals must come from other people");
+  await expect(approver.getByRole("region", { name: "Policy decision" })).toContainText(
+    "You cannot approve your own request: the approvals must come from other people",
+  );
 
   await approver.goto("/approvals");
   await expect(approver.getByRole("article", { name: new RegExp(`${label} ${name}`) })).toHaveCount(0);
@@ -149,7 +158,9 @@ test("editing a partly approved request clears its approvals, which then show st
   await expect(form.getByLabel("Environment name")).toHaveValue(name);
   await expect(form.getByLabel("Instances", { exact: true })).toHaveValue("1");
   await form.getByLabel("Instances", { exact: true }).fill("2");
-  await expect(dev.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText("Needs approval");
+  await expect(dev.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText(
+    "Needs approval",
+  );
   await form.getByRole("button", { name: "Save changes" }).click();
   await dev.waitForURL(new RegExp(`${new URL(url).pathname}$`));
 

@@ -34,7 +34,9 @@ test("an auditor filters the audit log, opens an event and downloads the filtere
   expect(download.suggestedFilename()).toMatch(/^provisio-audit-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = await readFile(await download.path(), "utf8");
   const lines = csv.split("\r\n");
-  expect(lines[0]).toBe("id,time,actor_id,actor,actor_name,action,subject_type,subject_id,subject_name,team_id,team_name,correlation_id,before,after");
+  expect(lines[0]).toBe(
+    "id,time,actor_id,actor,actor_name,action,subject_type,subject_id,subject_name,team_id,team_name,correlation_id,before,after",
+  );
   const records = lines.slice(1).filter(Boolean);
   expect(records.length).toBeGreaterThanOrEqual(10);
   expect(records.every((r) => /^\d+,\d{4}-\d{2}-\d{2}T[\d:.]+Z,,system,,template\.published,template,/.test(r))).toBe(true);

@@ -27,7 +27,9 @@ test("a developer reads their team's month and downloads it as FOCUS CSV; every 
   const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
   expect(file.suggestedFilename()).toBe(`provisio-costs-payments-${month}.csv`);
   const header = (await readFile(await file.path(), "utf8")).split("\r\n")[0]!.split(",");
-  expect(header).toEqual(expect.arrayContaining(["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ResourceId", "Tags", "SubAccountName"]));
+  expect(header).toEqual(
+    expect.arrayContaining(["BilledCost", "EffectiveCost", "ChargePeriodStart", "ChargePeriodEnd", "ResourceId", "Tags", "SubAccountName"]),
+  );
 
   const refused = await page.request.get("/api/costs/export?team=all");
   expect(refused.status()).toBe(403);

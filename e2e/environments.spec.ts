@@ -80,7 +80,9 @@ test("a developer finds their environment, sees its tagged resources and cost, e
   await expect(page.getByRole("table", { name: "Environments" }).getByRole("row", { name: new RegExp(name) })).toContainText("Destroyed");
 });
 
-test("an approver reveals a secret of their team's postgres-dev environment and the audit log shows it; a member who is not the owner cannot", async ({ browser }) => {
+test("an approver reveals a secret of their team's postgres-dev environment and the audit log shows it; a member who is not the owner cannot", async ({
+  browser,
+}) => {
   test.setTimeout(150_000);
   const name = uniqueName("pg");
   // Sam, the second approver of Payments, owns it.
@@ -88,7 +90,12 @@ test("an approver reveals a secret of their team's postgres-dev environment and 
   await owner.goto(`/signin?callbackUrl=${encodeURIComponent("/catalog")}`);
   await owner.getByRole("button", { name: /Sign in as Sam Second-Approver/ }).click();
   await owner.waitForURL((url) => url.pathname === "/catalog");
-  const path = await requestReadyEnvironment(owner, { template: "postgres-dev", team: "Payments Platform", name, parameters: { "Database name": "e2e_reveal" } });
+  const path = await requestReadyEnvironment(owner, {
+    template: "postgres-dev",
+    team: "Payments Platform",
+    name,
+    parameters: { "Database name": "e2e_reveal" },
+  });
   const environmentId = path.split("/").pop()!;
 
   // Dana is a member of Payments, not the owner: the secret stays masked, with no button, and the API refuses.
@@ -128,5 +135,9 @@ test("an approver reveals a secret of their team's postgres-dev environment and 
   await expect(auditor.getByRole("table", { name: /Changes in event \d+/ })).toContainText("password");
   await expect(auditor.locator("body")).not.toContainText(secret);
   await auditor.goto(`/audit?action=environment.secret_reveal_denied`);
-  await expect(auditor.getByRole("table", { name: "Audit events" }).getByRole("row", { name: new RegExp(`Dana Developer.*environment\\.secret_reveal_denied.*${name}`) })).toHaveCount(1);
+  await expect(
+    auditor
+      .getByRole("table", { name: "Audit events" })
+      .getByRole("row", { name: new RegExp(`Dana Developer.*environment\\.secret_reveal_denied.*${name}`) }),
+  ).toHaveCount(1);
 });

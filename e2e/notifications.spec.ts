@@ -146,10 +146,25 @@ test("an approver adds a webhook, sees its secret once, and a real receiver gets
     expect(delivery, "a request.submitted delivery").toBeTruthy();
     const { headers, body } = delivery!;
     expect(headers["content-type"]).toBe("application/cloudevents+json; charset=utf-8");
-    const event = JSON.parse(body) as { specversion: string; id: string; type: string; subject: string; data: { requestId: string; environmentName: string } };
-    expect(event).toMatchObject({ specversion: "1.0", id: headers["ce-id"], type: "dev.provisio.request.submitted", subject: `requests/${request.id}` });
+    const event = JSON.parse(body) as {
+      specversion: string;
+      id: string;
+      type: string;
+      subject: string;
+      data: { requestId: string; environmentName: string };
+    };
+    expect(event).toMatchObject({
+      specversion: "1.0",
+      id: headers["ce-id"],
+      type: "dev.provisio.request.submitted",
+      subject: `requests/${request.id}`,
+    });
     expect(event.data).toMatchObject({ requestId: request.id, environmentName });
-    const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(`${String(headers["x-provisio-timestamp"])}.${body}`).digest("hex")}`);
+    const expected = Buffer.from(
+      `sha256=${createHmac("sha256", secret)
+        .update(`${String(headers["x-provisio-timestamp"])}.${body}`)
+        .digest("hex")}`,
+    );
     const given = Buffer.from(String(headers["x-provisio-signature"]));
     expect(given.length === expected.length && timingSafeEqual(given, expected)).toBe(true);
 

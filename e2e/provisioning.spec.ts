@@ -10,7 +10,9 @@ test("an auto-approved request becomes a ready environment while its run log str
   await form.getByLabel("Tier", { exact: true }).selectOption("dev");
   await form.getByLabel("Environment name").fill(name);
   await form.getByLabel("Justification").fill("Browser test of provisioning with a live log.");
-  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText("Auto-approved");
+  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText(
+    "Auto-approved",
+  );
   await form.getByRole("button", { name: "Submit request" }).click();
   await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
 

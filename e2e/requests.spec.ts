@@ -6,7 +6,15 @@ function uniqueName(prefix: string): string {
   return `e2e-${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 }
 
-type RequestValues = { team: string; tier: "dev" | "staging" | "prod"; name: string; service?: string; instances?: number; instanceType?: string; justification?: string };
+type RequestValues = {
+  team: string;
+  tier: "dev" | "staging" | "prod";
+  name: string;
+  service?: string;
+  instances?: number;
+  instanceType?: string;
+  justification?: string;
+};
 
 /** Fills the web-service request form as a person would. */
 async function fillWebService(page: Page, v: RequestValues) {
@@ -36,7 +44,9 @@ async function newPageAs(browser: Browser, persona: Parameters<typeof signInAs>[
   return page;
 }
 
-test("a developer requests a dev web service: the preview shows plan, cost, budget and auto-approval, and the request is queued at once", async ({ page }) => {
+test("a developer requests a dev web service: the preview shows plan, cost, budget and auto-approval, and the request is queued at once", async ({
+  page,
+}) => {
   const name = uniqueName("dev");
   await signInAs(page, "developer", "/catalog/web-service");
   await page.getByRole("link", { name: "Request this environment" }).click();
@@ -50,7 +60,10 @@ test("a developer requests a dev web service: the preview shows plan, cost, budg
   // The plan lists every resource with its tags, which carry the team, tier and service.
   const plan = preview.getByRole("list", { name: "Planned resources" });
   await expect(plan.getByRole("listitem").first()).toBeVisible();
-  await plan.getByText(/^\d+ tags$/).first().click();
+  await plan
+    .getByText(/^\d+ tags$/)
+    .first()
+    .click();
   await expect(plan.getByText("data-science").first()).toBeVisible();
   await expect(plan.getByText("managed-by").first()).toBeVisible();
   await expect(preview.getByRole("region", { name: "Estimated cost" })).toContainText(/Per month\s*\$\d/);
@@ -77,7 +90,9 @@ test("a developer requests a dev web service: the preview shows plan, cost, budg
   // The same name again for the same team is refused next to the name field.
   await page.goto("/requests/new?template=web-service");
   const again = await fillWebService(page, { team: "Data Science", tier: "dev", name });
-  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText("Auto-approved");
+  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText(
+    "Auto-approved",
+  );
   await again.getByRole("button", { name: "Submit request" }).click();
   await expect(again.getByText(`Environment name: The team already has a live environment or request named ${name}`)).toBeVisible();
   await expect(page).toHaveURL(/\/requests\/new/);
@@ -106,7 +121,13 @@ test("a request over the team's budget is denied with its reason shown before su
   // A team of its own with a $1 hard budget, so other tests' requests cannot change the figures.
   const slug = uniqueName("budget").slice(0, 40);
   const admin = await newPageAs(browser, "admin", "/admin/teams");
-  const team = await trpcMutation<{ id: string }>(admin, "teams.create", { name: `Budget ${slug.slice(-6)}`, slug, description: "", costCenter: "CC-E2E", monthlyBudgetUsd: 1 });
+  const team = await trpcMutation<{ id: string }>(admin, "teams.create", {
+    name: `Budget ${slug.slice(-6)}`,
+    slug,
+    description: "",
+    costCenter: "CC-E2E",
+    monthlyBudgetUsd: 1,
+  });
   await trpcMutation(admin, "teams.setMember", { teamId: team.id, email: "dev@provisio.local", role: "member" });
   await admin.context().close();
 

@@ -23,7 +23,10 @@ for (const persona of Object.keys(personas) as Persona[]) {
     await signInAs(page, persona);
     await expect(page.getByRole("heading", { level: 1, name: "Catalog" })).toBeVisible();
     expect(await mainNavLinks(page)).toEqual(expectedNav[persona]);
-    await page.getByRole("link", { name: new RegExp(personas[persona].name) }).first().click();
+    await page
+      .getByRole("link", { name: new RegExp(personas[persona].name) })
+      .first()
+      .click();
     await expect(page.getByRole("heading", { name: "My teams and roles" })).toBeVisible();
     await expect(page.getByText(`Signed in as ${personas[persona].name} (${personas[persona].email}).`)).toBeVisible();
   });
@@ -75,7 +78,9 @@ test("repeated failed sign-ins are throttled with a clear message", async ({ pag
   const refused = await attempt();
   expect(refused.searchParams.get("error")).toBe("SignInThrottled");
   await page.goto(refused.pathname + refused.search);
-  await expect(page.getByRole("alert").filter({ hasText: "Too many sign-in attempts from here or for this user. Wait a minute, then try again." })).toBeVisible();
+  await expect(
+    page.getByRole("alert").filter({ hasText: "Too many sign-in attempts from here or for this user. Wait a minute, then try again." }),
+  ).toBeVisible();
 });
 
 test("an unknown demo user is refused with a clear message", async ({ page, request }) => {

@@ -104,7 +104,9 @@ test("an admin drafts a new version of web-service, fixes an error, publishes it
   const badLine = badYaml.split("\n").findIndex((line) => line.includes("params.not_declared")) + 1;
   await replaceEditorText(page, badYaml);
   await expect(problemsStatus(page)).toHaveText("1 problem");
-  const problem = page.getByRole("button", { name: new RegExp(`^Line ${badLine}, column \\d+: spec\\.outputs\\[0\\]\\.value: refers to parameter "not_declared"`) });
+  const problem = page.getByRole("button", {
+    name: new RegExp(`^Line ${badLine}, column \\d+: spec\\.outputs\\[0\\]\\.value: refers to parameter "not_declared"`),
+  });
   await expect(problem).toBeVisible();
   await expect(page.locator(".cm-lintRange-error")).toHaveCount(1);
   await expect(page.locator(".cm-lintRange-error")).toHaveText("${params.not_declared}");
@@ -145,7 +147,9 @@ test("an admin drafts a new version of web-service, fixes an error, publishes it
   expect(detail.data?.versions.map((v) => v.version)).toContain(version);
   const catalogPage = await page.goto("/catalog/web-service");
   if (catalogPage?.status() === 404) {
-    test.info().annotations.push({ type: "note", description: "/catalog/web-service is not built on this branch yet; checked through the catalog API only" });
+    test
+      .info()
+      .annotations.push({ type: "note", description: "/catalog/web-service is not built on this branch yet; checked through the catalog API only" });
   } else {
     // A row of the version history starts with the version.
     await expect(page.getByRole("row", { name: new RegExp(`^${escapeRegExp(version)}(?![\\d.])`) }).first()).toBeVisible();
@@ -157,7 +161,10 @@ test("an admin drafts a new version of web-service, fixes an error, publishes it
   await expect(events.getByRole("row", { name: /admin@provisio\.local template\.draft_updated/ }).first()).toBeVisible();
 });
 
-test("an admin creates a template from scratch, publishes it, then deprecates it: gone from the catalog, its page still opens", async ({ page, browser }) => {
+test("an admin creates a template from scratch, publishes it, then deprecates it: gone from the catalog, its page still opens", async ({
+  page,
+  browser,
+}) => {
   const name = `e2e-${test.info().workerIndex}-${Date.now().toString(36)}`;
   const title = `E2E machine ${name}`;
   await signInAs(page, "admin", "/admin/templates");
@@ -210,7 +217,9 @@ test("an admin creates a template from scratch, publishes it, then deprecates it
   expect(list.data?.map((t) => t.name)).not.toContain(name);
   await devPage.goto("/catalog");
   if ((await devPage.getByText("Web service", { exact: true }).count()) === 0) {
-    test.info().annotations.push({ type: "note", description: "/catalog lists no templates on this branch yet; checked through the catalog API only" });
+    test
+      .info()
+      .annotations.push({ type: "note", description: "/catalog lists no templates on this branch yet; checked through the catalog API only" });
   }
   await expect(devPage.getByText(title)).toHaveCount(0);
   const detail = await trpcQuery<CatalogDetail>(devPage.request, "catalog.get", { name });
@@ -218,7 +227,9 @@ test("an admin creates a template from scratch, publishes it, then deprecates it
   expect(detail.data?.template.deprecationReason).toBe("Replaced by web-service (browser test)");
   const templatePage = await devPage.goto(`/catalog/${name}`);
   if (templatePage?.status() === 404) {
-    test.info().annotations.push({ type: "note", description: "/catalog/[name] is not built on this branch yet; checked through the catalog API only" });
+    test
+      .info()
+      .annotations.push({ type: "note", description: "/catalog/[name] is not built on this branch yet; checked through the catalog API only" });
   } else {
     await expect(devPage.getByRole("note", { name: "Deprecated" })).toContainText("Replaced by web-service (browser test)");
   }
@@ -229,7 +240,12 @@ test("a developer cannot reach curation: pages answer 403, the nav has no Admin,
   await signInAs(page, "developer", "/catalog");
   expect(await mainNavLinks(page)).not.toContain("Admin");
 
-  for (const path of ["/admin/templates", "/admin/templates/new", "/admin/templates/web-service", `/admin/templates/web-service/drafts/${crypto.randomUUID()}`]) {
+  for (const path of [
+    "/admin/templates",
+    "/admin/templates/new",
+    "/admin/templates/web-service",
+    `/admin/templates/web-service/drafts/${crypto.randomUUID()}`,
+  ]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(403);
     await expect(page.getByRole("heading", { name: "You are not allowed to open this page" })).toBeVisible();
@@ -237,6 +253,8 @@ test("a developer cannot reach curation: pages answer 403, the nav has no Admin,
   }
 
   expect((await trpcQuery(page.request, "templateAdmin.list")).status).toBe(403);
-  const create = await page.request.post("/api/trpc/templateAdmin.createDraft", { data: { json: { yaml: smallTemplate("e2e-forbidden", "Forbidden") } } });
+  const create = await page.request.post("/api/trpc/templateAdmin.createDraft", {
+    data: { json: { yaml: smallTemplate("e2e-forbidden", "Forbidden") } },
+  });
   expect(create.status()).toBe(403);
 });

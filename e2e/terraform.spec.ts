@@ -17,7 +17,9 @@ async function newPageAs(browser: Browser, persona: Persona, path: string): Prom
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-test("a terraform environment: planned in the form, planned and approved by an approver, applied with a live log and outputs, then destroyed", async ({ browser }) => {
+test("a terraform environment: planned in the form, planned and approved by an approver, applied with a live log and outputs, then destroyed", async ({
+  browser,
+}) => {
   test.skip(!binary.ok, "no terraform or tofu binary on PATH");
   test.setTimeout(180_000);
   const name = uniqueName("tf");
@@ -54,10 +56,17 @@ test("a terraform environment: planned in the form, planned and approved by an a
   const approver = await newPageAs(browser, "approver", requestPath);
   const plan = approver.getByRole("region", { name: "Terraform plan" });
   await plan.getByRole("button", { name: "Run terraform plan" }).click();
-  await expect(plan.getByRole("table", { name: "Terraform resource changes" })).toContainText("module.queue.terraform_data.queue", { timeout: 60_000 });
+  await expect(plan.getByRole("table", { name: "Terraform resource changes" })).toContainText("module.queue.terraform_data.queue", {
+    timeout: 60_000,
+  });
   await expect(plan).toContainText(/Estimated from the plan:\s*\$2(\.00)?\/month/);
   await approver.getByRole("button", { name: "Approve" }).click();
-  const label = (await approver.getByText(/^REQ-\d+$/).first().innerText()).trim();
+  const label = (
+    await approver
+      .getByText(/^REQ-\d+$/)
+      .first()
+      .innerText()
+  ).trim();
   const dialog = approver.getByRole("dialog", { name: `Approve ${label}` });
   await dialog.getByLabel("Comment (optional)").fill("The plan creates the two queues, as asked.");
   const applyStarted = Date.now();

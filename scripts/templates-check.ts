@@ -30,7 +30,10 @@ for (const t of files) {
   }
   const { metadata, spec } = t.parsed.document;
   const range = estimateCostRange(t.parsed.document);
-  const cost = range.minMonthlyCents === range.maxMonthlyCents ? formatCents(range.minMonthlyCents) : `${formatCents(range.minMonthlyCents)}–${formatCents(range.maxMonthlyCents)}`;
+  const cost =
+    range.minMonthlyCents === range.maxMonthlyCents
+      ? formatCents(range.minMonthlyCents)
+      : `${formatCents(range.minMonthlyCents)}–${formatCents(range.maxMonthlyCents)}`;
   console.log(
     `✓ ${metadata.name.padEnd(24)} ${spec.version.padEnd(8)} ${spec.engine.padEnd(9)} ${String(spec.resources.length).padStart(2)} resources  ${spec.tiers.join("/").padEnd(16)} ${cost}/month`,
   );

@@ -54,7 +54,12 @@ const typecheckOk = step("typecheck", bin("tsc"), ["--noEmit"]);
 const lintOk = step("lint", bin("eslint"), ["--max-warnings=0", "."]);
 const formatOk = step("format (prettier --check)", bin("prettier"), ["--check", "--log-level=warn", "."]);
 const templatesOk = step("templates:check", bin("tsx"), ["scripts/templates-check.ts"]);
-step("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=.tmp/reports/unit-report.json"]);
+step("unit and integration tests (vitest)", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  "--outputFile.json=.tmp/reports/unit-report.json",
+]);
 const buildStarted = Date.now();
 ensureBuild();
 results.push({ label: "production build", ok: true, seconds: ((Date.now() - buildStarted) / 1000).toFixed(1) });

@@ -19,12 +19,16 @@ describe("runtime environment", () => {
   it("names each missing or invalid variable", () => {
     expect(() => parseRuntimeEnv({ ...base, DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgres:\/\/ connection URL/);
     expect(() => parseRuntimeEnv({ ...base, NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: must be at least 16 characters/);
-    expect(() => parseRuntimeEnv({ ...base, OIDC_ISSUER: "https://idp.example.com" })).toThrow(/OIDC_CLIENT_ID: is required[\s\S]*OIDC_CLIENT_SECRET: is required/);
+    expect(() => parseRuntimeEnv({ ...base, OIDC_ISSUER: "https://idp.example.com" })).toThrow(
+      /OIDC_CLIENT_ID: is required[\s\S]*OIDC_CLIENT_SECRET: is required/,
+    );
     expect(() => parseRuntimeEnv({ ...base, WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY/);
   });
 
   it("says which required variables are not set at all", () => {
-    expect(() => parseRuntimeEnv({ PROVISIO_DEMO: "true", NEXTAUTH_SECRET: "" })).toThrow("Invalid environment:\n  DATABASE_URL: is not set\n  NEXTAUTH_SECRET: is not set");
+    expect(() => parseRuntimeEnv({ PROVISIO_DEMO: "true", NEXTAUTH_SECRET: "" })).toThrow(
+      "Invalid environment:\n  DATABASE_URL: is not set\n  NEXTAUTH_SECRET: is not set",
+    );
   });
 
   it("refuses a production install with no sign-in method", () => {
@@ -36,11 +40,16 @@ describe("runtime environment", () => {
     expect(parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "" }).PROVISIO_METRICS_TOKEN).toBeUndefined();
     expect(parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "m".repeat(24) }).PROVISIO_METRICS_TOKEN).toBe("m".repeat(24));
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: "too-short" })).toThrow(/PROVISIO_METRICS_TOKEN: must be at least 24 characters/);
-    expect(() => parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: `${"m".repeat(24)} x` })).toThrow(/PROVISIO_METRICS_TOKEN: printable characters without spaces/);
+    expect(() => parseRuntimeEnv({ ...base, PROVISIO_METRICS_TOKEN: `${"m".repeat(24)} x` })).toThrow(
+      /PROVISIO_METRICS_TOKEN: printable characters without spaces/,
+    );
   });
 
   it("reads the admin bootstrap list case-insensitively", () => {
-    expect(parseRuntimeEnv({ ...base, PROVISIO_ADMIN_EMAILS: " Ops@Example.com , b@example.com" }).adminEmails).toEqual(["ops@example.com", "b@example.com"]);
+    expect(parseRuntimeEnv({ ...base, PROVISIO_ADMIN_EMAILS: " Ops@Example.com , b@example.com" }).adminEmails).toEqual([
+      "ops@example.com",
+      "b@example.com",
+    ]);
   });
 
   it("has defaults for the runner, the simulator and the logs", () => {
@@ -50,13 +59,18 @@ describe("runtime environment", () => {
     expect(env.PROVISIO_SIM_FAULTS).toBeUndefined();
     expect(env.NODE_ENV).toBeUndefined();
     expect(parseRuntimeEnv({ ...base, TF_CLI_CONFIG_FILE: "" }).TF_CLI_CONFIG_FILE).toBeUndefined();
-    expect(parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "2000", PROVISIO_RUN_HEARTBEAT_MS: "500" })).toMatchObject({ PROVISIO_RUN_STALE_MS: 2000, PROVISIO_RUN_HEARTBEAT_MS: 500 });
+    expect(parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "2000", PROVISIO_RUN_HEARTBEAT_MS: "500" })).toMatchObject({
+      PROVISIO_RUN_STALE_MS: 2000,
+      PROVISIO_RUN_HEARTBEAT_MS: 500,
+    });
   });
 
   it("names each bad runner, simulator or process variable", () => {
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "soon" })).toThrow(/PROVISIO_RUN_STALE_MS: must be a number of milliseconds/);
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "10" })).toThrow(/PROVISIO_RUN_STALE_MS: must be at least 100 \(milliseconds\)$/);
-    expect(() => parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "1000", PROVISIO_RUN_HEARTBEAT_MS: "1000" })).toThrow(/PROVISIO_RUN_HEARTBEAT_MS: must be shorter than PROVISIO_RUN_STALE_MS \(1000\)/);
+    expect(() => parseRuntimeEnv({ ...base, PROVISIO_RUN_STALE_MS: "1000", PROVISIO_RUN_HEARTBEAT_MS: "1000" })).toThrow(
+      /PROVISIO_RUN_HEARTBEAT_MS: must be shorter than PROVISIO_RUN_STALE_MS \(1000\)/,
+    );
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_SIM_FAULTS: "{nope" })).toThrow(/PROVISIO_SIM_FAULTS: must be a JSON object/);
     expect(() => parseRuntimeEnv({ ...base, PROVISIO_SIM_FAULTS: "[1]" })).toThrow(/PROVISIO_SIM_FAULTS: must be a JSON object/);
     expect(parseRuntimeEnv({ ...base, PROVISIO_SIM_FAULTS: '{"latency":{"baseMs":1}}' }).PROVISIO_SIM_FAULTS).toBe('{"latency":{"baseMs":1}}');
@@ -77,7 +91,9 @@ describe("one variable (envVar)", () => {
   it("validates one variable by the same rule without needing the others, default applied", () => {
     expect(envVar("PROVISIO_RUN_STALE_MS", {})).toBe(30_000);
     expect(envVar("PROVISIO_RUN_STALE_MS", { PROVISIO_RUN_STALE_MS: "2000" })).toBe(2000);
-    expect(() => envVar("PROVISIO_RUN_HEARTBEAT_MS", { PROVISIO_RUN_HEARTBEAT_MS: "often" })).toThrow("Invalid environment:\n  PROVISIO_RUN_HEARTBEAT_MS: must be a number of milliseconds");
+    expect(() => envVar("PROVISIO_RUN_HEARTBEAT_MS", { PROVISIO_RUN_HEARTBEAT_MS: "often" })).toThrow(
+      "Invalid environment:\n  PROVISIO_RUN_HEARTBEAT_MS: must be a number of milliseconds",
+    );
     expect(() => envVar("DATABASE_URL", {})).toThrow("Invalid environment:\n  DATABASE_URL: is not set");
     expect(() => envVar("NEXTAUTH_SECRET", { NEXTAUTH_SECRET: "" })).toThrow("NEXTAUTH_SECRET: is not set");
   });

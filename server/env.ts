@@ -67,7 +67,10 @@ const variables = {
   /** The database that keeps Terraform state (pg backend); default: DATABASE_URL. */
   PROVISIO_TERRAFORM_STATE_URL: postgresUrl.optional(),
   /** The schema of the pg backend's state table: one workspace per environment in it. */
-  PROVISIO_TERRAFORM_STATE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier").default("provisio_terraform_state"),
+  PROVISIO_TERRAFORM_STATE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier")
+    .default("provisio_terraform_state"),
   /** How long a run waits for an environment's state lock (-lock-timeout), in seconds. */
   PROVISIO_TERRAFORM_LOCK_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(120),
   /** A provider mirror directory (`terraform providers mirror <dir>`): providers are installed from it only, never downloaded. */
@@ -93,13 +96,19 @@ const variables = {
       .optional(),
   ),
   /** The simulator account resources are made in; default provisio-demo (server/engines/sim). */
-  PROVISIO_SIM_ACCOUNT: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and '-', at most 63 characters").optional(),
+  PROVISIO_SIM_ACCOUNT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits and '-', at most 63 characters")
+    .optional(),
   /** A run whose worker has not heartbeated for this long is resumed by another worker (milliseconds). */
   PROVISIO_RUN_STALE_MS: milliseconds(100, 86_400_000).default(30_000),
   /** How often a running run's worker heartbeats (milliseconds); shorter than PROVISIO_RUN_STALE_MS. */
   PROVISIO_RUN_HEARTBEAT_MS: milliseconds(50, 3_600_000).default(5_000),
   /** Which process this is, named in every log line (the launcher sets web or worker). */
-  PROVISIO_PROCESS: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as web or worker").default("web"),
+  PROVISIO_PROCESS: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as web or worker")
+    .default("web"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Failed sign-ins allowed per email per minute (and 4× that per client address); more are refused for the rest of the minute. */
   PROVISIO_SIGNIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
@@ -123,29 +132,31 @@ const variables = {
 export type EnvVarName = keyof typeof variables;
 type EnvValue<K extends EnvVarName> = z.output<(typeof variables)[K]>;
 
-export const runtimeEnvSchema = z
-  .object(variables)
-  .superRefine((env, ctx) => {
-    const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
-    if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
-      for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
-        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
-      }
+export const runtimeEnvSchema = z.object(variables).superRefine((env, ctx) => {
+  const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when any OIDC_* variable is set" });
     }
-    if (!env.OIDC_ISSUER && !env.PROVISIO_DEMO && !env.PROVISIO_DEMO_SIGNIN) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["OIDC_ISSUER"],
-        message: "no sign-in method: configure OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, or set PROVISIO_DEMO=true for a demo install",
-      });
-    }
-    // Only once both are valid on their own (zod still runs this after a field failed).
-    const stale = variables.PROVISIO_RUN_STALE_MS.safeParse(env.PROVISIO_RUN_STALE_MS);
-    const heartbeat = variables.PROVISIO_RUN_HEARTBEAT_MS.safeParse(env.PROVISIO_RUN_HEARTBEAT_MS);
-    if (stale.success && heartbeat.success && heartbeat.data >= stale.data) {
-      ctx.addIssue({ code: "custom", path: ["PROVISIO_RUN_HEARTBEAT_MS"], message: `must be shorter than PROVISIO_RUN_STALE_MS (${env.PROVISIO_RUN_STALE_MS})` });
-    }
-  });
+  }
+  if (!env.OIDC_ISSUER && !env.PROVISIO_DEMO && !env.PROVISIO_DEMO_SIGNIN) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["OIDC_ISSUER"],
+      message: "no sign-in method: configure OIDC_ISSUER/OIDC_CLIENT_ID/OIDC_CLIENT_SECRET, or set PROVISIO_DEMO=true for a demo install",
+    });
+  }
+  // Only once both are valid on their own (zod still runs this after a field failed).
+  const stale = variables.PROVISIO_RUN_STALE_MS.safeParse(env.PROVISIO_RUN_STALE_MS);
+  const heartbeat = variables.PROVISIO_RUN_HEARTBEAT_MS.safeParse(env.PROVISIO_RUN_HEARTBEAT_MS);
+  if (stale.success && heartbeat.success && heartbeat.data >= stale.data) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["PROVISIO_RUN_HEARTBEAT_MS"],
+      message: `must be shorter than PROVISIO_RUN_STALE_MS (${env.PROVISIO_RUN_STALE_MS})`,
+    });
+  }
+});
 
 export type RuntimeEnv = z.infer<typeof runtimeEnvSchema> & {
   /** Demo sign-in (pick a seeded user) is on: explicitly allowed, or a demo install without OIDC. */
@@ -176,7 +187,9 @@ export function parseRuntimeEnv(source: Record<string, string | undefined>): Run
     ...env,
     oidcEnabled,
     demoSignInEnabled: env.PROVISIO_DEMO_SIGNIN ?? (env.PROVISIO_DEMO && !oidcEnabled),
-    adminEmails: env.PROVISIO_ADMIN_EMAILS.split(",").map((e) => e.trim().toLowerCase()).filter(Boolean),
+    adminEmails: env.PROVISIO_ADMIN_EMAILS.split(",")
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean),
   };
 }
 

@@ -118,10 +118,16 @@ export async function makeResource(db: Database, environmentId: string, r: Resou
 
 /** The resource became ready at `at` (the trigger opens its cost record). */
 export async function markReady(db: Database, resourceId: string, at: Date | string) {
-  await db.update(environmentResources).set({ status: "ready", readyAt: new Date(at) }).where(eq(environmentResources.id, resourceId));
+  await db
+    .update(environmentResources)
+    .set({ status: "ready", readyAt: new Date(at) })
+    .where(eq(environmentResources.id, resourceId));
 }
 
 /** The resource was deleted at `at` (the trigger closes its cost record). */
 export async function markDeleted(db: Database, resourceId: string, at: Date | string) {
-  await db.update(environmentResources).set({ status: "deleted", deletedAt: new Date(at) }).where(eq(environmentResources.id, resourceId));
+  await db
+    .update(environmentResources)
+    .set({ status: "deleted", deletedAt: new Date(at) })
+    .where(eq(environmentResources.id, resourceId));
 }

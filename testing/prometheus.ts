@@ -84,7 +84,12 @@ export function parsePrometheusText(text: string): PromText {
   for (const [family, { type }] of families) {
     if (type !== "histogram") continue;
     const series = new Map<string, { buckets: [number, number][]; count?: number }>();
-    const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).filter(([k]) => k !== "le").sort());
+    const keyOf = (labels: Record<string, string>) =>
+      JSON.stringify(
+        Object.entries(labels)
+          .filter(([k]) => k !== "le")
+          .sort(),
+      );
     for (const s of samples) {
       if (s.name === `${family}_bucket`) {
         const entry = series.get(keyOf(s.labels)) ?? { buckets: [] };

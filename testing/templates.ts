@@ -11,13 +11,27 @@ export function templateDocumentFor(name: string, version = "1.0.0"): TemplateDo
   return {
     apiVersion: "provisio.dev/v1",
     kind: "Template",
-    metadata: { name, title: "Test box", description: "A single virtual machine for tests.", category: "compute", owner: "Platform team", tags: ["test"] },
+    metadata: {
+      name,
+      title: "Test box",
+      description: "A single virtual machine for tests.",
+      category: "compute",
+      owner: "Platform team",
+      tags: ["test"],
+    },
     spec: {
       version,
       engine: "sim",
       tiers: ["dev", "prod"],
       parameters: [
-        { name: "instance_type", title: "Instance type", type: "string", enum: ["t3.micro", "t3.small", "m5.large"], default: "t3.small", required: true },
+        {
+          name: "instance_type",
+          title: "Instance type",
+          type: "string",
+          enum: ["t3.micro", "t3.small", "m5.large"],
+          default: "t3.small",
+          required: true,
+        },
         { name: "disk_gb", title: "Disk", type: "integer", minimum: 10, maximum: 200, default: 20, required: true, unit: "GB" },
         { name: "owner_note", title: "Note", type: "string", maxLength: 40, required: false },
       ],
@@ -27,7 +41,13 @@ export function templateDocumentFor(name: string, version = "1.0.0"): TemplateDo
         {
           id: "box",
           type: "instance",
-          properties: { region: "us-east-1", instance_type: "${params.instance_type}", image: "debian-12", subnet: "${resources.subnet.id}", disk_gb: "${params.disk_gb}" },
+          properties: {
+            region: "us-east-1",
+            instance_type: "${params.instance_type}",
+            image: "debian-12",
+            subnet: "${resources.subnet.id}",
+            disk_gb: "${params.disk_gb}",
+          },
         },
       ],
       outputs: [{ name: "ip", value: "${resources.box.private_ip}", sensitive: false }],

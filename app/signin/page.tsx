@@ -51,12 +51,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           demoUsers={demoUsers.map((u) => ({
             email: u.email,
             name: u.name,
-            description:
-              isAdmin(u)
-                ? "Admin: curates the catalog, teams and budgets"
-                : isAuditor(u)
-                  ? "Auditor: reads everything, changes nothing"
-                  : u.teams.map((t) => `${t.role === "approver" ? "Approver" : "Member"} in ${t.name}`).join(" · ") || "No team",
+            description: isAdmin(u)
+              ? "Admin: curates the catalog, teams and budgets"
+              : isAuditor(u)
+                ? "Auditor: reads everything, changes nothing"
+                : u.teams.map((t) => `${t.role === "approver" ? "Approver" : "Member"} in ${t.name}`).join(" · ") || "No team",
           }))}
         />
       </div>

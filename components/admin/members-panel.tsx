@@ -45,8 +45,12 @@ export function MembersPanel({ teamId, teamName, members }: { teamId: string; te
           <caption className="sr-only">Members of {teamName}</caption>
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th scope="col" className="pb-2 font-medium">Person</th>
-              <th scope="col" className="pb-2 font-medium">Role</th>
+              <th scope="col" className="pb-2 font-medium">
+                Person
+              </th>
+              <th scope="col" className="pb-2 font-medium">
+                Role
+              </th>
               <th scope="col" className="pb-2 text-right font-medium">
                 <span className="sr-only">Actions</span>
               </th>

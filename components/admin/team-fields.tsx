@@ -18,7 +18,13 @@ export function TeamFields<T extends FieldValues & TeamFieldValues>({ register, 
       </Field>
       <Field label="Cost center" hint="Carried as a tag on every resource" error={message("costCenter")}>
         {({ id, describedBy }) => (
-          <TextInput id={id} aria-describedby={describedBy} aria-invalid={!!errors.costCenter} placeholder="CC-1234" {...register(field("costCenter"))} />
+          <TextInput
+            id={id}
+            aria-describedby={describedBy}
+            aria-invalid={!!errors.costCenter}
+            placeholder="CC-1234"
+            {...register(field("costCenter"))}
+          />
         )}
       </Field>
       <Field label="Monthly budget (USD)" error={message("monthlyBudgetUsd")}>

@@ -10,7 +10,8 @@ type TeamFieldValues = z.input<typeof teamFields>;
 type LimitField = "budgetMode" | "approvalThresholdUsd" | "quotaVcpus" | "quotaInstances" | "quotaGpus";
 
 /** An empty box means "none" or "unlimited": null, not 0 (0 is a real limit) and not NaN. */
-export const emptyAsNull = (value: unknown) => (value === "" || value === null || value === undefined ? null : typeof value === "number" ? value : Number(value));
+export const emptyAsNull = (value: unknown) =>
+  value === "" || value === null || value === undefined ? null : typeof value === "number" ? value : Number(value);
 
 const quotas: { name: LimitField; label: string; unit: string }[] = [
   { name: "quotaVcpus", label: "vCPU quota", unit: "vCPUs" },
@@ -22,7 +23,13 @@ const quotas: { name: LimitField; label: string; unit: string }[] = [
  * Budget mode, admin-approval threshold and quotas: shared by the create and the settings forms.
  * Lives in a two-column grid; every group spans both columns.
  */
-export function TeamLimitsFields<T extends FieldValues & TeamFieldValues>({ register, errors }: { register: UseFormRegister<T>; errors: FieldErrors<T> }) {
+export function TeamLimitsFields<T extends FieldValues & TeamFieldValues>({
+  register,
+  errors,
+}: {
+  register: UseFormRegister<T>;
+  errors: FieldErrors<T>;
+}) {
   const field = (name: LimitField) => name as Path<T>;
   const message = (name: LimitField) => errors[name]?.message as string | undefined;
   const id = useId();
@@ -39,7 +46,13 @@ export function TeamLimitsFields<T extends FieldValues & TeamFieldValues>({ regi
               key={mode}
               className="flex cursor-pointer gap-3 rounded-md p-3 ring-1 ring-inset ring-slate-300 has-[:checked]:bg-brand-50 has-[:checked]:ring-2 has-[:checked]:ring-brand-500 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-brand-500"
             >
-              <input type="radio" value={mode} className="mt-0.5 size-4 accent-brand-600" aria-describedby={`${id}-${mode}-help`} {...register(field("budgetMode"))} />
+              <input
+                type="radio"
+                value={mode}
+                className="mt-0.5 size-4 accent-brand-600"
+                aria-describedby={`${id}-${mode}-help`}
+                {...register(field("budgetMode"))}
+              />
               <span>
                 <span className="block text-sm font-medium text-slate-900">{budgetModeHelp[mode].label}</span>
                 <span id={`${id}-${mode}-help`} className="block text-xs text-slate-600">

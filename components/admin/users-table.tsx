@@ -10,7 +10,6 @@ import { globalRoles } from "~/server/schemas/teams";
 
 type Row = { id: string; email: string; name: string; globalRole: (typeof globalRoles)[number] | null; teamCount: number; lastSignInAt: Date | null };
 
-
 export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewerId: string; editable: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
@@ -31,10 +30,18 @@ export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewer
         <caption className="sr-only">Users</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th scope="col" className="pb-2 font-medium">Person</th>
-            <th scope="col" className="pb-2 font-medium">Global role</th>
-            <th scope="col" className="pb-2 text-right font-medium">Teams</th>
-            <th scope="col" className="pb-2 text-right font-medium">Last sign-in</th>
+            <th scope="col" className="pb-2 font-medium">
+              Person
+            </th>
+            <th scope="col" className="pb-2 font-medium">
+              Global role
+            </th>
+            <th scope="col" className="pb-2 text-right font-medium">
+              Teams
+            </th>
+            <th scope="col" className="pb-2 text-right font-medium">
+              Last sign-in
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -56,9 +63,7 @@ export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewer
                       value={u.globalRole ?? ""}
                       disabled={setRole.isPending || u.id === viewerId}
                       title={u.id === viewerId ? "You cannot change your own global role" : undefined}
-                      onChange={(e) =>
-                        setRole.mutate({ userId: u.id, globalRole: (e.target.value || null) as Row["globalRole"] })
-                      }
+                      onChange={(e) => setRole.mutate({ userId: u.id, globalRole: (e.target.value || null) as Row["globalRole"] })}
                     >
                       <option value="">none</option>
                       {globalRoles.map((r) => (

@@ -18,7 +18,6 @@ import { inputClass } from "~/components/ui/form";
 import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
 import { RelativeTime } from "~/components/ui/relative-time";
 
-
 function progressText(item: InboxItem): string {
   const i = item.progress.currentStage;
   const stage = i === null ? undefined : item.decision.stages[i];
@@ -29,7 +28,8 @@ function progressText(item: InboxItem): string {
 
 function budgetImpact(item: InboxItem): string {
   const b = item.decision.budget;
-  if (b.remainingAfterCents < 0) return `${formatCents(b.thisRequestCents)} this month: ${formatCents(-b.remainingAfterCents)} over the ${formatCents(b.limitCents)} budget`;
+  if (b.remainingAfterCents < 0)
+    return `${formatCents(b.thisRequestCents)} this month: ${formatCents(-b.remainingAfterCents)} over the ${formatCents(b.limitCents)} budget`;
   return `${formatCents(b.thisRequestCents)} this month; leaves ${formatCents(b.remainingAfterCents)} of ${formatCents(b.limitCents)}`;
 }
 
@@ -56,7 +56,8 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
         <div className="min-w-0">
           <h2 id={headingId} className="text-base font-semibold text-slate-900">
             <Link href={`/requests/${item.id}`} className="hover:underline">
-              <span className="font-mono text-sm font-normal text-slate-500">{item.label}</span> <span className="break-words">{item.environmentName}</span>
+              <span className="font-mono text-sm font-normal text-slate-500">{item.label}</span>{" "}
+              <span className="break-words">{item.environmentName}</span>
               {item.kind === "extend" && <span className="font-normal text-slate-600"> — extend by {formatHours(item.ttlHours)}</span>}
             </Link>
           </h2>
@@ -77,7 +78,9 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
             </span>
           </p>
         </div>
-        <span className="whitespace-nowrap rounded-full bg-amber-50 px-2.5 py-1 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-200">{progressText(item)}</span>
+        <span className="whitespace-nowrap rounded-full bg-amber-50 px-2.5 py-1 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-200">
+          {progressText(item)}
+        </span>
       </header>
 
       <div className="grid gap-5 px-5 py-4 md:grid-cols-2">
@@ -98,7 +101,9 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
           </dl>
           <div>
             <h3 className="text-xs font-medium text-slate-500">Justification</h3>
-            <blockquote className="mt-0.5 whitespace-pre-line break-words border-l-2 border-slate-200 pl-2 text-sm text-slate-800">{item.justification}</blockquote>
+            <blockquote className="mt-0.5 whitespace-pre-line break-words border-l-2 border-slate-200 pl-2 text-sm text-slate-800">
+              {item.justification}
+            </blockquote>
           </div>
         </div>
         <div className="space-y-3">
@@ -160,7 +165,13 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
             </Button>
           )}
           {item.capabilities.canReject && (
-            <Button type="button" variant="danger" busy={decide.isPending && decide.variables.decision === "rejected"} disabled={decide.isPending} onClick={() => act("rejected")}>
+            <Button
+              type="button"
+              variant="danger"
+              busy={decide.isPending && decide.variables.decision === "rejected"}
+              disabled={decide.isPending}
+              onClick={() => act("rejected")}
+            >
               Reject
             </Button>
           )}
@@ -196,7 +207,10 @@ export function ApprovalInbox() {
 
   return (
     <div className="space-y-6">
-      <p role="status" className={notice ? "rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-800" : "sr-only"}>
+      <p
+        role="status"
+        className={notice ? "rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-800" : "sr-only"}
+      >
         {notice ?? ""}
       </p>
       {mine.length === 0 ? (
@@ -229,7 +243,9 @@ export function ApprovalInbox() {
                     · {item.tier} · {item.teamName} · by {item.requesterName}
                   </span>
                   <p className="text-slate-700">
-                    {item.capabilities.whyNot ? item.capabilities.whyNot.charAt(0).toUpperCase() + item.capabilities.whyNot.slice(1) : "Not yours to decide."}
+                    {item.capabilities.whyNot
+                      ? item.capabilities.whyNot.charAt(0).toUpperCase() + item.capabilities.whyNot.slice(1)
+                      : "Not yours to decide."}
                   </p>
                 </div>
                 <span className="whitespace-nowrap text-xs text-slate-500">{progressText(item)}</span>

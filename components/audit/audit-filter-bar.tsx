@@ -127,7 +127,10 @@ export function AuditFilterBar({
                 {t.name}
               </option>
             ))}
-            {keep(values.teamId, facets.teams.map((t) => t.id)).map((v) => (
+            {keep(
+              values.teamId,
+              facets.teams.map((t) => t.id),
+            ).map((v) => (
               <option key={v} value={v}>
                 {v}
               </option>
@@ -144,12 +147,22 @@ export function AuditFilterBar({
       </div>
       <Field label="From (UTC)" error={errors.from}>
         {({ id, describedBy }) => (
-          <TextInput id={id} type={values.from === "" || datePattern.test(values.from) ? "date" : "text"} aria-describedby={describedBy} {...control("from")} />
+          <TextInput
+            id={id}
+            type={values.from === "" || datePattern.test(values.from) ? "date" : "text"}
+            aria-describedby={describedBy}
+            {...control("from")}
+          />
         )}
       </Field>
       <Field label="To (UTC)" hint="Includes the whole day" error={errors.to}>
         {({ id, describedBy }) => (
-          <TextInput id={id} type={values.to === "" || datePattern.test(values.to) ? "date" : "text"} aria-describedby={describedBy} {...control("to")} />
+          <TextInput
+            id={id}
+            type={values.to === "" || datePattern.test(values.to) ? "date" : "text"}
+            aria-describedby={describedBy}
+            {...control("to")}
+          />
         )}
       </Field>
       <div className="flex flex-wrap items-center gap-2 sm:col-span-2 lg:col-span-4">

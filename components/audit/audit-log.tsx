@@ -68,7 +68,14 @@ export function AuditLog({
 
   if (events.length === 0) {
     return filtered ? (
-      <EmptyState title="No events match these filters" action={<Link href="/audit" className="text-sm font-medium text-brand-700 hover:underline">Clear filters</Link>}>
+      <EmptyState
+        title="No events match these filters"
+        action={
+          <Link href="/audit" className="text-sm font-medium text-brand-700 hover:underline">
+            Clear filters
+          </Link>
+        }
+      >
         Try a wider date range, an action prefix such as <code className="font-mono">team.</code>, or fewer filters.
       </EmptyState>
     ) : (
@@ -82,11 +89,21 @@ export function AuditLog({
         <table className="w-full text-left text-sm" aria-label="Audit events">
           <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
             <tr>
-              <th scope="col" className="px-4 py-2.5 font-medium">When</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Who</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Action</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Subject</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Team</th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                When
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Who
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Action
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Subject
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Team
+              </th>
               <th scope="col" className="px-4 py-2.5 font-medium">
                 <span className="sr-only">Details</span>
               </th>
@@ -127,7 +144,9 @@ export function AuditLog({
                           {e.subjectName ?? e.subjectId}
                         </Link>
                       ) : (
-                        <span className={e.subjectName ? "text-slate-800" : "break-all font-mono text-xs text-slate-600"}>{e.subjectName ?? e.subjectId}</span>
+                        <span className={e.subjectName ? "text-slate-800" : "break-all font-mono text-xs text-slate-600"}>
+                          {e.subjectName ?? e.subjectId}
+                        </span>
                       )}
                     </td>
                     <td className="px-4 py-2.5 text-slate-700">{e.teamName ?? <span className="text-slate-400">—</span>}</td>
@@ -201,7 +220,10 @@ function EventDetails({ event }: { event: AuditEvent }) {
             <dt className="text-slate-500">Correlation id</dt>
             <dd className="break-all font-mono text-xs leading-5">
               {event.correlationId}{" "}
-              <Link href={`/audit${auditFilterQueryString({ correlationId: event.correlationId })}`} className="ml-2 font-sans text-sm font-medium text-brand-700 hover:underline">
+              <Link
+                href={`/audit${auditFilterQueryString({ correlationId: event.correlationId })}`}
+                className="ml-2 font-sans text-sm font-medium text-brand-700 hover:underline"
+              >
                 All events with this id
               </Link>
             </dd>
@@ -213,7 +235,11 @@ function EventDetails({ event }: { event: AuditEvent }) {
       ) : shown.length === 0 ? (
         <p className="text-slate-500">
           No field changed.{" "}
-          <button type="button" onClick={() => setShowSame(true)} className="rounded font-medium text-brand-700 hover:underline focus-visible:outline-2 focus-visible:outline-brand-500">
+          <button
+            type="button"
+            onClick={() => setShowSame(true)}
+            className="rounded font-medium text-brand-700 hover:underline focus-visible:outline-2 focus-visible:outline-brand-500"
+          >
             Show all {rows.length} fields
           </button>
         </p>
@@ -222,9 +248,15 @@ function EventDetails({ event }: { event: AuditEvent }) {
           <table className="w-full text-left text-xs" aria-label={`Changes in event ${event.id}`}>
             <thead className="text-slate-500">
               <tr>
-                <th scope="col" className="py-1 pr-4 font-medium">Field</th>
-                <th scope="col" className="py-1 pr-4 font-medium">Before</th>
-                <th scope="col" className="py-1 pr-4 font-medium">After</th>
+                <th scope="col" className="py-1 pr-4 font-medium">
+                  Field
+                </th>
+                <th scope="col" className="py-1 pr-4 font-medium">
+                  Before
+                </th>
+                <th scope="col" className="py-1 pr-4 font-medium">
+                  After
+                </th>
                 <th scope="col" className="py-1 font-medium">
                   <span className="sr-only">Change</span>
                 </th>
@@ -233,7 +265,9 @@ function EventDetails({ event }: { event: AuditEvent }) {
             <tbody>
               {shown.map((r) => (
                 <tr key={r.field} className={kindStyle[r.kind].row}>
-                  <th scope="row" className="py-1 pl-1 pr-4 font-mono font-normal">{r.field}</th>
+                  <th scope="row" className="py-1 pl-1 pr-4 font-mono font-normal">
+                    {r.field}
+                  </th>
                   <td className="max-w-md break-all py-1 pr-4 font-mono">{r.before ?? <span className="text-slate-400">—</span>}</td>
                   <td className="max-w-md break-all py-1 pr-4 font-mono">{r.after ?? <span className="text-slate-400">—</span>}</td>
                   <td className="py-1 pr-1 text-slate-500">{kindStyle[r.kind].label}</td>

@@ -6,15 +6,7 @@ import { Spinner } from "~/components/ui/button";
 
 type DemoUser = { email: string; name: string; description: string };
 
-export function SignInOptions({
-  callbackUrl,
-  oidc,
-  demoUsers,
-}: {
-  callbackUrl: string;
-  oidc: { name: string } | null;
-  demoUsers: DemoUser[];
-}) {
+export function SignInOptions({ callbackUrl, oidc, demoUsers }: { callbackUrl: string; oidc: { name: string } | null; demoUsers: DemoUser[] }) {
   const [pending, setPending] = useState<string | null>(null);
 
   return (
@@ -62,7 +54,13 @@ export function SignInOptions({
                       {user.email} · {user.description}
                     </span>
                   </span>
-                  {pending === user.email ? <Spinner /> : <span aria-hidden className="text-slate-400">→</span>}
+                  {pending === user.email ? (
+                    <Spinner />
+                  ) : (
+                    <span aria-hidden className="text-slate-400">
+                      →
+                    </span>
+                  )}
                 </button>
               </li>
             ))}
@@ -71,8 +69,7 @@ export function SignInOptions({
       )}
       {!oidc && demoUsers.length === 0 && (
         <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          No sign-in method is available. An administrator must configure OpenID Connect (OIDC_ISSUER, OIDC_CLIENT_ID,
-          OIDC_CLIENT_SECRET).
+          No sign-in method is available. An administrator must configure OpenID Connect (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET).
         </p>
       )}
     </div>

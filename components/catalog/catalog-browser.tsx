@@ -7,7 +7,16 @@ import { Button } from "~/components/ui/button";
 import { Field, Select, TextInput } from "~/components/ui/form";
 import { EmptyState } from "~/components/ui/page";
 import { categories, tiers } from "~/server/templates/format";
-import { applyCatalogQuery, catalogQueryString, isFiltered, parseCatalogQuery, sortOptions, type CatalogCard, type CatalogQuery, type SortKey } from "./catalog-query";
+import {
+  applyCatalogQuery,
+  catalogQueryString,
+  isFiltered,
+  parseCatalogQuery,
+  sortOptions,
+  type CatalogCard,
+  type CatalogQuery,
+  type SortKey,
+} from "./catalog-query";
 import { categoryLabel } from "./format";
 import { TemplateCard } from "./template-card";
 

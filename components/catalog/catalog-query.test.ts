@@ -23,15 +23,41 @@ function card(name: string, overrides: Partial<CatalogCard> = {}): CatalogCard {
 }
 
 const cards = [
-  card("web-service", { title: "Web service", category: "web", tiers: ["dev", "staging", "prod"], minMonthlyCents: 6600, maxMonthlyCents: 438100, tags: ["http"] }),
-  card("postgres-dev", { title: "PostgreSQL database", category: "database", owner: "Data platform team", minMonthlyCents: 1200, maxMonthlyCents: 7000, publishedAt: new Date("2026-03-01T00:00:00Z") }),
-  card("static-site", { title: "Static website", category: "web", tiers: ["dev", "prod"], minMonthlyCents: 40, maxMonthlyCents: 87800, tags: ["cdn", "spa"] }),
+  card("web-service", {
+    title: "Web service",
+    category: "web",
+    tiers: ["dev", "staging", "prod"],
+    minMonthlyCents: 6600,
+    maxMonthlyCents: 438100,
+    tags: ["http"],
+  }),
+  card("postgres-dev", {
+    title: "PostgreSQL database",
+    category: "database",
+    owner: "Data platform team",
+    minMonthlyCents: 1200,
+    maxMonthlyCents: 7000,
+    publishedAt: new Date("2026-03-01T00:00:00Z"),
+  }),
+  card("static-site", {
+    title: "Static website",
+    category: "web",
+    tiers: ["dev", "prod"],
+    minMonthlyCents: 40,
+    maxMonthlyCents: 87800,
+    tags: ["cdn", "spa"],
+  }),
 ];
 const names = (list: CatalogCard[]) => list.map((c) => c.name);
 
 describe("catalog query", () => {
   it("reads the URL, ignoring values it does not know", () => {
-    expect(parseCatalogQuery(new URLSearchParams("q=pg&category=database&tier=prod&sort=cost-desc"))).toEqual({ q: "pg", category: "database", tier: "prod", sort: "cost-desc" });
+    expect(parseCatalogQuery(new URLSearchParams("q=pg&category=database&tier=prod&sort=cost-desc"))).toEqual({
+      q: "pg",
+      category: "database",
+      tier: "prod",
+      sort: "cost-desc",
+    });
     expect(parseCatalogQuery(new URLSearchParams("category=nope&tier=qa&sort=random"))).toEqual(defaultQuery);
   });
 

@@ -82,7 +82,8 @@ const comparators: Record<SortKey, (a: CatalogCard, b: CatalogCard) => number> =
   // Cheapest first by the lowest price one can choose; dearest first by the highest.
   "cost-asc": (a, b) => a.minMonthlyCents - b.minMonthlyCents || a.maxMonthlyCents - b.maxMonthlyCents || byTitle(a, b),
   "cost-desc": (a, b) => b.maxMonthlyCents - a.maxMonthlyCents || b.minMonthlyCents - a.minMonthlyCents || byTitle(a, b),
-  updated: (a, b) => (b.publishedAt ? new Date(b.publishedAt).getTime() : 0) - (a.publishedAt ? new Date(a.publishedAt).getTime() : 0) || byTitle(a, b),
+  updated: (a, b) =>
+    (b.publishedAt ? new Date(b.publishedAt).getTime() : 0) - (a.publishedAt ? new Date(a.publishedAt).getTime() : 0) || byTitle(a, b),
 };
 
 export function applyCatalogQuery<T extends CatalogCard>(cards: readonly T[], query: CatalogQuery): T[] {

@@ -20,7 +20,10 @@ export function CostSummary({ minCents, maxCents, defaultCents, tier }: { minCen
       {!single && (
         <div aria-hidden className="pt-6">
           <div className="relative h-2 rounded-full bg-linear-to-r from-emerald-200 via-amber-200 to-red-300">
-            <span className="absolute top-1/2 size-3.5 -translate-y-1/2 rounded-full border-2 border-white bg-brand-600 shadow" style={{ left: `calc(${percent}% - 0.4375rem)` }} />
+            <span
+              className="absolute top-1/2 size-3.5 -translate-y-1/2 rounded-full border-2 border-white bg-brand-600 shadow"
+              style={{ left: `calc(${percent}% - 0.4375rem)` }}
+            />
             <span
               className="absolute -top-6 whitespace-nowrap text-xs font-medium text-brand-700"
               style={{ left: `${percent}%`, transform: `translateX(-${percent}%)` }}
@@ -41,7 +44,10 @@ export function CostSummary({ minCents, maxCents, defaultCents, tier }: { minCen
         </dd>
       </dl>
       <p className="text-xs text-slate-500">
-        Estimates from public list prices. <a href="#resources" className="text-brand-700 underline hover:text-brand-900">What each resource costs</a>
+        Estimates from public list prices.{" "}
+        <a href="#resources" className="text-brand-700 underline hover:text-brand-900">
+          What each resource costs
+        </a>
       </p>
     </div>
   );

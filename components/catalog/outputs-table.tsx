@@ -9,8 +9,12 @@ export function OutputsTable({ outputs }: { outputs: TemplateDocument["spec"]["o
       <caption className="sr-only">Outputs</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr>
-          <th scope="col" className="pb-2 pr-4 font-medium">Output</th>
-          <th scope="col" className="pb-2 font-medium">Description</th>
+          <th scope="col" className="pb-2 pr-4 font-medium">
+            Output
+          </th>
+          <th scope="col" className="pb-2 font-medium">
+            Description
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 align-top">

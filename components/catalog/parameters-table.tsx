@@ -1,7 +1,6 @@
 import type { ReactNode } from "react";
 import { defaultMaxLength, type ParameterSpec } from "~/server/schemas/template-parameters";
 
-
 function AllowedValues({ p }: { p: ParameterSpec }): ReactNode {
   if (p.type === "boolean") return "yes or no";
   if (p.enum) {
@@ -52,12 +51,24 @@ export function ParametersTable({ parameters }: { parameters: readonly Parameter
       <caption className="sr-only">Parameters</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr>
-          <th scope="col" className="pb-2 pr-4 font-medium">Parameter</th>
-          <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">Type</th>
-          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">Default</th>
-          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">Allowed values</th>
-          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">Unit</th>
-          <th scope="col" className="hidden pb-2 font-medium sm:table-cell">Required</th>
+          <th scope="col" className="pb-2 pr-4 font-medium">
+            Parameter
+          </th>
+          <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">
+            Type
+          </th>
+          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">
+            Default
+          </th>
+          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">
+            Allowed values
+          </th>
+          <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">
+            Unit
+          </th>
+          <th scope="col" className="hidden pb-2 font-medium sm:table-cell">
+            Required
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 align-top">

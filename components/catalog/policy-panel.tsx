@@ -49,7 +49,9 @@ export function PolicyPanel({ policy, tiers, tagKeys }: { policy: PolicySpec; ti
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">
           <tr>
-            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">Default lifetime</th>
+            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">
+              Default lifetime
+            </th>
             {tiers.map((tier) => (
               <td key={tier} className="py-2.5 pr-3">
                 {policy.ttl[tier] ? formatDuration(policy.ttl[tier].default) : "–"}
@@ -57,7 +59,9 @@ export function PolicyPanel({ policy, tiers, tagKeys }: { policy: PolicySpec; ti
             ))}
           </tr>
           <tr>
-            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">Longest lifetime</th>
+            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">
+              Longest lifetime
+            </th>
             {tiers.map((tier) => (
               <td key={tier} className="py-2.5 pr-3">
                 {policy.ttl[tier] ? formatDuration(policy.ttl[tier].max) : "–"}
@@ -65,7 +69,9 @@ export function PolicyPanel({ policy, tiers, tagKeys }: { policy: PolicySpec; ti
             ))}
           </tr>
           <tr>
-            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">Approval</th>
+            <th scope="row" className="py-2.5 pr-3 font-medium text-slate-700">
+              Approval
+            </th>
             {tiers.map((tier) => {
               const stages = policy.approvals[tier];
               return (

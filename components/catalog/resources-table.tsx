@@ -19,11 +19,21 @@ export function ResourcesTable({ plan }: { plan: LatestVersion["plan"] }) {
         <caption className="sr-only">Resources at default values</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th scope="col" className="pb-2 pr-4 font-medium">Resource</th>
-            <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">Type</th>
-            <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">Region</th>
-            <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">Size</th>
-            <th scope="col" className="pb-2 text-right font-medium">Monthly</th>
+            <th scope="col" className="pb-2 pr-4 font-medium">
+              Resource
+            </th>
+            <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">
+              Type
+            </th>
+            <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">
+              Region
+            </th>
+            <th scope="col" className="hidden pb-2 pr-4 font-medium sm:table-cell">
+              Size
+            </th>
+            <th scope="col" className="pb-2 text-right font-medium">
+              Monthly
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">
@@ -37,7 +47,9 @@ export function ResourcesTable({ plan }: { plan: LatestVersion["plan"] }) {
                 </span>
               </th>
               <td className="hidden py-2.5 pr-4 text-slate-700 md:table-cell">{r.typeTitle}</td>
-              <td className="hidden py-2.5 pr-4 font-mono text-xs text-slate-700 sm:table-cell">{r.region ?? <span className="font-sans text-slate-400">–</span>}</td>
+              <td className="hidden py-2.5 pr-4 font-mono text-xs text-slate-700 sm:table-cell">
+                {r.region ?? <span className="font-sans text-slate-400">–</span>}
+              </td>
               <td className="hidden py-2.5 pr-4 text-slate-700 sm:table-cell">{r.size ?? <span className="text-slate-400">–</span>}</td>
               <td className="whitespace-nowrap py-2.5 text-right tabular-nums text-slate-900">{resourcePrice(r.monthlyCents)}</td>
             </tr>
@@ -59,7 +71,11 @@ export function ResourcesTable({ plan }: { plan: LatestVersion["plan"] }) {
         </tfoot>
       </table>
       <p className="text-xs text-slate-500">
-        Estimated for the {plan.tier} tier from public list prices: <a href={plan.priceSource.url} className="text-brand-700 underline hover:text-brand-900" rel="noreferrer" target="_blank">{plan.priceSource.name}</a>, retrieved {retrieved(plan.priceSource.retrieved)}. Your bill depends on the values you choose and how long the environment lives.
+        Estimated for the {plan.tier} tier from public list prices:{" "}
+        <a href={plan.priceSource.url} className="text-brand-700 underline hover:text-brand-900" rel="noreferrer" target="_blank">
+          {plan.priceSource.name}
+        </a>
+        , retrieved {retrieved(plan.priceSource.retrieved)}. Your bill depends on the values you choose and how long the environment lives.
       </p>
     </div>
   );

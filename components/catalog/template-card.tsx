@@ -16,7 +16,10 @@ export function TemplateCard({ card }: { card: CatalogCard }) {
             <div className="min-w-0">
               <h2 id={titleId} className="text-base font-semibold leading-snug text-slate-900">
                 {/* The link's box covers the whole card (its ::after); its name stays the title. */}
-                <Link href={`/catalog/${card.name}`} className="outline-none after:absolute after:inset-0 after:rounded-lg group-hover:text-brand-700">
+                <Link
+                  href={`/catalog/${card.name}`}
+                  className="outline-none after:absolute after:inset-0 after:rounded-lg group-hover:text-brand-700"
+                >
                   {card.title}
                 </Link>
               </h2>

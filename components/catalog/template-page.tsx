@@ -53,7 +53,12 @@ function RequestAction({ latest }: { latest: LatestVersion }) {
 function Facts({ detail, latest }: { detail: TemplateDetail; latest: LatestVersion }) {
   const published = detail.versions[0];
   const facts: [string, ReactNode][] = [
-    ["Template name", <code key="name" className="font-mono text-[0.8125rem]">{latest.name}</code>],
+    [
+      "Template name",
+      <code key="name" className="font-mono text-[0.8125rem]">
+        {latest.name}
+      </code>,
+    ],
     ["Published", `${formatDate(latest.publishedAt)}${published?.publishedBy ? ` by ${published.publishedBy}` : ""}`],
     ["Resources at defaults", String(latest.plan.resources.length)],
     ["Maintained in", detail.template.source === "file" ? `templates/${latest.name}/` : "Admin (curation UI)"],

@@ -28,10 +28,18 @@ export function VersionHistory({ versions }: { versions: HistoryVersion[] }) {
         <caption className="sr-only">Published versions</caption>
         <thead className="text-xs uppercase text-slate-500">
           <tr>
-            <th scope="col" className="pb-2 pr-4 font-medium">Version</th>
-            <th scope="col" className="pb-2 pr-4 font-medium">Published</th>
-            <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">Cost range</th>
-            <th scope="col" className="hidden pb-2 font-medium sm:table-cell">Content hash</th>
+            <th scope="col" className="pb-2 pr-4 font-medium">
+              Version
+            </th>
+            <th scope="col" className="pb-2 pr-4 font-medium">
+              Published
+            </th>
+            <th scope="col" className="hidden pb-2 pr-4 font-medium md:table-cell">
+              Cost range
+            </th>
+            <th scope="col" className="hidden pb-2 font-medium sm:table-cell">
+              Content hash
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100 align-top">

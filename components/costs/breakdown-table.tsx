@@ -5,7 +5,17 @@ import { percent } from "./format";
 import type { CostGroupRow } from "./types";
 
 /** Spend by one dimension (template, tier, a tag's values, team): cost, share with a bar, environments. */
-export function BreakdownTable({ label, keyHeader, rows, controls }: { label: string; keyHeader: string; rows: CostGroupRow[]; controls?: ReactNode }) {
+export function BreakdownTable({
+  label,
+  keyHeader,
+  rows,
+  controls,
+}: {
+  label: string;
+  keyHeader: string;
+  rows: CostGroupRow[];
+  controls?: ReactNode;
+}) {
   return (
     <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
       <div className="flex min-h-12 flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-4 py-2">
@@ -18,9 +28,15 @@ export function BreakdownTable({ label, keyHeader, rows, controls }: { label: st
         <table aria-label={label} className="w-full text-left text-sm">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">{keyHeader}</th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">Cost</th>
-              <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Share</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                {keyHeader}
+              </th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                Cost
+              </th>
+              <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                Share
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -28,9 +44,7 @@ export function BreakdownTable({ label, keyHeader, rows, controls }: { label: st
               <tr key={r.key}>
                 <th scope="row" className="max-w-[14rem] truncate px-4 py-2 font-medium text-slate-800" title={r.key}>
                   {r.key}
-                  <span className="block text-xs font-normal text-slate-500">
-                    {plural(r.environments, "environment")}
-                  </span>
+                  <span className="block text-xs font-normal text-slate-500">{plural(r.environments, "environment")}</span>
                 </th>
                 <td className="px-4 py-2 text-right tabular-nums text-slate-900">{formatCentsExact(r.cents)}</td>
                 <td className="hidden w-32 px-4 py-2 sm:table-cell">

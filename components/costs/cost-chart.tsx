@@ -13,7 +13,10 @@ const colors = { bar: "#93a6f5", cumulative: "#2f43ad", forecast: "#2f43ad", bud
 /** One sentence a screen reader gets for the chart; the table toggle has every figure. */
 export function chartSummary(s: Pick<CostSummary, "month" | "spentCents" | "forecastCents" | "isCurrentMonth" | "budget" | "daily">): string {
   const spentDays = s.daily.filter((d) => d.cents !== null);
-  const peak = spentDays.reduce<(typeof spentDays)[number] | null>((best, d) => (best === null || (d.cents ?? 0) > (best.cents ?? 0) ? d : best), null);
+  const peak = spentDays.reduce<(typeof spentDays)[number] | null>(
+    (best, d) => (best === null || (d.cents ?? 0) > (best.cents ?? 0) ? d : best),
+    null,
+  );
   const parts = [`Daily cost in ${monthLabel(s.month)}: ${formatCentsExact(s.spentCents)} spent${s.isCurrentMonth ? " so far" : ""}`];
   if (peak && (peak.cents ?? 0) > 0) parts.push(`highest on ${formatDay(peak.date)} at ${formatCentsExact(peak.cents ?? 0)}`);
   if (s.isCurrentMonth) parts.push(`forecast ${formatCentsExact(s.forecastCents)} by the month's end`);
@@ -52,8 +55,23 @@ export function CostChart({ summary }: { summary: CostSummary }) {
         <ResponsiveContainer width="100%" height="100%">
           <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="day" tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={{ stroke: "#cbd5e1" }} interval="preserveStartEnd" minTickGap={8} />
-            <YAxis yAxisId="daily" domain={[0, dailyMax]} tickFormatter={formatDollarsShort} tick={{ fontSize: 11, fill: "#64748b" }} tickLine={false} axisLine={false} width={52} />
+            <XAxis
+              dataKey="day"
+              tick={{ fontSize: 11, fill: "#64748b" }}
+              tickLine={false}
+              axisLine={{ stroke: "#cbd5e1" }}
+              interval="preserveStartEnd"
+              minTickGap={8}
+            />
+            <YAxis
+              yAxisId="daily"
+              domain={[0, dailyMax]}
+              tickFormatter={formatDollarsShort}
+              tick={{ fontSize: 11, fill: "#64748b" }}
+              tickLine={false}
+              axisLine={false}
+              width={52}
+            />
             <YAxis
               yAxisId="total"
               orientation="right"
@@ -73,9 +91,26 @@ export function CostChart({ summary }: { summary: CostSummary }) {
             />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             <Bar yAxisId="daily" dataKey="daily" name="Daily cost" fill={colors.bar} radius={[2, 2, 0, 0]} isAnimationActive={false} />
-            <Line yAxisId="total" dataKey="cumulative" name="Month to date" stroke={colors.cumulative} strokeWidth={2} dot={false} isAnimationActive={false} />
+            <Line
+              yAxisId="total"
+              dataKey="cumulative"
+              name="Month to date"
+              stroke={colors.cumulative}
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+            />
             {summary.isCurrentMonth && (
-              <Line yAxisId="total" dataKey="forecast" name="Forecast" stroke={colors.forecast} strokeWidth={2} strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+              <Line
+                yAxisId="total"
+                dataKey="forecast"
+                name="Forecast"
+                stroke={colors.forecast}
+                strokeWidth={2}
+                strokeDasharray="6 4"
+                dot={false}
+                isAnimationActive={false}
+              />
             )}
             {showBudget && (
               <ReferenceLine
@@ -83,7 +118,12 @@ export function CostChart({ summary }: { summary: CostSummary }) {
                 y={budget}
                 stroke={colors.budget}
                 strokeDasharray="2 2"
-                label={{ value: `Budget ${formatCentsExact(summary.budget.limitCents)}`, position: "insideTopLeft", fill: colors.budget, fontSize: 11 }}
+                label={{
+                  value: `Budget ${formatCentsExact(summary.budget.limitCents)}`,
+                  position: "insideTopLeft",
+                  fill: colors.budget,
+                  fontSize: 11,
+                }}
               />
             )}
           </ComposedChart>
@@ -110,19 +150,35 @@ export function CostChart({ summary }: { summary: CostSummary }) {
           <table aria-label={`Daily cost, ${monthLabel(summary.month)}`} className="w-full text-left text-sm">
             <thead className="sticky top-0 bg-slate-50 text-xs uppercase text-slate-500">
               <tr>
-                <th scope="col" className="px-3 py-2 font-medium">Day</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Cost</th>
-                <th scope="col" className="px-3 py-2 text-right font-medium">Month to date</th>
-                {summary.isCurrentMonth && <th scope="col" className="px-3 py-2 text-right font-medium">Forecast to date</th>}
+                <th scope="col" className="px-3 py-2 font-medium">
+                  Day
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Cost
+                </th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">
+                  Month to date
+                </th>
+                {summary.isCurrentMonth && (
+                  <th scope="col" className="px-3 py-2 text-right font-medium">
+                    Forecast to date
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 tabular-nums">
               {summary.daily.map((d) => (
                 <tr key={d.date}>
-                  <th scope="row" className="px-3 py-1.5 font-normal text-slate-700">{formatDay(d.date)}</th>
+                  <th scope="row" className="px-3 py-1.5 font-normal text-slate-700">
+                    {formatDay(d.date)}
+                  </th>
                   <td className="px-3 py-1.5 text-right">{d.cents === null ? "–" : formatCentsExact(d.cents)}</td>
                   <td className="px-3 py-1.5 text-right">{d.cumulativeCents === null ? "–" : formatCentsExact(d.cumulativeCents)}</td>
-                  {summary.isCurrentMonth && <td className="px-3 py-1.5 text-right">{d.forecastCumulativeCents === null ? "–" : formatCentsExact(d.forecastCumulativeCents)}</td>}
+                  {summary.isCurrentMonth && (
+                    <td className="px-3 py-1.5 text-right">
+                      {d.forecastCumulativeCents === null ? "–" : formatCentsExact(d.forecastCumulativeCents)}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

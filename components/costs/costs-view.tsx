@@ -20,7 +20,10 @@ type Query = { team: string; month: string; tag: string };
 
 const monthsShown = 13;
 
-function parseQuery(params: URLSearchParams, options: { teams: CostTeamOption[]; allowAll: boolean; defaultTeam: string; currentMonth: string }): Query {
+function parseQuery(
+  params: URLSearchParams,
+  options: { teams: CostTeamOption[]; allowAll: boolean; defaultTeam: string; currentMonth: string },
+): Query {
   const team = params.get("team");
   const month = params.get("month");
   const tag = params.get("tag");
@@ -41,12 +44,25 @@ function queryString(q: Query, defaults: { team: string; month: string }): strin
 }
 
 /** The cost page: team and month pickers in the URL, headline figures, the daily chart, breakdowns, top environments, FOCUS download. */
-export function CostsView({ teams, allowAll, defaultTeam, currentMonth }: { teams: CostTeamOption[]; allowAll: boolean; defaultTeam: string; currentMonth: string }) {
+export function CostsView({
+  teams,
+  allowAll,
+  defaultTeam,
+  currentMonth,
+}: {
+  teams: CostTeamOption[];
+  allowAll: boolean;
+  defaultTeam: string;
+  currentMonth: string;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const query = useMemo(() => parseQuery(searchParams, { teams, allowAll, defaultTeam, currentMonth }), [searchParams, teams, allowAll, defaultTeam, currentMonth]);
+  const query = useMemo(
+    () => parseQuery(searchParams, { teams, allowAll, defaultTeam, currentMonth }),
+    [searchParams, teams, allowAll, defaultTeam, currentMonth],
+  );
   const update = (change: Partial<Query>) =>
     router.replace(`${pathname}${queryString({ ...query, ...change }, { team: defaultTeam, month: currentMonth })}`, { scroll: false });
 
@@ -95,7 +111,12 @@ export function CostsView({ teams, allowAll, defaultTeam, currentMonth }: { team
             )}
           </Field>
         </div>
-        <a href={exportHref} download className={buttonClass("secondary", "sm:ml-auto")} title="One row per resource per day in the FinOps FOCUS columns (BilledCost, ChargePeriodStart, ResourceId, Tags…)">
+        <a
+          href={exportHref}
+          download
+          className={buttonClass("secondary", "sm:ml-auto")}
+          title="One row per resource per day in the FinOps FOCUS columns (BilledCost, ChargePeriodStart, ResourceId, Tags…)"
+        >
           Download FOCUS CSV
         </a>
       </form>
@@ -105,7 +126,10 @@ export function CostsView({ teams, allowAll, defaultTeam, currentMonth }: { team
       ) : !summary.data ? (
         <CostsSkeleton />
       ) : (
-        <div className={`space-y-6 transition-opacity ${summary.isFetching && summary.isPlaceholderData ? "opacity-60" : ""}`} aria-busy={summary.isFetching || undefined}>
+        <div
+          className={`space-y-6 transition-opacity ${summary.isFetching && summary.isPlaceholderData ? "opacity-60" : ""}`}
+          aria-busy={summary.isFetching || undefined}
+        >
           <Headline summary={summary.data} />
           {isEmpty(summary.data) ? (
             <EmptyState
@@ -157,9 +181,13 @@ function Headline({ summary: s }: { summary: CostSummary }) {
         <h2 id="cost-forecast" className="text-sm font-medium text-slate-600">
           {s.isCurrentMonth ? "Forecast to month end" : "Month total"}
         </h2>
-        <p className={`mt-1 text-3xl font-semibold tabular-nums tracking-tight ${forecastOver ? "text-red-700" : "text-slate-900"}`}>{formatCentsExact(s.forecastCents)}</p>
+        <p className={`mt-1 text-3xl font-semibold tabular-nums tracking-tight ${forecastOver ? "text-red-700" : "text-slate-900"}`}>
+          {formatCentsExact(s.forecastCents)}
+        </p>
         <p className="mt-1 text-xs text-slate-500">
-          {s.isCurrentMonth ? "Assumes running resources stay until their expiry (or the month's end), at today's rates." : "The month is over: nothing more accrues."}
+          {s.isCurrentMonth
+            ? "Assumes running resources stay until their expiry (or the month's end), at today's rates."
+            : "The month is over: nothing more accrues."}
         </p>
       </section>
       <section aria-labelledby="cost-budget" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
@@ -183,8 +211,16 @@ function Headline({ summary: s }: { summary: CostSummary }) {
               aria-valuetext={`${percent(budget.usedPercent)} used${s.isCurrentMonth ? `, ${percent(budget.forecastPercent ?? 0)} forecast` : ""}`}
               className="relative mt-3 h-2 overflow-hidden rounded-full bg-slate-100 ring-1 ring-inset ring-slate-200"
             >
-              {s.isCurrentMonth && <span className={`absolute inset-y-0 left-0 ${forecastOver ? "bg-red-200" : "bg-brand-100"}`} style={{ width: `${forecastWidth}%` }} />}
-              <span className={`absolute inset-y-0 left-0 ${over ? "bg-red-600" : "bg-brand-600"}`} style={{ width: `${usedWidth}%`, minWidth: s.spentCents > 0 ? "3px" : undefined }} />
+              {s.isCurrentMonth && (
+                <span
+                  className={`absolute inset-y-0 left-0 ${forecastOver ? "bg-red-200" : "bg-brand-100"}`}
+                  style={{ width: `${forecastWidth}%` }}
+                />
+              )}
+              <span
+                className={`absolute inset-y-0 left-0 ${over ? "bg-red-600" : "bg-brand-600"}`}
+                style={{ width: `${usedWidth}%`, minWidth: s.spentCents > 0 ? "3px" : undefined }}
+              />
             </div>
             <p className="mt-1.5 text-xs text-slate-600">
               <span className={`font-medium ${over ? "text-red-700" : "text-slate-900"}`}>{percent(budget.usedPercent)} used</span>
@@ -195,7 +231,9 @@ function Headline({ summary: s }: { summary: CostSummary }) {
                 </>
               )}
               {s.team && (
-                <span className="block text-slate-500">{budget.mode === "hard" ? "Requests that do not fit are denied." : "Over it, requests need an admin's approval."}</span>
+                <span className="block text-slate-500">
+                  {budget.mode === "hard" ? "Requests that do not fit are denied." : "Over it, requests need an admin's approval."}
+                </span>
               )}
             </p>
           </>
@@ -253,12 +291,26 @@ function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string
           <table aria-label="Top environments by cost" className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-xs uppercase text-slate-500">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Environment</th>
-                {!s.team && <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">Team</th>}
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Template</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Tier</th>
-                <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Cost</th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Environment
+                </th>
+                {!s.team && (
+                  <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                    Team
+                  </th>
+                )}
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Template
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Tier
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">
+                  Cost
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -273,7 +325,9 @@ function Details({ summary: s, tag, onTag }: { summary: CostSummary; tag: string
                   <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{e.templateName}</td>
                   <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{e.tier}</td>
                   <td className="px-4 py-2">
-                    <Badge tone={e.status === "ready" ? "green" : e.status === "failed" ? "red" : e.status === "destroyed" ? "slate" : "brand"}>{e.status}</Badge>
+                    <Badge tone={e.status === "ready" ? "green" : e.status === "failed" ? "red" : e.status === "destroyed" ? "slate" : "brand"}>
+                      {e.status}
+                    </Badge>
                   </td>
                   <td className="px-4 py-2 text-right tabular-nums text-slate-900">{formatCentsExact(e.cents)}</td>
                 </tr>

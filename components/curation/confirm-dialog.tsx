@@ -23,7 +23,18 @@ type ConfirmDialogProps = {
  * A modal confirmation on the native <dialog>: focus moves into it and stays there, Escape
  * cancels, and focus returns to the button that opened it.
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, variant = "primary", busy, error, errorTitle = "That did not work", onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  variant = "primary",
+  busy,
+  error,
+  errorTitle = "That did not work",
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const titleId = useId();
   const bodyId = useId();
 

@@ -36,9 +36,18 @@ type DraftEditorProps = {
 type Saved = { yaml: string; lockVersion: number; version: string; at: Date | null };
 type Failure = { title: string; message: string; conflict: boolean };
 
-
 /** Edit one draft: save (optimistic lock), publish once it is valid and saved, or delete it. */
-export function DraftEditor({ name, versionId, version, yaml, lockVersion, publishedVersion, createdBy, takenVersions, justCreated }: DraftEditorProps) {
+export function DraftEditor({
+  name,
+  versionId,
+  version,
+  yaml,
+  lockVersion,
+  publishedVersion,
+  createdBy,
+  takenVersions,
+  justCreated,
+}: DraftEditorProps) {
   const trpc = useTRPC();
   const router = useRouter();
   const reasonId = useId();
@@ -57,7 +66,12 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
       const issues: TemplateIssue[] = [];
       const nameNode = readScalar(text, ["metadata", "name"]);
       if (nameNode && nameNode.value !== name) {
-        issues.push({ path: "metadata.name", message: `must stay "${name}"; start a new template for a new name`, line: nameNode.line, column: nameNode.column });
+        issues.push({
+          path: "metadata.name",
+          message: `must stay "${name}"; start a new template for a new name`,
+          line: nameNode.line,
+          column: nameNode.column,
+        });
       }
       const versionNode = readScalar(text, ["spec", "version"]);
       const draftVersion = typeof versionNode?.value === "string" && semverPattern.test(versionNode.value) ? versionNode.value : null;
@@ -118,7 +132,13 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
   function toolbar(state: WorkspaceState) {
     const isDirty = state.dirty;
     const blocker = publishBlocker(state, isDirty);
-    const saveStatus = update.isPending ? "Saving…" : isDirty ? "Unsaved changes" : saved.at ? `Saved at ${formatTime(saved.at)}` : "All changes saved";
+    const saveStatus = update.isPending
+      ? "Saving…"
+      : isDirty
+        ? "Unsaved changes"
+        : saved.at
+          ? `Saved at ${formatTime(saved.at)}`
+          : "All changes saved";
     return (
       <div className="space-y-3">
         <div className="flex flex-col gap-4 md:flex-row md:items-start md:justify-between">
@@ -158,7 +178,9 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
             </p>
           </div>
         </div>
-        {justCreated && !failure && saved.at === null && <SuccessNotice>Draft {saved.version} created. Edit it, save, and publish when it is ready.</SuccessNotice>}
+        {justCreated && !failure && saved.at === null && (
+          <SuccessNotice>Draft {saved.version} created. Edit it, save, and publish when it is ready.</SuccessNotice>
+        )}
         {failure && (
           <div className="space-y-2">
             <ErrorNotice title={failure.title} message={failure.message} />
@@ -183,8 +205,8 @@ export function DraftEditor({ name, versionId, version, yaml, lockVersion, publi
           }}
         >
           <p>
-            Developers can request version {saved.version} right away, and new requests use it. A published version never changes: later edits need a new
-            version.
+            Developers can request version {saved.version} right away, and new requests use it. A published version never changes: later edits need a
+            new version.
           </p>
           <p>Existing environments keep the version they were created with.</p>
         </ConfirmDialog>

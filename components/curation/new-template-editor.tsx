@@ -27,7 +27,8 @@ export function NewTemplateEditor({ existingNames }: { existingNames: string[] }
       const name = readScalar(text, ["metadata", "name"]);
       if (!name || typeof name.value !== "string") return [];
       const where = { path: "metadata.name", line: name.line, column: name.column };
-      if (name.value === placeholderName) return [{ ...where, message: `pick a name for the new template instead of the placeholder "${placeholderName}"` }];
+      if (name.value === placeholderName)
+        return [{ ...where, message: `pick a name for the new template instead of the placeholder "${placeholderName}"` }];
       if (existingNames.includes(name.value)) {
         return [{ ...where, message: `a template named "${name.value}" already exists; open it and use "New version" to change it` }];
       }
@@ -67,8 +68,8 @@ export function NewTemplateEditor({ existingNames }: { existingNames: string[] }
             </Link>
             <h2 className="mt-1 text-xl font-semibold">New template</h2>
             <p className="mt-1 max-w-2xl text-sm text-slate-600">
-              Start from this small virtual machine template and make it yours. Saving keeps it as a draft that only admins see; publish it from the draft
-              when it has no problems.
+              Start from this small virtual machine template and make it yours. Saving keeps it as a draft that only admins see; publish it from the
+              draft when it has no problems.
             </p>
           </div>
           <div className="flex shrink-0 flex-col gap-1.5 md:items-end">

@@ -91,8 +91,12 @@ export function DeprecationControl({ templateId, name, deprecated }: { templateI
     router.replace(`/admin/templates/${name}?${query}`);
     router.refresh();
   };
-  const deprecate = useMutation(trpc.templateAdmin.deprecate.mutationOptions({ onSuccess: () => done("deprecated=1"), onError: (e) => setFailure(errorMessage(e)) }));
-  const restore = useMutation(trpc.templateAdmin.restore.mutationOptions({ onSuccess: () => done("restored=1"), onError: (e) => setFailure(errorMessage(e)) }));
+  const deprecate = useMutation(
+    trpc.templateAdmin.deprecate.mutationOptions({ onSuccess: () => done("deprecated=1"), onError: (e) => setFailure(errorMessage(e)) }),
+  );
+  const restore = useMutation(
+    trpc.templateAdmin.restore.mutationOptions({ onSuccess: () => done("restored=1"), onError: (e) => setFailure(errorMessage(e)) }),
+  );
 
   if (deprecated) {
     return (

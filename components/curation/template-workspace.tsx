@@ -227,7 +227,9 @@ function PreviewPanels({ preview, stale }: { preview: TemplatePreview | null; st
         </p>
       )}
       <Card title="Request form preview">
-        <p className="mb-4 text-sm text-slate-600">What a requester fills in. Try values: they are checked as you type, with the server&apos;s rules.</p>
+        <p className="mb-4 text-sm text-slate-600">
+          What a requester fills in. Try values: they are checked as you type, with the server&apos;s rules.
+        </p>
         <ParameterForm key={JSON.stringify(preview.parameters)} parameters={preview.parameters} label="Request form preview" />
       </Card>
       <Card title="Cost and plan at defaults">

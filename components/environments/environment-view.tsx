@@ -57,9 +57,7 @@ function ExpiryCard({ detail }: { detail: EnvironmentDetail }) {
       <p className="text-2xl font-semibold tracking-tight">
         <ExpiryCountdown expiresAt={environment.expiresAt} />
       </p>
-      <p className="mt-1 text-sm text-slate-600">
-        Expires {formatDateTime(environment.expiresAt)}; then it is destroyed automatically.
-      </p>
+      <p className="mt-1 text-sm text-slate-600">Expires {formatDateTime(environment.expiresAt)}; then it is destroyed automatically.</p>
       <p className="mt-1 text-xs text-slate-500">Requested for {formatHours(detail.request.ttlHours)}.</p>
     </Card>
   );
@@ -102,7 +100,9 @@ function DetailsCard({ detail }: { detail: EnvironmentDetail }) {
             {environment.destroyRequestedBy && ` (${environment.destroyRequestedBy.name})`}
           </Fact>
         )}
-        <Fact label="On a failed apply">{environment.onFailure === "keep" ? "keep what was created, for debugging" : "clean up what was created"}</Fact>
+        <Fact label="On a failed apply">
+          {environment.onFailure === "keep" ? "keep what was created, for debugging" : "clean up what was created"}
+        </Fact>
         <Fact label="Request">
           <Link href={`/requests/${detail.request.id}`} className="text-brand-700 hover:underline">
             {detail.request.label}
@@ -153,7 +153,10 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
                 ·
               </span>
               <Link href={`/catalog/${detail.template.name}`} className="text-brand-700 hover:underline">
-                {detail.template.title} <span className="font-mono">{detail.template.name}@{detail.template.version}</span>
+                {detail.template.title}{" "}
+                <span className="font-mono">
+                  {detail.template.name}@{detail.template.version}
+                </span>
               </Link>
               <span aria-hidden className="hidden sm:inline">
                 ·
@@ -198,7 +201,8 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
       )}
       {environment.status === "destroying" && (
         <p className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          Being destroyed{environment.destroyRequestedBy ? ` at the request of ${environment.destroyRequestedBy.name}` : ""}: resources disappear below as the run deletes them.
+          Being destroyed{environment.destroyRequestedBy ? ` at the request of ${environment.destroyRequestedBy.name}` : ""}: resources disappear
+          below as the run deletes them.
         </p>
       )}
 
@@ -214,7 +218,13 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
         <ResourcesTable resources={detail.resources} />
       </Card>
       <Card title="Outputs">
-        <OutputsPanel environmentId={environment.id} outputs={detail.outputs} canReveal={can.canRevealSecrets} revealWhyNot={can.revealWhyNot} secretsUnreadable={detail.secretsUnreadable} />
+        <OutputsPanel
+          environmentId={environment.id}
+          outputs={detail.outputs}
+          canReveal={can.canRevealSecrets}
+          revealWhyNot={can.revealWhyNot}
+          secretsUnreadable={detail.secretsUnreadable}
+        />
       </Card>
       <Card title="Runs">
         <RunHistory runs={detail.runs} />

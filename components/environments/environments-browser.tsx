@@ -70,7 +70,10 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
   const rows = list.data?.pages.flatMap((p) => p.environments) ?? [];
   // The template choices come with the first page: every template the viewer's environments were made from, whatever the filters.
   const firstNames = list.data?.pages[0]?.templateNames;
-  const names = useMemo(() => [...new Set([...(firstNames ?? []), ...(query.template ? [query.template] : [])])].sort(), [firstNames, query.template]);
+  const names = useMemo(
+    () => [...new Set([...(firstNames ?? []), ...(query.template ? [query.template] : [])])].sort(),
+    [firstNames, query.template],
+  );
 
   const filtered = query.status !== null || query.tier !== null || query.template !== null || query.expiring || query.q.trim() !== "";
   const scopes: [Scope, string][] = [
@@ -82,8 +85,21 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
     <div className="space-y-5">
       <ScopeTabs label="Whose environments" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
-      <FilterBar label="Filter environments" columns="lg:grid-cols-[minmax(0,1fr)_10rem_8rem_12rem_auto]" search={search} placeholder="Name or template" onSearchChange={setSearch} onSearch={() => update({ q: search })}>
-        <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={environmentStatuses.map((s) => ({ value: s, label: environmentStatusLabels[s] }))} onChange={(status) => update({ status })} />
+      <FilterBar
+        label="Filter environments"
+        columns="lg:grid-cols-[minmax(0,1fr)_10rem_8rem_12rem_auto]"
+        search={search}
+        placeholder="Name or template"
+        onSearchChange={setSearch}
+        onSearch={() => update({ q: search })}
+      >
+        <FilterSelect
+          label="Status"
+          anyLabel="Any status"
+          value={query.status}
+          options={environmentStatuses.map((s) => ({ value: s, label: environmentStatusLabels[s] }))}
+          onChange={(status) => update({ status })}
+        />
         <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
         <FilterSelect label="Template" anyLabel="Any template" value={query.template} options={names} onChange={(template) => update({ template })} />
         <label className="flex items-center gap-2 self-end pb-2 text-sm font-medium text-slate-800">
@@ -137,13 +153,29 @@ export function EnvironmentsBrowser({ oversees }: { oversees: boolean }) {
             <table aria-label="Environments" className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
                 <tr>
-                  <th scope="col" className="px-4 py-2.5 font-medium">Environment</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Status</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">Template</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Team</th>
-                  {query.scope === "teams" && <th scope="col" className="hidden px-4 py-2.5 font-medium xl:table-cell">Owner</th>}
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Expires</th>
-                  <th scope="col" className="px-4 py-2.5 text-right font-medium">Accrued</th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Environment
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">
+                    Status
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">
+                    Template
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">
+                    Team
+                  </th>
+                  {query.scope === "teams" && (
+                    <th scope="col" className="hidden px-4 py-2.5 font-medium xl:table-cell">
+                      Owner
+                    </th>
+                  )}
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">
+                    Expires
+                  </th>
+                  <th scope="col" className="px-4 py-2.5 text-right font-medium">
+                    Accrued
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">

@@ -95,7 +95,8 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
     }),
   );
 
-  const hoursError = errors.hours ?? (hoursCheck.success || hoursInput === "" ? null : `Hours ${hoursCheck.error.issues[0]?.message ?? "are not valid"}`);
+  const hoursError =
+    errors.hours ?? (hoursCheck.success || hoursInput === "" ? null : `Hours ${hoursCheck.error.issues[0]?.message ?? "are not valid"}`);
   const p = preview.data;
   const denied = p?.decision.outcome === "denied";
   const previewError = preview.error ? placeError(preview.error) : null;
@@ -119,12 +120,18 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
         onSubmit={(event) => {
           event.preventDefault();
           setFormError(null);
-          const parsed = requestExtensionInput.safeParse({ environmentId: environment.id, hours: hoursInput.trim() === "" ? Number.NaN : hoursNumber, justification, clientRequestId });
+          const parsed = requestExtensionInput.safeParse({
+            environmentId: environment.id,
+            hours: hoursInput.trim() === "" ? Number.NaN : hoursNumber,
+            justification,
+            clientRequestId,
+          });
           if (!parsed.success) {
             const next: FieldErrors = {};
             for (const issue of parsed.error.issues) {
               const key = issue.path[0];
-              if ((key === "hours" || key === "justification") && !next[key]) next[key] = `${key === "hours" ? "Hours" : "Justification"}: ${issue.message}`;
+              if ((key === "hours" || key === "justification") && !next[key])
+                next[key] = `${key === "hours" ? "Hours" : "Justification"}: ${issue.message}`;
             }
             setErrors(next);
             return;
@@ -137,7 +144,8 @@ export function ExtendDialog({ open, environment, onClose, onExtended }: Props) 
           Extend {environment.name}
         </h2>
         <p className="text-sm text-slate-700">
-          It expires {formatDateTime(environment.expiresAt)} (<span suppressHydrationWarning>{formatRelative(environment.expiresAt)}</span>). Add time to that expiry.
+          It expires {formatDateTime(environment.expiresAt)} (<span suppressHydrationWarning>{formatRelative(environment.expiresAt)}</span>). Add time
+          to that expiry.
         </p>
 
         <fieldset>

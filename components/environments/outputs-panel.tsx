@@ -33,7 +33,17 @@ function CopyButton({ value, label }: { value: string; label: string }) {
   );
 }
 
-function SecretValue({ environmentId, output, canReveal, whyNot }: { environmentId: string; output: EnvironmentOutput; canReveal: boolean; whyNot: string | null }) {
+function SecretValue({
+  environmentId,
+  output,
+  canReveal,
+  whyNot,
+}: {
+  environmentId: string;
+  output: EnvironmentOutput;
+  canReveal: boolean;
+  whyNot: string | null;
+}) {
   const trpc = useTRPC();
   const [value, setValue] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
@@ -48,12 +58,21 @@ function SecretValue({ environmentId, output, canReveal, whyNot }: { environment
   return (
     <div className="min-w-0">
       <div className="flex flex-wrap items-center gap-2">
-        <code aria-label={shown && value !== null ? `${output.name} value` : `${output.name} (hidden)`} className="min-w-0 break-all rounded bg-slate-50 px-1.5 py-0.5 font-mono text-xs text-slate-900">
+        <code
+          aria-label={shown && value !== null ? `${output.name} value` : `${output.name} (hidden)`}
+          className="min-w-0 break-all rounded bg-slate-50 px-1.5 py-0.5 font-mono text-xs text-slate-900"
+        >
           {shown && value !== null ? value : mask}
         </code>
         {canReveal &&
           (value === null ? (
-            <Button type="button" variant="secondary" className="px-2! py-1! text-xs" busy={reveal.isPending} onClick={() => reveal.mutate({ environmentId, name: output.name })}>
+            <Button
+              type="button"
+              variant="secondary"
+              className="px-2! py-1! text-xs"
+              busy={reveal.isPending}
+              onClick={() => reveal.mutate({ environmentId, name: output.name })}
+            >
               Reveal<span className="sr-only"> {output.name}</span>
             </Button>
           ) : (
@@ -103,7 +122,11 @@ export function OutputsPanel({
             <dt className="min-w-0">
               <span className="block font-mono text-xs font-medium text-slate-900">{o.name}</span>
               {o.title !== o.name && <span className="block text-xs text-slate-500">{o.title}</span>}
-              {o.sensitive && <span className="mt-0.5 inline-block rounded bg-amber-50 px-1 text-[11px] font-medium uppercase tracking-wide text-amber-800 ring-1 ring-inset ring-amber-200">secret</span>}
+              {o.sensitive && (
+                <span className="mt-0.5 inline-block rounded bg-amber-50 px-1 text-[11px] font-medium uppercase tracking-wide text-amber-800 ring-1 ring-inset ring-amber-200">
+                  secret
+                </span>
+              )}
             </dt>
             <dd className="min-w-0">
               {o.sensitive ? (

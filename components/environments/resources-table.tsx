@@ -20,7 +20,10 @@ function TagList({ resource }: { resource: EnvironmentResource }) {
     return rank(a) - rank(b) || a.localeCompare(b);
   });
   return (
-    <dl aria-label={`Tags of ${resource.address}`} className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 font-mono text-xs sm:grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)]">
+    <dl
+      aria-label={`Tags of ${resource.address}`}
+      className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 font-mono text-xs sm:grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)]"
+    >
       {entries.map(([key, value]) => (
         <div key={key} className="contents">
           <dt className="text-slate-500">
@@ -47,11 +50,21 @@ export function ResourcesTable({ resources }: { resources: EnvironmentResource[]
       <table aria-label="Resources" className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-xs uppercase text-slate-500">
           <tr>
-            <th scope="col" className="px-5 py-2 font-medium">Resource</th>
-            <th scope="col" className="hidden px-3 py-2 font-medium md:table-cell">Size · region</th>
-            <th scope="col" className="hidden px-3 py-2 font-medium lg:table-cell">Provider id</th>
-            <th scope="col" className="hidden px-3 py-2 text-right font-medium sm:table-cell">Per hour</th>
-            <th scope="col" className="px-5 py-2 font-medium">Status</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Resource
+            </th>
+            <th scope="col" className="hidden px-3 py-2 font-medium md:table-cell">
+              Size · region
+            </th>
+            <th scope="col" className="hidden px-3 py-2 font-medium lg:table-cell">
+              Provider id
+            </th>
+            <th scope="col" className="hidden px-3 py-2 text-right font-medium sm:table-cell">
+              Per hour
+            </th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Status
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -97,7 +110,9 @@ export function ResourcesTable({ resources }: { resources: EnvironmentResource[]
                   <td className="hidden px-3 py-2.5 lg:table-cell">
                     <code className="break-all font-mono text-xs text-slate-700">{r.providerId ?? "–"}</code>
                   </td>
-                  <td className="hidden whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-900 sm:table-cell">{formatMicrosPerHour(r.hourlyMicros)}</td>
+                  <td className="hidden whitespace-nowrap px-3 py-2.5 text-right tabular-nums text-slate-900 sm:table-cell">
+                    {formatMicrosPerHour(r.hourlyMicros)}
+                  </td>
                   <td className="whitespace-nowrap px-5 py-2.5">
                     <Badge tone={statusTone[r.status]}>{r.status}</Badge>
                   </td>

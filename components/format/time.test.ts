@@ -54,7 +54,13 @@ describe("durations", () => {
   });
 
   it("writes lifetimes in words with the right plural", () => {
-    expect([formatHours(1), formatHours(36), formatHours(24), formatHours(72), formatHours(25)]).toEqual(["1 hour", "36 hours", "1 day", "3 days", "25 hours"]);
+    expect([formatHours(1), formatHours(36), formatHours(24), formatHours(72), formatHours(25)]).toEqual([
+      "1 hour",
+      "36 hours",
+      "1 day",
+      "3 days",
+      "25 hours",
+    ]);
   });
 
   it("writes measured times in seconds", () => {

@@ -13,7 +13,14 @@ const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", t
 const dateTimeSecondsFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const timeFormat = new Intl.DateTimeFormat("en-GB", { timeStyle: "short", timeZone: "UTC" });
 const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-const logTimeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hourCycle: "h23", timeZone: "UTC" });
+const logTimeFormat = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  fractionalSecondDigits: 3,
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
 
 /** "3 Nov 2026, 12:00 UTC" ("…, 12:00:05 UTC" with seconds); "–" for no date. */
 export function formatDateTime(date: DateLike | null | undefined, options: { seconds?: boolean } = {}): string {

@@ -18,7 +18,11 @@ const PREVIEW_SIZE = 6;
  * and a panel with the latest notifications. Escape or a click elsewhere closes it and focus
  * returns to the bell.
  */
-export function NotificationBell({ align = "left" }: { /** "right": in the small-screen header, the panel spans the screen's width. */ align?: "left" | "right" }) {
+export function NotificationBell({
+  align = "left",
+}: {
+  /** "right": in the small-screen header, the panel spans the screen's width. */ align?: "left" | "right";
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const pathname = usePathname();
@@ -28,7 +32,9 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
   const buttonRef = useRef<HTMLButtonElement>(null);
   const containerRef = useRef<HTMLDivElement>(null);
 
-  const count = useQuery(trpc.notifications.unreadCount.queryOptions(undefined, { refetchInterval: POLL_MS, refetchOnWindowFocus: true, staleTime: 5_000 }));
+  const count = useQuery(
+    trpc.notifications.unreadCount.queryOptions(undefined, { refetchInterval: POLL_MS, refetchOnWindowFocus: true, staleTime: 5_000 }),
+  );
   const latest = useQuery(trpc.notifications.list.queryOptions({ limit: PREVIEW_SIZE }, { enabled: open, staleTime: 0 }));
   const invalidate = () => queryClient.invalidateQueries(trpc.notifications.pathFilter());
   const markRead = useMutation(trpc.notifications.markRead.mutationOptions({ onSuccess: invalidate }));
@@ -76,7 +82,10 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
       >
         <BellIcon />
         {unread !== undefined && unread > 0 && (
-          <span aria-hidden className="absolute -right-0.5 -top-0.5 min-w-5 rounded-full bg-red-600 px-1 text-center text-[11px] font-semibold leading-5 text-white">
+          <span
+            aria-hidden
+            className="absolute -right-0.5 -top-0.5 min-w-5 rounded-full bg-red-600 px-1 text-center text-[11px] font-semibold leading-5 text-white"
+          >
             {badgeText(unread)}
           </span>
         )}
@@ -86,7 +95,9 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
           id={panelId}
           aria-labelledby={headingId}
           className={`z-40 rounded-lg border border-slate-200 bg-white shadow-lg ${
-            align === "right" ? "fixed inset-x-2 top-16 sm:absolute sm:inset-x-auto sm:right-0 sm:top-full sm:mt-2 sm:w-96" : "absolute left-0 top-full mt-2 w-96"
+            align === "right"
+              ? "fixed inset-x-2 top-16 sm:absolute sm:inset-x-auto sm:right-0 sm:top-full sm:mt-2 sm:w-96"
+              : "absolute left-0 top-full mt-2 w-96"
           }`}
         >
           <div className="flex items-center justify-between border-b border-slate-100 px-4 py-2.5">
@@ -113,7 +124,9 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
               Notifications could not be loaded. {latest.error.message}
             </p>
           ) : items.length === 0 ? (
-            <p className="px-4 py-8 text-center text-sm text-slate-600">You have no notifications yet. Approvals, decisions and run results show up here.</p>
+            <p className="px-4 py-8 text-center text-sm text-slate-600">
+              You have no notifications yet. Approvals, decisions and run results show up here.
+            </p>
           ) : (
             <ul aria-label="Latest notifications" className="max-h-96 divide-y divide-slate-100 overflow-y-auto">
               {items.map((n) => (
@@ -157,7 +170,11 @@ export function NotificationBell({ align = "left" }: { /** "right": in the small
 function BellIcon() {
   return (
     <svg aria-hidden viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} className="size-5">
-      <path strokeLinecap="round" strokeLinejoin="round" d="M14.857 17.082a23.848 23.848 0 0 0 5.454-1.31A8.967 8.967 0 0 1 18 9.75V9A6 6 0 0 0 6 9v.75a8.967 8.967 0 0 1-2.312 6.022c1.733.64 3.56 1.085 5.455 1.31m5.714 0a24.255 24.255 0 0 1-5.714 0m5.714 0a3 3 0 1 1-5.714 0" />
+      <path
+        strokeLinecap="round"
+        strokeLinejoin="round"
+        d="M14.857 17.082a23.848 23.848 0 0 0 5.454-1.31A8.967 8.967 0 0 1 18 9.75V9A6 6 0 0 0 6 9v.75a8.967 8.967 0 0 1-2.312 6.022c1.733.64 3.56 1.085 5.455 1.31m5.714 0a24.255 24.255 0 0 1-5.714 0m5.714 0a3 3 0 1 1-5.714 0"
+      />
     </svg>
   );
 }

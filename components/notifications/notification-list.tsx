@@ -31,7 +31,10 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
   const [error, setError] = useState<string | null>(null);
 
   const pages = useInfiniteQuery(
-    trpc.notifications.list.infiniteQueryOptions({ limit: PAGE_SIZE, unreadOnly }, { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 0 }),
+    trpc.notifications.list.infiniteQueryOptions(
+      { limit: PAGE_SIZE, unreadOnly },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 0 },
+    ),
   );
   const count = useQuery(trpc.notifications.unreadCount.queryOptions());
   const invalidate = () => queryClient.invalidateQueries(trpc.notifications.pathFilter());
@@ -45,7 +48,12 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <label className="inline-flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" className="size-4 rounded border-slate-300 text-brand-600" checked={unreadOnly} onChange={(e) => setUnreadOnly(e.target.checked)} />
+          <input
+            type="checkbox"
+            className="size-4 rounded border-slate-300 text-brand-600"
+            checked={unreadOnly}
+            onChange={(e) => setUnreadOnly(e.target.checked)}
+          />
           Unread only
         </label>
         <div className="flex items-center gap-3">
@@ -82,7 +90,9 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
                   <p className="flex flex-wrap items-center gap-2">
                     {!n.readAt && <span className="sr-only">Unread: </span>}
                     <span className={`text-sm ${n.readAt ? "text-slate-800" : "font-semibold text-slate-900"}`}>{n.title}</span>
-                    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${kindTones[n.kind as NotificationKind] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}>
+                    <span
+                      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${kindTones[n.kind as NotificationKind] ?? "bg-slate-100 text-slate-700 ring-slate-200"}`}
+                    >
                       {notificationKindLabel(n.kind)}
                     </span>
                   </p>

@@ -11,15 +11,21 @@ function ApprovalLine({ a, cleared = false }: { a: Approval; cleared?: boolean }
       <p className={cleared ? "text-slate-500" : "text-slate-800"}>
         <span className={cleared ? "line-through" : ""}>
           <span className="font-medium">{a.approverName}</span>{" "}
-          <span className={rejected && !cleared ? "font-medium text-red-700" : ""}>{rejected ? "rejected" : "approved"}</span> as {capacityLabel[a.capacity]}
+          <span className={rejected && !cleared ? "font-medium text-red-700" : ""}>{rejected ? "rejected" : "approved"}</span> as{" "}
+          {capacityLabel[a.capacity]}
         </span>{" "}
         <span className="text-xs text-slate-500">
-          ·{" "}
-          <RelativeTime at={a.createdAt} />
+          · <RelativeTime at={a.createdAt} />
         </span>
         {cleared && <span className="sr-only"> (cleared after an edit)</span>}
       </p>
-      {a.comment && <blockquote className={`mt-0.5 border-l-2 border-slate-200 pl-2 text-sm italic ${cleared ? "text-slate-400 line-through" : "text-slate-700"}`}>{a.comment}</blockquote>}
+      {a.comment && (
+        <blockquote
+          className={`mt-0.5 border-l-2 border-slate-200 pl-2 text-sm italic ${cleared ? "text-slate-400 line-through" : "text-slate-700"}`}
+        >
+          {a.comment}
+        </blockquote>
+      )}
     </li>
   );
 }
@@ -56,13 +62,23 @@ export function ApprovalsProgress({ stages, progress, approvals, status }: Props
                   </p>
                   <span
                     className={`rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
-                      done ? "bg-emerald-50 text-emerald-700 ring-emerald-200" : current ? "bg-amber-50 text-amber-800 ring-amber-200" : "bg-slate-50 text-slate-600 ring-slate-200"
+                      done
+                        ? "bg-emerald-50 text-emerald-700 ring-emerald-200"
+                        : current
+                          ? "bg-amber-50 text-amber-800 ring-amber-200"
+                          : "bg-slate-50 text-slate-600 ring-slate-200"
                     }`}
                   >
                     {stageProgress(stage, remaining)} · {state}
                   </span>
                 </div>
-                {inStage.length > 0 && <ul className="mt-2 space-y-1.5">{inStage.map((a) => <ApprovalLine key={a.id} a={a} />)}</ul>}
+                {inStage.length > 0 && (
+                  <ul className="mt-2 space-y-1.5">
+                    {inStage.map((a) => (
+                      <ApprovalLine key={a.id} a={a} />
+                    ))}
+                  </ul>
+                )}
               </li>
             );
           })}

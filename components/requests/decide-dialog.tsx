@@ -85,7 +85,9 @@ export function DecideDialog({ request, decision, onClose, onDecided }: Props) {
           {rejecting ? `Reject ${request.label}` : `Approve ${request.label}`}
         </h2>
         <p className="text-sm text-slate-700">
-          {rejecting ? "Rejecting ends the request. Say why, so the requester can fix it and ask again." : "Your approval counts for the current stage. A comment is optional."}
+          {rejecting
+            ? "Rejecting ends the request. Say why, so the requester can fix it and ask again."
+            : "Your approval counts for the current stage. A comment is optional."}
         </p>
         <div>
           <label htmlFor={commentId} className="mb-1 block text-sm font-medium text-slate-800">

@@ -16,8 +16,10 @@ export function OutcomeBadge({ outcome }: { outcome: PolicyDecision["outcome"] }
 
 /** One sentence on what happens next under this decision. */
 export function outcomeSentence(decision: Pick<PolicyDecision, "outcome" | "stages">, context: "form" | "request" = "form"): string {
-  if (decision.outcome === "auto_approved") return context === "form" ? "Approved automatically: it is queued for provisioning as soon as you submit." : "Approved automatically by policy.";
-  if (decision.outcome === "denied") return context === "form" ? "Policy denies this request; change what the reasons name to submit it." : "Denied by policy.";
+  if (decision.outcome === "auto_approved")
+    return context === "form" ? "Approved automatically: it is queued for provisioning as soon as you submit." : "Approved automatically by policy.";
+  if (decision.outcome === "denied")
+    return context === "form" ? "Policy denies this request; change what the reasons name to submit it." : "Denied by policy.";
   return `Needs approval from ${decision.stages.map(stageWho).join(", then ")}.`;
 }
 
@@ -51,11 +53,21 @@ export function ReasonList({ reasons, label = "Policy reasons" }: { reasons: rea
 }
 
 /** The decision: outcome, the approval stages in order, and every reason. */
-export function DecisionPanel({ decision, title = "Policy decision", context = "form" }: { decision: PolicyDecision; title?: string; context?: "form" | "request" }) {
+export function DecisionPanel({
+  decision,
+  title = "Policy decision",
+  context = "form",
+}: {
+  decision: PolicyDecision;
+  title?: string;
+  context?: "form" | "request";
+}) {
   const denied = decision.outcome === "denied";
   return (
     <div className="space-y-3">
-      <div className={`rounded-md px-3 py-2.5 ${denied ? "bg-red-50 ring-1 ring-inset ring-red-200" : decision.outcome === "auto_approved" ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "bg-amber-50 ring-1 ring-inset ring-amber-200"}`}>
+      <div
+        className={`rounded-md px-3 py-2.5 ${denied ? "bg-red-50 ring-1 ring-inset ring-red-200" : decision.outcome === "auto_approved" ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "bg-amber-50 ring-1 ring-inset ring-amber-200"}`}
+      >
         <p className="flex flex-wrap items-center gap-2 text-sm">
           <span className="sr-only">{title}:</span>
           <OutcomeBadge outcome={decision.outcome} />
@@ -66,7 +78,9 @@ export function DecisionPanel({ decision, title = "Policy decision", context = "
         <ol aria-label="Approval stages" className="space-y-1 text-sm">
           {decision.stages.map((s, i) => (
             <li key={i} className="flex gap-2">
-              <span className="flex size-5 shrink-0 items-center justify-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700">{i + 1}</span>
+              <span className="flex size-5 shrink-0 items-center justify-center rounded-full bg-slate-100 text-xs font-semibold text-slate-700">
+                {i + 1}
+              </span>
               <span className="text-slate-800">
                 {stageWho(s)} <span className="text-slate-500">— {s.reason}</span>
               </span>
@@ -96,9 +110,23 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
   const summary = `${formatCents(used)} of ${formatCents(limitCents)} used with this request; ${over ? `${formatCents(-remainingAfterCents)} over` : `${formatCents(left)} left`}`;
   return (
     <div className="space-y-3 text-sm">
-      <div role="img" aria-label={`Budget: ${summary}`} className="relative flex h-3 w-full overflow-hidden rounded-full bg-slate-100 ring-1 ring-inset ring-slate-200">
-        {segments.map((s) => (s.cents > 0 ? <span key={s.key} className={`h-full shrink-0 ${s.className}`} style={{ width: pct(s.cents), minWidth: s.key === "left" ? undefined : "3px" }} /> : null))}
-        {used > limitCents && limitCents > 0 && <span aria-hidden className="absolute inset-y-0 w-0.5 bg-slate-900" style={{ left: pct(limitCents) }} />}
+      <div
+        role="img"
+        aria-label={`Budget: ${summary}`}
+        className="relative flex h-3 w-full overflow-hidden rounded-full bg-slate-100 ring-1 ring-inset ring-slate-200"
+      >
+        {segments.map((s) =>
+          s.cents > 0 ? (
+            <span
+              key={s.key}
+              className={`h-full shrink-0 ${s.className}`}
+              style={{ width: pct(s.cents), minWidth: s.key === "left" ? undefined : "3px" }}
+            />
+          ) : null,
+        )}
+        {used > limitCents && limitCents > 0 && (
+          <span aria-hidden className="absolute inset-y-0 w-0.5 bg-slate-900" style={{ left: pct(limitCents) }} />
+        )}
       </div>
       <dl className="space-y-1">
         {segments.slice(0, 3).map((s) => (
@@ -115,13 +143,16 @@ export function BudgetBar({ budget }: { budget: BudgetFigures }) {
             <span aria-hidden className={`size-2.5 rounded-sm ${over ? "bg-red-200" : "bg-emerald-100 ring-1 ring-inset ring-emerald-300"}`} />
             {over ? "Over budget by" : "Left after this"}
           </dt>
-          <dd className={`tabular-nums font-medium ${over ? "text-red-700" : "text-emerald-700"}`}>{formatCents(over ? -remainingAfterCents : left)}</dd>
+          <dd className={`tabular-nums font-medium ${over ? "text-red-700" : "text-emerald-700"}`}>
+            {formatCents(over ? -remainingAfterCents : left)}
+          </dd>
         </div>
       </dl>
       <p className="text-xs text-slate-500">
-        Monthly budget {formatCents(limitCents)} ({budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). Spent is what the team&apos;s resources cost since the 1st;
-        still to come is its running environments until they expire and its other requests. This request counts what it costs until its expiry
-        or the end of the month.
+        Monthly budget {formatCents(limitCents)} (
+        {budget.mode === "hard" ? "hard limit: what does not fit is denied" : "soft limit: over it, an admin must approve"}). Spent is what the
+        team&apos;s resources cost since the 1st; still to come is its running environments until they expire and its other requests. This request
+        counts what it costs until its expiry or the end of the month.
       </p>
     </div>
   );
@@ -136,10 +167,18 @@ export function QuotaTable({ quotas, caption = "Team quotas" }: { quotas: Record
       <caption className="sr-only">{caption}</caption>
       <thead className="text-xs uppercase text-slate-500">
         <tr>
-          <th scope="col" className="pb-1.5 pr-2 font-medium">Quota</th>
-          <th scope="col" className="pb-1.5 pr-2 text-right font-medium">In use</th>
-          <th scope="col" className="pb-1.5 pr-2 text-right font-medium">This</th>
-          <th scope="col" className="pb-1.5 text-right font-medium">Left</th>
+          <th scope="col" className="pb-1.5 pr-2 font-medium">
+            Quota
+          </th>
+          <th scope="col" className="pb-1.5 pr-2 text-right font-medium">
+            In use
+          </th>
+          <th scope="col" className="pb-1.5 pr-2 text-right font-medium">
+            This
+          </th>
+          <th scope="col" className="pb-1.5 text-right font-medium">
+            Left
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">

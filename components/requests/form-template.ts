@@ -9,5 +9,13 @@ export function formTemplate(name: string, document: TemplateDocument, engine: {
     const t = spec.policy.ttl[tier];
     if (t) ttl[tier] = { defaultHours: durationHours(t.default), maxHours: durationHours(t.max) };
   }
-  return { name, version: spec.version, title: document.metadata.title, planPreview: engine.planPreview, parameters: spec.parameters, tiers: spec.tiers, ttl };
+  return {
+    name,
+    version: spec.version,
+    title: document.metadata.title,
+    planPreview: engine.planPreview,
+    parameters: spec.parameters,
+    tiers: spec.tiers,
+    ttl,
+  };
 }

@@ -6,9 +6,7 @@ function Tags({ tags }: { tags: Record<string, string> }) {
   const entries = Object.entries(tags).sort(([a], [b]) => a.localeCompare(b));
   return (
     <details className="group mt-1.5">
-      <summary className="w-fit cursor-pointer select-none rounded text-xs font-medium text-brand-700 hover:underline">
-        {entries.length} tags
-      </summary>
+      <summary className="w-fit cursor-pointer select-none rounded text-xs font-medium text-brand-700 hover:underline">{entries.length} tags</summary>
       <dl className="mt-1.5 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 rounded-md bg-slate-50 px-2.5 py-2 font-mono text-xs">
         {entries.map(([key, value]) => (
           <div key={key} className="contents">
@@ -82,7 +80,8 @@ export function CostFigures({ cost }: { cost: CostFiguresInput }) {
       </dl>
       {cost.monthShareCents !== undefined && (
         <p className="mt-2 text-xs text-slate-500">
-          This month&apos;s share, counted against the budget: <span className="font-medium tabular-nums text-slate-700">{formatCents(cost.monthShareCents)}</span>.
+          This month&apos;s share, counted against the budget:{" "}
+          <span className="font-medium tabular-nums text-slate-700">{formatCents(cost.monthShareCents)}</span>.
         </p>
       )}
     </div>

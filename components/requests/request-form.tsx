@@ -197,10 +197,15 @@ export function RequestForm(props: Props) {
   const denyReasons = decision?.reasons.filter((r) => r.effect === "deny").map((r) => r.message.replace(/\s+—\s+denied$/, "")) ?? [];
 
   const showServerError = (error: unknown) => {
-    const setMain = (name: string, err: ErrorOption) => form.setError((name === "ttlHours" ? "ttlAmount" : name) as (typeof mainFieldNames)[number], err);
+    const setMain = (name: string, err: ErrorOption) =>
+      form.setError((name === "ttlHours" ? "ttlAmount" : name) as (typeof mainFieldNames)[number], err);
     const mainText = applyServerError(error, setMain, [...mainFieldNames, "ttlHours"]);
     const paramFields = template.parameters.map((p) => `parameters.${p.name}`);
-    const paramText = applyServerError(error, (name: string, err: ErrorOption) => paramForm.setError(name.slice("parameters.".length), err), paramFields);
+    const paramText = applyServerError(
+      error,
+      (name: string, err: ErrorOption) => paramForm.setError(name.slice("parameters.".length), err),
+      paramFields,
+    );
     setFormError(mainText !== null && paramText !== null ? mainText : null);
   };
 
@@ -249,7 +254,13 @@ export function RequestForm(props: Props) {
       update.mutate({ ...common, requestId: editing.id, expectedVersion: editing.version });
     } else {
       clientRequestId.current ??= newUuid();
-      submit.mutate({ ...common, teamId: v.teamId, templateName: template.name, templateVersion: template.version, clientRequestId: clientRequestId.current });
+      submit.mutate({
+        ...common,
+        teamId: v.teamId,
+        templateName: template.name,
+        templateVersion: template.version,
+        clientRequestId: clientRequestId.current,
+      });
     }
   };
 
@@ -286,10 +297,14 @@ export function RequestForm(props: Props) {
           </h2>
           <div className="grid gap-4 sm:grid-cols-2">
             {props.mode === "new" ? (
-              <Field label="Team" error={errors.teamId?.message && `Team: ${errors.teamId.message}`} hint="The team that owns the environment and pays for it.">
+              <Field
+                label="Team"
+                error={errors.teamId?.message && `Team: ${errors.teamId.message}`}
+                hint="The team that owns the environment and pays for it."
+              >
                 {({ id, describedBy }) => (
                   <Select id={id} aria-describedby={describedBy} aria-invalid={errors.teamId ? true : undefined} {...form.register("teamId")}>
-                                        {props.teams.map((t) => (
+                    {props.teams.map((t) => (
                       <option key={t.id} value={t.id}>
                         {t.name}
                       </option>
@@ -303,7 +318,11 @@ export function RequestForm(props: Props) {
                 <p className="py-2 text-sm text-slate-900">{props.request.team.name}</p>
               </div>
             )}
-            <Field label="Tier" error={errors.tier?.message && `Tier: ${errors.tier.message}`} hint="dev, staging and prod have their own lifetimes and approval rules.">
+            <Field
+              label="Tier"
+              error={errors.tier?.message && `Tier: ${errors.tier.message}`}
+              hint="dev, staging and prod have their own lifetimes and approval rules."
+            >
               {({ id, describedBy }) => (
                 <Select id={id} aria-describedby={describedBy} aria-invalid={errors.tier ? true : undefined} {...form.register("tier")}>
                   {template.tiers.map((t) => (
@@ -343,7 +362,11 @@ export function RequestForm(props: Props) {
         </section>
 
         <div className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-          <Field label="Justification" error={errors.justification?.message && `Justification: ${errors.justification.message}`} hint="Why you need it: approvers read this.">
+          <Field
+            label="Justification"
+            error={errors.justification?.message && `Justification: ${errors.justification.message}`}
+            hint="Why you need it: approvers read this."
+          >
             {({ id, describedBy }) => (
               <textarea
                 id={id}
@@ -418,7 +441,11 @@ function LifetimeField({ form, hint, error }: { form: ReturnType<typeof useForm<
             onChange: () => void form.trigger("ttlAmount"),
           })}
         />
-        <select aria-label="Lifetime unit" className={`${inputClass} max-w-28`} {...form.register("ttlUnit", { onChange: () => void form.trigger("ttlAmount") })}>
+        <select
+          aria-label="Lifetime unit"
+          className={`${inputClass} max-w-28`}
+          {...form.register("ttlUnit", { onChange: () => void form.trigger("ttlAmount") })}
+        >
           <option value="days">days</option>
           <option value="hours">hours</option>
         </select>

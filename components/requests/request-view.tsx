@@ -25,11 +25,14 @@ import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
 import type { Plan, RequestDetail } from "./types";
 
-
 function ParameterValues({ specs, values }: { specs: ParameterSpec[]; values: Record<string, unknown> }) {
   const known = new Set(specs.map((p) => p.name));
   const rows: [string, string, string][] = [
-    ...specs.map((p): [string, string, string] => [p.name, p.title, values[p.name] === undefined ? "–" : `${String(values[p.name])}${p.unit ? ` ${p.unit}` : ""}`]),
+    ...specs.map((p): [string, string, string] => [
+      p.name,
+      p.title,
+      values[p.name] === undefined ? "–" : `${String(values[p.name])}${p.unit ? ` ${p.unit}` : ""}`,
+    ]),
     ...Object.entries(values)
       .filter(([k]) => !known.has(k))
       .map(([k, v]): [string, string, string] => [k, k, String(v)]),
@@ -167,7 +170,10 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
                 ·
               </span>
               <Link href={`/catalog/${detail.template.name}`} className="text-brand-700 hover:underline">
-                {detail.template.title} <span className="font-mono">{detail.template.name}@{detail.template.version}</span>
+                {detail.template.title}{" "}
+                <span className="font-mono">
+                  {detail.template.name}@{detail.template.version}
+                </span>
               </Link>
               <span aria-hidden className="hidden sm:inline">
                 ·
@@ -225,7 +231,11 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
         </div>
       )}
       {viewerIsApprover && pending && !can.canApprove && can.whyNot && (
-        <div role="note" aria-label="Why you cannot approve" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+        <div
+          role="note"
+          aria-label="Why you cannot approve"
+          className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+        >
           <p className="font-semibold">You cannot approve this request</p>
           <p className="mt-0.5">{can.whyNot.charAt(0).toUpperCase() + can.whyNot.slice(1)}.</p>
         </div>
@@ -282,7 +292,15 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
             <ApprovalsProgress stages={decision.stages} progress={detail.progress} approvals={detail.approvals} status={request.status} />
           </Card>
           <Card title="Plan and cost">
-            <CostFigures cost={{ hourlyMicros: request.hourlyMicros, monthlyCents: request.monthlyCents, ttlHours: request.ttlHours, overTtlCents: request.overTtlCents, monthShareCents: request.monthShareCents }} />
+            <CostFigures
+              cost={{
+                hourlyMicros: request.hourlyMicros,
+                monthlyCents: request.monthlyCents,
+                ttlHours: request.ttlHours,
+                overTtlCents: request.overTtlCents,
+                monthShareCents: request.monthShareCents,
+              }}
+            />
             <div className="mt-4 border-t border-slate-100 pt-2">
               <PlanResources plan={plan} />
             </div>

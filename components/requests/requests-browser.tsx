@@ -21,7 +21,6 @@ type Scope = "mine" | "teams";
 type Status = RequestStatus;
 type Query = { scope: Scope; status: Status | null; tier: Tier | null; team: string | null; q: string };
 
-
 function parseQuery(params: URLSearchParams, teams: TeamOption[]): Query {
   const status = params.get("status");
   const tier = params.get("tier");
@@ -74,10 +73,29 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
     <div className="space-y-5">
       <ScopeTabs label="Whose requests" scopes={scopes} value={query.scope} onChange={(scope) => update({ scope })} />
 
-      <FilterBar label="Filter requests" columns="lg:grid-cols-[minmax(0,1fr)_11rem_8rem_12rem]" search={search} placeholder="Name, template or REQ-12" onSearchChange={setSearch} onSearch={() => update({ q: search })}>
-        <FilterSelect label="Status" anyLabel="Any status" value={query.status} options={requestStatuses.map((s) => ({ value: s, label: statusLabel(s) }))} onChange={(status) => update({ status })} />
+      <FilterBar
+        label="Filter requests"
+        columns="lg:grid-cols-[minmax(0,1fr)_11rem_8rem_12rem]"
+        search={search}
+        placeholder="Name, template or REQ-12"
+        onSearchChange={setSearch}
+        onSearch={() => update({ q: search })}
+      >
+        <FilterSelect
+          label="Status"
+          anyLabel="Any status"
+          value={query.status}
+          options={requestStatuses.map((s) => ({ value: s, label: statusLabel(s) }))}
+          onChange={(status) => update({ status })}
+        />
         <FilterSelect label="Tier" anyLabel="Any tier" value={query.tier} options={tiers} onChange={(tier) => update({ tier })} />
-        <FilterSelect label="Team" anyLabel="Any team" value={query.team} options={teams.map((t) => ({ value: t.id, label: t.name }))} onChange={(team) => update({ team })} />
+        <FilterSelect
+          label="Team"
+          anyLabel="Any team"
+          value={query.team}
+          options={teams.map((t) => ({ value: t.id, label: t.name }))}
+          onChange={(team) => update({ team })}
+        />
       </FilterBar>
 
       {list.error ? (
@@ -89,7 +107,13 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
           <EmptyState
             title="No requests match"
             action={
-              <Button variant="secondary" onClick={() => { setSearch(""); navigate({ scope: query.scope, status: null, tier: null, team: null, q: "" }); }}>
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setSearch("");
+                  navigate({ scope: query.scope, status: null, tier: null, team: null, q: "" });
+                }}
+              >
                 Clear filters
               </Button>
             }
@@ -114,13 +138,29 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
             <table aria-label="Requests" className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase text-slate-500">
                 <tr>
-                  <th scope="col" className="px-4 py-2.5 font-medium">Request</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Status</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">Team</th>
-                  <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">Template</th>
-                  {query.scope === "teams" && <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">Requester</th>}
-                  <th scope="col" className="px-4 py-2.5 text-right font-medium">Monthly</th>
-                  <th scope="col" className="hidden px-4 py-2.5 text-right font-medium sm:table-cell">Submitted</th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Request
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">
+                    Status
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium md:table-cell">
+                    Team
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 font-medium lg:table-cell">
+                    Template
+                  </th>
+                  {query.scope === "teams" && (
+                    <th scope="col" className="hidden px-4 py-2.5 font-medium sm:table-cell">
+                      Requester
+                    </th>
+                  )}
+                  <th scope="col" className="px-4 py-2.5 text-right font-medium">
+                    Monthly
+                  </th>
+                  <th scope="col" className="hidden px-4 py-2.5 text-right font-medium sm:table-cell">
+                    Submitted
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -128,7 +168,8 @@ export function RequestsBrowser({ teams, oversees }: { teams: TeamOption[]; over
                   <tr key={r.id} className="align-top hover:bg-slate-50">
                     <th scope="row" className="min-w-44 px-4 py-3 font-normal">
                       <Link href={`/requests/${r.id}`} className="font-medium text-brand-700 hover:underline">
-                        <span className="whitespace-nowrap font-mono text-xs text-slate-500">{r.label}</span> <span className="break-words">{r.environmentName}</span>
+                        <span className="whitespace-nowrap font-mono text-xs text-slate-500">{r.label}</span>{" "}
+                        <span className="break-words">{r.environmentName}</span>
                       </Link>
                       <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
                         <span className="whitespace-nowrap sm:hidden">

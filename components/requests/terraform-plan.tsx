@@ -20,12 +20,7 @@ const actionWords = { create: "create", update: "update in place", replace: "rep
 /** The resource changes of a terraform plan and the cost priced from it, unpriced types named. */
 export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
   const { summary, cost } = plan;
-  const parts = [
-    `${summary.create} to create`,
-    `${summary.update} to update`,
-    `${summary.replace} to replace`,
-    `${summary.delete} to delete`,
-  ];
+  const parts = [`${summary.create} to create`, `${summary.update} to update`, `${summary.replace} to replace`, `${summary.delete} to delete`];
   return (
     <div className="space-y-3 text-sm">
       <p className="font-medium text-slate-800">{parts.join(", ")}</p>
@@ -57,7 +52,13 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
                   <span className="block text-slate-500">{c.type}</span>
                 </td>
                 <td className="py-1.5 text-right align-top tabular-nums">
-                  {c.hourlyMicros === null ? <span className="font-medium text-amber-800">unpriced</span> : c.hourlyMicros === 0 ? "no charge" : formatCents(Math.round((c.hourlyMicros * 730) / 10_000))}
+                  {c.hourlyMicros === null ? (
+                    <span className="font-medium text-amber-800">unpriced</span>
+                  ) : c.hourlyMicros === 0 ? (
+                    "no charge"
+                  ) : (
+                    formatCents(Math.round((c.hourlyMicros * 730) / 10_000))
+                  )}
                 </td>
               </tr>
             ))}
@@ -82,7 +83,9 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
       </div>
       {cost.unpriced.length > 0 && (
         <div role="note" aria-label="Unpriced resources" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-xs text-amber-900">
-          <p className="font-semibold">{plural(cost.unpriced.length, "resource")} not priced: their type is not in the terraform price list, so the estimate leaves them out.</p>
+          <p className="font-semibold">
+            {plural(cost.unpriced.length, "resource")} not priced: their type is not in the terraform price list, so the estimate leaves them out.
+          </p>
           <ul className="mt-1 list-disc pl-4">
             {cost.unpriced.map((u) => (
               <li key={u.address}>
@@ -93,9 +96,7 @@ export function TerraformPlanView({ plan }: { plan: TerraformPlan }) {
         </div>
       )}
       {plan.outputs.length > 0 && (
-        <p className="text-xs text-slate-600">
-          Outputs: {plan.outputs.map((o) => (o.sensitive ? `${o.name} (sensitive)` : o.name)).join(", ")}
-        </p>
+        <p className="text-xs text-slate-600">Outputs: {plan.outputs.map((o) => (o.sensitive ? `${o.name} (sensitive)` : o.name)).join(", ")}</p>
       )}
       {plan.warnings.length > 0 && (
         <ul aria-label="Terraform warnings" className="list-disc pl-4 text-xs text-amber-800">
@@ -149,7 +150,14 @@ export function DraftTerraformPlan({ input }: { input: PreviewInput | null }) {
     <PlanShell
       title="Terraform plan"
       action={
-        <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" disabled={!input} busy={query.isFetching} onClick={() => setAsked(input)}>
+        <Button
+          type="button"
+          variant="secondary"
+          className="px-2.5 py-1 text-xs"
+          disabled={!input}
+          busy={query.isFetching}
+          onClick={() => setAsked(input)}
+        >
           {asked ? "Plan again" : "Run terraform plan"}
         </Button>
       }
@@ -159,22 +167,52 @@ export function DraftTerraformPlan({ input }: { input: PreviewInput | null }) {
           The values changed since this plan: run it again to see their changes.
         </p>
       )}
-      <PlanState query={query} idle={input ? "Runs terraform plan with these values: the resources it would create and the cost priced from the plan." : "Fill in the form to plan it."} />
+      <PlanState
+        query={query}
+        idle={
+          input
+            ? "Runs terraform plan with these values: the resources it would create and the cost priced from the plan."
+            : "Fill in the form to plan it."
+        }
+      />
     </PlanShell>
   );
 }
 
 /** On a submitted request's page and in the approvals inbox: the plan of exactly what was requested. */
-export function RequestTerraformPlan({ requestId, inline = false, label = "Terraform plan" }: { requestId: string; inline?: boolean; label?: string }) {
+export function RequestTerraformPlan({
+  requestId,
+  inline = false,
+  label = "Terraform plan",
+}: {
+  requestId: string;
+  inline?: boolean;
+  label?: string;
+}) {
   const trpc = useTRPC();
   const [asked, setAsked] = useState(false);
-  const query = useQuery({ ...trpc.requests.terraformPlanForRequest.queryOptions(asked ? { requestId } : skipToken), retry: false, staleTime: Infinity });
+  const query = useQuery({
+    ...trpc.requests.terraformPlanForRequest.queryOptions(asked ? { requestId } : skipToken),
+    retry: false,
+    staleTime: Infinity,
+  });
   const action = (
-    <Button type="button" variant="secondary" className="px-2.5 py-1 text-xs" busy={query.isFetching} onClick={() => (asked ? void query.refetch() : setAsked(true))}>
+    <Button
+      type="button"
+      variant="secondary"
+      className="px-2.5 py-1 text-xs"
+      busy={query.isFetching}
+      onClick={() => (asked ? void query.refetch() : setAsked(true))}
+    >
       {asked ? "Plan again" : "Run terraform plan"}
     </Button>
   );
-  const body = <PlanState query={query} idle="Runs terraform plan of this request: the resource changes (create, update, replace, delete) and the cost priced from the plan." />;
+  const body = (
+    <PlanState
+      query={query}
+      idle="Runs terraform plan of this request: the resource changes (create, update, replace, delete) and the cost priced from the plan."
+    />
+  );
   if (inline) {
     return (
       <section aria-label={label} className="mt-3 rounded-md border border-slate-200 p-3">

@@ -30,20 +30,37 @@ function changes(before: Data, after: Data): string[] {
 }
 
 /** One audit event of a request in words: what happened and the details that matter. */
-export function describeEvent(e: Pick<Event, "action" | "before" | "after">, comments: Record<string, string> = {}): { title: string; detail: string | null; quote: string | null } {
+export function describeEvent(
+  e: Pick<Event, "action" | "before" | "after">,
+  comments: Record<string, string> = {},
+): { title: string; detail: string | null; quote: string | null } {
   const after = asData(e.after);
   const before = asData(e.before);
   switch (e.action) {
     case "request.submitted": {
-      const parts = [str(after.template), str(after.tier), num(after.monthlyCents) !== null ? `${formatCents(num(after.monthlyCents) ?? 0)}/month` : null].filter(Boolean);
+      const parts = [
+        str(after.template),
+        str(after.tier),
+        num(after.monthlyCents) !== null ? `${formatCents(num(after.monthlyCents) ?? 0)}/month` : null,
+      ].filter(Boolean);
       const outcome = str(after.outcome);
-      return { title: "Submitted the request", detail: [parts.join(", "), outcome ? `policy: ${outcomeWords[outcome] ?? outcome}` : null].filter(Boolean).join(" — ") || null, quote: null };
+      return {
+        title: "Submitted the request",
+        detail: [parts.join(", "), outcome ? `policy: ${outcomeWords[outcome] ?? outcome}` : null].filter(Boolean).join(" — ") || null,
+        quote: null,
+      };
     }
     case "request.approval_recorded": {
       const stage = num(after.stage);
       const capacity = str(after.capacity) as keyof typeof capacityLabel | null;
-      const remaining = Array.isArray(after.remaining) ? (after.remaining as unknown[]).reduce<number>((sum, n) => sum + (typeof n === "number" ? n : 0), 0) : null;
-      const detail = [stage !== null ? `stage ${stage}` : null, capacity ? `as ${capacityLabel[capacity] ?? capacity}` : null, remaining !== null ? (remaining > 0 ? `${plural(remaining, "more approval")} needed` : "no more approvals needed") : null]
+      const remaining = Array.isArray(after.remaining)
+        ? (after.remaining as unknown[]).reduce<number>((sum, n) => sum + (typeof n === "number" ? n : 0), 0)
+        : null;
+      const detail = [
+        stage !== null ? `stage ${stage}` : null,
+        capacity ? `as ${capacityLabel[capacity] ?? capacity}` : null,
+        remaining !== null ? (remaining > 0 ? `${plural(remaining, "more approval")} needed` : "no more approvals needed") : null,
+      ]
         .filter(Boolean)
         .join(", ");
       return { title: "Approved", detail: detail || null, quote: str(after.comment) };
@@ -62,7 +79,11 @@ export function describeEvent(e: Pick<Event, "action" | "before" | "after">, com
       const list = changes(before, after);
       const cleared = num(after.approvalsCleared) ?? 0;
       const outcome = str(after.outcome);
-      const detail = [list.length ? list.join("; ") : "no visible change", cleared > 0 ? `${plural(cleared, "approval")} cleared` : null, outcome ? `policy: ${outcomeWords[outcome] ?? outcome}` : null]
+      const detail = [
+        list.length ? list.join("; ") : "no visible change",
+        cleared > 0 ? `${plural(cleared, "approval")} cleared` : null,
+        outcome ? `policy: ${outcomeWords[outcome] ?? outcome}` : null,
+      ]
         .filter(Boolean)
         .join(" — ");
       return { title: "Edited the request", detail, quote: null };
@@ -74,7 +95,11 @@ export function describeEvent(e: Pick<Event, "action" | "before" | "after">, com
     case "environment.provisioning":
       return { title: "Provisioning started", detail: "a worker is applying the plan", quote: null };
     case "environment.ready":
-      return { title: "Environment ready", detail: num(after.resources) !== null ? `${plural(num(after.resources) ?? 0, "resource")} created` : null, quote: null };
+      return {
+        title: "Environment ready",
+        detail: num(after.resources) !== null ? `${plural(num(after.resources) ?? 0, "resource")} created` : null,
+        quote: null,
+      };
     case "environment.failed":
       return { title: "Provisioning failed", detail: str(after.summary), quote: null };
     case "environment.destroying":
@@ -97,7 +122,15 @@ const dotTone: Record<string, string> = {
 };
 
 /** Every event of the request, oldest first, in words. `names` turns actor emails into names; `comments` (id → body) quotes comments. */
-export function Timeline({ events, names, comments = {} }: { events: RequestDetail["timeline"]; names: Record<string, string>; comments?: Record<string, string> }) {
+export function Timeline({
+  events,
+  names,
+  comments = {},
+}: {
+  events: RequestDetail["timeline"];
+  names: Record<string, string>;
+  comments?: Record<string, string>;
+}) {
   if (events.length === 0) return <p className="text-sm text-slate-600">Nothing has happened yet.</p>;
   return (
     <ol aria-label="Timeline" className="relative space-y-4 border-l border-slate-200 pl-5">
@@ -106,7 +139,10 @@ export function Timeline({ events, names, comments = {} }: { events: RequestDeta
         const who = e.actor === "system" ? "Provisio" : (names[e.actor] ?? e.actor);
         return (
           <li key={String(e.id)} className="relative">
-            <span aria-hidden className={`absolute -left-[1.6rem] top-1.5 size-2.5 rounded-full ring-4 ring-white ${dotTone[e.action] ?? "bg-slate-400"}`} />
+            <span
+              aria-hidden
+              className={`absolute -left-[1.6rem] top-1.5 size-2.5 rounded-full ring-4 ring-white ${dotTone[e.action] ?? "bg-slate-400"}`}
+            />
             <p className="text-sm text-slate-900">
               <span className="font-medium">{who}</span> <span>{d.title.charAt(0).toLowerCase() + d.title.slice(1)}</span>
             </p>

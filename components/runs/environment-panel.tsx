@@ -33,15 +33,25 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
           ))}
         </dl>
       )}
-      {environment.hasSecretOutputs && <p className="text-xs text-slate-500">This environment also has secret outputs; they are stored encrypted and never shown in logs.</p>}
+      {environment.hasSecretOutputs && (
+        <p className="text-xs text-slate-500">This environment also has secret outputs; they are stored encrypted and never shown in logs.</p>
+      )}
       {environment.resources.length > 0 && (
         <table className="w-full text-left text-xs" aria-label="Environment resources">
           <thead className="text-slate-500">
             <tr>
-              <th scope="col" className="pb-1 pr-3 font-medium">Resource</th>
-              <th scope="col" className="pb-1 pr-3 font-medium">Type</th>
-              <th scope="col" className="pb-1 pr-3 font-medium">Id</th>
-              <th scope="col" className="pb-1 font-medium">Status</th>
+              <th scope="col" className="pb-1 pr-3 font-medium">
+                Resource
+              </th>
+              <th scope="col" className="pb-1 pr-3 font-medium">
+                Type
+              </th>
+              <th scope="col" className="pb-1 pr-3 font-medium">
+                Id
+              </th>
+              <th scope="col" className="pb-1 font-medium">
+                Status
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -6,7 +6,12 @@ import { formatLogTime } from "~/components/format/time";
 import { Badge } from "~/components/ui/page";
 
 type Line = { id: number; at: string; level: "info" | "warn" | "error"; message: string; address: string | null };
-type Status = { status: "queued" | "running" | "succeeded" | "failed" | "cancelled"; error: string | null; startedAt: string | null; finishedAt: string | null };
+type Status = {
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
 
 const tone = { queued: "slate", running: "brand", succeeded: "green", failed: "red", cancelled: "slate" } as const;
 const levelClass = { info: "text-slate-200", warn: "text-amber-300", error: "text-red-300" } as const;
@@ -50,10 +55,21 @@ export function RunLog({ runId, initialStatus }: { runId: string; initialStatus:
       <div className="flex items-center gap-2 text-sm">
         <Badge tone={tone[current]}>{current}</Badge>
         <span className="text-slate-500">
-          {connection === "live" ? "Live: lines appear as they happen" : connection === "connecting" ? "Connecting…" : connection === "lost" ? "Connection lost, reconnecting…" : "Finished"}
+          {connection === "live"
+            ? "Live: lines appear as they happen"
+            : connection === "connecting"
+              ? "Connecting…"
+              : connection === "lost"
+                ? "Connection lost, reconnecting…"
+                : "Finished"}
         </span>
       </div>
-      <div role="log" aria-label="Run log" aria-live="polite" className="max-h-96 overflow-y-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed">
+      <div
+        role="log"
+        aria-label="Run log"
+        aria-live="polite"
+        className="max-h-96 overflow-y-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed"
+      >
         {lines.length === 0 ? (
           <p className="text-slate-400">{current === "queued" ? "Waiting for a worker…" : "No lines yet."}</p>
         ) : (

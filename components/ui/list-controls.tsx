@@ -5,7 +5,17 @@ import type { ReactNode } from "react";
 import { Field, Select, TextInput } from "./form";
 import { Skeleton } from "./page";
 
-export function ScopeTabs<S extends string>({ label, scopes, value, onChange }: { label: string; scopes: readonly (readonly [S, string])[]; value: S; onChange: (scope: S) => void }) {
+export function ScopeTabs<S extends string>({
+  label,
+  scopes,
+  value,
+  onChange,
+}: {
+  label: string;
+  scopes: readonly (readonly [S, string])[];
+  value: S;
+  onChange: (scope: S) => void;
+}) {
   return (
     <div role="group" aria-label={label} className="flex gap-1 border-b border-slate-200">
       {scopes.map(([scope, text]) => (
@@ -99,7 +109,9 @@ export function FilterBar({
         onSearch();
       }}
     >
-      <Field label="Search">{({ id }) => <TextInput id={id} type="search" placeholder={placeholder} value={search} onChange={(e) => onSearchChange(e.target.value)} />}</Field>
+      <Field label="Search">
+        {({ id }) => <TextInput id={id} type="search" placeholder={placeholder} value={search} onChange={(e) => onSearchChange(e.target.value)} />}
+      </Field>
       {children}
     </form>
   );

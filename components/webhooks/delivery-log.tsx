@@ -13,7 +13,19 @@ const statusLabels = { pending: "Pending", succeeded: "Delivered", failed: "Fail
 type Status = keyof typeof statusTones;
 
 /** A webhook's deliveries, newest first: event, status, attempts, the receiver's last answer, redeliver. */
-export function DeliveryLog({ teamId, webhookId, url, canManage, active }: { teamId: string; webhookId: string; url: string; canManage: boolean; active: boolean }) {
+export function DeliveryLog({
+  teamId,
+  webhookId,
+  url,
+  canManage,
+  active,
+}: {
+  teamId: string;
+  webhookId: string;
+  url: string;
+  canManage: boolean;
+  active: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<Status | "">("");
@@ -74,18 +86,30 @@ export function DeliveryLog({ teamId, webhookId, url, canManage, active }: { tea
         <ErrorNotice title="The delivery log could not be loaded" message={log.error.message} />
       ) : deliveries.length === 0 ? (
         <p className="rounded-md border border-dashed border-slate-300 px-4 py-6 text-center text-sm text-slate-600">
-          {status ? "No deliveries with this status." : "No deliveries yet. When a subscribed event happens in this team, it is sent here and listed with the receiver's answer."}
+          {status
+            ? "No deliveries with this status."
+            : "No deliveries yet. When a subscribed event happens in this team, it is sent here and listed with the receiver's answer."}
         </p>
       ) : (
         <div className="overflow-x-auto">
           <table className="w-full min-w-[40rem] text-left text-sm" aria-label={`Deliveries to ${url}`}>
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th scope="col" className="pb-2 pr-3 font-medium">Event</th>
-                <th scope="col" className="pb-2 pr-3 font-medium">Status</th>
-                <th scope="col" className="pb-2 pr-3 text-right font-medium">Attempts</th>
-                <th scope="col" className="pb-2 pr-3 font-medium">Last answer</th>
-                <th scope="col" className="pb-2 pr-3 font-medium">Time</th>
+                <th scope="col" className="pb-2 pr-3 font-medium">
+                  Event
+                </th>
+                <th scope="col" className="pb-2 pr-3 font-medium">
+                  Status
+                </th>
+                <th scope="col" className="pb-2 pr-3 text-right font-medium">
+                  Attempts
+                </th>
+                <th scope="col" className="pb-2 pr-3 font-medium">
+                  Last answer
+                </th>
+                <th scope="col" className="pb-2 pr-3 font-medium">
+                  Time
+                </th>
                 <th scope="col" className="pb-2 text-right font-medium">
                   <span className="sr-only">Actions</span>
                 </th>
@@ -105,10 +129,15 @@ export function DeliveryLog({ teamId, webhookId, url, canManage, active }: { tea
                   <td className="max-w-72 py-2 pr-3">
                     {d.lastStatusCode !== null && <span className="font-mono">{d.lastStatusCode}</span>}
                     {d.lastError && <span className="block break-words text-xs text-red-700">{d.lastError}</span>}
-                    {d.lastStatusCode === null && !d.lastError && <span className="text-slate-500">{d.status === "pending" ? "not sent yet" : "–"}</span>}
+                    {d.lastStatusCode === null && !d.lastError && (
+                      <span className="text-slate-500">{d.status === "pending" ? "not sent yet" : "–"}</span>
+                    )}
                   </td>
                   <td className="whitespace-nowrap py-2 pr-3 text-slate-600">
-                    <time dateTime={new Date(d.createdAt).toISOString()} title={`Event ${formatDateTime(d.createdAt)}${d.lastAttemptAt ? `; last attempt ${formatDateTime(d.lastAttemptAt)}` : ""}`}>
+                    <time
+                      dateTime={new Date(d.createdAt).toISOString()}
+                      title={`Event ${formatDateTime(d.createdAt)}${d.lastAttemptAt ? `; last attempt ${formatDateTime(d.lastAttemptAt)}` : ""}`}
+                    >
                       {formatRelative(d.createdAt)}
                     </time>
                   </td>
@@ -122,7 +151,11 @@ export function DeliveryLog({ teamId, webhookId, url, canManage, active }: { tea
                         busy={redeliver.isPending && redeliver.variables?.deliveryId === d.id}
                         onClick={() => redeliver.mutate({ teamId, webhookId, deliveryId: d.id })}
                       >
-                        Redeliver<span className="sr-only"> {eventTypeLabel(d.eventType)} {d.subject ?? ""}</span>
+                        Redeliver
+                        <span className="sr-only">
+                          {" "}
+                          {eventTypeLabel(d.eventType)} {d.subject ?? ""}
+                        </span>
                       </Button>
                     )}
                   </td>

@@ -31,8 +31,9 @@ export function SecretReveal({ secret, url, rotated, onDone }: { secret: string;
         {rotated ? "New signing secret" : "Webhook created: copy its signing secret now"}
       </h2>
       <p className="mt-1 text-sm text-amber-900">
-        This is the only time the secret of <span className="font-mono break-all">{url}</span> is shown. Store it with the receiver, which uses it to check the{" "}
-        <code className="rounded bg-amber-100 px-1">x-provisio-signature</code> header.{rotated ? " The old secret no longer signs deliveries." : ""}
+        This is the only time the secret of <span className="font-mono break-all">{url}</span> is shown. Store it with the receiver, which uses it to
+        check the <code className="rounded bg-amber-100 px-1">x-provisio-signature</code> header.
+        {rotated ? " The old secret no longer signs deliveries." : ""}
       </p>
       <div className="mt-3 flex flex-wrap items-end gap-2">
         <div className="min-w-0 flex-1">
@@ -55,7 +56,11 @@ export function SecretReveal({ secret, url, rotated, onDone }: { secret: string;
         </Button>
       </div>
       <p role="status" className="mt-2 min-h-5 text-sm text-amber-900">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Copying is not allowed here: select the secret and copy it yourself." : ""}
+        {copied === "yes"
+          ? "Copied to the clipboard."
+          : copied === "failed"
+            ? "Copying is not allowed here: select the secret and copy it yourself."
+            : ""}
       </p>
     </section>
   );

@@ -53,7 +53,12 @@ export function TeamWebhooks({ teamId, teamName, canManage }: { teamId: string; 
         <ul aria-label="Webhooks" className="space-y-6">
           {list.data.map((webhook) => (
             <li key={webhook.id}>
-              <WebhookCard teamId={teamId} webhook={webhook} canManage={canManage} onSecret={(secret) => setRevealed({ secret, url: webhook.url, rotated: true })} />
+              <WebhookCard
+                teamId={teamId}
+                webhook={webhook}
+                canManage={canManage}
+                onSecret={(secret) => setRevealed({ secret, url: webhook.url, rotated: true })}
+              />
             </li>
           ))}
         </ul>
@@ -75,7 +80,17 @@ export function TeamWebhooks({ teamId, teamName, canManage }: { teamId: string; 
   );
 }
 
-function WebhookCard({ teamId, webhook, canManage, onSecret }: { teamId: string; webhook: Webhook; canManage: boolean; onSecret: (secret: string) => void }) {
+function WebhookCard({
+  teamId,
+  webhook,
+  canManage,
+  onSecret,
+}: {
+  teamId: string;
+  webhook: Webhook;
+  canManage: boolean;
+  onSecret: (secret: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -195,8 +210,8 @@ function WebhookCard({ teamId, webhook, canManage, onSecret }: { teamId: string;
         }}
       >
         <p>
-          A new secret signs every delivery from now on, including retries. Deliveries signed with the old one stop verifying at once: update the receiver
-          right after.
+          A new secret signs every delivery from now on, including retries. Deliveries signed with the old one stop verifying at once: update the
+          receiver right after.
         </p>
       </ConfirmDialog>
       <ConfirmDialog
@@ -214,8 +229,8 @@ function WebhookCard({ teamId, webhook, canManage, onSecret }: { teamId: string;
         }}
       >
         <p>
-          <span className="font-mono break-all">{webhook.url}</span> gets no more events, and its delivery log is removed. To stop deliveries for a while,
-          pause it instead.
+          <span className="font-mono break-all">{webhook.url}</span> gets no more events, and its delivery log is removed. To stop deliveries for a
+          while, pause it instead.
         </p>
       </ConfirmDialog>
     </Card>
@@ -238,8 +253,8 @@ function SignatureHelp() {
           </li>
           <li>Refuse timestamps more than 5 minutes old, so a recorded delivery cannot be replayed.</li>
           <li>
-            Answer 2xx within 10 seconds. Other answers are retried with growing waits (8 attempts over about half an hour); 4xx answers other than 408 and
-            429 are not retried. The same event can arrive twice: skip <code>ce-id</code>s you have already handled.
+            Answer 2xx within 10 seconds. Other answers are retried with growing waits (8 attempts over about half an hour); 4xx answers other than
+            408 and 429 are not retried. The same event can arrive twice: skip <code>ce-id</code>s you have already handled.
           </li>
         </ol>
         <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">

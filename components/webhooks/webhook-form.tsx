@@ -34,10 +34,14 @@ export function WebhookForm({ label, submitLabel, defaultValues, busy, onSubmit,
   const eventsErrorId = useId();
   const form = useForm<FormInput, unknown, WebhookFormValues>({
     resolver: zodResolver(webhookFormFields),
-    defaultValues: defaultValues ?? { url: "", events: ["dev.provisio.request.approval_needed", "dev.provisio.request.approved", "dev.provisio.request.rejected"] },
+    defaultValues: defaultValues ?? {
+      url: "",
+      events: ["dev.provisio.request.approval_needed", "dev.provisio.request.approved", "dev.provisio.request.rejected"],
+    },
   });
   const errors = form.formState.errors;
-  const eventsError = errors.events?.message ?? errors.events?.root?.message ?? (Array.isArray(errors.events) ? errors.events.find(Boolean)?.message : undefined);
+  const eventsError =
+    errors.events?.message ?? errors.events?.root?.message ?? (Array.isArray(errors.events) ? errors.events.find(Boolean)?.message : undefined);
 
   return (
     <form

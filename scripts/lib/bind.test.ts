@@ -8,7 +8,9 @@ describe("where the web server listens", () => {
       "provisio: demo sign-in is on, so the web server listens on 127.0.0.1 only (this machine); set PROVISIO_BIND=0.0.0.0 to serve other machines",
     );
     expect(chooseBind("0.0.0.0", true)).toBe("0.0.0.0");
-    expect(describeBind("0.0.0.0", true)).toMatch(/^provisio: warning: demo sign-in is on and the web server listens on 0\.0\.0\.0: anyone who can reach it can sign in as an admin/);
+    expect(describeBind("0.0.0.0", true)).toMatch(
+      /^provisio: warning: demo sign-in is on and the web server listens on 0\.0\.0\.0: anyone who can reach it can sign in as an admin/,
+    );
   });
 
   it("keeps Next's default (every interface) without demo sign-in, or the configured address", () => {

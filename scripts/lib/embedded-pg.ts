@@ -41,7 +41,9 @@ async function binaries(): Promise<{ postgres: string; initdb: string }> {
   try {
     return (await import(platformPackage)) as { postgres: string; initdb: string };
   } catch {
-    throw new Error(`No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${platformPackage}). Set DATABASE_URL to use your own server.`);
+    throw new Error(
+      `No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${platformPackage}). Set DATABASE_URL to use your own server.`,
+    );
   }
 }
 

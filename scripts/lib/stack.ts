@@ -264,7 +264,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     // From here on a crash is healed: the crashed process is started again (with backoff) and says when it is back.
     const back = (name: string, exitedAt: number, ok: boolean, what: string) =>
-      log(ok ? `provisio: ${name} is back (${what} ${((Date.now() - exitedAt) / 1000).toFixed(1)} s after it exited)` : `provisio: restarted ${name} did not come back`);
+      log(
+        ok
+          ? `provisio: ${name} is back (${what} ${((Date.now() - exitedAt) / 1000).toFixed(1)} s after it exited)`
+          : `provisio: restarted ${name} did not come back`,
+      );
     supervised.push(
       supervise({
         name: "web",

@@ -129,7 +129,11 @@ describe("the process supervisor", () => {
 
     // A running child is stopped with SIGTERM, and its exit is not a crash.
     const otherLines: string[] = [];
-    const other = start({ name: "web", spawn: () => spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }), lines: otherLines });
+    const other = start({
+      name: "web",
+      spawn: () => spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }),
+      lines: otherLines,
+    });
     const child = other.current();
     await other.stop(5_000);
     expect(child.signalCode).toBe("SIGTERM");

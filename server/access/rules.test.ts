@@ -63,7 +63,15 @@ describe("access rules", () => {
   });
 
   it("one rule decides who extends, destroys and retries, and in which capacity", () => {
-    expect((Object.keys(people) as Person[]).map((p) => operatorCapacity(people[p], mine))).toEqual(["owner", null, "approver", "admin", null, null, null]);
+    expect((Object.keys(people) as Person[]).map((p) => operatorCapacity(people[p], mine))).toEqual([
+      "owner",
+      null,
+      "approver",
+      "admin",
+      null,
+      null,
+      null,
+    ]);
     // An admin who also approves in the team acts as its approver.
     expect(operatorCapacity(viewer({ id: "x", globalRole: "admin", teams: [{ id: T, role: "approver" }] }), mine)).toBe("approver");
   });
@@ -71,7 +79,13 @@ describe("access rules", () => {
   it("never lets an auditor change anything, even one who is a team approver", () => {
     const auditingApprover = viewer({ globalRole: "auditor", teams: [{ id: T, role: "approver" }] });
     expect([canApproveIn, canManageWebhooks].map((rule) => rule(auditingApprover, T))).toEqual([false, false]);
-    expect([canDestroy, canRevealSecret, canEditRequest, canCancelRequest, canCommentOn].map((rule) => rule(auditingApprover, mine))).toEqual([false, false, false, false, false]);
+    expect([canDestroy, canRevealSecret, canEditRequest, canCancelRequest, canCommentOn].map((rule) => rule(auditingApprover, mine))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(canReadTeam(auditingApprover, "any-team")).toBe(true);
   });
 
@@ -86,7 +100,15 @@ describe("access rules", () => {
   });
 
   it("names the strongest role for the shell", () => {
-    expect((Object.keys(people) as Person[]).map((p) => roleLabel(people[p]))).toEqual(["Developer", "Developer", "Approver", "Admin", "Auditor (read only)", "Approver", "Developer"]);
+    expect((Object.keys(people) as Person[]).map((p) => roleLabel(people[p]))).toEqual([
+      "Developer",
+      "Developer",
+      "Approver",
+      "Admin",
+      "Auditor (read only)",
+      "Approver",
+      "Developer",
+    ]);
     expect(roleLabel(viewer())).toBe("No team yet");
   });
 });

@@ -88,7 +88,8 @@ export const canApproveIn = (v: AccessViewer, teamId: string) => !isReadOnly(v) 
 export const approvesAnywhere = (v: AccessViewer) => isAdmin(v) || v.teams.some((t) => t.role === "approver");
 
 /** Teams whose pending requests the viewer may be asked to decide: "all" for admins. */
-export const decidableTeamIds = (v: AccessViewer): "all" | string[] => (isAdmin(v) ? "all" : v.teams.filter((t) => t.role === "approver").map((t) => t.id));
+export const decidableTeamIds = (v: AccessViewer): "all" | string[] =>
+  isAdmin(v) ? "all" : v.teams.filter((t) => t.role === "approver").map((t) => t.id);
 
 /** A team's webhooks and deliveries: its approvers, admins and auditors. Not plain members: URLs can be internal. */
 export const canReadWebhooks = (v: AccessViewer, teamId: string) => isApproverIn(v, teamId) || oversees(v);
@@ -105,7 +106,8 @@ export const canReadRequest = (v: AccessViewer, r: RequestFacts) => canReadTeam(
 export const canEditRequest = (v: AccessViewer, r: RequestFacts) => !isReadOnly(v) && canReadRequest(v, r) && r.requesterId === v.id;
 
 /** Cancelling a pending request: its requester, or an admin. */
-export const canCancelRequest = (v: AccessViewer, r: RequestFacts) => !isReadOnly(v) && canReadRequest(v, r) && (r.requesterId === v.id || isAdmin(v));
+export const canCancelRequest = (v: AccessViewer, r: RequestFacts) =>
+  !isReadOnly(v) && canReadRequest(v, r) && (r.requesterId === v.id || isAdmin(v));
 
 /** Commenting on a request: whoever reads it, except auditors. */
 export const canCommentOn = (v: AccessViewer, r: RequestFacts) => !isReadOnly(v) && canReadRequest(v, r);

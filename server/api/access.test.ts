@@ -56,16 +56,33 @@ const procedures: Record<string, Row> = {
   "teams.get (own team)": { call: (c, f) => c.teams.get({ teamId: f.own.teamId }), subject: "Team", refused: everyone },
   "teams.get (other team)": { call: (c, f) => c.teams.get({ teamId: f.other.teamId }), subject: "Team", refused: unseen },
   "teams.create": {
-    call: (c) => c.teams.create({ slug: `t-${randomUUID().slice(0, 8)}`, name: "New team", description: "", costCenter: "CC-1", monthlyBudgetUsd: 10 }),
+    call: (c) =>
+      c.teams.create({ slug: `t-${randomUUID().slice(0, 8)}`, name: "New team", description: "", costCenter: "CC-1", monthlyBudgetUsd: 10 }),
     refused: adminsOnly,
   },
   // Admin-only team changes refuse everyone else before looking at the team: no answer depends on it.
   "teams.update (own team)": { call: (c, f) => c.teams.update(teamUpdate(f.own.teamId)), subject: "Team", refused: adminsOnly },
   "teams.update (other team)": { call: (c, f) => c.teams.update(teamUpdate(f.other.teamId)), subject: "Team", refused: adminsOnly },
-  "teams.setMember (own team)": { call: (c, f) => c.teams.setMember({ teamId: f.own.teamId, email: "nobody@example.test", role: "member" }), subject: "Team", refused: adminsOnly },
-  "teams.setMember (other team)": { call: (c, f) => c.teams.setMember({ teamId: f.other.teamId, email: "nobody@example.test", role: "member" }), subject: "Team", refused: adminsOnly },
-  "teams.removeMember (own team)": { call: (c, f) => c.teams.removeMember({ teamId: f.own.teamId, userId: f.bystanderId }), subject: "Team", refused: adminsOnly },
-  "teams.removeMember (other team)": { call: (c, f) => c.teams.removeMember({ teamId: f.other.teamId, userId: f.bystanderId }), subject: "Team", refused: adminsOnly },
+  "teams.setMember (own team)": {
+    call: (c, f) => c.teams.setMember({ teamId: f.own.teamId, email: "nobody@example.test", role: "member" }),
+    subject: "Team",
+    refused: adminsOnly,
+  },
+  "teams.setMember (other team)": {
+    call: (c, f) => c.teams.setMember({ teamId: f.other.teamId, email: "nobody@example.test", role: "member" }),
+    subject: "Team",
+    refused: adminsOnly,
+  },
+  "teams.removeMember (own team)": {
+    call: (c, f) => c.teams.removeMember({ teamId: f.own.teamId, userId: f.bystanderId }),
+    subject: "Team",
+    refused: adminsOnly,
+  },
+  "teams.removeMember (other team)": {
+    call: (c, f) => c.teams.removeMember({ teamId: f.other.teamId, userId: f.bystanderId }),
+    subject: "Team",
+    refused: adminsOnly,
+  },
   "users.list": { call: (c) => c.users.list(), refused: overseersOnly },
   "users.setGlobalRole": { call: (c, f) => c.users.setGlobalRole({ userId: f.bystanderId, globalRole: null }), refused: adminsOnly },
   "audit.list": { call: (c) => c.audit.list({}), refused: overseersOnly },
@@ -73,35 +90,111 @@ const procedures: Record<string, Row> = {
 
   // Acting in a team is for its members: admins and auditors read every team but request in their own.
   "requests.preview (own team)": { call: (c, f) => c.requests.preview(draft(f, f.own.teamId)), subject: "Team", refused: { admin: F, auditor: F } },
-  "requests.preview (other team)": { call: (c, f) => c.requests.preview(draft(f, f.other.teamId)), subject: "Team", refused: { ...unseen, admin: F, auditor: F } },
-  "requests.submit (own team)": { call: (c, f) => c.requests.submit(submission(f, f.own.teamId)), subject: "Team", refused: { admin: F, auditor: F } },
-  "requests.submit (other team)": { call: (c, f) => c.requests.submit(submission(f, f.other.teamId)), subject: "Team", refused: { ...unseen, admin: F, auditor: F } },
-  "requests.terraformPlan (own team)": { call: (c, f) => c.requests.terraformPlan(draft(f, f.own.teamId)), subject: "Team", refused: { admin: F, auditor: F } },
-  "requests.terraformPlan (other team)": { call: (c, f) => c.requests.terraformPlan(draft(f, f.other.teamId)), subject: "Team", refused: { ...unseen, admin: F, auditor: F } },
-  "catalog.preview (own team)": { call: (c, f) => c.catalog.preview(catalogDraft(f, f.own.teamId)), subject: "Team", refused: { admin: F, auditor: F } },
-  "catalog.preview (other team)": { call: (c, f) => c.catalog.preview(catalogDraft(f, f.other.teamId)), subject: "Team", refused: { ...unseen, admin: F, auditor: F } },
+  "requests.preview (other team)": {
+    call: (c, f) => c.requests.preview(draft(f, f.other.teamId)),
+    subject: "Team",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
+  "requests.submit (own team)": {
+    call: (c, f) => c.requests.submit(submission(f, f.own.teamId)),
+    subject: "Team",
+    refused: { admin: F, auditor: F },
+  },
+  "requests.submit (other team)": {
+    call: (c, f) => c.requests.submit(submission(f, f.other.teamId)),
+    subject: "Team",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
+  "requests.terraformPlan (own team)": {
+    call: (c, f) => c.requests.terraformPlan(draft(f, f.own.teamId)),
+    subject: "Team",
+    refused: { admin: F, auditor: F },
+  },
+  "requests.terraformPlan (other team)": {
+    call: (c, f) => c.requests.terraformPlan(draft(f, f.other.teamId)),
+    subject: "Team",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
+  "catalog.preview (own team)": {
+    call: (c, f) => c.catalog.preview(catalogDraft(f, f.own.teamId)),
+    subject: "Team",
+    refused: { admin: F, auditor: F },
+  },
+  "catalog.preview (other team)": {
+    call: (c, f) => c.catalog.preview(catalogDraft(f, f.other.teamId)),
+    subject: "Team",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
 
   // Requests: the own team's is the member's, pending; editing is the requester's, cancelling the requester's or an admin's.
   "requests.get (own team)": { call: (c, f) => c.requests.get({ requestId: f.own.requestId }), subject: "Request", refused: everyone },
   "requests.get (other team)": { call: (c, f) => c.requests.get({ requestId: f.other.requestId }), subject: "Request", refused: unseen },
   "requests.list": { call: (c) => c.requests.list({}), refused: everyone },
-  "requests.update (own team)": { call: (c, f) => c.requests.update(edit(f.own.requestId)), subject: "Request", refused: { teammate: F, approver: F, admin: F, auditor: F } },
-  "requests.update (other team)": { call: (c, f) => c.requests.update(edit(f.other.requestId)), subject: "Request", refused: { ...unseen, admin: F, auditor: F } },
-  "requests.cancel (own team)": { call: (c, f) => c.requests.cancel({ requestId: f.own.requestId, expectedVersion: 999 }), subject: "Request", refused: { teammate: F, approver: F, auditor: F } },
-  "requests.cancel (other team)": { call: (c, f) => c.requests.cancel({ requestId: f.other.requestId, expectedVersion: 999 }), subject: "Request", refused: { ...unseen, auditor: F } },
-  "requests.comment (own team)": { call: (c, f) => c.requests.comment({ requestId: f.own.requestId, body: "" }), subject: "Request", refused: readOnly },
-  "requests.comment (other team)": { call: (c, f) => c.requests.comment({ requestId: f.other.requestId, body: "" }), subject: "Request", refused: { ...unseen, auditor: F } },
-  "requests.terraformPlanForRequest (own team)": { call: (c, f) => c.requests.terraformPlanForRequest({ requestId: f.own.requestId }), subject: "Request", refused: everyone },
-  "requests.terraformPlanForRequest (other team)": { call: (c, f) => c.requests.terraformPlanForRequest({ requestId: f.other.requestId }), subject: "Request", refused: unseen },
+  "requests.update (own team)": {
+    call: (c, f) => c.requests.update(edit(f.own.requestId)),
+    subject: "Request",
+    refused: { teammate: F, approver: F, admin: F, auditor: F },
+  },
+  "requests.update (other team)": {
+    call: (c, f) => c.requests.update(edit(f.other.requestId)),
+    subject: "Request",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
+  "requests.cancel (own team)": {
+    call: (c, f) => c.requests.cancel({ requestId: f.own.requestId, expectedVersion: 999 }),
+    subject: "Request",
+    refused: { teammate: F, approver: F, auditor: F },
+  },
+  "requests.cancel (other team)": {
+    call: (c, f) => c.requests.cancel({ requestId: f.other.requestId, expectedVersion: 999 }),
+    subject: "Request",
+    refused: { ...unseen, auditor: F },
+  },
+  "requests.comment (own team)": {
+    call: (c, f) => c.requests.comment({ requestId: f.own.requestId, body: "" }),
+    subject: "Request",
+    refused: readOnly,
+  },
+  "requests.comment (other team)": {
+    call: (c, f) => c.requests.comment({ requestId: f.other.requestId, body: "" }),
+    subject: "Request",
+    refused: { ...unseen, auditor: F },
+  },
+  "requests.terraformPlanForRequest (own team)": {
+    call: (c, f) => c.requests.terraformPlanForRequest({ requestId: f.own.requestId }),
+    subject: "Request",
+    refused: everyone,
+  },
+  "requests.terraformPlanForRequest (other team)": {
+    call: (c, f) => c.requests.terraformPlanForRequest({ requestId: f.other.requestId }),
+    subject: "Request",
+    refused: unseen,
+  },
   "approvals.inbox": { call: (c) => c.approvals.inbox(), refused: { member: F, teammate: F, auditor: F } },
   // Deciding: approvers of some team and admins; which request is then the policy's call. A stale version stops the allowed.
-  "approvals.decide (own team)": { call: (c, f) => c.approvals.decide(decision(f.own.requestId)), subject: "Request", refused: { member: F, teammate: F, auditor: F } },
-  "approvals.decide (other team)": { call: (c, f) => c.approvals.decide(decision(f.other.requestId)), subject: "Request", refused: { member: F, teammate: F, approver: N, auditor: F } },
+  "approvals.decide (own team)": {
+    call: (c, f) => c.approvals.decide(decision(f.own.requestId)),
+    subject: "Request",
+    refused: { member: F, teammate: F, auditor: F },
+  },
+  "approvals.decide (other team)": {
+    call: (c, f) => c.approvals.decide(decision(f.other.requestId)),
+    subject: "Request",
+    refused: { member: F, teammate: F, approver: N, auditor: F },
+  },
 
   // Environments: the own team's is the member's (its owner). Destroy, retry, extend: the owner, the team's approvers, admins.
   "environments.list": { call: (c) => c.environments.list({}), refused: everyone },
-  "environments.get (own team)": { call: (c, f) => c.environments.get({ environmentId: f.own.environmentId }), subject: "Environment", refused: everyone },
-  "environments.get (other team)": { call: (c, f) => c.environments.get({ environmentId: f.other.environmentId }), subject: "Environment", refused: unseen },
+  "environments.get (own team)": {
+    call: (c, f) => c.environments.get({ environmentId: f.own.environmentId }),
+    subject: "Environment",
+    refused: everyone,
+  },
+  "environments.get (other team)": {
+    call: (c, f) => c.environments.get({ environmentId: f.other.environmentId }),
+    subject: "Environment",
+    refused: unseen,
+  },
   // Secrets: the owner and the team's approvers only; not admins as such, never auditors (refusals audited).
   "environments.revealSecret (own team)": {
     call: (c, f) => c.environments.revealSecret({ environmentId: f.own.environmentId, name: "password" }),
@@ -113,14 +206,46 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, admin: F, auditor: F },
   },
-  "environments.destroy (own team)": { call: (c, f) => c.environments.destroy(destruction(f.own.environmentId)), subject: "Environment", refused: { teammate: F, auditor: F } },
-  "environments.destroy (other team)": { call: (c, f) => c.environments.destroy(destruction(f.other.environmentId)), subject: "Environment", refused: { ...unseen, auditor: F } },
-  "environments.retry (own team)": { call: (c, f) => c.environments.retry({ environmentId: f.own.environmentId }), subject: "Environment", refused: { teammate: F, auditor: F } },
-  "environments.retry (other team)": { call: (c, f) => c.environments.retry({ environmentId: f.other.environmentId }), subject: "Environment", refused: { ...unseen, auditor: F } },
-  "extensions.preview (own team)": { call: (c, f) => c.extensions.preview({ environmentId: f.own.environmentId, hours: 24 }), subject: "Environment", refused: { teammate: F, auditor: F } },
-  "extensions.preview (other team)": { call: (c, f) => c.extensions.preview({ environmentId: f.other.environmentId, hours: 24 }), subject: "Environment", refused: { ...unseen, auditor: F } },
-  "extensions.request (own team)": { call: (c, f) => c.extensions.request(extension(f.own.environmentId)), subject: "Environment", refused: { teammate: F, auditor: F } },
-  "extensions.request (other team)": { call: (c, f) => c.extensions.request(extension(f.other.environmentId)), subject: "Environment", refused: { ...unseen, auditor: F } },
+  "environments.destroy (own team)": {
+    call: (c, f) => c.environments.destroy(destruction(f.own.environmentId)),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "environments.destroy (other team)": {
+    call: (c, f) => c.environments.destroy(destruction(f.other.environmentId)),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "environments.retry (own team)": {
+    call: (c, f) => c.environments.retry({ environmentId: f.own.environmentId }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "environments.retry (other team)": {
+    call: (c, f) => c.environments.retry({ environmentId: f.other.environmentId }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "extensions.preview (own team)": {
+    call: (c, f) => c.extensions.preview({ environmentId: f.own.environmentId, hours: 24 }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "extensions.preview (other team)": {
+    call: (c, f) => c.extensions.preview({ environmentId: f.other.environmentId, hours: 24 }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "extensions.request (own team)": {
+    call: (c, f) => c.extensions.request(extension(f.own.environmentId)),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "extensions.request (other team)": {
+    call: (c, f) => c.extensions.request(extension(f.other.environmentId)),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
   "runs.get (own team)": { call: (c, f) => c.runs.get({ runId: f.own.runId }), subject: "Run", refused: everyone },
   "runs.get (other team)": { call: (c, f) => c.runs.get({ runId: f.other.runId }), subject: "Run", refused: unseen },
 
@@ -130,8 +255,14 @@ const procedures: Record<string, Row> = {
   "templateAdmin.list": { call: (c) => c.templateAdmin.list(), refused: adminsOnly },
   "templateAdmin.get": { call: (c, f) => c.templateAdmin.get({ name: f.template }), refused: adminsOnly },
   "templateAdmin.validate": { call: (c) => c.templateAdmin.validate({ yaml: templateYaml("access-check") }), refused: adminsOnly },
-  "templateAdmin.createDraft": { call: (c) => c.templateAdmin.createDraft({ yaml: templateYaml(uniqueTemplateName("access")) }), refused: adminsOnly },
-  "templateAdmin.updateDraft": { call: (c) => c.templateAdmin.updateDraft({ versionId: randomUUID(), yaml: templateYaml("access-check"), expectedLockVersion: 1 }), refused: adminsOnly },
+  "templateAdmin.createDraft": {
+    call: (c) => c.templateAdmin.createDraft({ yaml: templateYaml(uniqueTemplateName("access")) }),
+    refused: adminsOnly,
+  },
+  "templateAdmin.updateDraft": {
+    call: (c) => c.templateAdmin.updateDraft({ versionId: randomUUID(), yaml: templateYaml("access-check"), expectedLockVersion: 1 }),
+    refused: adminsOnly,
+  },
   "templateAdmin.deleteDraft": { call: (c) => c.templateAdmin.deleteDraft({ versionId: randomUUID(), expectedLockVersion: 1 }), refused: adminsOnly },
   "templateAdmin.publish": { call: (c) => c.templateAdmin.publish({ versionId: randomUUID(), expectedLockVersion: 1 }), refused: adminsOnly },
   "templateAdmin.deprecate": { call: (c) => c.templateAdmin.deprecate({ templateId: randomUUID(), reason: "retired" }), refused: adminsOnly },
@@ -151,12 +282,32 @@ const procedures: Record<string, Row> = {
   // Team webhooks: the team's approvers and admins manage them; auditors read them; members do not see them.
   "webhooks.list (own team)": { call: (c, f) => c.webhooks.list({ teamId: f.own.teamId }), subject: "Team", refused: { member: F, teammate: F } },
   "webhooks.list (other team)": { call: (c, f) => c.webhooks.list({ teamId: f.other.teamId }), subject: "Team", refused: unseen },
-  "webhooks.create (own team)": { call: (c, f) => c.webhooks.create(badWebhook(f.own.teamId)), subject: "Team", refused: { member: F, teammate: F, auditor: F } },
-  "webhooks.create (other team)": { call: (c, f) => c.webhooks.create(badWebhook(f.other.teamId)), subject: "Team", refused: { ...unseen, auditor: F } },
-  "webhooks.update (own team)": { call: (c, f) => c.webhooks.update(hookUpdate(f.own)), subject: "Team", refused: { member: F, teammate: F, auditor: F } },
+  "webhooks.create (own team)": {
+    call: (c, f) => c.webhooks.create(badWebhook(f.own.teamId)),
+    subject: "Team",
+    refused: { member: F, teammate: F, auditor: F },
+  },
+  "webhooks.create (other team)": {
+    call: (c, f) => c.webhooks.create(badWebhook(f.other.teamId)),
+    subject: "Team",
+    refused: { ...unseen, auditor: F },
+  },
+  "webhooks.update (own team)": {
+    call: (c, f) => c.webhooks.update(hookUpdate(f.own)),
+    subject: "Team",
+    refused: { member: F, teammate: F, auditor: F },
+  },
   "webhooks.update (other team)": { call: (c, f) => c.webhooks.update(hookUpdate(f.other)), subject: "Team", refused: { ...unseen, auditor: F } },
-  "webhooks.rotateSecret (own team)": { call: (c, f) => c.webhooks.rotateSecret({ teamId: f.own.teamId, webhookId: f.own.webhookId }), subject: "Team", refused: { member: F, teammate: F, auditor: F } },
-  "webhooks.rotateSecret (other team)": { call: (c, f) => c.webhooks.rotateSecret({ teamId: f.other.teamId, webhookId: f.other.webhookId }), subject: "Team", refused: { ...unseen, auditor: F } },
+  "webhooks.rotateSecret (own team)": {
+    call: (c, f) => c.webhooks.rotateSecret({ teamId: f.own.teamId, webhookId: f.own.webhookId }),
+    subject: "Team",
+    refused: { member: F, teammate: F, auditor: F },
+  },
+  "webhooks.rotateSecret (other team)": {
+    call: (c, f) => c.webhooks.rotateSecret({ teamId: f.other.teamId, webhookId: f.other.webhookId }),
+    subject: "Team",
+    refused: { ...unseen, auditor: F },
+  },
   "webhooks.delete (own team)": {
     call: async (c, f) => c.webhooks.delete({ teamId: f.own.teamId, webhookId: await f.freshWebhook(f.own.teamId) }),
     subject: "Team",
@@ -167,8 +318,16 @@ const procedures: Record<string, Row> = {
     subject: "Team",
     refused: { ...unseen, auditor: F },
   },
-  "webhooks.deliveries (own team)": { call: (c, f) => c.webhooks.deliveries({ teamId: f.own.teamId, webhookId: f.own.webhookId }), subject: "Team", refused: { member: F, teammate: F } },
-  "webhooks.deliveries (other team)": { call: (c, f) => c.webhooks.deliveries({ teamId: f.other.teamId, webhookId: f.other.webhookId }), subject: "Team", refused: unseen },
+  "webhooks.deliveries (own team)": {
+    call: (c, f) => c.webhooks.deliveries({ teamId: f.own.teamId, webhookId: f.own.webhookId }),
+    subject: "Team",
+    refused: { member: F, teammate: F },
+  },
+  "webhooks.deliveries (other team)": {
+    call: (c, f) => c.webhooks.deliveries({ teamId: f.other.teamId, webhookId: f.other.webhookId }),
+    subject: "Team",
+    refused: unseen,
+  },
   "webhooks.redeliver (own team)": {
     call: (c, f) => c.webhooks.redeliver({ teamId: f.own.teamId, webhookId: f.own.webhookId, deliveryId: randomUUID() }),
     subject: "Team",
@@ -186,10 +345,31 @@ const auditedRefusals = ["environments.revealSecret"];
 
 // Inputs that pass the access checks and then fail a business rule, so allowed callers change nothing.
 const teamUpdate = (teamId: string) => ({ teamId, name: "Renamed", description: "", costCenter: "CC-2", monthlyBudgetUsd: 5, expectedVersion: 999 });
-const draft = (f: Fixtures, teamId: string) => ({ teamId, templateName: f.template, tier: "dev" as const, environmentName: "matrix-preview", ttlHours: 24, parameters: {} });
-const catalogDraft = (f: Fixtures, teamId: string) => ({ teamId, name: f.template, tier: "dev" as const, environmentName: "matrix-preview", parameters: {} });
+const draft = (f: Fixtures, teamId: string) => ({
+  teamId,
+  templateName: f.template,
+  tier: "dev" as const,
+  environmentName: "matrix-preview",
+  ttlHours: 24,
+  parameters: {},
+});
+const catalogDraft = (f: Fixtures, teamId: string) => ({
+  teamId,
+  name: f.template,
+  tier: "dev" as const,
+  environmentName: "matrix-preview",
+  parameters: {},
+});
 const submission = (f: Fixtures, teamId: string) => ({ ...draft(f, teamId), justification: "", clientRequestId: randomUUID() });
-const edit = (requestId: string) => ({ requestId, expectedVersion: 999, tier: "dev" as const, environmentName: "matrix-edit", ttlHours: 24, parameters: {}, justification: "Access check of the API" });
+const edit = (requestId: string) => ({
+  requestId,
+  expectedVersion: 999,
+  tier: "dev" as const,
+  environmentName: "matrix-edit",
+  ttlHours: 24,
+  parameters: {},
+  justification: "Access check of the API",
+});
 const decision = (requestId: string) => ({ requestId, expectedVersion: 999, decision: "approved" as const, comment: "" });
 const destruction = (environmentId: string) => ({ environmentId, confirmName: "not-its-name", expectedVersion: 1 });
 const extension = (environmentId: string) => ({ environmentId, hours: 24, justification: "short", clientRequestId: randomUUID() });
@@ -222,7 +402,8 @@ beforeAll(async () => {
   ({ db, url } = await createTestDatabase());
   // The terraform plan procedures read the runtime settings: give them a complete set.
   Object.assign(process.env, { DATABASE_URL: url, NEXTAUTH_SECRET: "x".repeat(32), PROVISIO_DEMO: "true" });
-  const user = async (persona: Persona | "stranger", globalRole: "admin" | "auditor" | null = null) => (ids[persona] = (await makeUser(db, { globalRole, name: `Matrix ${persona}` })).id);
+  const user = async (persona: Persona | "stranger", globalRole: "admin" | "auditor" | null = null) =>
+    (ids[persona] = (await makeUser(db, { globalRole, name: `Matrix ${persona}` })).id);
   await Promise.all([user("member"), user("teammate"), user("approver"), user("admin", "admin"), user("auditor", "auditor"), user("stranger")]);
   // The target of removeMember and setGlobalRole, so those calls change nobody the matrix uses.
   const bystander = await makeUser(db);
@@ -242,12 +423,22 @@ beforeAll(async () => {
   await callers.admin.templateAdmin.publish({ versionId: created.versionId, expectedLockVersion: created.lockVersion });
 
   const freshWebhook = async (teamId: string) =>
-    (await callers.admin.webhooks.create({ teamId, url: "https://hooks.example.test/provisio", events: ["dev.provisio.request.approved"] })).webhook.id;
+    (await callers.admin.webhooks.create({ teamId, url: "https://hooks.example.test/provisio", events: ["dev.provisio.request.approved"] })).webhook
+      .id;
 
   /** A pending prod request and a ready dev environment (with an apply run and its log) of `requester` in `teamId`. */
   async function subjectsOf(requester: Caller, ownerId: string, teamId: string): Promise<Subjects> {
     const submit = (tier: "dev" | "prod", environmentName: string) =>
-      requester.requests.submit({ teamId, templateName: template, tier, environmentName, ttlHours: 24, parameters: {}, justification: "Access matrix fixture", clientRequestId: randomUUID() });
+      requester.requests.submit({
+        teamId,
+        templateName: template,
+        tier,
+        environmentName,
+        ttlHours: 24,
+        parameters: {},
+        justification: "Access matrix fixture",
+        clientRequestId: randomUUID(),
+      });
     const pending = await submit("prod", "matrix-pending");
     expect(pending.status).toBe("pending_approval");
     const live = await submit("dev", "matrix-live");
@@ -268,9 +459,21 @@ beforeAll(async () => {
         readyAt: new Date(),
       })
       .returning();
-    const [run] = await db.insert(runs).values({ environmentId: environment!.id, kind: "apply", status: "succeeded", finishedAt: new Date() }).returning();
-    await db.insert(runEvents).values(["plan: 3 to create", "apply complete"].map((message) => ({ runId: run!.id, level: "info" as const, message })));
-    return { teamId, requestId: pending.id, environmentId: environment!.id, environmentName: environment!.name, runId: run!.id, webhookId: await freshWebhook(teamId) };
+    const [run] = await db
+      .insert(runs)
+      .values({ environmentId: environment!.id, kind: "apply", status: "succeeded", finishedAt: new Date() })
+      .returning();
+    await db
+      .insert(runEvents)
+      .values(["plan: 3 to create", "apply complete"].map((message) => ({ runId: run!.id, level: "info" as const, message })));
+    return {
+      teamId,
+      requestId: pending.id,
+      environmentId: environment!.id,
+      environmentName: environment!.name,
+      runId: run!.id,
+      webhookId: await freshWebhook(teamId),
+    };
   }
 
   fixtures = {
@@ -313,7 +516,9 @@ describe("access rules of every procedure", () => {
     expect((await outcomeOf(procedures[row]!.call(callers.anonymous, fixtures))).code).toBe("UNAUTHORIZED");
   });
 
-  const cases = Object.entries(procedures).flatMap(([row, entry]) => personas.map((persona) => [row, persona, entry.refused[persona] ?? "allowed"] as const));
+  const cases = Object.entries(procedures).flatMap(([row, entry]) =>
+    personas.map((persona) => [row, persona, entry.refused[persona] ?? "allowed"] as const),
+  );
 
   it.each(cases.filter(([, , expected]) => expected === "FORBIDDEN"))("%s answers FORBIDDEN to a %s, naming who may", async (row, persona) => {
     const { code, message } = await outcomeOf(procedures[row]!.call(callers[persona], fixtures));
@@ -339,10 +544,19 @@ describe("what the caller may not read does not exist for them", () => {
   // Every other-team subject replaced by an unknown id: the answers must be the same, teams included (issue 17).
   const unknown = (): Fixtures => ({
     ...fixtures,
-    other: { teamId: randomUUID(), requestId: randomUUID(), environmentId: randomUUID(), environmentName: "unknown", runId: randomUUID(), webhookId: randomUUID() },
+    other: {
+      teamId: randomUUID(),
+      requestId: randomUUID(),
+      environmentId: randomUUID(),
+      environmentName: "unknown",
+      runId: randomUUID(),
+      webhookId: randomUUID(),
+    },
     freshWebhook: async (teamId) => (teamId === fixtures.other.teamId ? fixtures.freshWebhook(teamId) : randomUUID()),
   });
-  const hidden = Object.entries(procedures).flatMap(([row, entry]) => personas.filter((p) => entry.refused[p] === "NOT_FOUND").map((p) => [row, p] as const));
+  const hidden = Object.entries(procedures).flatMap(([row, entry]) =>
+    personas.filter((p) => entry.refused[p] === "NOT_FOUND").map((p) => [row, p] as const),
+  );
 
   it.each(hidden)("%s answers a %s the same for another team's subject as for an unknown id", async (row, persona) => {
     const entry = procedures[row]!;
@@ -351,11 +565,20 @@ describe("what the caller may not read does not exist for them", () => {
   });
 
   it("answers another team's id with NOT_FOUND, not FORBIDDEN, on every team procedure", async () => {
-    expect(await outcomeOf(callers.approver.teams.get({ teamId: fixtures.other.teamId }))).toEqual({ code: "NOT_FOUND", message: "Team was not found." });
-    expect(await outcomeOf(callers.approver.webhooks.list({ teamId: fixtures.other.teamId }))).toEqual({ code: "NOT_FOUND", message: "Team was not found." });
+    expect(await outcomeOf(callers.approver.teams.get({ teamId: fixtures.other.teamId }))).toEqual({
+      code: "NOT_FOUND",
+      message: "Team was not found.",
+    });
+    expect(await outcomeOf(callers.approver.webhooks.list({ teamId: fixtures.other.teamId }))).toEqual({
+      code: "NOT_FOUND",
+      message: "Team was not found.",
+    });
     // Admins and auditors read every team: for them it exists, and acting in it needs membership.
     expect(await outcomeOf(callers.auditor.teams.get({ teamId: fixtures.other.teamId }))).toMatchObject({ code: "OK" });
-    expect(await outcomeOf(callers.admin.requests.preview(draft(fixtures, fixtures.other.teamId)))).toEqual({ code: "FORBIDDEN", message: "This needs membership of the team." });
+    expect(await outcomeOf(callers.admin.requests.preview(draft(fixtures, fixtures.other.teamId)))).toEqual({
+      code: "FORBIDDEN",
+      message: "This needs membership of the team.",
+    });
   });
 
   it("names the field of a malformed id", async () => {
@@ -392,7 +615,13 @@ describe("auditors are read-only", () => {
       db
         .select()
         .from(auditEvents)
-        .where(and(eq(auditEvents.action, "environment.secret_reveal_denied"), eq(auditEvents.actorId, actorId), eq(auditEvents.subjectId, fixtures.own.environmentId)));
+        .where(
+          and(
+            eq(auditEvents.action, "environment.secret_reveal_denied"),
+            eq(auditEvents.actorId, actorId),
+            eq(auditEvents.subjectId, fixtures.own.environmentId),
+          ),
+        );
     const before = (await deniedBy(ids.auditor)).length;
     const outcome = await outcomeOf(callers.auditor.environments.revealSecret({ environmentId: fixtures.own.environmentId, name: "db_password" }));
     expect(outcome).toEqual({ code: "FORBIDDEN", message: "Auditors have read-only access and never see secret values." });

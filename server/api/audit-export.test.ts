@@ -53,7 +53,9 @@ describe("GET /api/audit/export", () => {
     expect(response.headers.get("content-disposition")).toBe('attachment; filename="provisio-audit-2025-03-14.csv"');
     expect(response.headers.get("x-provisio-export-truncated")).toBe("false");
     const lines = (await response.text()).split("\r\n");
-    expect(lines[0]).toBe("id,time,actor_id,actor,actor_name,action,subject_type,subject_id,subject_name,team_id,team_name,correlation_id,before,after");
+    expect(lines[0]).toBe(
+      "id,time,actor_id,actor,actor_name,action,subject_type,subject_id,subject_name,team_id,team_name,correlation_id,before,after",
+    );
     expect(lines.slice(1, -1).map((l) => l.split(",")[5])).toEqual(["team.updated", "team.created"]);
     expect(lines.at(-1)).toBe("");
     // JSON starts with '{', so it is not a formula; its quotes are doubled inside a quoted cell.

@@ -44,12 +44,20 @@ beforeAll(async () => {
   const auditor = await makeUser(db, { globalRole: "auditor" });
   team = await makeTeam(db, [{ userId: member.id, role: "member" }]);
   otherTeam = await makeTeam(db, [{ userId: outsider.id, role: "approver" }]);
-  for (const [key, user] of Object.entries({ member, outsider, admin, auditor })) viewers[key as keyof typeof viewers] = (await loadViewer(db, user.id))!;
+  for (const [key, user] of Object.entries({ member, outsider, admin, auditor }))
+    viewers[key as keyof typeof viewers] = (await loadViewer(db, user.id))!;
 
   const web = await makePublishedVersion(db, "focus-web");
   const pg = await makePublishedVersion(db, "focus-db");
   // 31 Oct 22:00 → 2 Nov 10:00 at $0.10/h, in a name that needs quoting; its tag starts like a formula.
-  const old = await makeEnvironment(db, { teamId: team.id, ownerId: member.id, versionId: web.versionId, name: 'web, "blue"', status: "destroyed", expiresAt: new Date("2026-11-05T00:00Z") });
+  const old = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: member.id,
+    versionId: web.versionId,
+    name: 'web, "blue"',
+    status: "destroyed",
+    expiresAt: new Date("2026-11-05T00:00Z"),
+  });
   const box = await makeResource(db, old.id, {
     address: "box",
     hourlyMicros: 100_000,
@@ -60,22 +68,43 @@ beforeAll(async () => {
   await markReady(db, box.id, "2026-10-31T22:00:00Z");
   await markDeleted(db, box.id, "2026-11-02T10:00:00Z");
   // 3 Nov 10:00 → now at $0.0416/h on the postgres engine.
-  const pgEnv = await makeEnvironment(db, { teamId: team.id, ownerId: member.id, versionId: pg.versionId, engine: "postgres", tier: "prod", expiresAt: new Date("2026-11-20T00:00Z") });
+  const pgEnv = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: member.id,
+    versionId: pg.versionId,
+    engine: "postgres",
+    tier: "prod",
+    expiresAt: new Date("2026-11-20T00:00Z"),
+  });
   dbEnvId = pgEnv.id;
-  const database = await makeResource(db, pgEnv.id, { address: "db", type: "database", hourlyMicros: 41_600, region: "local", tags: { "cost-center": "CC-9" } });
+  const database = await makeResource(db, pgEnv.id, {
+    address: "db",
+    type: "database",
+    hourlyMicros: 41_600,
+    region: "local",
+    tags: { "cost-center": "CC-9" },
+  });
   await markReady(db, database.id, "2026-11-03T10:00:00Z");
   // A third of an hour: 20 minutes at $0.0416 = $0.013866…, rounded once per row to the micro-dollar.
   const brief = await makeResource(db, pgEnv.id, { address: "brief", type: "role", hourlyMicros: 41_600, region: "local" });
   await markReady(db, brief.id, "2026-11-04T08:00:00Z");
   await markDeleted(db, brief.id, "2026-11-04T08:20:00Z");
 
-  const theirs = await makeEnvironment(db, { teamId: otherTeam.id, ownerId: outsider.id, versionId: web.versionId, expiresAt: new Date("2026-11-30T00:00Z") });
+  const theirs = await makeEnvironment(db, {
+    teamId: otherTeam.id,
+    ownerId: outsider.id,
+    versionId: web.versionId,
+    expiresAt: new Date("2026-11-30T00:00Z"),
+  });
   const their = await makeResource(db, theirs.id, { address: "box", hourlyMicros: 1_000_000 });
   await markReady(db, their.id, "2026-11-10T00:00:00Z");
 });
 
 async function auditOf(action: string, actorId: string) {
-  return db.select().from(auditEvents).where(and(eq(auditEvents.action, action), eq(auditEvents.actorId, actorId)));
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.actorId, actorId)));
 }
 
 describe("GET /api/costs/export", () => {
@@ -129,7 +158,13 @@ describe("GET /api/costs/export", () => {
 
     const dbRows = rows.filter((r) => r.ResourceName === "db");
     expect(dbRows.map((r) => r.BilledCost)).toEqual(["0.5824", "0.9984", "0.9984", "0.9984", "0.9984", "0.9984", "0.9984", "0.4992"]);
-    expect(dbRows[0]).toMatchObject({ ProviderName: "PostgreSQL", ServiceCategory: "Databases", ResourceId: expect.stringMatching(/^[0-9a-f-]{36}$/), RegionName: "Provisio's PostgreSQL server", x_EnvironmentId: dbEnvId });
+    expect(dbRows[0]).toMatchObject({
+      ProviderName: "PostgreSQL",
+      ServiceCategory: "Databases",
+      ResourceId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      RegionName: "Provisio's PostgreSQL server",
+      x_EnvironmentId: dbEnvId,
+    });
     const brief = rows.find((r) => r.ResourceName === "brief");
     expect(brief).toMatchObject({ ConsumedQuantity: "0.333333", BilledCost: "0.013867", ChargePeriodStart: "2026-11-04T00:00:00Z" });
   });
@@ -152,7 +187,12 @@ describe("GET /api/costs/export", () => {
   it("audits every export", async () => {
     await get(`?team=${team.id}&month=2026-10`, viewers.member);
     const events = await auditOf("cost.exported", viewers.member.id);
-    expect(events.at(-1)).toMatchObject({ subjectType: "team", subjectId: team.id, teamId: team.id, after: { month: "2026-10", format: "FOCUS 1.x CSV" } });
+    expect(events.at(-1)).toMatchObject({
+      subjectType: "team",
+      subjectId: team.id,
+      teamId: team.id,
+      after: { month: "2026-10", format: "FOCUS 1.x CSV" },
+    });
   });
 
   it("answers a team the caller is not in like an unknown one (404), and audits the refusal with the reason", async () => {
@@ -164,7 +204,12 @@ describe("GET /api/costs/export", () => {
     expect([unknown.status, await unknown.json()]).toEqual([404, { error: teamNotFoundMessage }]);
     const denied = await auditOf("cost.export_denied", viewers.outsider.id);
     expect(denied).toHaveLength(1);
-    expect(denied[0]).toMatchObject({ subjectType: "team", subjectId: team.id, teamId: team.id, after: { month: "2026-11", reason: notMemberMessage } });
+    expect(denied[0]).toMatchObject({
+      subjectType: "team",
+      subjectId: team.id,
+      teamId: team.id,
+      after: { month: "2026-11", reason: notMemberMessage },
+    });
     expect(await auditOf("cost.exported", viewers.outsider.id)).toHaveLength(0);
   });
 
@@ -172,7 +217,9 @@ describe("GET /api/costs/export", () => {
     const response = await get("?team=all", viewers.member);
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ error: allTeamsMessage });
-    expect(await auditOf("cost.export_denied", viewers.member.id)).toEqual([expect.objectContaining({ subjectType: "costs", subjectId: "all", teamId: null })]);
+    expect(await auditOf("cost.export_denied", viewers.member.id)).toEqual([
+      expect.objectContaining({ subjectType: "costs", subjectId: "all", teamId: null }),
+    ]);
   });
 
   it.each(["admin", "auditor"] as const)("gives an %s any team, or all of them", async (persona) => {
@@ -190,6 +237,9 @@ describe("GET /api/costs/export", () => {
     expect(Object.keys(((await bad.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors).sort()).toEqual(["month", "team"]);
     const future = await get(`?team=${team.id}&month=2026-12`, viewers.member);
     expect(future.status).toBe(400);
-    expect(await future.json()).toEqual({ error: "Invalid export query.", fieldErrors: { month: ["2026-12 has not started yet: pick 2026-11 or an earlier month."] } });
+    expect(await future.json()).toEqual({
+      error: "Invalid export query.",
+      fieldErrors: { month: ["2026-12 has not started yet: pick 2026-11 or an earlier month."] },
+    });
   });
 });

@@ -5,7 +5,8 @@
  */
 import { logger } from "~/server/logger";
 
-export const jsonAnswer = (status: number, body: Record<string, unknown>) => Response.json(body, { status, headers: { "cache-control": "no-store" } });
+export const jsonAnswer = (status: number, body: Record<string, unknown>) =>
+  Response.json(body, { status, headers: { "cache-control": "no-store" } });
 
 export function csvDownload(
   chunks: AsyncGenerator<string, void, unknown>,

@@ -5,7 +5,14 @@
  */
 import { z, type ZodError } from "zod";
 
-export const errorBounds = { maxMessage: 1_000, maxIssues: 10, maxFields: 20, maxMessagesPerField: 3, maxFieldMessage: 300, maxFieldName: 100 } as const;
+export const errorBounds = {
+  maxMessage: 1_000,
+  maxIssues: 10,
+  maxFields: 20,
+  maxMessagesPerField: 3,
+  maxFieldMessage: 300,
+  maxFieldName: 100,
+} as const;
 
 export function boundText(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

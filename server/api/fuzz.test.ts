@@ -74,8 +74,15 @@ beforeAll(async () => {
     justification: "a request for the fuzz suite to poke at",
     clientRequestId: randomUUID(),
   });
-  const webhook = await adminApi.webhooks.create({ teamId: team.id, url: "https://hooks.example.test/fuzz", events: ["dev.provisio.request.approved"] });
-  const [note] = await db.insert(notifications).values({ userId: member.id, kind: "approval_needed", title: "Fuzz", body: "", link: null }).returning();
+  const webhook = await adminApi.webhooks.create({
+    teamId: team.id,
+    url: "https://hooks.example.test/fuzz",
+    events: ["dev.provisio.request.approved"],
+  });
+  const [note] = await db
+    .insert(notifications)
+    .values({ userId: member.id, kind: "approval_needed", title: "Fuzz", body: "", link: null })
+    .returning();
   pool.ids = {
     teamId: [team.id, otherTeam.id],
     requestId: [request.id],
@@ -123,21 +130,78 @@ const wide = (keys: number) => Object.fromEntries(Array.from({ length: keys }, (
 
 /** Values no field expects: the hostile half of every mutation. */
 const hostile: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom("x".repeat(10_000), "y".repeat(300_000), "\u0000", "a\u0000b", "\u001b[31mred", "\u0085", "\u202egnp.exe", "\ud800", "😀".repeat(500), "é́́́́", "' OR 1=1 --", '${file("/etc/passwd")}', "../../etc/passwd", "__proto__", "all", ""),
+  fc.constantFrom(
+    "x".repeat(10_000),
+    "y".repeat(300_000),
+    "\u0000",
+    "a\u0000b",
+    "\u001b[31mred",
+    "\u0085",
+    "\u202egnp.exe",
+    "\ud800",
+    "😀".repeat(500),
+    "é́́́́",
+    "' OR 1=1 --",
+    '${file("/etc/passwd")}',
+    "../../etc/passwd",
+    "__proto__",
+    "all",
+    "",
+  ),
   fc.string({ unit: "binary", maxLength: 64 }),
   fc.string({ maxLength: 20 }).map((s) => `${s}\u0000${s}`),
-  fc.constantFrom<unknown>(null, undefined, true, false, 0, -1, -0, 1.5, 1e308, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2, new Date(Number.NaN), new Date(0)),
-  fc.constantFrom<unknown>(nested(40), nested(8), wide(500), wide(50), [], [[[]]], Array.from({ length: 2_000 }, () => 1), JSON.parse('{"__proto__":{"admin":true}}'), { constructor: { prototype: {} } }),
+  fc.constantFrom<unknown>(
+    null,
+    undefined,
+    true,
+    false,
+    0,
+    -1,
+    -0,
+    1.5,
+    1e308,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.MAX_SAFE_INTEGER + 2,
+    new Date(Number.NaN),
+    new Date(0),
+  ),
+  fc.constantFrom<unknown>(
+    nested(40),
+    nested(8),
+    wide(500),
+    wide(50),
+    [],
+    [[[]]],
+    Array.from({ length: 2_000 }, () => 1),
+    JSON.parse('{"__proto__":{"admin":true}}'),
+    { constructor: { prototype: {} } },
+  ),
   fc.jsonValue({ maxDepth: 3 }),
 );
 
 function stringFor(key: string, schema: JsonSchema): fc.Arbitrary<unknown> {
-  if (schema.format === "uuid") return fc.oneof({ arbitrary: fc.constantFrom(...(pool.ids[key] ?? pool.uuids)), weight: 4 }, { arbitrary: fc.uuid(), weight: 1 });
+  if (schema.format === "uuid")
+    return fc.oneof({ arbitrary: fc.constantFrom(...(pool.ids[key] ?? pool.uuids)), weight: 4 }, { arbitrary: fc.uuid(), weight: 1 });
   if (schema.format === "email") return fc.constantFrom(...pool.emails);
   if (/name$|^template$/i.test(key) && !/environment/i.test(key)) return fc.constantFrom(...pool.templateNames, "fuzz-env");
   if (/environmentName|confirmName/.test(key)) return fc.constantFrom("fuzz-target", "fuzz-new", "x");
-  if (key === "yaml") return fc.constantFrom(templateYaml(pool.templateNames[0]!, "1.0.2"), templateYaml(uniqueTemplateName("fz")), "a: b", "[".repeat(5_000), "metadata: [");
-  if (key === "url") return fc.constantFrom("https://hooks.example.test/p", "http://169.254.169.254/", "https://[::ffff:0:a9fe:a9fe]/", "https://[64:ff9b::a9fe:a9fe]/", "not a url");
+  if (key === "yaml")
+    return fc.constantFrom(
+      templateYaml(pool.templateNames[0]!, "1.0.2"),
+      templateYaml(uniqueTemplateName("fz")),
+      "a: b",
+      "[".repeat(5_000),
+      "metadata: [",
+    );
+  if (key === "url")
+    return fc.constantFrom(
+      "https://hooks.example.test/p",
+      "http://169.254.169.254/",
+      "https://[::ffff:0:a9fe:a9fe]/",
+      "https://[64:ff9b::a9fe:a9fe]/",
+      "not a url",
+    );
   if (/version$/i.test(key)) return fc.constantFrom("1.0.0", "1.0.1", "9.9.9");
   if (key === "month") return fc.constantFrom("2025-01", "1999-13", "2999-01");
   if (key === "from" || key === "to") return fc.constantFrom("2025-01-01", "2025-01-01T00:00:00Z", "yesterday");
@@ -196,18 +260,25 @@ function inputFor(procedure: Procedure): fc.Arbitrary<unknown> {
   if (!schema) return fc.oneof({ arbitrary: fc.constant(undefined), weight: 3 }, { arbitrary: hostile, weight: 1 });
   const valid = shaped(schema);
   const keys = Object.keys(schema.properties ?? {});
-  const mutated = fc.tuple(valid, fc.oneof(fc.constantFrom(...(keys.length ? keys : ["x"])), fc.string({ maxLength: 8 })), hostile).map(([input, key, value]) =>
-    typeof input === "object" && input !== null && !Array.isArray(input) ? { ...input, [key]: value } : value,
-  );
+  const mutated = fc
+    .tuple(valid, fc.oneof(fc.constantFrom(...(keys.length ? keys : ["x"])), fc.string({ maxLength: 8 })), hostile)
+    .map(([input, key, value]) => (typeof input === "object" && input !== null && !Array.isArray(input) ? { ...input, [key]: value } : value));
   // A valid input with one of its texts carrying a control character or an odd code point: it passes the schema's own checks.
-  const poisoned = fc.tuple(valid, fc.nat(), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u0085", "\ud800", "\u202e")).map(([input, pick, char]) => {
-    if (typeof input !== "object" || input === null) return input;
-    const texts = Object.entries(input).filter(([, v]) => typeof v === "string");
-    if (texts.length === 0) return input;
-    const [key, value] = texts[pick % texts.length]!;
-    return { ...input, [key]: `${value as string}${char}` };
-  });
-  return fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: mutated, weight: 3 }, { arbitrary: poisoned, weight: 2 }, { arbitrary: hostile, weight: 1 });
+  const poisoned = fc
+    .tuple(valid, fc.nat(), fc.constantFrom("\u0000", "\u0007", "\u001b", "\u0085", "\ud800", "\u202e"))
+    .map(([input, pick, char]) => {
+      if (typeof input !== "object" || input === null) return input;
+      const texts = Object.entries(input).filter(([, v]) => typeof v === "string");
+      if (texts.length === 0) return input;
+      const [key, value] = texts[pick % texts.length]!;
+      return { ...input, [key]: `${value as string}${char}` };
+    });
+  return fc.oneof(
+    { arbitrary: valid, weight: 3 },
+    { arbitrary: mutated, weight: 3 },
+    { arbitrary: poisoned, weight: 2 },
+    { arbitrary: hostile, weight: 1 },
+  );
 }
 
 // Properties ----------------------------------------------------------------------------------
@@ -239,7 +310,14 @@ describe("fuzz: every procedure, every persona, arbitrary input", () => {
           expect(trpcError.code, `${path} as ${persona}: ${trpcError.message}`).not.toBe("INTERNAL_SERVER_ERROR");
           expect(trpcError.message.length).toBeLessThan(maxMessage);
           // What the HTTP answer would carry (errorFormatter): bounded too.
-          const shape = getTRPCErrorShape({ config: appRouter._def._config, error: trpcError, type: procedure._def.type as "query", path, input, ctx: { correlationId: "fuzz" } as Context });
+          const shape = getTRPCErrorShape({
+            config: appRouter._def._config,
+            error: trpcError,
+            type: procedure._def.type as "query",
+            path,
+            input,
+            ctx: { correlationId: "fuzz" } as Context,
+          });
           expect(JSON.stringify(shape).length).toBeLessThan(maxErrorShape);
         }
       }),
@@ -257,14 +335,21 @@ describe("fuzz: the HTTP edge", () => {
     fc.string({ unit: "binary", maxLength: 200 }),
     fc.constantFrom(`{"json":${"[".repeat(40_000)}${"]".repeat(40_000)}}`, '{"json":{},"meta":{"values":["bigint"]}}', "", "null", "{"),
   );
-  const path = fc.oneof(fc.constantFrom(...paths), fc.array(fc.constantFrom(...paths), { minLength: 2, maxLength: 14 }).map((p) => `${p.join(",")}?batch=1`), fc.string({ maxLength: 30 }));
+  const path = fc.oneof(
+    fc.constantFrom(...paths),
+    fc.array(fc.constantFrom(...paths), { minLength: 2, maxLength: 14 }).map((p) => `${p.join(",")}?batch=1`),
+    fc.string({ maxLength: 30 }),
+  );
 
   it("never answers 5xx, and answers in bounded size", async () => {
     await fc.assert(
       fc.asyncProperty(path, body, fc.boolean(), async (target, text, post) => {
         stats.http++;
         const response = await handler()(
-          new Request(`http://localhost/api/trpc/${encodeURI(target).replace(/%3F/g, "?")}`, post ? { method: "POST", headers: { "content-type": "application/json" }, body: text } : {}),
+          new Request(
+            `http://localhost/api/trpc/${encodeURI(target).replace(/%3F/g, "?")}`,
+            post ? { method: "POST", headers: { "content-type": "application/json" }, body: text } : {},
+          ),
         );
         const answer = await response.text();
         expect(response.status, `${target} → ${answer.slice(0, 300)}`).toBeLessThan(500);
@@ -276,9 +361,24 @@ describe("fuzz: the HTTP edge", () => {
 });
 
 describe("fuzz: the REST routes' query strings", () => {
-  const names = fc.oneof(fc.constantFrom("team", "month", "actorId", "action", "subjectType", "teamId", "correlationId", "from", "to"), fc.string({ maxLength: 12 }));
+  const names = fc.oneof(
+    fc.constantFrom("team", "month", "actorId", "action", "subjectType", "teamId", "correlationId", "from", "to"),
+    fc.string({ maxLength: 12 }),
+  );
   const values = fc.oneof(
-    fc.constantFrom("all", "2025-01", "2999-99", "team.created", "request.*", "system", "2025-01-01", "2025-01-01T00:00:00Z", "%00", "\u0000", "a".repeat(3_000)),
+    fc.constantFrom(
+      "all",
+      "2025-01",
+      "2999-99",
+      "team.created",
+      "request.*",
+      "system",
+      "2025-01-01",
+      "2025-01-01T00:00:00Z",
+      "%00",
+      "\u0000",
+      "a".repeat(3_000),
+    ),
     fc.nat().map((i) => pool.uuids[i % pool.uuids.length]!), // read when generated: the pool fills in beforeAll
     fc.string({ unit: "binary", maxLength: 40 }),
   );

@@ -125,8 +125,7 @@ describe("finding 3: control characters are refused with the field named, never 
           ? submitInput({ owner_note: "note\u0000" })
           : input;
     const method = path.endsWith(".list") ? "GET" : "POST";
-    const result =
-      method === "GET" ? await send(`${path}?input=${encodeURIComponent(json(payload))}`) : await send(path, { body: json(payload) });
+    const result = method === "GET" ? await send(`${path}?input=${encodeURIComponent(json(payload))}`) : await send(path, { body: json(payload) });
     expect(result.status).toBe(400);
     expect(result.body?.error?.json?.data?.field).toBe(field);
     expect(result.body?.error?.json?.message).toContain("control characters (found U+0000)");
@@ -162,7 +161,9 @@ describe("finding 9: batches are bounded and a malformed superjson meta answers 
   it("refuses a batch of more than 10 calls, writing nothing", async () => {
     const request = await (await callerFor(db, member.id)).requests.submit(submitInput({}) as never);
     const paths = Array.from({ length: 300 }, () => "requests.comment").join(",");
-    const body = JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i, { json: { requestId: request.id, body: `comment ${i}` } }])));
+    const body = JSON.stringify(
+      Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i, { json: { requestId: request.id, body: `comment ${i}` } }])),
+    );
     const result = await send(`${paths}?batch=1`, { body });
     expect(result.status).toBe(400);
     expect(result.body?.error?.json?.message).toBe("A batch may hold at most 10 calls; this one has 300.");
@@ -193,7 +194,12 @@ describe("finding 9: batches are bounded and a malformed superjson meta answers 
 
 describe("finding 10: state changes only from this site", () => {
   async function unread(): Promise<number> {
-    return (await db.select().from(notifications).where(and(eq(notifications.userId, member.id), isNull(notifications.readAt)))).length;
+    return (
+      await db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, member.id), isNull(notifications.readAt)))
+    ).length;
   }
   beforeEach(async () => {
     await db.insert(notifications).values({ userId: member.id, kind: "approval_needed", title: "Approval needed", body: "", link: null });
@@ -230,7 +236,10 @@ describe("finding 10: state changes only from this site", () => {
   });
 
   it("refuses a same-origin form post (not JSON) with 415", async () => {
-    const result = await send("notifications.markAllRead", { body: "x=1", headers: { origin: "http://localhost:3000", "content-type": "application/x-www-form-urlencoded" } });
+    const result = await send("notifications.markAllRead", {
+      body: "x=1",
+      headers: { origin: "http://localhost:3000", "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(result.status).toBe(415);
   });
 

@@ -59,7 +59,9 @@ describe("tRPC over HTTP: one JSON log line per call, correlated by the request 
   it("replaces a missing or unsafe x-request-id with a new UUID, in the log and the response", async () => {
     for (const header of [undefined, "two words", 'x"},{"forged":true', "a".repeat(129)]) {
       lines = [];
-      const response = await handlerAs(approver)(new Request("http://localhost/api/trpc/me.get", { headers: header ? { "x-request-id": header } : {} }));
+      const response = await handlerAs(approver)(
+        new Request("http://localhost/api/trpc/me.get", { headers: header ? { "x-request-id": header } : {} }),
+      );
       const id = response.headers.get("x-request-id");
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(callLines()).toEqual([expect.objectContaining({ correlationId: id, path: "me.get" })]);
@@ -77,14 +79,18 @@ describe("tRPC over HTTP: one JSON log line per call, correlated by the request 
     );
     expect(response.status).toBe(200);
     expect(await response.text()).toContain(secret);
-    expect(callLines()).toEqual([expect.objectContaining({ correlationId: "create-hook-1", path: "webhooks.create", type: "mutation", outcome: "ok" })]);
+    expect(callLines()).toEqual([
+      expect.objectContaining({ correlationId: "create-hook-1", path: "webhooks.create", type: "mutation", outcome: "ok" }),
+    ]);
     expect(raw.join("")).not.toContain(secret);
     expect(raw.join("")).not.toContain("hooks.example.com");
   });
 
   it("logs a refused call with its error code, and an unknown path that never reached a procedure", async () => {
     await handlerAs(null)(new Request("http://localhost/api/trpc/me.get", { headers: { "x-request-id": "anon-1" } }));
-    expect(callLines()).toEqual([expect.objectContaining({ correlationId: "anon-1", path: "me.get", outcome: "error", code: "UNAUTHORIZED", userId: null })]);
+    expect(callLines()).toEqual([
+      expect.objectContaining({ correlationId: "anon-1", path: "me.get", outcome: "error", code: "UNAUTHORIZED", userId: null }),
+    ]);
 
     lines = [];
     const bad = await handlerAs(approver)(
@@ -106,7 +112,9 @@ describe("tRPC over HTTP: one JSON log line per call, correlated by the request 
   });
 
   it("logs each call of a batch once, all with the request's id", async () => {
-    const response = await handlerAs(approver)(new Request("http://localhost/api/trpc/me.get,teams.list?batch=1", { headers: { "x-request-id": "batch-1" } }));
+    const response = await handlerAs(approver)(
+      new Request("http://localhost/api/trpc/me.get,teams.list?batch=1", { headers: { "x-request-id": "batch-1" } }),
+    );
     expect(response.status).toBe(200);
     expect(callLines().map((l) => [l.path, l.correlationId, l.outcome])).toEqual(
       expect.arrayContaining([

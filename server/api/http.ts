@@ -47,7 +47,10 @@ export function trpcHttpHandler(deps: TrpcHttpDeps) {
     const log = parent.child({ correlationId });
     const verdict = await guardTrpcRequest(req, { endpoint: trpcEndpoint, publicUrls: deps.publicUrls?.() ?? [] });
     if (!verdict.ok) {
-      log.info({ path: null, type: "unknown", outcome: "error", code: verdict.error.code, reason: verdict.error.message }, "trpc request refused before reaching a procedure");
+      log.info(
+        { path: null, type: "unknown", outcome: "error", code: verdict.error.code, reason: verdict.error.message },
+        "trpc request refused before reaching a procedure",
+      );
       return refusalResponse(verdict.error, correlationId);
     }
     return fetchRequestHandler({

@@ -21,7 +21,7 @@ export const inputLimits = {
 } as const;
 
 // Every C0 control but tab, line feed and carriage return; DEL; and the C1 controls.
- 
+
 const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** The first control character of `text` as "U+0000", or null when it has none. */
@@ -32,9 +32,9 @@ export function controlCharacterIn(text: string): string | null {
 
 export type InputProblem = { path: string; message: string };
 
- 
 const printableKey = (key: string) => (key.length > 40 ? `${key.slice(0, 39)}…` : key).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-const join = (path: string, key: string | number) => (path ? `${path}.${typeof key === "number" ? key : printableKey(key)}` : typeof key === "number" ? String(key) : printableKey(key));
+const join = (path: string, key: string | number) =>
+  path ? `${path}.${typeof key === "number" ? key : printableKey(key)}` : typeof key === "number" ? String(key) : printableKey(key);
 
 function textProblem(text: string, path: string, limit: number): InputProblem | null {
   if (text.length > limit) return { path: path || "input", message: `at most ${limit.toLocaleString("en-US")} characters` };
@@ -72,7 +72,8 @@ export function inputProblem(input: unknown, limits: typeof inputLimits = inputL
     if (typeof value !== "object" || value === null) continue;
     if (depth >= limits.maxDepth) return { path: path || "input", message: `is nested too deeply (at most ${limits.maxDepth} levels)` };
     if (Array.isArray(value)) {
-      if (value.length > limits.maxArrayLength) return { path: path || "input", message: `at most ${limits.maxArrayLength.toLocaleString("en-US")} items` };
+      if (value.length > limits.maxArrayLength)
+        return { path: path || "input", message: `at most ${limits.maxArrayLength.toLocaleString("en-US")} items` };
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i] as unknown, path: join(path, i), depth: depth + 1 });
       continue;
     }

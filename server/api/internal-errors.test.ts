@@ -121,8 +121,15 @@ describe("redactError", () => {
       cause: pgError,
     });
     const redacted = redactError(drizzle);
-    expect(redacted.message).toBe('Failed query: select * from "teams" where "id" = $1 ← caused by Error: invalid input syntax for type uuid: "[redacted]"');
-    expect(redacted.pg).toEqual({ code: "22P02", severity: "ERROR", routine: "string_to_uuid", message: 'invalid input syntax for type uuid: "[redacted]"' });
+    expect(redacted.message).toBe(
+      'Failed query: select * from "teams" where "id" = $1 ← caused by Error: invalid input syntax for type uuid: "[redacted]"',
+    );
+    expect(redacted.pg).toEqual({
+      code: "22P02",
+      severity: "ERROR",
+      routine: "string_to_uuid",
+      message: 'invalid input syntax for type uuid: "[redacted]"',
+    });
     expect(JSON.stringify({ ...redacted, message: redacted.message, stack: redacted.stack })).not.toContain("secret");
   });
 });

@@ -8,7 +8,6 @@ import { controlCharacterIn } from "./input-limits";
 
 export const queryLimits = { maxParameters: 30, maxNameLength: 100, maxValueLength: 2_000 } as const;
 
- 
 const printable = (name: string) => name.slice(0, 40).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 
 /** A 400 answer when the URL's query breaks the limits, else null. */

@@ -60,6 +60,9 @@ export async function eventsAfter(db: Database, runId: string, afterId: number) 
 }
 
 export async function runStatus(db: Database, runId: string) {
-  const [row] = await db.select({ status: runs.status, error: runs.error, startedAt: runs.startedAt, finishedAt: runs.finishedAt }).from(runs).where(eq(runs.id, runId));
+  const [row] = await db
+    .select({ status: runs.status, error: runs.error, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+    .from(runs)
+    .where(eq(runs.id, runId));
   return row ?? null;
 }

@@ -40,7 +40,8 @@ export function crossSiteRefusal(headers: HeaderSource, publicUrls: readonly str
     return "Cross-site request refused: this request comes from another site (Origin does not match).";
   }
   const site = headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") return `Cross-site request refused: the browser says this request comes from a ${site} page.`;
+  if (site && site !== "same-origin" && site !== "none")
+    return `Cross-site request refused: the browser says this request comes from a ${site} page.`;
   return null;
 }
 

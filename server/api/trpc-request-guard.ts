@@ -112,7 +112,9 @@ function metaProblem(meta: unknown): string | null {
     if (++nodes > trpcRequestLimits.maxMetaNodes) return `meta has more than ${trpcRequestLimits.maxMetaNodes} annotations`;
     if (depth > trpcRequestLimits.maxMetaDepth) return `meta is nested deeper than ${trpcRequestLimits.maxMetaDepth} levels`;
     if (typeof tree !== "object" || tree === null) return "meta.values is malformed";
-    const children: Record<string, unknown> | undefined = Array.isArray(tree) ? (tree[1] as Record<string, unknown> | undefined) : (tree as Record<string, unknown>);
+    const children: Record<string, unknown> | undefined = Array.isArray(tree)
+      ? (tree[1] as Record<string, unknown> | undefined)
+      : (tree as Record<string, unknown>);
     if (Array.isArray(tree)) {
       const [annotation] = tree as unknown[];
       if (typeof annotation !== "string" || !allowedAnnotations.has(annotation)) return "meta uses a type annotation this API does not accept";
@@ -174,8 +176,14 @@ export async function guardTrpcRequest(request: Request, options: { endpoint: st
   if (text) {
     const parsed = parseJson(text);
     if (!parsed.ok) return refuse("PARSE_ERROR", "The request body is not valid JSON.");
-    const envelopes = calls > 1 || url.searchParams.get("batch") === "1" ? (typeof parsed.value === "object" && parsed.value !== null ? Object.values(parsed.value) : []) : [parsed.value];
-    if (envelopes.length > trpcRequestLimits.maxBatchCalls) return refuse("BAD_REQUEST", `A batch may hold at most ${trpcRequestLimits.maxBatchCalls} calls.`);
+    const envelopes =
+      calls > 1 || url.searchParams.get("batch") === "1"
+        ? typeof parsed.value === "object" && parsed.value !== null
+          ? Object.values(parsed.value)
+          : []
+        : [parsed.value];
+    if (envelopes.length > trpcRequestLimits.maxBatchCalls)
+      return refuse("BAD_REQUEST", `A batch may hold at most ${trpcRequestLimits.maxBatchCalls} calls.`);
     for (const envelope of envelopes) {
       const problem = envelopeProblem(envelope);
       if (problem) return refuse("BAD_REQUEST", `Invalid input: ${problem}.`);

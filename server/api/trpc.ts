@@ -73,8 +73,13 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error, ctx }) {
     const cause = error.cause;
     const fault = isServerFault(error);
-    const fieldErrors = cause instanceof ZodError ? zodFieldErrors(cause) : cause instanceof ServiceError ? boundFieldErrors(cause.fieldErrors) : null;
-    const message = fault ? internalErrorMessage(ctx?.correlationId) : cause instanceof ZodError ? `Invalid input: ${describeZodError(cause)}` : shape.message;
+    const fieldErrors =
+      cause instanceof ZodError ? zodFieldErrors(cause) : cause instanceof ServiceError ? boundFieldErrors(cause.fieldErrors) : null;
+    const message = fault
+      ? internalErrorMessage(ctx?.correlationId)
+      : cause instanceof ZodError
+        ? `Invalid input: ${describeZodError(cause)}`
+        : shape.message;
     const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
     return {
       ...shape,
@@ -100,11 +105,13 @@ const t = initTRPC.context<Context>().create({
  */
 const guardCall = t.middleware(async ({ ctx, getRawInput, next }) => {
   const problem = inputProblem(await getRawInput());
-  if (problem) throw new ServiceError("invalid", `Invalid input: ${problem.path}: ${problem.message}`, problem.path, { [problem.path]: [problem.message] });
+  if (problem)
+    throw new ServiceError("invalid", `Invalid input: ${problem.path}: ${problem.message}`, problem.path, { [problem.path]: [problem.message] });
   const result = await next();
   if (result.ok) return result;
   const { error } = result;
-  if (error.cause instanceof ZodError) throw new TRPCError({ code: error.code, message: `Invalid input: ${describeZodError(error.cause)}`, cause: error.cause });
+  if (error.cause instanceof ZodError)
+    throw new TRPCError({ code: error.code, message: `Invalid input: ${describeZodError(error.cause)}`, cause: error.cause });
   if (isServerFault(error) && !(error.cause instanceof RedactedError)) {
     throw serverFault(error.cause ?? error, ctx.correlationId);
   }
@@ -139,7 +146,8 @@ const logCall = t.middleware(async ({ ctx, path, type, next }) => {
   if (result.ok) ctx.log.info({ ...line, outcome: "ok" }, "trpc call");
   else {
     loggedErrors.add(result.error);
-    if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.log.error({ ...line, outcome: "error", code: result.error.code, err: result.error }, "trpc call failed");
+    if (result.error.code === "INTERNAL_SERVER_ERROR")
+      ctx.log.error({ ...line, outcome: "error", code: result.error.code, err: result.error }, "trpc call failed");
     else ctx.log.info({ ...line, outcome: "error", code: result.error.code }, "trpc call refused");
   }
   return result;
@@ -300,10 +308,8 @@ export const environmentOperatorProcedure = environmentProcedure.use(({ ctx, nex
 });
 
 /** One run (`runId`) on ctx.run, with its environment's team id. */
-export const runProcedure = authedProcedure
-  .input(z.object({ runId: z.uuid({ error: "must be a run id" }) }))
-  .use(async ({ ctx, input, next }) => {
-    const run = await readableRun(ctx.db, ctx.viewer, input.runId);
-    if (!run) throw notFound("Run");
-    return next({ ctx: { ...ctx, run } });
-  });
+export const runProcedure = authedProcedure.input(z.object({ runId: z.uuid({ error: "must be a run id" }) })).use(async ({ ctx, input, next }) => {
+  const run = await readableRun(ctx.db, ctx.viewer, input.runId);
+  if (!run) throw notFound("Run");
+  return next({ ctx: { ...ctx, run } });
+});

@@ -162,7 +162,8 @@ function buildAuthOptions(): NextAuthOptions {
           return token;
         }
         // Every later use of the cookie: only as good as its session row (cookies from before sessions were listed have none).
-        if (typeof token.uid !== "string" || typeof token.sid !== "string" || !(await isSessionActive(db(), token.sid, token.uid))) throw new SessionEndedError();
+        if (typeof token.uid !== "string" || typeof token.sid !== "string" || !(await isSessionActive(db(), token.sid, token.uid)))
+          throw new SessionEndedError();
         return token;
       },
       async session({ session, token }) {

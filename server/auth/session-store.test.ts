@@ -39,7 +39,10 @@ describe("the session list", () => {
     expect(await isSessionActive(db, "no-such-session", alice.id)).toBe(false);
 
     const expiring = await openSession(db, alice.id);
-    await db.update(userSessions).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(userSessions.id, expiring));
+    await db
+      .update(userSessions)
+      .set({ expiresAt: sql`now() - interval '1 second'` })
+      .where(eq(userSessions.id, expiring));
     expect(await isSessionActive(db, expiring, alice.id)).toBe(false);
     expect(await isSessionActive(db, sid, alice.id)).toBe(true);
 
@@ -60,7 +63,10 @@ describe("the session list", () => {
   it("drops expired rows at the next sign-in", async () => {
     const user = await makeUser(db);
     const old = await openSession(db, user.id);
-    await db.update(userSessions).set({ expiresAt: sql`now() - interval '1 hour'` }).where(eq(userSessions.id, old));
+    await db
+      .update(userSessions)
+      .set({ expiresAt: sql`now() - interval '1 hour'` })
+      .where(eq(userSessions.id, old));
     await openSession(db, user.id);
     expect(await db.select().from(userSessions).where(eq(userSessions.id, old))).toEqual([]);
   });

@@ -24,13 +24,18 @@ export async function isSessionActive(db: Database, sessionId: string, userId: s
   const [row] = await db
     .select({ id: userSessions.id })
     .from(userSessions)
-    .where(and(eq(userSessions.id, sessionId), eq(userSessions.userId, userId), isNull(userSessions.revokedAt), gt(userSessions.expiresAt, sql`now()`)));
+    .where(
+      and(eq(userSessions.id, sessionId), eq(userSessions.userId, userId), isNull(userSessions.revokedAt), gt(userSessions.expiresAt, sql`now()`)),
+    );
   return Boolean(row);
 }
 
 /** Ends one session (sign-out). Unknown or already revoked ids are fine: signing out twice is not an error. */
 export async function revokeSession(db: Database, sessionId: string): Promise<void> {
-  await db.update(userSessions).set({ revokedAt: sql`now()` }).where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
+  await db
+    .update(userSessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(userSessions.id, sessionId), isNull(userSessions.revokedAt)));
 }
 
 /** Ends every session of a user (e.g. an account that must be locked out now); returns how many. */

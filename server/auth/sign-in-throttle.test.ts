@@ -28,7 +28,10 @@ async function endWindows() {
 }
 
 async function refusal(promise: Promise<void>): Promise<SignInThrottledError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SignInThrottledError);
   return error as SignInThrottledError;
 }

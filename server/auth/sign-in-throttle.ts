@@ -55,7 +55,14 @@ function bump(key: string) {
  */
 export async function admitSignIn(db: Database, who: SignInKey, limits: SignInLimits): Promise<void> {
   const k = keys(who);
-  const { rows } = await db.execute<{ attempts: number; attempts_left_s: number; email_failures: number; email_left_s: number; address_failures: number; address_left_s: number }>(sql`
+  const { rows } = await db.execute<{
+    attempts: number;
+    attempts_left_s: number;
+    email_failures: number;
+    email_left_s: number;
+    address_failures: number;
+    address_left_s: number;
+  }>(sql`
     with hit as (${bump(k.attempts)}),
     failures as (
       select key, count, ceil(extract(epoch from window_started_at + ${windowSql} - now()))::int as seconds_left
@@ -70,9 +77,12 @@ export async function admitSignIn(db: Database, who: SignInKey, limits: SignInLi
       coalesce((select count from failures where key = ${k.addressFailures}), 0) as address_failures,
       coalesce((select seconds_left from failures where key = ${k.addressFailures}), 0) as address_left_s`);
   const row = rows[0]!;
-  if (row.attempts > limits.attemptsPerAddress) throw new SignInThrottledError(`more than ${limits.attemptsPerAddress} sign-in attempts a minute from ${who.address}`, row.attempts_left_s);
-  if (row.email_failures >= limits.failuresPerEmail) throw new SignInThrottledError(`${row.email_failures} failed sign-ins for this email in the last minute`, row.email_left_s);
-  if (row.address_failures >= limits.failuresPerAddress) throw new SignInThrottledError(`${row.address_failures} failed sign-ins from ${who.address} in the last minute`, row.address_left_s);
+  if (row.attempts > limits.attemptsPerAddress)
+    throw new SignInThrottledError(`more than ${limits.attemptsPerAddress} sign-in attempts a minute from ${who.address}`, row.attempts_left_s);
+  if (row.email_failures >= limits.failuresPerEmail)
+    throw new SignInThrottledError(`${row.email_failures} failed sign-ins for this email in the last minute`, row.email_left_s);
+  if (row.address_failures >= limits.failuresPerAddress)
+    throw new SignInThrottledError(`${row.address_failures} failed sign-ins from ${who.address} in the last minute`, row.address_left_s);
 }
 
 /** Records a failed sign-in against the email and the address. */
@@ -91,6 +101,10 @@ export async function recordSignInFailure(db: Database, who: SignInKey): Promise
 export function clientAddress(headers: Record<string, unknown> | undefined): string {
   const forwarded = headers?.["x-forwarded-for"];
   const value = Array.isArray(forwarded) ? forwarded.join(",") : typeof forwarded === "string" ? forwarded : "";
-  const last = value.split(",").map((part) => part.trim()).filter(Boolean).pop();
+  const last = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .pop();
   return (last ?? "unknown").slice(0, 64);
 }

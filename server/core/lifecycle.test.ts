@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { environmentStatuses, requestStatuses, runStatuses } from "~/db/vocabulary";
 import { ServiceError } from "./errors";
-import { assertTransition, canTransition, environmentTransitions, IllegalTransitionError, requestTransitions, runTransitions, statusesLeadingTo } from "./lifecycle";
+import {
+  assertTransition,
+  canTransition,
+  environmentTransitions,
+  IllegalTransitionError,
+  requestTransitions,
+  runTransitions,
+  statusesLeadingTo,
+} from "./lifecycle";
 
 const subjects = [
   { subject: "request", statuses: requestStatuses, table: requestTransitions, initial: ["pending_approval", "queued"] },
@@ -15,7 +23,8 @@ const can = canTransition as (subject: AnySubject, from: string, to: string) => 
 const assert = assertTransition as (subject: AnySubject, from: string, to: string) => void;
 const leadingTo = statusesLeadingTo as (subject: AnySubject, to: string) => string[];
 
-const allowed = (table: Readonly<Record<string, readonly string[]>>) => Object.entries(table).flatMap(([from, tos]) => tos.map((to) => [from, to] as const));
+const allowed = (table: Readonly<Record<string, readonly string[]>>) =>
+  Object.entries(table).flatMap(([from, tos]) => tos.map((to) => [from, to] as const));
 
 describe.each(subjects)("the $subject table", ({ subject, statuses, table, initial }) => {
   it("has an entry for every status, and names only real statuses", () => {
@@ -84,7 +93,13 @@ describe("forbidden transitions", () => {
     }
     expect(error).toBeInstanceOf(IllegalTransitionError);
     expect(error).toBeInstanceOf(ServiceError);
-    expect(error).toMatchObject({ kind: "conflict", subject, from, to, message: `A ${subject} cannot go from ${from.replaceAll("_", " ")} to ${to.replaceAll("_", " ")}.` });
+    expect(error).toMatchObject({
+      kind: "conflict",
+      subject,
+      from,
+      to,
+      message: `A ${subject} cannot go from ${from.replaceAll("_", " ")} to ${to.replaceAll("_", " ")}.`,
+    });
   });
 });
 

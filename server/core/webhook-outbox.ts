@@ -29,7 +29,14 @@ export function cloudEventType(eventType: string): string {
   return `${cloudEventTypePrefix}${eventType}`;
 }
 
-export function buildCloudEvent(event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }): CloudEvent {
+export function buildCloudEvent(event: {
+  eventId: string;
+  type: string;
+  teamId: string;
+  subject: string;
+  time: Date;
+  data: Record<string, unknown>;
+}): CloudEvent {
   return {
     specversion: "1.0",
     id: event.eventId,

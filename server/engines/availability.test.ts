@@ -41,7 +41,12 @@ describe("engine availability", () => {
     process.env.PROVISIO_TERRAFORM_BIN = path.join(dir, "missing", "terraform");
     overrideEngineAvailability("terraform", null); // forget what an earlier look found
     const missing = engineAvailability("terraform", start);
-    expect(missing).toEqual({ available: false, reason: expect.stringMatching(/^Terraform templates cannot run on this server: PROVISIO_TERRAFORM_BIN is ".*missing\/terraform", which is not an executable file\.$/) });
+    expect(missing).toEqual({
+      available: false,
+      reason: expect.stringMatching(
+        /^Terraform templates cannot run on this server: PROVISIO_TERRAFORM_BIN is ".*missing\/terraform", which is not an executable file\.$/,
+      ),
+    });
 
     process.env.PROVISIO_TERRAFORM_BIN = fakeCli;
     // Within 30 seconds the cached answer stands (the catalog asks for every template on every page)…

@@ -139,10 +139,13 @@ export function planByAddress(desired: readonly DesiredResource[], existing: rea
     if (!e) return { action: "create", address: d.address, type: d.type, desired: d, existing: null, differences: [] };
     const differences = [
       ...Object.keys({ ...d.properties, ...e.properties }).filter((k) => JSON.stringify(d.properties[k]) !== JSON.stringify(e.properties[k])),
-      ...Object.keys({ ...d.tags, ...e.tags }).filter((k) => d.tags[k] !== e.tags[k]).map((k) => `tags.${k}`),
+      ...Object.keys({ ...d.tags, ...e.tags })
+        .filter((k) => d.tags[k] !== e.tags[k])
+        .map((k) => `tags.${k}`),
     ];
     return { action: differences.length ? "update" : "noop", address: d.address, type: d.type, desired: d, existing: e, differences };
   });
-  for (const e of byAddress.values()) changes.push({ action: "delete", address: e.address, type: e.type, desired: null, existing: e, differences: [] });
+  for (const e of byAddress.values())
+    changes.push({ action: "delete", address: e.address, type: e.type, desired: null, existing: e, differences: [] });
   return changes;
 }

@@ -13,9 +13,7 @@ export const isReference = (value: unknown): value is ReferenceValue =>
 /** A value that is either `schema` or a reference resolved at apply time. */
 export const orRef = <T extends z.ZodType>(schema: T) => z.union([schema, referenceValue]);
 
-export const cidr = z
-  .string()
-  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR block like 10.0.0.0/16");
+export const cidr = z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR block like 10.0.0.0/16");
 export const dnsLabel = z
   .string()
   .max(63, "at most 63 characters")

@@ -25,5 +25,8 @@ export type EngineRegistration<N extends EngineName = EngineName, E extends Engi
    */
   readonly probeAvailability?: () => EngineAvailability;
   /** Template checks only this engine needs (terraform: the module's contract), each naming its field. */
-  readonly templateIssues?: (spec: TemplateSpec, moduleSources: Readonly<Record<string, string>> | undefined) => { path: (string | number)[]; message: string }[];
+  readonly templateIssues?: (
+    spec: TemplateSpec,
+    moduleSources: Readonly<Record<string, string>> | undefined,
+  ) => { path: (string | number)[]; message: string }[];
 };

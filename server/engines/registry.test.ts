@@ -21,7 +21,12 @@ beforeAll(async () => {
   ({ url } = await createTestDatabase());
   workDir = await mkdtemp(path.join(os.tmpdir(), "provisio-registry-"));
   // This test process's own environment: the registry's engines are configured from it (server/env.ts).
-  Object.assign(process.env, { DATABASE_URL: url, NEXTAUTH_SECRET: "registry-test-secret-0123456789", PROVISIO_DEMO: "true", PROVISIO_TERRAFORM_WORK_DIR: workDir });
+  Object.assign(process.env, {
+    DATABASE_URL: url,
+    NEXTAUTH_SECRET: "registry-test-secret-0123456789",
+    PROVISIO_DEMO: "true",
+    PROVISIO_TERRAFORM_WORK_DIR: workDir,
+  });
 });
 
 afterAll(async () => {
@@ -68,7 +73,11 @@ describe("engine registry", () => {
     await engine.cloud.configure(quietSimConfig);
     const ctx = context();
     const tags = { "environment-id": ctx.environmentId, "managed-by": "provisio" };
-    const net = await engine.apply(ctx, { address: "net", type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16" }, tags, idempotencyKey: `${ctx.environmentId}/net` }, null);
+    const net = await engine.apply(
+      ctx,
+      { address: "net", type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16" }, tags, idempotencyKey: `${ctx.environmentId}/net` },
+      null,
+    );
     expect((await engine.read(ctx)).map((r) => r.address)).toEqual(["net"]);
     await engine.cloud.delete(net.providerId);
     expect(await engine.read(ctx)).toEqual([]);
@@ -80,11 +89,17 @@ describe("engine registry", () => {
     const ctx = context();
     // The first read creates the state schema; then a state names a resource nothing ever made.
     expect(await engine.read(ctx)).toEqual([]);
-    const state = { version: 4, resources: [{ mode: "managed", type: "terraform_data", name: "ghost", instances: [{ attributes: { id: "never-created" } }] }] };
+    const state = {
+      version: 4,
+      resources: [{ mode: "managed", type: "terraform_data", name: "ghost", instances: [{ attributes: { id: "never-created" } }] }],
+    };
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      await client.query("insert into provisio_terraform_state.states (name, data) values ($1, $2)", [`env-${ctx.environmentId}`, JSON.stringify(state)]);
+      await client.query("insert into provisio_terraform_state.states (name, data) values ($1, $2)", [
+        `env-${ctx.environmentId}`,
+        JSON.stringify(state),
+      ]);
     } finally {
       await client.end();
     }

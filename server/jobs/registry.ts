@@ -54,7 +54,13 @@ export const jobs = {
     lanes: ["provisioning"],
   }),
   /** Execute (or resume) one run of any kind. */
-  resumeRun: define({ name: "resume_run", payload: z.object({ runId: z.uuid() }), key: (p) => `resume:${p.runId}`, maxAttempts: 3, lanes: ["provisioning"] }),
+  resumeRun: define({
+    name: "resume_run",
+    payload: z.object({ runId: z.uuid() }),
+    key: (p) => `resume:${p.runId}`,
+    maxAttempts: 3,
+    lanes: ["provisioning"],
+  }),
   /**
    * Resume a run whose worker died (its heartbeat went stale) or handed it back while stopping:
    * work already under way, so it has capacity of its own and goes first. Same key as
@@ -102,7 +108,12 @@ export const jobNames = Object.values(jobs).map((j) => j.name);
  * checked against the job's schema here, so a malformed job is a bug at the call site, never a
  * task that fails later on the worker.
  */
-export async function enqueue<J extends JobId>(tx: Executor, id: J, payload: JobPayload<J>, options: { key?: string; delayMs?: number } = {}): Promise<void> {
+export async function enqueue<J extends JobId>(
+  tx: Executor,
+  id: J,
+  payload: JobPayload<J>,
+  options: { key?: string; delayMs?: number } = {},
+): Promise<void> {
   const job = jobs[id] as JobDefinition<z.ZodType>;
   const parsed = job.payload.parse(payload) as Record<string, unknown>;
   const key = options.key ?? job.key?.(parsed) ?? null;
@@ -114,4 +125,7 @@ export async function enqueue<J extends JobId>(tx: Executor, id: J, payload: Job
 }
 
 /** The task names one runner fetches. */
-export const jobNamesOf = (lane: Lane): string[] => Object.values(jobs as Record<string, JobDefinition<z.ZodType>>).filter((j) => j.lanes.includes(lane)).map((j) => j.name);
+export const jobNamesOf = (lane: Lane): string[] =>
+  Object.values(jobs as Record<string, JobDefinition<z.ZodType>>)
+    .filter((j) => j.lanes.includes(lane))
+    .map((j) => j.name);

@@ -9,7 +9,10 @@ vi.mock("server-only", () => ({}));
 
 const token = "test-metrics-token-0123456789abcdef";
 const scrape = (headers: Record<string, string> = {}) => new Request("http://localhost/api/metrics", { headers });
-const fakeMetrics: Metrics = { contentType: "text/plain; version=0.0.4; charset=utf-8", scrape: async () => "# HELP provisio_x x\n# TYPE provisio_x gauge\nprovisio_x 1\n" };
+const fakeMetrics: Metrics = {
+  contentType: "text/plain; version=0.0.4; charset=utf-8",
+  scrape: async () => "# HELP provisio_x x\n# TYPE provisio_x gauge\nprovisio_x 1\n",
+};
 
 describe("metrics token", () => {
   it("matches only the exact token, whatever the length of the guess", () => {
@@ -57,7 +60,11 @@ describe("metricsResponse", () => {
   it("answers 503 (and logs) when the database does not answer", async () => {
     const errors: unknown[] = [];
     const failing: Metrics = { ...fakeMetrics, scrape: () => Promise.reject(new Error("connection refused")) };
-    const response = await metricsResponse(scrape({ authorization: `Bearer ${token}` }), { token, metrics: () => failing, log: { error: (o: unknown) => void errors.push(o) } as never });
+    const response = await metricsResponse(scrape({ authorization: `Bearer ${token}` }), {
+      token,
+      metrics: () => failing,
+      log: { error: (o: unknown) => void errors.push(o) } as never,
+    });
     expect(response.status).toBe(503);
     expect(await response.text()).toContain("metrics are unavailable");
     expect(errors).toHaveLength(1);

@@ -32,7 +32,8 @@ const plain = (status: number, message: string, headers: Record<string, string> 
   new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
 
 export async function metricsResponse(request: Request, options: MetricsEndpointOptions): Promise<Response> {
-  if (!options.token) return plain(403, "metrics are disabled: set PROVISIO_METRICS_TOKEN (at least 24 characters) and scrape with Authorization: Bearer <token>");
+  if (!options.token)
+    return plain(403, "metrics are disabled: set PROVISIO_METRICS_TOKEN (at least 24 characters) and scrape with Authorization: Bearer <token>");
   const presented = bearerToken(request.headers.get("authorization"));
   if (!presented || !tokenMatches(presented, options.token)) {
     return plain(401, presented ? "invalid metrics token" : "missing metrics token: send Authorization: Bearer <PROVISIO_METRICS_TOKEN>", {

@@ -71,7 +71,12 @@ async function request(seed: Seed) {
   return row!.id;
 }
 
-type RunSeed = { kind: "apply" | "destroy" | "update"; status: "queued" | "running" | "succeeded" | "failed" | "cancelled"; startedAt?: Date; finishedAt?: Date };
+type RunSeed = {
+  kind: "apply" | "destroy" | "update";
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  startedAt?: Date;
+  finishedAt?: Date;
+};
 
 /** A create request with its environment and runs. */
 async function environment(
@@ -101,7 +106,14 @@ async function environment(
     })
     .returning({ id: environments.id });
   for (const run of seed.runs) {
-    await db.insert(runs).values({ environmentId: env!.id, kind: run.kind, status: run.status, queuedAt: T0, startedAt: run.startedAt ?? null, finishedAt: run.finishedAt ?? null });
+    await db.insert(runs).values({
+      environmentId: env!.id,
+      kind: run.kind,
+      status: run.status,
+      queuedAt: T0,
+      startedAt: run.startedAt ?? null,
+      finishedAt: run.finishedAt ?? null,
+    });
   }
   return env!.id;
 }
@@ -205,7 +217,8 @@ beforeAll(async () => {
   ]);
 
   // The queue: provision_request jobs in each state, two ready webhook deliveries.
-  const addJob = (task: string, runAt = sql`now()`) => db.execute(sql`select (graphile_worker.add_job(${task}, '{}'::json, run_at => ${runAt})).id as id`);
+  const addJob = (task: string, runAt = sql`now()`) =>
+    db.execute(sql`select (graphile_worker.add_job(${task}, '{}'::json, run_at => ${runAt})).id as id`);
   await addJob("provision_request");
   await addJob("provision_request", sql`now() + interval '1 hour'`);
   const running = (await addJob("provision_request")).rows[0] as { id: string };
@@ -239,7 +252,8 @@ describe("GET /api/metrics content, computed from the database", () => {
   });
 
   it("counts finished runs by engine, template, kind and result, and active runs by status", () => {
-    const total = (engine: string, template: string, kind: string, result: string) => metrics.value("provisio_runs_total", { engine, template, kind, result });
+    const total = (engine: string, template: string, kind: string, result: string) =>
+      metrics.value("provisio_runs_total", { engine, template, kind, result });
     expect(total("sim", "web-service", "apply", "succeeded")).toBe(3);
     expect(total("sim", "web-service", "apply", "failed")).toBe(1);
     expect(total("sim", "web-service", "destroy", "succeeded")).toBe(2);
@@ -252,7 +266,8 @@ describe("GET /api/metrics content, computed from the database", () => {
   });
 
   it("builds the provisioning duration histogram from finished apply runs, buckets cumulative", () => {
-    const bucket = (engine: string, result: string, le: string) => metrics.value("provisio_provisioning_duration_seconds_bucket", { engine, result, le });
+    const bucket = (engine: string, result: string, le: string) =>
+      metrics.value("provisio_provisioning_duration_seconds_bucket", { engine, result, le });
     // sim succeeded: 40 s, 10 s, 1.5 s (the running apply is not counted).
     expect(["1", "2", "5", "10", "15", "30", "60", "3600", "+Inf"].map((le) => bucket("sim", "succeeded", le))).toEqual([0, 1, 1, 2, 2, 2, 3, 3, 3]);
     expect(metrics.value("provisio_provisioning_duration_seconds_count", { engine: "sim", result: "succeeded" })).toBe(3);
@@ -263,7 +278,9 @@ describe("GET /api/metrics content, computed from the database", () => {
     expect(bucket("postgres", "succeeded", "3600")).toBe(0);
     expect(bucket("postgres", "succeeded", "+Inf")).toBe(1);
     expect(metrics.value("provisio_provisioning_duration_seconds_sum", { engine: "postgres", result: "succeeded" })).toBeCloseTo(4000, 6);
-    const simBuckets = metrics.samples.filter((s) => s.name === "provisio_provisioning_duration_seconds_bucket" && s.labels.engine === "sim" && s.labels.result === "succeeded");
+    const simBuckets = metrics.samples.filter(
+      (s) => s.name === "provisio_provisioning_duration_seconds_bucket" && s.labels.engine === "sim" && s.labels.result === "succeeded",
+    );
     expect(simBuckets.map((s) => s.labels.le)).toEqual([...PROVISIONING_BUCKETS.map(String), "+Inf"]);
   });
 

@@ -85,7 +85,12 @@ class DatabaseHistogram<L extends string> extends Histogram<L> {
  * `le` includes the bound); the running totals are added up here.
  * `source` yields one row per observation: the label columns and `s` (seconds).
  */
-async function histogramFromSql<L extends string>(query: Query, labelNames: readonly L[], buckets: readonly number[], source: SQL): Promise<HistogramSeries<L>[]> {
+async function histogramFromSql<L extends string>(
+  query: Query,
+  labelNames: readonly L[],
+  buckets: readonly number[],
+  source: SQL,
+): Promise<HistogramSeries<L>[]> {
   if (!buckets.every(Number.isFinite)) throw new Error("histogram buckets must be finite numbers");
   // The bounds are our own numeric constants, so they can be written into the statement.
   const bucketOf = sql.raw(`case ${buckets.map((le, i) => `when d.s <= ${le} then ${i}`).join(" ")} else ${buckets.length} end`);
@@ -107,7 +112,8 @@ async function histogramFromSql<L extends string>(query: Query, labelNames: read
     entry.perBucket[row.bucket] = row.n;
     entry.sum += row.sum;
   }
-  if (labelNames.length === 0 && series.size === 0) series.set("{}", { labels: {} as Labels<L>, perBucket: Array<number>(buckets.length + 1).fill(0), sum: 0 });
+  if (labelNames.length === 0 && series.size === 0)
+    series.set("{}", { labels: {} as Labels<L>, perBucket: Array<number>(buckets.length + 1).fill(0), sum: 0 });
   return [...series.values()].map(({ labels: seriesLabels, perBucket, sum }) => {
     let running = 0;
     const cumulative = perBucket.map((n) => (running += n));
@@ -119,23 +125,32 @@ async function histogramFromSql<L extends string>(query: Query, labelNames: read
 
 const runsTotal: Load<"engine" | "template" | "kind" | "result"> = async (query) =>
   (
-    await query<{ engine: string; template: string; kind: string; result: string; n: number }>(sql`select e.engine, t.name as template, r.kind::text as kind, r.status::text as result, count(*)::int as n
+    await query<{
+      engine: string;
+      template: string;
+      kind: string;
+      result: string;
+      n: number;
+    }>(sql`select e.engine, t.name as template, r.kind::text as kind, r.status::text as result, count(*)::int as n
           from runs r
           join environments e on e.id = r.environment_id
           join template_versions v on v.id = e.template_version_id
           join templates t on t.id = v.template_id
           where r.status in ('succeeded', 'failed', 'cancelled')
-          group by 1, 2, 3, 4`,
-    )
+          group by 1, 2, 3, 4`)
   ).map(({ n, ...labels }) => ({ labels, value: n }));
 
 const runsActive: Load<"engine" | "kind" | "status"> = async (query) =>
   (
-    await query<{ engine: string; kind: string; status: string; n: number }>(sql`select e.engine, r.kind::text as kind, r.status::text as status, count(*)::int as n
+    await query<{
+      engine: string;
+      kind: string;
+      status: string;
+      n: number;
+    }>(sql`select e.engine, r.kind::text as kind, r.status::text as status, count(*)::int as n
           from runs r join environments e on e.id = r.environment_id
           where r.status in ('queued', 'running')
-          group by 1, 2, 3`,
-    )
+          group by 1, 2, 3`)
   ).map(({ n, ...labels }) => ({ labels, value: n }));
 
 const provisioningDuration = (query: Query) =>
@@ -183,8 +198,7 @@ const queueDepth: Load<"task" | "state"> = async (query) => {
                (count(j.task_id) filter (where not j.failed and j.locked))::int as running,
                (count(j.task_id) filter (where j.failed))::int as failed
         from graphile_worker._private_tasks t left join j on j.task_id = t.id
-        group by t.identifier`,
-  );
+        group by t.identifier`);
   return rows.flatMap((row) => queueStates.map((state) => ({ labels: { task: row.task, state }, value: row[state] })));
 };
 
@@ -192,12 +206,13 @@ const pendingApprovals: Load<"team"> = async (query) =>
   (
     await query<{ team: string; n: number }>(sql`select t.slug as team, count(q.id)::int as n
           from teams t left join requests q on q.team_id = t.id and q.status = 'pending_approval'
-          group by t.slug`,
-    )
+          group by t.slug`)
   ).map(({ team, n }) => ({ labels: { team }, value: n }));
 
 const environmentsByStatus: Load<"status" | "tier"> = async (query) => {
-  const rows = await query<{ status: string; tier: string; n: number }>(sql`select status::text as status, tier, count(*)::int as n from environments group by 1, 2`);
+  const rows = await query<{ status: string; tier: string; n: number }>(
+    sql`select status::text as status, tier, count(*)::int as n from environments group by 1, 2`,
+  );
   return zeroFilled(
     rows.map(({ n, ...labels }) => ({ labels, value: n })),
     environmentStatus.enumValues.flatMap((status) => tiers.map((tier) => ({ status, tier }))),
@@ -205,12 +220,16 @@ const environmentsByStatus: Load<"status" | "tier"> = async (query) => {
 };
 
 const expiredDestroyed: Load<never> = async (query) => {
-  const [row] = await query<{ n: number }>(sql`select count(*)::int as n from environments where status = 'destroyed' and destroy_reason = 'expired'`);
+  const [row] = await query<{ n: number }>(
+    sql`select count(*)::int as n from environments where status = 'destroyed' and destroy_reason = 'expired'`,
+  );
   return [{ labels: {}, value: row?.n ?? 0 }];
 };
 
 const requestsTotal: Load<"kind" | "status"> = async (query) => {
-  const rows = await query<{ kind: string; status: string; n: number }>(sql`select kind, status::text as status, count(*)::int as n from requests group by 1, 2`);
+  const rows = await query<{ kind: string; status: string; n: number }>(
+    sql`select kind, status::text as status, count(*)::int as n from requests group by 1, 2`,
+  );
   return zeroFilled(
     rows.map(({ n, ...labels }) => ({ labels, value: n })),
     requestKinds.flatMap((kind) => requestStatus.enumValues.map((status) => ({ kind, status }))),
@@ -219,13 +238,15 @@ const requestsTotal: Load<"kind" | "status"> = async (query) => {
 
 /** Age of the newest heartbeat of a worker that has not stopped, by the database clock. No sample when there is none. */
 const heartbeatAge: Load<never> = async (query) => {
-  const [row] = await query<{ age: number | null }>(sql`select extract(epoch from now() - max(last_seen_at))::float8 as age from worker_heartbeats where stopped_at is null`,
+  const [row] = await query<{ age: number | null }>(
+    sql`select extract(epoch from now() - max(last_seen_at))::float8 as age from worker_heartbeats where stopped_at is null`,
   );
   return row?.age == null ? [] : [{ labels: {}, value: Math.max(0, row.age) }];
 };
 
 const liveWorkers: Load<never> = async (query) => {
-  const [row] = await query<{ n: number }>(sql`select count(*)::int as n from worker_heartbeats where stopped_at is null and last_seen_at > now() - make_interval(secs => ${LIVE_WORKER_SECONDS})`,
+  const [row] = await query<{ n: number }>(
+    sql`select count(*)::int as n from worker_heartbeats where stopped_at is null and last_seen_at > now() - make_interval(secs => ${LIVE_WORKER_SECONDS})`,
   );
   return [{ labels: {}, value: row?.n ?? 0 }];
 };
@@ -276,8 +297,20 @@ export function createMetrics(db: Database, options: MetricsOptions = {}): Metri
     });
   };
 
-  family("counter", "provisio_runs_total", "Finished runs by engine, template, kind (apply, destroy, update, drift) and result (succeeded, failed, cancelled).", ["engine", "template", "kind", "result"], runsTotal);
-  family("gauge", "provisio_runs_active", "Runs waiting for (queued) or held by (running) a worker, by engine and kind.", ["engine", "kind", "status"], runsActive);
+  family(
+    "counter",
+    "provisio_runs_total",
+    "Finished runs by engine, template, kind (apply, destroy, update, drift) and result (succeeded, failed, cancelled).",
+    ["engine", "template", "kind", "result"],
+    runsTotal,
+  );
+  family(
+    "gauge",
+    "provisio_runs_active",
+    "Runs waiting for (queued) or held by (running) a worker, by engine and kind.",
+    ["engine", "kind", "status"],
+    runsActive,
+  );
   new DatabaseHistogram(
     {
       name: "provisio_provisioning_duration_seconds",
@@ -300,12 +333,36 @@ export function createMetrics(db: Database, options: MetricsOptions = {}): Metri
     approvalToApplyStart,
     snapshot,
   );
-  family("gauge", "provisio_queue_depth", "Jobs in the graphile-worker queue by task and state: ready (waiting for a worker), scheduled (run_at in the future, including retries backing off), running (locked by a worker), failed (out of attempts).", ["task", "state"], queueDepth);
+  family(
+    "gauge",
+    "provisio_queue_depth",
+    "Jobs in the graphile-worker queue by task and state: ready (waiting for a worker), scheduled (run_at in the future, including retries backing off), running (locked by a worker), failed (out of attempts).",
+    ["task", "state"],
+    queueDepth,
+  );
   family("gauge", "provisio_pending_approvals", "Requests waiting for an approval decision, by team (slug).", ["team"], pendingApprovals);
-  family("gauge", "provisio_environments", "Environments by status and tier (destroyed ones included: they stay on record).", ["status", "tier"], environmentsByStatus);
-  family("counter", "provisio_environments_expired_destroyed_total", "Environments destroyed because their time to live ran out (destroy reason 'expired').", [], expiredDestroyed);
+  family(
+    "gauge",
+    "provisio_environments",
+    "Environments by status and tier (destroyed ones included: they stay on record).",
+    ["status", "tier"],
+    environmentsByStatus,
+  );
+  family(
+    "counter",
+    "provisio_environments_expired_destroyed_total",
+    "Environments destroyed because their time to live ran out (destroy reason 'expired').",
+    [],
+    expiredDestroyed,
+  );
   family("gauge", "provisio_requests", "Requests by kind (create, extend) and current status.", ["kind", "status"], requestsTotal);
-  family("gauge", "provisio_worker_heartbeat_age_seconds", "Seconds since the newest heartbeat of any running worker (absent when no worker ever started or all stopped cleanly).", [], heartbeatAge);
+  family(
+    "gauge",
+    "provisio_worker_heartbeat_age_seconds",
+    "Seconds since the newest heartbeat of any running worker (absent when no worker ever started or all stopped cleanly).",
+    [],
+    heartbeatAge,
+  );
   family("gauge", "provisio_workers_live", `Workers whose heartbeat is younger than ${LIVE_WORKER_SECONDS} s.`, [], liveWorkers);
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 

@@ -33,9 +33,19 @@ function record(approverId: string, role: ApprovalRecord["role"], decision: Appr
 
 describe("approvalState", () => {
   it.each<{ name: string; stages: ApprovalStage[]; approvals: ApprovalRecord[]; expected: Partial<ReturnType<typeof approvalState>> }>([
-    { name: "no stages: complete at once", stages: [], approvals: [], expected: { complete: true, rejected: false, currentStage: null, remaining: [] } },
+    {
+      name: "no stages: complete at once",
+      stages: [],
+      approvals: [],
+      expected: { complete: true, rejected: false, currentStage: null, remaining: [] },
+    },
     { name: "nothing decided yet", stages: twoTeamApprovers, approvals: [], expected: { complete: false, currentStage: 0, remaining: [2] } },
-    { name: "one of two approvals", stages: twoTeamApprovers, approvals: [record("ann", "team_approver")], expected: { complete: false, currentStage: 0, remaining: [1], approvedBy: [["ann"]] } },
+    {
+      name: "one of two approvals",
+      stages: twoTeamApprovers,
+      approvals: [record("ann", "team_approver")],
+      expected: { complete: false, currentStage: 0, remaining: [1], approvedBy: [["ann"]] },
+    },
     {
       name: "two approvals from two different people complete it",
       stages: twoTeamApprovers,
@@ -110,7 +120,13 @@ describe("approvalState", () => {
 describe("canApprove", () => {
   it.each<{ name: string; stages: ApprovalStage[]; approvals: ApprovalRecord[]; approver: Approver; result: ReturnType<typeof canApprove> }>([
     // Separation of duties
-    { name: "no one approves their own request, not even an admin", stages: twoTeamApprovers, approvals: [], approver: people.requester, result: { ok: false, reason: "you cannot approve your own request" } },
+    {
+      name: "no one approves their own request, not even an admin",
+      stages: twoTeamApprovers,
+      approvals: [],
+      approver: people.requester,
+      result: { ok: false, reason: "you cannot approve your own request" },
+    },
     {
       name: "the same person cannot approve twice",
       stages: twoTeamApprovers,
@@ -125,7 +141,13 @@ describe("canApprove", () => {
       approver: people.ada,
       result: { ok: false, reason: "you have already decided on this request: each approval must come from a different person" },
     },
-    { name: "a second, different team approver may approve", stages: twoTeamApprovers, approvals: [record("ann", "team_approver")], approver: people.bob, result: { ok: true, stageIndex: 0, capacity: "team_approver" } },
+    {
+      name: "a second, different team approver may approve",
+      stages: twoTeamApprovers,
+      approvals: [record("ann", "team_approver")],
+      approver: people.bob,
+      result: { ok: true, stageIndex: 0, capacity: "team_approver" },
+    },
 
     // Stage order
     {
@@ -135,13 +157,43 @@ describe("canApprove", () => {
       approver: people.ann,
       result: { ok: false, reason: "stage 1 of 2 must be complete before stage 2: it still needs 1 approval from an admin" },
     },
-    { name: "once the first stage is complete, the next opens", stages: adminThenTeam, approvals: [record("ada", "admin")], approver: people.ann, result: { ok: true, stageIndex: 1, capacity: "team_approver" } },
+    {
+      name: "once the first stage is complete, the next opens",
+      stages: adminThenTeam,
+      approvals: [record("ada", "admin")],
+      approver: people.ann,
+      result: { ok: true, stageIndex: 1, capacity: "team_approver" },
+    },
 
     // Roles
-    { name: "a team approver fills a team-approver stage", stages: teamThenAdmin, approvals: [], approver: people.ann, result: { ok: true, stageIndex: 0, capacity: "team_approver" } },
-    { name: "an admin may stand in for a team approver", stages: teamThenAdmin, approvals: [], approver: people.ada, result: { ok: true, stageIndex: 0, capacity: "admin" } },
-    { name: "someone who is both acts as team approver where that suffices", stages: teamThenAdmin, approvals: [], approver: people.both, result: { ok: true, stageIndex: 0, capacity: "team_approver" } },
-    { name: "…and as admin at an admin stage", stages: teamThenAdmin, approvals: [record("ann", "team_approver")], approver: people.both, result: { ok: true, stageIndex: 1, capacity: "admin" } },
+    {
+      name: "a team approver fills a team-approver stage",
+      stages: teamThenAdmin,
+      approvals: [],
+      approver: people.ann,
+      result: { ok: true, stageIndex: 0, capacity: "team_approver" },
+    },
+    {
+      name: "an admin may stand in for a team approver",
+      stages: teamThenAdmin,
+      approvals: [],
+      approver: people.ada,
+      result: { ok: true, stageIndex: 0, capacity: "admin" },
+    },
+    {
+      name: "someone who is both acts as team approver where that suffices",
+      stages: teamThenAdmin,
+      approvals: [],
+      approver: people.both,
+      result: { ok: true, stageIndex: 0, capacity: "team_approver" },
+    },
+    {
+      name: "…and as admin at an admin stage",
+      stages: teamThenAdmin,
+      approvals: [record("ann", "team_approver")],
+      approver: people.both,
+      result: { ok: true, stageIndex: 1, capacity: "admin" },
+    },
     {
       name: "a team approver cannot fill an admin stage",
       stages: teamThenAdmin,
@@ -156,7 +208,13 @@ describe("canApprove", () => {
       approver: people.mem,
       result: { ok: false, reason: "only a team approver of this team or an admin can approve at stage 1 of 1 (prod tier)" },
     },
-    { name: "an auditor cannot approve", stages: twoTeamApprovers, approvals: [], approver: people.aud, result: { ok: false, reason: "auditors can read requests but cannot approve them" } },
+    {
+      name: "an auditor cannot approve",
+      stages: twoTeamApprovers,
+      approvals: [],
+      approver: people.aud,
+      result: { ok: false, reason: "auditors can read requests but cannot approve them" },
+    },
 
     // Finished requests
     {
@@ -166,8 +224,20 @@ describe("canApprove", () => {
       approver: people.ada,
       result: { ok: false, reason: "this request is already fully approved" },
     },
-    { name: "a rejected request takes no more approvals", stages: twoTeamApprovers, approvals: [record("ann", "team_approver", "rejected")], approver: people.bob, result: { ok: false, reason: "this request was already rejected" } },
-    { name: "an auto-approved request takes none at all", stages: [], approvals: [], approver: people.ann, result: { ok: false, reason: "this request needs no approval" } },
+    {
+      name: "a rejected request takes no more approvals",
+      stages: twoTeamApprovers,
+      approvals: [record("ann", "team_approver", "rejected")],
+      approver: people.bob,
+      result: { ok: false, reason: "this request was already rejected" },
+    },
+    {
+      name: "an auto-approved request takes none at all",
+      stages: [],
+      approvals: [],
+      approver: people.ann,
+      result: { ok: false, reason: "this request needs no approval" },
+    },
   ])("$name", ({ stages, approvals, approver, result }) => {
     expect(canApprove({ stages, approvals, requesterId, approver })).toEqual(result);
   });
@@ -176,8 +246,18 @@ describe("canApprove", () => {
 describe("canReject", () => {
   it.each<{ name: string; approver: Approver; approvals: ApprovalRecord[]; result: ReturnType<typeof canReject> }>([
     { name: "a team approver may reject", approver: people.ann, approvals: [], result: { ok: true, stageIndex: 0, capacity: "team_approver" } },
-    { name: "the requester may not reject their own request", approver: people.requester, approvals: [], result: { ok: false, reason: "you cannot reject your own request" } },
-    { name: "a member may not reject", approver: people.mem, approvals: [], result: { ok: false, reason: "only a team approver of this team or an admin can reject at stage 1 of 1 (prod tier)" } },
+    {
+      name: "the requester may not reject their own request",
+      approver: people.requester,
+      approvals: [],
+      result: { ok: false, reason: "you cannot reject your own request" },
+    },
+    {
+      name: "a member may not reject",
+      approver: people.mem,
+      approvals: [],
+      result: { ok: false, reason: "only a team approver of this team or an admin can reject at stage 1 of 1 (prod tier)" },
+    },
     {
       name: "someone who approved cannot then reject",
       approver: people.ann,
@@ -283,6 +363,10 @@ describe("a prod request over the cost threshold, end to end", () => {
     const changed = evaluatePolicy({ ...input, cost: { ...input.cost, monthlyCents: 40_000 } });
     expect(approvalState(changed.stages, keep, requesterId)).toMatchObject({ complete: false, currentStage: 0, remaining: [2] });
     // The same approvers may approve the new version.
-    expect(canApprove({ stages: changed.stages, approvals: keep, requesterId, approver: people.ann })).toEqual({ ok: true, stageIndex: 0, capacity: "team_approver" });
+    expect(canApprove({ stages: changed.stages, approvals: keep, requesterId, approver: people.ann })).toEqual({
+      ok: true,
+      stageIndex: 0,
+      capacity: "team_approver",
+    });
   });
 });

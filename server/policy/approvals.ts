@@ -73,7 +73,14 @@ export function approvalState(stages: readonly ApprovalStage[], approvals: reado
   }
   const rejected = rejectedBy !== null;
   const current = remaining.findIndex((n) => n > 0);
-  return { complete: !rejected && current === -1, rejected, currentStage: rejected || current === -1 ? null : current, remaining, approvedBy, rejectedBy };
+  return {
+    complete: !rejected && current === -1,
+    rejected,
+    currentStage: rejected || current === -1 ? null : current,
+    remaining,
+    approvedBy,
+    rejectedBy,
+  };
 }
 
 /** The capacity `approver` would fill a stage asking for `role` in, or null if they cannot. A team approver who is also an admin acts as team approver where that suffices. */
@@ -124,7 +131,15 @@ export function canReject(input: DecideInput): DecideResult {
  * what the approver saw. All are cleared; the caller re-evaluates the policy (cost, budget and
  * stages may have changed) and asks again. `reason` is null when nothing had been approved.
  */
-export function afterParametersChanged(approvals: readonly ApprovalRecord[]): { keep: ApprovalRecord[]; cleared: ApprovalRecord[]; reason: string | null } {
+export function afterParametersChanged(approvals: readonly ApprovalRecord[]): {
+  keep: ApprovalRecord[];
+  cleared: ApprovalRecord[];
+  reason: string | null;
+} {
   const hadApproval = approvals.some((a) => a.decision === "approved");
-  return { keep: [], cleared: [...approvals], reason: hadApproval ? "parameters changed after approval: approvals cleared, re-approval required" : null };
+  return {
+    keep: [],
+    cleared: [...approvals],
+    reason: hadApproval ? "parameters changed after approval: approvals cleared, re-approval required" : null,
+  };
 }

@@ -42,8 +42,16 @@ const devAuto = ["tier_approvals", "allow", "dev tier: auto-approved"] as const;
 const prodTwo = ["tier_approvals", "require_approval", "prod tier: 2 approvals from team approvers"] as const;
 const overThreshold = ["cost_threshold", "require_approval", "over the $500/month threshold: an admin must approve (estimated $600/month)"] as const;
 const overBudget = (share: string, effect: "deny" | "require_approval") =>
-  ["budget", effect, `exceeds remaining budget: $3,500 left of $5,000, this request needs ${share} — ${effect === "deny" ? "denied" : "soft limit: an admin must approve"}`] as const;
-const ownRequest = ["separation_of_duties", "require_approval", "you cannot approve your own request: the approvals must come from other people"] as const;
+  [
+    "budget",
+    effect,
+    `exceeds remaining budget: $3,500 left of $5,000, this request needs ${share} — ${effect === "deny" ? "denied" : "soft limit: an admin must approve"}`,
+  ] as const;
+const ownRequest = [
+  "separation_of_duties",
+  "require_approval",
+  "you cannot approve your own request: the approvals must come from other people",
+] as const;
 
 type Case = {
   name: string;
@@ -87,7 +95,11 @@ const cases: Case[] = [
       ["team_approver", 1, "prod tier"],
     ],
     reasons: [
-      ["tier_approvals", "require_approval", "prod tier: 1 approval from a team approver, then 1 approval from an admin, then 1 approval from a team approver"],
+      [
+        "tier_approvals",
+        "require_approval",
+        "prod tier: 1 approval from a team approver, then 1 approval from an admin, then 1 approval from a team approver",
+      ],
       withinBudget,
     ],
   },
@@ -100,13 +112,23 @@ const cases: Case[] = [
     stages: [["admin", 1, "over the $500/month threshold"]],
     reasons: [overThreshold, devAuto, withinBudget],
   },
-  { name: "exactly at the cost threshold needs no extra approval", tweak: (i) => (i.cost.monthlyCents = 50_000), outcome: "auto_approved", stages: [], reasons: [devAuto, withinBudget] },
+  {
+    name: "exactly at the cost threshold needs no extra approval",
+    tweak: (i) => (i.cost.monthlyCents = 50_000),
+    outcome: "auto_approved",
+    stages: [],
+    reasons: [devAuto, withinBudget],
+  },
   {
     name: "one cent over the cost threshold needs it",
     tweak: (i) => (i.cost.monthlyCents = 50_001),
     outcome: "needs_approval",
     stages: [["admin", 1, "over the $500/month threshold"]],
-    reasons: [["cost_threshold", "require_approval", "over the $500/month threshold: an admin must approve (estimated $500.01/month)"], devAuto, withinBudget],
+    reasons: [
+      ["cost_threshold", "require_approval", "over the $500/month threshold: an admin must approve (estimated $500.01/month)"],
+      devAuto,
+      withinBudget,
+    ],
   },
   {
     name: "prod over the threshold: team approvers first, then an admin",
@@ -130,7 +152,11 @@ const cases: Case[] = [
     },
     outcome: "needs_approval",
     stages: [["team_approver", 3, "prod tier; over the $500/month threshold"]],
-    reasons: [prodTwo, ["cost_threshold", "require_approval", "over the $500/month threshold: 3 team approvers must approve (estimated $600/month)"], withinBudget],
+    reasons: [
+      prodTwo,
+      ["cost_threshold", "require_approval", "over the $500/month threshold: 3 team approvers must approve (estimated $600/month)"],
+      withinBudget,
+    ],
   },
   {
     name: "no cost rule in the template: no threshold",
@@ -272,7 +298,13 @@ const cases: Case[] = [
     stages: [],
     reasons: [["ttl_max", "deny", "TTL of 4 days is over the dev tier's maximum of 3 days — denied"], devAuto, withinBudget],
   },
-  { name: "TTL exactly at the maximum is allowed", tweak: (i) => (i.cost.ttlHours = 72), outcome: "auto_approved", stages: [], reasons: [devAuto, withinBudget] },
+  {
+    name: "TTL exactly at the maximum is allowed",
+    tweak: (i) => (i.cost.ttlHours = 72),
+    outcome: "auto_approved",
+    stages: [],
+    reasons: [devAuto, withinBudget],
+  },
   {
     name: "TTL one hour over the maximum is denied",
     tweak: (i) => (i.cost.ttlHours = 73),
@@ -334,7 +366,11 @@ const cases: Case[] = [
     },
     outcome: "denied",
     stages: [],
-    reasons: [["quota", "deny", "GPU quota exceeded: 0 in use + 3 requested = 3, over the team's limit of 2 — denied"], overBudget("$3,600", "require_approval"), devAuto],
+    reasons: [
+      ["quota", "deny", "GPU quota exceeded: 0 in use + 3 requested = 3, over the team's limit of 2 — denied"],
+      overBudget("$3,600", "require_approval"),
+      devAuto,
+    ],
   },
   {
     name: "every deny is listed, in rule order",
@@ -389,7 +425,13 @@ const cases: Case[] = [
     stages: [["admin", 1, "over the $500/month threshold"]],
     reasons: [overThreshold, devAuto, withinBudget],
   },
-  { name: "an admin requester of an auto-approved request gets no note", tweak: (i) => (i.requester.globalRole = "admin"), outcome: "auto_approved", stages: [], reasons: [devAuto, withinBudget] },
+  {
+    name: "an admin requester of an auto-approved request gets no note",
+    tweak: (i) => (i.requester.globalRole = "admin"),
+    outcome: "auto_approved",
+    stages: [],
+    reasons: [devAuto, withinBudget],
+  },
 ];
 
 describe("evaluatePolicy", () => {
@@ -402,7 +444,14 @@ describe("evaluatePolicy", () => {
 
   it("reports the budget and quota figures behind the decision", () => {
     const decision = evaluate((i) => (i.team.quotas.gpus = null));
-    expect(decision.budget).toEqual({ mode: "hard", limitCents: 500_000, spentCents: 100_000, committedCents: 50_000, thisRequestCents: 330, remainingAfterCents: 349_670 });
+    expect(decision.budget).toEqual({
+      mode: "hard",
+      limitCents: 500_000,
+      spentCents: 100_000,
+      committedCents: 50_000,
+      thisRequestCents: 330,
+      remainingAfterCents: 349_670,
+    });
     expect(decision.quotas).toEqual({
       vcpus: { limit: 32, used: 8, requested: 2, remainingAfter: 22 },
       instances: { limit: 10, used: 3, requested: 1, remainingAfter: 6 },

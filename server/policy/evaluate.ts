@@ -52,7 +52,13 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
 export function separationOfDuties({ requester }: PolicyInput, stages: readonly ApprovalStage[]): PolicyReason[] {
   const couldFill = stages.some((s) => isAdmin(requester) || (s.role === "team_approver" && requester.teamRole === "approver"));
   if (!couldFill) return [];
-  return [{ rule: "separation_of_duties", effect: "require_approval", message: "you cannot approve your own request: the approvals must come from other people" }];
+  return [
+    {
+      rule: "separation_of_duties",
+      effect: "require_approval",
+      message: "you cannot approve your own request: the approvals must come from other people",
+    },
+  ];
 }
 
 /** Money and counts are whole numbers (cents, hours, units); a float here is a bug upstream, not a rounding question. */

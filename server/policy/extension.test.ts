@@ -42,7 +42,8 @@ describe("evaluateExtension", () => {
   ] as const)("%s: %s", (_label, lifetimeHoursAfter, outcome) => {
     const decision = evaluateExtension(input((i) => (i.lifetimeHoursAfter = lifetimeHoursAfter)));
     expect(decision.outcome).toBe(outcome);
-    if (outcome === "needs_approval") expect(decision.stages).toEqual([{ role: "team_approver", count: 1, reason: "lifetime over the dev tier's maximum TTL" }]);
+    if (outcome === "needs_approval")
+      expect(decision.stages).toEqual([{ role: "team_approver", count: 1, reason: "lifetime over the dev tier's maximum TTL" }]);
     if (outcome === "denied") expect(decision.stages).toEqual([]);
   });
 

@@ -26,21 +26,43 @@ export type ExtensionPolicyInput = PolicyInput & {
 
 export function ttlExtension({ tier, cost, maxTtlHours, lifetimeHoursAfter }: ExtensionPolicyInput): RuleResult {
   const added = formatHours(cost.ttlHours);
-  if (cost.ttlHours < 1) return { reasons: [{ rule: "ttl_extension", effect: "deny", message: "an extension must add at least 1 hour — denied" }], stages: [] };
+  if (cost.ttlHours < 1)
+    return { reasons: [{ rule: "ttl_extension", effect: "deny", message: "an extension must add at least 1 hour — denied" }], stages: [] };
   const lifetime = formatHours(lifetimeHoursAfter);
   const max = formatHours(maxTtlHours);
   if (lifetimeHoursAfter <= maxTtlHours) {
-    return { reasons: [{ rule: "ttl_extension", effect: "allow", message: `+${added} keeps the lifetime at ${lifetime}, within the ${tier} tier's maximum of ${max}: auto-approved` }], stages: [] };
+    return {
+      reasons: [
+        {
+          rule: "ttl_extension",
+          effect: "allow",
+          message: `+${added} keeps the lifetime at ${lifetime}, within the ${tier} tier's maximum of ${max}: auto-approved`,
+        },
+      ],
+      stages: [],
+    };
   }
   const ceiling = maxTtlHours * EXTENSION_CEILING;
   if (lifetimeHoursAfter > ceiling) {
     return {
-      reasons: [{ rule: "ttl_extension", effect: "deny", message: `+${added} would make the lifetime ${lifetime}, over ${EXTENSION_CEILING}× the ${tier} tier's maximum of ${max} (${formatHours(ceiling)}) — denied: request a new environment instead` }],
+      reasons: [
+        {
+          rule: "ttl_extension",
+          effect: "deny",
+          message: `+${added} would make the lifetime ${lifetime}, over ${EXTENSION_CEILING}× the ${tier} tier's maximum of ${max} (${formatHours(ceiling)}) — denied: request a new environment instead`,
+        },
+      ],
       stages: [],
     };
   }
   return {
-    reasons: [{ rule: "ttl_extension", effect: "require_approval", message: `+${added} would make the lifetime ${lifetime}, over the ${tier} tier's maximum of ${max}: a team approver must approve the exception` }],
+    reasons: [
+      {
+        rule: "ttl_extension",
+        effect: "require_approval",
+        message: `+${added} would make the lifetime ${lifetime}, over the ${tier} tier's maximum of ${max}: a team approver must approve the exception`,
+      },
+    ],
     stages: [{ role: "team_approver", count: 1, reason: `lifetime over the ${tier} tier's maximum TTL` }],
   };
 }
@@ -51,7 +73,10 @@ export function evaluateExtension(input: ExtensionPolicyInput): PolicyDecision {
   assertWholeNumbers(input);
   const results = [ttlExtension(input), budget(input)];
   const reasons: PolicyReason[] = results.flatMap((r) => r.reasons);
-  const stages = mergeStages([], results.flatMap((r) => r.stages));
+  const stages = mergeStages(
+    [],
+    results.flatMap((r) => r.stages),
+  );
   const denied = reasons.some((r) => r.effect === "deny");
   if (!denied) reasons.push(...separationOfDuties(input, stages));
   return {

@@ -4,7 +4,9 @@ import { openSecret, sealSecret } from "~/server/core/secret-box";
 
 /** A tracked resource as the engine would report it, its sealed secrets opened. */
 export function toActual(row: EnvironmentResource): ActualResource {
-  const sensitive = row.sensitiveCiphertext ? (JSON.parse(openSecret(row.sensitiveCiphertext, "resource-sensitive", row.id)) as Record<string, string>) : {};
+  const sensitive = row.sensitiveCiphertext
+    ? (JSON.parse(openSecret(row.sensitiveCiphertext, "resource-sensitive", row.id)) as Record<string, string>)
+    : {};
   return {
     address: row.address,
     type: row.type,

@@ -12,7 +12,16 @@ import type { RunScope } from "./scope";
 
 export type ResourceWrite =
   /** Tracked before the engine is asked for it: a crash after the call still leaves a record to find it by. */
-  | { op: "track"; environmentId: string; address: string; type: string; idempotencyKey: string; properties: Record<string, unknown>; tags: Record<string, string>; hourlyMicros: number }
+  | {
+      op: "track";
+      environmentId: string;
+      address: string;
+      type: string;
+      idempotencyKey: string;
+      properties: Record<string, unknown>;
+      tags: Record<string, string>;
+      hourlyMicros: number;
+    }
   | { op: "ready"; id: string; providerId: string; attributes: Record<string, unknown>; sensitiveCiphertext: string | null }
   | { op: "status"; id: string; status: "deleting" | "deleted" | "failed" }
   | { op: "tags"; id: string; tags: Record<string, string> };

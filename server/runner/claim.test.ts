@@ -64,15 +64,28 @@ const takeOver = async (runId: string) => (await claimRun(db, runId, "worker-b",
 /** The sim engine, with `hook` run inside the n-th apply call (after the resource exists in the cloud). */
 function onApply(n: number, hook: (ctx: Parameters<Engine["apply"]>[0]) => Promise<void>): Engine {
   let calls = 0;
-  return { ...sim, name: sim.name, plan: sim.plan, read: (ctx) => sim.read(ctx), destroy: (ctx, r) => sim.destroy(ctx, r), apply: async (ctx, desired, existing) => {
-    const result = await sim.apply(ctx, desired, existing);
-    if (++calls === n) await hook(ctx);
-    return result;
-  } };
+  return {
+    ...sim,
+    name: sim.name,
+    plan: sim.plan,
+    read: (ctx) => sim.read(ctx),
+    destroy: (ctx, r) => sim.destroy(ctx, r),
+    apply: async (ctx, desired, existing) => {
+      const result = await sim.apply(ctx, desired, existing);
+      if (++calls === n) await hook(ctx);
+      return result;
+    },
+  };
 }
 
-const options = (engine: Engine, extra: Partial<RunnerOptions> = {}): RunnerOptions => ({ workerId: "worker-a", engines: () => engine, retry: fast, ...extra });
-const logOf = async (runId: string) => (await db.select({ message: runEvents.message }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id)).map((r) => r.message);
+const options = (engine: Engine, extra: Partial<RunnerOptions> = {}): RunnerOptions => ({
+  workerId: "worker-a",
+  engines: () => engine,
+  retry: fast,
+  ...extra,
+});
+const logOf = async (runId: string) =>
+  (await db.select({ message: runEvents.message }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id)).map((r) => r.message);
 
 /** Nothing of A's outcome was recorded: the run is B's and running, the environment and request still provisioning, no ready/failed audit. */
 async function expectUntouchedByA(runId: string, environmentId: string, requestId: string) {
@@ -82,7 +95,10 @@ async function expectUntouchedByA(runId: string, environmentId: string, requestI
   expect(environment).toMatchObject({ status: "provisioning", failureSummary: null, readyAt: null });
   const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
   expect(request?.status).toBe("provisioning");
-  const outcomes = await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environmentId), inArray(auditEvents.action, ["environment.ready", "environment.failed"])));
+  const outcomes = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.subjectId, environmentId), inArray(auditEvents.action, ["environment.ready", "environment.failed"])));
   expect(outcomes).toEqual([]);
   expect((await logOf(runId)).filter((m) => m.startsWith("Stopped without recording an outcome: Run "))).toHaveLength(1);
 }
@@ -124,7 +140,12 @@ describe("a worker whose claim was taken over", () => {
     expect(await executeRun(db, runId, options(engine, { heartbeatMs: 60_000 }))).toBe("claim_lost");
     await expectUntouchedByA(runId, environmentId, requestId);
     // Its last resource's record stays as B will find it (creating, adopted by its key), not marked ready by A.
-    const [last] = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environmentId)).orderBy(environmentResources.createdAt).offset(4);
+    const [last] = await db
+      .select()
+      .from(environmentResources)
+      .where(eq(environmentResources.environmentId, environmentId))
+      .orderBy(environmentResources.createdAt)
+      .offset(4);
     expect(last?.status).toBe("creating");
     await expectBFinishes(runId, environmentId);
   });
@@ -182,7 +203,10 @@ describe("an outcome the environment's row refuses", () => {
     });
     expect(await executeRun(db, runId, options(engine))).toBe("failed");
     const [run] = await db.select().from(runs).where(eq(runs.id, runId));
-    expect(run).toMatchObject({ status: "failed", error: "the outcome (succeeded) could not be recorded: A environment cannot go from failed to ready." });
+    expect(run).toMatchObject({
+      status: "failed",
+      error: "the outcome (succeeded) could not be recorded: A environment cannot go from failed to ready.",
+    });
     const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
     expect(environment).toMatchObject({ status: "failed", failureSummary: "marked failed by hand", readyAt: null });
     const [request] = await db.select().from(requests).where(eq(requests.id, requestId));

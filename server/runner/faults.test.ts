@@ -39,7 +39,14 @@ function boxesTemplate(name: string, onFailure: "cleanup" | "keep"): string {
   document.metadata.description = `Test boxes for runner fault tests (on failure: ${onFailure}).`;
   document.spec.parameters = [
     ...document.spec.parameters,
-    { name: "region", title: "Region", type: "string", enum: ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"], default: "us-east-1", required: true },
+    {
+      name: "region",
+      title: "Region",
+      type: "string",
+      enum: ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"],
+      default: "us-east-1",
+      required: true,
+    },
     { name: "boxes", title: "Boxes", type: "integer", minimum: 1, maximum: 3, default: 2, required: true },
   ] as typeof document.spec.parameters;
   document.spec.resources = [
@@ -49,7 +56,13 @@ function boxesTemplate(name: string, onFailure: "cleanup" | "keep"): string {
       id: "boxes",
       type: "instance",
       count: "${params.boxes}",
-      properties: { region: "${params.region}", instance_type: "${params.instance_type}", image: "debian-12", subnet: "${resources.subnet.id}", disk_gb: "${params.disk_gb}" },
+      properties: {
+        region: "${params.region}",
+        instance_type: "${params.instance_type}",
+        image: "debian-12",
+        subnet: "${resources.subnet.id}",
+        disk_gb: "${params.disk_gb}",
+      },
     },
   ] as typeof document.spec.resources;
   document.spec.outputs = [{ name: "ip", value: "${resources.boxes[0].private_ip}", sensitive: false }] as typeof document.spec.outputs;
@@ -115,7 +128,10 @@ async function provision(requestId: string, options: Partial<RunnerOptions> & { 
   const runId = await startApply(db, requestId);
   expect(runId).not.toBeNull();
   const using = options.engine ?? engine;
-  const outcome = await within(options.timeoutMs ?? 60_000, executeRun(db, runId!, { workerId: "faults-test", engines: () => using, retry: fast, ...options }));
+  const outcome = await within(
+    options.timeoutMs ?? 60_000,
+    executeRun(db, runId!, { workerId: "faults-test", engines: () => using, retry: fast, ...options }),
+  );
   const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
   return { runId: runId!, environmentId: environment!.id, outcome };
 }
@@ -129,7 +145,11 @@ async function stateOf(environmentId: string) {
   const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
   const [request] = await db.select().from(requests).where(eq(requests.id, environment!.requestId));
   const [run] = await db.select().from(runs).where(eq(runs.environmentId, environmentId));
-  const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environmentId)).orderBy(environmentResources.createdAt);
+  const rows = await db
+    .select()
+    .from(environmentResources)
+    .where(eq(environmentResources.environmentId, environmentId))
+    .orderBy(environmentResources.createdAt);
   const live = await engine.cloud.inventory({ tags: { "environment-id": environmentId } });
   return { environment: environment!, request: request!, run: run!, rows, live };
 }
@@ -148,8 +168,15 @@ async function expectConsistent(environmentId: string) {
       `${resource.type} ${resource.id} (${resource.idempotencyKey}) is not tracked`,
     ).toBeDefined();
   }
-  for (const row of rows.filter((r) => r.status === "ready")) expect(live.map((r) => r.id), `${row.address} is ready but gone`).toContain(row.providerId);
-  const active = await db.select().from(runs).where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"])));
+  for (const row of rows.filter((r) => r.status === "ready"))
+    expect(
+      live.map((r) => r.id),
+      `${row.address} is ready but gone`,
+    ).toContain(row.providerId);
+  const active = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.environmentId, environmentId), inArray(runs.status, ["queued", "running"])));
   expect(active).toEqual([]);
   expect((await findOrphans(db, engine.cloud, { graceMs: 0 })).filter((o) => o.environmentId === environmentId)).toEqual([]);
 }
@@ -206,7 +233,9 @@ describe("transient faults", () => {
     expect(live).toHaveLength(rows.length);
     expect(new Set(live.map((r) => r.id))).toEqual(new Set(rows.map((r) => r.providerId)));
     const log = await logOf(runId);
-    expect(log).toContainEqual(expect.stringMatching(/internal error while handling create \(injected fault, rate 0\.4\); try again: retrying in \d+ ms \(attempt 2\)/));
+    expect(log).toContainEqual(
+      expect.stringMatching(/internal error while handling create \(injected fault, rate 0\.4\); try again: retrying in \d+ ms \(attempt 2\)/),
+    );
     expect(log).toContainEqual(expect.stringMatching(/the create request timed out after it took effect .*: retrying in \d+ ms/));
     expect(log).toContainEqual(expect.stringMatching(/adopted .*, made by an earlier attempt/));
     await expectConsistent(environmentId);
@@ -258,7 +287,10 @@ describe("transient faults", () => {
     expect(outcome).toBe("failed");
     const { environment, run, rows, live } = await stateOf(environmentId);
     expect(run.error).toBe("net: region us-east-1 is unavailable (simulated outage); try again later");
-    expect(environment).toMatchObject({ status: "failed", failureSummary: expect.stringContaining("region us-east-1 is unavailable (simulated outage)") });
+    expect(environment).toMatchObject({
+      status: "failed",
+      failureSummary: expect.stringContaining("region us-east-1 is unavailable (simulated outage)"),
+    });
     const log = await logOf(runId);
     expect(log.filter((m) => /region us-east-1 is unavailable.*: retrying in/.test(m))).toHaveLength(fast.attempts - 1);
     expect(live).toEqual([]);
@@ -298,7 +330,10 @@ describe("permanent faults and the cleanup policy", () => {
     expect(outcome).toBe("failed");
 
     const { environment, request, run, rows, live } = await stateOf(environmentId);
-    expect(run).toMatchObject({ status: "failed", error: expect.stringMatching(/^boxes\[1\]: instance quota exceeded for account \S+ in us-west-2: the limit is \d+/) });
+    expect(run).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^boxes\[1\]: instance quota exceeded for account \S+ in us-west-2: the limit is \d+/),
+    });
     expect(request.status).toBe("failed");
     expect(environment.status).toBe("failed");
     expect(environment.failureSummary).toMatch(/instance quota exceeded .*\. Cleaned up: 4 of 4 resources destroyed\.$/);
@@ -312,7 +347,9 @@ describe("permanent faults and the cleanup policy", () => {
     const log = await logOf(runId);
     // Permanent: not retried.
     expect(log.some((m) => m.includes("quota exceeded") && m.includes("retrying"))).toBe(false);
-    expect(log).toEqual(expect.arrayContaining(["Cleaning up 4 resources (template policy: cleanup)", "Destroyed boxes[0]", "Destroyed subnet", "Destroyed net"]));
+    expect(log).toEqual(
+      expect.arrayContaining(["Cleaning up 4 resources (template policy: cleanup)", "Destroyed boxes[0]", "Destroyed subnet", "Destroyed net"]),
+    );
     await expectConsistent(environmentId);
   });
 
@@ -395,7 +432,9 @@ describe("a run handed back by a stopping worker", () => {
 
     const [handedBack] = await db.select().from(runs).where(eq(runs.id, runId));
     expect(handedBack).toMatchObject({ status: "queued", workerId: null, attempts: 1 });
-    const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'recover_run' and key = ${`resume:${runId}`}`);
+    const jobs = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'recover_run' and key = ${`resume:${runId}`}`,
+    );
     expect(jobs.rows[0]?.n).toBe(1);
     const before = await stateOf(environmentId);
     expect(before.rows.map((r) => [r.address, r.status])).toEqual([

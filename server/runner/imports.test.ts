@@ -25,7 +25,11 @@ function importsOf(file: string): string[] {
   const text = readFileSync(path.join(root, file), "utf8");
   const targets = [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
   return targets.flatMap((target) => {
-    const base = target.startsWith("~/") ? path.join(root, target.slice(2)) : target.startsWith(".") ? path.resolve(path.dirname(path.join(root, file)), target) : null;
+    const base = target.startsWith("~/")
+      ? path.join(root, target.slice(2))
+      : target.startsWith(".")
+        ? path.resolve(path.dirname(path.join(root, file)), target)
+        : null;
     if (!base) return [];
     const candidates = [`${base}.ts`, path.join(base, "index.ts")].map((c) => path.relative(root, c));
     return candidates.filter((c) => known.has(c)).slice(0, 1);
@@ -61,6 +65,7 @@ describe("server/runner imports", () => {
   });
 
   it("the run store does not import the runner", () => {
-    for (const file of sources("server/runs")) expect({ file, imports: importsOf(file).filter((i) => i.startsWith("server/runner/")) }).toEqual({ file, imports: [] });
+    for (const file of sources("server/runs"))
+      expect({ file, imports: importsOf(file).filter((i) => i.startsWith("server/runner/")) }).toEqual({ file, imports: [] });
   });
 });

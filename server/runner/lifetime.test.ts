@@ -31,10 +31,12 @@ beforeAll(async () => {
   sim = createSimEngine({ db, config: quietSimConfig });
   const member = await makeUser(db);
   const approverUser = await makeUser(db);
-  teamId = (await makeTeam(db, [
-    { userId: member.id, role: "member" },
-    { userId: approverUser.id, role: "approver" },
-  ])).id;
+  teamId = (
+    await makeTeam(db, [
+      { userId: member.id, role: "member" },
+      { userId: approverUser.id, role: "approver" },
+    ])
+  ).id;
   dev = await callerFor(db, member.id);
   approver = await callerFor(db, approverUser.id);
 });
@@ -49,11 +51,27 @@ describe("expiresAtFrom", () => {
 
 describe("an environment's lifetime", () => {
   it("counts from the apply of a request edited and approved late, and every resource's expires-at tag equals the row", async () => {
-    const draft = { teamId, templateName: "bastion-host", tier: "staging" as const, environmentName: `life-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Lifetime test" };
+    const draft = {
+      teamId,
+      templateName: "bastion-host",
+      tier: "staging" as const,
+      environmentName: `life-${randomUUID().slice(0, 6)}`,
+      ttlHours: 24,
+      parameters: {},
+      justification: "Lifetime test",
+    };
     const submitted = await dev.requests.submit({ ...draft, clientRequestId: randomUUID() });
     expect(submitted.status).toBe("pending_approval");
     // Edited: the plan is evaluated again (its expires-at estimate moves), then approval takes ten hours.
-    const edited = await dev.requests.update({ requestId: submitted.id, expectedVersion: 1, tier: draft.tier, environmentName: draft.environmentName, ttlHours: 48, parameters: {}, justification: "Lifetime test, two days" });
+    const edited = await dev.requests.update({
+      requestId: submitted.id,
+      expectedVersion: 1,
+      tier: draft.tier,
+      environmentName: draft.environmentName,
+      ttlHours: 48,
+      parameters: {},
+      justification: "Lifetime test, two days",
+    });
     await db
       .update(requests)
       .set({ submittedAt: sql`${requests.submittedAt} - interval '10 hours'`, createdAt: sql`${requests.createdAt} - interval '10 hours'` })

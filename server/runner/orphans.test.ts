@@ -51,7 +51,12 @@ async function readyEnvironment() {
   return { environment: environment!, rows };
 }
 
-const ourTags = (environmentId: string) => ({ "managed-by": "provisio", "environment-id": environmentId, team: "payments", owner: "dev@provisio.local" });
+const ourTags = (environmentId: string) => ({
+  "managed-by": "provisio",
+  "environment-id": environmentId,
+  team: "payments",
+  owner: "dev@provisio.local",
+});
 
 /** A network made straight in the cloud, behind the portal's back. */
 async function strayNetwork(tags: Record<string, string>, idempotencyKey?: string) {
@@ -77,16 +82,26 @@ describe("finding orphans", () => {
 
     const orphans = await findOrphans(db, engine.cloud, { graceMs: 0 });
     const byId = new Map(orphans.map((o) => [o.providerId, o]));
-    expect(byId.get(untracked.id)).toMatchObject({ type: "network", region: "eu-west-1", environmentId: environment.id, teamId, reason: "untracked", idempotencyKey: `${environment.id}/stray` });
+    expect(byId.get(untracked.id)).toMatchObject({
+      type: "network",
+      region: "eu-west-1",
+      environmentId: environment.id,
+      teamId,
+      reason: "untracked",
+      idempotencyKey: `${environment.id}/stray`,
+    });
     expect(byId.get(unknownEnvironment.id)).toMatchObject({ reason: "unknown-environment", teamId: null });
     expect(byId.get(garbledEnvironment.id)).toMatchObject({ reason: "unknown-environment", environmentId: "(assigned on submit)" });
     expect(byId.get(subnet.providerId!)).toMatchObject({ type: "subnet", reason: "record-deleted", teamId });
-    for (const id of [foreign.id, noEnvironmentTag.id, box.providerId!, rows.find((r) => r.address === "net")!.providerId!]) expect(byId.has(id), id).toBe(false);
+    for (const id of [foreign.id, noEnvironmentTag.id, box.providerId!, rows.find((r) => r.address === "net")!.providerId!])
+      expect(byId.has(id), id).toBe(false);
 
     // Put the records back as they were: the environment tracks everything again.
     await db.update(environmentResources).set({ providerId: box.providerId, status: "ready" }).where(eq(environmentResources.id, box.id));
     await db.update(environmentResources).set({ status: "ready", deletedAt: null }).where(eq(environmentResources.id, subnet.id));
-    expect((await findOrphans(db, engine.cloud, { graceMs: 0 })).filter((o) => o.environmentId === environment.id).map((o) => o.providerId)).toEqual([untracked.id]);
+    expect((await findOrphans(db, engine.cloud, { graceMs: 0 })).filter((o) => o.environmentId === environment.id).map((o) => o.providerId)).toEqual([
+      untracked.id,
+    ]);
     await sweepOrphans(db, engine.cloud, { remove: true, graceMs: 0 });
   });
 
@@ -115,7 +130,11 @@ describe("removing orphans", () => {
     const lostEnvironment = randomUUID();
     const strayNet = await strayNetwork(ourTags(lostEnvironment));
     // A subnet uses the stray network: the network can only go once the subnet is gone.
-    const { resource: straySubnet } = await engine.cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: strayNet.id, cidr: "10.9.1.0/24" }, tags: ourTags(lostEnvironment) });
+    const { resource: straySubnet } = await engine.cloud.create({
+      type: "subnet",
+      properties: { region: "eu-west-1", network: strayNet.id, cidr: "10.9.1.0/24" },
+      tags: ourTags(lostEnvironment),
+    });
 
     const report = await sweepOrphans(db, engine.cloud, { remove: true, graceMs: 0 });
     expect(report.mode).toBe("remove");
@@ -129,8 +148,17 @@ describe("removing orphans", () => {
     const audits = await db.select().from(auditEvents).where(eq(auditEvents.action, "resource.orphan_removed"));
     const known = audits.find((a) => a.subjectId === strayInKnown.id);
     expect(known).toMatchObject({ actorId: null, actorLabel: "system", subjectType: "resource", teamId, correlationId: environment.id });
-    expect(known?.before).toMatchObject({ type: "network", environmentId: environment.id, reason: "untracked", idempotencyKey: `${environment.id}/stray` });
-    expect(audits.find((a) => a.subjectId === straySubnet.id)).toMatchObject({ teamId: null, correlationId: lostEnvironment, before: expect.objectContaining({ reason: "unknown-environment", type: "subnet" }) });
+    expect(known?.before).toMatchObject({
+      type: "network",
+      environmentId: environment.id,
+      reason: "untracked",
+      idempotencyKey: `${environment.id}/stray`,
+    });
+    expect(audits.find((a) => a.subjectId === straySubnet.id)).toMatchObject({
+      teamId: null,
+      correlationId: lostEnvironment,
+      before: expect.objectContaining({ reason: "unknown-environment", type: "subnet" }),
+    });
 
     // Nothing left to find.
     expect(await findOrphans(db, engine.cloud, { graceMs: 0 })).toEqual([]);
@@ -155,7 +183,12 @@ describe("removing orphans", () => {
 describe("the sweep_orphans worker task", () => {
   function helpers() {
     const lines: string[] = [];
-    const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m), debug: () => undefined };
+    const logger = {
+      info: (m: string) => lines.push(m),
+      warn: (m: string) => lines.push(m),
+      error: (m: string) => lines.push(m),
+      debug: () => undefined,
+    };
     return { helpers: { logger } as unknown as JobHelpers, lines };
   }
 
@@ -163,14 +196,23 @@ describe("the sweep_orphans worker task", () => {
     const stray = await strayNetwork(ourTags(randomUUID()));
     const reporting = helpers();
     await sweepOrphansTask(db, { mode: "report", graceMs: 0, cloud: engine.cloud })({}, reporting.helpers);
-    expect(reporting.lines).toEqual([expect.stringMatching(/^orphan sweep \(report\): 1 orphaned of \d+ tagged resources \(0 too young to judge\); set PROVISIO_ORPHAN_SWEEP=remove to delete them$/)]);
+    expect(reporting.lines).toEqual([
+      expect.stringMatching(
+        /^orphan sweep \(report\): 1 orphaned of \d+ tagged resources \(0 too young to judge\); set PROVISIO_ORPHAN_SWEEP=remove to delete them$/,
+      ),
+    ]);
     expect((await engine.cloud.get(stray.id)).state).toBe("available");
 
     const removing = helpers();
     await sweepOrphansTask(db, { mode: "remove", graceMs: 0, cloud: engine.cloud })({}, removing.helpers);
-    expect(removing.lines).toEqual([expect.stringMatching(/^orphan sweep \(remove\): 1 orphaned of \d+ tagged resources \(0 too young to judge\); removed 1$/)]);
+    expect(removing.lines).toEqual([
+      expect.stringMatching(/^orphan sweep \(remove\): 1 orphaned of \d+ tagged resources \(0 too young to judge\); removed 1$/),
+    ]);
     expect((await engine.cloud.get(stray.id)).state).toBe("deleted");
-    const [audit] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "resource.orphan_removed"), eq(auditEvents.subjectId, stray.id)));
+    const [audit] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "resource.orphan_removed"), eq(auditEvents.subjectId, stray.id)));
     expect(audit).toBeDefined();
   });
 });

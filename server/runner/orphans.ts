@@ -61,7 +61,8 @@ export type SweepReport = OrphanScan & {
 };
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const chunk = <T>(items: readonly T[], size = 500): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const chunk = <T>(items: readonly T[], size = 500): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 type Tracking = { providerId: string | null; idempotencyKey: string; status: string };
 
@@ -73,7 +74,11 @@ async function trackingRows(db: Database, resources: readonly SimResource[]): Pr
     const keys = part.map((r) => r.idempotencyKey).filter((k): k is string => Boolean(k));
     rows.push(
       ...(await db
-        .select({ providerId: environmentResources.providerId, idempotencyKey: environmentResources.idempotencyKey, status: environmentResources.status })
+        .select({
+          providerId: environmentResources.providerId,
+          idempotencyKey: environmentResources.idempotencyKey,
+          status: environmentResources.status,
+        })
         .from(environmentResources)
         .where(or(inArray(environmentResources.providerId, ids), keys.length ? inArray(environmentResources.idempotencyKey, keys) : undefined))),
     );
@@ -81,14 +86,17 @@ async function trackingRows(db: Database, resources: readonly SimResource[]): Pr
   return rows;
 }
 
-const names = (resource: SimResource) => (row: Tracking) => row.providerId === resource.id || (resource.idempotencyKey !== null && row.idempotencyKey === resource.idempotencyKey);
+const names = (resource: SimResource) => (row: Tracking) =>
+  row.providerId === resource.id || (resource.idempotencyKey !== null && row.idempotencyKey === resource.idempotencyKey);
 
 /** Finds what the cloud has under Provisio's tags that the portal does not track, with the grace period counted. */
 export async function scanForOrphans(db: Database, cloud: SimCloud, options: OrphanScanOptions = {}): Promise<OrphanScan> {
   const graceMs = options.graceMs ?? DEFAULT_ORPHAN_GRACE_MS;
   const cutoff = (options.now ?? new Date()).getTime() - graceMs;
   // The inventory, not the rate-limited API: a sweep must not starve the runs of tokens.
-  const ours = (await cloud.inventory({ tags: { "managed-by": "provisio" }, account: options.account ?? cloud.account })).filter((r) => Boolean(r.tags["environment-id"]));
+  const ours = (await cloud.inventory({ tags: { "managed-by": "provisio" }, account: options.account ?? cloud.account })).filter((r) =>
+    Boolean(r.tags["environment-id"]),
+  );
   const rows = await trackingRows(db, ours);
   const untracked = ours.filter((r) => !rows.some((row) => names(r)(row) && row.status !== "deleted"));
   const young = untracked.filter((r) => r.createdAt.getTime() > cutoff);
@@ -97,7 +105,8 @@ export async function scanForOrphans(db: Database, cloud: SimCloud, options: Orp
   const environmentIds = [...new Set(old.map((r) => r.tags["environment-id"] ?? "").filter((id) => uuid.test(id)))];
   const teams = new Map<string, string>();
   for (const part of chunk(environmentIds)) {
-    for (const e of await db.select({ id: environments.id, teamId: environments.teamId }).from(environments).where(inArray(environments.id, part))) teams.set(e.id, e.teamId);
+    for (const e of await db.select({ id: environments.id, teamId: environments.teamId }).from(environments).where(inArray(environments.id, part)))
+      teams.set(e.id, e.teamId);
   }
   const orphans = old.map((r): Orphan => {
     const environmentId = r.tags["environment-id"] ?? "";
@@ -130,7 +139,10 @@ async function trackedNow(db: Database, orphan: Orphan): Promise<boolean> {
     .from(environmentResources)
     .where(
       and(
-        or(eq(environmentResources.providerId, orphan.providerId), orphan.idempotencyKey ? eq(environmentResources.idempotencyKey, orphan.idempotencyKey) : undefined),
+        or(
+          eq(environmentResources.providerId, orphan.providerId),
+          orphan.idempotencyKey ? eq(environmentResources.idempotencyKey, orphan.idempotencyKey) : undefined,
+        ),
         inArray(environmentResources.status, ["planned", "creating", "ready", "deleting", "failed"]),
       ),
     )
@@ -140,7 +152,11 @@ async function trackedNow(db: Database, orphan: Orphan): Promise<boolean> {
 
 const describe = (o: Orphan) =>
   `${o.type} ${o.providerId}${o.region ? ` in ${o.region}` : ""} (environment ${o.environmentId}: ${
-    o.reason === "unknown-environment" ? "no such environment" : o.reason === "record-deleted" ? "its record says deleted" : "not tracked by the environment"
+    o.reason === "unknown-environment"
+      ? "no such environment"
+      : o.reason === "record-deleted"
+        ? "its record says deleted"
+        : "not tracked by the environment"
   })`;
 
 /**
@@ -175,7 +191,15 @@ export async function sweepOrphans(db: Database, cloud: SimCloud, options: Orpha
           subjectId: orphan.providerId,
           teamId: orphan.teamId,
           correlationId: orphan.environmentId,
-          before: { type: orphan.type, account: orphan.account, region: orphan.region, environmentId: orphan.environmentId, idempotencyKey: orphan.idempotencyKey, reason: orphan.reason, tags: orphan.tags },
+          before: {
+            type: orphan.type,
+            account: orphan.account,
+            region: orphan.region,
+            environmentId: orphan.environmentId,
+            idempotencyKey: orphan.idempotencyKey,
+            reason: orphan.reason,
+            tags: orphan.tags,
+          },
         });
         logger.warn({ providerId: orphan.providerId, environmentId: orphan.environmentId }, `removed orphaned resource: ${describe(orphan)}`);
       } catch (error) {

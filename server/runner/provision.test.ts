@@ -80,9 +80,20 @@ describe("provisioning a postgres-dev request", () => {
     // Secrets are never in the log, the tracked properties or the plain outputs.
     const [run] = await db.select().from(runs).where(eq(runs.id, runId!));
     const log = await db.select().from(runEvents).where(eq(runEvents.runId, runId!));
-    const everythingPlain = JSON.stringify({ log, resources: resources.map((r) => [r.properties, r.attributes]), outputs: environment?.outputs, run });
+    const everythingPlain = JSON.stringify({
+      log,
+      resources: resources.map((r) => [r.properties, r.attributes]),
+      outputs: environment?.outputs,
+      run,
+    });
     expect(everythingPlain).not.toContain(secrets.password!);
-    expect(log.map((e) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Apply started/), expect.stringMatching(/^Created db as orders_dev_/), "Apply finished: 2 resources ready"]));
+    expect(log.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Apply started/),
+        expect.stringMatching(/^Created db as orders_dev_/),
+        "Apply finished: 2 resources ready",
+      ]),
+    );
 
     // Destroy: the database and role are dropped, every row says so, and the environment is destroyed.
     const destroyRun = await queueDestroy(db, environment!.id, "test");

@@ -36,7 +36,9 @@ function lookup(expression: string, actual: ReadonlyMap<string, ActualResource>)
   const single = actual.get(index === undefined ? id : `${id}[${index}]`);
   if (single) return valueOf(single);
   if (index === undefined) {
-    const instances = [...actual.values()].filter((r) => r.address.startsWith(`${id}[`)).sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }));
+    const instances = [...actual.values()]
+      .filter((r) => r.address.startsWith(`${id}[`))
+      .sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }));
     if (instances.length) return instances.map(valueOf);
   }
   throw new UnresolvedReference(`resources.${id}${index === undefined ? "" : `[${index}]`} does not exist (yet)`);

@@ -1,6 +1,12 @@
 import { isTransient } from "~/server/engines/engine";
 
-export type RetryOptions = { attempts: number; baseMs: number; maxMs: number; signal?: AbortSignal; onRetry?: (attempt: number, delayMs: number, error: Error) => void | Promise<void> };
+export type RetryOptions = {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+  signal?: AbortSignal;
+  onRetry?: (attempt: number, delayMs: number, error: Error) => void | Promise<void>;
+};
 
 export const defaultRetry: Omit<RetryOptions, "signal" | "onRetry"> = { attempts: 6, baseMs: 200, maxMs: 10_000 };
 

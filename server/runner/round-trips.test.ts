@@ -50,7 +50,16 @@ afterAll(async () => {
 
 describe("round trips of an apply", () => {
   it("provisions five resources in 2 + 1 + 6 + 9 statements", async () => {
-    const { id: requestId } = await dev.requests.submit({ teamId, templateName: "bastion-host", tier: "dev", environmentName: `trips-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Counting round trips", clientRequestId: randomUUID() });
+    const { id: requestId } = await dev.requests.submit({
+      teamId,
+      templateName: "bastion-host",
+      tier: "dev",
+      environmentName: `trips-${randomUUID().slice(0, 6)}`,
+      ttlHours: 24,
+      parameters: {},
+      justification: "Counting round trips",
+      clientRequestId: randomUUID(),
+    });
     statements = [];
     const started = await provisionRequest(counted, requestId, { workerId: "counted", engines: () => sim, heartbeatMs: 60_000 });
     expect(started?.outcome).toBe("succeeded");

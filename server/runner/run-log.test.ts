@@ -24,7 +24,16 @@ beforeAll(async () => {
   const user = await makeUser(db);
   const teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
   const dev = await callerFor(db, user.id);
-  const { id } = await dev.requests.submit({ teamId, templateName: "bastion-host", tier: "dev", environmentName: `log-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Run log tests", clientRequestId: randomUUID() });
+  const { id } = await dev.requests.submit({
+    teamId,
+    templateName: "bastion-host",
+    tier: "dev",
+    environmentName: `log-${randomUUID().slice(0, 6)}`,
+    ttlHours: 24,
+    parameters: {},
+    justification: "Run log tests",
+    clientRequestId: randomUUID(),
+  });
   runId = (await startApply(db, id))!;
 });
 

@@ -17,7 +17,9 @@ export type LogLine = RunLogEvent & { at: Date };
 
 /** An INSERT of `lines` into the run's log, in order; for a CTE or a statement of its own. */
 export function insertLines(runId: string, lines: readonly LogLine[]): SQL {
-  const json = JSON.stringify(lines.map((l) => ({ at: l.at.toISOString(), level: l.level, message: l.message, address: l.address ?? null, data: l.data ?? null })));
+  const json = JSON.stringify(
+    lines.map((l) => ({ at: l.at.toISOString(), level: l.level, message: l.message, address: l.address ?? null, data: l.data ?? null })),
+  );
   return sql`insert into ${runEvents} (run_id, at, level, message, address, data)
     select ${runId}::uuid, (e.v->>'at')::timestamptz, e.v->>'level', e.v->>'message', e.v->>'address', nullif(e.v->'data', 'null'::jsonb)
     from jsonb_array_elements(${json}::jsonb) with ordinality as e(v, n) order by e.n`;
@@ -100,7 +102,10 @@ export class RunLog {
     try {
       await this.flush();
     } catch (error) {
-      logger.error({ runId: this.runId, err: error, lines: this.pending.length }, `run ${this.runId}: could not write ${this.pending.length} log lines`);
+      logger.error(
+        { runId: this.runId, err: error, lines: this.pending.length },
+        `run ${this.runId}: could not write ${this.pending.length} log lines`,
+      );
     }
   }
 

@@ -58,7 +58,11 @@ beforeAll(async () => {
   ({ db, url } = await createTestDatabase());
   await syncTemplates(db, path.join(root, "templates"));
   // Slow cloud calls, so the kill lands in the middle of the apply.
-  await createSimEngine({ db }).cloud.configure({ latency: { baseMs: 250, jitterMs: 0 }, bootDelayMs: { nat_gateway: 0, load_balancer: 0, instance_group: 0 }, rateLimit: null });
+  await createSimEngine({ db }).cloud.configure({
+    latency: { baseMs: 250, jitterMs: 0 },
+    bootDelayMs: { nat_gateway: 0, load_balancer: 0, instance_group: 0 },
+    rateLimit: null,
+  });
 });
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
@@ -81,9 +85,15 @@ describe("a worker killed with SIGKILL mid-apply", () => {
     });
 
     const first = startWorker();
-    const environment = await waitFor("the environment", async () => (await db.select().from(environments).where(eq(environments.requestId, requestId)))[0]);
+    const environment = await waitFor(
+      "the environment",
+      async () => (await db.select().from(environments).where(eq(environments.requestId, requestId)))[0],
+    );
     await waitFor("three created resources", async () => {
-      const ready = await db.$count(environmentResources, and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")));
+      const ready = await db.$count(
+        environmentResources,
+        and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")),
+      );
       return ready >= 3;
     });
     first.kill("SIGKILL");

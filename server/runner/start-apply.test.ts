@@ -31,7 +31,16 @@ beforeAll(async () => {
 });
 
 const submit = (tier: "dev" | "staging" = "dev") =>
-  dev.requests.submit({ teamId, templateName: "bastion-host", tier, environmentName: `open-${randomUUID().slice(0, 6)}`, ttlHours: 24, parameters: {}, justification: "Opening applies", clientRequestId: randomUUID() });
+  dev.requests.submit({
+    teamId,
+    templateName: "bastion-host",
+    tier,
+    environmentName: `open-${randomUUID().slice(0, 6)}`,
+    ttlHours: 24,
+    parameters: {},
+    justification: "Opening applies",
+    clientRequestId: randomUUID(),
+  });
 const options = (workerId = "open-worker") => ({ workerId, engines: () => sim });
 
 describe("provisionRequest", () => {
@@ -45,7 +54,10 @@ describe("provisionRequest", () => {
     expect(environment).toMatchObject({ id: run!.environmentId, status: "ready", teamId, engine: "sim", onFailure: "cleanup" });
     const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
     expect(request?.status).toBe("ready");
-    const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environment!.id), eq(auditEvents.action, "environment.provisioning")));
+    const audit = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, environment!.id), eq(auditEvents.action, "environment.provisioning")));
     expect(audit).toMatchObject([{ actorId: null, actorLabel: "system", teamId, correlationId: requestId, after: { runId: run!.id } }]);
     const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where key = ${`resume:${run!.id}`}`);
     expect(jobs.rows[0]?.n).toBe(0);

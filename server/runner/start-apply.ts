@@ -68,7 +68,14 @@ async function openApply(db: Database, requestId: string, claimFor?: string): Pr
     if (!made.rows.length) return null;
     const run = await createRun(tx, { environmentId, kind: "apply" });
     if (!run) throw new Error("a new environment already has an active run");
-    await recordAudit(tx, systemActor, { action: "environment.provisioning", subjectType: "environment", subjectId: environmentId, teamId: request.teamId, correlationId: request.id, after: { runId: run.id } });
+    await recordAudit(tx, systemActor, {
+      action: "environment.provisioning",
+      subjectType: "environment",
+      subjectId: environmentId,
+      teamId: request.teamId,
+      correlationId: request.id,
+      after: { runId: run.id },
+    });
     return { runId: run.id, claimed: null };
   });
 }
@@ -82,7 +89,11 @@ export async function startApply(db: Database, requestId: string): Promise<strin
  * The provision_request job: opens the apply already claimed by this worker (no second trip
  * through the queue, no separate claim) and executes it. A retried job resumes the run it finds.
  */
-export async function provisionRequest(db: Database, requestId: string, options: RunnerOptions): Promise<{ runId: string; outcome: RunOutcome } | null> {
+export async function provisionRequest(
+  db: Database,
+  requestId: string,
+  options: RunnerOptions,
+): Promise<{ runId: string; outcome: RunOutcome } | null> {
   const opened = await openApply(db, requestId, options.workerId);
   if (!opened) return null;
   const outcome = opened.claimed ? await executeClaimedRun(db, opened.claimed, options) : await executeRun(db, opened.runId, options);

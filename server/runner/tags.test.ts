@@ -49,47 +49,51 @@ const templatesByEngine = {
   postgres: ["postgres-dev"],
 };
 
-describe.each(Object.entries(templatesByEngine).flatMap(([engine, names]) => names.map((name) => ({ engine, name }))))("$name ($engine)", ({ engine, name }) => {
-  it("creates every resource with every mandatory tag, carrying the environment's real values", async () => {
-    // Defaults where the template has them; its documented example for required values.
-    const detail = await dev.catalog.get({ name });
-    const parameters: Record<string, string | number | boolean> = {};
-    for (const p of detail.latest!.document.spec.parameters) {
-      if (p.default !== undefined) continue;
-      parameters[p.name] = p.example ?? (p.name === "database_name" ? "tags_check" : "tags-check");
-    }
-    const { id: requestId } = await dev.requests.submit({
-      teamId,
-      templateName: name,
-      tier: "dev",
-      environmentName: `tags-${randomUUID().slice(0, 6)}`,
-      ttlHours: 24,
-      parameters,
-      justification: "Every resource must carry the mandatory tags",
-      clientRequestId: randomUUID(),
-    });
-    const runId = await startApply(db, requestId);
-    expect(await executeRun(db, runId!, { workerId: "tags-test", engines })).toBe("succeeded");
-    const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
-    const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
-    const [version] = await db.select().from(templateVersions).where(eq(templateVersions.id, environment!.templateVersionId));
-    const [team] = await db.select().from(teams).where(eq(teams.id, teamId));
+describe.each(Object.entries(templatesByEngine).flatMap(([engine, names]) => names.map((name) => ({ engine, name }))))(
+  "$name ($engine)",
+  ({ engine, name }) => {
+    it("creates every resource with every mandatory tag, carrying the environment's real values", async () => {
+      // Defaults where the template has them; its documented example for required values.
+      const detail = await dev.catalog.get({ name });
+      const parameters: Record<string, string | number | boolean> = {};
+      for (const p of detail.latest!.document.spec.parameters) {
+        if (p.default !== undefined) continue;
+        parameters[p.name] = p.example ?? (p.name === "database_name" ? "tags_check" : "tags-check");
+      }
+      const { id: requestId } = await dev.requests.submit({
+        teamId,
+        templateName: name,
+        tier: "dev",
+        environmentName: `tags-${randomUUID().slice(0, 6)}`,
+        ttlHours: 24,
+        parameters,
+        justification: "Every resource must carry the mandatory tags",
+        clientRequestId: randomUUID(),
+      });
+      const runId = await startApply(db, requestId);
+      expect(await executeRun(db, runId!, { workerId: "tags-test", engines })).toBe("succeeded");
+      const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
+      const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
+      const [version] = await db.select().from(templateVersions).where(eq(templateVersions.id, environment!.templateVersionId));
+      const [team] = await db.select().from(teams).where(eq(teams.id, teamId));
 
-    const reported = await engines(engine).read({ environmentId: environment!.id, signal: new AbortController().signal });
-    expect(reported.length).toBeGreaterThan(0);
-    const expected = {
-      "environment-id": environment!.id,
-      "request-id": request!.id,
-      team: team!.slug,
-      owner: ownerEmail,
-      tier: "dev",
-      template: name,
-      "template-version": version!.version,
-      "cost-center": team!.costCenter,
-      "expires-at": environment!.expiresAt.toISOString(),
-      "managed-by": "provisio",
-    };
-    expect(Object.keys(expected).sort()).toEqual([...mandatoryTagKeys].sort());
-    for (const resource of reported) expect({ address: resource.address, tags: resource.tags }).toEqual({ address: resource.address, tags: expect.objectContaining(expected) });
-  });
-});
+      const reported = await engines(engine).read({ environmentId: environment!.id, signal: new AbortController().signal });
+      expect(reported.length).toBeGreaterThan(0);
+      const expected = {
+        "environment-id": environment!.id,
+        "request-id": request!.id,
+        team: team!.slug,
+        owner: ownerEmail,
+        tier: "dev",
+        template: name,
+        "template-version": version!.version,
+        "cost-center": team!.costCenter,
+        "expires-at": environment!.expiresAt.toISOString(),
+        "managed-by": "provisio",
+      };
+      expect(Object.keys(expected).sort()).toEqual([...mandatoryTagKeys].sort());
+      for (const resource of reported)
+        expect({ address: resource.address, tags: resource.tags }).toEqual({ address: resource.address, tags: expect.objectContaining(expected) });
+    });
+  },
+);

@@ -81,19 +81,44 @@ describe.skipIf(!cliBinary.ok)("provisioning a terraform template (real CLI)", (
     const [request] = await db.select().from(requests).where(eq(requests.id, requestId));
     // The recorded hourly cost is what the request was estimated at (terraform_data itself is free).
     expect(rows.reduce((sum, r) => sum + r.hourlyMicros, 0)).toBe(request?.hourlyMicros);
-    for (const r of rows) expect(r.tags).toMatchObject({ "environment-id": environment!.id, "request-id": requestId, "managed-by": "provisio", template: "event-queue-terraform", queue: "orders-created" });
-    const open = await db.select().from(costRecords).where(and(eq(costRecords.environmentId, environment!.id), isNull(costRecords.endedAt)));
+    for (const r of rows)
+      expect(r.tags).toMatchObject({
+        "environment-id": environment!.id,
+        "request-id": requestId,
+        "managed-by": "provisio",
+        template: "event-queue-terraform",
+        queue: "orders-created",
+      });
+    const open = await db
+      .select()
+      .from(costRecords)
+      .where(and(eq(costRecords.environmentId, environment!.id), isNull(costRecords.endedAt)));
     expect(open).toHaveLength(4);
-    expect(open.find((c) => c.address === "module.queue")).toMatchObject({ engine: "terraform", resourceType: "module", region: "us-east-1", hourlyMicros: rows.find((r) => r.address === "module.queue")?.hourlyMicros });
+    expect(open.find((c) => c.address === "module.queue")).toMatchObject({
+      engine: "terraform",
+      resourceType: "module",
+      region: "us-east-1",
+      hourlyMicros: rows.find((r) => r.address === "module.queue")?.hourlyMicros,
+    });
     const log = (await db.select().from(runEvents).where(eq(runEvents.runId, runId!))).map((e) => e.message);
-    expect(log).toEqual(expect.arrayContaining([expect.stringMatching(/^Terraform \d+\.\d+\.\d+: workspace env-/), "Plan: 3 to add, 0 to change, 0 to destroy.", "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.", "Apply finished: 4 resources ready"]));
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Terraform \d+\.\d+\.\d+: workspace env-/),
+        "Plan: 3 to add, 0 to change, 0 to destroy.",
+        "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.",
+        "Apply finished: 4 resources ready",
+      ]),
+    );
 
     // An extension's update run applies the new expires-at through Terraform: the resources carry it, and so do our rows.
     const later = new Date(environment!.expiresAt.getTime() + 48 * 3_600_000);
     await db.update(environments).set({ expiresAt: later }).where(eq(environments.id, environment!.id));
     const updateRun = (await db.transaction((tx) => createRun(tx, { environmentId: environment!.id, kind: "update" })))?.id;
     expect(await executeRun(db, updateRun!, { workerId: "test-worker", engines })).toBe("succeeded");
-    const updated = await db.select().from(environmentResources).where(and(eq(environmentResources.environmentId, environment!.id), eq(environmentResources.status, "ready")));
+    const updated = await db
+      .select()
+      .from(environmentResources)
+      .where(and(eq(environmentResources.environmentId, environment!.id), eq(environmentResources.status, "ready")));
     expect(updated.map((r) => r.tags["expires-at"])).toEqual(updated.map(() => later.toISOString()));
     const queueRow = updated.find((r) => r.address === "module.queue.terraform_data.queue");
     expect((queueRow?.attributes.input as { tags: Record<string, string> }).tags["expires-at"]).toBe(later.toISOString());
@@ -106,10 +131,17 @@ describe.skipIf(!cliBinary.ok)("provisioning a terraform template (real CLI)", (
     expect(gone?.status).toBe("destroyed");
     const after = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment!.id));
     expect(after.every((r) => r.status === "deleted")).toBe(true);
-    expect(await db.select().from(costRecords).where(and(eq(costRecords.environmentId, environment!.id), isNull(costRecords.endedAt)))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(costRecords)
+        .where(and(eq(costRecords.environmentId, environment!.id), isNull(costRecords.endedAt))),
+    ).toEqual([]);
     expect(await engine.read({ environmentId: environment!.id, signal: new AbortController().signal })).toEqual([]);
     const destroyLog = (await db.select().from(runEvents).where(eq(runEvents.runId, destroyRun!))).map((e) => e.message);
-    expect(destroyLog).toEqual(expect.arrayContaining(["Destroy complete! Resources: 3 destroyed.", expect.stringMatching(/^Workspace env-.* deleted/)]));
+    expect(destroyLog).toEqual(
+      expect.arrayContaining(["Destroy complete! Resources: 3 destroyed.", expect.stringMatching(/^Workspace env-.* deleted/)]),
+    );
   });
 
   it("fails a run whose module gets a value of the wrong type with Terraform's own words, and cleans up", async () => {
@@ -168,7 +200,9 @@ spec:
     expect(await executeRun(db, runId!, { workerId: "test-worker", engines })).toBe("failed");
     const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
     expect(environment?.status).toBe("failed");
-    expect(environment?.failureSummary).toMatch(/^terraform apply failed: Invalid value for input variable: .*module\.box\.var\.size.*a number is required.*Cleaned up: 0 resources destroyed\.$/);
+    expect(environment?.failureSummary).toMatch(
+      /^terraform apply failed: Invalid value for input variable: .*module\.box\.var\.size.*a number is required.*Cleaned up: 0 resources destroyed\.$/,
+    );
     expect(await engine.read({ environmentId: environment!.id, signal: new AbortController().signal })).toEqual([]);
   });
 });

@@ -23,7 +23,14 @@ type Log = EngineContext["log"];
 /** What a whole-environment engine needs to apply or destroy `environmentId`, from our records. */
 export async function environmentSpecFor(db: Database, environmentId: string): Promise<EnvironmentSpec> {
   const [row] = await db
-    .select({ environment: environments, request: requests, version: templateVersions, templateName: templates.name, team: teams, ownerEmail: users.email })
+    .select({
+      environment: environments,
+      request: requests,
+      version: templateVersions,
+      templateName: templates.name,
+      team: teams,
+      ownerEmail: users.email,
+    })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
@@ -39,19 +46,24 @@ export async function environmentSpecFor(db: Database, environmentId: string): P
   const context = { params: parameters, env: { name: environment.name, tier: environment.tier, team: team.slug }, index: null };
   // The tags as they are now (an extension moves expires-at), with the environment's own id.
   const tags = {
-    ...resourceTags(document.spec, context, {
-      environmentName: environment.name,
-      tier: environment.tier,
-      team: team.slug,
-      tagValues: {
+    ...resourceTags(
+      document.spec,
+      context,
+      {
+        environmentName: environment.name,
+        tier: environment.tier,
         team: team.slug,
-        owner: row.ownerEmail,
-        "cost-center": team.costCenter,
-        "expires-at": environment.expiresAt.toISOString(),
-        "request-id": request.id,
-        "environment-id": environment.id,
+        tagValues: {
+          team: team.slug,
+          owner: row.ownerEmail,
+          "cost-center": team.costCenter,
+          "expires-at": environment.expiresAt.toISOString(),
+          "request-id": request.id,
+          "environment-id": environment.id,
+        },
       },
-    }, row.templateName),
+      row.templateName,
+    ),
   };
   const plan = request.plan as Plan;
   return {
@@ -60,7 +72,14 @@ export async function environmentSpecFor(db: Database, environmentId: string): P
     parameters,
     environment: { name: environment.name, tier: environment.tier, team: team.slug },
     tags,
-    planned: plan.resources.map((r) => ({ address: r.address, id: r.id, index: r.index, region: r.region, size: r.size, hourlyMicros: r.hourlyMicros })),
+    planned: plan.resources.map((r) => ({
+      address: r.address,
+      id: r.id,
+      index: r.index,
+      region: r.region,
+      size: r.size,
+      hourlyMicros: r.hourlyMicros,
+    })),
   };
 }
 
@@ -106,7 +125,13 @@ export async function recordResources(db: Database, environmentId: string, resou
     await tx
       .update(environmentResources)
       .set({ status: "deleted", deletedAt: new Date() })
-      .where(and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]), kept.length ? notInArray(environmentResources.idempotencyKey, kept) : undefined));
+      .where(
+        and(
+          eq(environmentResources.environmentId, environmentId),
+          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
+          kept.length ? notInArray(environmentResources.idempotencyKey, kept) : undefined,
+        ),
+      );
   });
 }
 
@@ -133,11 +158,18 @@ export async function applyWholeEnvironment(db: Database, input: { environmentId
 async function recordFromState(db: Database, environmentId: string, engine: Engine, ctx: EngineContext) {
   const existing = await engine.read(ctx);
   if (!existing.length) return;
-  await recordResources(db, environmentId, existing.map((r) => ({ ...r, hourlyMicros: 0 })));
+  await recordResources(
+    db,
+    environmentId,
+    existing.map((r) => ({ ...r, hourlyMicros: 0 })),
+  );
 }
 
 /** Destroys the whole environment and marks its rows deleted. */
-export async function destroyWholeEnvironment(db: Database, input: { environmentId: string; engine: Engine; ctx: EngineContext; retry?: RetryOptions; log: Log }) {
+export async function destroyWholeEnvironment(
+  db: Database,
+  input: { environmentId: string; engine: Engine; ctx: EngineContext; retry?: RetryOptions; log: Log },
+) {
   const { environmentId, engine, ctx, log } = input;
   if (!engine.destroyAll) throw new Error(`the ${engine.name} engine has no destroyAll`);
   const retry: RetryOptions = input.retry ?? { ...defaultRetry, signal: ctx.signal };
@@ -150,14 +182,19 @@ export async function destroyWholeEnvironment(db: Database, input: { environment
   const gone = await db
     .update(environmentResources)
     .set({ status: "deleted", deletedAt: new Date() })
-    .where(and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])))
+    .where(
+      and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])),
+    )
     .returning({ address: environmentResources.address });
   await log({ level: "info", message: `Destroyed ${gone.length} recorded resources with the environment's state` });
   return gone.length;
 }
 
 /** Cleanup after a failed apply (template policy `cleanup`): the summary the environment shows. */
-export async function cleanupWholeEnvironment(db: Database, input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions; log: Log; error: Error }): Promise<string> {
+export async function cleanupWholeEnvironment(
+  db: Database,
+  input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions; log: Log; error: Error },
+): Promise<string> {
   const { log, error } = input;
   await log({ level: "info", message: "Cleaning up what the failed apply created (template policy: cleanup)" });
   try {

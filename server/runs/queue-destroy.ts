@@ -17,7 +17,12 @@ export type DestroyReason = "expired" | "owner" | "approver" | "admin";
  * is given (so the decision, the destroy reason, the audit event and the job are one change);
  * null when a run is already active or there is nothing to destroy.
  */
-export async function queueDestroy(db: Executor, environmentId: string, reason: string, options: { destroyReason?: DestroyReason; actor?: Actor } = {}): Promise<string | null> {
+export async function queueDestroy(
+  db: Executor,
+  environmentId: string,
+  reason: string,
+  options: { destroyReason?: DestroyReason; actor?: Actor } = {},
+): Promise<string | null> {
   // Inside a caller's transaction this is a savepoint: it commits or rolls back with the caller.
   return db.transaction(async (tx) => {
     const [environment] = await tx.select().from(environments).where(eq(environments.id, environmentId)).for("update");

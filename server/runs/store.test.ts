@@ -15,7 +15,20 @@ import { startApply } from "~/server/runner/start-apply";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, createRun, failRun, handBackRun, heartbeatCounters, holdClaim, requeueStaleRuns, type Claim } from "./store";
+import {
+  assertHeld,
+  claimOf,
+  claimRun,
+  ClaimLostError,
+  completeRun,
+  createRun,
+  failRun,
+  handBackRun,
+  heartbeatCounters,
+  holdClaim,
+  requeueStaleRuns,
+  type Claim,
+} from "./store";
 
 let db: Database;
 let url: string;
@@ -49,10 +62,18 @@ async function queuedApply(): Promise<{ environmentId: string; runId: string }> 
 
 const runOf = async (runId: string) => (await db.select().from(runs).where(eq(runs.id, runId)))[0]!;
 const jobsFor = async (runId: string, task: "resume_run" | "recover_run" = "resume_run") =>
-  (await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task} and key = ${`resume:${runId}`}`)).rows[0]!.n;
+  (
+    await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task} and key = ${`resume:${runId}`}`,
+    )
+  ).rows[0]!.n;
 const removeJob = (runId: string) => db.execute(sql`select graphile_worker.remove_job(${`resume:${runId}`})`);
 /** Makes the holder's heartbeat look a minute old (as if its worker died). */
-const staleHeartbeat = (runId: string) => db.update(runs).set({ heartbeatAt: sql`now() - interval '1 minute'` }).where(eq(runs.id, runId));
+const staleHeartbeat = (runId: string) =>
+  db
+    .update(runs)
+    .set({ heartbeatAt: sql`now() - interval '1 minute'` })
+    .where(eq(runs.id, runId));
 
 describe("creating runs", () => {
   it("queues the run with its resume job, and refuses a second active run of the environment", async () => {
@@ -153,9 +174,13 @@ describe("claiming", () => {
     // The queued run's resume job is still there (a worker claimed the run without it, e.g. by provisioning).
     expect(await jobsFor(runId, "resume_run")).toBe(1);
     await requeueStaleRuns(db, 30_000);
-    const first = await db.execute<{ run_at: Date; priority: number }>(sql`select run_at, priority from graphile_worker.jobs where key = ${`resume:${runId}`}`);
+    const first = await db.execute<{ run_at: Date; priority: number }>(
+      sql`select run_at, priority from graphile_worker.jobs where key = ${`resume:${runId}`}`,
+    );
     await requeueStaleRuns(db, 30_000);
-    const again = await db.execute<{ run_at: Date; priority: number; task_identifier: string }>(sql`select run_at, priority, task_identifier from graphile_worker.jobs where key = ${`resume:${runId}`}`);
+    const again = await db.execute<{ run_at: Date; priority: number; task_identifier: string }>(
+      sql`select run_at, priority, task_identifier from graphile_worker.jobs where key = ${`resume:${runId}`}`,
+    );
     expect(again.rows).toHaveLength(1);
     expect(again.rows[0]).toMatchObject({ task_identifier: "recover_run", priority: -10 });
     expect(new Date(again.rows[0]!.run_at).getTime()).toBe(new Date(first.rows[0]!.run_at).getTime());

@@ -58,7 +58,8 @@ export class ClaimLostError extends Error {
 
 const staleBefore = (staleMs: number): SQL => sql`now() - make_interval(secs => ${staleMs / 1000})`;
 
-const holds = (claim: Claim) => and(eq(runs.id, claim.runId), eq(runs.workerId, claim.workerId), eq(runs.attempts, claim.attempt), eq(runs.status, "running"));
+const holds = (claim: Claim) =>
+  and(eq(runs.id, claim.runId), eq(runs.workerId, claim.workerId), eq(runs.attempts, claim.attempt), eq(runs.status, "running"));
 
 /** The condition "this claim still holds the run", for statements that must not write for a worker that lost it. */
 export function heldBy(claim: Claim): SQL {
@@ -76,13 +77,25 @@ export async function createRun(db: Executor, input: { environmentId: string; ki
     assertTransition("run", "queued", "running");
     const [run] = await db
       .insert(runs)
-      .values({ environmentId: input.environmentId, kind: input.kind, status: "running", workerId: input.claimedBy, attempts: 1, heartbeatAt: sql`now()`, startedAt: sql`now()` })
+      .values({
+        environmentId: input.environmentId,
+        kind: input.kind,
+        status: "running",
+        workerId: input.claimedBy,
+        attempts: 1,
+        heartbeatAt: sql`now()`,
+        startedAt: sql`now()`,
+      })
       .onConflictDoNothing()
       .returning();
     return run ?? null;
   }
   return db.transaction(async (tx) => {
-    const [run] = await tx.insert(runs).values({ environmentId: input.environmentId, kind: input.kind, status: "queued" }).onConflictDoNothing().returning();
+    const [run] = await tx
+      .insert(runs)
+      .values({ environmentId: input.environmentId, kind: input.kind, status: "queued" })
+      .onConflictDoNothing()
+      .returning();
     if (!run) return null;
     await enqueue(tx, "resumeRun", { runId: run.id });
     return run;
@@ -126,7 +139,13 @@ export async function claimRun(db: Executor, runId: string, workerId: string, op
   const from = statusesLeadingTo("run", "running");
   const [claimed] = await db
     .update(runs)
-    .set({ status: "running", workerId, heartbeatAt: sql`now()`, attempts: sql`${runs.attempts} + 1`, startedAt: sql`coalesce(${runs.startedAt}, now())` })
+    .set({
+      status: "running",
+      workerId,
+      heartbeatAt: sql`now()`,
+      attempts: sql`${runs.attempts} + 1`,
+      startedAt: sql`coalesce(${runs.startedAt}, now())`,
+    })
     .where(
       and(
         eq(runs.id, runId),
@@ -160,7 +179,11 @@ export type ClaimHold = {
  * that fails is logged and counted; one that finds the claim gone, or failures lasting longer
  * than `staleMs` (the claim may have been taken meanwhile), aborts `signal` and reports why.
  */
-export function holdClaim(db: Database, claim: Claim, options: { intervalMs?: number; staleMs?: number; onLost?: (error: ClaimLostError) => void } = {}): ClaimHold {
+export function holdClaim(
+  db: Database,
+  claim: Claim,
+  options: { intervalMs?: number; staleMs?: number; onLost?: (error: ClaimLostError) => void } = {},
+): ClaimHold {
   const { runId, workerId } = claim;
   const intervalMs = options.intervalMs ?? HEARTBEAT_MS;
   const staleMs = options.staleMs ?? STALE_RUN_MS;
@@ -188,7 +211,8 @@ export function holdClaim(db: Database, claim: Claim, options: { intervalMs?: nu
         .where(holds(claim))
         .returning({ id: runs.id });
       failingSince = null;
-      if (held.length === 0 && !stopped) lose(new ClaimLostError(claim, "its heartbeat found another worker holding it, or the run no longer running"));
+      if (held.length === 0 && !stopped)
+        lose(new ClaimLostError(claim, "its heartbeat found another worker holding it, or the run no longer running"));
     } catch (error) {
       failures++;
       heartbeatCounters.failures++;
@@ -196,8 +220,12 @@ export function holdClaim(db: Database, claim: Claim, options: { intervalMs?: nu
       const failingFor = Date.now() - failingSince;
       // The driver's own words (drizzle's message repeats the whole statement).
       const reason = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
-      logger.warn({ runId, workerId, err: error, failures, failingForMs: failingFor }, `run ${runId}: heartbeat failed (${failures} so far): ${reason}`);
-      if (failingFor >= staleMs && !stopped) lose(new ClaimLostError(claim, `its heartbeat has failed for ${failingFor} ms, longer than a claim lasts (${staleMs} ms)`));
+      logger.warn(
+        { runId, workerId, err: error, failures, failingForMs: failingFor },
+        `run ${runId}: heartbeat failed (${failures} so far): ${reason}`,
+      );
+      if (failingFor >= staleMs && !stopped)
+        lose(new ClaimLostError(claim, `its heartbeat has failed for ${failingFor} ms, longer than a claim lasts (${staleMs} ms)`));
     }
   };
   const beat = () => {
@@ -260,7 +288,8 @@ export async function handBackRun(db: Executor, claim: Claim): Promise<void> {
 /** Throws ClaimLostError unless this worker still holds the run (checked before work that must not happen twice, such as a cleanup). */
 export async function assertHeld(db: Executor, claim: Claim): Promise<void> {
   const rows = await db.execute(sql`select ${heldBy(claim)} as held`);
-  if (!(rows.rows[0] as { held: boolean } | undefined)?.held) throw new ClaimLostError(claim, "another worker holds it now, or it is no longer running");
+  if (!(rows.rows[0] as { held: boolean } | undefined)?.held)
+    throw new ClaimLostError(claim, "another worker holds it now, or it is no longer running");
 }
 
 /** Running runs whose holder stopped heartbeating. */

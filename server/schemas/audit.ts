@@ -48,7 +48,15 @@ export type AuditFilter = {
   to?: string;
 };
 
-export const auditFilterKeys = ["actorId", "action", "subjectType", "teamId", "correlationId", "from", "to"] as const satisfies readonly (keyof AuditFilter)[];
+export const auditFilterKeys = [
+  "actorId",
+  "action",
+  "subjectType",
+  "teamId",
+  "correlationId",
+  "from",
+  "to",
+] as const satisfies readonly (keyof AuditFilter)[];
 
 /** The half-open time window [from, to) the bounds stand for; a day's `to` includes the whole day. */
 export function auditTimeWindow(filter: Pick<AuditFilter, "from" | "to">): { from: Date | null; until: Date | null } {

@@ -14,7 +14,12 @@ export const listEnvironmentsInput = z.object({
   template: z.string().regex(templateNamePattern, { error: "must be a template name" }).optional(),
   teamId: z.uuid({ error: "must be a team id" }).optional(),
   /** Live environments whose expiry is at most this many hours away (or already past). */
-  expiringWithinHours: z.number({ error: "must be a number of hours" }).int("whole hours").min(1, "at least 1 hour").max(24 * 90, "at most 90 days").optional(),
+  expiringWithinHours: z
+    .number({ error: "must be a number of hours" })
+    .int("whole hours")
+    .min(1, "at least 1 hour")
+    .max(24 * 90, "at most 90 days")
+    .optional(),
   search: z.string().trim().max(80, "at most 80 characters").optional(),
   /** The request number of the last row of the previous page. */
   cursor: z.number().int().positive().optional(),

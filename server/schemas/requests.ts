@@ -14,10 +14,17 @@ export const requestFields = z.object({
   teamId: z.uuid({ error: "choose a team" }),
   templateName: z.string().regex(templateNamePattern, { error: "must be a template name" }),
   /** The template version shown in the form; omitted = the newest published. */
-  templateVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version like 1.0.0" }).optional(),
+  templateVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, { error: "must be a version like 1.0.0" })
+    .optional(),
   tier: z.enum(tiers, { error: "must be dev, staging or prod" }),
   environmentName,
-  ttlHours: z.number({ error: "must be a number of hours" }).int("whole hours").min(1, "at least 1 hour").max(24 * 730, "at most 2 years"),
+  ttlHours: z
+    .number({ error: "must be a number of hours" })
+    .int("whole hours")
+    .min(1, "at least 1 hour")
+    .max(24 * 730, "at most 2 years"),
   /** Checked against the template's own schema on the server (the same one the form uses). */
   parameters: z.record(z.string(), z.unknown()),
 });

@@ -2,7 +2,10 @@ import { z } from "zod";
 import { maxTemplateBytes } from "~/server/templates/format";
 
 /** Curation inputs: one schema for the admin editor and the API. */
-const yaml = z.string().min(1, "is empty").max(maxTemplateBytes, `at most ${maxTemplateBytes / 1024} KB`);
+const yaml = z
+  .string()
+  .min(1, "is empty")
+  .max(maxTemplateBytes, `at most ${maxTemplateBytes / 1024} KB`);
 const versionId = z.uuid({ error: "must be a template version id" });
 const templateId = z.uuid({ error: "must be a template id" });
 

@@ -4,7 +4,14 @@ import { parameterDefaults, parameterValuesSchema, type ParameterSpec } from "./
 
 const parameters: ParameterSpec[] = [
   ...templateDocumentFor("box").spec.parameters,
-  { name: "service_name", title: "Service", type: "string", pattern: "^[a-z][a-z0-9-]{2,30}$", patternHelp: "lowercase letters, digits, dashes", required: true },
+  {
+    name: "service_name",
+    title: "Service",
+    type: "string",
+    pattern: "^[a-z][a-z0-9-]{2,30}$",
+    patternHelp: "lowercase letters, digits, dashes",
+    required: true,
+  },
   { name: "replicas", title: "Replicas", type: "integer", minimum: 1, maximum: 5, default: 2, required: true },
   { name: "spot", title: "Spot", type: "boolean", default: false, required: true },
 ];

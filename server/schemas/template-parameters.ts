@@ -32,7 +32,11 @@ export const parameterSpec = z
     /** A typical value, shown as the input's placeholder; checks use it when there is no default. */
     example: scalar.optional(),
     required: z.boolean().default(true),
-    enum: z.array(z.union([z.string(), z.number()])).min(1, "needs at least one value").max(100).optional(),
+    enum: z
+      .array(z.union([z.string(), z.number()]))
+      .min(1, "needs at least one value")
+      .max(100)
+      .optional(),
     minimum: z.number().optional(),
     maximum: z.number().optional(),
     minLength: z.number().int().min(0).max(hardMaxLength).optional(),
@@ -123,7 +127,6 @@ const maxShownNameLength = 40;
 
 /** A name as a message may show it: unprintable characters replaced, at most 40 characters. */
 export function shownName(name: string): string {
-   
   const printable = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
   return printable.length > maxShownNameLength ? `${printable.slice(0, maxShownNameLength - 1)}…` : printable;
 }

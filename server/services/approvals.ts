@@ -44,21 +44,39 @@ export async function decideRequest(
     const [row] = await tx.select().from(requests).where(eq(requests.id, input.requestId)).for("update").limit(1);
     if (!row || !canReadRequest(viewer, row)) throw notFound("Request");
     const verb = input.decision === "approved" ? "approved" : "rejected";
-    if (row.status !== "pending_approval") throw new ServiceError("conflict", `${requestLabel(row)} cannot be ${verb}: ${finalStates[row.status] ?? row.status}.`);
+    if (row.status !== "pending_approval")
+      throw new ServiceError("conflict", `${requestLabel(row)} cannot be ${verb}: ${finalStates[row.status] ?? row.status}.`);
     if (row.version !== input.expectedVersion) {
       throw new ServiceError("conflict", `${requestLabel(row)} was changed after you opened it; review the new version before deciding.`);
     }
     const decision = row.decision as PolicyDecision;
-    const live = await tx.select().from(approvals).where(and(eq(approvals.requestId, row.id), isNull(approvals.supersededAt)));
+    const live = await tx
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.requestId, row.id), isNull(approvals.supersededAt)));
     const records = live.map(toRecord);
     const approver = policyPrincipal(viewer, row.teamId);
-    const check = (input.decision === "approved" ? canApprove : canReject)({ stages: decision.stages, approvals: records, requesterId: row.requesterId, approver });
+    const check = (input.decision === "approved" ? canApprove : canReject)({
+      stages: decision.stages,
+      approvals: records,
+      requesterId: row.requesterId,
+      approver,
+    });
     if (!check.ok) throw new ServiceError("forbidden", check.reason);
 
     const now = new Date();
     const [approval] = await tx
       .insert(approvals)
-      .values({ requestId: row.id, approverId: viewer.id, decision: input.decision, capacity: check.capacity, stageIndex: check.stageIndex, comment: input.comment, requestVersion: row.version, createdAt: now })
+      .values({
+        requestId: row.id,
+        approverId: viewer.id,
+        decision: input.decision,
+        capacity: check.capacity,
+        stageIndex: check.stageIndex,
+        comment: input.comment,
+        requestVersion: row.version,
+        createdAt: now,
+      })
       .onConflictDoNothing()
       .returning();
     if (!approval) throw new ServiceError("conflict", `You already decided on ${requestLabel(row)}.`);
@@ -73,7 +91,14 @@ export async function decideRequest(
       after: { stage: check.stageIndex + 1, capacity: check.capacity, comment: input.comment || null, remaining: state.remaining },
     });
 
-    const data = { requestId: row.id, number: label, teamId: row.teamId, environmentName: row.environmentName, tier: row.tier, template: await templateNameOf(tx, row.templateVersionId) };
+    const data = {
+      requestId: row.id,
+      number: label,
+      teamId: row.teamId,
+      environmentName: row.environmentName,
+      tier: row.tier,
+      template: await templateNameOf(tx, row.templateVersionId),
+    };
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
       const extension = row.kind === "extend";
@@ -86,11 +111,27 @@ export async function decideRequest(
         .set({ status: written, decidedAt: now, queuedAt: state.complete && !extension ? now : null, version: row.version + 1, updatedAt: now })
         .where(and(eq(requests.id, row.id), eq(requests.version, row.version)));
       if (state.complete && extension) {
-        await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "applied" } });
+        await recordAudit(tx, actor, {
+          action: "request.approved",
+          subjectType: "request",
+          subjectId: row.id,
+          teamId: row.teamId,
+          correlationId: row.id,
+          before: { status: row.status },
+          after: { status: "applied" },
+        });
         // The extension takes effect in this same transaction (applied, audited, tags update queued).
         await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
       } else if (state.complete) {
-        await recordAudit(tx, actor, { action: "request.approved", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, before: { status: row.status }, after: { status: "queued" } });
+        await recordAudit(tx, actor, {
+          action: "request.approved",
+          subjectType: "request",
+          subjectId: row.id,
+          teamId: row.teamId,
+          correlationId: row.id,
+          before: { status: row.status },
+          after: { status: "queued" },
+        });
         await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
       await publishEvent(tx, {
@@ -102,12 +143,17 @@ export async function decideRequest(
           userIds: [row.requesterId],
           kind: state.rejected ? "request_rejected" : "request_approved",
           title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
-          body: state.rejected ? `${viewer.name}: ${input.comment}` : extension ? `The extension by ${row.ttlHours} h is applied.` : "It is queued for provisioning.",
+          body: state.rejected
+            ? `${viewer.name}: ${input.comment}`
+            : extension
+              ? `The extension by ${row.ttlHours} h is applied.`
+              : "It is queued for provisioning.",
           link: `/requests/${row.id}`,
           requestId: row.id,
         },
       });
-      if (status === "queued") await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
+      if (status === "queued")
+        await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
     }
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
   });
@@ -120,7 +166,13 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
   const approverTeams = decidableTeamIds(viewer);
   if (approverTeams !== "all" && approverTeams.length === 0) return [];
   const rows = await db
-    .select({ request: requests, teamName: teams.name, requesterName: requester.name, templateName: templates.name, templateVersion: templateVersions.version })
+    .select({
+      request: requests,
+      teamName: teams.name,
+      requesterName: requester.name,
+      templateName: templates.name,
+      templateVersion: templateVersions.version,
+    })
     .from(requests)
     .innerJoin(teams, eq(teams.id, requests.teamId))
     .innerJoin(requester, eq(requester.id, requests.requesterId))
@@ -132,7 +184,15 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
   const live = await db
     .select()
     .from(approvals)
-    .where(and(inArray(approvals.requestId, rows.map((r) => r.request.id)), isNull(approvals.supersededAt)));
+    .where(
+      and(
+        inArray(
+          approvals.requestId,
+          rows.map((r) => r.request.id),
+        ),
+        isNull(approvals.supersededAt),
+      ),
+    );
   return rows.map(({ request, ...rest }) => {
     const records = live.filter((a) => a.requestId === request.id).map(toRecord);
     const decision = request.decision as PolicyDecision;
@@ -160,5 +220,3 @@ export async function approvalInbox(db: Database, viewer: Viewer) {
     };
   });
 }
-
-

@@ -30,7 +30,7 @@ describe("csvCell", () => {
   });
 
   it.each([
-    ["=HYPERLINK(\"http://evil\")", '"\'=HYPERLINK(""http://evil"")"'],
+    ['=HYPERLINK("http://evil")', '"\'=HYPERLINK(""http://evil"")"'],
     ["+1+2", "'+1+2"],
     ["-2+3", "'-2+3"],
     ["@SUM(A1:A2)", "'@SUM(A1:A2)"],
@@ -87,7 +87,9 @@ describe("auditCsvChunks", () => {
     const withNote = rows.find((r) => r[7] === "s-3")!;
     expect(JSON.parse(withNote[auditCsvColumns.indexOf("after")]!)).toEqual({ note: 'says "hi", twice\nand more' });
     expect(withNote[auditCsvColumns.indexOf("time")]).toBe("2025-03-01T00:03:00.000Z");
-    const [, ...evil] = parseCsv((await collect(auditCsvChunks(db, { action: "test.odd", from: "2025-03-01T00:07:00Z", to: "2025-03-01T00:07:00Z" }))).join(""));
+    const [, ...evil] = parseCsv(
+      (await collect(auditCsvChunks(db, { action: "test.odd", from: "2025-03-01T00:07:00Z", to: "2025-03-01T00:07:00Z" }))).join(""),
+    );
     expect(evil.map((r) => r[auditCsvColumns.indexOf("actor")])).toEqual(["'=evil@example.test"]);
   });
 

@@ -83,11 +83,7 @@ export async function exceedsCap(db: Database, filter: AuditFilter, cap: number)
  * The log only grows at the top (new ids are higher), so paging down by id is stable while
  * events keep coming in.
  */
-export async function* auditCsvChunks(
-  db: Database,
-  filter: AuditFilter,
-  options: { cap?: number; batchSize?: number } = {},
-): AsyncGenerator<string> {
+export async function* auditCsvChunks(db: Database, filter: AuditFilter, options: { cap?: number; batchSize?: number } = {}): AsyncGenerator<string> {
   const cap = options.cap ?? auditExportCap;
   const batchSize = options.batchSize ?? 1000;
   yield csvLine(auditCsvColumns);

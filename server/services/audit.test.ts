@@ -26,12 +26,63 @@ beforeAll(async () => {
   const at = (iso: string) => new Date(iso);
   // Oldest first, so ids grow with time as they do in real life.
   await db.insert(auditEvents).values([
-    { at: at("2025-03-01T09:00:00Z"), actorId: null, actorLabel: "system", action: "template.published", subjectType: "template", subjectId: ids.templateId, after: { name: "web-service" } },
-    { at: at("2025-03-02T10:00:00Z"), actorId: ada.id, actorLabel: ada.email, action: "team.created", subjectType: "team", subjectId: teamA.id, teamId: teamA.id },
-    { at: at("2025-03-02T23:59:59Z"), actorId: ada.id, actorLabel: ada.email, action: "team.updated", subjectType: "team", subjectId: teamA.id, teamId: teamA.id, before: { monthlyBudgetCents: 1 }, after: { monthlyBudgetCents: 2 } },
-    { at: at("2025-03-03T00:00:00Z"), actorId: bo.id, actorLabel: bo.email, action: "request.submitted", subjectType: "request", subjectId: ids.correlation, teamId: teamB.id, correlationId: ids.correlation },
-    { at: at("2025-03-03T08:00:00Z"), actorId: null, actorLabel: "system", action: "request.approved", subjectType: "request", subjectId: ids.correlation, teamId: teamB.id, correlationId: ids.correlation },
-    { at: at("2025-03-04T12:00:00Z"), actorId: ada.id, actorLabel: ada.email, action: "template.draft_created", subjectType: "template", subjectId: ids.templateId },
+    {
+      at: at("2025-03-01T09:00:00Z"),
+      actorId: null,
+      actorLabel: "system",
+      action: "template.published",
+      subjectType: "template",
+      subjectId: ids.templateId,
+      after: { name: "web-service" },
+    },
+    {
+      at: at("2025-03-02T10:00:00Z"),
+      actorId: ada.id,
+      actorLabel: ada.email,
+      action: "team.created",
+      subjectType: "team",
+      subjectId: teamA.id,
+      teamId: teamA.id,
+    },
+    {
+      at: at("2025-03-02T23:59:59Z"),
+      actorId: ada.id,
+      actorLabel: ada.email,
+      action: "team.updated",
+      subjectType: "team",
+      subjectId: teamA.id,
+      teamId: teamA.id,
+      before: { monthlyBudgetCents: 1 },
+      after: { monthlyBudgetCents: 2 },
+    },
+    {
+      at: at("2025-03-03T00:00:00Z"),
+      actorId: bo.id,
+      actorLabel: bo.email,
+      action: "request.submitted",
+      subjectType: "request",
+      subjectId: ids.correlation,
+      teamId: teamB.id,
+      correlationId: ids.correlation,
+    },
+    {
+      at: at("2025-03-03T08:00:00Z"),
+      actorId: null,
+      actorLabel: "system",
+      action: "request.approved",
+      subjectType: "request",
+      subjectId: ids.correlation,
+      teamId: teamB.id,
+      correlationId: ids.correlation,
+    },
+    {
+      at: at("2025-03-04T12:00:00Z"),
+      actorId: ada.id,
+      actorLabel: ada.email,
+      action: "template.draft_created",
+      subjectType: "template",
+      subjectId: ids.templateId,
+    },
     // '_' is a LIKE wildcard: "team_x." must not match "teamAx." style actions by accident.
     { at: at("2025-03-05T12:00:00Z"), actorId: ada.id, actorLabel: ada.email, action: "teamXcreated", subjectType: "test", subjectId: "x" },
   ]);
@@ -80,10 +131,9 @@ describe("listAuditEvents filters", () => {
   });
 
   it("combines filters with AND", async () => {
-    expect(await actionsOf({ actorId: ids.ada, action: "team.", from: "2025-03-02", to: "2025-03-02", teamId: ids.teamA, subjectType: "team" })).toEqual([
-      "team.updated",
-      "team.created",
-    ]);
+    expect(
+      await actionsOf({ actorId: ids.ada, action: "team.", from: "2025-03-02", to: "2025-03-02", teamId: ids.teamA, subjectType: "team" }),
+    ).toEqual(["team.updated", "team.created"]);
     expect(await actionsOf({ actorId: "system", action: "request." })).toEqual(["request.approved"]);
     expect(await actionsOf({ actorId: ids.bo, teamId: ids.teamA })).toEqual([]);
     expect(await actionsOf({ correlationId: ids.correlation, from: "2025-03-03T01:00:00Z" })).toEqual(["request.approved"]);
@@ -104,7 +154,11 @@ describe("listAuditEvents filters", () => {
   it("resolves actor, team and subject names", async () => {
     const { events } = await list({ limit: 200 });
     const byAction = new Map(events.map((e) => [e.action, e]));
-    expect(byAction.get("team.updated")).toMatchObject({ actorName: "Ada Admin", subjectName: expect.stringMatching(/^Team /), teamName: expect.stringMatching(/^Team /) });
+    expect(byAction.get("team.updated")).toMatchObject({
+      actorName: "Ada Admin",
+      subjectName: expect.stringMatching(/^Team /),
+      teamName: expect.stringMatching(/^Team /),
+    });
     expect(byAction.get("template.published")).toMatchObject({ actorName: null, actorLabel: "system", subjectName: "web-service", teamName: null });
     // The request row does not exist in this database: no name, the id stays.
     expect(byAction.get("request.submitted")).toMatchObject({ subjectName: null, subjectId: ids.correlation, actorName: "Bo Builder" });
@@ -112,7 +166,11 @@ describe("listAuditEvents filters", () => {
   });
 
   it("sees events written through recordAudit at once", async () => {
-    await recordAudit(db, { id: ids.bo, label: "bo@example.test" }, { action: "test.recorded", subjectType: "test", subjectId: "r1", correlationId: "corr-1" });
+    await recordAudit(
+      db,
+      { id: ids.bo, label: "bo@example.test" },
+      { action: "test.recorded", subjectType: "test", subjectId: "r1", correlationId: "corr-1" },
+    );
     expect(await actionsOf({ correlationId: "corr-1" })).toEqual(["test.recorded"]);
   });
 });

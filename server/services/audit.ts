@@ -88,14 +88,22 @@ export async function queryAuditPage(db: Database, filter: AuditFilter, page: { 
  */
 async function subjectNames(db: Database, events: { subjectType: string; subjectId: string }[]): Promise<Map<string, string>> {
   const idsOf = (type: string) => [...new Set(events.filter((e) => e.subjectType === type && uuidShape.test(e.subjectId)).map((e) => e.subjectId))];
-  const [requestIds, templateIds, teamIds, userIds, environmentIds] = [idsOf("request"), idsOf("template"), idsOf("team"), idsOf("user"), idsOf("environment")];
+  const [requestIds, templateIds, teamIds, userIds, environmentIds] = [
+    idsOf("request"),
+    idsOf("template"),
+    idsOf("team"),
+    idsOf("user"),
+    idsOf("environment"),
+  ];
   const names = new Map<string, string>();
   const [requestRows, templateRows, teamRows, userRows, environmentRows] = await Promise.all([
     requestIds.length ? db.select({ id: requests.id, number: requests.number }).from(requests).where(inArray(requests.id, requestIds)) : [],
     templateIds.length ? db.select({ id: templates.id, name: templates.name }).from(templates).where(inArray(templates.id, templateIds)) : [],
     teamIds.length ? db.select({ id: teams.id, name: teams.name }).from(teams).where(inArray(teams.id, teamIds)) : [],
     userIds.length ? db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, userIds)) : [],
-    environmentIds.length ? db.select({ id: environments.id, name: environments.name }).from(environments).where(inArray(environments.id, environmentIds)) : [],
+    environmentIds.length
+      ? db.select({ id: environments.id, name: environments.name }).from(environments).where(inArray(environments.id, environmentIds))
+      : [],
   ]);
   for (const r of requestRows) names.set(`request:${r.id}`, `REQ-${r.number}`);
   for (const t of templateRows) names.set(`template:${t.id}`, t.name);

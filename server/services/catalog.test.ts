@@ -65,9 +65,11 @@ describe("catalog.preview: parameters validated on the server by the form's sche
 
   it("answers a team the caller is not in like an unknown one, without revealing the template", async () => {
     const otherTeam = await makeTeam(db);
-    await expect(developer.catalog.preview({ teamId: otherTeam.id, name, tier: "dev", environmentName: "x1", parameters: {} })).rejects.toMatchObject({
-      code: "NOT_FOUND",
-      message: "Team was not found.",
-    });
+    await expect(developer.catalog.preview({ teamId: otherTeam.id, name, tier: "dev", environmentName: "x1", parameters: {} })).rejects.toMatchObject(
+      {
+        code: "NOT_FOUND",
+        message: "Team was not found.",
+      },
+    );
   });
 });

@@ -110,24 +110,27 @@ async function versionRows(db: Executor, templateId: string, includeDrafts: bool
     .leftJoin(creator, eq(creator.id, templateVersions.createdById))
     .where(and(eq(templateVersions.templateId, templateId), inArray(templateVersions.status, statuses)))
     .orderBy(...semverOrder);
-  return rows.map(({ version: v, publishedBy, createdBy }) => ({ row: v, summary: {
-    id: v.id,
-    version: v.version,
-    status: v.status,
-    source: v.source,
-    yaml: v.yaml,
-    moduleFiles: v.moduleFiles,
-    valid: v.document !== null,
-    contentHash: v.contentHash,
-    publishedAt: v.publishedAt,
-    // Null publisher on a published version: the file sync published it.
-    publishedBy: v.status === "published" ? (publishedBy ?? (v.source === "file" ? "template sync" : null)) : null,
-    createdBy,
-    updatedAt: v.updatedAt,
-    lockVersion: v.lockVersion,
-    minMonthlyCents: v.minMonthlyCents,
-    maxMonthlyCents: v.maxMonthlyCents,
-  } }));
+  return rows.map(({ version: v, publishedBy, createdBy }) => ({
+    row: v,
+    summary: {
+      id: v.id,
+      version: v.version,
+      status: v.status,
+      source: v.source,
+      yaml: v.yaml,
+      moduleFiles: v.moduleFiles,
+      valid: v.document !== null,
+      contentHash: v.contentHash,
+      publishedAt: v.publishedAt,
+      // Null publisher on a published version: the file sync published it.
+      publishedBy: v.status === "published" ? (publishedBy ?? (v.source === "file" ? "template sync" : null)) : null,
+      createdBy,
+      updatedAt: v.updatedAt,
+      lockVersion: v.lockVersion,
+      minMonthlyCents: v.minMonthlyCents,
+      maxMonthlyCents: v.maxMonthlyCents,
+    },
+  }));
 }
 
 /** The plan a request with default values would make: what the template page lists as its resources. */
@@ -188,7 +191,11 @@ export async function previewRequestPlan(
   db: Executor,
   input: { name: string; version?: string; tier: Tier; environmentName: string; teamSlug: string; parameters: unknown },
 ) {
-  const { template, version, document } = await loadVersionForRequest(db, { name: input.name, version: input.version, tier: input.tier }, { name: "name", version: "version" });
+  const { template, version, document } = await loadVersionForRequest(
+    db,
+    { name: input.name, version: input.version, tier: input.tier },
+    { name: "name", version: "version" },
+  );
   const values = validateParameterValues(document.spec.parameters, input.parameters);
   const plan = planTemplate(template.name, document.spec, values, { environmentName: input.environmentName, tier: input.tier, team: input.teamSlug });
   return {

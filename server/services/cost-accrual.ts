@@ -22,7 +22,11 @@ export function overlapsSql(from: Date, until: Date): SQL | undefined {
 export const microsToCents = (micros: number): number => Math.round(micros / 10_000);
 
 /** Accrued cost in cents per environment, from its first record to `until` (default now). */
-export async function accruedCentsByEnvironment(db: Executor, environmentIds: readonly string[], until: Date = new Date()): Promise<Map<string, number>> {
+export async function accruedCentsByEnvironment(
+  db: Executor,
+  environmentIds: readonly string[],
+  until: Date = new Date(),
+): Promise<Map<string, number>> {
   if (environmentIds.length === 0) return new Map();
   const rows = await db
     .select({ environmentId: costRecords.environmentId, micros: sql<string>`coalesce(sum(${accruedMicrosSql(new Date(0), until)}), 0)` })

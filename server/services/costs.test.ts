@@ -27,24 +27,58 @@ beforeAll(async () => {
   const pg = await makePublishedVersion(db, "cost-db");
 
   // $0.10/h from 31 Oct 22:00 to 2 Nov 10:00: 2 hours in October, 34 in November; plus a free network.
-  envs.old = await makeEnvironment(db, { teamId: team.id, ownerId: owner.id, versionId: web.versionId, tier: "dev", status: "destroyed", expiresAt: new Date("2026-11-05T00:00Z") });
-  const box = await makeResource(db, envs.old.id, { address: "box", hourlyMicros: 100_000, tags: { "cost-center": "CC-1", owner: "a@example.test" } });
+  envs.old = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: owner.id,
+    versionId: web.versionId,
+    tier: "dev",
+    status: "destroyed",
+    expiresAt: new Date("2026-11-05T00:00Z"),
+  });
+  const box = await makeResource(db, envs.old.id, {
+    address: "box",
+    hourlyMicros: 100_000,
+    tags: { "cost-center": "CC-1", owner: "a@example.test" },
+  });
   const net = await makeResource(db, envs.old.id, { address: "net", type: "network", hourlyMicros: 0, tags: { "cost-center": "CC-1" } });
   for (const r of [box, net]) await markReady(db, r.id, "2026-10-31T22:00:00Z");
   for (const r of [box, net]) await markDeleted(db, r.id, "2026-11-02T10:00:00Z");
 
   // $0.0416/h from 3 Nov 10:00, still running, expires 20 Nov.
-  envs.db = await makeEnvironment(db, { teamId: team.id, ownerId: owner.id, versionId: pg.versionId, tier: "prod", engine: "postgres", expiresAt: new Date("2026-11-20T00:00Z") });
-  const database = await makeResource(db, envs.db.id, { address: "db", type: "database", hourlyMicros: 41_600, tags: { "cost-center": "CC-2", owner: "b@example.test" } });
+  envs.db = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: owner.id,
+    versionId: pg.versionId,
+    tier: "prod",
+    engine: "postgres",
+    expiresAt: new Date("2026-11-20T00:00Z"),
+  });
+  const database = await makeResource(db, envs.db.id, {
+    address: "db",
+    type: "database",
+    hourlyMicros: 41_600,
+    tags: { "cost-center": "CC-2", owner: "b@example.test" },
+  });
   await markReady(db, database.id, "2026-11-03T10:00:00Z");
 
   // $0.25/h from 9 Nov 00:00, still running, expires in December (after the month ends).
-  envs.app = await makeEnvironment(db, { teamId: team.id, ownerId: owner.id, versionId: web.versionId, tier: "dev", expiresAt: new Date("2026-12-15T00:00Z") });
+  envs.app = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: owner.id,
+    versionId: web.versionId,
+    tier: "dev",
+    expiresAt: new Date("2026-12-15T00:00Z"),
+  });
   const app = await makeResource(db, envs.app.id, { address: "app", hourlyMicros: 250_000, tags: { owner: "a@example.test" } });
   await markReady(db, app.id, "2026-11-09T00:00:00Z");
 
   // Another team's environment: never in this team's figures.
-  envs.other = await makeEnvironment(db, { teamId: otherTeam.id, ownerId: owner.id, versionId: web.versionId, expiresAt: new Date("2026-11-30T00:00Z") });
+  envs.other = await makeEnvironment(db, {
+    teamId: otherTeam.id,
+    ownerId: owner.id,
+    versionId: web.versionId,
+    expiresAt: new Date("2026-11-30T00:00Z"),
+  });
   const theirs = await makeResource(db, envs.other.id, { address: "box", hourlyMicros: 1_000_000 });
   await markReady(db, theirs.id, "2026-11-10T00:00:00Z");
 });
@@ -183,10 +217,12 @@ describe("a month of a team's cost", () => {
     const allBudgets = await db.select({ cents: sql<string>`sum(${teams.monthlyBudgetCents})` }).from(teams);
     // The other team's $1/h since midnight (12 hours), and the 3 cents of the flip test's team.
     expect(s.spentCents).toBe(1947 + 1200 + 3);
-    expect(s.byTeam.map((r) => [r.key, r.cents])).toEqual(expect.arrayContaining([
-      [team.name, 1947],
-      [otherTeam.name, 1200],
-    ]));
+    expect(s.byTeam.map((r) => [r.key, r.cents])).toEqual(
+      expect.arrayContaining([
+        [team.name, 1947],
+        [otherTeam.name, 1200],
+      ]),
+    );
     expect(s.budget).toMatchObject({ limitCents: Number(allBudgets[0]?.cents), mode: null });
   });
 });

@@ -54,7 +54,9 @@ export function recordDaysSql(teamId: TeamFilter, from: Date, until: Date, tagKe
 /** Micro-dollars the team (or every team) accrued in [from, until): the sum of its record-days. */
 export async function accruedMicros(db: Executor, teamId: TeamFilter, from: Date, until: Date): Promise<number> {
   if (until <= from) return 0;
-  const result = await db.execute<{ micros: string }>(sql`select coalesce(sum(micros), 0)::text as micros from ${recordDaysSql(teamId, from, until)} x`);
+  const result = await db.execute<{ micros: string }>(
+    sql`select coalesce(sum(micros), 0)::text as micros from ${recordDaysSql(teamId, from, until)} x`,
+  );
   return Number(result.rows[0]?.micros ?? 0);
 }
 
@@ -144,14 +146,20 @@ export async function costSummary(
 
   const byDim = (dim: (typeof rows.rows)[number]["dim"]) => rows.rows.filter((r) => r.dim === dim);
   const totalMicros = Number(byDim("total")[0]?.micros ?? 0);
-  const group = (dim: "template" | "tier" | "tag" | "team", keyOf: (r: (typeof rows.rows)[number]) => string | null, fallback: string): CostGroupRow[] =>
+  const group = (
+    dim: "template" | "tier" | "tag" | "team",
+    keyOf: (r: (typeof rows.rows)[number]) => string | null,
+    fallback: string,
+  ): CostGroupRow[] =>
     byDim(dim)
       .map((r) => ({ key: keyOf(r) ?? fallback, micros: Number(r.micros), environments: r.environments }))
       .sort((a, b) => b.micros - a.micros || a.key.localeCompare(b.key))
       .map((r) => ({ key: r.key, cents: microsToCents(r.micros), percent: percentOf(r.micros, totalMicros), environments: r.environments }));
 
   // Forecast: what running resources add from now until the month ends or their environment expires.
-  const projection = period.isCurrent ? await projectedMicrosByDay(db, teamId, now, period.end) : { byDay: new Map<string, number>(), hourlyMicros: 0 };
+  const projection = period.isCurrent
+    ? await projectedMicrosByDay(db, teamId, now, period.end)
+    : { byDay: new Map<string, number>(), hourlyMicros: 0 };
   const projectedMicros = [...projection.byDay.values()].reduce((a, b) => a + b, 0);
 
   const spentByDay = new Map(byDim("day").map((r) => [dayKey(r.charge_day!), Number(r.micros)]));
@@ -180,7 +188,12 @@ export async function costSummary(
     .sort((a, b) => b.micros - a.micros)
     .slice(0, input.topLimit ?? 10);
   const topEnvironments = await environmentDetails(db, environmentRows);
-  const teamNames = teamId ? new Map<string, string>() : await teamNamesOf(db, byDim("team").map((r) => r.team_id!));
+  const teamNames = teamId
+    ? new Map<string, string>()
+    : await teamNamesOf(
+        db,
+        byDim("team").map((r) => r.team_id!),
+      );
   const tagKeys = await tagKeysOf(db, teamId, period.start, period.until);
 
   const spentCents = microsToCents(totalMicros);
@@ -241,7 +254,16 @@ export async function projectedMicrosByDay(db: Executor, teamId: TeamFilter, now
 async function environmentDetails(db: Executor, rows: { id: string; micros: number }[]): Promise<TopEnvironment[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const details = await db.execute<{ id: string; name: string; status: string; team_id: string; team_name: string; template_name: string; tier: string; expires_at: Date }>(sql`
+  const details = await db.execute<{
+    id: string;
+    name: string;
+    status: string;
+    team_id: string;
+    team_name: string;
+    template_name: string;
+    tier: string;
+    expires_at: Date;
+  }>(sql`
     select e.id, e.name, e.status, e.team_id, tm.name as team_name, t.name as template_name, e.tier, e.expires_at
       from environments e
       join teams tm on tm.id = e.team_id
@@ -255,17 +277,31 @@ async function environmentDetails(db: Executor, rows: { id: string; micros: numb
   return rows.flatMap((r) => {
     const d = byId.get(r.id);
     return d
-      ? [{ id: d.id, name: d.name, status: d.status, teamId: d.team_id, teamName: d.team_name, templateName: d.template_name, tier: d.tier, expiresAt: new Date(d.expires_at), cents: microsToCents(r.micros) }]
+      ? [
+          {
+            id: d.id,
+            name: d.name,
+            status: d.status,
+            teamId: d.team_id,
+            teamName: d.team_name,
+            templateName: d.template_name,
+            tier: d.tier,
+            expiresAt: new Date(d.expires_at),
+            cents: microsToCents(r.micros),
+          },
+        ]
       : [];
   });
 }
 
 async function teamNamesOf(db: Executor, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const result = await db.execute<{ id: string; name: string }>(sql`select id, name from teams where id in (${sql.join(
-    ids.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  )})`);
+  const result = await db.execute<{ id: string; name: string }>(
+    sql`select id, name from teams where id in (${sql.join(
+      ids.map((id) => sql`${id}::uuid`),
+      sql`, `,
+    )})`,
+  );
   return new Map(result.rows.map((r) => [r.id, r.name]));
 }
 

@@ -34,7 +34,10 @@ let sim: SimEngine;
 let teamId: string;
 let otherTeamId: string;
 let simTemplate: string;
-const people = {} as Record<"owner" | "member" | "approver" | "admin" | "auditor" | "outsider", { id: string; name: string; caller: Caller; viewer: Viewer }>;
+const people = {} as Record<
+  "owner" | "member" | "approver" | "admin" | "auditor" | "outsider",
+  { id: string; name: string; caller: Caller; viewer: Viewer }
+>;
 
 const engines: EngineRegistry = (name) => (name === "postgres" ? postgres : sim);
 const worker = { workerId: "environments-test", engines, retry: { attempts: 2, baseMs: 1, maxMs: 2 } };
@@ -61,11 +64,18 @@ beforeAll(async () => {
   ).id;
   otherTeamId = (await makeTeam(db, [{ userId: users.outsider.id, role: "member" }])).id;
   for (const [key, user] of Object.entries(users)) {
-    people[key as keyof typeof people] = { id: user.id, name: user.name, caller: await callerFor(db, user.id), viewer: (await loadViewer(db, user.id))! };
+    people[key as keyof typeof people] = {
+      id: user.id,
+      name: user.name,
+      caller: await callerFor(db, user.id),
+      viewer: (await loadViewer(db, user.id))!,
+    };
   }
   // A network, a subnet and one instance on the simulator, kept on failure (so a retry has something to adopt).
   simTemplate = uniqueTemplateName("envs");
-  const draft = await people.admin.caller.templateAdmin.createDraft({ yaml: templateYaml(simTemplate, "1.0.0", { spec: { policy: { onFailure: "keep" } } }) });
+  const draft = await people.admin.caller.templateAdmin.createDraft({
+    yaml: templateYaml(simTemplate, "1.0.0", { spec: { policy: { onFailure: "keep" } } }),
+  });
   expect(draft.issueCount).toBe(0);
   await people.admin.caller.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion });
 });
@@ -105,7 +115,11 @@ async function provision(input: { template: string; parameters?: Record<string, 
 }
 
 const auditOf = (environmentId: string, action: string) =>
-  db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environmentId), eq(auditEvents.action, action))).orderBy(auditEvents.id);
+  db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.subjectId, environmentId), eq(auditEvents.action, action)))
+    .orderBy(auditEvents.id);
 
 describe("a postgres-dev environment: page, outputs and secrets", () => {
   let environmentId: string;
@@ -120,7 +134,10 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
   it("shows resources with their mandatory tags, provider ids and cost, and outputs with secrets by name only", async () => {
     // Ten hours of running, so the accrued cost is a real figure.
     const now = new Date();
-    await db.update(costRecords).set({ startedAt: new Date(now.getTime() - 10 * 3_600_000) }).where(eq(costRecords.environmentId, environmentId));
+    await db
+      .update(costRecords)
+      .set({ startedAt: new Date(now.getTime() - 10 * 3_600_000) })
+      .where(eq(costRecords.environmentId, environmentId));
     const detail = await people.member.caller.environments.get({ environmentId });
     expect(detail.environment).toMatchObject({ status: "ready", tier: "dev", engine: "postgres" });
     expect(detail.template).toMatchObject({ name: "postgres-dev", title: "PostgreSQL database for development" });
@@ -135,7 +152,10 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
       expect(resource.tags["environment-id"]).toBe(environmentId);
       expect(resource.tags.owner).toBeTruthy();
     }
-    expect(detail.resources.find((r) => r.address === "db")).toMatchObject({ size: expect.stringContaining("micro"), hourlyMicros: expect.any(Number) });
+    expect(detail.resources.find((r) => r.address === "db")).toMatchObject({
+      size: expect.stringContaining("micro"),
+      hourlyMicros: expect.any(Number),
+    });
     const hourly = detail.resources.reduce((sum, r) => sum + r.hourlyMicros, 0);
     expect(hourly).toBeGreaterThan(0);
     expect(detail.cost.hourlyMicros).toBe(hourly);
@@ -158,9 +178,18 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
     const can = async (who: keyof typeof people) => (await people[who].caller.environments.get({ environmentId })).capabilities;
     expect(await can("owner")).toMatchObject({ canDestroy: true, canRevealSecrets: true, canRetry: false, canExtend: true });
     expect(await can("approver")).toMatchObject({ canDestroy: true, canRevealSecrets: true });
-    expect(await can("member")).toMatchObject({ canDestroy: false, canRevealSecrets: false, revealWhyNot: "Only the owner (Olive Owner) and the team's approvers can reveal secrets." });
+    expect(await can("member")).toMatchObject({
+      canDestroy: false,
+      canRevealSecrets: false,
+      revealWhyNot: "Only the owner (Olive Owner) and the team's approvers can reveal secrets.",
+    });
     expect(await can("admin")).toMatchObject({ canDestroy: true, canRevealSecrets: false });
-    expect(await can("auditor")).toMatchObject({ canDestroy: false, canRevealSecrets: false, canExtend: false, destroyWhyNot: "Auditors have read-only access." });
+    expect(await can("auditor")).toMatchObject({
+      canDestroy: false,
+      canRevealSecrets: false,
+      canExtend: false,
+      destroyWhyNot: "Auditors have read-only access.",
+    });
     expect(await codeOf(people.outsider.caller.environments.get({ environmentId }))).toMatchObject({ code: "NOT_FOUND" });
   });
 
@@ -180,13 +209,19 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
   it("refuses everyone else with a clear reason, and records each attempt", async () => {
     const before = (await auditOf(environmentId, "environment.secret_reveal_denied")).length;
     const member = await codeOf(people.member.caller.environments.revealSecret({ environmentId, name: "password" }));
-    expect(member).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("Only the owner (Olive Owner) and the team's approvers can reveal secret outputs") });
+    expect(member).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("Only the owner (Olive Owner) and the team's approvers can reveal secret outputs"),
+    });
     // An admin is not a team approver here: no secrets.
     expect(await codeOf(people.admin.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "FORBIDDEN" });
     // Someone of another team: the environment does not exist for them, but the attempt is recorded.
     expect(await codeOf(people.outsider.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "NOT_FOUND" });
     // Auditors are refused through the API and by the service itself, and both attempts are recorded.
-    expect(await codeOf(people.auditor.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("read-only") });
+    expect(await codeOf(people.auditor.caller.environments.revealSecret({ environmentId, name: "password" }))).toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("read-only"),
+    });
     await expect(revealSecretOutput(db, people.auditor.viewer, { environmentId, name: "password" })).rejects.toMatchObject({ kind: "forbidden" });
 
     const denied = (await auditOf(environmentId, "environment.secret_reveal_denied")).slice(before);
@@ -203,8 +238,14 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
 
   it("names the field for an output that is not a secret of the environment", async () => {
     const result = await codeOf(people.owner.caller.environments.revealSecret({ environmentId, name: "host" }));
-    expect(result).toMatchObject({ code: "BAD_REQUEST", field: "name", message: expect.stringContaining("has no secret output named host (it has: connection_string, password)") });
-    expect(await codeOf(people.owner.caller.environments.revealSecret({ environmentId: randomUUID(), name: "password" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(result).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "name",
+      message: expect.stringContaining("has no secret output named host (it has: connection_string, password)"),
+    });
+    expect(await codeOf(people.owner.caller.environments.revealSecret({ environmentId: randomUUID(), name: "password" }))).toMatchObject({
+      code: "NOT_FOUND",
+    });
   });
 });
 
@@ -212,38 +253,98 @@ describe("destroying", () => {
   it("needs the environment's name typed and the right to destroy; changes nothing otherwise", async () => {
     const { environment } = await provision({ template: simTemplate });
     expect(environment.status).toBe("ready");
-    const wrongName = await codeOf(people.owner.caller.environments.destroy({ environmentId: environment.id, confirmName: "something-else", expectedVersion: environment.version }));
-    expect(wrongName).toMatchObject({ code: "BAD_REQUEST", field: "confirmName", message: `That is not the environment's name: type ${environment.name} to confirm.` });
+    const wrongName = await codeOf(
+      people.owner.caller.environments.destroy({
+        environmentId: environment.id,
+        confirmName: "something-else",
+        expectedVersion: environment.version,
+      }),
+    );
+    expect(wrongName).toMatchObject({
+      code: "BAD_REQUEST",
+      field: "confirmName",
+      message: `That is not the environment's name: type ${environment.name} to confirm.`,
+    });
 
-    const byMember = await codeOf(people.member.caller.environments.destroy({ environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version }));
-    expect(byMember).toMatchObject({ code: "FORBIDDEN", message: `Only the owner (Olive Owner), the team's approvers or an admin can destroy ${environment.name}; the attempt was recorded.` });
+    const byMember = await codeOf(
+      people.member.caller.environments.destroy({
+        environmentId: environment.id,
+        confirmName: environment.name,
+        expectedVersion: environment.version,
+      }),
+    );
+    expect(byMember).toMatchObject({
+      code: "FORBIDDEN",
+      message: `Only the owner (Olive Owner), the team's approvers or an admin can destroy ${environment.name}; the attempt was recorded.`,
+    });
     expect(await auditOf(environment.id, "environment.destroy_denied")).toEqual([expect.objectContaining({ actorId: people.member.id, teamId })]);
-    expect(await codeOf(people.outsider.caller.environments.destroy({ environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version }))).toMatchObject({ code: "NOT_FOUND" });
-    expect(await codeOf(people.auditor.caller.environments.destroy({ environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(
+      await codeOf(
+        people.outsider.caller.environments.destroy({
+          environmentId: environment.id,
+          confirmName: environment.name,
+          expectedVersion: environment.version,
+        }),
+      ),
+    ).toMatchObject({ code: "NOT_FOUND" });
+    expect(
+      await codeOf(
+        people.auditor.caller.environments.destroy({
+          environmentId: environment.id,
+          confirmName: environment.name,
+          expectedVersion: environment.version,
+        }),
+      ),
+    ).toMatchObject({ code: "FORBIDDEN" });
 
-    const stale = await codeOf(people.owner.caller.environments.destroy({ environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version - 1 }));
+    const stale = await codeOf(
+      people.owner.caller.environments.destroy({
+        environmentId: environment.id,
+        confirmName: environment.name,
+        expectedVersion: environment.version - 1,
+      }),
+    );
     expect(stale).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("changed since you opened it") });
 
     const [after] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(after).toMatchObject({ status: "ready", destroyReason: null, destroyRequestedBy: null, version: environment.version });
-    expect(await db.select().from(runs).where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "destroy")))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "destroy"))),
+    ).toEqual([]);
   });
 
   it("the owner destroys it: one run for a double click, the reason recorded, and the runner takes it to destroyed", async () => {
     const { environment, requestId } = await provision({ template: simTemplate });
     const input = { environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version };
-    const [first, second] = await Promise.all([codeOf(people.owner.caller.environments.destroy(input)), codeOf(people.owner.caller.environments.destroy(input))]);
+    const [first, second] = await Promise.all([
+      codeOf(people.owner.caller.environments.destroy(input)),
+      codeOf(people.owner.caller.environments.destroy(input)),
+    ]);
     expect([first.code, second.code].sort()).toEqual(["CONFLICT", "OK"]);
-    expect([first, second].find((r) => r.code === "CONFLICT")?.message).toBe(`${environment.name} cannot be destroyed: it is already being destroyed.`);
+    expect([first, second].find((r) => r.code === "CONFLICT")?.message).toBe(
+      `${environment.name} cannot be destroyed: it is already being destroyed.`,
+    );
 
-    const destroyRuns = await db.select().from(runs).where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "destroy")));
+    const destroyRuns = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "destroy")));
     expect(destroyRuns).toHaveLength(1);
     const [destroying] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(destroying).toMatchObject({ status: "destroying", destroyReason: "owner", destroyRequestedBy: people.owner.id });
-    const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${destroyRuns[0]!.id}`}`);
+    const jobs = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${destroyRuns[0]!.id}`}`,
+    );
     expect(jobs.rows[0]?.n).toBe(1);
     const [requested] = await auditOf(environment.id, "environment.destroy_requested");
-    expect(requested).toMatchObject({ actorId: people.owner.id, correlationId: requestId, after: { status: "destroying", reason: "owner", runId: destroyRuns[0]!.id, resources: 3 } });
+    expect(requested).toMatchObject({
+      actorId: people.owner.id,
+      correlationId: requestId,
+      after: { status: "destroying", reason: "owner", runId: destroyRuns[0]!.id, resources: 3 },
+    });
     // The page follows: the run is listed, destroying is no longer offered.
     const page = await people.owner.caller.environments.get({ environmentId: environment.id });
     expect(page.runs[0]).toMatchObject({ id: destroyRuns[0]!.id, kind: "destroy", status: "queued" });
@@ -262,11 +363,24 @@ describe("destroying", () => {
   it("a team approver or an admin destroys someone else's environment; the owner is told, and the reason says who", async () => {
     for (const who of ["approver", "admin"] as const) {
       const { environment } = await provision({ template: simTemplate });
-      const result = await people[who].caller.environments.destroy({ environmentId: environment.id, confirmName: ` ${environment.name} `, expectedVersion: environment.version });
+      const result = await people[who].caller.environments.destroy({
+        environmentId: environment.id,
+        confirmName: ` ${environment.name} `,
+        expectedVersion: environment.version,
+      });
       expect(result.status).toBe("destroying");
       const [row] = await db.select().from(environments).where(eq(environments.id, environment.id));
       expect(row).toMatchObject({ destroyReason: who, destroyRequestedBy: people[who].id });
-      const told = await db.select().from(notifications).where(and(eq(notifications.userId, people.owner.id), eq(notifications.kind, "environment_destroying"), eq(notifications.requestId, environment.requestId)));
+      const told = await db
+        .select()
+        .from(notifications)
+        .where(
+          and(
+            eq(notifications.userId, people.owner.id),
+            eq(notifications.kind, "environment_destroying"),
+            eq(notifications.requestId, environment.requestId),
+          ),
+        );
       expect(told).toEqual([expect.objectContaining({ title: `${environment.name} is being destroyed`, link: `/environments/${environment.id}` })]);
     }
   });
@@ -283,24 +397,38 @@ describe("retrying a failed apply", () => {
     expect(failed.environment.status).toBe("failed");
     expect(failed.capabilities).toMatchObject({ canRetry: true, canDestroy: true });
     expect((await people.member.caller.environments.get({ environmentId: environment.id })).capabilities).toMatchObject({ canRetry: false });
-    const kept = await db.select().from(environmentResources).where(and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")));
+    const kept = await db
+      .select()
+      .from(environmentResources)
+      .where(and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")));
     expect(kept.map((r) => r.address).sort()).toEqual(["net", "subnet"]);
 
     expect(await codeOf(people.member.caller.environments.retry({ environmentId: environment.id }))).toMatchObject({
       code: "FORBIDDEN",
       message: `Only the owner (Olive Owner), the team's approvers or an admin can retry ${environment.name}.`,
     });
-    const [first, second] = await Promise.all([codeOf(people.owner.caller.environments.retry({ environmentId: environment.id })), codeOf(people.owner.caller.environments.retry({ environmentId: environment.id }))]);
+    const [first, second] = await Promise.all([
+      codeOf(people.owner.caller.environments.retry({ environmentId: environment.id })),
+      codeOf(people.owner.caller.environments.retry({ environmentId: environment.id })),
+    ]);
     expect([first.code, second.code].sort()).toEqual(["CONFLICT", "OK"]);
-    const applies = await db.select().from(runs).where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "apply"))).orderBy(runs.queuedAt);
+    const applies = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.environmentId, environment.id), eq(runs.kind, "apply")))
+      .orderBy(runs.queuedAt);
     expect(applies.map((r) => r.status)).toEqual(["failed", "queued"]);
     const retryRun = applies[1]!;
     const [provisioning] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(provisioning).toMatchObject({ status: "provisioning", failureSummary: null });
     expect((await db.select().from(requests).where(eq(requests.id, requestId)))[0]?.status).toBe("provisioning");
-    const jobs = await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${retryRun.id}`}`);
+    const jobs = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'resume_run' and key = ${`resume:${retryRun.id}`}`,
+    );
     expect(jobs.rows[0]?.n).toBe(1);
-    expect(await auditOf(environment.id, "environment.retry_requested")).toEqual([expect.objectContaining({ actorId: people.owner.id, after: { status: "provisioning", runId: retryRun.id } })]);
+    expect(await auditOf(environment.id, "environment.retry_requested")).toEqual([
+      expect.objectContaining({ actorId: people.owner.id, after: { status: "provisioning", runId: retryRun.id } }),
+    ]);
 
     // The quota is lifted; the worker runs the retry.
     await sim.cloud.resetConfig();
@@ -317,15 +445,25 @@ describe("retrying a failed apply", () => {
     const live = await sim.cloud.inventory({ tags: { "environment-id": environment.id } });
     expect(live).toHaveLength(3);
     const log = await db.select({ message: runEvents.message }).from(runEvents).where(eq(runEvents.runId, retryRun.id)).orderBy(runEvents.id);
-    expect(log.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Retry of the failed apply requested by Olive Owner/), "Plan: 3 resources, 2 already created"]));
+    expect(log.map((l) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Retry of the failed apply requested by Olive Owner/), "Plan: 3 resources, 2 already created"]),
+    );
 
-    expect(await codeOf(people.owner.caller.environments.retry({ environmentId: environment.id }))).toMatchObject({ code: "CONFLICT", message: `${environment.name} cannot be retried: it is ready.` });
+    expect(await codeOf(people.owner.caller.environments.retry({ environmentId: environment.id }))).toMatchObject({
+      code: "CONFLICT",
+      message: `${environment.name} cannot be retried: it is ready.`,
+    });
   });
 });
 
 describe("the list", () => {
   it("shows mine and my teams' environments with filters; other teams' only to admins and auditors", async () => {
-    const outsiders = await provision({ template: simTemplate, as: people.outsider.caller, team: otherTeamId, name: `zz-other-${randomUUID().slice(0, 4)}` });
+    const outsiders = await provision({
+      template: simTemplate,
+      as: people.outsider.caller,
+      team: otherTeamId,
+      name: `zz-other-${randomUUID().slice(0, 4)}`,
+    });
     const membersOwn = await provision({ template: simTemplate, as: people.member.caller, name: `mm-member-${randomUUID().slice(0, 4)}` });
     const ids = (r: { environments: { id: string }[] }) => r.environments.map((e) => e.id);
 
@@ -336,11 +474,20 @@ describe("the list", () => {
     expect(teams.environments.every((e) => e.teamId === teamId)).toBe(true);
     expect(ids(teams)).not.toContain(outsiders.environment.id);
     expect(teams.templateNames).toEqual(expect.arrayContaining(["postgres-dev", simTemplate]));
-    for (const who of ["admin", "auditor"] as const) expect(ids(await people[who].caller.environments.list({ scope: "teams", limit: 100 }))).toContain(outsiders.environment.id);
+    for (const who of ["admin", "auditor"] as const)
+      expect(ids(await people[who].caller.environments.list({ scope: "teams", limit: 100 }))).toContain(outsiders.environment.id);
     expect(ids(await people.outsider.caller.environments.list({ scope: "teams" }))).toEqual([outsiders.environment.id]);
 
     const row = teams.environments.find((e) => e.id === membersOwn.environment.id)!;
-    expect(row).toMatchObject({ status: "ready", tier: "dev", ownerName: "Milo Member", templateName: simTemplate, templateVersion: "1.0.0", accruedCents: expect.any(Number), hourlyMicros: expect.any(Number) });
+    expect(row).toMatchObject({
+      status: "ready",
+      tier: "dev",
+      ownerName: "Milo Member",
+      templateName: simTemplate,
+      templateVersion: "1.0.0",
+      accruedCents: expect.any(Number),
+      hourlyMicros: expect.any(Number),
+    });
     expect(row.hourlyMicros).toBeGreaterThan(0);
 
     const list = (input: Parameters<typeof listEnvironments>[2]) => listEnvironments(db, people.owner.viewer, input).then(ids);
@@ -353,7 +500,10 @@ describe("the list", () => {
     // Expiring soon: within 24 hours counts it (TTL 24 h), within 1 hour does not; destroyed ones never.
     expect(await list({ ...base, expiringWithinHours: 24 })).toContain(membersOwn.environment.id);
     expect(await list({ ...base, expiringWithinHours: 1 })).not.toContain(membersOwn.environment.id);
-    const destroyed = await db.select({ id: environments.id }).from(environments).where(inArray(environments.status, ["destroyed", "destroying"]));
+    const destroyed = await db
+      .select({ id: environments.id })
+      .from(environments)
+      .where(inArray(environments.status, ["destroyed", "destroying"]));
     const expiring = await list({ ...base, expiringWithinHours: 48 });
     for (const d of destroyed) expect(expiring).not.toContain(d.id);
 

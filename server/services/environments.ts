@@ -11,7 +11,19 @@ import { and, desc, eq, ilike, inArray, lt, lte, or, sql, type SQL } from "drizz
 import { alias } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { Database, Executor } from "~/db/client";
-import { costRecords, environmentResources, environments, requests, runEvents, runs, teams, templates, templateVersions, users, type Environment } from "~/db/schema";
+import {
+  costRecords,
+  environmentResources,
+  environments,
+  requests,
+  runEvents,
+  runs,
+  teams,
+  templates,
+  templateVersions,
+  users,
+  type Environment,
+} from "~/db/schema";
 import { monthlyCents } from "~/server/engines/pricing";
 import { findEngine } from "~/server/engines/registry";
 import { queueDestroy } from "~/server/runs/queue-destroy";
@@ -52,7 +64,8 @@ export function environmentCapabilities(
   const now = context.now ?? new Date();
 
   let destroyWhyNot: string | null = readOnly ?? (capacity ? null : whoDestroys);
-  if (!destroyWhyNot && !["ready", "failed"].includes(environment.status)) destroyWhyNot = `It cannot be destroyed now: ${statusWords[environment.status]}.`;
+  if (!destroyWhyNot && !["ready", "failed"].includes(environment.status))
+    destroyWhyNot = `It cannot be destroyed now: ${statusWords[environment.status]}.`;
   if (!destroyWhyNot && context.activeRun) destroyWhyNot = "A run is in progress; wait for it to finish.";
 
   let retryWhyNot: string | null = readOnly ?? (capacity ? null : whoDestroys);
@@ -107,7 +120,10 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     input.teamId ? eq(environments.teamId, input.teamId) : undefined,
     input.template ? eq(templates.name, input.template) : undefined,
     input.expiringWithinHours
-      ? and(inArray(environments.status, [...liveStatuses]), lte(environments.expiresAt, new Date(now.getTime() + input.expiringWithinHours * 3_600_000)))
+      ? and(
+          inArray(environments.status, [...liveStatuses]),
+          lte(environments.expiresAt, new Date(now.getTime() + input.expiringWithinHours * 3_600_000)),
+        )
       : undefined,
     input.search ? or(ilike(environments.name, `%${escapeLike(input.search)}%`), ilike(templates.name, `%${escapeLike(input.search)}%`)) : undefined,
     input.cursor ? lt(requests.number, input.cursor) : undefined,
@@ -142,7 +158,11 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     .orderBy(desc(requests.number))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
-  const accrued = await accruedCentsByEnvironment(db, page.map((r) => r.id), now);
+  const accrued = await accruedCentsByEnvironment(
+    db,
+    page.map((r) => r.id),
+    now,
+  );
   // The template filter offers the templates the viewer's environments were made from (first page only).
   const templateNames = input.cursor
     ? null
@@ -175,7 +195,15 @@ async function loadEnvironment(db: Executor, environmentId: string) {
   const [found] = await db
     .select({
       environment: environments,
-      request: { id: requests.id, number: requests.number, plan: requests.plan, ttlHours: requests.ttlHours, hourlyMicros: requests.hourlyMicros, monthlyCents: requests.monthlyCents, status: requests.status },
+      request: {
+        id: requests.id,
+        number: requests.number,
+        plan: requests.plan,
+        ttlHours: requests.ttlHours,
+        hourlyMicros: requests.hourlyMicros,
+        monthlyCents: requests.monthlyCents,
+        status: requests.status,
+      },
       team: { id: teams.id, name: teams.name, slug: teams.slug },
       owner: { id: owner.id, name: owner.name, email: owner.email },
       destroyRequestedBy: { id: requestedBy.id, name: requestedBy.name },
@@ -215,11 +243,23 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   const [resourceRows, runRows, openRates, accrued] = await Promise.all([
     db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
     db
-      .select({ id: runs.id, kind: runs.kind, status: runs.status, attempts: runs.attempts, error: runs.error, queuedAt: runs.queuedAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+      .select({
+        id: runs.id,
+        kind: runs.kind,
+        status: runs.status,
+        attempts: runs.attempts,
+        error: runs.error,
+        queuedAt: runs.queuedAt,
+        startedAt: runs.startedAt,
+        finishedAt: runs.finishedAt,
+      })
       .from(runs)
       .where(eq(runs.environmentId, environment.id))
       .orderBy(desc(runs.queuedAt)),
-    db.select({ micros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}), 0)` }).from(costRecords).where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
+    db
+      .select({ micros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}), 0)` })
+      .from(costRecords)
+      .where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
     accruedCentsByEnvironment(db, [environment.id], now),
   ]);
 
@@ -248,9 +288,11 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   const known = [...document.spec.outputs.map((o) => o.name), ...Object.keys(environment.outputs), ...(sealed ?? [])];
   const outputs = [...new Set(known)]
     .map((name) => {
-      if (name in environment.outputs) return { name, title: titles.get(name) ?? name, sensitive: false as const, value: environment.outputs[name] ?? "" };
+      if (name in environment.outputs)
+        return { name, title: titles.get(name) ?? name, sensitive: false as const, value: environment.outputs[name] ?? "" };
       const sensitiveInDocument = document.spec.outputs.some((o) => o.name === name && o.sensitive);
-      if (sealed?.includes(name) || (sealed === null && sensitiveInDocument && environment.secretOutputsCiphertext)) return { name, title: titles.get(name) ?? name, sensitive: true as const, value: null };
+      if (sealed?.includes(name) || (sealed === null && sensitiveInDocument && environment.secretOutputsCiphertext))
+        return { name, title: titles.get(name) ?? name, sensitive: true as const, value: null };
       return null;
     })
     .filter((o) => o !== null);
@@ -331,18 +373,29 @@ export async function revealSecretOutput(db: Database, viewer: Viewer, input: { 
         : `Only the owner (${found.owner.name}) and the team's approvers can reveal secret outputs of ${environment.name}; the attempt was recorded.`,
     );
   }
-  if (environment.status === "destroyed") throw new ServiceError("conflict", `${environment.name} was destroyed: its secret outputs no longer exist.`);
+  if (environment.status === "destroyed")
+    throw new ServiceError("conflict", `${environment.name} was destroyed: its secret outputs no longer exist.`);
   let secrets: Record<string, string> = {};
   try {
-    secrets = environment.secretOutputsCiphertext ? (JSON.parse(openSecret(environment.secretOutputsCiphertext, "environment-outputs", environment.id)) as Record<string, string>) : {};
+    secrets = environment.secretOutputsCiphertext
+      ? (JSON.parse(openSecret(environment.secretOutputsCiphertext, "environment-outputs", environment.id)) as Record<string, string>)
+      : {};
   } catch (error) {
-    if (error instanceof SecretBoxError) throw new ServiceError("conflict", `The secret outputs of ${environment.name} cannot be decrypted: NEXTAUTH_SECRET changed since they were stored.`);
+    if (error instanceof SecretBoxError)
+      throw new ServiceError(
+        "conflict",
+        `The secret outputs of ${environment.name} cannot be decrypted: NEXTAUTH_SECRET changed since they were stored.`,
+      );
     throw error;
   }
   const value = Object.hasOwn(secrets, input.name) ? secrets[input.name] : undefined;
   if (value === undefined) {
     const names = Object.keys(secrets);
-    throw new ServiceError("invalid", `${environment.name} has no secret output named ${input.name}${names.length ? ` (it has: ${names.join(", ")})` : ""}.`, "name");
+    throw new ServiceError(
+      "invalid",
+      `${environment.name} has no secret output named ${input.name}${names.length ? ` (it has: ${names.join(", ")})` : ""}.`,
+      "name",
+    );
   }
   await recordAudit(db, actorOf(viewer), { ...audit, action: "environment.secret_revealed", after: { output: input.name } });
   return { name: input.name, value };
@@ -350,7 +403,8 @@ export async function revealSecretOutput(db: Database, viewer: Viewer, input: { 
 
 // Destroy ------------------------------------------------------------------------------------
 
-const isUniqueViolation = (error: unknown) => (error as { code?: string; cause?: { code?: string } }).code === "23505" || (error as { cause?: { code?: string } }).cause?.code === "23505";
+const isUniqueViolation = (error: unknown) =>
+  (error as { code?: string; cause?: { code?: string } }).code === "23505" || (error as { cause?: { code?: string } }).cause?.code === "23505";
 
 /**
  * Destroys an environment for the owner, a team approver or an admin, who typed its name to
@@ -358,7 +412,11 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string; cause?:
  * run and its job (`queueDestroy`), and the owner's notification when someone else asked.
  * A refusal for lack of rights is audited (`environment.destroy_denied`).
  */
-export async function destroyEnvironment(db: Database, viewer: Viewer, input: { environmentId: string; confirmName: string; expectedVersion: number }) {
+export async function destroyEnvironment(
+  db: Database,
+  viewer: Viewer,
+  input: { environmentId: string; confirmName: string; expectedVersion: number },
+) {
   const actor = actorOf(viewer);
   const outcome = await db.transaction(async (tx) => {
     const [environment] = await tx.select().from(environments).where(eq(environments.id, input.environmentId)).for("update").limit(1);
@@ -370,7 +428,8 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
     if (input.confirmName.trim() !== environment.name) {
       throw new ServiceError("invalid", `That is not the environment's name: type ${environment.name} to confirm.`, "confirmName");
     }
-    if (!["ready", "failed"].includes(environment.status)) throw new ServiceError("conflict", `${environment.name} cannot be destroyed: ${statusWords[environment.status]}.`);
+    if (!["ready", "failed"].includes(environment.status))
+      throw new ServiceError("conflict", `${environment.name} cannot be destroyed: ${statusWords[environment.status]}.`);
     if (environment.version !== input.expectedVersion) {
       throw new ServiceError("conflict", `${environment.name} changed since you opened it (it is now ${environment.status}); reload and try again.`);
     }
@@ -379,7 +438,12 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
     const resources = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(environmentResources)
-      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])));
+      .where(
+        and(
+          eq(environmentResources.environmentId, environment.id),
+          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
+        ),
+      );
     await recordAudit(tx, actor, {
       action: "environment.destroy_requested",
       subjectType: "environment",
@@ -393,7 +457,14 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
       type: "environment.destroy_requested",
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
-      data: { environmentId: environment.id, requestId: environment.requestId, runId, name: environment.name, reason: capacity, requestedBy: viewer.id },
+      data: {
+        environmentId: environment.id,
+        requestId: environment.requestId,
+        runId,
+        name: environment.name,
+        reason: capacity,
+        requestedBy: viewer.id,
+      },
       notify:
         environment.ownerId === viewer.id
           ? null
@@ -419,7 +490,10 @@ export async function destroyEnvironment(db: Database, viewer: Viewer, input: { 
       correlationId: environment.requestId,
       after: { reason: "only the owner, the team's approvers or an admin may destroy it" },
     });
-    throw new ServiceError("forbidden", `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can destroy ${environment.name}; the attempt was recorded.`);
+    throw new ServiceError(
+      "forbidden",
+      `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can destroy ${environment.name}; the attempt was recorded.`,
+    );
   }
   return { runId: outcome.runId, environmentId: outcome.environmentId, status: outcome.status };
 }
@@ -441,14 +515,30 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
       if (isReadOnly(viewer)) throw new ServiceError("forbidden", "Auditors have read-only access: retrying changes data.");
       if (!canRetry(viewer, environment)) {
         const [ownerRow] = await tx.select({ name: users.name }).from(users).where(eq(users.id, environment.ownerId));
-        throw new ServiceError("forbidden", `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can retry ${environment.name}.`);
+        throw new ServiceError(
+          "forbidden",
+          `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can retry ${environment.name}.`,
+        );
       }
-      if (environment.status !== "failed") throw new ServiceError("conflict", `${environment.name} cannot be retried: ${statusWords[environment.status]}${environment.status === "provisioning" ? " (perhaps by a retry just now)" : ""}.`);
+      if (environment.status !== "failed")
+        throw new ServiceError(
+          "conflict",
+          `${environment.name} cannot be retried: ${statusWords[environment.status]}${environment.status === "provisioning" ? " (perhaps by a retry just now)" : ""}.`,
+        );
       const [last] = await tx.select().from(runs).where(eq(runs.environmentId, environment.id)).orderBy(desc(runs.queuedAt)).limit(1);
-      if (!last || last.kind !== "apply") throw new ServiceError("conflict", `The last run of ${environment.name} was a ${last?.kind ?? "missing"} run: destroy it again instead of retrying.`);
-      if (environment.expiresAt <= now) throw new ServiceError("conflict", `${environment.name} expired on ${environment.expiresAt.toISOString()}: request a new environment instead.`);
+      if (!last || last.kind !== "apply")
+        throw new ServiceError(
+          "conflict",
+          `The last run of ${environment.name} was a ${last?.kind ?? "missing"} run: destroy it again instead of retrying.`,
+        );
+      if (environment.expiresAt <= now)
+        throw new ServiceError(
+          "conflict",
+          `${environment.name} expired on ${environment.expiresAt.toISOString()}: request a new environment instead.`,
+        );
       const [request] = await tx.select().from(requests).where(eq(requests.id, environment.requestId)).for("update").limit(1);
-      if (!request || request.status !== "failed") throw new ServiceError("conflict", `The request of ${environment.name} is ${request?.status ?? "missing"}, not failed.`);
+      if (!request || request.status !== "failed")
+        throw new ServiceError("conflict", `The request of ${environment.name} is ${request?.status ?? "missing"}, not failed.`);
       // A failed request frees its name: another request may have taken it since.
       const [clash] = await tx
         .select({ number: requests.number })
@@ -462,16 +552,30 @@ export async function retryEnvironment(db: Database, viewer: Viewer, input: { en
           ),
         )
         .limit(1);
-      if (clash) throw new ServiceError("conflict", `The name ${environment.name} was taken by REQ-${clash.number} since this failed: destroy this one and use that, or request again under another name.`);
+      if (clash)
+        throw new ServiceError(
+          "conflict",
+          `The name ${environment.name} was taken by REQ-${clash.number} since this failed: destroy this one and use that, or request again under another name.`,
+        );
 
       assertTransition("environment", environment.status, "provisioning");
       assertTransition("request", request.status, "provisioning");
       // The run and its job, through the run store (null: another run of it is active).
       const run = await createRun(tx, { environmentId: environment.id, kind: "apply" });
       if (!run) throw new ServiceError("conflict", "A run of this environment was started meanwhile; reload to follow it.");
-      await tx.update(environments).set({ status: "provisioning", failureSummary: null, version: environment.version + 1, updatedAt: now }).where(eq(environments.id, environment.id));
-      await tx.update(requests).set({ status: "provisioning", version: request.version + 1, updatedAt: now }).where(eq(requests.id, request.id));
-      await tx.insert(runEvents).values({ runId: run.id, level: "info", message: `Retry of the failed apply requested by ${viewer.name}: resources that already exist are adopted, not created again` });
+      await tx
+        .update(environments)
+        .set({ status: "provisioning", failureSummary: null, version: environment.version + 1, updatedAt: now })
+        .where(eq(environments.id, environment.id));
+      await tx
+        .update(requests)
+        .set({ status: "provisioning", version: request.version + 1, updatedAt: now })
+        .where(eq(requests.id, request.id));
+      await tx.insert(runEvents).values({
+        runId: run.id,
+        level: "info",
+        message: `Retry of the failed apply requested by ${viewer.name}: resources that already exist are adopted, not created again`,
+      });
       await recordAudit(tx, actorOf(viewer), {
         action: "environment.retry_requested",
         subjectType: "environment",

@@ -61,8 +61,13 @@ async function readyEnvironment(ttlHours = 24) {
 }
 
 const at = (expiresAt: Date, offsetMs: number) => new Date(expiresAt.getTime() + offsetMs);
-const remindersOf = (environmentId: string, report: Awaited<ReturnType<typeof sweepExpiry>>) => report.reminders.filter((r) => r.environmentId === environmentId).map((r) => r.kind);
-const notesOf = (kind: string) => db.select().from(notifications).where(and(eq(notifications.userId, ownerId), eq(notifications.kind, kind)));
+const remindersOf = (environmentId: string, report: Awaited<ReturnType<typeof sweepExpiry>>) =>
+  report.reminders.filter((r) => r.environmentId === environmentId).map((r) => r.kind);
+const notesOf = (kind: string) =>
+  db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, ownerId), eq(notifications.kind, kind)));
 
 describe("expiry reminders", () => {
   it("sends the 24 h and the 1 h reminder once each, in-app and as webhook events", async () => {
@@ -107,13 +112,19 @@ describe("expiry", () => {
     const before = await sweepExpiry(db, at(environment.expiresAt, -1 * 60_000));
     expect(before.expired.map((e) => e.environmentId)).not.toContain(environment.id);
 
-    const [first, second] = await Promise.all([sweepExpiry(db, at(environment.expiresAt, 60_000)), sweepExpiry(db, at(environment.expiresAt, 60_000))]);
+    const [first, second] = await Promise.all([
+      sweepExpiry(db, at(environment.expiresAt, 60_000)),
+      sweepExpiry(db, at(environment.expiresAt, 60_000)),
+    ]);
     const runIds = [...first.expired, ...second.expired].filter((e) => e.environmentId === environment.id).map((e) => e.runId);
     expect(runIds).toHaveLength(1);
     const [destroying] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(destroying).toMatchObject({ status: "destroying", destroyReason: "expired", destroyRequestedBy: null });
 
-    const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.expired")));
+    const audit = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.expired")));
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorId: null, actorLabel: "system", correlationId: environment.requestId });
     expect((await notesOf("environment_expired")).map((n) => n.title)).toContain(`${environment.name} expired and is being destroyed`);
@@ -123,7 +134,12 @@ describe("expiry", () => {
     expect(destroyed?.status).toBe("destroyed");
     const [request] = await db.select().from(requests).where(eq(requests.id, environment.requestId));
     expect(request?.status).toBe("destroyed");
-    expect(await db.select().from(costRecords).where(and(eq(costRecords.environmentId, environment.id), isNull(costRecords.endedAt)))).toHaveLength(0);
+    expect(
+      await db
+        .select()
+        .from(costRecords)
+        .where(and(eq(costRecords.environmentId, environment.id), isNull(costRecords.endedAt))),
+    ).toHaveLength(0);
     expect(await sim.read({ environmentId: environment.id, signal: new AbortController().signal })).toHaveLength(0);
     // Its name is free again.
     const again = await owner.requests.submit({

@@ -40,7 +40,13 @@ export async function sweepExpiry(db: Database, now: Date = new Date()): Promise
   const soon = await db
     .select()
     .from(environments)
-    .where(and(eq(environments.status, "ready"), lte(environments.expiresAt, new Date(now.getTime() + 24 * HOUR_MS)), sql`${environments.expiresAt} > ${now.toISOString()}::timestamptz`));
+    .where(
+      and(
+        eq(environments.status, "ready"),
+        lte(environments.expiresAt, new Date(now.getTime() + 24 * HOUR_MS)),
+        sql`${environments.expiresAt} > ${now.toISOString()}::timestamptz`,
+      ),
+    );
   for (const environment of soon) {
     const left = environment.expiresAt.getTime() - now.getTime();
     // The most urgent reminder due; a late sweep does not send "24 hours" an hour before the end.
@@ -57,7 +63,13 @@ export async function sweepExpiry(db: Database, now: Date = new Date()): Promise
         type: "environment.expiring",
         teamId: environment.teamId,
         subject: `environments/${environment.id}`,
-        data: { environmentId: environment.id, requestId: environment.requestId, name: environment.name, expiresAt: environment.expiresAt.toISOString(), reminder: due.kind },
+        data: {
+          environmentId: environment.id,
+          requestId: environment.requestId,
+          name: environment.name,
+          expiresAt: environment.expiresAt.toISOString(),
+          reminder: due.kind,
+        },
         notify: {
           userIds: [environment.ownerId],
           kind: "environment_expiring",

@@ -65,7 +65,10 @@ async function readyEnvironment() {
 }
 
 async function queuedUpdateRun(environmentId: string) {
-  const [run] = await db.select().from(runs).where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "update")));
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "update")));
   return run;
 }
 
@@ -88,15 +91,26 @@ describe("extending within the tier's maximum", () => {
     expect(preview.newExpiresAt.getTime()).toBe(environment.expiresAt.getTime() + 48 * HOUR);
     expect(preview.decision.reasons[0]?.message).toMatch(/within the dev tier's maximum of 7 days: auto-approved/);
 
-    const result = await owner.extensions.request({ environmentId: environment.id, hours: 48, justification: "demo moved to Thursday", clientRequestId: randomUUID() });
+    const result = await owner.extensions.request({
+      environmentId: environment.id,
+      hours: 48,
+      justification: "demo moved to Thursday",
+      clientRequestId: randomUUID(),
+    });
     expect(result.status).toBe("applied");
     const [after] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(after!.expiresAt.getTime()).toBe(environment.expiresAt.getTime() + 48 * HOUR);
     const [request] = await db.select().from(requests).where(eq(requests.id, result.requestId));
     expect(request).toMatchObject({ kind: "extend", environmentId: environment.id, status: "applied", ttlHours: 48 });
-    const audit = await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.extended")));
+    const audit = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.extended")));
     expect(audit).toHaveLength(1);
-    const notes = await db.select().from(notifications).where(and(eq(notifications.userId, ownerId), eq(notifications.kind, "environment_extended")));
+    const notes = await db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, ownerId), eq(notifications.kind, "environment_extended")));
     expect(notes.map((n) => n.title)).toContain(`${environment.name} was extended by 2 days`);
 
     // The update run moves the tag on every resource, in the cloud and in our records.
@@ -133,7 +147,12 @@ describe("extending beyond the tier's maximum", () => {
   it("needs a team approver; the expiry moves only when approved", async () => {
     const environment = await readyEnvironment();
     // 24 h + 7 days = 8 days, over the dev maximum of 7 days.
-    const result = await owner.extensions.request({ environmentId: environment.id, hours: 7 * 24, justification: "load test runs all next week", clientRequestId: randomUUID() });
+    const result = await owner.extensions.request({
+      environmentId: environment.id,
+      hours: 7 * 24,
+      justification: "load test runs all next week",
+      clientRequestId: randomUUID(),
+    });
     expect(result.status).toBe("pending_approval");
     const [pending] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(pending!.expiresAt).toEqual(environment.expiresAt);
@@ -147,10 +166,23 @@ describe("extending beyond the tier's maximum", () => {
       /already asks to extend/,
     );
     // The requester cannot approve it; a colleague without the approver role neither.
-    await expectTrpcError(approver.approvals.decide({ requestId: result.requestId, expectedVersion: request!.version + 1, decision: "approved", comment: "" }), "CONFLICT", /changed after you opened it/);
-    await expectTrpcError(colleague.approvals.decide({ requestId: result.requestId, expectedVersion: request!.version, decision: "approved", comment: "" }), "FORBIDDEN", /./);
+    await expectTrpcError(
+      approver.approvals.decide({ requestId: result.requestId, expectedVersion: request!.version + 1, decision: "approved", comment: "" }),
+      "CONFLICT",
+      /changed after you opened it/,
+    );
+    await expectTrpcError(
+      colleague.approvals.decide({ requestId: result.requestId, expectedVersion: request!.version, decision: "approved", comment: "" }),
+      "FORBIDDEN",
+      /./,
+    );
 
-    const decided = await approver.approvals.decide({ requestId: result.requestId, expectedVersion: request!.version, decision: "approved", comment: "fine for the load test" });
+    const decided = await approver.approvals.decide({
+      requestId: result.requestId,
+      expectedVersion: request!.version,
+      decision: "approved",
+      comment: "fine for the load test",
+    });
     expect(decided).toMatchObject({ status: "applied", complete: true });
     const [after] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(after!.expiresAt.getTime()).toBe(environment.expiresAt.getTime() + 7 * 24 * HOUR);
@@ -162,7 +194,12 @@ describe("extending beyond the tier's maximum", () => {
   it("denies an extension past three times the maximum, naming the field, and changes nothing", async () => {
     const environment = await readyEnvironment();
     const error = await expectTrpcError(
-      owner.extensions.request({ environmentId: environment.id, hours: 21 * 24, justification: "keep it for a month", clientRequestId: randomUUID() }),
+      owner.extensions.request({
+        environmentId: environment.id,
+        hours: 21 * 24,
+        justification: "keep it for a month",
+        clientRequestId: randomUUID(),
+      }),
       "BAD_REQUEST",
       /over 3× the dev tier's maximum of 7 days .*denied/,
     );
@@ -197,6 +234,10 @@ describe("who may extend, and bad input", () => {
   it("refuses to extend an environment that is not ready", async () => {
     const environment = await readyEnvironment();
     await db.update(environments).set({ status: "destroying" }).where(eq(environments.id, environment.id));
-    await expectTrpcError(owner.extensions.preview({ environmentId: environment.id, hours: 24 }), "CONFLICT", /Only a ready environment can be extended; this one is destroying/);
+    await expectTrpcError(
+      owner.extensions.preview({ environmentId: environment.id, hours: 24 }),
+      "CONFLICT",
+      /Only a ready environment can be extended; this one is destroying/,
+    );
   });
 });

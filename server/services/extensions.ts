@@ -28,9 +28,14 @@ const HOUR_MS = 3_600_000;
 export type ExtensionInput = { environmentId: string; hours: number };
 
 /** Whether the viewer may extend the environment now (access rule canExtend, then its status), and why not. */
-function extendability(viewer: Viewer, environment: Pick<Environment, "ownerId" | "teamId" | "status">): { ok: true } | { ok: false; reason: string; kind: "forbidden" | "conflict" } {
-  if (!canExtend(viewer, environment)) return { ok: false, kind: "forbidden", reason: "Only the environment's owner, the team's approvers or an admin can extend it." };
-  if (environment.status !== "ready") return { ok: false, kind: "conflict", reason: `Only a ready environment can be extended; this one is ${environment.status}.` };
+function extendability(
+  viewer: Viewer,
+  environment: Pick<Environment, "ownerId" | "teamId" | "status">,
+): { ok: true } | { ok: false; reason: string; kind: "forbidden" | "conflict" } {
+  if (!canExtend(viewer, environment))
+    return { ok: false, kind: "forbidden", reason: "Only the environment's owner, the team's approvers or an admin can extend it." };
+  if (environment.status !== "ready")
+    return { ok: false, kind: "conflict", reason: `Only a ready environment can be extended; this one is ${environment.status}.` };
   return { ok: true };
 }
 
@@ -49,7 +54,10 @@ async function loadForExtension(tx: Executor, viewer: Viewer, environmentId: str
   const allowed = extendability(viewer, environment);
   if (!allowed.ok) throw new ServiceError(allowed.kind, allowed.reason, "environmentId");
   const [origin] = await tx.select().from(requests).where(eq(requests.id, environment.requestId));
-  const [version] = await tx.select({ document: templateVersions.document }).from(templateVersions).where(eq(templateVersions.id, environment.templateVersionId));
+  const [version] = await tx
+    .select({ document: templateVersions.document })
+    .from(templateVersions)
+    .where(eq(templateVersions.id, environment.templateVersionId));
   if (!origin || !version?.document) throw new Error("the environment's request or template version is missing");
   return { environment, origin, document: version.document as TemplateDocument };
 }
@@ -142,7 +150,9 @@ export async function requestExtension(
       .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
       .limit(1);
     if (existing) {
-      const [env] = existing.environmentId ? await tx.select({ expiresAt: environments.expiresAt }).from(environments).where(eq(environments.id, existing.environmentId)) : [];
+      const [env] = existing.environmentId
+        ? await tx.select({ expiresAt: environments.expiresAt }).from(environments).where(eq(environments.id, existing.environmentId))
+        : [];
       return { requestId: existing.id, number: requestLabel(existing), status: existing.status, expiresAt: env?.expiresAt ?? null, duplicate: true };
     }
     const e = await evaluate(tx, viewer, input, now, true);
@@ -155,7 +165,12 @@ export async function requestExtension(
       .from(requests)
       .where(and(eq(requests.environmentId, e.environment.id), eq(requests.kind, "extend"), eq(requests.status, "pending_approval")))
       .limit(1);
-    if (open) throw new ServiceError("conflict", `REQ-${open.number} already asks to extend ${e.environment.name}; it must be decided or cancelled first.`, "hours");
+    if (open)
+      throw new ServiceError(
+        "conflict",
+        `REQ-${open.number} already asks to extend ${e.environment.name}; it must be decided or cancelled first.`,
+        "hours",
+      );
     const auto = e.decision.outcome === "auto_approved";
     const [row] = await tx
       .insert(requests)
@@ -190,7 +205,15 @@ export async function requestExtension(
       subjectId: row.id,
       teamId: row.teamId,
       correlationId: row.id,
-      after: { number: label, kind: "extend", environmentId: e.environment.id, environmentName: row.environmentName, hours: input.hours, newExpiresAt: e.newExpiresAt.toISOString(), outcome: e.decision.outcome },
+      after: {
+        number: label,
+        kind: "extend",
+        environmentId: e.environment.id,
+        environmentName: row.environmentName,
+        hours: input.hours,
+        newExpiresAt: e.newExpiresAt.toISOString(),
+        outcome: e.decision.outcome,
+      },
     });
     if (auto) {
       const applied = await applyExtension(tx, row, systemActor, now);
@@ -201,7 +224,15 @@ export async function requestExtension(
       type: "request.approval_needed",
       teamId: row.teamId,
       subject: `requests/${row.id}`,
-      data: { requestId: row.id, number: label, kind: "extend", environmentId: e.environment.id, environmentName: row.environmentName, tier: row.tier, hours: input.hours },
+      data: {
+        requestId: row.id,
+        number: label,
+        kind: "extend",
+        environmentId: e.environment.id,
+        environmentName: row.environmentName,
+        tier: row.tier,
+        hours: input.hours,
+      },
       notify: {
         userIds: approvers,
         kind: "approval_needed",
@@ -225,15 +256,22 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
   if (request.kind !== "extend" || !request.environmentId) throw new Error("not an extension request");
   const [environment] = await tx.select().from(environments).where(eq(environments.id, request.environmentId)).for("update");
   if (!environment) throw notFound("Environment");
-  if (environment.status !== "ready") throw new ServiceError("conflict", `${environment.name} is ${environment.status}, so it can no longer be extended.`);
+  if (environment.status !== "ready")
+    throw new ServiceError("conflict", `${environment.name} is ${environment.status}, so it can no longer be extended.`);
   // The caller's row may be stale (approvals.ts has just written approved): the locked row decides.
   const [current] = await tx.select({ status: requests.status }).from(requests).where(eq(requests.id, request.id)).for("update");
   if (!current) throw notFound("Request");
   assertTransition("request", current.status, "applied");
   const before = environment.expiresAt;
   const expiresAt = new Date(before.getTime() + request.ttlHours * HOUR_MS);
-  await tx.update(environments).set({ expiresAt, version: environment.version + 1, updatedAt: now }).where(eq(environments.id, environment.id));
-  await tx.update(requests).set({ status: "applied", decidedAt: request.decidedAt ?? now, version: sql`${requests.version} + 1`, updatedAt: now }).where(eq(requests.id, request.id));
+  await tx
+    .update(environments)
+    .set({ expiresAt, version: environment.version + 1, updatedAt: now })
+    .where(eq(environments.id, environment.id));
+  await tx
+    .update(requests)
+    .set({ status: "applied", decidedAt: request.decidedAt ?? now, version: sql`${requests.version} + 1`, updatedAt: now })
+    .where(eq(requests.id, request.id));
   await recordAudit(tx, actor, {
     action: "environment.extended",
     subjectType: "environment",
@@ -249,7 +287,13 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
     type: "environment.extended",
     teamId: environment.teamId,
     subject: `environments/${environment.id}`,
-    data: { environmentId: environment.id, requestId: request.id, name: environment.name, expiresAt: expiresAt.toISOString(), hours: request.ttlHours },
+    data: {
+      environmentId: environment.id,
+      requestId: request.id,
+      name: environment.name,
+      expiresAt: expiresAt.toISOString(),
+      hours: request.ttlHours,
+    },
     notify: {
       userIds: [environment.ownerId, request.requesterId],
       kind: "environment_extended",
@@ -261,4 +305,3 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
   });
   return { expiresAt };
 }
-

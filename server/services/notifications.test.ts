@@ -20,7 +20,12 @@ beforeAll(async () => {
     const user = await makeUser(db, { name: key, globalRole: key === "auditor" ? "auditor" : null });
     people[key] = { id: user.id, api: await callerFor(db, user.id) };
   }
-  teamId = (await makeTeam(db, [{ userId: people.alice.id, role: "approver" }, { userId: people.bob.id, role: "member" }])).id;
+  teamId = (
+    await makeTeam(db, [
+      { userId: people.alice.id, role: "approver" },
+      { userId: people.bob.id, role: "member" },
+    ])
+  ).id;
 });
 
 async function notify(userIds: string[], title: string, link = "/approvals") {

@@ -16,7 +16,10 @@ export const notificationListInput = z.object({
 });
 
 export const markReadInput = z.object({
-  ids: z.array(z.uuid({ error: "must be notification ids" }), { error: "must be a list of notification ids" }).min(1, "name at least one notification").max(200, "at most 200 at once"),
+  ids: z
+    .array(z.uuid({ error: "must be notification ids" }), { error: "must be a list of notification ids" })
+    .min(1, "name at least one notification")
+    .max(200, "at most 200 at once"),
 });
 
 /** Only app paths become links: a notification never sends anyone to another site. */
@@ -41,7 +44,9 @@ export async function listNotifications(db: Database, userId: string, input: z.i
       and(
         eq(notifications.userId, userId),
         input.unreadOnly ? isNull(notifications.readAt) : undefined,
-        cursor ? or(lt(notifications.createdAt, cursor.createdAt), and(eq(notifications.createdAt, cursor.createdAt), lt(notifications.id, cursor.id))) : undefined,
+        cursor
+          ? or(lt(notifications.createdAt, cursor.createdAt), and(eq(notifications.createdAt, cursor.createdAt), lt(notifications.id, cursor.id)))
+          : undefined,
       ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))

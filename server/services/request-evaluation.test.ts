@@ -54,34 +54,77 @@ beforeAll(async () => {
   versionId = draft.versionId;
 
   // Ran 1 Nov 00:00 → 2 Nov 00:00 at $0.50/h and was destroyed: $12 spent, nothing to come.
-  const gone = await makeEnvironment(db, { teamId: team.id, ownerId: dev.id, versionId, status: "destroyed", expiresAt: new Date("2026-11-02T00:00Z") });
+  const gone = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: dev.id,
+    versionId,
+    status: "destroyed",
+    expiresAt: new Date("2026-11-02T00:00Z"),
+  });
   const old = await makeResource(db, gone.id, { address: "box", hourlyMicros: 500_000 });
   await markReady(db, old.id, "2026-11-01T00:00:00Z");
   await markDeleted(db, old.id, "2026-11-02T00:00:00Z");
 
   // Ready since 1 Nov 00:00 at $0.10/h until 20 Nov: 228 h spent ($22.80), 228 h to come ($22.80).
-  const ready = await makeEnvironment(db, { teamId: team.id, ownerId: dev.id, versionId, expiresAt: new Date("2026-11-20T00:00Z"), hourlyMicros: 100_000 });
+  const ready = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: dev.id,
+    versionId,
+    expiresAt: new Date("2026-11-20T00:00Z"),
+    hourlyMicros: 100_000,
+  });
   const box = await makeResource(db, ready.id, { address: "box", hourlyMicros: 100_000 });
   await markReady(db, box.id, "2026-11-01T00:00:00Z");
 
   // Still provisioning, nothing ready yet: its plan's $0.05/h for the 24 h until it expires ($1.20).
-  await makeEnvironment(db, { teamId: team.id, ownerId: dev.id, versionId, status: "provisioning", expiresAt: new Date("2026-11-11T12:00Z"), hourlyMicros: 50_000 });
+  await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: dev.id,
+    versionId,
+    status: "provisioning",
+    expiresAt: new Date("2026-11-11T12:00Z"),
+    hourlyMicros: 50_000,
+  });
 
   // Expired but not swept yet: its resource still accrues, nothing is to come.
-  const expired = await makeEnvironment(db, { teamId: team.id, ownerId: dev.id, versionId, expiresAt: new Date("2026-11-10T00:00Z"), hourlyMicros: 10_000 });
+  const expired = await makeEnvironment(db, {
+    teamId: team.id,
+    ownerId: dev.id,
+    versionId,
+    expiresAt: new Date("2026-11-10T00:00Z"),
+    hourlyMicros: 10_000,
+  });
   const lingering = await makeResource(db, expired.id, { address: "box", hourlyMicros: 10_000 });
   await markReady(db, lingering.id, "2026-11-09T12:00:00Z");
 
   // Not started: a request of this month ($10 share), one from October (1 cent/h over the 492 h left),
   // and an extension of the ready environment ($3 share).
   await pendingRequest({ monthShareCents: 1000, submittedAt: new Date("2026-11-09T00:00Z") });
-  await pendingRequest({ status: "approved", hourlyMicros: 10_000, ttlHours: 1000, monthShareCents: 2000, submittedAt: new Date("2026-10-05T00:00Z") });
-  await pendingRequest({ kind: "extend", environmentId: ready.id, environmentName: ready.name, monthShareCents: 300, submittedAt: new Date("2026-11-10T00:00Z") });
+  await pendingRequest({
+    status: "approved",
+    hourlyMicros: 10_000,
+    ttlHours: 1000,
+    monthShareCents: 2000,
+    submittedAt: new Date("2026-10-05T00:00Z"),
+  });
+  await pendingRequest({
+    kind: "extend",
+    environmentId: ready.id,
+    environmentName: ready.name,
+    monthShareCents: 300,
+    submittedAt: new Date("2026-11-10T00:00Z"),
+  });
   // Over: cancelled and rejected requests hold nothing.
   await pendingRequest({ status: "cancelled", monthShareCents: 99_999, submittedAt: new Date("2026-11-09T00:00Z") });
 });
 
-const draft = () => ({ templateName: template, tier: "dev" as const, environmentName: `new-${randomUUID().slice(0, 6)}`, ttlHours: 72, parameters: { instance_type: "m5.large" } });
+const draft = () => ({
+  templateName: template,
+  tier: "dev" as const,
+  environmentName: `new-${randomUUID().slice(0, 6)}`,
+  ttlHours: 72,
+  parameters: { instance_type: "m5.large" },
+});
 
 describe("the budget counts accrued cost and what is still to come, once", () => {
   it("spent = cost records this month; committed = live environments to their expiry + requests not started", async () => {
@@ -94,14 +137,24 @@ describe("the budget counts accrued cost and what is still to come, once", () =>
 
   it("a team whose spend and commitments leave too little is denied under a hard budget", async () => {
     const used = 1200 + 2280 + 24 + 2280 + 120 + 1000 + 492 + 300;
-    await db.update(teams).set({ monthlyBudgetCents: used + 100, budgetMode: "hard" }).where(eq(teams.id, team.id));
+    await db
+      .update(teams)
+      .set({ monthlyBudgetCents: used + 100, budgetMode: "hard" })
+      .where(eq(teams.id, team.id));
     const locked = { ...team, monthlyBudgetCents: used + 100, budgetMode: "hard" as const };
     const evaluation = await evaluateRequest(db, { team: locked, viewer, draft: draft(), now });
     // m5.large for 72 hours is far more than the $1 left.
     expect(evaluation.cost.monthShareCents).toBeGreaterThan(100);
     expect(evaluation.decision.outcome).toBe("denied");
-    expect(evaluation.decision.budget).toMatchObject({ spentCents: 3504, committedCents: 4192, limitCents: used + 100, remainingAfterCents: 100 - evaluation.cost.monthShareCents });
-    expect(evaluation.decision.reasons).toContainEqual(expect.objectContaining({ rule: "budget", effect: "deny", message: expect.stringMatching(/^exceeds remaining budget: \$1 left of \$78/) }));
+    expect(evaluation.decision.budget).toMatchObject({
+      spentCents: 3504,
+      committedCents: 4192,
+      limitCents: used + 100,
+      remainingAfterCents: 100 - evaluation.cost.monthShareCents,
+    });
+    expect(evaluation.decision.reasons).toContainEqual(
+      expect.objectContaining({ rule: "budget", effect: "deny", message: expect.stringMatching(/^exceeds remaining budget: \$1 left of \$78/) }),
+    );
   });
 
   it("the same team under a soft budget needs an admin's approval; with room left it is within budget", async () => {

@@ -79,7 +79,13 @@ export async function teamCommitments(tx: Executor, teamId: string, now: Date, e
         else round(${requests.hourlyMicros}::numeric * least(${requests.ttlHours}, ${hoursLeftInMonth(now)}) / 10000) end), 0)`,
     })
     .from(requests)
-    .where(and(eq(requests.teamId, teamId), inArray(requests.status, [...notStartedStatuses]), excludeRequestId ? ne(requests.id, excludeRequestId) : undefined));
+    .where(
+      and(
+        eq(requests.teamId, teamId),
+        inArray(requests.status, [...notStartedStatuses]),
+        excludeRequestId ? ne(requests.id, excludeRequestId) : undefined,
+      ),
+    );
   const [row] = await tx
     .select({
       vcpus: sql<string>`coalesce(sum((${requests.usage}->>'vcpus')::int), 0)`,
@@ -88,7 +94,14 @@ export async function teamCommitments(tx: Executor, teamId: string, now: Date, e
     })
     .from(requests)
     // An extension adds time, not resources: only create requests hold quota.
-    .where(and(eq(requests.teamId, teamId), eq(requests.kind, "create"), inArray(requests.status, [...liveStatuses]), excludeRequestId ? ne(requests.id, excludeRequestId) : undefined));
+    .where(
+      and(
+        eq(requests.teamId, teamId),
+        eq(requests.kind, "create"),
+        inArray(requests.status, [...liveStatuses]),
+        excludeRequestId ? ne(requests.id, excludeRequestId) : undefined,
+      ),
+    );
   return {
     spentCents: microsToCents(spentMicros),
     committedCents: microsToCents(Number(live.rows[0]?.micros ?? 0)) + Number(pending?.cents ?? 0),
@@ -101,7 +114,11 @@ export async function evaluateRequest(
   input: { team: Team; viewer: Viewer; draft: RequestDraft; now: Date; requestId?: string; excludeRequestId?: string },
 ) {
   const { team, viewer, draft, now } = input;
-  const { template, version, document } = await loadVersionForRequest(tx, { name: draft.templateName, version: draft.templateVersion, tier: draft.tier });
+  const { template, version, document } = await loadVersionForRequest(tx, {
+    name: draft.templateName,
+    version: draft.templateVersion,
+    tier: draft.tier,
+  });
   const spec = document.spec;
   const parameters: ParameterValues = validateParameterValues(spec.parameters, draft.parameters);
   const ttlPolicy = spec.policy.ttl[draft.tier];

@@ -36,7 +36,11 @@ beforeAll(async () => {
 });
 
 const envName = () => `env-${randomUUID().slice(0, 8)}`;
-function submit(api: Caller, tier: "dev" | "prod", extra: { parameters?: Record<string, unknown>; ttlHours?: number; clientRequestId?: string; environmentName?: string } = {}) {
+function submit(
+  api: Caller,
+  tier: "dev" | "prod",
+  extra: { parameters?: Record<string, unknown>; ttlHours?: number; clientRequestId?: string; environmentName?: string } = {},
+) {
   return api.requests.submit({
     teamId,
     templateName: template,
@@ -72,7 +76,9 @@ describe("request transitions", () => {
     const page = await people.dev.api.requests.get({ requestId: result.id });
     expect(page.decision.outcome).toBe("auto_approved");
     expect(page.timeline.map((e) => e.action)).toEqual(["request.submitted", "request.approved"]);
-    expect(page.request.plan).toMatchObject({ resources: expect.arrayContaining([expect.objectContaining({ tags: expect.objectContaining({ "request-id": result.id, tier: "dev" }) })]) });
+    expect(page.request.plan).toMatchObject({
+      resources: expect.arrayContaining([expect.objectContaining({ tags: expect.objectContaining({ "request-id": result.id, tier: "dev" }) })]),
+    });
   });
 
   it("makes one request of a double submit or a retried call", async () => {
@@ -99,7 +105,12 @@ describe("request transitions", () => {
     const second = await decide(people.approver2.api, id, "approved");
     expect(second).toMatchObject({ status: "queued", complete: true });
     expect(await jobsFor(id)).toBe(1);
-    expect(await db.$count(notifications, and(eq(notifications.requestId, id), eq(notifications.userId, people.dev.id), eq(notifications.kind, "request_approved")))).toBe(1);
+    expect(
+      await db.$count(
+        notifications,
+        and(eq(notifications.requestId, id), eq(notifications.userId, people.dev.id), eq(notifications.kind, "request_approved")),
+      ),
+    ).toBe(1);
     const late = await failure(decide(people.admin.api, id, "approved"));
     expect(late).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("it is already approved and queued") });
   });
@@ -176,7 +187,14 @@ describe("request transitions", () => {
     const small = await makeTeam(db, [{ userId: people.dev.id, role: "member" }]);
     await db.update(teams).set({ monthlyBudgetCents: 0, budgetMode: "hard" }).where(eq(teams.id, small.id));
     const dev = await callerFor(db, people.dev.id);
-    const input = { teamId: small.id, templateName: template, tier: "prod" as const, environmentName: envName(), ttlHours: 24 * 30, parameters: { instance_type: "m5.large", disk_gb: 200 } };
+    const input = {
+      teamId: small.id,
+      templateName: template,
+      tier: "prod" as const,
+      environmentName: envName(),
+      ttlHours: 24 * 30,
+      parameters: { instance_type: "m5.large", disk_gb: 200 },
+    };
     const denied = await failure(dev.requests.submit({ ...input, justification: "Too big for this team", clientRequestId: randomUUID() }));
     expect(denied.code).toBe("BAD_REQUEST");
     expect(denied.message).toMatch(/^Policy denies this request: exceeds remaining budget: \$0 left of \$0/);
@@ -193,7 +211,18 @@ describe("request transitions", () => {
     await expect(people.outsider.api.requests.cancel({ requestId: id, expectedVersion: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const list = await people.outsider.api.requests.list({});
     expect(list.requests.map((r) => r.id)).not.toContain(id);
-    await expect(people.outsider.api.requests.submit({ teamId, templateName: template, tier: "dev", environmentName: envName(), ttlHours: 1, parameters: {}, justification: "not my team at all", clientRequestId: randomUUID() })).rejects.toMatchObject({
+    await expect(
+      people.outsider.api.requests.submit({
+        teamId,
+        templateName: template,
+        tier: "dev",
+        environmentName: envName(),
+        ttlHours: 1,
+        parameters: {},
+        justification: "not my team at all",
+        clientRequestId: randomUUID(),
+      }),
+    ).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: "Team was not found.",
     });
@@ -207,7 +236,15 @@ describe("request transitions", () => {
     expect(clash).toMatchObject({ code: "CONFLICT", message: expect.stringContaining(environmentName) });
     const pending = await submit(people.dev.api, "prod");
     const renamed = await failure(
-      people.dev.api.requests.update({ requestId: pending.id, expectedVersion: 1, tier: "prod", environmentName, ttlHours: 24, parameters: {}, justification: "Rename onto a taken name" }),
+      people.dev.api.requests.update({
+        requestId: pending.id,
+        expectedVersion: 1,
+        tier: "prod",
+        environmentName,
+        ttlHours: 24,
+        parameters: {},
+        justification: "Rename onto a taken name",
+      }),
     );
     expect(renamed).toMatchObject({ code: "CONFLICT", message: expect.stringContaining(environmentName) });
   });

@@ -8,7 +8,21 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database, Executor } from "~/db/client";
-import { approvals, auditEvents, environmentResources, environments, memberships, requestComments, requests, runs, teams, templates, templateVersions, users, type Request } from "~/db/schema";
+import {
+  approvals,
+  auditEvents,
+  environmentResources,
+  environments,
+  memberships,
+  requestComments,
+  requests,
+  runs,
+  teams,
+  templates,
+  templateVersions,
+  users,
+  type Request,
+} from "~/db/schema";
 import { afterParametersChanged, approvalState, canApprove, canReject, type ApprovalRecord, type PolicyDecision } from "~/server/policy";
 import type { z } from "zod";
 import type { listRequestsInput } from "~/server/schemas/requests";
@@ -20,7 +34,15 @@ import { assertTransition } from "~/server/core/lifecycle";
 import { assertEngineAvailable } from "./engine-availability";
 import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
-import { canApproveIn, canCancelRequest, canCommentOn, canEditRequest, canReadRequest, policyPrincipal, readableTeamIds } from "~/server/access/rules";
+import {
+  canApproveIn,
+  canCancelRequest,
+  canCommentOn,
+  canEditRequest,
+  canReadRequest,
+  policyPrincipal,
+  readableTeamIds,
+} from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
 
 export const requestLabel = (r: Pick<Request, "number">) => `REQ-${r.number}`;
@@ -33,7 +55,10 @@ function deniedError(evaluation: RequestEvaluation): ServiceError {
 /** Team approvers (and, for admin stages, admins) who may be asked to decide. */
 export async function approversToNotify(tx: Executor, teamId: string, decision: PolicyDecision, requesterId: string): Promise<string[]> {
   const needsAdmin = decision.stages.some((s) => s.role === "admin");
-  const teamApprovers = await tx.select({ id: memberships.userId }).from(memberships).where(and(eq(memberships.teamId, teamId), eq(memberships.role, "approver")));
+  const teamApprovers = await tx
+    .select({ id: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "approver")));
   const admins = needsAdmin || teamApprovers.length === 0 ? await tx.select({ id: users.id }).from(users).where(eq(users.globalRole, "admin")) : [];
   return [...new Set([...teamApprovers, ...admins].map((u) => u.id))].filter((id) => id !== requesterId);
 }
@@ -130,9 +155,21 @@ export async function submitRequest(
       subjectId: row.id,
       teamId: team.id,
       correlationId: row.id,
-      after: { number: label, template: `${evaluation.template.name}@${evaluation.version.version}`, tier: row.tier, environmentName: row.environmentName, monthlyCents: row.monthlyCents, outcome: evaluation.decision.outcome },
+      after: {
+        number: label,
+        template: `${evaluation.template.name}@${evaluation.version.version}`,
+        tier: row.tier,
+        environmentName: row.environmentName,
+        monthlyCents: row.monthlyCents,
+        outcome: evaluation.decision.outcome,
+      },
     });
-    await publishEvent(tx, { type: "request.submitted", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name) });
+    await publishEvent(tx, {
+      type: "request.submitted",
+      teamId: team.id,
+      subject: `requests/${row.id}`,
+      data: eventData(row, evaluation.template.name),
+    });
     if (auto) {
       await recordAudit(tx, systemActor, {
         action: "request.approved",
@@ -143,8 +180,18 @@ export async function submitRequest(
         after: { status: "queued", reason: "auto-approved by policy" },
       });
       await enqueue(tx, "provisionRequest", { requestId: row.id });
-      await publishEvent(tx, { type: "request.approved", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name, { autoApproved: true }) });
-      await publishEvent(tx, { type: "request.queued", teamId: team.id, subject: `requests/${row.id}`, data: eventData(row, evaluation.template.name) });
+      await publishEvent(tx, {
+        type: "request.approved",
+        teamId: team.id,
+        subject: `requests/${row.id}`,
+        data: eventData(row, evaluation.template.name, { autoApproved: true }),
+      });
+      await publishEvent(tx, {
+        type: "request.queued",
+        teamId: team.id,
+        subject: `requests/${row.id}`,
+        data: eventData(row, evaluation.template.name),
+      });
     } else {
       const approvers = await approversToNotify(tx, team.id, evaluation.decision, viewer.id);
       await publishEvent(tx, {
@@ -173,7 +220,12 @@ async function assertNameFree(tx: Executor, teamId: string, environmentName: str
     .from(requests)
     .where(and(eq(requests.teamId, teamId), eq(requests.environmentName, environmentName), inArray(requests.status, [...liveStatuses])))
     .limit(1);
-  if (clash) throw new ServiceError("conflict", `The team already has a live environment or request named ${environmentName}; choose another name.`, "environmentName");
+  if (clash)
+    throw new ServiceError(
+      "conflict",
+      `The team already has a live environment or request named ${environmentName}; choose another name.`,
+      "environmentName",
+    );
 }
 
 /** The name of the template a request was made from. */
@@ -196,7 +248,10 @@ async function lockRequest(tx: Executor, requestId: string, viewer: Viewer) {
 
 function checkVersion(row: Request, expectedVersion: number) {
   if (row.version !== expectedVersion) {
-    throw new ServiceError("conflict", `${requestLabel(row)} changed since you opened it (it is now ${row.status.replace("_", " ")}); reload to see the latest.`);
+    throw new ServiceError(
+      "conflict",
+      `${requestLabel(row)} changed since you opened it (it is now ${row.status.replace("_", " ")}); reload to see the latest.`,
+    );
   }
 }
 
@@ -216,7 +271,15 @@ function explainFinal(row: Request, attempted: string): ServiceError {
 export async function updateRequest(
   db: Database,
   viewer: Viewer,
-  input: { requestId: string; expectedVersion: number; tier: RequestDraft["tier"]; environmentName: string; ttlHours: number; parameters: unknown; justification: string },
+  input: {
+    requestId: string;
+    expectedVersion: number;
+    tier: RequestDraft["tier"];
+    environmentName: string;
+    ttlHours: number;
+    parameters: unknown;
+    justification: string;
+  },
 ) {
   const actor = actorOf(viewer);
   return db.transaction(async (tx) => {
@@ -235,7 +298,14 @@ export async function updateRequest(
     const evaluation = await evaluateRequest(tx, {
       team,
       viewer,
-      draft: { templateName: version.name, templateVersion: version.version, tier: input.tier, environmentName: input.environmentName, ttlHours: input.ttlHours, parameters: input.parameters },
+      draft: {
+        templateName: version.name,
+        templateVersion: version.version,
+        tier: input.tier,
+        environmentName: input.environmentName,
+        ttlHours: input.ttlHours,
+        parameters: input.parameters,
+      },
       now: new Date(),
       requestId: current.id,
       excludeRequestId: current.id,
@@ -244,9 +314,16 @@ export async function updateRequest(
     if (input.environmentName !== current.environmentName) await assertNameFree(tx, current.teamId, input.environmentName);
 
     // Any change after an approval clears every approval: they approved something else.
-    const live = await tx.select().from(approvals).where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
+    const live = await tx
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
     const cleared = afterParametersChanged(live.map(toRecord));
-    if (live.length) await tx.update(approvals).set({ supersededAt: new Date() }).where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
+    if (live.length)
+      await tx
+        .update(approvals)
+        .set({ supersededAt: new Date() })
+        .where(and(eq(approvals.requestId, current.id), isNull(approvals.supersededAt)));
 
     const auto = evaluation.decision.outcome === "auto_approved";
     const status = auto ? "queued" : "pending_approval";
@@ -282,12 +359,31 @@ export async function updateRequest(
       subjectId: row.id,
       teamId: row.teamId,
       correlationId: row.id,
-      before: { tier: current.tier, environmentName: current.environmentName, ttlHours: current.ttlHours, parameters: current.parameters, monthlyCents: current.monthlyCents },
-      after: { tier: row.tier, environmentName: row.environmentName, ttlHours: row.ttlHours, parameters: row.parameters, monthlyCents: row.monthlyCents, approvalsCleared: cleared.cleared.length, outcome: evaluation.decision.outcome },
+      before: {
+        tier: current.tier,
+        environmentName: current.environmentName,
+        ttlHours: current.ttlHours,
+        parameters: current.parameters,
+        monthlyCents: current.monthlyCents,
+      },
+      after: {
+        tier: row.tier,
+        environmentName: row.environmentName,
+        ttlHours: row.ttlHours,
+        parameters: row.parameters,
+        monthlyCents: row.monthlyCents,
+        approvalsCleared: cleared.cleared.length,
+        outcome: evaluation.decision.outcome,
+      },
     });
     if (auto) {
       await enqueue(tx, "provisionRequest", { requestId: row.id });
-      await publishEvent(tx, { type: "request.approved", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, version.name, { autoApproved: true }) });
+      await publishEvent(tx, {
+        type: "request.approved",
+        teamId: row.teamId,
+        subject: `requests/${row.id}`,
+        data: eventData(row, version.name, { autoApproved: true }),
+      });
       await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, version.name) });
     } else {
       await publishEvent(tx, {
@@ -331,7 +427,12 @@ export async function cancelRequest(db: Database, viewer: Viewer, input: { reque
       before: { status: current.status },
       after: { status: "cancelled", reason: input.reason || null },
     });
-    await publishEvent(tx, { type: "request.cancelled", teamId: row.teamId, subject: `requests/${row.id}`, data: eventData(row, await templateNameOf(tx, row.templateVersionId), { reason: input.reason || null }) });
+    await publishEvent(tx, {
+      type: "request.cancelled",
+      teamId: row.teamId,
+      subject: `requests/${row.id}`,
+      data: eventData(row, await templateNameOf(tx, row.templateVersionId), { reason: input.reason || null }),
+    });
     return { id: row.id, status: row.status, version: row.version };
   });
 }
@@ -362,7 +463,14 @@ const requester = alias(users, "requester");
 
 export async function getRequest(db: Database, viewer: Viewer, requestId: string) {
   const [found] = await db
-    .select({ request: requests, team: teams, requester: { id: requester.id, name: requester.name, email: requester.email }, version: templateVersions.version, templateName: templates.name, document: templateVersions.document })
+    .select({
+      request: requests,
+      team: teams,
+      requester: { id: requester.id, name: requester.name, email: requester.email },
+      version: templateVersions.version,
+      templateName: templates.name,
+      document: templateVersions.document,
+    })
     .from(requests)
     .innerJoin(teams, eq(teams.id, requests.teamId))
     .innerJoin(requester, eq(requester.id, requests.requesterId))
@@ -383,13 +491,26 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
   const decision = row.decision as PolicyDecision;
   const author = alias(users, "author");
   const comments = await db
-    .select({ id: requestComments.id, body: requestComments.body, createdAt: requestComments.createdAt, authorName: author.name, authorId: author.id })
+    .select({
+      id: requestComments.id,
+      body: requestComments.body,
+      createdAt: requestComments.createdAt,
+      authorName: author.name,
+      authorId: author.id,
+    })
     .from(requestComments)
     .innerJoin(author, eq(author.id, requestComments.authorId))
     .where(eq(requestComments.requestId, row.id))
     .orderBy(requestComments.createdAt);
   const timeline = await db
-    .select({ id: auditEvents.id, at: auditEvents.at, actor: auditEvents.actorLabel, action: auditEvents.action, before: auditEvents.before, after: auditEvents.after })
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      actor: auditEvents.actorLabel,
+      action: auditEvents.action,
+      before: auditEvents.before,
+      after: auditEvents.after,
+    })
     .from(auditEvents)
     .where(eq(auditEvents.correlationId, row.id))
     .orderBy(auditEvents.id);
@@ -398,14 +519,28 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
   const [extended] = row.environmentId ? await db.select().from(environments).where(eq(environments.id, row.environmentId)).limit(1) : [];
   const environmentRuns = environment
     ? await db
-        .select({ id: runs.id, kind: runs.kind, status: runs.status, attempts: runs.attempts, error: runs.error, queuedAt: runs.queuedAt, startedAt: runs.startedAt, finishedAt: runs.finishedAt })
+        .select({
+          id: runs.id,
+          kind: runs.kind,
+          status: runs.status,
+          attempts: runs.attempts,
+          error: runs.error,
+          queuedAt: runs.queuedAt,
+          startedAt: runs.startedAt,
+          finishedAt: runs.finishedAt,
+        })
         .from(runs)
         .where(eq(runs.environmentId, environment.id))
         .orderBy(desc(runs.queuedAt))
     : [];
   const resources = environment
     ? await db
-        .select({ address: environmentResources.address, type: environmentResources.type, providerId: environmentResources.providerId, status: environmentResources.status })
+        .select({
+          address: environmentResources.address,
+          type: environmentResources.type,
+          providerId: environmentResources.providerId,
+          status: environmentResources.status,
+        })
         .from(environmentResources)
         .where(eq(environmentResources.environmentId, environment.id))
         .orderBy(environmentResources.createdAt)
@@ -426,11 +561,19 @@ export async function getRequest(db: Database, viewer: Viewer, requestId: string
       : null,
     runs: environmentRuns,
     /** For an extension: the environment it extends, and its expiry now. */
-    extension: extended ? { environmentId: extended.id, name: extended.name, status: extended.status, expiresAt: extended.expiresAt, hours: row.ttlHours } : null,
+    extension: extended
+      ? { environmentId: extended.id, name: extended.name, status: extended.status, expiresAt: extended.expiresAt, hours: row.ttlHours }
+      : null,
     request: { ...row, label: requestLabel(row) },
     team: { id: found.team.id, name: found.team.name, slug: found.team.slug },
     requester: found.requester,
-    template: { name: found.templateName, version: found.version, title: doc.metadata.title, parameters: doc.spec.parameters, engineCapabilities: engineCapabilities(doc.spec.engine) },
+    template: {
+      name: found.templateName,
+      version: found.version,
+      title: doc.metadata.title,
+      parameters: doc.spec.parameters,
+      engineCapabilities: engineCapabilities(doc.spec.engine),
+    },
     decision,
     approvals: decisions.map((d) => ({ ...d.approval, approverName: d.name, approverEmail: d.email })),
     progress: approvalState(decision.stages, live, row.requesterId),
@@ -445,7 +588,14 @@ export async function addComment(db: Database, viewer: Viewer, input: { requestI
     const row = await lockRequest(tx, input.requestId, viewer);
     if (!canCommentOn(viewer, row)) throw new ServiceError("forbidden", "Auditors have read-only access: commenting changes data.");
     const [comment] = await tx.insert(requestComments).values({ requestId: row.id, authorId: viewer.id, body: input.body }).returning();
-    await recordAudit(tx, actorOf(viewer), { action: "request.commented", subjectType: "request", subjectId: row.id, teamId: row.teamId, correlationId: row.id, after: { commentId: comment?.id } });
+    await recordAudit(tx, actorOf(viewer), {
+      action: "request.commented",
+      subjectType: "request",
+      subjectId: row.id,
+      teamId: row.teamId,
+      correlationId: row.id,
+      after: { commentId: comment?.id },
+    });
     return comment;
   });
 }
@@ -459,7 +609,13 @@ export async function listRequests(db: Database, viewer: Viewer, input: z.infer<
     input.teamId ? eq(requests.teamId, input.teamId) : undefined,
     input.status ? eq(requests.status, input.status) : undefined,
     input.tier ? eq(requests.tier, input.tier) : undefined,
-    input.search ? or(ilike(requests.environmentName, `%${input.search}%`), ilike(templates.name, `%${input.search}%`), sql`'REQ-' || ${requests.number} = upper(${input.search})`) : undefined,
+    input.search
+      ? or(
+          ilike(requests.environmentName, `%${input.search}%`),
+          ilike(templates.name, `%${input.search}%`),
+          sql`'REQ-' || ${requests.number} = upper(${input.search})`,
+        )
+      : undefined,
     input.cursor ? lt(requests.number, input.cursor) : undefined,
   ].filter((c) => c !== undefined);
   const rows = await db

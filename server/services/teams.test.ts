@@ -83,7 +83,9 @@ describe("teams service", () => {
 
   it("refuses a membership for an email nobody signed in with, naming the field", async () => {
     const team = await createTeam(db, admin, newTeam("ghosts"));
-    const error = (await setMembership(db, admin, { teamId: team.id, email: "ghost@example.test", role: "member" }).catch((e: unknown) => e)) as ServiceError;
+    const error = (await setMembership(db, admin, { teamId: team.id, email: "ghost@example.test", role: "member" }).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(error.kind).toBe("invalid");
     expect(error.field).toBe("email");
     expect(error.message).toContain("ghost@example.test");
@@ -116,7 +118,14 @@ describe("budget mode, approval threshold and quotas", () => {
       quotaGpus: 4,
       expectedVersion: team.version,
     });
-    expect(updated).toMatchObject({ budgetMode: "hard", approvalThresholdCents: null, quotaVcpus: 128, quotaInstances: null, quotaGpus: 4, version: team.version + 1 });
+    expect(updated).toMatchObject({
+      budgetMode: "hard",
+      approvalThresholdCents: null,
+      quotaVcpus: 128,
+      quotaInstances: null,
+      quotaGpus: 4,
+      version: team.version + 1,
+    });
     const [, event] = await auditFor(team.id);
     expect(event?.action).toBe("team.updated");
     expect(event?.before).toMatchObject({ budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
@@ -126,7 +135,14 @@ describe("budget mode, approval threshold and quotas", () => {
   it("an update that leaves them out keeps them", async () => {
     const team = await createTeam(db, admin, { ...newTeam("kept"), ...limits });
     const updated = await updateTeam(db, admin, team.id, { ...newTeam("kept"), name: "Kept renamed", expectedVersion: team.version });
-    expect(updated).toMatchObject({ name: "Kept renamed", budgetMode: "soft", approvalThresholdCents: 50_000, quotaVcpus: 64, quotaInstances: 20, quotaGpus: 0 });
+    expect(updated).toMatchObject({
+      name: "Kept renamed",
+      budgetMode: "soft",
+      approvalThresholdCents: 50_000,
+      quotaVcpus: 64,
+      quotaInstances: 20,
+      quotaGpus: 0,
+    });
   });
 
   it.each([

@@ -31,7 +31,8 @@ const centsOf = (usd: number | null) => (usd === null ? null : usd * 100);
  * no threshold, unlimited quotas).
  */
 function limitColumns(input: z.infer<typeof teamFields>) {
-  const columns: Partial<Pick<typeof teams.$inferInsert, "budgetMode" | "approvalThresholdCents" | "quotaVcpus" | "quotaInstances" | "quotaGpus">> = {};
+  const columns: Partial<Pick<typeof teams.$inferInsert, "budgetMode" | "approvalThresholdCents" | "quotaVcpus" | "quotaInstances" | "quotaGpus">> =
+    {};
   if (input.budgetMode !== undefined) columns.budgetMode = input.budgetMode;
   if (input.approvalThresholdUsd !== undefined) columns.approvalThresholdCents = centsOf(input.approvalThresholdUsd);
   if (input.quotaVcpus !== undefined) columns.quotaVcpus = input.quotaVcpus;
@@ -124,11 +125,7 @@ export async function updateTeam(db: Database, actor: Actor, teamId: string, inp
   });
 }
 
-export async function setMembership(
-  db: Database,
-  actor: Actor,
-  input: { teamId: string; email: string; role: MembershipRole },
-) {
+export async function setMembership(db: Database, actor: Actor, input: { teamId: string; email: string; role: MembershipRole }) {
   return db.transaction(async (tx) => {
     const team = await tx.query.teams.findFirst({ where: eq(teams.id, input.teamId) });
     if (!team) throw notFound("Team");

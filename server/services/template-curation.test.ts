@@ -44,14 +44,20 @@ describe("template curation", () => {
     // A draft with problems is not published, and says why.
     const refused = await failure(admin.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion }));
     expect(refused.code).toBe("BAD_REQUEST");
-    expect(refused.message).toMatch(/The draft has 1 problem; fix them before publishing \(first: line \d+, spec\.parameters\[1\]\.default: default 999/);
+    expect(refused.message).toMatch(
+      /The draft has 1 problem; fix them before publishing \(first: line \d+, spec\.parameters\[1\]\.default: default 999/,
+    );
 
     // Not in the catalog while it is a draft; admins see it.
     expect((await developer.catalog.list()).map((t) => t.name)).not.toContain(name);
     await expect(developer.catalog.get({ name })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect((await admin.templateAdmin.list()).draftOnly.map((d) => d.name)).toContain(name);
 
-    const saved = await admin.templateAdmin.updateDraft({ versionId: draft.versionId, yaml: templateYaml(name), expectedLockVersion: draft.lockVersion });
+    const saved = await admin.templateAdmin.updateDraft({
+      versionId: draft.versionId,
+      yaml: templateYaml(name),
+      expectedLockVersion: draft.lockVersion,
+    });
     expect(saved).toMatchObject({ issueCount: 0, lockVersion: 2 });
     const published = await admin.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: saved.lockVersion });
     expect(published.contentHash).toMatch(/^[0-9a-f]{64}$/);
@@ -59,7 +65,12 @@ describe("template curation", () => {
     const page = await developer.catalog.get({ name });
     expect(page.latest).toMatchObject({ version: "1.0.0", title: "Test box" });
     expect(page.versions[0]).toMatchObject({ status: "published", publishedBy: "Ada Admin" });
-    expect(await auditActions(draft.templateId)).toEqual(["template.created", "template.draft_created", "template.draft_updated", "template.published"]);
+    expect(await auditActions(draft.templateId)).toEqual([
+      "template.created",
+      "template.draft_created",
+      "template.draft_updated",
+      "template.published",
+    ]);
     const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, "template.published")).limit(1);
     expect(event?.actorId).toBe(adminId);
   });
@@ -76,9 +87,17 @@ describe("template curation", () => {
     expect(same).toMatchObject({ code: "CONFLICT", message: "Version 1.0.0 already exists (published); choose a new spec.version." });
 
     const next = await admin.templateAdmin.createDraft({ yaml: templateYaml(name, "1.1.0") });
-    const lower = await failure(admin.templateAdmin.updateDraft({ versionId: next.versionId, yaml: templateYaml(name, "0.9.0"), expectedLockVersion: next.lockVersion }));
+    const lower = await failure(
+      admin.templateAdmin.updateDraft({ versionId: next.versionId, yaml: templateYaml(name, "0.9.0"), expectedLockVersion: next.lockVersion }),
+    );
     expect(lower.message).toBe("spec.version 0.9.0 must be higher than the published 1.0.0.");
-    const renamed = await failure(admin.templateAdmin.updateDraft({ versionId: next.versionId, yaml: templateYaml("another-name", "1.1.0"), expectedLockVersion: next.lockVersion }));
+    const renamed = await failure(
+      admin.templateAdmin.updateDraft({
+        versionId: next.versionId,
+        yaml: templateYaml("another-name", "1.1.0"),
+        expectedLockVersion: next.lockVersion,
+      }),
+    );
     expect(renamed.message).toContain(`metadata.name must stay "${name}"`);
   });
 
@@ -94,18 +113,27 @@ describe("template curation", () => {
     const draft = await admin.templateAdmin.createDraft({ yaml: templateYaml(name) });
     const edits = await Promise.allSettled(
       ["First title", "Second title"].map((title) =>
-        admin.templateAdmin.updateDraft({ versionId: draft.versionId, yaml: templateYaml(name, "1.0.0", { metadata: { title } }), expectedLockVersion: draft.lockVersion }),
+        admin.templateAdmin.updateDraft({
+          versionId: draft.versionId,
+          yaml: templateYaml(name, "1.0.0", { metadata: { title } }),
+          expectedLockVersion: draft.lockVersion,
+        }),
       ),
     );
     expect(edits.filter((e) => e.status === "fulfilled")).toHaveLength(1);
     const loser = edits.find((e) => e.status === "rejected");
-    expect((loser as PromiseRejectedResult).reason).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("Someone else saved this draft") });
+    expect((loser as PromiseRejectedResult).reason).toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining("Someone else saved this draft"),
+    });
   });
 
   it("publishes a draft exactly once when publish is clicked twice", async () => {
     const name = uniqueTemplateName("cur");
     const draft = await admin.templateAdmin.createDraft({ yaml: templateYaml(name) });
-    const results = await Promise.allSettled([1, 2].map(() => admin.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion })));
+    const results = await Promise.allSettled(
+      [1, 2].map(() => admin.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion })),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect((await auditActions(draft.templateId)).filter((a) => a === "template.published")).toHaveLength(1);
   });

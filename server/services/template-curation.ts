@@ -45,12 +45,20 @@ function identify(yaml: string): { name: string; version: string } {
   const doc = parseDocument(yaml, { uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    throw new ServiceError("invalid", `The YAML does not parse${e?.linePos ? ` (line ${e.linePos[0].line})` : ""}: ${e?.message.split("\n")[0]}`, "yaml");
+    throw new ServiceError(
+      "invalid",
+      `The YAML does not parse${e?.linePos ? ` (line ${e.linePos[0].line})` : ""}: ${e?.message.split("\n")[0]}`,
+      "yaml",
+    );
   }
   const name = doc.getIn(["metadata", "name"]);
   const version = doc.getIn(["spec", "version"]);
   if (typeof name !== "string" || !templateNamePattern.test(name)) {
-    throw new ServiceError("invalid", "metadata.name must be set to a template name (lowercase letters, digits and '-') before the draft can be saved.", "yaml");
+    throw new ServiceError(
+      "invalid",
+      "metadata.name must be set to a template name (lowercase letters, digits and '-') before the draft can be saved.",
+      "yaml",
+    );
   }
   if (typeof version !== "string" || !semverPattern.test(version)) {
     throw new ServiceError("invalid", "spec.version must be set to a version like 1.0.0 before the draft can be saved.", "yaml");
@@ -143,7 +151,8 @@ export async function updateDraft(db: Database, actor: Actor, input: { versionId
   const { name, version } = identify(input.yaml);
   return db.transaction(async (tx) => {
     const { draft, template } = await loadDraft(tx, input.versionId, input.expectedLockVersion);
-    if (name !== template.name) throw new ServiceError("invalid", `metadata.name must stay "${template.name}"; start a new draft for a new template.`, "yaml");
+    if (name !== template.name)
+      throw new ServiceError("invalid", `metadata.name must stay "${template.name}"; start a new draft for a new template.`, "yaml");
     if (version !== draft.version) await assertVersionFree(tx, template.id, version, draft.id);
     const { issueCount, ...columns } = draftColumns(input.yaml, version);
     const [saved] = await tx
@@ -179,7 +188,14 @@ export async function publishDraft(db: Database, actor: Actor, input: { versionI
     const columns = versionColumns(parsed.document, draft.yaml, draft.moduleFiles);
     const [published] = await tx
       .update(templateVersions)
-      .set({ ...columns, status: "published", publishedById: actor.id, publishedAt: new Date(), lockVersion: draft.lockVersion + 1, updatedAt: new Date() })
+      .set({
+        ...columns,
+        status: "published",
+        publishedById: actor.id,
+        publishedAt: new Date(),
+        lockVersion: draft.lockVersion + 1,
+        updatedAt: new Date(),
+      })
       .where(and(eq(templateVersions.id, draft.id), eq(templateVersions.status, "draft"), eq(templateVersions.lockVersion, draft.lockVersion)))
       .returning();
     if (!published) throw new ServiceError("conflict", "Someone else changed this draft meanwhile; reload it.");
@@ -197,7 +213,12 @@ export async function deleteDraft(db: Database, actor: Actor, input: { versionId
   return db.transaction(async (tx) => {
     const { draft, template } = await loadDraft(tx, input.versionId, input.expectedLockVersion);
     await tx.delete(templateVersions).where(eq(templateVersions.id, draft.id));
-    await recordAudit(tx, actor, { action: "template.draft_deleted", subjectType: "template", subjectId: template.id, before: { version: draft.version, versionId: draft.id } });
+    await recordAudit(tx, actor, {
+      action: "template.draft_deleted",
+      subjectType: "template",
+      subjectId: template.id,
+      before: { version: draft.version, versionId: draft.id },
+    });
     return { templateId: template.id, name: template.name };
   });
 }
@@ -210,9 +231,20 @@ export async function deprecateTemplate(db: Database, actor: Actor, input: { tem
     if (template.deprecatedAt) throw new ServiceError("conflict", `${template.name} is already deprecated.`);
     await tx
       .update(templates)
-      .set({ deprecatedAt: new Date(), deprecatedById: actor.id, deprecationReason: input.reason, version: template.version + 1, updatedAt: new Date() })
+      .set({
+        deprecatedAt: new Date(),
+        deprecatedById: actor.id,
+        deprecationReason: input.reason,
+        version: template.version + 1,
+        updatedAt: new Date(),
+      })
       .where(eq(templates.id, template.id));
-    await recordAudit(tx, actor, { action: "template.deprecated", subjectType: "template", subjectId: template.id, after: { name: template.name, reason: input.reason } });
+    await recordAudit(tx, actor, {
+      action: "template.deprecated",
+      subjectType: "template",
+      subjectId: template.id,
+      after: { name: template.name, reason: input.reason },
+    });
     return { name: template.name };
   });
 }
@@ -227,7 +259,13 @@ export async function restoreTemplate(db: Database, actor: Actor, input: { templ
       .update(templates)
       .set({ deprecatedAt: null, deprecatedById: null, deprecationReason: null, version: template.version + 1, updatedAt: new Date() })
       .where(eq(templates.id, template.id));
-    await recordAudit(tx, actor, { action: "template.restored", subjectType: "template", subjectId: template.id, before: { reason: template.deprecationReason }, after: { name: template.name } });
+    await recordAudit(tx, actor, {
+      action: "template.restored",
+      subjectType: "template",
+      subjectId: template.id,
+      before: { reason: template.deprecationReason },
+      after: { name: template.name },
+    });
     return { name: template.name };
   });
 }

@@ -71,7 +71,9 @@ describe("template sync", () => {
     const before = await versionsOf("alpha");
     await writeTemplate("alpha", templateYaml("alpha", "1.0.0", { metadata: { title: "Sneaky change" } }));
     const report = await syncTemplates(db, dir, dir);
-    expect(report.errors).toContainEqual(expect.stringContaining("alpha/template.yaml: version 1.0.0 of alpha is already published with different content"));
+    expect(report.errors).toContainEqual(
+      expect.stringContaining("alpha/template.yaml: version 1.0.0 of alpha is already published with different content"),
+    );
     expect(report.errors.join("\n")).toContain("give the change a new spec.version");
     expect(await versionsOf("alpha")).toEqual(before);
   });

@@ -15,7 +15,6 @@ import { contentHash, describeIssue } from "~/server/templates/parse";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { findTemplateByName, findVersion, latestPublished, lockTemplate, versionColumns } from "./template-versions";
 
-
 export type SyncReport = {
   published: string[];
   unchanged: string[];
@@ -44,14 +43,24 @@ async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
       template = created;
     } else if (template.deprecatedAt && template.deprecatedById === null && template.source === "file") {
       // Deprecated by an earlier sync because its folder was gone; the folder is back.
-      await tx.update(templates).set({ deprecatedAt: null, deprecationReason: null, version: template.version + 1, updatedAt: new Date() }).where(eq(templates.id, template.id));
-      await recordAudit(tx, systemActor, { action: "template.restored", subjectType: "template", subjectId: template.id, after: { name, reason: `${file.file} is back` } });
+      await tx
+        .update(templates)
+        .set({ deprecatedAt: null, deprecationReason: null, version: template.version + 1, updatedAt: new Date() })
+        .where(eq(templates.id, template.id));
+      await recordAudit(tx, systemActor, {
+        action: "template.restored",
+        subjectType: "template",
+        subjectId: template.id,
+        after: { name, reason: `${file.file} is back` },
+      });
       outcomes.push("restored");
     }
 
     const existing = await findVersion(tx, template.id, version);
     if (existing?.status === "draft") {
-      throw new SyncRefusal([`${file.file}: version ${version} of ${name} exists as a draft in the curation UI; publish or delete the draft there, or give the file a new version`]);
+      throw new SyncRefusal([
+        `${file.file}: version ${version} of ${name} exists as a draft in the curation UI; publish or delete the draft there, or give the file a new version`,
+      ]);
     }
     if (existing) {
       if (existing.contentHash === hash) return [...outcomes, "unchanged"];
@@ -63,7 +72,9 @@ async function syncOne(db: Database, file: TemplateFile): Promise<Outcome[]> {
     }
     const latest = await latestPublished(tx, template.id);
     if (latest && compareSemver(version, latest.version) < 0) {
-      throw new SyncRefusal([`${file.file}: version ${version} of ${name} is older than the published ${latest.version}; versions only move forward`]);
+      throw new SyncRefusal([
+        `${file.file}: version ${version} of ${name} is older than the published ${latest.version}; versions only move forward`,
+      ]);
     }
     const columns = versionColumns(document, file.text, file.moduleFiles);
     const [row] = await tx
@@ -114,14 +125,23 @@ export async function syncTemplates(db: Database, templatesDir: string, projectR
       await lockTemplate(tx, template.name);
       const [updated] = await tx
         .update(templates)
-        .set({ deprecatedAt: new Date(), deprecationReason: `templates/${template.name} was removed`, version: template.version + 1, updatedAt: new Date() })
+        .set({
+          deprecatedAt: new Date(),
+          deprecationReason: `templates/${template.name} was removed`,
+          version: template.version + 1,
+          updatedAt: new Date(),
+        })
         .where(and(eq(templates.id, template.id), isNull(templates.deprecatedAt)))
         .returning({ id: templates.id });
       if (!updated) return;
-      await recordAudit(tx, systemActor, { action: "template.deprecated", subjectType: "template", subjectId: template.id, after: { name: template.name, reason: `templates/${template.name} was removed` } });
+      await recordAudit(tx, systemActor, {
+        action: "template.deprecated",
+        subjectType: "template",
+        subjectId: template.id,
+        after: { name: template.name, reason: `templates/${template.name} was removed` },
+      });
       report.deprecated.push(template.name);
     });
   }
   return report;
 }
-

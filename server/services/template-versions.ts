@@ -62,12 +62,32 @@ export async function findTemplateByName(tx: Executor, name: string) {
 /** Templates created in the UI that have drafts but no published version yet, newest draft first. */
 export async function listDraftOnlyTemplates(tx: Executor) {
   const rows = await tx
-    .select({ id: templates.id, name: templates.name, source: templates.source, version: templateVersions.version, versionId: templateVersions.id, yaml: templateVersions.yaml, updatedAt: templateVersions.updatedAt })
+    .select({
+      id: templates.id,
+      name: templates.name,
+      source: templates.source,
+      version: templateVersions.version,
+      versionId: templateVersions.id,
+      yaml: templateVersions.yaml,
+      updatedAt: templateVersions.updatedAt,
+    })
     .from(templates)
     .innerJoin(templateVersions, eq(templateVersions.templateId, templates.id))
     .where(sql`not exists (select 1 from ${templateVersions} p where p.template_id = ${templates.id} and p.status = 'published')`)
     .orderBy(templates.name, ...semverOrder);
-  const byTemplate = new Map<string, { id: string; name: string; source: "file" | "ui"; title: string | null; newestVersion: string; newestVersionId: string; draftCount: number; updatedAt: Date }>();
+  const byTemplate = new Map<
+    string,
+    {
+      id: string;
+      name: string;
+      source: "file" | "ui";
+      title: string | null;
+      newestVersion: string;
+      newestVersionId: string;
+      draftCount: number;
+      updatedAt: Date;
+    }
+  >();
   for (const row of rows) {
     const entry = byTemplate.get(row.id);
     if (entry) {
@@ -102,11 +122,22 @@ export async function loadVersionForRequest(
   const { name, version } = input;
   const template = await findTemplateByName(tx, name);
   if (!template) throw new ServiceError("not_found", `Template ${name} was not found.`, fields.name);
-  if (template.deprecatedAt) throw new ServiceError("invalid", `${name} is deprecated and takes no new requests${template.deprecationReason ? `: ${template.deprecationReason}` : "."}`, fields.name);
+  if (template.deprecatedAt)
+    throw new ServiceError(
+      "invalid",
+      `${name} is deprecated and takes no new requests${template.deprecationReason ? `: ${template.deprecationReason}` : "."}`,
+      fields.name,
+    );
   const [row] = await tx
     .select()
     .from(templateVersions)
-    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published"), version ? eq(templateVersions.version, version) : undefined))
+    .where(
+      and(
+        eq(templateVersions.templateId, template.id),
+        eq(templateVersions.status, "published"),
+        version ? eq(templateVersions.version, version) : undefined,
+      ),
+    )
     .orderBy(...semverOrder)
     .limit(1);
   if (!row) throw version ? new ServiceError("not_found", `Version ${version} of ${name} was not found.`, fields.version) : notFound("Template");

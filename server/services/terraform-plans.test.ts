@@ -49,7 +49,8 @@ const draft = (environmentName: string) => ({
 });
 
 describe("without a terraform binary", () => {
-  const reason = "Terraform templates cannot run on this server: no terraform or tofu binary on PATH: install Terraform (1.4 or newer) or OpenTofu, or set PROVISIO_TERRAFORM_BIN.";
+  const reason =
+    "Terraform templates cannot run on this server: no terraform or tofu binary on PATH: install Terraform (1.4 or newer) or OpenTofu, or set PROVISIO_TERRAFORM_BIN.";
 
   it("marks terraform templates unavailable in the catalog, with the reason", async () => {
     overrideEngineAvailability("terraform", { available: false, reason });
@@ -60,7 +61,9 @@ describe("without a terraform binary", () => {
 
   it("refuses to submit a terraform request, naming the cause, and records nothing", async () => {
     overrideEngineAvailability("terraform", { available: false, reason });
-    const error = await dev.requests.submit({ ...draft("tf-refused"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() }).catch((e: unknown) => e);
+    const error = await dev.requests
+      .submit({ ...draft("tf-refused"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("BAD_REQUEST");
     expect((error as TRPCError).message).toBe(`This template cannot be requested here: ${reason}`);
@@ -72,9 +75,20 @@ describe("capabilities, not engine names", () => {
   it("the catalog, the request page and the approvals inbox say whether a template's engine has a plan preview", async () => {
     overrideEngineAvailability("terraform", { available: true });
     const catalog = await listCatalog(db);
-    expect(catalog.find((t) => t.name === "event-queue-terraform")).toMatchObject({ engineTitle: "Terraform", engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: false } });
-    expect(catalog.find((t) => t.name === "web-service")).toMatchObject({ engineTitle: "IaaS simulator", engineCapabilities: { apply: "per-resource", planPreview: false, driftRead: true } });
-    const submitted = await dev.requests.submit({ ...draft("tf-capabilities"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() });
+    expect(catalog.find((t) => t.name === "event-queue-terraform")).toMatchObject({
+      engineTitle: "Terraform",
+      engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: false },
+    });
+    expect(catalog.find((t) => t.name === "web-service")).toMatchObject({
+      engineTitle: "IaaS simulator",
+      engineCapabilities: { apply: "per-resource", planPreview: false, driftRead: true },
+    });
+    const submitted = await dev.requests.submit({
+      ...draft("tf-capabilities"),
+      teamId,
+      justification: "Needs a queue for settlements",
+      clientRequestId: randomUUID(),
+    });
     expect((await dev.requests.get({ requestId: submitted.id })).template.engineCapabilities.planPreview).toBe(true);
     const admin = await callerFor(db, (await makeUser(db, { globalRole: "admin" })).id);
     expect((await admin.approvals.inbox()).find((i) => i.id === submitted.id)?.engineCapabilities.planPreview).toBe(true);
@@ -109,7 +123,12 @@ describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
   });
 
   it("plans a submitted request for its team, and answers not found to anyone else", async () => {
-    const submitted = await dev.requests.submit({ ...draft("tf-submitted"), teamId, justification: "Needs a queue for settlements", clientRequestId: randomUUID() });
+    const submitted = await dev.requests.submit({
+      ...draft("tf-submitted"),
+      teamId,
+      justification: "Needs a queue for settlements",
+      clientRequestId: randomUUID(),
+    });
     expect(submitted.status).toBe("pending_approval");
     const plan = await planTerraformRequest(db, viewer, submitted.id, engine);
     expect(plan.summary.create).toBe(2);
@@ -118,7 +137,13 @@ describe.skipIf(!cliBinary.ok)("terraform plan previews (real CLI)", () => {
 
   it("refuses a template whose engine has no plan preview", async () => {
     await expect(
-      planTerraformDraft(db, viewer, teamId, { templateName: "bastion-host", tier: "dev", environmentName: "bastion", ttlHours: 24, parameters: { allowed_cidr: "203.0.113.7/32" } }, engine),
+      planTerraformDraft(
+        db,
+        viewer,
+        teamId,
+        { templateName: "bastion-host", tier: "dev", environmentName: "bastion", ttlHours: 24, parameters: { allowed_cidr: "203.0.113.7/32" } },
+        engine,
+      ),
     ).rejects.toMatchObject({ kind: "invalid", message: expect.stringContaining("bastion-host has no plan preview") });
   });
 });

@@ -26,7 +26,12 @@ const planned = (plan: Plan): EnvironmentSpec["planned"] =>
 
 async function run(engine: TerraformEngine, spec: Omit<EnvironmentSpec, "environmentId">): Promise<TerraformPlanResult> {
   const engineName = spec.template.document.spec.engine;
-  if (!engineCapabilities(engineName).planPreview) throw new ServiceError("invalid", `${spec.template.name} has no plan preview: with the ${engineRegistry[engineName].title} engine, its plan is the one shown with the cost.`, "templateName");
+  if (!engineCapabilities(engineName).planPreview)
+    throw new ServiceError(
+      "invalid",
+      `${spec.template.name} has no plan preview: with the ${engineRegistry[engineName].title} engine, its plan is the one shown with the cost.`,
+      "templateName",
+    );
   const availability = engineAvailability(engineName);
   if (!availability.available) throw new ServiceError("invalid", availability.reason, "templateName");
   try {
@@ -38,13 +43,23 @@ async function run(engine: TerraformEngine, spec: Omit<EnvironmentSpec, "environ
 }
 
 async function versionFiles(db: Database, versionId: string) {
-  const [row] = await db.select({ document: templateVersions.document, moduleFiles: templateVersions.moduleFiles }).from(templateVersions).where(eq(templateVersions.id, versionId)).limit(1);
+  const [row] = await db
+    .select({ document: templateVersions.document, moduleFiles: templateVersions.moduleFiles })
+    .from(templateVersions)
+    .where(eq(templateVersions.id, versionId))
+    .limit(1);
   if (!row?.document) throw notFound("Template version");
   return { document: row.document as TemplateDocument, moduleFiles: row.moduleFiles };
 }
 
 /** The plan of the request form's values (the caller is a member of the team: checked by the procedure). */
-export async function planTerraformDraft(db: Database, viewer: Viewer, teamId: string, draft: RequestDraft, engine: TerraformEngine = engineRegistry.terraform.engine()): Promise<TerraformPlanResult> {
+export async function planTerraformDraft(
+  db: Database,
+  viewer: Viewer,
+  teamId: string,
+  draft: RequestDraft,
+  engine: TerraformEngine = engineRegistry.terraform.engine(),
+): Promise<TerraformPlanResult> {
   const [team] = await db.select().from(teams).where(eq(teams.id, teamId)).limit(1);
   if (!team) throw notFound("Team");
   const evaluation = await db.transaction((tx) => evaluateRequest(tx, { team, viewer, draft, now: new Date() }));
@@ -59,7 +74,12 @@ export async function planTerraformDraft(db: Database, viewer: Viewer, teamId: s
 }
 
 /** The plan of a submitted request, for whoever may read the request (its team, admins, auditors). */
-export async function planTerraformRequest(db: Database, viewer: Viewer, requestId: string, engine: TerraformEngine = engineRegistry.terraform.engine()): Promise<TerraformPlanResult> {
+export async function planTerraformRequest(
+  db: Database,
+  viewer: Viewer,
+  requestId: string,
+  engine: TerraformEngine = engineRegistry.terraform.engine(),
+): Promise<TerraformPlanResult> {
   const [row] = await db
     .select({ request: requests, teamSlug: teams.slug, templateName: templates.name, version: templateVersions.version })
     .from(requests)

@@ -45,7 +45,11 @@ beforeAll(async () => {
   const draft = await people.admin.api.templateAdmin.createDraft({ yaml: templateYaml(template) });
   await people.admin.api.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion });
   // Every event a webhook can subscribe to; nothing delivers them (no worker runs here), the rows are the evidence.
-  const hook = await people.approver.api.webhooks.create({ teamId, url: "http://127.0.0.1:9/hook", events: webhookEventTypes.map((e) => e.type) as [(typeof webhookEventTypes)[number]["type"]] });
+  const hook = await people.approver.api.webhooks.create({
+    teamId,
+    url: "http://127.0.0.1:9/hook",
+    events: webhookEventTypes.map((e) => e.type) as [(typeof webhookEventTypes)[number]["type"]],
+  });
   webhookId = hook.webhook.id;
 });
 
@@ -54,7 +58,11 @@ beforeEach(async () => {
 });
 
 async function eventsFor(subject: string): Promise<string[]> {
-  const rows = await db.select({ type: webhookDeliveries.eventType, payload: webhookDeliveries.payload }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(webhookDeliveries.createdAt);
+  const rows = await db
+    .select({ type: webhookDeliveries.eventType, payload: webhookDeliveries.payload })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.webhookId, webhookId))
+    .orderBy(webhookDeliveries.createdAt);
   return rows.filter((r) => (r.payload as { subject: string }).subject === subject).map((r) => r.type.replace("dev.provisio.", ""));
 }
 
@@ -138,16 +146,31 @@ describe("events at each transition", () => {
 
   it("destroying an environment reaches a webhook subscribed to environment.destroy_requested", async () => {
     const environment = await readyEnvironment();
-    await people.requester.api.environments.destroy({ environmentId: environment.id, confirmName: environment.name, expectedVersion: environment.version });
+    await people.requester.api.environments.destroy({
+      environmentId: environment.id,
+      confirmName: environment.name,
+      expectedVersion: environment.version,
+    });
     expect(await eventsFor(`environments/${environment.id}`)).toEqual(["environment.destroy_requested"]);
   });
 
   it("refuses a subscription to an event Provisio does not send, naming the field", async () => {
-    const error = await failure(people.approver.api.webhooks.create({ teamId, url: "http://127.0.0.1:9/other", events: ["dev.provisio.request.queud" as "dev.provisio.request.queued"] }));
+    const error = await failure(
+      people.approver.api.webhooks.create({
+        teamId,
+        url: "http://127.0.0.1:9/other",
+        events: ["dev.provisio.request.queud" as "dev.provisio.request.queued"],
+      }),
+    );
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.cause).toBeInstanceOf(ZodError);
     expect((error.cause as ZodError).issues.map((i) => [i.path.join("."), i.message])).toEqual([["events.0", "is not an event Provisio sends"]]);
-    expect(await db.select({ n: sql<number>`count(*)::int` }).from(webhooks).where(eq(webhooks.teamId, teamId))).toEqual([{ n: 1 }]);
+    expect(
+      await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(webhooks)
+        .where(eq(webhooks.teamId, teamId)),
+    ).toEqual([{ n: 1 }]);
   });
 });
 
@@ -155,7 +178,10 @@ describe("forbidden transitions change nothing", () => {
   it("cancelling a request that is already provisioning is a conflict saying why; the row, audit and webhooks stay as they were", async () => {
     const { id } = await submit("dev");
     // The worker took it: queued → provisioning.
-    await db.update(requests).set({ status: "provisioning", version: sql`${requests.version} + 1` }).where(eq(requests.id, id));
+    await db
+      .update(requests)
+      .set({ status: "provisioning", version: sql`${requests.version} + 1` })
+      .where(eq(requests.id, id));
     const before = await rowOf(id);
     const deliveries = await eventsFor(`requests/${id}`);
 
@@ -164,13 +190,23 @@ describe("forbidden transitions change nothing", () => {
     expect(error.message).toBe(`REQ-${before.number} cannot be cancelled: it is already being provisioned.`);
 
     expect(await rowOf(id)).toEqual(before);
-    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, id), eq(auditEvents.action, "request.cancelled")))).toEqual([]);
+    expect(
+      await db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.subjectId, id), eq(auditEvents.action, "request.cancelled"))),
+    ).toEqual([]);
     expect(await eventsFor(`requests/${id}`)).toEqual(deliveries);
   });
 
   it("a stale caller cannot apply an extension twice: the locked row's status decides, and the expiry stays", async () => {
     const environment = await readyEnvironment();
-    const extension = await people.requester.api.extensions.request({ environmentId: environment.id, hours: 24, justification: "One more day of tests.", clientRequestId: randomUUID() });
+    const extension = await people.requester.api.extensions.request({
+      environmentId: environment.id,
+      hours: 24,
+      justification: "One more day of tests.",
+      clientRequestId: randomUUID(),
+    });
     expect(extension.status).toBe("applied");
     const applied = await rowOf(extension.requestId);
     const [extended] = await db.select().from(environments).where(eq(environments.id, environment.id));
@@ -183,7 +219,12 @@ describe("forbidden transitions change nothing", () => {
     const [after] = await db.select().from(environments).where(eq(environments.id, environment.id));
     expect(after!.expiresAt).toEqual(extended!.expiresAt);
     expect(await rowOf(extension.requestId)).toEqual(applied);
-    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.extended")))).toHaveLength(1);
+    expect(
+      await db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.subjectId, environment.id), eq(auditEvents.action, "environment.extended"))),
+    ).toHaveLength(1);
   });
 
   it("retrying an environment that is ready is refused and queues nothing", async () => {

@@ -30,7 +30,11 @@ describe("OIDC sign-in creates or updates our user", () => {
   });
 
   it("makes emails listed in PROVISIO_ADMIN_EMAILS admins on creation", async () => {
-    const id = await upsertOidcUser(db, { subject: "https://idp.test|root", email: "boss@example.test", name: "Boss" }, { adminEmails: ["boss@example.test"] });
+    const id = await upsertOidcUser(
+      db,
+      { subject: "https://idp.test|root", email: "boss@example.test", name: "Boss" },
+      { adminEmails: ["boss@example.test"] },
+    );
     const [row] = await db.select().from(users).where(eq(users.id, id));
     expect(row?.globalRole).toBe("admin");
   });
@@ -48,7 +52,9 @@ describe("demo sign-in", () => {
 describe("global roles", () => {
   it("an admin cannot remove their own admin role", async () => {
     const admin = await makeUser(db, { globalRole: "admin" });
-    const error = (await setGlobalRole(db, { id: admin.id, label: admin.email }, { userId: admin.id, globalRole: null }).catch((e: unknown) => e)) as ServiceError;
+    const error = (await setGlobalRole(db, { id: admin.id, label: admin.email }, { userId: admin.id, globalRole: null }).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(error).toBeInstanceOf(ServiceError);
     expect(error.field).toBe("globalRole");
     const [row] = await db.select().from(users).where(eq(users.id, admin.id));

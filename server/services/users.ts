@@ -55,12 +55,16 @@ export async function upsertOidcUser(
       .values({ email, name: identity.name, oidcSubject: identity.subject, globalRole, lastSignInAt: new Date() })
       .returning();
     if (!created) throw new Error("user insert returned nothing");
-    await recordAudit(tx, { id: created.id, label: email }, {
-      action: "user.created",
-      subjectType: "user",
-      subjectId: created.id,
-      after: { email, name: identity.name, globalRole, via: "oidc" },
-    });
+    await recordAudit(
+      tx,
+      { id: created.id, label: email },
+      {
+        action: "user.created",
+        subjectType: "user",
+        subjectId: created.id,
+        after: { email, name: identity.name, globalRole, via: "oidc" },
+      },
+    );
     return created.id;
   });
 }

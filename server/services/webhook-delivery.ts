@@ -98,7 +98,11 @@ function post(
           finish({
             statusCode: response.statusCode ?? 0,
             statusText: response.statusMessage ?? "",
-            snippet: Buffer.concat(chunks).toString("utf8").slice(0, MAX_RESPONSE_SNIPPET).replace(/[\u0000-\u001f\u007f]+/g, " ").trim(),
+            snippet: Buffer.concat(chunks)
+              .toString("utf8")
+              .slice(0, MAX_RESPONSE_SNIPPET)
+              .replace(/[\u0000-\u001f\u007f]+/g, " ")
+              .trim(),
           }),
         );
         response.on("error", (error) => finish({ error: describeNetworkError(error) }));
@@ -181,7 +185,11 @@ export async function attemptDelivery(db: Database, deliveryId: string, options:
     [TIMESTAMP_HEADER]: String(timestamp),
     [SIGNATURE_HEADER]: signatureFor(secret, timestamp, body),
   };
-  const result = await post(new URL(webhook.url), body, headers, { allowLocal, timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS, resolve: options.resolve });
+  const result = await post(new URL(webhook.url), body, headers, {
+    allowLocal,
+    timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
+    resolve: options.resolve,
+  });
   if ("refused" in result && result.refused) return fail(`Not sent: ${sanitize(result.error, secret)}.`);
 
   if ("statusCode" in result && result.statusCode >= 200 && result.statusCode < 300) {
@@ -201,6 +209,12 @@ export async function attemptDelivery(db: Database, deliveryId: string, options:
     await record(db, delivery.id, "pending", { statusCode, error }, true);
     return { outcome: "retry", statusCode, error };
   }
-  await record(db, delivery.id, "failed", { statusCode, error: last && retryable ? `${error} (gave up after ${options.attempt} attempts)` : error }, true);
+  await record(
+    db,
+    delivery.id,
+    "failed",
+    { statusCode, error: last && retryable ? `${error} (gave up after ${options.attempt} attempts)` : error },
+    true,
+  );
   return { outcome: "failed", statusCode, error };
 }

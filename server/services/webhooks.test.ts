@@ -130,7 +130,9 @@ async function deliveriesOf(webhookId: string) {
 }
 
 async function queuedJobs(): Promise<{ key: string; payload: { deliveryId: string }; max_attempts: number }[]> {
-  const result = await db.execute(sql`select j.key, j.payload, j.max_attempts from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'deliver_webhook' order by j.id`);
+  const result = await db.execute(
+    sql`select j.key, j.payload, j.max_attempts from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'deliver_webhook' order by j.id`,
+  );
   return result.rows as { key: string; payload: { deliveryId: string }; max_attempts: number }[];
 }
 
@@ -159,11 +161,18 @@ describe("managing webhooks", () => {
   });
 
   it("accepts a caller's secret of at least 24 characters, and refuses a shorter one naming the field", async () => {
-    const error = await failure(people.approver.api.webhooks.create({ teamId, url: `${receiver.url}/x`, events: ["dev.provisio.request.approved"], secret: "short" }));
+    const error = await failure(
+      people.approver.api.webhooks.create({ teamId, url: `${receiver.url}/x`, events: ["dev.provisio.request.approved"], secret: "short" }),
+    );
     expect(error.code).toBe("BAD_REQUEST");
     expect(fieldsOf(error)).toEqual(["secret"]);
     expect(messagesOf(error)).toMatch(/secret: at least 24 characters/);
-    const created = await people.approver.api.webhooks.create({ teamId, url: `${receiver.url}/x`, events: ["dev.provisio.request.approved"], secret: "a-long-enough-shared-secret-123" });
+    const created = await people.approver.api.webhooks.create({
+      teamId,
+      url: `${receiver.url}/x`,
+      events: ["dev.provisio.request.approved"],
+      secret: "a-long-enough-shared-secret-123",
+    });
     expect(created.secret).toBe("a-long-enough-shared-secret-123");
   });
 
@@ -180,9 +189,17 @@ describe("managing webhooks", () => {
       expect(fieldsOf(error)).toEqual(["url"]);
       expect(messagesOf(error)).toMatch(message);
     }
-    const noEvents = await failure(people.approver.api.webhooks.create({ teamId, url: "https://hooks.example.com/", events: [] as unknown as ["dev.provisio.request.approved"] }));
+    const noEvents = await failure(
+      people.approver.api.webhooks.create({ teamId, url: "https://hooks.example.com/", events: [] as unknown as ["dev.provisio.request.approved"] }),
+    );
     expect(messagesOf(noEvents)).toMatch(/events: choose at least one event/);
-    const unknown = await failure(people.approver.api.webhooks.create({ teamId, url: "https://hooks.example.com/", events: ["dev.provisio.nope"] as unknown as ["dev.provisio.request.approved"] }));
+    const unknown = await failure(
+      people.approver.api.webhooks.create({
+        teamId,
+        url: "https://hooks.example.com/",
+        events: ["dev.provisio.nope"] as unknown as ["dev.provisio.request.approved"],
+      }),
+    );
     expect(messagesOf(unknown)).toMatch(/events\.0: is not an event Provisio sends/);
     expect(await db.select().from(webhooks)).toHaveLength(0);
   });
@@ -190,7 +207,10 @@ describe("managing webhooks", () => {
   it("refuses members, approvers of other teams and auditors' changes; admins manage any team", async () => {
     const created = await createHook();
     expect((await failure(people.member.api.webhooks.list({ teamId }))).code).toBe("FORBIDDEN");
-    expect((await failure(people.member.api.webhooks.create({ teamId, url: "https://hooks.example.com/", events: ["dev.provisio.request.approved"] }))).code).toBe("FORBIDDEN");
+    expect(
+      (await failure(people.member.api.webhooks.create({ teamId, url: "https://hooks.example.com/", events: ["dev.provisio.request.approved"] })))
+        .code,
+    ).toBe("FORBIDDEN");
     // Another team's approver: the team does not exist for them, like an unknown id.
     expect((await failure(people.outsider.api.webhooks.list({ teamId }))).code).toBe("NOT_FOUND");
     expect((await failure(people.auditor.api.webhooks.rotateSecret({ teamId, webhookId: created.webhook.id }))).message).toMatch(/read-only/);
@@ -210,9 +230,13 @@ describe("managing webhooks", () => {
       expectedVersion: created.webhook.version,
     });
     expect(updated.events).toEqual(["dev.provisio.request.rejected"]);
-    const stale = await failure(people.approver.api.webhooks.update({ teamId, webhookId: created.webhook.id, active: false, expectedVersion: created.webhook.version }));
+    const stale = await failure(
+      people.approver.api.webhooks.update({ teamId, webhookId: created.webhook.id, active: false, expectedVersion: created.webhook.version }),
+    );
     expect(stale.code).toBe("CONFLICT");
-    const badUrl = await failure(people.approver.api.webhooks.update({ teamId, webhookId: created.webhook.id, url: "http://example.com", expectedVersion: updated.version }));
+    const badUrl = await failure(
+      people.approver.api.webhooks.update({ teamId, webhookId: created.webhook.id, url: "http://example.com", expectedVersion: updated.version }),
+    );
     expect(fieldsOf(badUrl)).toEqual(["url"]);
     expect((await db.query.webhooks.findFirst({ where: eq(webhooks.id, created.webhook.id) }))?.url).toBe(`${receiver.url}/hook`);
   });
@@ -224,7 +248,11 @@ describe("publishing events to webhooks", () => {
     const unsubscribed = await createHook(["dev.provisio.request.submitted"]);
     const paused = await createHook(["dev.provisio.request.approved"]);
     await people.approver.api.webhooks.update({ teamId, webhookId: paused.webhook.id, active: false, expectedVersion: paused.webhook.version });
-    const otherTeam = await people.outsider.api.webhooks.create({ teamId: otherTeamId, url: `${receiver.url}/other`, events: ["dev.provisio.request.approved"] });
+    const otherTeam = await people.outsider.api.webhooks.create({
+      teamId: otherTeamId,
+      url: `${receiver.url}/other`,
+      events: ["dev.provisio.request.approved"],
+    });
 
     const eventId = randomUUID();
     await publish(event({ eventId }));
@@ -241,7 +269,9 @@ describe("publishing events to webhooks", () => {
       data: { requestId: "1234", environmentName: "demo", status: "queued" },
     });
     for (const other of [unsubscribed, paused, otherTeam]) expect(await deliveriesOf(other.webhook.id)).toHaveLength(0);
-    expect(await queuedJobs()).toEqual([{ key: `deliver_webhook:${rows[0]!.id}`, payload: { deliveryId: rows[0]!.id }, max_attempts: DELIVERY_MAX_ATTEMPTS }]);
+    expect(await queuedJobs()).toEqual([
+      { key: `deliver_webhook:${rows[0]!.id}`, payload: { deliveryId: rows[0]!.id }, max_attempts: DELIVERY_MAX_ATTEMPTS },
+    ]);
 
     // The same event published again (a retried transition) adds nothing.
     await publish(event({ eventId }));
@@ -328,7 +358,11 @@ describe("delivering", () => {
     const { hook, delivery } = await publishOne();
     receiver.answers = [503];
     await deliverWebhookTask(db)({ deliveryId: delivery.id }, helpers(DELIVERY_MAX_ATTEMPTS));
-    expect((await deliveriesOf(hook.webhook.id))[0]).toMatchObject({ status: "failed", lastStatusCode: 503, lastError: expect.stringMatching(/gave up after 8 attempts/) });
+    expect((await deliveriesOf(hook.webhook.id))[0]).toMatchObject({
+      status: "failed",
+      lastStatusCode: 503,
+      lastError: expect.stringMatching(/gave up after 8 attempts/),
+    });
 
     await db.delete(webhooks);
     const second = await publishOne();
@@ -357,7 +391,10 @@ describe("delivering", () => {
   it("does not send to a paused webhook, or to a target the rules refuse on this install", async () => {
     const { hook, delivery } = await publishOne();
     await db.update(webhooks).set({ active: false }).where(eq(webhooks.id, hook.webhook.id));
-    expect(await attemptDelivery(db, delivery.id, { attempt: 1, maxAttempts: 8 })).toMatchObject({ outcome: "failed", error: "Not sent: the webhook is paused." });
+    expect(await attemptDelivery(db, delivery.id, { attempt: 1, maxAttempts: 8 })).toMatchObject({
+      outcome: "failed",
+      error: "Not sent: the webhook is paused.",
+    });
 
     await db.update(webhooks).set({ active: true }).where(eq(webhooks.id, hook.webhook.id));
     const strict = await attemptDelivery(db, delivery.id, { attempt: 1, maxAttempts: 8, allowLocal: false });
@@ -373,7 +410,10 @@ describe("delivering", () => {
       const resolve = ((_host: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) =>
         callback(null, [{ address, family: 6 }])) as never;
       const outcome = await attemptDelivery(db, delivery.id, { attempt: 1, maxAttempts: 8, resolve });
-      expect(outcome).toMatchObject({ outcome: "failed", error: expect.stringMatching(/^Not sent: refused: hooks\.example\.test resolves to .* an address webhooks may not reach\.$/) });
+      expect(outcome).toMatchObject({
+        outcome: "failed",
+        error: expect.stringMatching(/^Not sent: refused: hooks\.example\.test resolves to .* an address webhooks may not reach\.$/),
+      });
       expect((await deliveriesOf(hook.webhook.id))[0]).toMatchObject({ status: "failed" });
       // "failed" completes the worker's job (server/worker/tasks/deliver-webhook.ts): no retry is queued.
     },
@@ -385,8 +425,12 @@ describe("delivering", () => {
     await deliverWebhookTask(db)({ deliveryId: delivery.id }, helpers(1));
     await db.execute(sql`delete from graphile_worker._private_jobs`);
     const log = await people.approver.api.webhooks.deliveries({ teamId, webhookId: hook.webhook.id });
-    expect(log.deliveries).toEqual([expect.objectContaining({ id: delivery.id, status: "failed", attempts: 1, lastStatusCode: 404, subject: "requests/1234" })]);
-    expect((await failure(people.auditor.api.webhooks.redeliver({ teamId, webhookId: hook.webhook.id, deliveryId: delivery.id }))).code).toBe("FORBIDDEN");
+    expect(log.deliveries).toEqual([
+      expect.objectContaining({ id: delivery.id, status: "failed", attempts: 1, lastStatusCode: 404, subject: "requests/1234" }),
+    ]);
+    expect((await failure(people.auditor.api.webhooks.redeliver({ teamId, webhookId: hook.webhook.id, deliveryId: delivery.id }))).code).toBe(
+      "FORBIDDEN",
+    );
 
     await people.approver.api.webhooks.redeliver({ teamId, webhookId: hook.webhook.id, deliveryId: delivery.id });
     await people.approver.api.webhooks.redeliver({ teamId, webhookId: hook.webhook.id, deliveryId: delivery.id });
@@ -462,12 +506,16 @@ describe("the real job runner", () => {
       await publish(event());
       // The first attempt fails; graphile-worker schedules the retry e^1 ≈ 3 s later.
       await expect.poll(() => receiver.received.length, { timeout: 10_000, interval: 50 }).toBe(2);
-      await expect
-        .poll(async () => (await deliveriesOf(hook.webhook.id))[0]?.status, { timeout: 5_000, interval: 50 })
-        .toBe("succeeded");
+      await expect.poll(async () => (await deliveriesOf(hook.webhook.id))[0]?.status, { timeout: 5_000, interval: 50 }).toBe("succeeded");
       expect((await deliveriesOf(hook.webhook.id))[0]?.attempts).toBe(2);
       const [first, second] = receiver.received;
-      expect(verifySignature(hook.secret, { signature: second!.headers["x-provisio-signature"] as string, timestamp: second!.headers["x-provisio-timestamp"] as string }, second!.body)).toBe(true);
+      expect(
+        verifySignature(
+          hook.secret,
+          { signature: second!.headers["x-provisio-signature"] as string, timestamp: second!.headers["x-provisio-timestamp"] as string },
+          second!.body,
+        ),
+      ).toBe(true);
       expect(first!.headers["ce-id"]).toBe(second!.headers["ce-id"]);
       await expect.poll(() => queuedJobs(), { timeout: 5_000 }).toHaveLength(0);
     } finally {

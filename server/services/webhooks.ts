@@ -148,7 +148,13 @@ export async function createWebhook(db: Database, actor: Actor, input: z.infer<t
       .values({ id, teamId: input.teamId, url: input.url, events: input.events, secretCiphertext: sealFor(id, secret), createdById: actor.id })
       .returning();
     if (!webhook) throw new Error("webhook insert returned nothing");
-    await recordAudit(tx, actor, { action: "webhook.created", subjectType: "webhook", subjectId: id, teamId: input.teamId, after: auditView(webhook) });
+    await recordAudit(tx, actor, {
+      action: "webhook.created",
+      subjectType: "webhook",
+      subjectId: id,
+      teamId: input.teamId,
+      after: auditView(webhook),
+    });
     // The only time the secret leaves the server besides rotateSecret.
     return { webhook: publicWebhook(webhook), secret };
   });
@@ -208,7 +214,13 @@ export async function deleteWebhook(db: Database, actor: Actor, input: { teamId:
   return db.transaction(async (tx) => {
     const webhook = await findTeamWebhook(tx, input.teamId, input.webhookId);
     await tx.delete(webhooks).where(eq(webhooks.id, webhook.id));
-    await recordAudit(tx, actor, { action: "webhook.deleted", subjectType: "webhook", subjectId: webhook.id, teamId: webhook.teamId, before: auditView(webhook) });
+    await recordAudit(tx, actor, {
+      action: "webhook.deleted",
+      subjectType: "webhook",
+      subjectId: webhook.id,
+      teamId: webhook.teamId,
+      before: auditView(webhook),
+    });
     return { deleted: true as const, id: webhook.id };
   });
 }
@@ -216,7 +228,9 @@ export async function deleteWebhook(db: Database, actor: Actor, input: { teamId:
 export async function listDeliveries(db: Database, input: z.infer<typeof deliveriesInput>) {
   await findTeamWebhook(db, input.teamId, input.webhookId);
   const cursor = input.cursor
-    ? await db.query.webhookDeliveries.findFirst({ where: and(eq(webhookDeliveries.id, uuidOrNil(input.cursor)), eq(webhookDeliveries.webhookId, input.webhookId)) })
+    ? await db.query.webhookDeliveries.findFirst({
+        where: and(eq(webhookDeliveries.id, uuidOrNil(input.cursor)), eq(webhookDeliveries.webhookId, input.webhookId)),
+      })
     : undefined;
   if (input.cursor && !cursor) throw new ServiceError("invalid", "cursor: is not a page of this delivery log", "cursor");
   const rows = await db
@@ -227,7 +241,10 @@ export async function listDeliveries(db: Database, input: z.infer<typeof deliver
         eq(webhookDeliveries.webhookId, input.webhookId),
         input.status ? eq(webhookDeliveries.status, input.status) : undefined,
         cursor
-          ? or(lt(webhookDeliveries.createdAt, cursor.createdAt), and(eq(webhookDeliveries.createdAt, cursor.createdAt), lt(webhookDeliveries.id, cursor.id)))
+          ? or(
+              lt(webhookDeliveries.createdAt, cursor.createdAt),
+              and(eq(webhookDeliveries.createdAt, cursor.createdAt), lt(webhookDeliveries.id, cursor.id)),
+            )
           : undefined,
       ),
     )

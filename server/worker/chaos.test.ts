@@ -16,43 +16,49 @@ import { recoveryBoundMs } from "./test-support";
 const STALE_MS = 2_000;
 
 describe("chaos: a worker SIGKILLed at random points", () => {
-  it("leaves the cloud equal to the records: no duplicate, no orphan, every request provisioned once, every run resumed", { timeout: 300_000 }, async () => {
-    const { db, url } = await createTestDatabase();
-    // Judged before our own worker processes add to the load.
-    const bound = recoveryBoundMs(STALE_MS);
-    const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
-    const report = await runChaos({
-      db,
-      databaseUrl: url,
-      environments: 20,
-      destroyShare: 0.4,
-      kills: 10,
-      seed,
-      staleMs: STALE_MS,
-      // Slow enough cloud calls that the workload lasts about a minute and kills land mid-call.
-      latency: { baseMs: 150, jitterMs: 100 },
-      timeoutMs: 240_000,
-      log: (line) => console.log(line),
-      // CHAOS_WORKER_LOG=<file>: the workers' info log, to see what a slow recovery waited for.
-      ...(process.env.CHAOS_WORKER_LOG ? { workerLogLevel: "info", onWorkerOutput: (chunk: string) => appendFileSync(process.env.CHAOS_WORKER_LOG!, chunk) } : {}),
-    });
-    for (const line of describeChaos(report)) console.log(line);
+  it(
+    "leaves the cloud equal to the records: no duplicate, no orphan, every request provisioned once, every run resumed",
+    { timeout: 300_000 },
+    async () => {
+      const { db, url } = await createTestDatabase();
+      // Judged before our own worker processes add to the load.
+      const bound = recoveryBoundMs(STALE_MS);
+      const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+      const report = await runChaos({
+        db,
+        databaseUrl: url,
+        environments: 20,
+        destroyShare: 0.4,
+        kills: 10,
+        seed,
+        staleMs: STALE_MS,
+        // Slow enough cloud calls that the workload lasts about a minute and kills land mid-call.
+        latency: { baseMs: 150, jitterMs: 100 },
+        timeoutMs: 240_000,
+        log: (line) => console.log(line),
+        // CHAOS_WORKER_LOG=<file>: the workers' info log, to see what a slow recovery waited for.
+        ...(process.env.CHAOS_WORKER_LOG
+          ? { workerLogLevel: "info", onWorkerOutput: (chunk: string) => appendFileSync(process.env.CHAOS_WORKER_LOG!, chunk) }
+          : {}),
+      });
+      for (const line of describeChaos(report)) console.log(line);
 
-    expect(report.killPoints).toHaveLength(10);
-    expect(report.environments.other).toEqual([]);
-    expect(report.environments.total).toBeGreaterThanOrEqual(20);
-    expect(report.cloud.missing).toEqual([]);
-    expect(report.cloud.untracked).toEqual([]);
-    expect(report.duplicates).toEqual([]);
-    expect(report.orphans).toEqual([]);
-    expect(report.provisionedOnceViolations).toEqual([]);
-    expect(report.locksLeftByKilledWorkers).toBe(0);
-    expect(report.unrecovered).toEqual([]);
-    // Every run a kill interrupted was resumed by another worker (kill points are chosen while the victim holds runs).
-    expect(report.recoveries.length).toBe(report.killPoints.reduce((n, k) => n + k.holding.length, 0));
-    expect(report.recoveries.length).toBeGreaterThan(0);
-    // The product's promise (README): a killed run resumes within PROVISIO_RUN_STALE_MS + 5 s.
-    if (bound.loaded) console.log(`machine loaded before the test: recovery bound ${bound.ms} ms`);
-    expect(report.recoveryMs!.max).toBeLessThan(bound.ms);
-  });
+      expect(report.killPoints).toHaveLength(10);
+      expect(report.environments.other).toEqual([]);
+      expect(report.environments.total).toBeGreaterThanOrEqual(20);
+      expect(report.cloud.missing).toEqual([]);
+      expect(report.cloud.untracked).toEqual([]);
+      expect(report.duplicates).toEqual([]);
+      expect(report.orphans).toEqual([]);
+      expect(report.provisionedOnceViolations).toEqual([]);
+      expect(report.locksLeftByKilledWorkers).toBe(0);
+      expect(report.unrecovered).toEqual([]);
+      // Every run a kill interrupted was resumed by another worker (kill points are chosen while the victim holds runs).
+      expect(report.recoveries.length).toBe(report.killPoints.reduce((n, k) => n + k.holding.length, 0));
+      expect(report.recoveries.length).toBeGreaterThan(0);
+      // The product's promise (README): a killed run resumes within PROVISIO_RUN_STALE_MS + 5 s.
+      if (bound.loaded) console.log(`machine loaded before the test: recovery bound ${bound.ms} ms`);
+      expect(report.recoveryMs!.max).toBeLessThan(bound.ms);
+    },
+  );
 });

@@ -117,8 +117,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
   });
   const tag = options.seed.toString(36);
-  const [user] = await db.insert(users).values({ email: `chaos-${tag}-${Date.now()}@example.test`, name: "Chaos" }).returning();
-  const [team] = await db.insert(teams).values({ slug: `chaos-${tag}-${Date.now()}`, name: "Chaos", costCenter: "CC-CHAOS", monthlyBudgetCents: 1_000_000_000 }).returning();
+  const [user] = await db
+    .insert(users)
+    .values({ email: `chaos-${tag}-${Date.now()}@example.test`, name: "Chaos" })
+    .returning();
+  const [team] = await db
+    .insert(teams)
+    .values({ slug: `chaos-${tag}-${Date.now()}`, name: "Chaos", costCenter: "CC-CHAOS", monthlyBudgetCents: 1_000_000_000 })
+    .returning();
   await db.insert(memberships).values({ teamId: team!.id, userId: user!.id, role: "member" });
   const viewer = (await loadViewer(db, user!.id))!;
 
@@ -144,7 +150,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   for (let i = 0; i < options.environments; i++) await submit();
   const workers = options.workers ?? 3;
-  log(`chaos seed ${options.seed}: ${options.environments} environments (${destroyNames.size} destroyed once ready), ${workers} workers, ${options.kills} kills, PROVISIO_RUN_STALE_MS=${staleMs}`);
+  log(
+    `chaos seed ${options.seed}: ${options.environments} environments (${destroyNames.size} destroyed once ready), ${workers} workers, ${options.kills} kills, PROVISIO_RUN_STALE_MS=${staleMs}`,
+  );
 
   const workerEnv = {
     WORKER_CONCURRENCY: String(options.workerConcurrency ?? 2),
@@ -154,7 +162,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     LOG_LEVEL: options.workerLogLevel ?? "warn",
   };
   const onOutput = options.onWorkerOutput;
-  const spawn = () => startWorkerProcess({ databaseUrl: options.databaseUrl, env: workerEnv, root: options.workerRoot, onOutput: onOutput && ((chunk) => onOutput(chunk)) });
+  const spawn = () =>
+    startWorkerProcess({
+      databaseUrl: options.databaseUrl,
+      env: workerEnv,
+      root: options.workerRoot,
+      onOutput: onOutput && ((chunk) => onOutput(chunk)),
+    });
   const slots: WorkerProcess[] = Array.from({ length: workers }, spawn);
   const killedPools: string[] = [];
   const killPoints: KillPoint[] = [];
@@ -298,7 +312,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
 }
 
-export type CrashCheck = Pick<ChaosReport, "environments" | "cloud" | "duplicates" | "orphans" | "provisionedOnceViolations" | "locksLeftByKilledWorkers">;
+export type CrashCheck = Pick<
+  ChaosReport,
+  "environments" | "cloud" | "duplicates" | "orphans" | "provisionedOnceViolations" | "locksLeftByKilledWorkers"
+>;
 
 /**
  * What crashes must never cause, for a team's requests: every environment in its final state
@@ -318,9 +335,16 @@ export async function checkAfterCrashes(
   const envIds = new Set(envs.map((e) => e.id));
 
   // The simulator's own tables (its admin API): top-level resources; pool members have no key of their own.
-  const inventory = (await cloud.inventory({ account: null, includeDeleted: true })).filter((r) => r.parentId === null && envIds.has(r.tags["environment-id"] ?? ""));
+  const inventory = (await cloud.inventory({ account: null, includeDeleted: true })).filter(
+    (r) => r.parentId === null && envIds.has(r.tags["environment-id"] ?? ""),
+  );
   const live = inventory.filter((r) => r.deletedAt === null);
-  const rows = envIds.size ? await db.select().from(environmentResources).where(inArray(environmentResources.environmentId, [...envIds])) : [];
+  const rows = envIds.size
+    ? await db
+        .select()
+        .from(environmentResources)
+        .where(inArray(environmentResources.environmentId, [...envIds]))
+    : [];
   const recorded = new Set(rows.filter((r) => r.status === "ready").map((r) => r.providerId ?? `(no provider id) ${r.idempotencyKey}`));
   const liveIds = new Set(live.map((r) => r.id));
   const perKey = new Map<string, number>();
@@ -332,9 +356,14 @@ export async function checkAfterCrashes(
     const own = envs.filter((e) => e.requestId === requestId);
     if (own.length !== 1) violations.push(`request ${requestId}: ${own.length} environments`);
     for (const e of own) {
-      const byKind = await db.select({ kind: runs.kind, status: runs.status, n: count() }).from(runs).where(eq(runs.environmentId, e.id)).groupBy(runs.kind, runs.status);
+      const byKind = await db
+        .select({ kind: runs.kind, status: runs.status, n: count() })
+        .from(runs)
+        .where(eq(runs.environmentId, e.id))
+        .groupBy(runs.kind, runs.status);
       const applies = byKind.filter((r) => r.kind === "apply");
-      if (applies.length !== 1 || applies[0]!.status !== "succeeded" || applies[0]!.n !== 1) violations.push(`${e.name}: apply runs ${JSON.stringify(applies)}`);
+      if (applies.length !== 1 || applies[0]!.status !== "succeeded" || applies[0]!.n !== 1)
+        violations.push(`${e.name}: apply runs ${JSON.stringify(applies)}`);
       const destroys = byKind.filter((r) => r.kind === "destroy");
       const wantDestroys = destroyNames.has(e.name) ? [{ kind: "destroy", status: "succeeded", n: 1 }] : [];
       if (JSON.stringify(destroys) !== JSON.stringify(wantDestroys)) violations.push(`${e.name}: destroy runs ${JSON.stringify(destroys)}`);
@@ -343,11 +372,25 @@ export async function checkAfterCrashes(
   const [requestCount] = await db.select({ n: count() }).from(requests).where(eq(requests.teamId, teamId));
   if (requestCount!.n !== requestIds.length) violations.push(`${requestCount!.n} requests for ${requestIds.length} submitted`);
   const locks = killedPools.length
-    ? (await db.execute<{ n: number }>(sql`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${sql.param([...killedPools])}::text[])`)).rows[0]!.n
+    ? (
+        await db.execute<{ n: number }>(
+          sql`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${sql.param([...killedPools])}::text[])`,
+        )
+      ).rows[0]!.n
     : 0;
   return {
-    environments: { total: envs.length, ready: envs.filter((e) => e.status === "ready").length, destroyed: envs.filter((e) => e.status === "destroyed").length, other },
-    cloud: { live: live.length, recorded: recorded.size, missing: [...recorded].filter((id) => !liveIds.has(id)), untracked: [...liveIds].filter((id) => !recorded.has(id)) },
+    environments: {
+      total: envs.length,
+      ready: envs.filter((e) => e.status === "ready").length,
+      destroyed: envs.filter((e) => e.status === "destroyed").length,
+      other,
+    },
+    cloud: {
+      live: live.length,
+      recorded: recorded.size,
+      missing: [...recorded].filter((id) => !liveIds.has(id)),
+      untracked: [...liveIds].filter((id) => !recorded.has(id)),
+    },
     duplicates: [...perKey].filter(([, n]) => n > 1).map(([idempotencyKey, resources]) => ({ idempotencyKey, resources })),
     orphans,
     provisionedOnceViolations: violations,

@@ -26,9 +26,20 @@ export async function startHeartbeat(db: Database, workerId: string, concurrency
   const beat = () =>
     db
       .insert(workerHeartbeats)
-      .values({ workerId, hostname: os.hostname(), pid: process.pid, concurrency, graphileWorkerIds, startedAt: new Date(), lastSeenAt: sql`now()` as unknown as Date })
+      .values({
+        workerId,
+        hostname: os.hostname(),
+        pid: process.pid,
+        concurrency,
+        graphileWorkerIds,
+        startedAt: new Date(),
+        lastSeenAt: sql`now()` as unknown as Date,
+      })
       // Back after a stall long enough to be called dead: alive again, its locks its own again.
-      .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { lastSeenAt: sql`now()`, stoppedAt: null, locksReleasedAt: null, graphileWorkerIds } });
+      .onConflictDoUpdate({
+        target: workerHeartbeats.workerId,
+        set: { lastSeenAt: sql`now()`, stoppedAt: null, locksReleasedAt: null, graphileWorkerIds },
+      });
   await beat();
   const timer = setInterval(() => {
     beat().catch((error: unknown) => options.onError?.(error));
@@ -36,7 +47,10 @@ export async function startHeartbeat(db: Database, workerId: string, concurrency
   timer.unref();
   return async function stopHeartbeat() {
     clearInterval(timer);
-    await db.update(workerHeartbeats).set({ stoppedAt: sql`now()` }).where(eq(workerHeartbeats.workerId, workerId));
+    await db
+      .update(workerHeartbeats)
+      .set({ stoppedAt: sql`now()` })
+      .where(eq(workerHeartbeats.workerId, workerId));
   };
 }
 
@@ -60,7 +74,11 @@ export async function releaseDeadWorkers(db: Database, staleMs: number = STALE_R
           sql`${workerHeartbeats.lastSeenAt} < now() - make_interval(secs => ${staleMs / 1000})`,
         ),
       )
-      .returning({ workerId: workerHeartbeats.workerId, graphileWorkerIds: workerHeartbeats.graphileWorkerIds, lastSeenAt: workerHeartbeats.lastSeenAt });
+      .returning({
+        workerId: workerHeartbeats.workerId,
+        graphileWorkerIds: workerHeartbeats.graphileWorkerIds,
+        lastSeenAt: workerHeartbeats.lastSeenAt,
+      });
     const ids = dead.flatMap((w) => w.graphileWorkerIds);
     if (ids.length === 0) return dead.map((w) => ({ ...w, jobsReleased: 0 }));
     const locked = await tx.execute<{ locked_by: string; n: number }>(

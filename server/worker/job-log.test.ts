@@ -36,7 +36,11 @@ describe("job logs", () => {
 
   it("logs a quiet task's start and finish at debug level only, and its failure as an error", async () => {
     let fail = false;
-    const tasks = withJobLogs({ recover_runs: async () => (fail ? Promise.reject(new Error("database gone")) : undefined) }, log, new Set(["recover_runs"]));
+    const tasks = withJobLogs(
+      { recover_runs: async () => (fail ? Promise.reject(new Error("database gone")) : undefined) },
+      log,
+      new Set(["recover_runs"]),
+    );
     await tasks.recover_runs!({}, helpersFor("43", 1, 1));
     expect(lines).toEqual([]);
     fail = true;
@@ -47,7 +51,13 @@ describe("job logs", () => {
   it("logs a failure with the error and whether the queue will retry, and rethrows it for the retry", async () => {
     const tasks = withJobLogs({ resume_run: async () => Promise.reject(new Error("engine unreachable")) }, log);
     await expect(tasks.resume_run!({ runId: "run-7" }, helpersFor("42", 2, 3))).rejects.toThrow("engine unreachable");
-    expect(lines.at(-1)).toMatchObject({ level: 50, msg: "job failed", correlationId: "run-7", willRetry: true, err: { message: "engine unreachable" } });
+    expect(lines.at(-1)).toMatchObject({
+      level: 50,
+      msg: "job failed",
+      correlationId: "run-7",
+      willRetry: true,
+      err: { message: "engine unreachable" },
+    });
     await expect(tasks.resume_run!({ runId: "run-7" }, helpersFor("42", 3, 3))).rejects.toThrow();
     expect(lines.at(-1)).toMatchObject({ msg: "job failed", willRetry: false });
   });

@@ -35,7 +35,11 @@ const CONTROL_CONCURRENCY = 2;
 
 async function main() {
   const config = env();
-  const concurrency: Record<Lane, number> = { provisioning: config.WORKER_CONCURRENCY, recovery: config.PROVISIO_RECOVERY_CONCURRENCY, control: CONTROL_CONCURRENCY };
+  const concurrency: Record<Lane, number> = {
+    provisioning: config.WORKER_CONCURRENCY,
+    recovery: config.PROVISIO_RECOVERY_CONCURRENCY,
+    control: CONTROL_CONCURRENCY,
+  };
   const { db, pool } = connect(config.DATABASE_URL, concurrency.provisioning + concurrency.recovery + concurrency.control + 4);
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
@@ -53,7 +57,10 @@ async function main() {
     pruneWorkerHeartbeats: pruneHeartbeats(db),
     deliverWebhook: deliverWebhookTask(db),
     sweepExpiry: sweepExpiryTask(db),
-    sweepOrphans: sweepOrphansTask(db, { mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report", graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000 }),
+    sweepOrphans: sweepOrphansTask(db, {
+      mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report",
+      graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
+    }),
   };
   const cron = (schedule: string, job: keyof typeof jobs) => `${schedule} ${jobs[job].name}`;
 
@@ -120,7 +127,14 @@ async function main() {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   // A runner that ends on its own (its database gone for good) ends the process: the supervisor restarts it.
-  const ended = await Promise.race(runners.map((r) => r.promise.then(() => null, (error: unknown) => error)));
+  const ended = await Promise.race(
+    runners.map((r) =>
+      r.promise.then(
+        () => null,
+        (error: unknown) => error,
+      ),
+    ),
+  );
   if (stopping) return;
   throw ended instanceof Error ? ended : new Error("a job runner stopped unexpectedly");
 }

@@ -50,7 +50,9 @@ async function worker(workerId: string, poolIds: string[], ageMs: number, stoppe
 /** A job locked by `poolId`, as graphile-worker leaves it while a worker runs it. */
 async function lockedJob(key: string, poolId: string) {
   await enqueue(db, "deliverWebhook", { deliveryId: randomUUID() }, { key });
-  await db.execute(sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = ${poolId}, attempts = attempts + 1 where key = ${key}`);
+  await db.execute(
+    sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = ${poolId}, attempts = attempts + 1 where key = ${key}`,
+  );
 }
 
 type JobRow = { task_identifier: string; locked_by: string | null; attempts: number; run_at: Date; priority: number };
@@ -94,7 +96,10 @@ describe("releasing a dead worker's job locks", () => {
 
     // Released once: a second pass does not report it again.
     expect((await releaseDeadWorkers(db, STALE_MS)).map((w) => w.workerId)).not.toContain(`dead-${tag}`);
-    const [row] = await db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, `dead-${tag}`));
+    const [row] = await db
+      .select()
+      .from(workerHeartbeats)
+      .where(eq(workerHeartbeats.workerId, `dead-${tag}`));
     expect(row?.locksReleasedAt).toBeInstanceOf(Date);
   });
 
@@ -103,12 +108,18 @@ describe("releasing a dead worker's job locks", () => {
     await worker(`stall-${tag}`, [`pool-old-${tag}`], 60_000);
     expect((await releaseDeadWorkers(db, STALE_MS)).map((w) => w.workerId)).toContain(`stall-${tag}`);
     const stop = await startHeartbeat(db, `stall-${tag}`, 2, { graphileWorkerIds: [`pool-new-${tag}`], intervalMs: 60_000 });
-    const [back] = await db.select().from(workerHeartbeats).where(eq(workerHeartbeats.workerId, `stall-${tag}`));
+    const [back] = await db
+      .select()
+      .from(workerHeartbeats)
+      .where(eq(workerHeartbeats.workerId, `stall-${tag}`));
     expect(back).toMatchObject({ locksReleasedAt: null, stoppedAt: null, graphileWorkerIds: [`pool-new-${tag}`] });
     expect((await releaseDeadWorkers(db, STALE_MS)).map((w) => w.workerId)).not.toContain(`stall-${tag}`);
 
     await lockedJob(`new-${tag}`, `pool-new-${tag}`);
-    await db.update(workerHeartbeats).set({ lastSeenAt: sql`now() - interval '1 minute'` }).where(eq(workerHeartbeats.workerId, `stall-${tag}`));
+    await db
+      .update(workerHeartbeats)
+      .set({ lastSeenAt: sql`now() - interval '1 minute'` })
+      .where(eq(workerHeartbeats.workerId, `stall-${tag}`));
     expect((await releaseDeadWorkers(db, STALE_MS)).find((w) => w.workerId === `stall-${tag}`)).toMatchObject({ jobsReleased: 1 });
     expect(await job(`new-${tag}`)).toEqual([expect.objectContaining({ locked_by: null })]);
     await stop();
@@ -121,18 +132,27 @@ describe("the recovery tick", () => {
     const runId = await runningApply(`dead-run-${tag}`);
     await worker(`dead-run-${tag}`, [`pool-run-${tag}`], 60_000);
     // The dead worker had taken the run's resume job, and its run heartbeat is as old as its own.
-    await db.execute(sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = ${`pool-run-${tag}`}, attempts = 1 where key = ${`resume:${runId}`}`);
-    await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 minute'` }).where(eq(runs.id, runId));
+    await db.execute(
+      sql`update graphile_worker._private_jobs set locked_at = now(), locked_by = ${`pool-run-${tag}`}, attempts = 1 where key = ${`resume:${runId}`}`,
+    );
+    await db
+      .update(runs)
+      .set({ heartbeatAt: sql`now() - interval '1 minute'` })
+      .where(eq(runs.id, runId));
 
     const report = await recoverOnce(db, STALE_MS);
     expect(report.deadWorkers.map((w) => w.workerId)).toContain(`dead-run-${tag}`);
     expect(report.recoveredRuns).toContain(runId);
-    expect(await job(`resume:${runId}`)).toEqual([expect.objectContaining({ task_identifier: "recover_run", locked_by: null, attempts: 0, priority: -10 })]);
+    expect(await job(`resume:${runId}`)).toEqual([
+      expect.objectContaining({ task_identifier: "recover_run", locked_by: null, attempts: 0, priority: -10 }),
+    ]);
   });
 
   it("queues its own next run under one key, a tick ahead, however often it runs", async () => {
     const tick = recoverRunsTask(db, { staleMs: STALE_MS, tickMs: 1_500 });
-    const helpers = { logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } } as unknown as JobHelpers;
+    const helpers = {
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined },
+    } as unknown as JobHelpers;
     const before = Date.now();
     await tick({}, helpers);
     await tick({}, helpers);
@@ -146,7 +166,9 @@ describe("the recovery tick", () => {
 
   it("survives a failing pass: the error is logged, the job does not fail, and the next tick is already queued", async () => {
     const errors: string[] = [];
-    const helpers = { logger: { info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m), debug: () => undefined } } as unknown as JobHelpers;
+    const helpers = {
+      logger: { info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m), debug: () => undefined },
+    } as unknown as JobHelpers;
     await db.execute(sql`select graphile_worker.remove_job('recover_runs')`);
     // Forced: the heartbeat table is gone for the length of one tick.
     await db.execute(sql`alter table worker_heartbeats rename to worker_heartbeats_away`);

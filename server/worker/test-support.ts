@@ -59,7 +59,9 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
   const output = options.onOutput ?? ((chunk, stream) => stream === "stderr" && process.stderr.write(chunk));
   child.stdout?.on("data", (d: Buffer) => output(d.toString(), "stdout"));
   child.stderr?.on("data", (d: Buffer) => output(d.toString(), "stderr"));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   if (!child.pid) throw new Error("the worker process did not start");
   const handle: WorkerProcess = {
     child,
@@ -95,7 +97,8 @@ export async function hasStarted(db: Database, worker: WorkerProcess): Promise<b
     worker.graphileWorkerIds = row.ids;
     return true;
   }
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) throw new Error(`worker ${worker.pid} exited (code ${worker.child.exitCode}) before it started`);
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null)
+    throw new Error(`worker ${worker.pid} exited (code ${worker.child.exitCode}) before it started`);
   return false;
 }
 

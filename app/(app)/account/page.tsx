@@ -39,9 +39,15 @@ export default async function AccountPage() {
                 <caption className="sr-only">Your team memberships</caption>
                 <thead className="text-xs uppercase text-slate-500">
                   <tr>
-                    <th scope="col" className="pb-2 font-medium">Team</th>
-                    <th scope="col" className="pb-2 font-medium">Role</th>
-                    <th scope="col" className="pb-2 font-medium">What it allows</th>
+                    <th scope="col" className="pb-2 font-medium">
+                      Team
+                    </th>
+                    <th scope="col" className="pb-2 font-medium">
+                      Role
+                    </th>
+                    <th scope="col" className="pb-2 font-medium">
+                      What it allows
+                    </th>
                     <th scope="col" className="pb-2 font-medium">
                       <span className="sr-only">Team settings</span>
                     </th>

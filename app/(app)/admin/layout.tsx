@@ -8,7 +8,10 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   await requirePageAccess(isAdmin);
   return (
     <>
-      <PageHeader title="Admin" description="Teams, memberships, budgets, users and the template catalog. Every change is written to the audit log." />
+      <PageHeader
+        title="Admin"
+        description="Teams, memberships, budgets, users and the template catalog. Every change is written to the audit log."
+      />
       <AdminTabs />
       {children}
     </>

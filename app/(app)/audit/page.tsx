@@ -52,10 +52,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <AuditFilterBar key={query} values={parsed.ok ? parsed.filter : parsed.raw} facets={facets} errors={parsed.ok ? {} : parsed.fieldErrors} />
         {parsed.ok && page ? (
           <section aria-label="Events" className="space-y-2">
-            <AuditLog key={query} filter={parsed.filter} filtered={isAuditFiltered(parsed.filter)} initial={page} now={new Date()} isAdmin={isAdmin(viewer)} />
+            <AuditLog
+              key={query}
+              filter={parsed.filter}
+              filtered={isAuditFiltered(parsed.filter)}
+              initial={page}
+              now={new Date()}
+              isAdmin={isAdmin(viewer)}
+            />
             <p className="text-xs text-slate-500">
-              Export CSV holds the events of the current filter, newest first, at most {auditExportCap.toLocaleString("en-US")} rows; narrow the dates for
-              older ones.
+              Export CSV holds the events of the current filter, newest first, at most {auditExportCap.toLocaleString("en-US")} rows; narrow the dates
+              for older ones.
             </p>
           </section>
         ) : (

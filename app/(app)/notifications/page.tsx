@@ -10,7 +10,10 @@ export default async function NotificationsPage() {
   const viewer = await requireViewer();
   return (
     <>
-      <PageHeader title="Notifications" description="Approvals waiting for you, decisions on your requests, and run results. Only you see your notifications." />
+      <PageHeader
+        title="Notifications"
+        description="Approvals waiting for you, decisions on your requests, and run results. Only you see your notifications."
+      />
       <NotificationList canMarkRead={!isReadOnly(viewer)} />
     </>
   );

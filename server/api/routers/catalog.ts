@@ -15,7 +15,10 @@ export const catalogRouter = router({
     .input(
       z.object({
         name: templateName,
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version like 1.0.0" }).optional(),
+        version: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+$/, { error: "must be a version like 1.0.0" })
+          .optional(),
         tier: z.enum(tiers, { error: "must be dev, staging or prod" }),
         environmentName: z.string().regex(templateNamePattern, { error: "lowercase letters, digits and '-' (at most 40)" }),
         parameters: z.record(z.string(), z.unknown()),

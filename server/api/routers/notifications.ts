@@ -1,11 +1,4 @@
-import {
-  listNotifications,
-  markAllRead,
-  markRead,
-  markReadInput,
-  notificationListInput,
-  unreadCount,
-} from "~/server/services/notifications";
+import { listNotifications, markAllRead, markRead, markReadInput, notificationListInput, unreadCount } from "~/server/services/notifications";
 import { authedProcedure, router } from "../trpc";
 
 /** Everyone reads and marks only their own notifications (auditors read theirs; marking is a change). */

@@ -14,14 +14,10 @@ export const teamsRouter = router({
 
   create: adminProcedure.input(createTeamInput).mutation(({ ctx, input }) => createTeam(ctx.db, ctx.actor, input)),
 
-  update: adminProcedure
-    .input(updateTeamInput.extend({ teamId }))
-    .mutation(({ ctx, input }) => updateTeam(ctx.db, ctx.actor, input.teamId, input)),
+  update: adminProcedure.input(updateTeamInput.extend({ teamId })).mutation(({ ctx, input }) => updateTeam(ctx.db, ctx.actor, input.teamId, input)),
 
   /** Adds a member, or changes the role of an existing one. */
-  setMember: adminProcedure
-    .input(setMemberInput)
-    .mutation(({ ctx, input }) => setMembership(ctx.db, ctx.actor, input)),
+  setMember: adminProcedure.input(setMemberInput).mutation(({ ctx, input }) => setMembership(ctx.db, ctx.actor, input)),
 
   removeMember: adminProcedure
     .input(z.object({ teamId, userId: z.uuid({ error: "must be a user id" }) }))

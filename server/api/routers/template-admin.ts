@@ -28,7 +28,9 @@ export const templateAdminRouter = router({
     templates: await listCatalog(ctx.db, { includeDeprecated: true, withDraftCounts: true }),
     draftOnly: await listDraftOnlyTemplates(ctx.db),
   })),
-  get: adminProcedure.input(z.object({ name: templateName })).query(({ ctx, input }) => getTemplateDetail(ctx.db, input.name, { includeDrafts: true })),
+  get: adminProcedure
+    .input(z.object({ name: templateName }))
+    .query(({ ctx, input }) => getTemplateDetail(ctx.db, input.name, { includeDrafts: true })),
   validate: adminProcedure.input(validateDraftInput).mutation(({ input }) => validateDraft(input.yaml)),
   createDraft: adminProcedure.input(createDraftInput).mutation(({ ctx, input }) => createDraft(ctx.db, ctx.actor, input.yaml)),
   updateDraft: adminProcedure.input(updateDraftInput).mutation(({ ctx, input }) => updateDraft(ctx.db, ctx.actor, input)),

@@ -29,7 +29,13 @@ function context(environmentId: string = randomUUID()) {
   return { ctx, events, controller, environmentId };
 }
 
-const tagsFor = (environmentId: string) => ({ "environment-id": environmentId, "managed-by": "provisio", team: "payments", owner: "alice@example.com", "cost-center": "cc-42" });
+const tagsFor = (environmentId: string) => ({
+  "environment-id": environmentId,
+  "managed-by": "provisio",
+  team: "payments",
+  owner: "alice@example.com",
+  "cost-center": "cc-42",
+});
 
 function roleDesired(environmentId: string, properties: Record<string, unknown> = {}): DesiredResource {
   return {
@@ -71,7 +77,8 @@ async function withClient<T>(connectionString: string, fn: (client: pg.Client) =
   }
 }
 
-const admin = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => withClient(adminUrl, async (c) => (await c.query<R>(sql, params)).rows);
+const admin = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+  withClient(adminUrl, async (c) => (await c.query<R>(sql, params)).rows);
 
 async function rejection(promise: Promise<unknown>): Promise<EngineError> {
   try {
@@ -107,7 +114,9 @@ describe("postgres engine", () => {
     expect(db.providerId).toBe(`orders_${suffix}`);
     expect(db.attributes).toMatchObject({ name: db.providerId, host: "127.0.0.1" });
     const port = new URL(adminUrl).port;
-    expect(db.sensitive.connection_string).toBe(`postgresql://${role.providerId}:${role.sensitive.password}@127.0.0.1:${port}/${db.providerId}?sslmode=disable`);
+    expect(db.sensitive.connection_string).toBe(
+      `postgresql://${role.providerId}:${role.sensitive.password}@127.0.0.1:${port}/${db.providerId}?sslmode=disable`,
+    );
     expect(db.properties).not.toHaveProperty("owner_password");
 
     await withClient(db.sensitive.connection_string ?? "", async (c) => {
@@ -124,8 +133,19 @@ describe("postgres engine", () => {
       "select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls, rolcanlogin, rolconnlimit from pg_roles where rolname = $1",
       [role.providerId],
     );
-    expect(attrs).toEqual({ rolsuper: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, rolcanlogin: true, rolconnlimit: 5 });
-    const [database] = await admin<{ datconnlimit: number; owner: string }>("select datconnlimit, pg_get_userbyid(datdba) as owner from pg_database where datname = $1", [db.providerId]);
+    expect(attrs).toEqual({
+      rolsuper: false,
+      rolcreatedb: false,
+      rolcreaterole: false,
+      rolreplication: false,
+      rolbypassrls: false,
+      rolcanlogin: true,
+      rolconnlimit: 5,
+    });
+    const [database] = await admin<{ datconnlimit: number; owner: string }>(
+      "select datconnlimit, pg_get_userbyid(datdba) as owner from pg_database where datname = $1",
+      [db.providerId],
+    );
     expect(database).toEqual({ datconnlimit: 25, owner: role.providerId });
     // Only the verifier reached the server.
     const [stored] = await admin<{ rolpassword: string }>("select rolpassword from pg_authid where rolname = $1", [role.providerId]);
@@ -158,14 +178,18 @@ describe("postgres engine", () => {
     expect(retried.providerId).toBe(first.providerId);
     expect(retried.sensitive.password).not.toBe(first.sensitive.password);
     expect(env.events.some((e) => e.level === "warn" && /adopted.*rotated/.test(e.message))).toBe(true);
-    const roles = await admin("select rolname from pg_roles where strpos(coalesce(shobj_description(oid, 'pg_authid'), ''), $1) > 0", [env.environmentId]);
+    const roles = await admin("select rolname from pg_roles where strpos(coalesce(shobj_description(oid, 'pg_authid'), ''), $1) > 0", [
+      env.environmentId,
+    ]);
     expect(roles).toHaveLength(1);
 
     const owner = String(retried.attributes.name);
     const db1 = await engine.apply(env.ctx, engine.withSecretInputs(databaseDesired(env.environmentId, owner), [first]), null);
     const db2 = await engine.apply(env.ctx, engine.withSecretInputs(databaseDesired(env.environmentId, owner), [retried]), null);
     expect(db2.providerId).toBe(db1.providerId);
-    const dbs = await admin("select datname from pg_database where strpos(coalesce(shobj_description(oid, 'pg_database'), ''), $1) > 0", [env.environmentId]);
+    const dbs = await admin("select datname from pg_database where strpos(coalesce(shobj_description(oid, 'pg_database'), ''), $1) > 0", [
+      env.environmentId,
+    ]);
     expect(dbs).toHaveLength(1);
     // The old password no longer works, the new one does.
     const refused = await withClient(db1.sensitive.connection_string ?? "", async () => null).catch((e: unknown) => e as { code?: string });
@@ -178,7 +202,10 @@ describe("postgres engine", () => {
     const [limit] = await admin<{ rolconnlimit: number }>("select rolconnlimit from pg_roles where rolname = $1", [owner]);
     expect(limit?.rolconnlimit).toBe(7);
     // A password the server no longer accepts (changed behind our back) is rotated.
-    const stale = await engine.apply(env.ctx, roleDesired(env.environmentId, { connection_limit: 7 }), { ...retried, sensitive: { password: "not-the-password" } });
+    const stale = await engine.apply(env.ctx, roleDesired(env.environmentId, { connection_limit: 7 }), {
+      ...retried,
+      sensitive: { password: "not-the-password" },
+    });
     expect(stale.sensitive.password).not.toBe("not-the-password");
     // Without owner_password, an existing connection string of the same owner supplies it.
     const again = await engine.apply(env.ctx, databaseDesired(env.environmentId, owner), db2);
@@ -317,7 +344,17 @@ describe("postgres engine", () => {
     expect(error.kind).toBe("permanent");
     expect(error.message).toMatch(/not managed by this environment/);
     // Destroying "our" role by that name leaves theirs alone.
-    await engine.destroy(env.ctx, { address: "app_role", type: "role", providerId: name, properties: {}, attributes: {}, sensitive: {}, tags: {}, idempotencyKey: `${env.environmentId}/app_role`, status: "ready" });
+    await engine.destroy(env.ctx, {
+      address: "app_role",
+      type: "role",
+      providerId: name,
+      properties: {},
+      attributes: {},
+      sensitive: {},
+      tags: {},
+      idempotencyKey: `${env.environmentId}/app_role`,
+      status: "ready",
+    });
     expect(await admin("select 1 from pg_roles where rolname = $1", [name])).toHaveLength(1);
     // A database cannot be given to a role outside the environment (not even the admin).
     const other = await provision();
@@ -350,7 +387,10 @@ describe("postgres engine", () => {
   it("updates a database: extensions removed from the template are dropped, a new name renames it, owner data kept", async () => {
     const env = await provision(undefined, { extensions: ["pgcrypto", "citext"] });
     await withClient(env.db.sensitive.connection_string ?? "", (c) => c.query("create table kept (id int)"));
-    const desired = engine.withSecretInputs(databaseDesired(env.environmentId, env.role.providerId, { extensions: ["pgcrypto"], name: "orders_v2" }), [env.role]);
+    const desired = engine.withSecretInputs(
+      databaseDesired(env.environmentId, env.role.providerId, { extensions: ["pgcrypto"], name: "orders_v2" }),
+      [env.role],
+    );
     const updated = await engine.apply(env.ctx, desired, env.db);
     expect(updated.providerId).toBe(physicalName("orders_v2", env.environmentId));
     await withClient(updated.sensitive.connection_string ?? "", async (c) => {

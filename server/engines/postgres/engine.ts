@@ -66,7 +66,15 @@
 import pg from "pg";
 import { z } from "zod";
 import { env as runtimeEnv, type RuntimeEnv } from "~/server/env";
-import { EngineError, planByAddress, type ActualResource, type DesiredResource, type Engine, type EngineContext, type PlannedChange } from "../engine";
+import {
+  EngineError,
+  planByAddress,
+  type ActualResource,
+  type DesiredResource,
+  type Engine,
+  type EngineContext,
+  type PlannedChange,
+} from "../engine";
 import { isReference } from "../properties";
 import { errorCode, toEngineError } from "./errors";
 import { hasEnvironmentSuffix, physicalName, physicalNamePattern } from "./naming";
@@ -262,7 +270,8 @@ class PostgresEngineImpl implements PostgresEngine {
     if (desired.type !== "database" || typeof desired.properties.owner !== "string") return desired;
     const owner = desired.properties.owner;
     const environmentId = desired.idempotencyKey.split("/")[0] ?? "";
-    const resources: readonly ActualResource[] = applied instanceof Map ? [...(applied as ReadonlyMap<string, ActualResource>).values()] : (applied as readonly ActualResource[]);
+    const resources: readonly ActualResource[] =
+      applied instanceof Map ? [...(applied as ReadonlyMap<string, ActualResource>).values()] : (applied as readonly ActualResource[]);
     const role = resources.find(
       (r) => r.type === "role" && (r.attributes.name === owner || r.providerId === owner || r.attributes.name === physicalName(owner, environmentId)),
     );
@@ -293,8 +302,18 @@ class PostgresEngineImpl implements PostgresEngine {
     try {
       checkAbort(ctx.signal);
       const { roles, databases } = await this.withAdmin(async (client) => ({
-        roles: (await client.query<RoleRow>(`select ${roleColumns} from pg_roles r where strpos(coalesce(shobj_description(r.oid, 'pg_authid'), ''), $1) > 0`, [environmentId])).rows,
-        databases: (await client.query<DatabaseRow>(`select ${databaseColumns} from pg_database d where strpos(coalesce(shobj_description(d.oid, 'pg_database'), ''), $1) > 0`, [environmentId])).rows,
+        roles: (
+          await client.query<RoleRow>(
+            `select ${roleColumns} from pg_roles r where strpos(coalesce(shobj_description(r.oid, 'pg_authid'), ''), $1) > 0`,
+            [environmentId],
+          )
+        ).rows,
+        databases: (
+          await client.query<DatabaseRow>(
+            `select ${databaseColumns} from pg_database d where strpos(coalesce(shobj_description(d.oid, 'pg_database'), ''), $1) > 0`,
+            [environmentId],
+          )
+        ).rows,
       }));
       const result: ActualResource[] = [];
       for (const row of roles) {
@@ -329,7 +348,9 @@ class PostgresEngineImpl implements PostgresEngine {
           if (errorCode(error) === "3D000") continue; // dropped while we were reading
           throw error;
         }
-        const recorded = Array.isArray(meta.properties.extensions) ? meta.properties.extensions.filter((e): e is string => typeof e === "string") : [];
+        const recorded = Array.isArray(meta.properties.extensions)
+          ? meta.properties.extensions.filter((e): e is string => typeof e === "string")
+          : [];
         result.push({
           address: meta.address,
           type: "database",
@@ -390,12 +411,17 @@ class PostgresEngineImpl implements PostgresEngine {
               if (errorCode(error) === "42710" && attempt === 1) continue;
               throw error;
             }
-            await ctx.log({ level: "info", message: `Created role "${name}" (${props.login ? "login" : "no login"}, ${props.connection_limit} connections)`, address });
+            await ctx.log({
+              level: "info",
+              message: `Created role "${name}" (${props.login ? "login" : "no login"}, ${props.connection_limit} connections)`,
+              address,
+            });
             return this.roleResult(desired, props, name, generated);
           }
 
           if (current.name !== name) {
-            if (await this.roleByName(client, name)) throw permanent(`${address}: cannot rename role "${current.name}" to "${name}": that name is taken`, address);
+            if (await this.roleByName(client, name))
+              throw permanent(`${address}: cannot rename role "${current.name}" to "${name}": that name is taken`, address);
             await client.query(`alter role ${ident(current.name)} rename to ${ident(name)}`);
             await ctx.log({ level: "info", message: `Renamed role "${current.name}" to "${name}"`, address });
           }
@@ -414,7 +440,11 @@ class PostgresEngineImpl implements PostgresEngine {
                 (keep ? "" : ` password ${literal(scramVerifier(next))}`),
             );
             await client.query(`comment on role ${ident(name)} is ${literal(JSON.stringify(this.meta(ctx.environmentId, desired, props)))}`);
-            await client.query(props.read_only ? `alter role ${ident(name)} set default_transaction_read_only = on` : `alter role ${ident(name)} reset default_transaction_read_only`);
+            await client.query(
+              props.read_only
+                ? `alter role ${ident(name)} set default_transaction_read_only = on`
+                : `alter role ${ident(name)} reset default_transaction_read_only`,
+            );
           });
           await ctx.log({
             level: keep ? "info" : "warn",
@@ -447,20 +477,29 @@ class PostgresEngineImpl implements PostgresEngine {
 
   /** The role carrying this idempotency key; a conflict when the name is someone else's. */
   private async findRole(client: pg.ClientBase, environmentId: string, desired: DesiredResource, name: string): Promise<RoleRow | null> {
-    const mentioning = await client.query<RoleRow>(`select ${roleColumns} from pg_roles r where strpos(coalesce(shobj_description(r.oid, 'pg_authid'), ''), $1) > 0`, [
-      desired.idempotencyKey,
-    ]);
+    const mentioning = await client.query<RoleRow>(
+      `select ${roleColumns} from pg_roles r where strpos(coalesce(shobj_description(r.oid, 'pg_authid'), ''), $1) > 0`,
+      [desired.idempotencyKey],
+    );
     const mine = mentioning.rows.filter((r) => {
       const meta = parseMeta(r.comment);
       return meta?.environmentId === environmentId && meta.idempotencyKey === desired.idempotencyKey && meta.type === "role";
     });
-    if (mine.length > 1) throw permanent(`${desired.address}: several roles carry idempotency key ${desired.idempotencyKey}: ${mine.map((r) => r.name).join(", ")}`, desired.address);
+    if (mine.length > 1)
+      throw permanent(
+        `${desired.address}: several roles carry idempotency key ${desired.idempotencyKey}: ${mine.map((r) => r.name).join(", ")}`,
+        desired.address,
+      );
     if (mine[0]) return mine[0];
     const byName = await this.roleByName(client, name);
     if (!byName) return null;
     const meta = parseMeta(byName.comment);
-    if (meta?.environmentId === environmentId) throw permanent(`${desired.address}: role "${name}" is already used by ${meta.address} of this environment`, desired.address);
-    throw permanent(`${desired.address}: role "${name}" already exists on the server and is not managed by this environment: choose another name`, desired.address);
+    if (meta?.environmentId === environmentId)
+      throw permanent(`${desired.address}: role "${name}" is already used by ${meta.address} of this environment`, desired.address);
+    throw permanent(
+      `${desired.address}: role "${name}" already exists on the server and is not managed by this environment: choose another name`,
+      desired.address,
+    );
   }
 
   private async roleByName(client: pg.ClientBase, name: string): Promise<RoleRow | null> {
@@ -508,7 +547,10 @@ class PostgresEngineImpl implements PostgresEngine {
           await client.query(`drop role if exists ${ident(row.name)}`);
         } catch (error) {
           if (errorCode(error) === "2BP01") {
-            throw permanent(`${address}: role "${row.name}" still owns databases or objects, or holds privileges: destroy its databases first`, address);
+            throw permanent(
+              `${address}: role "${row.name}" still owns databases or objects, or holds privileges: destroy its databases first`,
+              address,
+            );
           }
           throw error;
         }
@@ -526,7 +568,8 @@ class PostgresEngineImpl implements PostgresEngine {
     const address = desired.address;
     const environmentId = ctx.environmentId;
     const { rest, ownerPassword } = splitOwnerPassword(desired.properties);
-    if (ownerPassword !== undefined && (typeof ownerPassword !== "string" || !ownerPassword)) throw permanent(`${address}: ${OWNER_PASSWORD_PROPERTY} must be a non-empty string`, address);
+    if (ownerPassword !== undefined && (typeof ownerPassword !== "string" || !ownerPassword))
+      throw permanent(`${address}: ${OWNER_PASSWORD_PROPERTY} must be a non-empty string`, address);
     const props = validate<DatabaseProperties>(desired, rest);
     const name = physicalName(props.name, environmentId);
     const owner = physicalName(props.owner, environmentId);
@@ -568,10 +611,12 @@ class PostgresEngineImpl implements PostgresEngine {
             await client.query(`comment on database ${ident(name)} is ${literal(JSON.stringify(this.meta(environmentId, desired, props)))}`);
             await ctx.log({ level: "info", message: `Created database "${name}" owned by "${owner}"`, address });
           } else {
-            if (!previous) await ctx.log({ level: "warn", message: `Database "${current.name}" was left by an interrupted create: adopted`, address });
+            if (!previous)
+              await ctx.log({ level: "warn", message: `Database "${current.name}" was left by an interrupted create: adopted`, address });
             else await ctx.log({ level: "info", message: `Database "${current.name}" exists: adopted and updated`, address });
             if (current.name !== name) {
-              if (await this.databaseByName(client, name)) throw permanent(`${address}: cannot rename database "${current.name}" to "${name}": that name is taken`, address);
+              if (await this.databaseByName(client, name))
+                throw permanent(`${address}: cannot rename database "${current.name}" to "${name}": that name is taken`, address);
               await this.terminateSessions(client, current.name);
               await client.query(`alter database ${ident(current.name)} rename to ${ident(name)}`);
               await ctx.log({ level: "info", message: `Renamed database "${current.name}" to "${name}" (its sessions were ended)`, address });
@@ -595,7 +640,8 @@ class PostgresEngineImpl implements PostgresEngine {
           });
           checkAbort(ctx.signal, address);
           await this.configureExtensions(name, props.extensions, removed);
-          if (removed.length) await client.query(`comment on database ${ident(name)} is ${literal(JSON.stringify(this.meta(environmentId, desired, props)))}`);
+          if (removed.length)
+            await client.query(`comment on database ${ident(name)} is ${literal(JSON.stringify(this.meta(environmentId, desired, props)))}`);
           await ctx.log({
             level: "info",
             message: `Database "${name}": connection limit ${limit}, statement timeout ${props.statement_timeout_seconds}s, extensions ${props.extensions.join(", ") || "none"}${removed.length ? ` (dropped ${removed.join(", ")})` : ""}`,
@@ -629,14 +675,27 @@ class PostgresEngineImpl implements PostgresEngine {
       const meta = parseMeta(r.comment);
       return meta?.environmentId === environmentId && meta.idempotencyKey === desired.idempotencyKey && meta.type === "database";
     });
-    if (mine.length > 1) throw permanent(`${desired.address}: several databases carry idempotency key ${desired.idempotencyKey}: ${mine.map((r) => r.name).join(", ")}`, desired.address);
+    if (mine.length > 1)
+      throw permanent(
+        `${desired.address}: several databases carry idempotency key ${desired.idempotencyKey}: ${mine.map((r) => r.name).join(", ")}`,
+        desired.address,
+      );
     if (mine[0]) return mine[0];
     const byName = await this.databaseByName(client, name);
     if (!byName) return null;
     const meta = parseMeta(byName.comment);
-    if (meta?.environmentId === environmentId) throw permanent(`${desired.address}: database "${name}" is already used by ${meta.address} of this environment`, desired.address);
-    if (byName.comment === null && hasEnvironmentSuffix(byName.name, environmentId) && (await this.isEnvironmentRole(client, byName.owner, environmentId))) return byName;
-    throw permanent(`${desired.address}: database "${name}" already exists on the server and is not managed by this environment: choose another name`, desired.address);
+    if (meta?.environmentId === environmentId)
+      throw permanent(`${desired.address}: database "${name}" is already used by ${meta.address} of this environment`, desired.address);
+    if (
+      byName.comment === null &&
+      hasEnvironmentSuffix(byName.name, environmentId) &&
+      (await this.isEnvironmentRole(client, byName.owner, environmentId))
+    )
+      return byName;
+    throw permanent(
+      `${desired.address}: database "${name}" already exists on the server and is not managed by this environment: choose another name`,
+      desired.address,
+    );
   }
 
   private async databaseByName(client: pg.ClientBase, name: string): Promise<DatabaseRow | null> {
@@ -660,7 +719,9 @@ class PostgresEngineImpl implements PostgresEngine {
         const meta = parseMeta(row.comment);
         const ours = meta
           ? meta.environmentId === ctx.environmentId
-          : row.comment === null && hasEnvironmentSuffix(row.name, ctx.environmentId) && (await this.isEnvironmentRole(client, row.owner, ctx.environmentId));
+          : row.comment === null &&
+            hasEnvironmentSuffix(row.name, ctx.environmentId) &&
+            (await this.isEnvironmentRole(client, row.owner, ctx.environmentId));
         if (!ours) {
           await ctx.log({ level: "warn", message: `Database "${row.name}" exists but is not this environment's: left alone`, address });
           return;
@@ -695,7 +756,8 @@ class PostgresEngineImpl implements PostgresEngine {
         try {
           await client.query(`drop extension if exists ${ident(extension)} restrict`);
         } catch (error) {
-          if (errorCode(error) === "2BP01") throw permanent(`extension ${extension} cannot be dropped from "${database}": objects in the database use it`);
+          if (errorCode(error) === "2BP01")
+            throw permanent(`extension ${extension} cannot be dropped from "${database}": objects in the database use it`);
           throw error;
         }
       }
@@ -717,7 +779,12 @@ class PostgresEngineImpl implements PostgresEngine {
   private databaseClient(database: string): pg.Client {
     const url = new URL(this.adminUrl);
     url.pathname = `/${encodeURIComponent(database)}`;
-    const client = new pg.Client({ connectionString: url.toString(), application_name: "provisio-postgres-engine", options: this.sessionOptions, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: url.toString(),
+      application_name: "provisio-postgres-engine",
+      options: this.sessionOptions,
+      connectionTimeoutMillis: 10_000,
+    });
     client.on("error", () => undefined);
     return client;
   }
@@ -745,7 +812,12 @@ class PostgresEngineImpl implements PostgresEngine {
   /** The object a destroy is about: by idempotency key (it may have been renamed), else by its name. */
   private async locate(client: pg.ClientBase, type: "role", environmentId: string, resource: ActualResource): Promise<RoleRow | null>;
   private async locate(client: pg.ClientBase, type: "database", environmentId: string, resource: ActualResource): Promise<DatabaseRow | null>;
-  private async locate(client: pg.ClientBase, type: "role" | "database", environmentId: string, resource: ActualResource): Promise<RoleRow | DatabaseRow | null> {
+  private async locate(
+    client: pg.ClientBase,
+    type: "role" | "database",
+    environmentId: string,
+    resource: ActualResource,
+  ): Promise<RoleRow | DatabaseRow | null> {
     const sql =
       type === "role"
         ? `select ${roleColumns} from pg_roles r where strpos(coalesce(shobj_description(r.oid, 'pg_authid'), ''), $1) > 0`

@@ -29,8 +29,24 @@ const transientCodes = new Set([
 const transientClasses = ["08"];
 
 /** Node/socket errors: the server is not reachable right now. */
-const transientErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ECONNABORTED"]);
-const transientMessages = [/connection terminated/i, /timeout expired/i, /socket hang up/i, /connection.*(closed|ended)/i, /server closed the connection/i];
+const transientErrnos = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ECONNABORTED",
+]);
+const transientMessages = [
+  /connection terminated/i,
+  /timeout expired/i,
+  /socket hang up/i,
+  /connection.*(closed|ended)/i,
+  /server closed the connection/i,
+];
 
 /** Suggested waits before retrying, when the server says it is full or restarting. */
 const retryAfter: Record<string, number> = { "53300": 2_000, "57P03": 2_000, "57P01": 2_000 };
@@ -74,7 +90,8 @@ export function errorCode(error: unknown): string | undefined {
 
 export function isTransientCause(error: unknown): boolean {
   const code = errorCode(error);
-  if (code && (transientCodes.has(code) || transientErrnos.has(code) || transientClasses.some((c) => code.startsWith(c) && code.length === 5))) return true;
+  if (code && (transientCodes.has(code) || transientErrnos.has(code) || transientClasses.some((c) => code.startsWith(c) && code.length === 5)))
+    return true;
   if (code) return false;
   const message = error instanceof Error ? error.message : String(error);
   return transientMessages.some((p) => p.test(message));
@@ -84,7 +101,11 @@ export function isTransientCause(error: unknown): boolean {
  * `action` says what was being done ("create role \"x_3f9c2a\""); the result reads
  * `could not create role "x_3f9c2a": permission denied to create role (SQLSTATE 42501)`.
  */
-export function toEngineError(error: unknown, action: string, options: { address?: string; secrets?: readonly (string | null | undefined)[] } = {}): EngineError {
+export function toEngineError(
+  error: unknown,
+  action: string,
+  options: { address?: string; secrets?: readonly (string | null | undefined)[] } = {},
+): EngineError {
   if (error instanceof EngineError) {
     const message = redact(error.message, options.secrets);
     return message === error.message && (error.options.address || !options.address)

@@ -51,26 +51,20 @@ describe("SCRAM-SHA-256 verifiers", () => {
 });
 
 describe("errors", () => {
-  it.each([
-    ["ECONNREFUSED"],
-    ["ECONNRESET"],
-    ["ETIMEDOUT"],
-    ["53300"],
-    ["55P03"],
-    ["55006"],
-    ["57P01"],
-    ["57P03"],
-    ["40001"],
-    ["40P01"],
-    ["08006"],
-  ])("%s is transient", (code) => {
-    expect(isTransientCause(pgError(code))).toBe(true);
-    expect(toEngineError(pgError(code), "create role \"x\"").kind).toBe("transient");
-  });
+  it.each([["ECONNREFUSED"], ["ECONNRESET"], ["ETIMEDOUT"], ["53300"], ["55P03"], ["55006"], ["57P01"], ["57P03"], ["40001"], ["40P01"], ["08006"]])(
+    "%s is transient",
+    (code) => {
+      expect(isTransientCause(pgError(code))).toBe(true);
+      expect(toEngineError(pgError(code), 'create role "x"').kind).toBe("transient");
+    },
+  );
 
-  it.each([["42501"], ["42601"], ["42710"], ["28P01"], ["28000"], ["3D000"], ["22023"], ["2BP01"], ["0A000"], ["XX000"]])("%s is permanent", (code) => {
-    expect(toEngineError(pgError(code), "create role \"x\"").kind).toBe("permanent");
-  });
+  it.each([["42501"], ["42601"], ["42710"], ["28P01"], ["28000"], ["3D000"], ["22023"], ["2BP01"], ["0A000"], ["XX000"]])(
+    "%s is permanent",
+    (code) => {
+      expect(toEngineError(pgError(code), 'create role "x"').kind).toBe("permanent");
+    },
+  );
 
   it("treats a dropped connection without a code as transient and a programming error as permanent", () => {
     expect(toEngineError(new Error("Connection terminated unexpectedly"), "read").kind).toBe("transient");
@@ -94,7 +88,7 @@ describe("errors", () => {
     expect(out).not.toContain(secret);
     expect(out).not.toContain("abc$def");
     expect(out).toContain("postgresql://***");
-    expect(redact("password authentication failed for user \"app\"")).toBe("password authentication failed for user \"app\"");
+    expect(redact('password authentication failed for user "app"')).toBe('password authentication failed for user "app"');
     const wrapped = toEngineError(pgError("42601", `syntax error at or near "${secret}"`), "alter role", { secrets: [secret] });
     expect(wrapped.message).not.toContain(secret);
     const passthrough = toEngineError(new EngineError("permanent", `bad ${secret}`), "x", { secrets: [secret], address: "db" });

@@ -32,7 +32,10 @@ const definitions: ResourceTypeDefinition[] = [
       owner: orRef(identifier),
       size_class: z.enum(["micro", "small", "medium"], { error: "must be micro, small or medium" }),
       storage_gb: z.number().int().min(1, "at least 1 GB").max(500, "at most 500 GB"),
-      extensions: z.array(z.enum(allowedExtensions, { error: `must be one of ${allowedExtensions.join(", ")}` })).max(8).default([]),
+      extensions: z
+        .array(z.enum(allowedExtensions, { error: `must be one of ${allowedExtensions.join(", ")}` }))
+        .max(8)
+        .default([]),
       statement_timeout_seconds: z.number().int().min(1).max(3600).default(60),
     }),
     attributes: ["name", "host", "port", "connection_string"],

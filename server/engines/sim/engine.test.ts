@@ -28,10 +28,27 @@ function context(environmentId = randomUUID()): EngineContext & { events: RunLog
   return { environmentId, signal: new AbortController().signal, log: (e) => void events.push(e), events };
 }
 
-const mandatoryTags = (environmentId: string) => ({ "environment-id": environmentId, "managed-by": "provisio", team: "payments", owner: "dev@provisio.local" });
+const mandatoryTags = (environmentId: string) => ({
+  "environment-id": environmentId,
+  "managed-by": "provisio",
+  team: "payments",
+  owner: "dev@provisio.local",
+});
 
-function desired(ctx: EngineContext, address: string, type: string, properties: Record<string, unknown>, extraTags: Record<string, string> = {}): DesiredResource {
-  return { address, type, properties, tags: { ...mandatoryTags(ctx.environmentId), ...extraTags }, idempotencyKey: `${ctx.environmentId}/${address}` };
+function desired(
+  ctx: EngineContext,
+  address: string,
+  type: string,
+  properties: Record<string, unknown>,
+  extraTags: Record<string, string> = {},
+): DesiredResource {
+  return {
+    address,
+    type,
+    properties,
+    tags: { ...mandatoryTags(ctx.environmentId), ...extraTags },
+    idempotencyKey: `${ctx.environmentId}/${address}`,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<EngineError> {
@@ -49,7 +66,14 @@ async function baseNetwork(ctx: EngineContext, on: SimEngine = engine) {
   return on.apply(ctx, desired(ctx, "subnet", "subnet", { region: "eu-west-1", network: net.providerId, cidr: "10.0.1.0/24" }), null);
 }
 
-const vm = (subnet: ActualResource, extra: Record<string, unknown> = {}) => ({ region: "eu-west-1", instance_type: "t3.small", image: "debian-12", subnet: subnet.providerId, disk_gb: 20, ...extra });
+const vm = (subnet: ActualResource, extra: Record<string, unknown> = {}) => ({
+  region: "eu-west-1",
+  instance_type: "t3.small",
+  image: "debian-12",
+  subnet: subnet.providerId,
+  disk_gb: 20,
+  ...extra,
+});
 
 describe("sim engine: apply", () => {
   it("creates once under retries and concurrent applies, adopting what an earlier attempt made", async () => {
@@ -58,8 +82,17 @@ describe("sim engine: apply", () => {
     const box = desired(ctx, "box", "instance", vm(subnet));
     const results = await Promise.all(Array.from({ length: 8 }, () => engine.apply(ctx, box, null)));
     expect(new Set(results.map((r) => r.providerId)).size).toBe(1);
-    expect(results[0]).toMatchObject({ address: "box", type: "instance", status: "ready", idempotencyKey: box.idempotencyKey, providerId: expect.stringMatching(/^i-[0-9a-f]{17}$/) });
-    expect(results[0]?.attributes).toMatchObject({ private_ip: expect.stringMatching(/^10\.0\.1\./), hostname: expect.stringContaining(".eu-west-1.compute.internal") });
+    expect(results[0]).toMatchObject({
+      address: "box",
+      type: "instance",
+      status: "ready",
+      idempotencyKey: box.idempotencyKey,
+      providerId: expect.stringMatching(/^i-[0-9a-f]{17}$/),
+    });
+    expect(results[0]?.attributes).toMatchObject({
+      private_ip: expect.stringMatching(/^10\.0\.1\./),
+      hostname: expect.stringContaining(".eu-west-1.compute.internal"),
+    });
     const again = await engine.apply(ctx, box, null);
     expect(again.providerId).toBe(results[0]?.providerId);
     expect(ctx.events.some((e) => e.message.includes("adopted"))).toBe(true);
@@ -81,7 +114,11 @@ describe("sim engine: apply", () => {
     const ctx = context();
     const subnet = await baseNetwork(ctx);
     const first = await engine.apply(ctx, desired(ctx, "box", "instance", vm(subnet)), null);
-    const changed = await engine.apply(ctx, desired(ctx, "box", "instance", vm(subnet, { instance_type: "t3.medium" }), { "expires-at": "2027-01-01" }), null);
+    const changed = await engine.apply(
+      ctx,
+      desired(ctx, "box", "instance", vm(subnet, { instance_type: "t3.medium" }), { "expires-at": "2027-01-01" }),
+      null,
+    );
     expect(changed.providerId).toBe(first.providerId);
     expect(changed.properties.instance_type).toBe("t3.medium");
     expect(changed.tags["expires-at"]).toBe("2027-01-01");
@@ -108,7 +145,14 @@ describe("sim engine: apply", () => {
     const subnet = await baseNetwork(ctx);
     const database = await engine.apply(
       ctx,
-      desired(ctx, "db", "managed_database", { region: "eu-west-1", engine: "postgres", engine_version: "16", instance_class: "db.t3.micro", storage_gb: 20, subnets: [subnet.providerId] }),
+      desired(ctx, "db", "managed_database", {
+        region: "eu-west-1",
+        engine: "postgres",
+        engine_version: "16",
+        instance_class: "db.t3.micro",
+        storage_gb: 20,
+        subnets: [subnet.providerId],
+      }),
       null,
     );
     expect(Object.keys(database.sensitive).sort()).toEqual(["password", "url"]);
@@ -129,7 +173,9 @@ describe("sim engine: errors say whether retrying helps", () => {
 
   it("a reference to something that does not exist: permanent", async () => {
     const ctx = context();
-    const error = await failure(engine.apply(ctx, desired(ctx, "subnet", "subnet", { region: "eu-west-1", network: "vpc-00000000000000000", cidr: "10.0.1.0/24" }), null));
+    const error = await failure(
+      engine.apply(ctx, desired(ctx, "subnet", "subnet", { region: "eu-west-1", network: "vpc-00000000000000000", cidr: "10.0.1.0/24" }), null),
+    );
     expect(error).toMatchObject({ kind: "permanent", options: { code: "InvalidReference" } });
     expect(error.message).toContain("subnet: properties.network: network vpc-00000000000000000 does not exist");
   });
@@ -143,14 +189,20 @@ describe("sim engine: errors say whether retrying helps", () => {
     await team.apply(ctx, desired(ctx, "b", "instance", vm(subnet)), null);
     const error = await failure(team.apply(ctx, desired(ctx, "c", "instance", vm(subnet)), null));
     expect(error).toMatchObject({ kind: "permanent", options: { code: "QuotaExceeded", address: "c" } });
-    expect(error.message).toBe("c: instance quota exceeded for account half-way in eu-west-1: the limit is 2, 2 in use, this request needs 1 more (3 > 2)");
+    expect(error.message).toBe(
+      "c: instance quota exceeded for account half-way in eu-west-1: the limit is 2, 2 in use, this request needs 1 more (3 > 2)",
+    );
     expect((await team.read(ctx)).map((r) => r.address).sort()).toEqual(["a", "b", "net", "subnet"]);
   });
 
   it("a rate-limit storm: transient, with the retry-after", async () => {
     const ctx = context();
     await engine.cloud.configure({ rateLimit: { perSecond: 2, burst: 2 } });
-    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => engine.apply(ctx, desired(ctx, `net${i}`, "network", { region: "us-west-2", cidr: `10.${i}.0.0/16` }), null)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        engine.apply(ctx, desired(ctx, `net${i}`, "network", { region: "us-west-2", cidr: `10.${i}.0.0/16` }), null),
+      ),
+    );
     const errors = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason as EngineError);
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) {
@@ -226,7 +278,15 @@ describe("sim engine: read and plan", () => {
   it("shows reclaimed spot capacity as drift, and apply brings the pool back to size", async () => {
     const ctx = context();
     const subnet = await baseNetwork(ctx);
-    const pool = desired(ctx, "workers", "instance_group", { region: "eu-west-1", instance_type: "c5.large", image: "debian-12", subnets: [subnet.providerId], size: 4, disk_gb: 30, spot: true });
+    const pool = desired(ctx, "workers", "instance_group", {
+      region: "eu-west-1",
+      instance_type: "c5.large",
+      image: "debian-12",
+      subnets: [subnet.providerId],
+      size: 4,
+      disk_gb: 30,
+      spot: true,
+    });
     const made = await engine.apply(ctx, pool, null);
     expect(made.attributes.instance_ids).toHaveLength(4);
     await engine.cloud.reclaimSpot({ poolId: made.providerId, count: 3 });
@@ -245,7 +305,9 @@ describe("sim engine: read and plan", () => {
 });
 
 describe("sim engine: every sim template applies, reads back and destroys cleanly", async () => {
-  const folders = (await readTemplateFolders(path.resolve(import.meta.dirname, "../../../templates"))).filter((f) => f.parsed.document?.spec.engine === "sim");
+  const folders = (await readTemplateFolders(path.resolve(import.meta.dirname, "../../../templates"))).filter(
+    (f) => f.parsed.document?.spec.engine === "sim",
+  );
 
   it.each(folders.map((f) => [f.folder, f] as const))("%s", async (_name, folder) => {
     const document = folder.parsed.document!;
@@ -255,18 +317,31 @@ describe("sim engine: every sim template applies, reads back and destroys cleanl
       environmentName: "tmpl-test",
       tier: "dev",
       team: "payments",
-      tagValues: { "environment-id": ctx.environmentId, "request-id": randomUUID(), owner: "dev@provisio.local", "cost-center": "cc-1", "expires-at": "2027-01-01T00:00:00Z" },
+      tagValues: {
+        "environment-id": ctx.environmentId,
+        "request-id": randomUUID(),
+        owner: "dev@provisio.local",
+        "cost-center": "cc-1",
+        "expires-at": "2027-01-01T00:00:00Z",
+      },
     });
     const actual = new Map<string, ActualResource>();
     for (const planned of applyOrder(plan.resources)) {
       const properties = resolveReferences(planned.properties, actual) as Record<string, unknown>;
-      const result = await engine.apply(ctx, { address: planned.address, type: planned.type, properties, tags: planned.tags, idempotencyKey: `${ctx.environmentId}/${planned.address}` }, null);
+      const result = await engine.apply(
+        ctx,
+        { address: planned.address, type: planned.type, properties, tags: planned.tags, idempotencyKey: `${ctx.environmentId}/${planned.address}` },
+        null,
+      );
       actual.set(planned.address, result);
     }
     // Outputs that read resources resolve against what the simulator answered.
     for (const output of document.spec.outputs) {
       if (output.when !== undefined || /\$\{\s*(params|env)\./.test(output.value)) continue;
-      expect(() => resolveReferences({ $ref: output.value.includes("${") ? output.value : `\${${output.value}}` }, actual), output.name).not.toThrow();
+      expect(
+        () => resolveReferences({ $ref: output.value.includes("${") ? output.value : `\${${output.value}}` }, actual),
+        output.name,
+      ).not.toThrow();
     }
     const read = await engine.read(ctx);
     expect(read.map((r) => r.address).sort()).toEqual([...actual.keys()].sort());

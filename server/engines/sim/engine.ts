@@ -7,7 +7,15 @@
 import { z } from "zod";
 import { connect, type Database } from "~/db/client";
 import { envVar } from "~/server/env";
-import { EngineError, planByAddress, type ActualResource, type DesiredResource, type Engine, type EngineContext, type PlannedChange } from "../engine";
+import {
+  EngineError,
+  planByAddress,
+  type ActualResource,
+  type DesiredResource,
+  type Engine,
+  type EngineContext,
+  type PlannedChange,
+} from "../engine";
 import { DEFAULT_SIM_ACCOUNT, SimCloud, SimCloudError, isSimCloudError, kinds, stableJson, type SimConfigInput, type SimResource } from "./cloud";
 import { sleep } from "./cloud/cloud";
 import { simResourceTypes } from "./resource-types";
@@ -54,11 +62,15 @@ function checkAnswer(resource: SimResource, expected: { type: string; idempotenc
   const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
   if (result.success) {
     if (expected.id && resource.id !== expected.id) problems.push(`id ${resource.id} is not the ${expected.id} asked for`);
-    if (expected.idempotencyKey !== undefined && resource.idempotencyKey !== expected.idempotencyKey) problems.push(`idempotencyKey ${JSON.stringify(resource.idempotencyKey)} is not the key sent`);
+    if (expected.idempotencyKey !== undefined && resource.idempotencyKey !== expected.idempotencyKey)
+      problems.push(`idempotencyKey ${JSON.stringify(resource.idempotencyKey)} is not the key sent`);
     if (resource.attributes.id !== resource.id) problems.push("attributes.id does not match the id");
   }
   if (problems.length) {
-    throw new EngineError("permanent", `${address}: the simulator answered something that makes no sense (${problems.join("; ")})`, { address, code: "InvalidEngineResponse" });
+    throw new EngineError("permanent", `${address}: the simulator answered something that makes no sense (${problems.join("; ")})`, {
+      address,
+      code: "InvalidEngineResponse",
+    });
   }
   return resource;
 }
@@ -89,7 +101,8 @@ export function toActual(resource: SimResource, environmentId?: string): ActualR
   }
   const pool = kinds[resource.type]?.pool;
   const ids = pool ? resource.attributes[pool.idsAttribute] : undefined;
-  const properties = pool && resource.state === "degraded" && Array.isArray(ids) ? { ...resource.properties, [pool.sizeField]: ids.length } : resource.properties;
+  const properties =
+    pool && resource.state === "degraded" && Array.isArray(ids) ? { ...resource.properties, [pool.sizeField]: ids.length } : resource.properties;
   return {
     address: addressOf(resource, environmentId),
     type: resource.type,
@@ -116,11 +129,21 @@ export function toEngineError(error: unknown, address: string | undefined, signa
   }
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = String((e as { code?: unknown }).code ?? "");
-    if (transientPgCodes.test(code) || transientNodeCodes.has(code) || /Connection terminated|timeout exceeded when trying to connect/i.test((e as Error).message ?? "")) {
-      return new EngineError("transient", `${where}the simulator's API is unreachable (${(e as Error).message}); try again`, { address, code: "Unavailable" });
+    if (
+      transientPgCodes.test(code) ||
+      transientNodeCodes.has(code) ||
+      /Connection terminated|timeout exceeded when trying to connect/i.test((e as Error).message ?? "")
+    ) {
+      return new EngineError("transient", `${where}the simulator's API is unreachable (${(e as Error).message}); try again`, {
+        address,
+        code: "Unavailable",
+      });
     }
   }
-  return new EngineError("permanent", `${where}the simulator failed: ${(error as Error)?.message ?? String(error)}`, { address, code: "InternalFailure" });
+  return new EngineError("permanent", `${where}the simulator failed: ${(error as Error)?.message ?? String(error)}`, {
+    address,
+    code: "InternalFailure",
+  });
 }
 
 export function createSimEngine(options: SimEngineOptions): SimEngine {
@@ -139,14 +162,21 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
     let told = false;
     while (current.state === "pending") {
       if (!told) {
-        await ctx.log({ level: "info", message: `${desired.address}: ${current.id} is ${current.type === "instance" || kinds[current.type]?.pool ? "booting" : "being set up"} (about ${Math.max(1, Math.round(current.readyInMs / 1000))} s)`, address: desired.address });
+        await ctx.log({
+          level: "info",
+          message: `${desired.address}: ${current.id} is ${current.type === "instance" || kinds[current.type]?.pool ? "booting" : "being set up"} (about ${Math.max(1, Math.round(current.readyInMs / 1000))} s)`,
+          address: desired.address,
+        });
         told = true;
       }
       await sleep(Math.min(Math.max(current.readyInMs, 25), 5_000), ctx.signal);
       current = checkAnswer(await getCloud().get(current.id, { signal: ctx.signal }), { type: desired.type, id: current.id }, desired.address);
     }
     if (!isLive(current)) {
-      throw new EngineError("transient", `${desired.address}: ${current.id} was ${current.state} while it was starting; it will be created again`, { address: desired.address, code: "ResourceVanished" });
+      throw new EngineError("transient", `${desired.address}: ${current.id} was ${current.state} while it was starting; it will be created again`, {
+        address: desired.address,
+        code: "ResourceVanished",
+      });
     }
     return current;
   }
@@ -174,9 +204,17 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
         }
         if (!resource) {
           try {
-            const { resource: answer, created } = await api.create({ type: desired.type, properties: desired.properties, tags: desired.tags, idempotencyKey: desired.idempotencyKey }, call);
+            const { resource: answer, created } = await api.create(
+              { type: desired.type, properties: desired.properties, tags: desired.tags, idempotencyKey: desired.idempotencyKey },
+              call,
+            );
             resource = checkAnswer(answer, { type: desired.type, idempotencyKey: desired.idempotencyKey }, desired.address);
-            if (!created) await ctx.log({ level: "info", message: `${desired.address}: adopted ${resource.id}, made by an earlier attempt`, address: desired.address });
+            if (!created)
+              await ctx.log({
+                level: "info",
+                message: `${desired.address}: adopted ${resource.id}, made by an earlier attempt`,
+                address: desired.address,
+              });
           } catch (error) {
             // The key already holds a resource of this type with other properties (the desired
             // state moved on since it was made): adopt it and update it below.
@@ -184,12 +222,20 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
             const holder = await api.get(error.details.existingId, call);
             if (holder.type !== desired.type) throw error;
             resource = checkAnswer(holder, { type: desired.type, idempotencyKey: desired.idempotencyKey }, desired.address);
-            await ctx.log({ level: "info", message: `${desired.address}: adopted ${resource.id}, made by an earlier attempt with other properties; updating it`, address: desired.address });
+            await ctx.log({
+              level: "info",
+              message: `${desired.address}: adopted ${resource.id}, made by an earlier attempt with other properties; updating it`,
+              address: desired.address,
+            });
           }
         }
         const differs = stableJson(resource.properties) !== stableJson(desired.properties) || stableJson(resource.tags) !== stableJson(desired.tags);
         if (differs || resource.state === "degraded") {
-          resource = checkAnswer(await api.update(resource.id, { properties: desired.properties, tags: desired.tags }, call), { type: desired.type, id: resource.id }, desired.address);
+          resource = checkAnswer(
+            await api.update(resource.id, { properties: desired.properties, tags: desired.tags }, call),
+            { type: desired.type, id: resource.id },
+            desired.address,
+          );
         }
         if (waitForReady) resource = await waitUntilReady(ctx, resource, desired);
         return { ...toActual(resource), address: desired.address };
@@ -218,7 +264,12 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
     async read(ctx) {
       try {
         const found = await getCloud().list({ tags: { "environment-id": ctx.environmentId } }, { signal: ctx.signal });
-        return found.map((r) => toActual(checkAnswer(r, { type: typeof r.type === "string" && kinds[r.type] ? r.type : "(a known type)" }, r.idempotencyKey ?? r.id), ctx.environmentId));
+        return found.map((r) =>
+          toActual(
+            checkAnswer(r, { type: typeof r.type === "string" && kinds[r.type] ? r.type : "(a known type)" }, r.idempotencyKey ?? r.id),
+            ctx.environmentId,
+          ),
+        );
       } catch (error) {
         throw toEngineError(error, undefined, ctx.signal);
       }
@@ -234,7 +285,11 @@ export const simEngine: SimEngine = createSimEngine({
     try {
       url = envVar("DATABASE_URL");
     } catch (error) {
-      throw new EngineError("permanent", `the sim engine needs DATABASE_URL (the simulator keeps its inventory in Provisio's database): ${(error as Error).message}`, { code: "NotConfigured" });
+      throw new EngineError(
+        "permanent",
+        `the sim engine needs DATABASE_URL (the simulator keeps its inventory in Provisio's database): ${(error as Error).message}`,
+        { code: "NotConfigured" },
+      );
     }
     return connect(url).db;
   },

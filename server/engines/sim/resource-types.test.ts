@@ -12,7 +12,14 @@ const monthly = (type: string, properties: Record<string, unknown>, region = "us
 
 describe("sim resource types added for snapshots and managed databases", () => {
   it("prices a managed database by engine and class, storage per GB-month, multi-AZ at twice both", () => {
-    const base = { region: "us-east-1", engine: "postgres", engine_version: "16", instance_class: "db.m5.large", storage_gb: 100, subnets: ["subnet-0123456789abcdef0"] };
+    const base = {
+      region: "us-east-1",
+      engine: "postgres",
+      engine_version: "16",
+      instance_class: "db.m5.large",
+      storage_gb: 100,
+      subnets: ["subnet-0123456789abcdef0"],
+    };
     expect(monthly("managed_database", base)).toEqual([
       ["database.postgres.db.m5.large", null, 12_994], // $0.178 × 730
       ["database.storage.gp3", null, 1_150], // 100 GB × $0.115
@@ -25,11 +32,20 @@ describe("sim resource types added for snapshots and managed databases", () => {
   });
 
   it("prices a snapshot on its expected size", () => {
-    expect(monthly("volume_snapshot", { region: "us-east-1", volume: "vol-0123456789abcdef0", expected_size_gb: 50 })).toEqual([["snapshot.standard", null, 250]]);
+    expect(monthly("volume_snapshot", { region: "us-east-1", volume: "vol-0123456789abcdef0", expected_size_gb: 50 })).toEqual([
+      ["snapshot.standard", null, 250],
+    ]);
   });
 
   it("names the field of a bad database request", () => {
-    const result = simResourceTypes.managed_database!.properties.safeParse({ region: "us-east-1", engine: "oracle", engine_version: "16", instance_class: "db.x9.mega", storage_gb: 5, subnets: [] });
+    const result = simResourceTypes.managed_database!.properties.safeParse({
+      region: "us-east-1",
+      engine: "oracle",
+      engine_version: "16",
+      instance_class: "db.x9.mega",
+      storage_gb: 5,
+      subnets: [],
+    });
     expect(result.success).toBe(false);
     const paths = result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     expect(paths).toContain("engine: must be postgres or mysql");

@@ -21,8 +21,16 @@ const volumeType = z.enum(["gp3", "io2", "st1"], { error: "must be gp3, io2 or s
 const diskGb = z.number().int().min(8, "at least 8 GB").max(16_384, "at most 16384 GB");
 const image = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, "must be an image name like debian-12 or ubuntu-24.04");
 const ref = orRef(z.string());
-const databaseClasses = [...new Set(Object.keys(priceList.skus).filter((sku) => sku.startsWith("database.") && sku.split(".").length > 3).map((sku) => sku.split(".").slice(2).join(".")))];
-const databaseClass = z.enum(databaseClasses as [string, ...string[]], { error: `must be a database class of the sim price list (${databaseClasses.join(", ")})` });
+const databaseClasses = [
+  ...new Set(
+    Object.keys(priceList.skus)
+      .filter((sku) => sku.startsWith("database.") && sku.split(".").length > 3)
+      .map((sku) => sku.split(".").slice(2).join(".")),
+  ),
+];
+const databaseClass = z.enum(databaseClasses as [string, ...string[]], {
+  error: `must be a database class of the sim price list (${databaseClasses.join(", ")})`,
+});
 
 function instanceCost(properties: Record<string, unknown>, count: number): CostLine[] {
   const type = str(properties.instance_type);
@@ -60,7 +68,11 @@ const definitions: ResourceTypeDefinition[] = [
       network: ref,
       cidr: orRef(cidr),
       /** A zone letter, or its index (0 = a), so "one subnet per zone" can use ${index}. */
-      zone: z.union([z.string().regex(/^[a-f]$/, "must be a zone letter a-f"), z.number().int().min(0).max(5)], { error: "must be a zone letter a-f or its index 0-5" }).optional(),
+      zone: z
+        .union([z.string().regex(/^[a-f]$/, "must be a zone letter a-f"), z.number().int().min(0).max(5)], {
+          error: "must be a zone letter a-f or its index 0-5",
+        })
+        .optional(),
       public: z.boolean().default(false),
     }),
     attributes: ["id", "cidr", "zone"],
@@ -73,7 +85,10 @@ const definitions: ResourceTypeDefinition[] = [
     properties: z.strictObject({
       region,
       network: ref,
-      ingress: z.array(z.strictObject({ port, protocol: z.enum(["tcp", "udp"]).default("tcp"), from: orRef(cidr) })).max(50).default([]),
+      ingress: z
+        .array(z.strictObject({ port, protocol: z.enum(["tcp", "udp"]).default("tcp"), from: orRef(cidr) }))
+        .max(50)
+        .default([]),
     }),
     attributes: ["id"],
     cost: free,
@@ -94,8 +109,14 @@ const definitions: ResourceTypeDefinition[] = [
       scheme: z.enum(["internet-facing", "internal"], { error: "must be internet-facing or internal" }),
       subnets: z.array(ref).min(1).max(6).or(ref),
       security_group: ref.optional(),
-      listeners: z.array(z.strictObject({ port, protocol: z.enum(["HTTP", "HTTPS", "TCP", "TLS"]), target_port: port })).min(1).max(10),
-      health_check_path: z.string().regex(/^\/[\w./-]*$/, "must be a path starting with /").default("/"),
+      listeners: z
+        .array(z.strictObject({ port, protocol: z.enum(["HTTP", "HTTPS", "TCP", "TLS"]), target_port: port }))
+        .min(1)
+        .max(10),
+      health_check_path: z
+        .string()
+        .regex(/^\/[\w./-]*$/, "must be a path starting with /")
+        .default("/"),
     }),
     attributes: ["id", "dns_name", "arn"],
     describeSize: (p) => `${str(p.kind) ?? "application"}, ${str(p.scheme)}`,
@@ -125,20 +146,22 @@ const definitions: ResourceTypeDefinition[] = [
   {
     type: "instance_group",
     title: "Instance group",
-    properties: z.strictObject({
-      region,
-      instance_type: instanceType,
-      image,
-      subnets: z.array(ref).min(1).max(6).or(ref),
-      security_group: ref.optional(),
-      size: z.number().int().min(0, "cannot be negative").max(500, "at most 500 instances"),
-      max_size: z.number().int().min(0).max(1000).optional(),
-      disk_gb: diskGb,
-      disk_type: volumeType.default("gp3"),
-      spot: z.boolean().default(false),
-      load_balancer: ref.optional(),
-      labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
-    }).transform((p) => (p.max_size !== undefined && p.max_size < p.size ? { ...p, max_size: p.size } : p)), // autoscaling never caps below the size asked for
+    properties: z
+      .strictObject({
+        region,
+        instance_type: instanceType,
+        image,
+        subnets: z.array(ref).min(1).max(6).or(ref),
+        security_group: ref.optional(),
+        size: z.number().int().min(0, "cannot be negative").max(500, "at most 500 instances"),
+        max_size: z.number().int().min(0).max(1000).optional(),
+        disk_gb: diskGb,
+        disk_type: volumeType.default("gp3"),
+        spot: z.boolean().default(false),
+        load_balancer: ref.optional(),
+        labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
+      })
+      .transform((p) => (p.max_size !== undefined && p.max_size < p.size ? { ...p, max_size: p.size } : p)), // autoscaling never caps below the size asked for
     attributes: ["id", "instance_ids"],
     describeSize: (p) => `${num(p.size)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.size)),
@@ -147,19 +170,24 @@ const definitions: ResourceTypeDefinition[] = [
   {
     type: "k8s_node_pool",
     title: "Kubernetes node pool",
-    properties: z.strictObject({
-      region,
-      cluster: dnsLabel,
-      kubernetes_version: z.string().regex(/^1\.\d{2}$/, "must be a minor version like 1.31"),
-      instance_type: instanceType,
-      subnets: z.array(ref).min(1).max(6).or(ref),
-      nodes: z.number().int().min(1, "at least 1 node").max(200, "at most 200 nodes"),
-      max_nodes: z.number().int().min(1).max(500).optional(),
-      disk_gb: diskGb,
-      spot: z.boolean().default(false),
-      taints: z.array(z.string().regex(/^[a-z0-9./-]+=[a-z0-9.-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, "must look like key=value:NoSchedule")).max(10).default([]),
-      labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
-    }).transform((p) => (p.max_nodes !== undefined && p.max_nodes < p.nodes ? { ...p, max_nodes: p.nodes } : p)), // autoscaling never caps below the nodes asked for
+    properties: z
+      .strictObject({
+        region,
+        cluster: dnsLabel,
+        kubernetes_version: z.string().regex(/^1\.\d{2}$/, "must be a minor version like 1.31"),
+        instance_type: instanceType,
+        subnets: z.array(ref).min(1).max(6).or(ref),
+        nodes: z.number().int().min(1, "at least 1 node").max(200, "at most 200 nodes"),
+        max_nodes: z.number().int().min(1).max(500).optional(),
+        disk_gb: diskGb,
+        spot: z.boolean().default(false),
+        taints: z
+          .array(z.string().regex(/^[a-z0-9./-]+=[a-z0-9.-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, "must look like key=value:NoSchedule"))
+          .max(10)
+          .default([]),
+        labels: z.record(z.string().regex(/^[a-z0-9./-]{1,63}$/), z.string().max(63)).optional(),
+      })
+      .transform((p) => (p.max_nodes !== undefined && p.max_nodes < p.nodes ? { ...p, max_nodes: p.nodes } : p)), // autoscaling never caps below the nodes asked for
     attributes: ["id", "node_ids"],
     describeSize: (p) => `${num(p.nodes)} × ${str(p.instance_type)}${p.spot === true ? " (spot)" : ""}`,
     cost: (p) => instanceCost(p, num(p.nodes)),
@@ -168,7 +196,13 @@ const definitions: ResourceTypeDefinition[] = [
   {
     type: "volume",
     title: "Block volume",
-    properties: z.strictObject({ region, size_gb: diskGb, volume_type: volumeType.default("gp3"), attach_to: ref.optional(), encrypted: z.boolean().default(true) }),
+    properties: z.strictObject({
+      region,
+      size_gb: diskGb,
+      volume_type: volumeType.default("gp3"),
+      attach_to: ref.optional(),
+      encrypted: z.boolean().default(true),
+    }),
     attributes: ["id", "device"],
     describeSize: (p) => `${num(p.size_gb)} GB ${str(p.volume_type) ?? "gp3"}`,
     cost: (p) => [{ sku: `volume.${str(p.volume_type) ?? "gp3"}`, quantity: num(p.size_gb) }],
@@ -199,8 +233,14 @@ const definitions: ResourceTypeDefinition[] = [
       multi_az: z.boolean().default(false),
       subnets: z.array(ref).min(1).max(6).or(ref),
       security_group: ref.optional(),
-      database_name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "lowercase letters, digits and '_', starting with a letter").default("app"),
-      username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, "1-16 lowercase letters, digits and '_', starting with a letter").default("app"),
+      database_name: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/, "lowercase letters, digits and '_', starting with a letter")
+        .default("app"),
+      username: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,15}$/, "1-16 lowercase letters, digits and '_', starting with a letter")
+        .default("app"),
       backup_retention_days: z.number().int().min(0).max(35, "at most 35 days").default(7),
     }),
     attributes: ["id", "endpoint", "port", "username", "database_name", "password", "url"],
@@ -234,7 +274,10 @@ const definitions: ResourceTypeDefinition[] = [
     title: "CDN distribution",
     properties: z.strictObject({
       origin: ref,
-      aliases: z.array(orRef(z.string().regex(/^[a-z0-9.-]+$/, "must be a host name"))).max(10).default([]),
+      aliases: z
+        .array(orRef(z.string().regex(/^[a-z0-9.-]+$/, "must be a host name")))
+        .max(10)
+        .default([]),
       expected_transfer_gb: z.number().int().min(0).max(10_000),
       https_only: z.boolean().default(true),
       default_ttl_seconds: z.number().int().min(0).max(31_536_000).default(3600),

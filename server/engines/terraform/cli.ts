@@ -36,7 +36,8 @@ export type CliOptions = {
 };
 
 /** Variables never handed to the CLI: Provisio's secrets and settings, libpq's defaults, Terraform overrides. */
-const strippedVariables = /^(DATABASE_URL|NEXTAUTH_.*|OIDC_.*|PROVISIO_.*|PG[A-Z_]*|TF_LOG.*|TF_CLI_ARGS.*|TF_WORKSPACE|TF_DATA_DIR|TF_CLI_CONFIG_FILE|TF_PLUGIN_CACHE_DIR|TF_VAR_.*)$/;
+const strippedVariables =
+  /^(DATABASE_URL|NEXTAUTH_.*|OIDC_.*|PROVISIO_.*|PG[A-Z_]*|TF_LOG.*|TF_CLI_ARGS.*|TF_WORKSPACE|TF_DATA_DIR|TF_CLI_CONFIG_FILE|TF_PLUGIN_CACHE_DIR|TF_VAR_.*)$/;
 
 export function cliEnvironment(extra: Record<string, string | undefined>, base: NodeJS.ProcessEnv = inheritedEnvironment()): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};

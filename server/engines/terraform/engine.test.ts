@@ -17,7 +17,18 @@ import { catalogTemplate, cliBinary, inlineTemplate, moduleTemplateYaml, skipMes
 
 if (!cliBinary.ok) console.log(skipMessage);
 
-const mandatory = ["environment-id", "request-id", "team", "owner", "tier", "template", "template-version", "cost-center", "expires-at", "managed-by"];
+const mandatory = [
+  "environment-id",
+  "request-id",
+  "team",
+  "owner",
+  "tier",
+  "template",
+  "template-version",
+  "cost-center",
+  "expires-at",
+  "managed-by",
+];
 
 describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => {
   let workDir: string;
@@ -53,7 +64,8 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     const client = new pg.Client(stateUrl);
     await client.connect();
     try {
-      return (await client.query<{ name: string; data: string }>("select name, data from provisio_terraform_state.states where name = $1", [name])).rows;
+      return (await client.query<{ name: string; data: string }>("select name, data from provisio_terraform_state.states where name = $1", [name]))
+        .rows;
     } finally {
       await client.end();
     }
@@ -77,7 +89,9 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     const cli = new pg.Client(url.toString());
     await cli.connect();
     try {
-      const rows = await cli.query<{ name: string }>("select name from provisio_terraform_state.states where name = $1", [`env-${spec.environmentId}`]);
+      const rows = await cli.query<{ name: string }>("select name from provisio_terraform_state.states where name = $1", [
+        `env-${spec.environmentId}`,
+      ]);
       expect(rows.rows).toHaveLength(1);
       await expect(cli.query("select count(*) from users")).rejects.toThrow(/permission denied/);
       await expect(cli.query("select count(*) from environments")).rejects.toThrow(/permission denied/);
@@ -112,7 +126,12 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     expect(result.outputs.queue_url).toBe("https://sqs.us-east-1.amazonaws.com/000000000000/orders-created");
     expect(result.outputs.dead_letter_queue_arn).toBe("arn:aws:sqs:us-east-1:000000000000:orders-created-dlq");
     const byAddress = new Map(result.resources.map((r) => [r.address, r]));
-    expect([...byAddress.keys()].sort()).toEqual(["module.queue", "module.queue.terraform_data.dead_letter_queue", "module.queue.terraform_data.queue", "terraform_data.idempotency[0]"]);
+    expect([...byAddress.keys()].sort()).toEqual([
+      "module.queue",
+      "module.queue.terraform_data.dead_letter_queue",
+      "module.queue.terraform_data.queue",
+      "terraform_data.idempotency[0]",
+    ]);
     expect(byAddress.get("module.queue")?.hourlyMicros).toBe(spec.planned.find((p) => p.id === "queue")?.hourlyMicros);
     // Every resource Terraform made carries every mandatory tag, as the module received them.
     for (const r of result.resources.filter((x) => x.type === "terraform_data")) {
@@ -188,7 +207,12 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     const next = context(spec.environmentId);
     const result = await make({ lockTimeoutSeconds: 5 }).applyAll(next.ctx, fast);
     const addresses = result.resources.map((r) => r.address).sort();
-    expect(addresses).toEqual(["module.steps", "module.steps.terraform_data.step0", "module.steps.terraform_data.step1", "module.steps.terraform_data.step2"]);
+    expect(addresses).toEqual([
+      "module.steps",
+      "module.steps.terraform_data.step0",
+      "module.steps.terraform_data.step1",
+      "module.steps.terraform_data.step2",
+    ]);
     // The state holds exactly one of each, and what we record is what the state holds.
     const [row] = await stateRows(`env-${spec.environmentId}`);
     const state = JSON.parse(row?.data ?? "{}") as { resources: { name: string; instances: unknown[] }[] };
@@ -198,22 +222,28 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
   });
 
   it("names the cause when a module fails to plan", async () => {
-    const template = inlineTemplate(
-      moduleTemplateYaml("broken-module"),
-      { "module/main.tf": 'variable "tags" {\n  type = map(string)\n}\n\nresource "terraform_data" "x" {\n  input = local.missing\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n' },
-    );
+    const template = inlineTemplate(moduleTemplateYaml("broken-module"), {
+      "module/main.tf":
+        'variable "tags" {\n  type = map(string)\n}\n\nresource "terraform_data" "x" {\n  input = local.missing\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n',
+    });
     const spec = specFor(template);
     const error = await engine.applyAll(context(spec.environmentId).ctx, spec).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineError);
     expect((error as EngineError).kind).toBe("permanent");
-    expect((error as EngineError).message).toMatch(/^terraform apply failed: Reference to undeclared local value: .*local value with the name "missing"/);
+    expect((error as EngineError).message).toMatch(
+      /^terraform apply failed: Reference to undeclared local value: .*local value with the name "missing"/,
+    );
     await expect(engine.previewPlan(specFor(template))).rejects.toThrow(/terraform plan failed: Reference to undeclared local value/);
   });
 
   it("names the variable when the module gets a value of the wrong type", async () => {
-    const moduleText = 'variable "tags" {\n  type = map(string)\n}\n\nvariable "size" {\n  type = number\n}\n\nresource "terraform_data" "x" {\n  input = { size = var.size, tags = var.tags }\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n';
+    const moduleText =
+      'variable "tags" {\n  type = map(string)\n}\n\nvariable "size" {\n  type = number\n}\n\nresource "terraform_data" "x" {\n  input = { size = var.size, tags = var.tags }\n}\n\noutput "last" {\n  value = terraform_data.x.id\n}\n';
     const yaml = moduleTemplateYaml("wrong-type")
-      .replace("  resources:", "  parameters:\n    - name: size\n      title: Size\n      type: string\n      pattern: \"^[a-z]+$\"\n      default: large\n  resources:")
+      .replace(
+        "  resources:",
+        '  parameters:\n    - name: size\n      title: Size\n      type: string\n      pattern: "^[a-z]+$"\n      default: large\n  resources:',
+      )
       .replace("        source: ./module", "        source: ./module\n        inputs:\n          size: ${params.size}");
     const spec = specFor(inlineTemplate(yaml, { "module/main.tf": moduleText }));
     const error = (await engine.applyAll(context(spec.environmentId).ctx, spec).catch((e: unknown) => e)) as EngineError;
@@ -225,13 +255,19 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     const none = make({ binary: path.join(workDir, "no-such-terraform") });
     expect(none.availability()).toEqual({ ok: false, reason: expect.stringContaining("PROVISIO_TERRAFORM_BIN is") });
     const spec = specFor(slowTemplate("no-binary", [0]));
-    await expect(none.applyAll(context(spec.environmentId).ctx, spec)).rejects.toMatchObject({ kind: "permanent", message: expect.stringContaining("not an executable file") });
+    await expect(none.applyAll(context(spec.environmentId).ctx, spec)).rejects.toMatchObject({
+      kind: "permanent",
+      message: expect.stringContaining("not an executable file"),
+    });
     const onEmptyPath = make({ pathEnv: workDir });
-    expect(onEmptyPath.availability()).toEqual({ ok: false, reason: "no terraform or tofu binary on PATH: install Terraform (1.4 or newer) or OpenTofu, or set PROVISIO_TERRAFORM_BIN" });
+    expect(onEmptyPath.availability()).toEqual({
+      ok: false,
+      reason: "no terraform or tofu binary on PATH: install Terraform (1.4 or newer) or OpenTofu, or set PROVISIO_TERRAFORM_BIN",
+    });
   });
 
   it("redacts the state database credentials out of anything the module prints", async () => {
-    const spec = specFor(slowTemplate("leaky", [0], 'echo conn=$PG_CONN_STR'));
+    const spec = specFor(slowTemplate("leaky", [0], "echo conn=$PG_CONN_STR"));
     const { ctx, events } = context(spec.environmentId);
     await engine.applyAll(ctx, spec);
     const printed = events.map((e) => e.message).filter((m) => m.includes("conn="));

@@ -43,7 +43,15 @@ import { scramVerifier } from "~/server/engines/postgres/scram";
 import { envVar, env as runtimeEnv } from "~/server/env";
 import { mandatoryTagKeys } from "~/server/templates/format";
 import { canonicalJson } from "~/server/templates/canonical-json";
-import { EngineError, planByAddress, type ActualResource, type Engine, type EngineContext, type EnvironmentResult, type EnvironmentSpec } from "../engine";
+import {
+  EngineError,
+  planByAddress,
+  type ActualResource,
+  type Engine,
+  type EngineContext,
+  type EnvironmentResult,
+  type EnvironmentSpec,
+} from "../engine";
 import { cliEnvironment, Redactor, runCli, type CliResult } from "./cli";
 import { defaultTagProviders, inspectModule } from "./module-inspect";
 import {
@@ -110,7 +118,10 @@ const maxAttributeBytes = 32 * 1024;
  * Roles belong to the whole server, so the name carries the database's.
  */
 export function stateRoleName(database: string): string {
-  return `${database.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 50)}_tf_state`;
+  return `${database
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 50)}_tf_state`;
 }
 
 export function stateConnectionString(url: string, applicationName: string): string {
@@ -124,7 +135,11 @@ export function stateConnectionString(url: string, applicationName: string): str
 /** Keeps attribute values a row can hold: the whole object when small, else its scalar fields. */
 function trimAttributes(values: Record<string, unknown>): Record<string, unknown> {
   if (JSON.stringify(values).length <= maxAttributeBytes) return values;
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v === null || typeof v !== "object").map(([k, v]) => [k, typeof v === "string" && v.length > 1024 ? `${v.slice(0, 1024)}…` : v]));
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v === null || typeof v !== "object")
+      .map(([k, v]) => [k, typeof v === "string" && v.length > 1024 ? `${v.slice(0, 1024)}…` : v]),
+  );
 }
 
 class Semaphore {
@@ -183,7 +198,14 @@ class TerraformEngineImpl implements TerraformEngine {
       const location = this.availability();
       if (!location.ok) throw permanent(`The terraform engine cannot run: ${location.reason}.`);
       const dir = await this.ensureDir(path.join(this.options.workDir, "tmp"));
-      const result = await runCli(["version", "-json"], { binary: location.path, cwd: dir, env: cliEnvironment({}), redact: (t) => t, timeoutMs: 30_000, rawStdout: true });
+      const result = await runCli(["version", "-json"], {
+        binary: location.path,
+        cwd: dir,
+        env: cliEnvironment({}),
+        redact: (t) => t,
+        timeoutMs: 30_000,
+        rawStdout: true,
+      });
       let version = "";
       try {
         version = String((JSON.parse(result.stdout) as { terraform_version?: string }).terraform_version ?? "");
@@ -191,8 +213,12 @@ class TerraformEngineImpl implements TerraformEngine {
         version = /v?(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1] ?? "";
       }
       const [major = 0, minor = 0] = version.split(".").map(Number);
-      if (!version) throw permanent(`The terraform engine cannot run: ${location.path} did not answer "version -json" (${(result.stderr || result.stdout).slice(0, 200)})`);
-      if (major < 1 || (major === 1 && minor < 4)) throw permanent(`The terraform engine needs Terraform 1.4 or newer (or OpenTofu); ${location.path} is ${version}`);
+      if (!version)
+        throw permanent(
+          `The terraform engine cannot run: ${location.path} did not answer "version -json" (${(result.stderr || result.stdout).slice(0, 200)})`,
+        );
+      if (major < 1 || (major === 1 && minor < 4))
+        throw permanent(`The terraform engine needs Terraform 1.4 or newer (or OpenTofu); ${location.path} is ${version}`);
       return { ...location, version, label: `${location.flavor === "tofu" ? "OpenTofu" : "Terraform"} ${version}` };
     })();
     this.binaryPromise.catch(() => {
@@ -227,7 +253,13 @@ class TerraformEngineImpl implements TerraformEngine {
 
   private adminPool(): pg.Pool {
     if (!this.pool) {
-      this.pool = new pg.Pool({ connectionString: this.options.stateUrl, max: 2, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, application_name: "provisio-terraform-engine" });
+      this.pool = new pg.Pool({
+        connectionString: this.options.stateUrl,
+        max: 2,
+        idleTimeoutMillis: 10_000,
+        connectionTimeoutMillis: 10_000,
+        application_name: "provisio-terraform-engine",
+      });
       this.pool.on("error", () => undefined);
     }
     return this.pool;
@@ -249,7 +281,9 @@ class TerraformEngineImpl implements TerraformEngine {
         await client.query("select pg_advisory_xact_lock(hashtext('provisio.terraform-state'), 0)");
         await client.query(`create schema if not exists ${this.schema}`);
         await client.query("create sequence if not exists public.global_states_id_seq as bigint");
-        await client.query(`create table if not exists ${this.schema}.states (id bigint not null default nextval('public.global_states_id_seq') primary key, name text unique, data text)`);
+        await client.query(
+          `create table if not exists ${this.schema}.states (id bigint not null default nextval('public.global_states_id_seq') primary key, name text unique, data text)`,
+        );
         await client.query(`create unique index if not exists states_by_name on ${this.schema}.states (name)`);
         this.stateRoleUrl = await this.ensureStateRole(client);
         await client.query("commit");
@@ -280,9 +314,13 @@ class TerraformEngineImpl implements TerraformEngine {
       const database = (await client.query<{ db: string }>("select current_database() as db")).rows[0]!.db;
       const name = stateRoleName(database);
       const role = pg.escapeIdentifier(name);
-      await client.query(`do $$ begin if not exists (select from pg_roles where rolname = ${pg.escapeLiteral(name)}) then create role ${role}; end if; end $$`);
+      await client.query(
+        `do $$ begin if not exists (select from pg_roles where rolname = ${pg.escapeLiteral(name)}) then create role ${role}; end if; end $$`,
+      );
       const password = derivedSecret(`terraform-state-role:${database}`);
-      await client.query(`alter role ${role} with login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls connection limit 100 password ${pg.escapeLiteral(scramVerifier(password))}`);
+      await client.query(
+        `alter role ${role} with login nosuperuser nocreatedb nocreaterole noinherit noreplication nobypassrls connection limit 100 password ${pg.escapeLiteral(scramVerifier(password))}`,
+      );
       await client.query(`grant connect on database ${pg.escapeIdentifier(database)} to ${role}`);
       await client.query(`grant usage on schema ${this.schema} to ${role}`);
       await client.query(`grant select, insert, update, delete on ${this.schema}.states to ${role}`);
@@ -334,7 +372,8 @@ class TerraformEngineImpl implements TerraformEngine {
     await writeFile(path.join(dir, "terraform.tfvars.json"), `${JSON.stringify(root.tfvars, null, 2)}\n`, { mode: 0o600 });
     for (const [file, text] of Object.entries(spec.template.moduleFiles)) {
       const normalized = path.posix.normalize(file);
-      if (!normalized.startsWith("module/") || normalized.split("/").includes("..") || path.isAbsolute(normalized)) throw permanent(`module file "${file}" is outside module/`);
+      if (!normalized.startsWith("module/") || normalized.split("/").includes("..") || path.isAbsolute(normalized))
+        throw permanent(`module file "${file}" is outside module/`);
       const target = path.join(dir, ...normalized.split("/"));
       await this.ensureDir(path.dirname(target));
       await writeFile(target, text, { mode: 0o600 });
@@ -348,7 +387,19 @@ class TerraformEngineImpl implements TerraformEngine {
     });
   }
 
-  private run(binary: Binary, args: string[], dir: string, options: { env: NodeJS.ProcessEnv; redactor: Redactor; signal?: AbortSignal; timeoutMs?: number; onLine?: (line: string, stream: "stdout" | "stderr") => void | Promise<void>; rawStdout?: boolean }): Promise<CliResult> {
+  private run(
+    binary: Binary,
+    args: string[],
+    dir: string,
+    options: {
+      env: NodeJS.ProcessEnv;
+      redactor: Redactor;
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      onLine?: (line: string, stream: "stdout" | "stderr") => void | Promise<void>;
+      rawStdout?: boolean;
+    },
+  ): Promise<CliResult> {
     return runCli(args, {
       binary: binary.path,
       cwd: dir,
@@ -363,10 +414,17 @@ class TerraformEngineImpl implements TerraformEngine {
   }
 
   /** A failed command as an EngineError: lock and connection trouble are transient, the rest names Terraform's own error. */
-  private async failure(command: string, result: CliResult, diagnostics: string[], ctx: { signal?: AbortSignal; environmentId?: string }): Promise<EngineError> {
-    if (ctx.signal?.aborted) return new EngineError("transient", `stopped: the worker is shutting down (terraform ${command} was interrupted and saved its state)`);
+  private async failure(
+    command: string,
+    result: CliResult,
+    diagnostics: string[],
+    ctx: { signal?: AbortSignal; environmentId?: string },
+  ): Promise<EngineError> {
+    if (ctx.signal?.aborted)
+      return new EngineError("transient", `stopped: the worker is shutting down (terraform ${command} was interrupted and saved its state)`);
     const text = [...diagnostics, result.stderr, result.stdout].join("\n");
-    if (result.signal) return new EngineError("transient", `terraform ${command} was killed (${result.signal}); the next attempt carries on from the saved state`);
+    if (result.signal)
+      return new EngineError("transient", `terraform ${command} was killed (${result.signal}); the next attempt carries on from the saved state`);
     if (/Error acquiring the state lock|already locked/i.test(text)) {
       const holder = ctx.environmentId ? await this.lockHolder(ctx.environmentId).catch(() => null) : null;
       return new EngineError(
@@ -375,12 +433,27 @@ class TerraformEngineImpl implements TerraformEngine {
         { retryAfterMs: 5_000, code: "state_locked" },
       );
     }
-    if (/connection refused|no such host|could not connect|timeout expired|the database system is (starting|shutting) up|too many clients/i.test(text) && /Failed to (get existing workspaces|load state|initialize|lock|persist|configure)|backend/i.test(text)) {
-      return new EngineError("transient", `terraform ${command} could not reach the state database: ${(diagnostics[0] ?? result.stderr).slice(0, 500)}`);
+    if (
+      /connection refused|no such host|could not connect|timeout expired|the database system is (starting|shutting) up|too many clients/i.test(
+        text,
+      ) &&
+      /Failed to (get existing workspaces|load state|initialize|lock|persist|configure)|backend/i.test(text)
+    ) {
+      return new EngineError(
+        "transient",
+        `terraform ${command} could not reach the state database: ${(diagnostics[0] ?? result.stderr).slice(0, 500)}`,
+      );
     }
-    const first = diagnostics[0] ?? result.stderr.split("\n").find((l) => /error/i.test(l)) ?? result.stderr.trim().split("\n")[0] ?? `exit code ${result.code}`;
+    const first =
+      diagnostics[0] ?? result.stderr.split("\n").find((l) => /error/i.test(l)) ?? result.stderr.trim().split("\n")[0] ?? `exit code ${result.code}`;
     const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more error${diagnostics.length > 2 ? "s" : ""} in the run log)` : "";
-    return permanent(`terraform ${command} failed: ${first.replace(/^Error:\s*/, "").replace(/\s+/g, " ").trim().slice(0, 1500)}${more}`);
+    return permanent(
+      `terraform ${command} failed: ${first
+        .replace(/^Error:\s*/, "")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 1500)}${more}`,
+    );
   }
 
   /** Who holds the advisory lock on an environment's state row: the CLI's application name, pid and since when. */
@@ -393,7 +466,9 @@ class TerraformEngineImpl implements TerraformEngine {
       [workspaceOf(environmentId)],
     );
     const row = rows[0];
-    return row ? `held by ${row.application_name || "an unnamed client"}, server pid ${row.pid}, connected since ${row.backend_start.toISOString()}` : null;
+    return row
+      ? `held by ${row.application_name || "an unnamed client"}, server pid ${row.pid}, connected since ${row.backend_start.toISOString()}`
+      : null;
   }
 
   /** Runs one command and fails with a clear error when it does. Diagnostics of `-json` commands are collected. */
@@ -401,7 +476,16 @@ class TerraformEngineImpl implements TerraformEngine {
     binary: Binary,
     args: string[],
     dir: string,
-    options: { env: NodeJS.ProcessEnv; redactor: Redactor; ctx?: EngineContext; timeoutMs?: number; json?: boolean; log?: boolean; rawStdout?: boolean; signal?: AbortSignal },
+    options: {
+      env: NodeJS.ProcessEnv;
+      redactor: Redactor;
+      ctx?: EngineContext;
+      timeoutMs?: number;
+      json?: boolean;
+      log?: boolean;
+      rawStdout?: boolean;
+      signal?: AbortSignal;
+    },
   ): Promise<CliResult> {
     const diagnostics: string[] = [];
     const ctx = options.ctx;
@@ -416,13 +500,15 @@ class TerraformEngineImpl implements TerraformEngine {
           const event = uiLogEvent(line);
           if (!event) return;
           if (event.level === "error") diagnostics.push(event.message);
-          if (options.log !== false && ctx) await ctx.log({ level: event.level, message: event.message, ...(event.address ? { address: event.address } : {}) });
+          if (options.log !== false && ctx)
+            await ctx.log({ level: event.level, message: event.message, ...(event.address ? { address: event.address } : {}) });
         } else if (stream === "stderr" && ctx && options.log !== false) {
           await ctx.log({ level: "warn", message: line });
         }
       },
     });
-    if (result.code !== 0) throw await this.failure(args[0] ?? "", result, diagnostics, { signal: options.signal ?? ctx?.signal, environmentId: ctx?.environmentId });
+    if (result.code !== 0)
+      throw await this.failure(args[0] ?? "", result, diagnostics, { signal: options.signal ?? ctx?.signal, environmentId: ctx?.environmentId });
     return result;
   }
 
@@ -438,8 +524,20 @@ class TerraformEngineImpl implements TerraformEngine {
   }
 
   private async initWorkspace(binary: Binary, dir: string, env: NodeJS.ProcessEnv, redactor: Redactor, ctx: EngineContext) {
-    await this.step(binary, ["init", "-input=false", "-no-color", "-reconfigure"], dir, { env, redactor, ctx, timeoutMs: INIT_TIMEOUT_MS, log: false });
-    await this.step(binary, ["workspace", "select", "-or-create=true", "-no-color", workspaceOf(ctx.environmentId)], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false });
+    await this.step(binary, ["init", "-input=false", "-no-color", "-reconfigure"], dir, {
+      env,
+      redactor,
+      ctx,
+      timeoutMs: INIT_TIMEOUT_MS,
+      log: false,
+    });
+    await this.step(binary, ["workspace", "select", "-or-create=true", "-no-color", workspaceOf(ctx.environmentId)], dir, {
+      env,
+      redactor,
+      ctx,
+      timeoutMs: SHORT_TIMEOUT_MS,
+      log: false,
+    });
   }
 
   async applyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult> {
@@ -450,14 +548,43 @@ class TerraformEngineImpl implements TerraformEngine {
     try {
       await this.prepare(dir, spec, true);
       const env = await this.cliEnv(true);
-      await ctx.log({ level: "info", message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}, role ${this.stateRole ?? "as configured"}), lock timeout ${this.options.lockTimeoutSeconds} s` });
-      if (this.stateRoleProblem) await ctx.log({ level: "warn", message: `could not make a state-only role (${this.stateRoleProblem}): the CLI uses the configured state URL` });
+      await ctx.log({
+        level: "info",
+        message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}, role ${this.stateRole ?? "as configured"}), lock timeout ${this.options.lockTimeoutSeconds} s`,
+      });
+      if (this.stateRoleProblem)
+        await ctx.log({
+          level: "warn",
+          message: `could not make a state-only role (${this.stateRoleProblem}): the CLI uses the configured state URL`,
+        });
       await this.initWorkspace(binary, dir, env, redactor, ctx);
-      await this.step(binary, ["apply", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, { env, redactor, ctx, json: true });
-      const show = await this.step(binary, ["show", "-json", "-no-color"], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false, rawStdout: true });
-      const output = await this.step(binary, ["output", "-json", "-no-color"], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false, rawStdout: true });
+      await this.step(binary, ["apply", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, {
+        env,
+        redactor,
+        ctx,
+        json: true,
+      });
+      const show = await this.step(binary, ["show", "-json", "-no-color"], dir, {
+        env,
+        redactor,
+        ctx,
+        timeoutMs: SHORT_TIMEOUT_MS,
+        log: false,
+        rawStdout: true,
+      });
+      const output = await this.step(binary, ["output", "-json", "-no-color"], dir, {
+        env,
+        redactor,
+        ctx,
+        timeoutMs: SHORT_TIMEOUT_MS,
+        log: false,
+        rawStdout: true,
+      });
       const resources = this.recordedResources(spec, JSON.parse(show.stdout || "{}") as Parameters<typeof stateResources>[0]);
-      const { outputs, sensitiveOutputs } = this.outputs(spec, JSON.parse(output.stdout || "{}") as Record<string, { sensitive?: boolean; value?: unknown }>);
+      const { outputs, sensitiveOutputs } = this.outputs(
+        spec,
+        JSON.parse(output.stdout || "{}") as Record<string, { sensitive?: boolean; value?: unknown }>,
+      );
       redactor.add(...Object.values(sensitiveOutputs));
       await this.logSummary(ctx, spec, resources, outputs, sensitiveOutputs);
       return { resources, outputs, sensitiveOutputs };
@@ -466,7 +593,10 @@ class TerraformEngineImpl implements TerraformEngine {
     }
   }
 
-  private recordedResources(spec: PreviewSpec & { environmentId: string }, show: Parameters<typeof stateResources>[0]): EnvironmentResult["resources"] {
+  private recordedResources(
+    spec: PreviewSpec & { environmentId: string },
+    show: Parameters<typeof stateResources>[0],
+  ): EnvironmentResult["resources"] {
     const documentResources = new Map(spec.template.document.spec.resources.map((r) => [r.id, r]));
     const planned = new Map(spec.planned.map((p) => [p.id, p]));
     const regionOf = (templateResource: string) => planned.get(templateResource)?.region ?? null;
@@ -524,12 +654,18 @@ class TerraformEngineImpl implements TerraformEngine {
     for (const [name, o] of Object.entries(raw)) {
       if (o.value === null || o.value === undefined) continue;
       const text = typeof o.value === "string" ? o.value : JSON.stringify(o.value);
-      ((o.sensitive || sensitiveNames.has(name)) ? sensitiveOutputs : outputs)[name] = text;
+      (o.sensitive || sensitiveNames.has(name) ? sensitiveOutputs : outputs)[name] = text;
     }
     return { outputs, sensitiveOutputs };
   }
 
-  private async logSummary(ctx: EngineContext, spec: EnvironmentSpec, resources: EnvironmentResult["resources"], outputs: Record<string, string>, sensitive: Record<string, string>) {
+  private async logSummary(
+    ctx: EngineContext,
+    spec: EnvironmentSpec,
+    resources: EnvironmentResult["resources"],
+    outputs: Record<string, string>,
+    sensitive: Record<string, string>,
+  ) {
     const hourly = resources.reduce((sum, r) => sum + r.hourlyMicros, 0);
     const unpriced = resources.filter((r) => r.type !== "module" && !terraformPrices.resourceTypes?.[r.type]);
     await ctx.log({
@@ -542,11 +678,19 @@ class TerraformEngineImpl implements TerraformEngine {
       const carried = carriedTags(r.attributes);
       const missing = carried ? mandatoryTagKeys.filter((k) => spec.tags[k] !== undefined && carried[k] !== spec.tags[k]) : null;
       if (missing === null) continue;
-      if (missing.length) await ctx.log({ level: "warn", message: `${r.address} does not carry the mandatory tags ${missing.join(", ")}: its module must merge var.tags into it`, address: r.address });
+      if (missing.length)
+        await ctx.log({
+          level: "warn",
+          message: `${r.address} does not carry the mandatory tags ${missing.join(", ")}: its module must merge var.tags into it`,
+          address: r.address,
+        });
     }
     const names = Object.keys(outputs);
     const secretCount = Object.keys(sensitive).length;
-    await ctx.log({ level: "info", message: `Outputs: ${names.length ? names.join(", ") : "none"}${secretCount ? ` (+${secretCount} sensitive, stored encrypted)` : ""}` });
+    await ctx.log({
+      level: "info",
+      message: `Outputs: ${names.length ? names.join(", ") : "none"}${secretCount ? ` (+${secretCount} sensitive, stored encrypted)` : ""}`,
+    });
   }
 
   async destroyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<void> {
@@ -559,9 +703,19 @@ class TerraformEngineImpl implements TerraformEngine {
       const env = await this.cliEnv(true);
       await ctx.log({ level: "info", message: `${binary.label}: destroying workspace ${workspaceOf(spec.environmentId)}` });
       await this.initWorkspace(binary, dir, env, redactor, ctx);
-      await this.step(binary, ["destroy", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, { env, redactor, ctx, json: true });
+      await this.step(binary, ["destroy", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, {
+        env,
+        redactor,
+        ctx,
+        json: true,
+      });
       await this.step(binary, ["workspace", "select", "-no-color", "default"], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false });
-      await this.step(binary, ["workspace", "delete", "-no-color", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, workspaceOf(spec.environmentId)], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false });
+      await this.step(
+        binary,
+        ["workspace", "delete", "-no-color", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, workspaceOf(spec.environmentId)],
+        dir,
+        { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false },
+      );
       await ctx.log({ level: "info", message: `Workspace ${workspaceOf(spec.environmentId)} deleted: no state is left` });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -573,7 +727,9 @@ class TerraformEngineImpl implements TerraformEngine {
   /** What the state says exists, read straight from the backend's table (no CLI needed). */
   async read(ctx: Pick<EngineContext, "environmentId" | "signal">): Promise<ActualResource[]> {
     await this.ensureStateSchema();
-    const { rows } = await this.adminPool().query<{ data: string | null }>(`select data from ${this.schema}.states where name = $1`, [workspaceOf(ctx.environmentId)]);
+    const { rows } = await this.adminPool().query<{ data: string | null }>(`select data from ${this.schema}.states where name = $1`, [
+      workspaceOf(ctx.environmentId),
+    ]);
     const data = rows[0]?.data;
     if (!data) return [];
     let state: Parameters<typeof rawStateResources>[0];
@@ -596,13 +752,34 @@ class TerraformEngineImpl implements TerraformEngine {
         idempotencyKey: `${ctx.environmentId}/${r.address}`,
         status: "ready" as const,
       })),
-      ...[...modules].map((m) => ({ address: m, type: "module", providerId: m, properties: { template_resource: templateResourceOf(m) }, attributes: {}, sensitive: {}, tags: {}, idempotencyKey: `${ctx.environmentId}/${m}`, status: "ready" as const })),
+      ...[...modules].map((m) => ({
+        address: m,
+        type: "module",
+        providerId: m,
+        properties: { template_resource: templateResourceOf(m) },
+        attributes: {},
+        sensitive: {},
+        tags: {},
+        idempotencyKey: `${ctx.environmentId}/${m}`,
+        status: "ready" as const,
+      })),
     ];
   }
 
   previewPlan(spec: PreviewSpec, options: { signal?: AbortSignal } = {}): Promise<TerraformPlanPreview> {
     const key = createHash("sha256")
-      .update(canonicalJson({ template: spec.template.name, version: spec.template.version, files: spec.template.moduleFiles, document: spec.template.document, parameters: spec.parameters, environment: spec.environment, tags: spec.tags, planned: spec.planned }))
+      .update(
+        canonicalJson({
+          template: spec.template.name,
+          version: spec.template.version,
+          files: spec.template.moduleFiles,
+          document: spec.template.document,
+          parameters: spec.parameters,
+          environment: spec.environment,
+          tags: spec.tags,
+          planned: spec.planned,
+        }),
+      )
       .update(`\0${terraformPrices.source.retrieved}\0${JSON.stringify(terraformPrices.resourceTypes ?? {})}`)
       .digest("hex")
       .slice(0, 32);
@@ -617,7 +794,9 @@ class TerraformEngineImpl implements TerraformEngine {
 
   private async runPreview(key: string, spec: PreviewSpec, signal?: AbortSignal): Promise<TerraformPlanPreview> {
     const cacheFile = path.join(this.options.workDir, "previews", `${key}.json`);
-    const fromDisk = await readFile(cacheFile, "utf8").then((t) => JSON.parse(t) as TerraformPlanPreview).catch(() => null);
+    const fromDisk = await readFile(cacheFile, "utf8")
+      .then((t) => JSON.parse(t) as TerraformPlanPreview)
+      .catch(() => null);
     if (fromDisk?.key === key) return fromDisk;
     const binary = await this.binary();
     return this.previewSlots.run(async () => {
@@ -640,7 +819,10 @@ class TerraformEngineImpl implements TerraformEngine {
         });
         if (planned.code !== 0) throw await this.failure("plan", planned, diagnostics, { signal });
         const show = await this.step(binary, ["show", "-json", "-no-color", "tfplan"], dir, { ...opts, rawStdout: true });
-        const plan = JSON.parse(show.stdout || "{}") as Parameters<typeof planChanges>[0] & { output_changes?: Record<string, { after_sensitive?: unknown }>; planned_values?: { outputs?: Record<string, { sensitive?: boolean }> } };
+        const plan = JSON.parse(show.stdout || "{}") as Parameters<typeof planChanges>[0] & {
+          output_changes?: Record<string, { after_sensitive?: unknown }>;
+          planned_values?: { outputs?: Record<string, { sensitive?: boolean }> };
+        };
         const preview = this.pricePreview(key, spec, plan, binary, warnings, Date.now() - started);
         await this.ensureDir(path.dirname(cacheFile));
         await writeFile(cacheFile, JSON.stringify(preview), { mode: 0o600 });
@@ -654,7 +836,10 @@ class TerraformEngineImpl implements TerraformEngine {
   private pricePreview(
     key: string,
     spec: PreviewSpec,
-    plan: Parameters<typeof planChanges>[0] & { planned_values?: { outputs?: Record<string, { sensitive?: boolean }> }; output_changes?: Record<string, unknown> },
+    plan: Parameters<typeof planChanges>[0] & {
+      planned_values?: { outputs?: Record<string, { sensitive?: boolean }> };
+      output_changes?: Record<string, unknown>;
+    },
     binary: Binary,
     warnings: string[],
     durationMs: number,
@@ -666,7 +851,13 @@ class TerraformEngineImpl implements TerraformEngine {
     const declared: DeclaredUsage[] = spec.planned.flatMap((p) => {
       const resource = documentResources.get(p.id);
       if (!resource || p.hourlyMicros === 0) return [];
-      return [{ terraformAddress: terraformAddress(resource, p.index), label: `${p.address}: declared usage${p.size ? `, ${p.size}` : ""}`, hourlyMicros: p.hourlyMicros }];
+      return [
+        {
+          terraformAddress: terraformAddress(resource, p.index),
+          label: `${p.address}: declared usage${p.size ? `, ${p.size}` : ""}`,
+          hourlyMicros: p.hourlyMicros,
+        },
+      ];
     });
     const remaining = changes.filter((c) => c.action !== "delete" && c.action !== "read");
     const cost = priceResources(remaining, declared, regionOf);
@@ -679,7 +870,10 @@ class TerraformEngineImpl implements TerraformEngine {
       plannedAt: new Date().toISOString(),
       durationMs,
       terraform: binary.label,
-      changes: changes.map((c) => ({ ...c, hourlyMicros: c.action === "delete" ? 0 : (typeHourlyMicros(c.type, regionOf(c.templateResource))?.hourlyMicros ?? null) })),
+      changes: changes.map((c) => ({
+        ...c,
+        hourlyMicros: c.action === "delete" ? 0 : (typeHourlyMicros(c.type, regionOf(c.templateResource))?.hourlyMicros ?? null),
+      })),
       summary,
       cost,
       outputs: outputs.sort((a, b) => a.name.localeCompare(b.name)),

@@ -13,12 +13,17 @@ import { reservedVariablePrefix } from "./root-module";
 
 export type ModuleIssue = { path: (string | number)[]; message: string };
 
-export const tagsContract = 'declare variable "tags" { type = map(string), default = {} } in the module and merge it into the tags of everything it creates';
+export const tagsContract =
+  'declare variable "tags" { type = map(string), default = {} } in the module and merge it into the tags of everything it creates';
 
 export function moduleIssues(spec: TemplateSpec, sources: Readonly<Record<string, string>> | undefined): ModuleIssue[] {
   const issues: ModuleIssue[] = [];
   spec.parameters.forEach((p, i) => {
-    if (p.name.startsWith(reservedVariablePrefix)) issues.push({ path: ["spec", "parameters", i, "name"], message: `names starting with ${reservedVariablePrefix} are reserved for the variables Provisio sets` });
+    if (p.name.startsWith(reservedVariablePrefix))
+      issues.push({
+        path: ["spec", "parameters", i, "name"],
+        message: `names starting with ${reservedVariablePrefix} are reserved for the variables Provisio sets`,
+      });
   });
   const modules = spec.resources.map((r, i) => ({ r, i })).filter(({ r }) => r.type === "module");
   if (!sources || modules.length === 0 || !Object.keys(sources).some((f) => f.endsWith(".tf") || f.endsWith(".tf.json"))) return issues;
@@ -31,13 +36,21 @@ export function moduleIssues(spec: TemplateSpec, sources: Readonly<Record<string
     const inputs = r.properties.inputs && typeof r.properties.inputs === "object" ? (r.properties.inputs as Record<string, unknown>) : {};
     const tags = inspection.variables.get("tags");
     if (!tags) issues.push({ path: [...path, "source"], message: `the module does not accept Provisio's tags: ${tagsContract}` });
-    else if (!acceptsTagMap(tags.type)) issues.push({ path: [...path, "source"], message: `variable "tags" in ${tags.file} has type ${tags.type}; it must take a map of strings: ${tagsContract}` });
+    else if (!acceptsTagMap(tags.type))
+      issues.push({
+        path: [...path, "source"],
+        message: `variable "tags" in ${tags.file} has type ${tags.type}; it must take a map of strings: ${tagsContract}`,
+      });
     for (const name of Object.keys(inputs)) {
-      if (!inspection.variables.has(name)) issues.push({ path: [...path, "inputs", name], message: `the module has no variable "${name}" (it declares ${declared})` });
+      if (!inspection.variables.has(name))
+        issues.push({ path: [...path, "inputs", name], message: `the module has no variable "${name}" (it declares ${declared})` });
     }
     for (const variable of inspection.variables.values()) {
       if (!variable.hasDefault && variable.name !== "tags" && !(variable.name in inputs)) {
-        issues.push({ path: [...path, "inputs"], message: `the module's variable "${variable.name}" (${variable.file}) has no default: set it in inputs` });
+        issues.push({
+          path: [...path, "inputs"],
+          message: `the module's variable "${variable.name}" (${variable.file}) has no default: set it in inputs`,
+        });
       }
     }
   }
@@ -55,9 +68,14 @@ export function moduleIssues(spec: TemplateSpec, sources: Readonly<Record<string
   spec.resources.forEach((r, i) => checkRefs(["spec", "resources", i, "properties"], r.properties));
   spec.outputs.forEach((o, i) => {
     checkRefs(["spec", "outputs", i, "value"], o.value);
-    const secret = referencesIn(o.value).find((ref) => ref.kind === "resource" && moduleIds.has(ref.id) && inspection.outputs.get(ref.attribute)?.sensitive);
+    const secret = referencesIn(o.value).find(
+      (ref) => ref.kind === "resource" && moduleIds.has(ref.id) && inspection.outputs.get(ref.attribute)?.sensitive,
+    );
     if (secret && secret.kind === "resource" && !o.sensitive) {
-      issues.push({ path: ["spec", "outputs", i, "sensitive"], message: `reads the module's sensitive output "${secret.attribute}": set sensitive: true so it is stored encrypted and shown masked` });
+      issues.push({
+        path: ["spec", "outputs", i, "sensitive"],
+        message: `reads the module's sensitive output "${secret.attribute}": set sensitive: true so it is stored encrypted and shown masked`,
+      });
     }
   });
   return issues;

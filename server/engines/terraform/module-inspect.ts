@@ -125,7 +125,8 @@ function inspectJson(file: string, text: string, into: ModuleInspection) {
   }
   for (const name of Object.keys(objectOf(doc.provider))) into.providers.add(name);
   for (const section of [doc.resource, doc.data]) for (const type of Object.keys(objectOf(section))) into.providers.add(type.split("_")[0] ?? type);
-  for (const terraform of blocks(doc.terraform)) for (const rp of blocks(terraform.required_providers)) for (const name of Object.keys(rp)) into.providers.add(name);
+  for (const terraform of blocks(doc.terraform))
+    for (const rp of blocks(terraform.required_providers)) for (const name of Object.keys(rp)) into.providers.add(name);
 }
 
 /** `files` as stored with a version: paths relative to the template folder (`module/main.tf`) → text. */

@@ -6,8 +6,20 @@ import { planChanges, priceResources, stateResources, uiLogEvent } from "./plan-
 describe("plan changes and their cost", () => {
   const plan = {
     resource_changes: [
-      { address: "module.site.aws_route53_zone.main", mode: "managed", type: "aws_route53_zone", module_address: "module.site", change: { actions: ["create"] } },
-      { address: "module.site.aws_instance.web[0]", mode: "managed", type: "aws_instance", module_address: "module.site", change: { actions: ["delete", "create"] } },
+      {
+        address: "module.site.aws_route53_zone.main",
+        mode: "managed",
+        type: "aws_route53_zone",
+        module_address: "module.site",
+        change: { actions: ["create"] },
+      },
+      {
+        address: "module.site.aws_instance.web[0]",
+        mode: "managed",
+        type: "aws_instance",
+        module_address: "module.site",
+        change: { actions: ["delete", "create"] },
+      },
       { address: "terraform_data.marker", mode: "managed", type: "terraform_data", change: { actions: ["update"] } },
       { address: "terraform_data.old", mode: "managed", type: "terraform_data", change: { actions: ["delete"] } },
       { address: "data.aws_caller_identity.me", mode: "data", type: "aws_caller_identity", change: { actions: ["read"] } },
@@ -25,7 +37,14 @@ describe("plan changes and their cost", () => {
 
   it("prices by type, adds declared usage once per module call, and lists unknown types as unpriced", () => {
     const remaining = planChanges(plan).filter((c) => c.action !== "delete");
-    const cost = priceResources(remaining, [{ terraformAddress: "module.site", label: "site: declared usage", hourlyMicros: 1000 }, { terraformAddress: "module.gone", label: "gone", hourlyMicros: 5000 }], () => "us-east-1");
+    const cost = priceResources(
+      remaining,
+      [
+        { terraformAddress: "module.site", label: "site: declared usage", hourlyMicros: 1000 },
+        { terraformAddress: "module.gone", label: "gone", hourlyMicros: 5000 },
+      ],
+      () => "us-east-1",
+    );
     // A hosted zone is $0.50 a month; the declared usage of module.site is charged once; module.gone is not in the plan.
     expect(cost.lines.map((l) => [l.address, l.monthlyCents])).toEqual([
       ["module.site.aws_route53_zone.main", 50],
@@ -41,8 +60,25 @@ describe("state", () => {
     const resources = stateResources({
       values: {
         root_module: {
-          resources: [{ address: "terraform_data.a", mode: "managed", type: "terraform_data", provider_name: "terraform.io/builtin/terraform", values: { id: "1", input: { user: "u", password: "p" } }, sensitive_values: { input: { password: true } } }],
-          child_modules: [{ address: "module.m", resources: [{ address: "module.m.terraform_data.b", mode: "managed", type: "terraform_data", values: { id: "2" } }, { address: "module.m.data.x.y", mode: "data", type: "x", values: {} }] }],
+          resources: [
+            {
+              address: "terraform_data.a",
+              mode: "managed",
+              type: "terraform_data",
+              provider_name: "terraform.io/builtin/terraform",
+              values: { id: "1", input: { user: "u", password: "p" } },
+              sensitive_values: { input: { password: true } },
+            },
+          ],
+          child_modules: [
+            {
+              address: "module.m",
+              resources: [
+                { address: "module.m.terraform_data.b", mode: "managed", type: "terraform_data", values: { id: "2" } },
+                { address: "module.m.data.x.y", mode: "data", type: "x", values: {} },
+              ],
+            },
+          ],
         },
       },
     });
@@ -57,13 +93,21 @@ describe("state", () => {
 
 describe("CLI output", () => {
   it("turns -json UI lines into log lines, never the outputs' values", () => {
-    expect(uiLogEvent('{"@message":"module.q.terraform_data.x: Creation complete after 0s [id=1]","type":"apply_complete","hook":{"resource":{"addr":"module.q.terraform_data.x"}}}')).toEqual({
+    expect(
+      uiLogEvent(
+        '{"@message":"module.q.terraform_data.x: Creation complete after 0s [id=1]","type":"apply_complete","hook":{"resource":{"addr":"module.q.terraform_data.x"}}}',
+      ),
+    ).toEqual({
       level: "info",
       message: "module.q.terraform_data.x: Creation complete after 0s [id=1]",
       address: "module.q.terraform_data.x",
     });
     expect(uiLogEvent('{"@message":"Outputs: 1","type":"outputs","outputs":{"token":{"value":"s3cret"}}}')).toBeNull();
-    expect(uiLogEvent('{"@message":"Error: Invalid value","type":"diagnostic","diagnostic":{"severity":"error","summary":"Invalid value for input variable","detail":"a number\\n  is required."}}')).toMatchObject({
+    expect(
+      uiLogEvent(
+        '{"@message":"Error: Invalid value","type":"diagnostic","diagnostic":{"severity":"error","summary":"Invalid value for input variable","detail":"a number\\n  is required."}}',
+      ),
+    ).toMatchObject({
       level: "error",
       message: "Invalid value for input variable: a number is required.",
     });
@@ -72,7 +116,9 @@ describe("CLI output", () => {
 
   it("redacts known secrets and the password of any URL", () => {
     const redact = new Redactor().add("hunter22", "ab").redact;
-    expect(redact("conn=postgres://app:hunter22@db:5432/x?sslmode=disable token=hunter22 short=ab")).toBe("conn=postgres://app:[redacted]@db:5432/x?sslmode=disable token=[redacted] short=ab");
+    expect(redact("conn=postgres://app:hunter22@db:5432/x?sslmode=disable token=hunter22 short=ab")).toBe(
+      "conn=postgres://app:[redacted]@db:5432/x?sslmode=disable token=[redacted] short=ab",
+    );
     expect(redact("https://user:pa55@example.com/path")).toBe("https://user:[redacted]@example.com/path");
   });
 });

@@ -79,7 +79,14 @@ export type StateResource = {
 };
 
 type RawModule = { address?: string; resources?: RawResource[]; child_modules?: RawModule[] };
-type RawResource = { address?: string; mode?: string; type?: string; provider_name?: string; values?: Record<string, unknown>; sensitive_values?: unknown };
+type RawResource = {
+  address?: string;
+  mode?: string;
+  type?: string;
+  provider_name?: string;
+  values?: Record<string, unknown>;
+  sensitive_values?: unknown;
+};
 
 /** Splits `values` by the `sensitive_values` mirror (true marks a sensitive value). */
 function splitSensitive(values: unknown, marks: unknown, prefix: string, sensitive: Record<string, string>): unknown {
@@ -115,16 +122,30 @@ export function stateResources(show: { values?: { root_module?: RawModule } }): 
 }
 
 type RawStateV4 = {
-  resources?: { module?: string; mode?: string; type?: string; name?: string; provider?: string; instances?: { index_key?: string | number; attributes?: Record<string, unknown> }[] }[];
+  resources?: {
+    module?: string;
+    mode?: string;
+    type?: string;
+    name?: string;
+    provider?: string;
+    instances?: { index_key?: string | number; attributes?: Record<string, unknown> }[];
+  }[];
 };
 
 /** The same from the raw state document the pg backend stores (no CLI needed): sensitive attributes are not separated. */
-export function rawStateResources(state: RawStateV4): { address: string; type: string; module: string | null; attributes: Record<string, unknown> }[] {
+export function rawStateResources(
+  state: RawStateV4,
+): { address: string; type: string; module: string | null; attributes: Record<string, unknown> }[] {
   const out: { address: string; type: string; module: string | null; attributes: Record<string, unknown> }[] = [];
   for (const r of state.resources ?? []) {
     if (r.mode !== "managed" || !r.type || !r.name) continue;
     for (const instance of r.instances ?? []) {
-      const key = instance.index_key === undefined ? "" : typeof instance.index_key === "number" ? `[${instance.index_key}]` : `[${JSON.stringify(instance.index_key)}]`;
+      const key =
+        instance.index_key === undefined
+          ? ""
+          : typeof instance.index_key === "number"
+            ? `[${instance.index_key}]`
+            : `[${JSON.stringify(instance.index_key)}]`;
       const address = `${r.module ? `${r.module}.` : ""}${r.type}.${r.name}${key}`;
       out.push({ address, type: r.type, module: r.module ?? null, attributes: instance.attributes ?? {} });
     }
@@ -137,7 +158,10 @@ export function carriedTags(values: Record<string, unknown>): Record<string, str
   const input = values.input && typeof values.input === "object" ? (values.input as Record<string, unknown>) : null;
   for (const candidate of [values.tags_all, values.tags, values.labels, input?.tags]) {
     if (candidate && typeof candidate === "object" && !Array.isArray(candidate)) {
-      return Object.fromEntries(Object.entries(candidate as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+      return Object.fromEntries(Object.entries(candidate as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<
+        string,
+        string
+      >;
     }
   }
   return null;
@@ -154,11 +178,18 @@ export type PlanCost = {
 };
 
 /** Hourly micro-dollars of one instance of a type, or null when the price list does not know the type. */
-export function typeHourlyMicros(type: string, region: string | null, prices: TerraformPriceList = terraformPrices): { hourlyMicros: number; label: string } | null {
+export function typeHourlyMicros(
+  type: string,
+  region: string | null,
+  prices: TerraformPriceList = terraformPrices,
+): { hourlyMicros: number; label: string } | null {
   const entry = prices.resourceTypes?.[type];
   if (!entry) return null;
   const [line] = priceLines(prices, [{ sku: entry.sku, quantity: entry.quantity ?? 1 }], region && prices.regions[region] ? region : null);
-  return { hourlyMicros: line?.hourlyMicros ?? 0, label: entry.sku === "free" ? `${type}: no charge${entry.note ? ` (${entry.note})` : ""}` : `${type}: ${line?.title ?? entry.sku}` };
+  return {
+    hourlyMicros: line?.hourlyMicros ?? 0,
+    label: entry.sku === "free" ? `${type}: no charge${entry.note ? ` (${entry.note})` : ""}` : `${type}: ${line?.title ?? entry.sku}`,
+  };
 }
 
 export type DeclaredUsage = {
@@ -183,19 +214,32 @@ export function priceResources(
   for (const r of resources) {
     const priced = typeHourlyMicros(r.type, regionOf(r.templateResource), prices);
     if (!priced) unpriced.push({ address: r.address, type: r.type });
-    else if (priced.hourlyMicros > 0) lines.push({ address: r.address, label: priced.label, hourlyMicros: priced.hourlyMicros, monthlyCents: monthlyCents(priced.hourlyMicros, prices.hoursPerMonth) });
+    else if (priced.hourlyMicros > 0)
+      lines.push({
+        address: r.address,
+        label: priced.label,
+        hourlyMicros: priced.hourlyMicros,
+        monthlyCents: monthlyCents(priced.hourlyMicros, prices.hoursPerMonth),
+      });
   }
   const present = new Set(resources.flatMap((r) => [r.address, moduleInstanceOf(r.address)].filter((a): a is string => a !== null)));
   for (const usage of declared) {
     if (!present.has(usage.terraformAddress) || usage.hourlyMicros === 0) continue;
-    lines.push({ address: usage.terraformAddress, label: usage.label, hourlyMicros: usage.hourlyMicros, monthlyCents: monthlyCents(usage.hourlyMicros, prices.hoursPerMonth) });
+    lines.push({
+      address: usage.terraformAddress,
+      label: usage.label,
+      hourlyMicros: usage.hourlyMicros,
+      monthlyCents: monthlyCents(usage.hourlyMicros, prices.hoursPerMonth),
+    });
   }
   const hourlyMicros = lines.reduce((sum, l) => sum + l.hourlyMicros, 0);
   return { hourlyMicros, monthlyCents: monthlyCents(hourlyMicros, prices.hoursPerMonth), lines, unpriced };
 }
 
 /** One `-json` UI line as a run log event, or null for lines not worth showing (or carrying values). */
-export function uiLogEvent(line: string): { level: "info" | "warn" | "error"; message: string; address?: string; diagnostic?: { summary: string; detail: string } } | null {
+export function uiLogEvent(
+  line: string,
+): { level: "info" | "warn" | "error"; message: string; address?: string; diagnostic?: { summary: string; detail: string } } | null {
   let message: Record<string, unknown>;
   try {
     message = JSON.parse(line) as Record<string, unknown>;
@@ -214,10 +258,17 @@ export function uiLogEvent(line: string): { level: "info" | "warn" | "error"; me
       const d = (message.diagnostic ?? {}) as { severity?: string; summary?: string; detail?: string; address?: string };
       const summary = d.summary ?? text;
       const detail = (d.detail ?? "").replace(/\s+/g, " ").trim();
-      return { level: d.severity === "error" ? "error" : "warn", message: detail ? `${summary}: ${detail}` : summary, address: d.address ?? address, diagnostic: { summary, detail } };
+      return {
+        level: d.severity === "error" ? "error" : "warn",
+        message: detail ? `${summary}: ${detail}` : summary,
+        address: d.address ?? address,
+        diagnostic: { summary, detail },
+      };
     }
     default:
       // Every other message (progress, state lock, drift): its text, never its values.
-      return text ? { level: type.endsWith("errored") ? "error" : type === "resource_drift" ? "warn" : "info", message: text, ...(address ? { address } : {}) } : null;
+      return text
+        ? { level: type.endsWith("errored") ? "error" : type === "resource_drift" ? "warn" : "info", message: text, ...(address ? { address } : {}) }
+        : null;
   }
 }

@@ -11,14 +11,34 @@ const environment = { name: "orders", tier: "dev", team: "payments" };
 describe("the root module", () => {
   it("passes parameters only as variables: no value the user typed appears in main.tf.json", async () => {
     const { document } = await catalogTemplate("event-queue-terraform");
-    const parameters = { queue_name: "zz-very-unusual-name", queue_type: "fifo", region: "eu-west-1", visibility_timeout_seconds: 4242, message_retention_days: 4, max_receive_count: 5, expected_million_requests: 5, idempotency_table: true };
-    const { mainTf, tfvars } = buildRootModule({ spec: document.spec, parameters, environment, tags, backend: { schemaName: "provisio_terraform_state" } });
+    const parameters = {
+      queue_name: "zz-very-unusual-name",
+      queue_type: "fifo",
+      region: "eu-west-1",
+      visibility_timeout_seconds: 4242,
+      message_retention_days: 4,
+      max_receive_count: 5,
+      expected_million_requests: 5,
+      idempotency_table: true,
+    };
+    const { mainTf, tfvars } = buildRootModule({
+      spec: document.spec,
+      parameters,
+      environment,
+      tags,
+      backend: { schemaName: "provisio_terraform_state" },
+    });
     const text = JSON.stringify(mainTf);
     for (const value of ["zz-very-unusual-name", "4242", "eu-west-1", "fifo", "payments"]) expect(text).not.toContain(value);
     expect(tfvars).toMatchObject({ ...parameters, provisio_tags: tags, provisio_environment: environment });
     expect(mainTf).toMatchObject({
       terraform: { backend: { pg: { schema_name: "provisio_terraform_state" } } },
-      variable: { queue_name: { type: "string" }, visibility_timeout_seconds: { type: "number", default: null }, idempotency_table: { type: "bool", default: null }, provisio_tags: { type: "map(string)" } },
+      variable: {
+        queue_name: { type: "string" },
+        visibility_timeout_seconds: { type: "number", default: null },
+        idempotency_table: { type: "bool", default: null },
+        provisio_tags: { type: "map(string)" },
+      },
       module: { queue: { source: "./module", queue_name: "${var.queue_name}", region: "${var.region}", tags: "${var.provisio_tags}" } },
       output: { queue_url: { value: "${module.queue.queue_url}", sensitive: false } },
     });
@@ -64,7 +84,9 @@ spec:
     expect(mainTf.terraform).toEqual({ required_version: ">= 1.4.0" });
     const data = (mainTf.resource as { terraform_data: Record<string, { count: unknown; input: string }> }).terraform_data;
     expect(data.items?.count).toBe("${var.n}");
-    expect(data.items?.input).toBe('${{"index" = count.index, "label" = "item-${count.index} of ${var.provisio_environment.name} 100%%{x}", "tags" = merge({"kind" = "item"}, var.provisio_tags)}}');
+    expect(data.items?.input).toBe(
+      '${{"index" = count.index, "label" = "item-${count.index} of ${var.provisio_environment.name} 100%%{x}", "tags" = merge({"kind" = "item"}, var.provisio_tags)}}',
+    );
     expect(data.summary?.count).toBe("${var.extra ? 1 : 0}");
     expect(data.summary?.input).toBe('${{"ids" = terraform_data.items[*].id, "first" = terraform_data.items[0].id, "tags" = var.provisio_tags}}');
     expect(mainTf.output).toEqual({
@@ -90,9 +112,18 @@ spec:
     approvals: { dev: [] }
 `);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    const inspection = inspectModule({ "module/main.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\nresource "aws_s3_bucket" "b" {}\n' });
+    const inspection = inspectModule({
+      "module/main.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws" }\n  }\n}\nresource "aws_s3_bucket" "b" {}\n',
+    });
     expect([...inspection.providers]).toEqual(["aws"]);
-    const { mainTf } = buildRootModule({ spec: parsed.document.spec, parameters: { region: "us-east-1" }, environment, tags, backend: null, defaultTagProviders: ["aws"] });
+    const { mainTf } = buildRootModule({
+      spec: parsed.document.spec,
+      parameters: { region: "us-east-1" },
+      environment,
+      tags,
+      backend: null,
+      defaultTagProviders: ["aws"],
+    });
     expect(mainTf.provider).toEqual({ aws: [{ region: "${var.region}", default_tags: [{ tags: "${var.provisio_tags}" }] }] });
   });
 
@@ -133,13 +164,19 @@ ${extra}
     expect(issues(yaml(`size: "${"$"}{params.size}"`), moduleFiles('variable "size" {\n  type = number\n}\n'))).toContain(
       'spec.resources[0].properties.source: the module does not accept Provisio\'s tags: declare variable "tags" { type = map(string), default = {} } in the module and merge it into the tags of everything it creates',
     );
-    expect(issues(yaml(`size: "${"$"}{params.size}"`), moduleFiles('variable "size" {\n  type = number\n}\nvariable "tags" {\n  type = list(string)\n}\n'))).toEqual(
+    expect(
+      issues(
+        yaml(`size: "${"$"}{params.size}"`),
+        moduleFiles('variable "size" {\n  type = number\n}\nvariable "tags" {\n  type = list(string)\n}\n'),
+      ),
+    ).toEqual(
       expect.arrayContaining([expect.stringContaining('variable "tags" in module/main.tf has type list(string); it must take a map of strings')]),
     );
   });
 
   it("names inputs the module lacks, variables nobody sets, missing outputs and sensitive ones shown in clear", () => {
-    const vars = 'variable "tags" {\n  type    = map(string)\n  default = {}\n}\nvariable "size" {\n  type = number\n}\nvariable "zone" {\n  type = string\n  validation {\n    condition     = length(var.zone) > 0\n    error_message = "zone = required"\n  }\n}\n';
+    const vars =
+      'variable "tags" {\n  type    = map(string)\n  default = {}\n}\nvariable "size" {\n  type = number\n}\nvariable "zone" {\n  type = string\n  validation {\n    condition     = length(var.zone) > 0\n    error_message = "zone = required"\n  }\n}\n';
     expect(issues(yaml(`size: "${"$"}{params.size}", colour: red`), moduleFiles(vars))).toEqual([
       'spec.resources[0].properties.inputs.colour: the module has no variable "colour" (it declares size, tags, zone)',
       'spec.resources[0].properties.inputs: the module\'s variable "zone" (module/main.tf) has no default: set it in inputs',
@@ -148,7 +185,10 @@ ${extra}
   });
 
   it("refuses parameter names Provisio uses for its own variables", () => {
-    const text = yaml(`size: "${"$"}{params.size}"`).replace("- { name: size,", "- { name: provisio_tags, title: T, type: string, default: x }\n    - { name: size,");
+    const text = yaml(`size: "${"$"}{params.size}"`).replace(
+      "- { name: size,",
+      "- { name: provisio_tags, title: T, type: string, default: x }\n    - { name: size,",
+    );
     expect(issues(text, moduleFiles('variable "tags" {\n  type = map(string)\n}\nvariable "size" {\n  type = number\n}\n'))).toEqual(
       expect.arrayContaining(["spec.parameters[0].name: names starting with provisio_ are reserved for the variables Provisio sets"]),
     );

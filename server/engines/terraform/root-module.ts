@@ -144,9 +144,7 @@ class Translator {
     if (errors.length) throw new Error(errors[0]);
     const only = segments.length === 1 ? segments[0] : undefined;
     if (only && typeof only !== "string") return this.reference(only.ref, where);
-    const body = segments
-      .map((s) => (typeof s === "string" ? hclString(s).slice(1, -1) : `\${${this.reference(s.ref, where)}}`))
-      .join("");
+    const body = segments.map((s) => (typeof s === "string" ? hclString(s).slice(1, -1) : `\${${this.reference(s.ref, where)}}`)).join("");
     return `"${body}"`;
   }
 }
@@ -161,7 +159,8 @@ export function buildRootModule(input: RootModuleInput): RootModule {
 
   const variables: Record<string, unknown> = {};
   for (const p of spec.parameters) {
-    if (p.name.startsWith(reservedVariablePrefix)) throw new Error(`parameter "${p.name}": names starting with ${reservedVariablePrefix} are reserved`);
+    if (p.name.startsWith(reservedVariablePrefix))
+      throw new Error(`parameter "${p.name}": names starting with ${reservedVariablePrefix} are reserved`);
     variables[p.name] = { type: typeOf[p.type], ...(p.required === false || p.default !== undefined ? { default: null } : {}) };
   }
   variables[tagsVariable] = { type: "map(string)" };
@@ -213,11 +212,16 @@ export function buildRootModule(input: RootModuleInput): RootModule {
   const terraform: Record<string, unknown> = { required_version: ">= 1.4.0" };
   // The engine creates the schema, table and index itself, as their owner; the CLI's own role
   // may only read and write state rows, so it must not try to create them.
-  if (input.backend) terraform.backend = { pg: { schema_name: input.backend.schemaName, skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true } };
+  if (input.backend)
+    terraform.backend = {
+      pg: { schema_name: input.backend.schemaName, skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true },
+    };
   const mainTf: Record<string, unknown> = { terraform, variable: variables };
   if (input.defaultTagProviders?.includes("aws")) {
     terraform.required_providers = { aws: { source: "hashicorp/aws" } };
-    mainTf.provider = { aws: [{ ...(providerRegion ? { region: wrap(providerRegion) } : {}), default_tags: [{ tags: wrap(`var.${tagsVariable}`) }] }] };
+    mainTf.provider = {
+      aws: [{ ...(providerRegion ? { region: wrap(providerRegion) } : {}), default_tags: [{ tags: wrap(`var.${tagsVariable}`) }] }],
+    };
   }
   if (Object.keys(modules).length) mainTf.module = modules;
   if (Object.keys(resources).length) mainTf.resource = resources;

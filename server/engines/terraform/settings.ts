@@ -77,8 +77,18 @@ const flavorOf = (file: string): "terraform" | "tofu" => (path.basename(file).st
 /** Finds the CLI without running it (cheap enough for every catalog page). */
 export function locateBinary(configured: string | undefined, pathEnv: string | undefined = envVar("PATH")): BinaryLocation {
   if (configured) {
-    const found = configured.includes("/") || configured.includes(path.sep) ? (executable(path.resolve(configured)) ? path.resolve(configured) : null) : onPath(configured, pathEnv);
-    return found ? { ok: true, path: found, flavor: flavorOf(found) } : { ok: false, reason: `PROVISIO_TERRAFORM_BIN is "${configured}", which is not an executable file${configured.includes("/") ? "" : " on PATH"}` };
+    const found =
+      configured.includes("/") || configured.includes(path.sep)
+        ? executable(path.resolve(configured))
+          ? path.resolve(configured)
+          : null
+        : onPath(configured, pathEnv);
+    return found
+      ? { ok: true, path: found, flavor: flavorOf(found) }
+      : {
+          ok: false,
+          reason: `PROVISIO_TERRAFORM_BIN is "${configured}", which is not an executable file${configured.includes("/") ? "" : " on PATH"}`,
+        };
   }
   for (const name of ["tofu", "terraform"]) {
     const found = onPath(name, pathEnv);

@@ -33,7 +33,10 @@ export function inlineTemplate(yaml: string, moduleFiles: Record<string, string>
   return { document: parsed.document, moduleFiles };
 }
 
-export function specFor(template: TestTemplate, options: { environmentId?: string; parameters?: Record<string, ParameterValue>; tier?: Tier; name?: string } = {}): EnvironmentSpec {
+export function specFor(
+  template: TestTemplate,
+  options: { environmentId?: string; parameters?: Record<string, ParameterValue>; tier?: Tier; name?: string } = {},
+): EnvironmentSpec {
   const environmentId = options.environmentId ?? randomUUID();
   const parameters = { ...parameterDefaults(template.document.spec.parameters), ...options.parameters };
   const tier = options.tier ?? template.document.spec.tiers[0] ?? "dev";
@@ -42,15 +45,34 @@ export function specFor(template: TestTemplate, options: { environmentId?: strin
     environmentName: name,
     tier,
     team: "payments",
-    tagValues: { team: "payments", owner: "dana@example.com", "cost-center": "CC-42", "expires-at": "2030-01-01T00:00:00.000Z", "request-id": randomUUID(), "environment-id": environmentId },
+    tagValues: {
+      team: "payments",
+      owner: "dana@example.com",
+      "cost-center": "CC-42",
+      "expires-at": "2030-01-01T00:00:00.000Z",
+      "request-id": randomUUID(),
+      "environment-id": environmentId,
+    },
   });
   return {
     environmentId,
-    template: { name: template.document.metadata.name, version: template.document.spec.version, document: template.document, moduleFiles: template.moduleFiles },
+    template: {
+      name: template.document.metadata.name,
+      version: template.document.spec.version,
+      document: template.document,
+      moduleFiles: template.moduleFiles,
+    },
     parameters,
     environment: { name, tier, team: "payments" },
     tags: plan.resources[0]?.tags ?? {},
-    planned: plan.resources.map((r) => ({ address: r.address, id: r.id, index: r.index, region: r.region, size: r.size, hourlyMicros: r.hourlyMicros })),
+    planned: plan.resources.map((r) => ({
+      address: r.address,
+      id: r.id,
+      index: r.index,
+      region: r.region,
+      size: r.size,
+      hourlyMicros: r.hourlyMicros,
+    })),
   };
 }
 

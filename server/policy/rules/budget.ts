@@ -26,7 +26,10 @@ export const budget: Rule = (input) => {
   const [leftText, needText] = formatUsdPair(left, b.thisRequestCents);
   // A request that costs nothing this month does not spend budget, even when the team is already over.
   if (b.remainingAfterCents >= 0 || b.thisRequestCents === 0) {
-    return { reasons: [{ rule: "budget", effect: "allow", message: `within budget: this request needs ${needText} of ${leftText} left this month` }], stages: [] };
+    return {
+      reasons: [{ rule: "budget", effect: "allow", message: `within budget: this request needs ${needText} of ${leftText} left this month` }],
+      stages: [],
+    };
   }
   const figures = `exceeds remaining budget: ${leftText} left of ${formatUsd(b.limitCents)}, this request needs ${needText}`;
   if (b.mode === "hard") return { reasons: [{ rule: "budget", effect: "deny", message: `${figures} — denied` }], stages: [] };

@@ -12,7 +12,13 @@ export const costThreshold: Rule = ({ policy, cost }) => {
   const estimate = formatUsd(cost.monthlyCents) === threshold ? formatUsdExact(cost.monthlyCents) : formatUsd(cost.monthlyCents);
   const over = `over the ${threshold}/month threshold`;
   return {
-    reasons: [{ rule: "cost_threshold", effect: "require_approval", message: `${over}: ${whoMustApprove(rule.from, rule.count)} (estimated ${estimate}/month)` }],
+    reasons: [
+      {
+        rule: "cost_threshold",
+        effect: "require_approval",
+        message: `${over}: ${whoMustApprove(rule.from, rule.count)} (estimated ${estimate}/month)`,
+      },
+    ],
     stages: [{ role: rule.from, count: rule.count, reason: over }],
   };
 };

@@ -13,7 +13,10 @@ export const tierOffered: Rule = ({ policy, tier }) => {
   const offered = offeredTiers(policy);
   if (offered.includes(tier)) return nothing;
   const alternatives = offered.length > 0 ? ` (it offers ${offered.join(", ")})` : "";
-  return { reasons: [{ rule: "tier_offered", effect: "deny", message: `this template does not offer the ${tier} tier${alternatives} — denied` }], stages: [] };
+  return {
+    reasons: [{ rule: "tier_offered", effect: "deny", message: `this template does not offer the ${tier} tier${alternatives} — denied` }],
+    stages: [],
+  };
 };
 
 export const ttlWithinMax: Rule = ({ policy, tier, cost }) => {
@@ -23,7 +26,13 @@ export const ttlWithinMax: Rule = ({ policy, tier, cost }) => {
   const max = durationHours(ttl.max);
   if (cost.ttlHours <= max) return nothing;
   return {
-    reasons: [{ rule: "ttl_max", effect: "deny", message: `TTL of ${formatHours(cost.ttlHours)} is over the ${tier} tier's maximum of ${formatHours(max)} — denied` }],
+    reasons: [
+      {
+        rule: "ttl_max",
+        effect: "deny",
+        message: `TTL of ${formatHours(cost.ttlHours)} is over the ${tier} tier's maximum of ${formatHours(max)} — denied`,
+      },
+    ],
     stages: [],
   };
 };

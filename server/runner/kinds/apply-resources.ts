@@ -34,8 +34,21 @@ export async function applyResources(
       const properties = resolveReferences(planned.properties, actual) as Record<string, unknown>;
       const idempotencyKey = `${environment.id}/${planned.address}`;
       const tags = tagsFor(planned.tags, environment);
-      scope.log({ level: "info", message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`, address: planned.address });
-      const track: ResourceWrite = { op: "track", environmentId: environment.id, address: planned.address, type: planned.type, idempotencyKey, properties, tags, hourlyMicros: planned.hourlyMicros };
+      scope.log({
+        level: "info",
+        message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`,
+        address: planned.address,
+      });
+      const track: ResourceWrite = {
+        op: "track",
+        environmentId: environment.id,
+        address: planned.address,
+        type: planned.type,
+        idempotencyKey,
+        properties,
+        tags,
+        hourlyMicros: planned.hourlyMicros,
+      };
       const { trackedId } = await writeResources(scope, made ? [made, track] : [track]);
       made = null;
       if (!trackedId) throw new Error(`resource row for ${planned.address} was not written`);
@@ -46,8 +59,19 @@ export async function applyResources(
       const result = await withRetry(() => engine.apply(ctx, wanted, null), scope.retry);
       actual.set(planned.address, result);
       const durationMs = Date.now() - started;
-      scope.log({ level: "info", message: `Created ${planned.address} as ${result.providerId} in ${durationMs} ms`, address: planned.address, data: { durationMs } });
-      made = { op: "ready", id: trackedId, providerId: result.providerId, attributes: result.attributes, sensitiveCiphertext: sealSensitive(trackedId, result.sensitive) };
+      scope.log({
+        level: "info",
+        message: `Created ${planned.address} as ${result.providerId} in ${durationMs} ms`,
+        address: planned.address,
+        data: { durationMs },
+      });
+      made = {
+        op: "ready",
+        id: trackedId,
+        providerId: result.providerId,
+        attributes: result.attributes,
+        sensitiveCiphertext: sealSensitive(trackedId, result.sensitive),
+      };
     }
   } catch (error) {
     // Stopped or failed after a resource was made: its record still says so (best effort; a
@@ -60,7 +84,10 @@ export async function applyResources(
 }
 
 /** Cleanup after a failed apply (template policy `cleanup`): destroys what it touched, newest first; returns how many are gone. */
-export async function cleanUpResources(scope: RunScope, input: { engine: Engine; ctx: EngineContext; touched: EnvironmentResource[] }): Promise<number> {
+export async function cleanUpResources(
+  scope: RunScope,
+  input: { engine: Engine; ctx: EngineContext; touched: EnvironmentResource[] },
+): Promise<number> {
   const { engine, ctx, touched } = input;
   scope.log({ level: "info", message: `Cleaning up ${touched.length} resources (template policy: cleanup)` });
   // What the engine really has, so a resource created just before a crash is found by its key.

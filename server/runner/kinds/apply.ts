@@ -6,7 +6,16 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { environmentResources, environments, requests, teams, templateVersions, type Environment, type EnvironmentResource, type Request } from "~/db/schema";
+import {
+  environmentResources,
+  environments,
+  requests,
+  teams,
+  templateVersions,
+  type Environment,
+  type EnvironmentResource,
+  type Request,
+} from "~/db/schema";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { publishEvent } from "~/server/core/events";
 import { sealSecret } from "~/server/core/secret-box";
@@ -26,7 +35,13 @@ type ApplyResult = { outputs: Record<string, string>; secrets: Record<string, st
 /** The environment, its request, template and team, and the resources already made: one query. */
 async function load(db: Database, environmentId: string): Promise<ApplyLoad> {
   const rows = await db
-    .select({ environment: environments, request: requests, document: templateVersions.document, teamSlug: teams.slug, resource: environmentResources })
+    .select({
+      environment: environments,
+      request: requests,
+      document: templateVersions.document,
+      teamSlug: teams.slug,
+      resource: environmentResources,
+    })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
@@ -70,7 +85,10 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     const engine = scope.engine(environment.engine);
     const ctx = scope.engineContext(environment.id);
     const attempt = scope.run.attempts;
-    scope.log({ level: "info", message: attempt > 1 ? `Resuming apply (attempt ${attempt}) on ${scope.workerId}` : `Apply started on ${scope.workerId}` });
+    scope.log({
+      level: "info",
+      message: attempt > 1 ? `Resuming apply (attempt ${attempt}) on ${scope.workerId}` : `Apply started on ${scope.workerId}`,
+    });
     // Engines that apply a whole environment (terraform) report its outputs themselves.
     if (engine.applyAll) return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry });
     const actual = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
@@ -117,7 +135,14 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
         teamId: environment.teamId,
         subject: `environments/${environment.id}`,
         data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, resources },
-        notify: { userIds: [environment.ownerId], kind: "run_succeeded", title: `${environment.name} is ready`, body: `${resources} resources created.`, link: `/environments/${environment.id}`, requestId: request.id },
+        notify: {
+          userIds: [environment.ownerId],
+          kind: "run_succeeded",
+          title: `${environment.name} is ready`,
+          body: `${resources} resources created.`,
+          link: `/environments/${environment.id}`,
+          requestId: request.id,
+        },
       });
       scope.log({ level: "info", message: `Apply finished: ${resources} resources ready` });
       return;
@@ -131,7 +156,14 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: request.id, runId, name: environment.name, error: error.message },
-      notify: { userIds: [environment.ownerId], kind: "run_failed", title: `${environment.name} failed to provision`, body: summary, link: `/environments/${environment.id}`, requestId: request.id },
+      notify: {
+        userIds: [environment.ownerId],
+        kind: "run_failed",
+        title: `${environment.name} failed to provision`,
+        body: summary,
+        link: `/environments/${environment.id}`,
+        requestId: request.id,
+      },
     });
     scope.log({ level: "error", message: summary });
   },

@@ -31,11 +31,17 @@ export const destroyKind = defineRunKind<Environment, void>({
     const ctx = scope.engineContext(environment.id);
     scope.log({ level: "info", message: `Destroy started on ${scope.workerId}` });
     // A whole-environment engine (terraform) destroys everything at once; the loop below then finds nothing left.
-    if (engine.destroyAll) await destroyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, log: scope.log });
+    if (engine.destroyAll)
+      await destroyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, log: scope.log });
     const rows = await scope.db
       .select()
       .from(environmentResources)
-      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])))
+      .where(
+        and(
+          eq(environmentResources.environmentId, environment.id),
+          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
+        ),
+      )
       .orderBy(desc(environmentResources.createdAt));
     const reported = await withRetry(() => engine.read(ctx), scope.retry);
     const byKey = new Map<string, ActualResource>(reported.map((r) => [r.idempotencyKey, r]));
@@ -50,7 +56,11 @@ export const destroyKind = defineRunKind<Environment, void>({
         const found = byKey.get(row.idempotencyKey);
         if (found) await withRetry(() => engine.destroy(ctx, found), scope.retry);
         byKey.delete(row.idempotencyKey);
-        scope.log({ level: "info", message: found ? `Destroyed ${row.address} (${found.providerId})` : `${row.address} was already gone`, address: row.address });
+        scope.log({
+          level: "info",
+          message: found ? `Destroyed ${row.address} (${found.providerId})` : `${row.address} was already gone`,
+          address: row.address,
+        });
         gone = { op: "status", id: row.id, status: "deleted" };
       }
     } catch (error) {
@@ -79,13 +89,26 @@ export const destroyKind = defineRunKind<Environment, void>({
     await moveEnvironment(tx, environment, "destroyed", { destroyedAt: new Date() });
     // The request that made it is over: its environment name is free for a new request.
     await moveRequest(tx, environment.requestId, "destroyed");
-    await recordAudit(tx, systemActor, { action: "environment.destroyed", subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId, after: { runId } });
+    await recordAudit(tx, systemActor, {
+      action: "environment.destroyed",
+      subjectType: "environment",
+      subjectId: environment.id,
+      teamId: environment.teamId,
+      correlationId: environment.requestId,
+      after: { runId },
+    });
     await publishEvent(tx, {
       type: "environment.destroyed",
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
       data: { environmentId: environment.id, requestId: environment.requestId, runId, name: environment.name },
-      notify: { userIds: [environment.ownerId], kind: "environment_destroyed", title: `${environment.name} was destroyed`, link: `/environments/${environment.id}`, requestId: environment.requestId },
+      notify: {
+        userIds: [environment.ownerId],
+        kind: "environment_destroyed",
+        title: `${environment.name} was destroyed`,
+        link: `/environments/${environment.id}`,
+        requestId: environment.requestId,
+      },
     });
     scope.log({ level: "info", message: "Destroy finished: every resource is gone" });
   },

@@ -47,7 +47,15 @@ export const updateKind = defineRunKind<UpdateLoad, number>({
       scope.signal.throwIfAborted();
       const tags = tagsFor(row.tags, environment);
       if (JSON.stringify(tags) === JSON.stringify(row.tags)) continue;
-      await withRetry(() => engine.apply(ctx, { address: row.address, type: row.type, properties: row.properties, tags, idempotencyKey: row.idempotencyKey }, toActual(row)), scope.retry);
+      await withRetry(
+        () =>
+          engine.apply(
+            ctx,
+            { address: row.address, type: row.type, properties: row.properties, tags, idempotencyKey: row.idempotencyKey },
+            toActual(row),
+          ),
+        scope.retry,
+      );
       scope.log({ level: "info", message: `Updated tags of ${row.address}`, address: row.address });
       await writeResources(scope, [{ op: "tags", id: row.id, tags }]);
       progress.updated++;
@@ -56,7 +64,10 @@ export const updateKind = defineRunKind<UpdateLoad, number>({
   },
 
   async cleanUp(scope, { progress }, error) {
-    scope.log({ level: "error", message: `Update failed: ${error.message}. The environment stays ready; ${progress.updated} resources were updated.` });
+    scope.log({
+      level: "error",
+      message: `Update failed: ${error.message}. The environment stays ready; ${progress.updated} resources were updated.`,
+    });
     return error.message;
   },
 

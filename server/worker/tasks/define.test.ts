@@ -5,7 +5,12 @@ import { defineTask, quietJobNames, taskListFrom, type JobTasks } from "./define
 
 function helpers() {
   const lines: string[] = [];
-  const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m), debug: () => undefined };
+  const logger = {
+    info: (m: string) => lines.push(m),
+    warn: (m: string) => lines.push(m),
+    error: (m: string) => lines.push(m),
+    debug: () => undefined,
+  };
   return { helpers: { logger } as unknown as JobHelpers, lines };
 }
 

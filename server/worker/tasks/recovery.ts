@@ -45,7 +45,9 @@ export function recoverRunsTask(db: Database, options: { staleMs?: number; tickM
     }
     const { deadWorkers, recoveredRuns } = report;
     for (const w of deadWorkers) {
-      helpers.logger.warn(`worker ${w.workerId} stopped heartbeating (last seen ${w.lastSeenAt.toISOString()}): released ${w.jobsReleased} job lock(s) it held`);
+      helpers.logger.warn(
+        `worker ${w.workerId} stopped heartbeating (last seen ${w.lastSeenAt.toISOString()}): released ${w.jobsReleased} job lock(s) it held`,
+      );
     }
     for (const runId of recoveredRuns) helpers.logger.info(`run ${runId}: its worker stopped heartbeating; queued to resume`);
   });

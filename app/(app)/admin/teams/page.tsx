@@ -20,10 +20,18 @@ export default async function AdminTeamsPage() {
             <caption className="sr-only">All teams</caption>
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th scope="col" className="pb-2 font-medium">Team</th>
-                <th scope="col" className="pb-2 font-medium">Cost center</th>
-                <th scope="col" className="pb-2 text-right font-medium">Monthly budget</th>
-                <th scope="col" className="pb-2 text-right font-medium">Members</th>
+                <th scope="col" className="pb-2 font-medium">
+                  Team
+                </th>
+                <th scope="col" className="pb-2 font-medium">
+                  Cost center
+                </th>
+                <th scope="col" className="pb-2 text-right font-medium">
+                  Monthly budget
+                </th>
+                <th scope="col" className="pb-2 text-right font-medium">
+                  Members
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

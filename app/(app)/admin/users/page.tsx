@@ -11,9 +11,7 @@ export default async function AdminUsersPage() {
   const users = await (await serverApi()).users.list();
   return (
     <Card title={`Users (${users.length})`}>
-      <p className="mb-4 text-sm text-slate-600">
-        People appear here after their first sign-in. Team roles are set on each team&apos;s page.
-      </p>
+      <p className="mb-4 text-sm text-slate-600">People appear here after their first sign-in. Team roles are set on each team&apos;s page.</p>
       <UsersTable users={users} viewerId={viewer.id} editable />
     </Card>
   );

@@ -13,7 +13,9 @@ export default async function RequestsPage() {
   const viewer = await requireViewer();
   const overseer = canReadAllTeams(viewer);
   // Admins and auditors see every team's requests, so they filter by every team.
-  const teams = overseer ? (await (await serverApi()).teams.list()).map((t) => ({ id: t.id, name: t.name })) : viewer.teams.map((t) => ({ id: t.id, name: t.name }));
+  const teams = overseer
+    ? (await (await serverApi()).teams.list()).map((t) => ({ id: t.id, name: t.name }))
+    : viewer.teams.map((t) => ({ id: t.id, name: t.name }));
   return (
     <>
       <PageHeader

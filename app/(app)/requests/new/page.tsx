@@ -28,7 +28,14 @@ export default async function NewRequestPage({ searchParams }: Props) {
     return (
       <>
         <PageHeader title="New request" description="Every request starts from a template in the catalog." />
-        <EmptyState title="Pick a template first" action={<Link href="/catalog" className={buttonClass("primary")}>Browse the catalog</Link>}>
+        <EmptyState
+          title="Pick a template first"
+          action={
+            <Link href="/catalog" className={buttonClass("primary")}>
+              Browse the catalog
+            </Link>
+          }
+        >
           Open a template in the catalog and choose “Request this environment”.
         </EmptyState>
       </>
@@ -57,7 +64,9 @@ export default async function NewRequestPage({ searchParams }: Props) {
       <>
         {back}
         {header}
-        <EmptyState title="This template is deprecated">It takes no new requests{detail.template.deprecationReason ? `: ${detail.template.deprecationReason}` : "."}</EmptyState>
+        <EmptyState title="This template is deprecated">
+          It takes no new requests{detail.template.deprecationReason ? `: ${detail.template.deprecationReason}` : "."}
+        </EmptyState>
       </>
     );
   }
@@ -75,7 +84,9 @@ export default async function NewRequestPage({ searchParams }: Props) {
       <>
         {back}
         {header}
-        <EmptyState title="You are not in a team yet">Environments belong to teams. Ask an admin to add you to one, then come back to request this environment.</EmptyState>
+        <EmptyState title="You are not in a team yet">
+          Environments belong to teams. Ask an admin to add you to one, then come back to request this environment.
+        </EmptyState>
       </>
     );
   }
@@ -84,7 +95,12 @@ export default async function NewRequestPage({ searchParams }: Props) {
     <>
       {back}
       {header}
-      <RequestForm mode="new" template={formTemplate(latest.name, latest.document, latest.engineCapabilities)} teams={teams} defaultTeamId={teams.find((t) => t.id === wantedTeam)?.id} />
+      <RequestForm
+        mode="new"
+        template={formTemplate(latest.name, latest.document, latest.engineCapabilities)}
+        teams={teams}
+        defaultTeamId={teams.find((t) => t.id === wantedTeam)?.id}
+      />
     </>
   );
 }

@@ -62,7 +62,13 @@ function firstId(value: unknown): string | null {
 }
 
 /** An instance's addresses from its subnet (standalone instances and pool members alike). */
-export function instanceAttributes(id: string, region: string, subnet: Row | undefined, wantsPublicIp: boolean, previous: Record<string, unknown> = {}) {
+export function instanceAttributes(
+  id: string,
+  region: string,
+  subnet: Row | undefined,
+  wantsPublicIp: boolean,
+  previous: Record<string, unknown> = {},
+) {
   const cidr = typeof subnet?.properties.cidr === "string" ? subnet.properties.cidr : "10.0.0.0/16";
   const privateIp = (typeof previous.private_ip === "string" ? previous.private_ip : null) ?? hostIn(cidr, id) ?? "10.0.0.4";
   return {

@@ -37,22 +37,47 @@ async function network(region = "eu-west-1", cidr = "10.0.0.0/16", extra: { acco
 }
 
 async function subnet(networkId: string, cidr = "10.0.1.0/24", region = "eu-west-1") {
-  return (await cloud.create({ type: "subnet", properties: { region, network: networkId, cidr }, tags: tags(), idempotencyKey: key("subnet") })).resource;
+  return (await cloud.create({ type: "subnet", properties: { region, network: networkId, cidr }, tags: tags(), idempotencyKey: key("subnet") }))
+    .resource;
 }
 
-const instanceProps = (subnetId: string, extra: Record<string, unknown> = {}) => ({ region: "eu-west-1", instance_type: "m5.large", image: "debian-12", subnet: subnetId, disk_gb: 20, ...extra });
+const instanceProps = (subnetId: string, extra: Record<string, unknown> = {}) => ({
+  region: "eu-west-1",
+  instance_type: "m5.large",
+  image: "debian-12",
+  subnet: subnetId,
+  disk_gb: 20,
+  ...extra,
+});
 
 describe("idempotent create", () => {
   it("answers the same resource for the same key, including under concurrent retries", async () => {
     const net = await network();
-    const first = await cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.0.2.0/24" }, tags: tags(), idempotencyKey: "env-1/subnet" });
+    const first = await cloud.create({
+      type: "subnet",
+      properties: { region: "eu-west-1", network: net.id, cidr: "10.0.2.0/24" },
+      tags: tags(),
+      idempotencyKey: "env-1/subnet",
+    });
     expect(first.created).toBe(true);
     expect(first.resource.id).toMatch(/^subnet-[0-9a-f]{17}$/);
-    const again = await cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.0.2.0/24" }, tags: tags(), idempotencyKey: "env-1/subnet" });
+    const again = await cloud.create({
+      type: "subnet",
+      properties: { region: "eu-west-1", network: net.id, cidr: "10.0.2.0/24" },
+      tags: tags(),
+      idempotencyKey: "env-1/subnet",
+    });
     expect(again).toMatchObject({ created: false, resource: { id: first.resource.id } });
 
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.9.0.0/16" }, tags: tags("env-race"), idempotencyKey: "env-race/network" })),
+      Array.from({ length: 12 }, () =>
+        cloud.create({
+          type: "network",
+          properties: { region: "eu-west-1", cidr: "10.9.0.0/16" },
+          tags: tags("env-race"),
+          idempotencyKey: "env-race/network",
+        }),
+      ),
     );
     expect(new Set(results.map((r) => r.resource.id)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -61,18 +86,41 @@ describe("idempotent create", () => {
 
   it("refuses the same key with other properties or another type, naming the resource", async () => {
     const net = await network();
-    const e = await expectError(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.1.0.0/16" }, idempotencyKey: net.idempotencyKey! }), "IdempotencyConflict", "permanent", /different properties \(cidr: "10.0.0.0\/16" → "10.1.0.0\/16"\)/);
+    const e = await expectError(
+      cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.1.0.0/16" }, idempotencyKey: net.idempotencyKey! }),
+      "IdempotencyConflict",
+      "permanent",
+      /different properties \(cidr: "10.0.0.0\/16" → "10.1.0.0\/16"\)/,
+    );
     expect(e.details.existingId).toBe(net.id);
-    await expectError(cloud.create({ type: "bucket", properties: { region: "eu-west-1", name: "some-bucket", expected_storage_gb: 1 }, idempotencyKey: net.idempotencyKey! }), "IdempotencyConflict", "permanent", /already names network/);
+    await expectError(
+      cloud.create({
+        type: "bucket",
+        properties: { region: "eu-west-1", name: "some-bucket", expected_storage_gb: 1 },
+        idempotencyKey: net.idempotencyKey!,
+      }),
+      "IdempotencyConflict",
+      "permanent",
+      /already names network/,
+    );
   });
 
   it("adopts after a lost response: the create took effect, the retry finds it", async () => {
     const net = await network();
     await cloud.configure({ faults: { lostResponseRate: { create: 1 } } });
     const k = key("lost");
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.0.3.0/24" }, idempotencyKey: k }), "RequestTimeout", "transient", /took effect/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.0.3.0/24" }, idempotencyKey: k }),
+      "RequestTimeout",
+      "transient",
+      /took effect/,
+    );
     await cloud.resetConfig();
-    const retried = await cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.0.3.0/24" }, idempotencyKey: k });
+    const retried = await cloud.create({
+      type: "subnet",
+      properties: { region: "eu-west-1", network: net.id, cidr: "10.0.3.0/24" },
+      idempotencyKey: k,
+    });
     expect(retried.created).toBe(false);
     expect((await cloud.inventory({ type: "subnet" })).filter((s) => s.idempotencyKey === k)).toHaveLength(1);
   });
@@ -89,43 +137,128 @@ describe("idempotent create", () => {
 
 describe("validation and references", () => {
   it("refuses nonsense properties with a permanent error naming the field", async () => {
-    await expectError(cloud.create({ type: "instance", properties: { region: "eu-west-1", instance_type: "m5.huge", image: "debian-12", subnet: "subnet-00000000000000000", disk_gb: 20 } }), "InvalidParameter", "permanent", /^properties\.instance_type: must be an instance type/);
-    await expectError(cloud.create({ type: "network", properties: { region: "mars-1", cidr: "10.0.0.0/16" } }), "InvalidParameter", "permanent", /^properties\.region: must be one of the sim regions/);
-    const e = await expectError(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16", colour: "blue" } }), "InvalidParameter", "permanent", /^properties\.colour: is not a property of network \(it takes region, cidr\)/);
+    await expectError(
+      cloud.create({
+        type: "instance",
+        properties: { region: "eu-west-1", instance_type: "m5.huge", image: "debian-12", subnet: "subnet-00000000000000000", disk_gb: 20 },
+      }),
+      "InvalidParameter",
+      "permanent",
+      /^properties\.instance_type: must be an instance type/,
+    );
+    await expectError(
+      cloud.create({ type: "network", properties: { region: "mars-1", cidr: "10.0.0.0/16" } }),
+      "InvalidParameter",
+      "permanent",
+      /^properties\.region: must be one of the sim regions/,
+    );
+    const e = await expectError(
+      cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16", colour: "blue" } }),
+      "InvalidParameter",
+      "permanent",
+      /^properties\.colour: is not a property of network \(it takes region, cidr\)/,
+    );
     expect(e.details.field).toBe("properties.colour");
     await expectError(cloud.create({ type: "warp_drive", properties: {} }), "UnknownResourceType", "permanent", /no resource type "warp_drive"/);
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: { $ref: "resources.network.id" }, cidr: "10.0.0.0/24" } }), "InvalidParameter", "permanent", /^properties\.network: holds an unresolved reference/);
-    await expectError(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16" }, tags: { owner: 42 as unknown as string } }), "InvalidParameter", "permanent", /^tags\.owner/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: { $ref: "resources.network.id" }, cidr: "10.0.0.0/24" } }),
+      "InvalidParameter",
+      "permanent",
+      /^properties\.network: holds an unresolved reference/,
+    );
+    await expectError(
+      cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.0.0.0/16" }, tags: { owner: 42 as unknown as string } }),
+      "InvalidParameter",
+      "permanent",
+      /^tags\.owner/,
+    );
   });
 
   it("refuses a reference to something that does not exist, is of another type, or lives elsewhere", async () => {
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: "vpc-0123456789abcdef0", cidr: "10.0.0.0/24" } }), "InvalidReference", "permanent", /^properties\.network: network vpc-0123456789abcdef0 does not exist/);
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: "my-network", cidr: "10.0.0.0/24" } }), "InvalidReference", "permanent", /is not the id of a network \(vpc-…\)/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: "vpc-0123456789abcdef0", cidr: "10.0.0.0/24" } }),
+      "InvalidReference",
+      "permanent",
+      /^properties\.network: network vpc-0123456789abcdef0 does not exist/,
+    );
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: "my-network", cidr: "10.0.0.0/24" } }),
+      "InvalidReference",
+      "permanent",
+      /is not the id of a network \(vpc-…\)/,
+    );
     const net = await network();
     const sub = await subnet(net.id);
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: sub.id, cidr: "10.0.5.0/24" } }), "InvalidReference", "permanent", /is a subnet, not a network/);
-    await expectError(cloud.create({ type: "subnet", properties: { region: "us-east-1", network: net.id, cidr: "10.0.5.0/24" } }), "InvalidReference", "permanent", /is in eu-west-1, not in us-east-1/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: sub.id, cidr: "10.0.5.0/24" } }),
+      "InvalidReference",
+      "permanent",
+      /is a subnet, not a network/,
+    );
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "us-east-1", network: net.id, cidr: "10.0.5.0/24" } }),
+      "InvalidReference",
+      "permanent",
+      /is in eu-west-1, not in us-east-1/,
+    );
     await cloud.delete(sub.id);
-    await expectError(cloud.create({ type: "instance", properties: instanceProps(sub.id) }), "InvalidReference", "permanent", /does not exist any more \(deleted\)/);
+    await expectError(
+      cloud.create({ type: "instance", properties: instanceProps(sub.id) }),
+      "InvalidReference",
+      "permanent",
+      /does not exist any more \(deleted\)/,
+    );
     const other = await network("eu-west-1", "10.0.0.0/16", { account: "someone-else" });
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: other.id, cidr: "10.0.5.0/24" } }), "InvalidReference", "permanent", /does not exist in account provisio-demo/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: other.id, cidr: "10.0.5.0/24" } }),
+      "InvalidReference",
+      "permanent",
+      /does not exist in account provisio-demo/,
+    );
   });
 
   it("keeps subnets inside their network and clear of each other", async () => {
     const net = await network("eu-west-1", "10.20.0.0/16");
     await subnet(net.id, "10.20.1.0/24");
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.21.0.0/24" } }), "InvalidParameter", "permanent", /^properties\.cidr: 10\.21\.0\.0\/24 is not inside network/);
-    await expectError(cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.20.0.0/20" } }), "InvalidParameter", "permanent", /overlaps subnet/);
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.21.0.0/24" } }),
+      "InvalidParameter",
+      "permanent",
+      /^properties\.cidr: 10\.21\.0\.0\/24 is not inside network/,
+    );
+    await expectError(
+      cloud.create({ type: "subnet", properties: { region: "eu-west-1", network: net.id, cidr: "10.20.0.0/20" } }),
+      "InvalidParameter",
+      "permanent",
+      /overlaps subnet/,
+    );
   });
 
   it("refuses to change an immutable property in place", async () => {
     const net = await network();
-    await expectError(cloud.update(net.id, { properties: { region: "eu-west-1", cidr: "10.3.0.0/16" } }), "ImmutableProperty", "permanent", /^properties\.cidr: a network's cidr cannot change in place/);
+    await expectError(
+      cloud.update(net.id, { properties: { region: "eu-west-1", cidr: "10.3.0.0/16" } }),
+      "ImmutableProperty",
+      "permanent",
+      /^properties\.cidr: a network's cidr cannot change in place/,
+    );
   });
 
   it("keeps bucket names global", async () => {
-    await cloud.create({ type: "bucket", properties: { region: "eu-west-1", name: "shared-name", expected_storage_gb: 1 }, idempotencyKey: key("b") });
-    await expectError(cloud.create({ type: "bucket", properties: { region: "us-east-1", name: "shared-name", expected_storage_gb: 1 }, idempotencyKey: key("b") }, { account: "other-account" }), "AlreadyExists", "permanent", /^properties\.name: the bucket name "shared-name" is already taken/);
+    await cloud.create({
+      type: "bucket",
+      properties: { region: "eu-west-1", name: "shared-name", expected_storage_gb: 1 },
+      idempotencyKey: key("b"),
+    });
+    await expectError(
+      cloud.create(
+        { type: "bucket", properties: { region: "us-east-1", name: "shared-name", expected_storage_gb: 1 }, idempotencyKey: key("b") },
+        { account: "other-account" },
+      ),
+      "AlreadyExists",
+      "permanent",
+      /^properties\.name: the bucket name "shared-name" is already taken/,
+    );
   });
 });
 
@@ -134,10 +267,19 @@ describe("lifecycle", () => {
     const net = await network();
     const sub = await subnet(net.id);
     await cloud.configure({ bootDelayMs: { instance: 300 } });
-    const { resource } = await cloud.create({ type: "instance", properties: instanceProps(sub.id, { public_ip: true }), tags: tags(), idempotencyKey: key("vm") });
+    const { resource } = await cloud.create({
+      type: "instance",
+      properties: instanceProps(sub.id, { public_ip: true }),
+      tags: tags(),
+      idempotencyKey: key("vm"),
+    });
     expect(resource.state).toBe("pending");
     expect(resource.readyInMs).toBeGreaterThan(100);
-    expect(resource.attributes).toMatchObject({ id: resource.id, private_ip: expect.stringMatching(/^10\.0\.1\.\d+$/), public_ip: expect.stringMatching(/^203\.0\.113\.\d+$/) });
+    expect(resource.attributes).toMatchObject({
+      id: resource.id,
+      private_ip: expect.stringMatching(/^10\.0\.1\.\d+$/),
+      public_ip: expect.stringMatching(/^203\.0\.113\.\d+$/),
+    });
     await new Promise((r) => setTimeout(r, resource.readyInMs + 20));
     expect((await cloud.get(resource.id)).state).toBe("running");
     // A network has no boot delay.
@@ -158,8 +300,22 @@ describe("lifecycle", () => {
 
   it("lists by tags exactly what was created, without pool members", async () => {
     const env = "env-list";
-    const net = (await cloud.create({ type: "network", properties: { region: "us-east-1", cidr: "10.30.0.0/16" }, tags: tags(env), idempotencyKey: `${env}/network` })).resource;
-    const sub = (await cloud.create({ type: "subnet", properties: { region: "us-east-1", network: net.id, cidr: "10.30.1.0/24" }, tags: tags(env), idempotencyKey: `${env}/subnet` })).resource;
+    const net = (
+      await cloud.create({
+        type: "network",
+        properties: { region: "us-east-1", cidr: "10.30.0.0/16" },
+        tags: tags(env),
+        idempotencyKey: `${env}/network`,
+      })
+    ).resource;
+    const sub = (
+      await cloud.create({
+        type: "subnet",
+        properties: { region: "us-east-1", network: net.id, cidr: "10.30.1.0/24" },
+        tags: tags(env),
+        idempotencyKey: `${env}/subnet`,
+      })
+    ).resource;
     const pool = (
       await cloud.create({
         type: "instance_group",
@@ -168,7 +324,12 @@ describe("lifecycle", () => {
         idempotencyKey: `${env}/pool`,
       })
     ).resource;
-    await cloud.create({ type: "network", properties: { region: "us-east-1", cidr: "10.31.0.0/16" }, tags: tags("another-env"), idempotencyKey: key("net") });
+    await cloud.create({
+      type: "network",
+      properties: { region: "us-east-1", cidr: "10.31.0.0/16" },
+      tags: tags("another-env"),
+      idempotencyKey: key("net"),
+    });
     const listed = await cloud.list({ tags: { "environment-id": env } });
     expect(listed.map((r) => r.id).sort()).toEqual([net.id, sub.id, pool.id].sort());
     expect(listed.find((r) => r.id === pool.id)?.attributes.instance_ids).toHaveLength(3);
@@ -192,7 +353,12 @@ describe("quotas", () => {
     );
     expect(e.details.quota).toEqual({ name: "vcpus", region: "ap-southeast-1", limit: 8, inUse: 6, requested: 4 });
     expect(await cloud.quotaUsage({ region: "ap-southeast-1" })).toEqual([
-      { account: "provisio-demo", region: "ap-southeast-1", usage: { vcpus: 6, instances: 2, gpus: 0 }, limits: { vcpus: 8, instances: 200, gpus: 16 } },
+      {
+        account: "provisio-demo",
+        region: "ap-southeast-1",
+        usage: { vcpus: 6, instances: 2, gpus: 0 },
+        limits: { vcpus: 8, instances: 200, gpus: 16 },
+      },
     ]);
   });
 
@@ -200,14 +366,22 @@ describe("quotas", () => {
     await cloud.configure({ quotas: { "quota-race": { gpus: 2 } } });
     const account = "quota-race";
     const net = (await cloud.create({ type: "network", properties: { region: "us-west-2", cidr: "10.50.0.0/16" } }, { account })).resource;
-    const sub = (await cloud.create({ type: "subnet", properties: { region: "us-west-2", network: net.id, cidr: "10.50.1.0/24" } }, { account })).resource;
+    const sub = (await cloud.create({ type: "subnet", properties: { region: "us-west-2", network: net.id, cidr: "10.50.1.0/24" } }, { account }))
+      .resource;
     const outcomes = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
-        cloud.create({ type: "instance", properties: { ...instanceProps(sub.id), region: "us-west-2", instance_type: "g5.xlarge" }, idempotencyKey: `gpu-${i}` }, { account }),
+        cloud.create(
+          { type: "instance", properties: { ...instanceProps(sub.id), region: "us-west-2", instance_type: "g5.xlarge" }, idempotencyKey: `gpu-${i}` },
+          { account },
+        ),
       ),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(2);
-    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason.code)).toEqual(["QuotaExceeded", "QuotaExceeded", "QuotaExceeded"]);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => (o as PromiseRejectedResult).reason.code)).toEqual([
+      "QuotaExceeded",
+      "QuotaExceeded",
+      "QuotaExceeded",
+    ]);
   });
 
   it("counts a pool's members, and checks growth on update", async () => {
@@ -216,7 +390,12 @@ describe("quotas", () => {
     const sub = await subnet(net.id, "10.60.1.0/24", "eu-central-1");
     const props = { region: "eu-central-1", instance_type: "t3.micro", image: "debian-12", subnets: [sub.id], size: 4, disk_gb: 20 };
     const pool = (await cloud.create({ type: "instance_group", properties: props, idempotencyKey: key("pool") })).resource;
-    await expectError(cloud.update(pool.id, { properties: { ...props, size: 6 } }), "QuotaExceeded", "permanent", /instance quota exceeded .* the limit is 5, 4 in use, this request needs 2 more/);
+    await expectError(
+      cloud.update(pool.id, { properties: { ...props, size: 6 } }),
+      "QuotaExceeded",
+      "permanent",
+      /instance quota exceeded .* the limit is 5, 4 in use, this request needs 2 more/,
+    );
     const grown = await cloud.update(pool.id, { properties: { ...props, size: 5 } });
     expect(grown.attributes.instance_ids).toHaveLength(5);
     const shrunk = await cloud.update(pool.id, { properties: { ...props, size: 2 } });
@@ -252,17 +431,29 @@ describe("faults", () => {
   it("fails every call in a region under outage, and refuses a list that would miss it", async () => {
     const net = await network("us-west-2", "10.70.0.0/16");
     await cloud.configure({ faults: { regionOutages: ["us-west-2"] } });
-    await expectError(cloud.create({ type: "network", properties: { region: "us-west-2", cidr: "10.71.0.0/16" } }), "ServiceUnavailable", "transient", /^region us-west-2 is unavailable \(simulated outage\)/);
+    await expectError(
+      cloud.create({ type: "network", properties: { region: "us-west-2", cidr: "10.71.0.0/16" } }),
+      "ServiceUnavailable",
+      "transient",
+      /^region us-west-2 is unavailable \(simulated outage\)/,
+    );
     await expectError(cloud.get(net.id), "ServiceUnavailable", "transient");
     await expectError(cloud.delete(net.id), "ServiceUnavailable", "transient");
     await expectError(cloud.list({ tags: tags() }), "ServiceUnavailable", "transient", /cannot list resources: region us-west-2/);
     // Other regions work.
-    await expect(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.72.0.0/16" } })).resolves.toMatchObject({ created: true });
+    await expect(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.72.0.0/16" } })).resolves.toMatchObject({
+      created: true,
+    });
   });
 
   it("injects errors per operation at the configured rate", async () => {
     await cloud.configure({ faults: { errorRate: { create: 1 } } });
-    await expectError(cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.80.0.0/16" } }), "InternalError", "transient", /injected fault/);
+    await expectError(
+      cloud.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.80.0.0/16" } }),
+      "InternalError",
+      "transient",
+      /injected fault/,
+    );
     await expect(cloud.list()).resolves.toBeInstanceOf(Array);
     await cloud.configure({ faults: { errorRate: { create: 0, "*": 0.5 } } });
     const seeded = new SimCloud({ db, config: quietSimConfig, random: sequence([0.9, 0.1, 0.9, 0.1]) });
@@ -282,13 +473,22 @@ describe("faults", () => {
     const net = await network();
     const sub = await subnet(net.id);
     await cloud.configure({ faults: { insufficientCapacity: ["spot"] } });
-    await expectError(cloud.create({ type: "instance", properties: instanceProps(sub.id, { spot: true }) }), "InsufficientInstanceCapacity", "transient", /not enough spot m5\.large capacity/);
+    await expectError(
+      cloud.create({ type: "instance", properties: instanceProps(sub.id, { spot: true }) }),
+      "InsufficientInstanceCapacity",
+      "transient",
+      /not enough spot m5\.large capacity/,
+    );
   });
 
   it("answers nonsense when configured to", async () => {
     await cloud.configure({ faults: { malformedRate: { create: 1 } } });
     const seeded = new SimCloud({ db, config: quietSimConfig, random: sequence([0.0, 0.0]) });
-    const { resource } = await seeded.create({ type: "network", properties: { region: "eu-west-1", cidr: "10.90.0.0/16" }, idempotencyKey: key("garbled") });
+    const { resource } = await seeded.create({
+      type: "network",
+      properties: { region: "eu-west-1", cidr: "10.90.0.0/16" },
+      idempotencyKey: key("garbled"),
+    });
     expect(resource.id).toBe("");
   });
 
@@ -317,7 +517,9 @@ describe("faults", () => {
   });
 
   it("validates configuration with errors naming the field", async () => {
-    await expect(cloud.configure({ faults: { errorRate: { create: 2 } } } as SimConfigInput)).rejects.toThrow(/faults\.errorRate.*between 0 and 1|faults\.errorRate\.create: must be between 0 and 1/);
+    await expect(cloud.configure({ faults: { errorRate: { create: 2 } } } as SimConfigInput)).rejects.toThrow(
+      /faults\.errorRate.*between 0 and 1|faults\.errorRate\.create: must be between 0 and 1/,
+    );
   });
 });
 
@@ -341,8 +543,12 @@ describe("configuration", () => {
 
   it("names the variable and the field of a bad setting", () => {
     expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: "{nope" })).toThrow(/^PROVISIO_SIM_FAULTS: not valid JSON/);
-    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"errorRate":{"create":2}}}' })).toThrow("PROVISIO_SIM_FAULTS: faults.errorRate.create: must be between 0 and 1");
-    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"outage":["eu-west-1"]}}' })).toThrow("PROVISIO_SIM_FAULTS: faults.outage: is not a setting of the simulator");
+    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"errorRate":{"create":2}}}' })).toThrow(
+      "PROVISIO_SIM_FAULTS: faults.errorRate.create: must be between 0 and 1",
+    );
+    expect(() => configFromEnv({ PROVISIO_SIM_FAULTS: '{"faults":{"outage":["eu-west-1"]}}' })).toThrow(
+      "PROVISIO_SIM_FAULTS: faults.outage: is not a setting of the simulator",
+    );
   });
 });
 

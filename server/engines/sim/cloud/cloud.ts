@@ -89,7 +89,12 @@ export type SimCloudOptions = {
   random?: () => number;
 };
 
-export type QuotaUsage = { account: string; region: string; usage: { vcpus: number; instances: number; gpus: number }; limits: { vcpus: number; instances: number; gpus: number } };
+export type QuotaUsage = {
+  account: string;
+  region: string;
+  usage: { vcpus: number; instances: number; gpus: number };
+  limits: { vcpus: number; instances: number; gpus: number };
+};
 
 const RUNTIME_SETTINGS = "runtime";
 const accountPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -186,8 +191,13 @@ export class SimCloud {
     const { kind, properties } = this.validate(input.type, input.properties);
     const tags = validateTags(input.tags ?? {});
     const region = kind.regional ? String(properties.region) : null;
-    if (input.idempotencyKey !== undefined && (typeof input.idempotencyKey !== "string" || !input.idempotencyKey || input.idempotencyKey.length > 512)) {
-      throw new SimCloudError("InvalidParameter", "idempotencyKey: must be a non-empty string of at most 512 characters", { field: "idempotencyKey" });
+    if (
+      input.idempotencyKey !== undefined &&
+      (typeof input.idempotencyKey !== "string" || !input.idempotencyKey || input.idempotencyKey.length > 512)
+    ) {
+      throw new SimCloudError("InvalidParameter", "idempotencyKey: must be a non-empty string of at most 512 characters", {
+        field: "idempotencyKey",
+      });
     }
     this.checkRegion(config, region);
     this.injectError(config, "create");
@@ -225,7 +235,14 @@ export class SimCloud {
         ...(input.type === "instance" ? usageOf(properties, 1) : {}),
         readyAt: readyAt(config, input.type),
       });
-      if (kind.pool) await this.addMembers(tx, config, { id, account, region: region ?? "", type: input.type, properties, tags }, memberCount(kind, properties), targets);
+      if (kind.pool)
+        await this.addMembers(
+          tx,
+          config,
+          { id, account, region: region ?? "", type: input.type, properties, tags },
+          memberCount(kind, properties),
+          targets,
+        );
       return { id, created: true };
     });
 
@@ -264,11 +281,18 @@ export class SimCloud {
    * is reconciled to its size every time: members added or removed, reclaimed ones replaced,
    * all replaced when the instance type changes. An instance whose type changes reboots.
    */
-  async update(id: string, change: { properties?: Record<string, unknown>; tags?: Record<string, string> }, options: CallOptions = {}): Promise<SimResource> {
+  async update(
+    id: string,
+    change: { properties?: Record<string, unknown>; tags?: Record<string, string> },
+    options: CallOptions = {},
+  ): Promise<SimResource> {
     const { config, account } = await this.begin("update", options);
     const current = await this.row(id, account);
-    if (!current || current.deletedAt) throw new SimCloudError("NotFound", `${describeId(id)} does not exist in account ${account}${current ? " (deleted)" : ""}`);
-    const { kind, properties } = change.properties ? this.validate(current.type, change.properties) : { kind: kinds[current.type] as Kind, properties: current.properties };
+    if (!current || current.deletedAt)
+      throw new SimCloudError("NotFound", `${describeId(id)} does not exist in account ${account}${current ? " (deleted)" : ""}`);
+    const { kind, properties } = change.properties
+      ? this.validate(current.type, change.properties)
+      : { kind: kinds[current.type] as Kind, properties: current.properties };
     const tags = change.tags ? validateTags(change.tags) : current.tags;
     for (const field of kind.immutable) {
       if (stableJson(properties[field]) !== stableJson(current.properties[field])) {
@@ -308,7 +332,11 @@ export class SimCloud {
       }
       await tx.update(simResources).set(set).where(eq(simResources.id, id));
       if (kind.pool && region) await this.reconcilePool(tx, config, { id, account, region, type: row.type, properties, tags }, typeChanged, targets);
-      else if (change.tags) await tx.update(simResources).set({ tags }).where(and(eq(simResources.parentId, id), isNull(simResources.deletedAt)));
+      else if (change.tags)
+        await tx
+          .update(simResources)
+          .set({ tags })
+          .where(and(eq(simResources.parentId, id), isNull(simResources.deletedAt)));
     });
 
     this.loseResponse(config, "update", `updated ${id}`);
@@ -343,7 +371,10 @@ export class SimCloud {
       }
       const now = sql`clock_timestamp()`;
       await tx.update(simResources).set({ status: "deleted", deletedAt: now, updatedAt: new Date() }).where(eq(simResources.id, id));
-      await tx.update(simResources).set({ status: "deleted", deletedAt: now, updatedAt: new Date() }).where(and(eq(simResources.parentId, id), isNull(simResources.deletedAt)));
+      await tx
+        .update(simResources)
+        .set({ status: "deleted", deletedAt: now, updatedAt: new Date() })
+        .where(and(eq(simResources.parentId, id), isNull(simResources.deletedAt)));
       return true;
     });
     this.loseResponse(config, "delete", `deleted ${id}`);
@@ -358,11 +389,19 @@ export class SimCloud {
     const { config, account } = await this.begin("list", options);
     if (filter.region) this.checkRegion(config, filter.region);
     this.injectError(config, "list");
-    const query = () => this.db.select(selection).from(simResources).where(this.filterWhere(account, filter, false)).orderBy(asc(simResources.createdAt), asc(simResources.id));
+    const query = () =>
+      this.db
+        .select(selection)
+        .from(simResources)
+        .where(this.filterWhere(account, filter, false))
+        .orderBy(asc(simResources.createdAt), asc(simResources.id));
     let rows = await query();
     const down = [...new Set(rows.map((r) => r.region).filter((r): r is string => r !== null && config.faults.regionOutages.includes(r)))];
     if (down.length) {
-      throw new SimCloudError("ServiceUnavailable", `cannot list resources: region ${down.join(", ")} is unavailable (simulated outage); try again later`);
+      throw new SimCloudError(
+        "ServiceUnavailable",
+        `cannot list resources: region ${down.join(", ")} is unavailable (simulated outage); try again later`,
+      );
     }
     if (await this.reclaimOnRead(config, account, rows)) rows = await query();
     return (await this.hydrate(rows)).map((r) => this.garble(config, "list", r));
@@ -395,12 +434,23 @@ export class SimCloud {
         gpus: sql<number>`coalesce(sum(${simResources.gpus}), 0)::int`,
       })
       .from(simResources)
-      .where(and(eq(simResources.account, account), isNull(simResources.deletedAt), options.region ? eq(simResources.region, options.region) : sql`${simResources.region} is not null`))
+      .where(
+        and(
+          eq(simResources.account, account),
+          isNull(simResources.deletedAt),
+          options.region ? eq(simResources.region, options.region) : sql`${simResources.region} is not null`,
+        ),
+      )
       .groupBy(simResources.region);
     const regions = options.region ? [options.region] : rows.map((r) => r.region as string);
     return regions.sort().map((region) => {
       const row = rows.find((r) => r.region === region);
-      return { account, region, usage: { vcpus: row?.vcpus ?? 0, instances: row?.instances ?? 0, gpus: row?.gpus ?? 0 }, limits: quotaFor(config, account, region) };
+      return {
+        account,
+        region,
+        usage: { vcpus: row?.vcpus ?? 0, instances: row?.instances ?? 0, gpus: row?.gpus ?? 0 },
+        limits: quotaFor(config, account, region),
+      };
     });
   }
 
@@ -436,7 +486,12 @@ export class SimCloud {
     if (!chosen.length) return [];
     await this.db
       .update(simResources)
-      .set({ status: "reclaimed", deletedAt: sql`clock_timestamp()`, updatedAt: new Date(), attributes: sql`${simResources.attributes} || '{"state_reason":"Server.SpotInstanceTermination: spot capacity reclaimed"}'::jsonb` })
+      .set({
+        status: "reclaimed",
+        deletedAt: sql`clock_timestamp()`,
+        updatedAt: new Date(),
+        attributes: sql`${simResources.attributes} || '{"state_reason":"Server.SpotInstanceTermination: spot capacity reclaimed"}'::jsonb`,
+      })
       .where(and(inArray(simResources.id, chosen), isNull(simResources.deletedAt)));
     return chosen.sort();
   }
@@ -446,7 +501,8 @@ export class SimCloud {
   private async begin(operation: Operation, options: CallOptions): Promise<{ config: SimConfig; account: string }> {
     options.signal?.throwIfAborted();
     const account = options.account ?? this.account;
-    if (!accountPattern.test(account)) throw new SimCloudError("InvalidParameter", `account "${account}": lowercase letters, digits and '-', at most 63`, { field: "account" });
+    if (!accountPattern.test(account))
+      throw new SimCloudError("InvalidParameter", `account "${account}": lowercase letters, digits and '-', at most 63`, { field: "account" });
     const config = await this.config();
     const jitter = config.latency.jitterMs > 0 ? Math.round(this.random() * config.latency.jitterMs) : 0;
     const delay = config.latency.baseMs + jitter + rateFor(config.faults.extraLatencyMs, operation);
@@ -482,7 +538,11 @@ export class SimCloud {
     const available = Number(result.rows[0]?.available ?? limit.burst);
     if (available < 1) {
       const retryAfterMs = Math.max(1, Math.ceil(((1 - available) / limit.perSecond) * 1000));
-      throw new SimCloudError("RateLimited", `rate limit exceeded for account ${account} (${limit.perSecond}/s, burst ${limit.burst}); retry after ${retryAfterMs} ms`, { retryAfterMs });
+      throw new SimCloudError(
+        "RateLimited",
+        `rate limit exceeded for account ${account} (${limit.perSecond}/s, burst ${limit.burst}); retry after ${retryAfterMs} ms`,
+        { retryAfterMs },
+      );
     }
   }
 
@@ -494,13 +554,17 @@ export class SimCloud {
 
   private injectError(config: SimConfig, operation: Operation) {
     const rate = rateFor(config.faults.errorRate, operation);
-    if (rate > 0 && this.random() < rate) throw new SimCloudError("InternalError", `internal error while handling ${operation} (injected fault, rate ${rate}); try again`);
+    if (rate > 0 && this.random() < rate)
+      throw new SimCloudError("InternalError", `internal error while handling ${operation} (injected fault, rate ${rate}); try again`);
   }
 
   private loseResponse(config: SimConfig, operation: Operation, what: string) {
     const rate = rateFor(config.faults.lostResponseRate, operation);
     if (rate > 0 && this.random() < rate) {
-      throw new SimCloudError("RequestTimeout", `the ${operation} request timed out after it took effect (${what}); retry it (injected fault, rate ${rate})`);
+      throw new SimCloudError(
+        "RequestTimeout",
+        `the ${operation} request timed out after it took effect (${what}); retry it (injected fault, rate ${rate})`,
+      );
     }
   }
 
@@ -538,14 +602,21 @@ export class SimCloud {
     const definition = simResourceTypes[type];
     const kind = kinds[type];
     if (!definition || !kind) {
-      throw new SimCloudError("UnknownResourceType", `type: the simulator has no resource type "${type}"; it has ${Object.keys(kinds).join(", ")}`, { field: "type" });
+      throw new SimCloudError("UnknownResourceType", `type: the simulator has no resource type "${type}"; it has ${Object.keys(kinds).join(", ")}`, {
+        field: "type",
+      });
     }
-    if (!input || typeof input !== "object" || Array.isArray(input)) throw new SimCloudError("InvalidParameter", "properties: must be an object", { field: "properties" });
+    if (!input || typeof input !== "object" || Array.isArray(input))
+      throw new SimCloudError("InvalidParameter", "properties: must be an object", { field: "properties" });
     const unresolved = findReference(input);
     if (unresolved) {
-      throw new SimCloudError("InvalidParameter", `properties.${unresolved.path}: holds an unresolved reference (${unresolved.ref}); resolve references before calling the cloud`, {
-        field: `properties.${unresolved.path}`,
-      });
+      throw new SimCloudError(
+        "InvalidParameter",
+        `properties.${unresolved.path}: holds an unresolved reference (${unresolved.ref}); resolve references before calling the cloud`,
+        {
+          field: `properties.${unresolved.path}`,
+        },
+      );
     }
     const parsed = definition.properties.safeParse(input);
     if (!parsed.success) {
@@ -562,18 +633,33 @@ export class SimCloud {
   private async checkReferences(tx: Executor, account: string, type: string, region: string | null, properties: Record<string, unknown>) {
     const wanted = referencedIds(type, properties);
     const ids = [...new Set(wanted.flatMap((w) => w.ids))];
-    const rows = ids.length ? await tx.select().from(simResources).where(and(inArray(simResources.id, ids), eq(simResources.account, account))) : [];
+    const rows = ids.length
+      ? await tx
+          .select()
+          .from(simResources)
+          .where(and(inArray(simResources.id, ids), eq(simResources.account, account)))
+      : [];
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const { spec, ids: refs } of wanted) {
       for (const ref of refs) {
         const field = `properties.${spec.field}`;
         const expected = spec.types.join(" or ");
         const refType = typeOfProviderId(ref);
-        if (!refType) throw new SimCloudError("InvalidReference", `${field}: ${JSON.stringify(ref)} is not the id of a ${expected} (${spec.types.map((t) => `${kinds[t]?.prefix}-…`).join(", ")})`, { field });
-        if (!spec.types.includes(refType)) throw new SimCloudError("InvalidReference", `${field}: ${ref} is a ${refType}, not a ${expected}`, { field });
+        if (!refType)
+          throw new SimCloudError(
+            "InvalidReference",
+            `${field}: ${JSON.stringify(ref)} is not the id of a ${expected} (${spec.types.map((t) => `${kinds[t]?.prefix}-…`).join(", ")})`,
+            { field },
+          );
+        if (!spec.types.includes(refType))
+          throw new SimCloudError("InvalidReference", `${field}: ${ref} is a ${refType}, not a ${expected}`, { field });
         const target = byId.get(ref);
         if (!target || target.deletedAt) {
-          throw new SimCloudError("InvalidReference", `${field}: ${expected} ${ref} does not exist${target ? " any more (deleted)" : ""} in account ${account}`, { field });
+          throw new SimCloudError(
+            "InvalidReference",
+            `${field}: ${expected} ${ref} does not exist${target ? " any more (deleted)" : ""} in account ${account}`,
+            { field },
+          );
         }
         if (region && target.region && target.region !== region) {
           throw new SimCloudError("InvalidReference", `${field}: ${ref} is in ${target.region}, not in ${region}`, { field });
@@ -584,24 +670,50 @@ export class SimCloud {
   }
 
   /** Rules of single types: a subnet inside its network and clear of its siblings, global bucket names, sensible DNS values. */
-  private async checkTypeRules(tx: Executor, account: string, id: string, type: string, properties: Record<string, unknown>, targets: ReadonlyMap<string, SimResourceRow>) {
+  private async checkTypeRules(
+    tx: Executor,
+    account: string,
+    id: string,
+    type: string,
+    properties: Record<string, unknown>,
+    targets: ReadonlyMap<string, SimResourceRow>,
+  ) {
     if (type === "subnet") {
       const network = targets.get(String(properties.network));
       const own = parseCidr(String(properties.cidr));
       const outer = parseCidr(String(network?.properties.cidr));
-      if (!own) throw new SimCloudError("InvalidParameter", `properties.cidr: ${String(properties.cidr)} is not a valid IPv4 block`, { field: "properties.cidr" });
+      if (!own)
+        throw new SimCloudError("InvalidParameter", `properties.cidr: ${String(properties.cidr)} is not a valid IPv4 block`, {
+          field: "properties.cidr",
+        });
       if (outer && (own.start < outer.start || own.end > outer.end)) {
-        throw new SimCloudError("InvalidParameter", `properties.cidr: ${String(properties.cidr)} is not inside network ${String(properties.network)} (${String(network?.properties.cidr)})`, { field: "properties.cidr" });
+        throw new SimCloudError(
+          "InvalidParameter",
+          `properties.cidr: ${String(properties.cidr)} is not inside network ${String(properties.network)} (${String(network?.properties.cidr)})`,
+          { field: "properties.cidr" },
+        );
       }
       await advisoryLock(tx, `network:${String(properties.network)}`);
       const siblings = await tx
         .select({ id: simResources.id, properties: simResources.properties })
         .from(simResources)
-        .where(and(eq(simResources.account, account), eq(simResources.type, "subnet"), isNull(simResources.deletedAt), sql`${simResources.properties}->>'network' = ${String(properties.network)}`, sql`${simResources.id} <> ${id}`));
+        .where(
+          and(
+            eq(simResources.account, account),
+            eq(simResources.type, "subnet"),
+            isNull(simResources.deletedAt),
+            sql`${simResources.properties}->>'network' = ${String(properties.network)}`,
+            sql`${simResources.id} <> ${id}`,
+          ),
+        );
       for (const sibling of siblings) {
         const other = parseCidr(String(sibling.properties.cidr));
         if (other && !(other.end < own.start || own.end < other.start)) {
-          throw new SimCloudError("InvalidParameter", `properties.cidr: ${String(properties.cidr)} overlaps subnet ${sibling.id} (${String(sibling.properties.cidr)})`, { field: "properties.cidr" });
+          throw new SimCloudError(
+            "InvalidParameter",
+            `properties.cidr: ${String(properties.cidr)} overlaps subnet ${sibling.id} (${String(sibling.properties.cidr)})`,
+            { field: "properties.cidr" },
+          );
         }
       }
     }
@@ -610,8 +722,20 @@ export class SimCloud {
       const [taken] = await tx
         .select({ id: simResources.id })
         .from(simResources)
-        .where(and(eq(simResources.type, "bucket"), isNull(simResources.deletedAt), sql`${simResources.properties}->>'name' = ${String(properties.name)}`, sql`${simResources.id} <> ${id}`));
-      if (taken) throw new SimCloudError("AlreadyExists", `properties.name: the bucket name "${String(properties.name)}" is already taken (bucket names are global)`, { field: "properties.name" });
+        .where(
+          and(
+            eq(simResources.type, "bucket"),
+            isNull(simResources.deletedAt),
+            sql`${simResources.properties}->>'name' = ${String(properties.name)}`,
+            sql`${simResources.id} <> ${id}`,
+          ),
+        );
+      if (taken)
+        throw new SimCloudError(
+          "AlreadyExists",
+          `properties.name: the bucket name "${String(properties.name)}" is already taken (bucket names are global)`,
+          { field: "properties.name" },
+        );
     }
     if (type === "dns_record") {
       const value = String(properties.value);
@@ -623,11 +747,22 @@ export class SimCloud {
             : properties.record_type === "CNAME"
               ? /^([a-z0-9-]+\.)+[a-z0-9-]+\.?$/i.test(value)
               : value.length > 0 && value.length <= 255;
-      if (!ok) throw new SimCloudError("InvalidParameter", `properties.value: ${JSON.stringify(value)} is not a valid ${String(properties.record_type)} record value`, { field: "properties.value" });
+      if (!ok)
+        throw new SimCloudError(
+          "InvalidParameter",
+          `properties.value: ${JSON.stringify(value)} is not a valid ${String(properties.record_type)} record value`,
+          { field: "properties.value" },
+        );
     }
   }
 
-  private async checkQuota(tx: Executor, config: SimConfig, account: string, region: string, requested: { vcpus: number; instances: number; gpus: number }) {
+  private async checkQuota(
+    tx: Executor,
+    config: SimConfig,
+    account: string,
+    region: string,
+    requested: { vcpus: number; instances: number; gpus: number },
+  ) {
     if (requested.vcpus <= 0 && requested.instances <= 0 && requested.gpus <= 0) return;
     await advisoryLock(tx, `quota:${account}:${region}`);
     const [inUse] = await tx
@@ -711,10 +846,18 @@ export class SimCloud {
       .where(and(eq(simResources.parentId, pool.id), isNull(simResources.deletedAt)))
       .orderBy(asc(simResources.createdAt), asc(simResources.id));
     const retire = async (ids: string[]) => {
-      if (ids.length) await tx.update(simResources).set({ status: "deleted", deletedAt: sql`clock_timestamp()`, updatedAt: new Date() }).where(inArray(simResources.id, ids));
+      if (ids.length)
+        await tx
+          .update(simResources)
+          .set({ status: "deleted", deletedAt: sql`clock_timestamp()`, updatedAt: new Date() })
+          .where(inArray(simResources.id, ids));
     };
     if (replaceAll) {
-      const held = members.reduce((sum, m) => ({ vcpus: sum.vcpus + m.vcpus, instances: sum.instances + m.instances, gpus: sum.gpus + m.gpus }), { vcpus: 0, instances: 0, gpus: 0 });
+      const held = members.reduce((sum, m) => ({ vcpus: sum.vcpus + m.vcpus, instances: sum.instances + m.instances, gpus: sum.gpus + m.gpus }), {
+        vcpus: 0,
+        instances: 0,
+        gpus: 0,
+      });
       await this.checkQuota(tx, config, pool.account, pool.region, minus(usageOf(pool.properties, want), held));
       await retire(members.map((m) => m.id));
       members = [];
@@ -727,17 +870,27 @@ export class SimCloud {
       await this.checkQuota(tx, config, pool.account, pool.region, usageOf(pool.properties, missing));
       await this.addMembers(tx, config, pool, missing, targets, members.length);
     }
-    await tx.update(simResources).set({ tags: pool.tags }).where(and(eq(simResources.parentId, pool.id), isNull(simResources.deletedAt)));
+    await tx
+      .update(simResources)
+      .set({ tags: pool.tags })
+      .where(and(eq(simResources.parentId, pool.id), isNull(simResources.deletedAt)));
   }
 
   /** faults.spotReclaim: each spot instance a read would report is first reclaimed with that probability. */
-  private async reclaimOnRead(config: SimConfig, account: string, rows: Pick<SimResourceRow, "id" | "type" | "spot" | "deletedAt" | "parentId">[]): Promise<boolean> {
+  private async reclaimOnRead(
+    config: SimConfig,
+    account: string,
+    rows: Pick<SimResourceRow, "id" | "type" | "spot" | "deletedAt" | "parentId">[],
+  ): Promise<boolean> {
     const probability = config.faults.spotReclaim?.probability ?? 0;
     if (probability <= 0) return false;
     const pools = rows.filter((r) => kinds[r.type]?.pool && r.spot && !r.deletedAt).map((r) => r.id);
     const standalone = rows.filter((r) => r.type === "instance" && r.spot && !r.deletedAt).map((r) => r.id);
     const members = pools.length
-      ? await this.db.select({ id: simResources.id }).from(simResources).where(and(inArray(simResources.parentId, pools), isNull(simResources.deletedAt), eq(simResources.spot, true)))
+      ? await this.db
+          .select({ id: simResources.id })
+          .from(simResources)
+          .where(and(inArray(simResources.parentId, pools), isNull(simResources.deletedAt), eq(simResources.spot, true)))
       : [];
     const chosen = [...standalone, ...members.map((m) => m.id)].filter(() => this.random() < probability);
     if (!chosen.length) return false;
@@ -760,7 +913,10 @@ export class SimCloud {
 
   private async row(id: string, account: string): Promise<SimResourceRow | null> {
     if (typeof id !== "string" || !id) throw new SimCloudError("InvalidParameter", "id: must be a resource id", { field: "id" });
-    const [row] = await this.db.select().from(simResources).where(and(eq(simResources.id, id), eq(simResources.account, account)));
+    const [row] = await this.db
+      .select()
+      .from(simResources)
+      .where(and(eq(simResources.id, id), eq(simResources.account, account)));
     return row ?? null;
   }
 
@@ -806,7 +962,8 @@ export class SimCloud {
 function toResource(row: SelectedRow): SimResource {
   const ready = row.readyInMs <= 0;
   const isInstance = row.type === "instance" || Boolean(kinds[row.type]?.pool);
-  const state: SimState = row.status === "reclaimed" ? "reclaimed" : row.deletedAt ? "deleted" : !ready ? "pending" : isInstance ? "running" : "available";
+  const state: SimState =
+    row.status === "reclaimed" ? "reclaimed" : row.deletedAt ? "deleted" : !ready ? "pending" : isInstance ? "running" : "available";
   return {
     id: row.id,
     account: row.account,
@@ -858,7 +1015,8 @@ function describeId(id: string): string {
 }
 
 function kindProperties(type: string): Record<string, unknown> {
-  const shape = (simResourceTypes[type]?.properties as unknown as { shape?: Record<string, unknown>; def?: { in?: { shape?: Record<string, unknown> } } }) ?? {};
+  const shape =
+    (simResourceTypes[type]?.properties as unknown as { shape?: Record<string, unknown>; def?: { in?: { shape?: Record<string, unknown> } } }) ?? {};
   return shape.shape ?? shape.def?.in?.shape ?? {};
 }
 
@@ -879,21 +1037,29 @@ function findReference(value: unknown, path: string[] = []): { path: string; ref
 }
 
 function validateTags(tags: Record<string, string>): Record<string, string> {
-  if (!tags || typeof tags !== "object" || Array.isArray(tags)) throw new SimCloudError("InvalidParameter", "tags: must be an object of strings", { field: "tags" });
+  if (!tags || typeof tags !== "object" || Array.isArray(tags))
+    throw new SimCloudError("InvalidParameter", "tags: must be an object of strings", { field: "tags" });
   const entries = Object.entries(tags);
   if (entries.length > 50) throw new SimCloudError("InvalidParameter", `tags: at most 50 tags (got ${entries.length})`, { field: "tags" });
   for (const [key, value] of entries) {
     if (!key || key.length > 128) throw new SimCloudError("InvalidParameter", `tags.${key}: keys are 1-128 characters`, { field: `tags.${key}` });
-    if (typeof value !== "string" || value.length > 256) throw new SimCloudError("InvalidParameter", `tags.${key}: values are strings of at most 256 characters`, { field: `tags.${key}` });
+    if (typeof value !== "string" || value.length > 256)
+      throw new SimCloudError("InvalidParameter", `tags.${key}: values are strings of at most 256 characters`, { field: `tags.${key}` });
   }
   return { ...tags };
 }
 
 function assertSameRequest(existing: SimResourceRow, type: string, properties: Record<string, unknown>, key: string) {
   if (existing.type !== type) {
-    throw new SimCloudError("IdempotencyConflict", `idempotency key "${key}" already names ${existing.type} ${existing.id}, not a ${type}; use another key`, { existingId: existing.id });
+    throw new SimCloudError(
+      "IdempotencyConflict",
+      `idempotency key "${key}" already names ${existing.type} ${existing.id}, not a ${type}; use another key`,
+      { existingId: existing.id },
+    );
   }
-  const fields = [...new Set([...Object.keys(existing.properties), ...Object.keys(properties)])].filter((k) => stableJson(existing.properties[k]) !== stableJson(properties[k]));
+  const fields = [...new Set([...Object.keys(existing.properties), ...Object.keys(properties)])].filter(
+    (k) => stableJson(existing.properties[k]) !== stableJson(properties[k]),
+  );
   if (fields.length) {
     const shown = fields.slice(0, 3).map((k) => `${k}: ${stableJson(existing.properties[k])} → ${stableJson(properties[k])}`);
     throw new SimCloudError(

@@ -19,7 +19,17 @@ const milliseconds = z.number().int("must be whole milliseconds").min(0, "cannot
 
 /** A figure for every operation (a number), or per operation with "*" as the fallback. */
 const perOperation = <T extends z.ZodType<number>>(value: T) =>
-  z.union([value, z.strictObject({ "*": value.optional(), create: value.optional(), get: value.optional(), update: value.optional(), delete: value.optional(), list: value.optional() })]);
+  z.union([
+    value,
+    z.strictObject({
+      "*": value.optional(),
+      create: value.optional(),
+      get: value.optional(),
+      update: value.optional(),
+      delete: value.optional(),
+      list: value.optional(),
+    }),
+  ]);
 
 export type PerOperation = number | Partial<Record<Operation | "*", number>>;
 
@@ -36,7 +46,9 @@ export const simConfigSchema = z.strictObject({
   /** Time from create (or a change that reboots) to running, by resource type; absent types are ready at once. */
   bootDelayMs: z.record(z.string(), milliseconds),
   /** A token bucket per account shared by every process (a row updated atomically); null turns it off. */
-  rateLimit: z.strictObject({ perSecond: z.number().positive("must be more than 0").max(100_000), burst: z.number().int().min(1).max(100_000) }).nullable(),
+  rateLimit: z
+    .strictObject({ perSecond: z.number().positive("must be more than 0").max(100_000), burst: z.number().int().min(1).max(100_000) })
+    .nullable(),
   /**
    * Limits per account and region. Keys: "*" (every account), "<account>", or
    * "<account>/<region>"; the most specific key that sets a figure wins, figure by figure.
@@ -115,7 +127,9 @@ export function parseConfigLayer(input: unknown, source: string): SimConfigInput
   const result = simConfigSchema.safeParse(mergeConfig(defaultSimConfig, input));
   if (!result.success) {
     const describe = (i: z.core.$ZodIssue) =>
-      i.code === "unrecognized_keys" ? `${[...i.path, i.keys[0]].join(".")}: is not a setting of the simulator` : `${i.path.join(".") || "(root)"}: ${i.message}`;
+      i.code === "unrecognized_keys"
+        ? `${[...i.path, i.keys[0]].join(".")}: is not a setting of the simulator`
+        : `${i.path.join(".") || "(root)"}: ${i.message}`;
     throw new Error(`${source}: ${result.error.issues.map(describe).join("; ")}`);
   }
   return input as SimConfigInput;

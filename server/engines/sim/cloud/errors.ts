@@ -25,7 +25,14 @@ export type SimErrorCode =
   | "AlreadyExists"
   | "NotFound";
 
-const transientCodes: ReadonlySet<SimErrorCode> = new Set(["RateLimited", "ServiceUnavailable", "InternalError", "RequestTimeout", "InsufficientInstanceCapacity", "DependencyViolation"]);
+const transientCodes: ReadonlySet<SimErrorCode> = new Set([
+  "RateLimited",
+  "ServiceUnavailable",
+  "InternalError",
+  "RequestTimeout",
+  "InsufficientInstanceCapacity",
+  "DependencyViolation",
+]);
 
 export class SimCloudError extends Error {
   readonly kind: "transient" | "permanent";

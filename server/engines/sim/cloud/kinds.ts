@@ -29,9 +29,24 @@ const securityGroup: ReferenceSpec = { field: "security_group", types: ["securit
 
 export const kinds: Record<string, Kind> = {
   network: { prefix: "vpc", regional: true, references: [], immutable: ["region", "cidr"] },
-  subnet: { prefix: "subnet", regional: true, references: [{ field: "network", types: ["network"], blocking: true }], immutable: ["region", "network", "cidr", "zone"] },
-  security_group: { prefix: "sg", regional: true, references: [{ field: "network", types: ["network"], blocking: true }], immutable: ["region", "network"] },
-  nat_gateway: { prefix: "nat", regional: true, references: [{ field: "subnet", types: ["subnet"], blocking: true }], immutable: ["region", "subnet"] },
+  subnet: {
+    prefix: "subnet",
+    regional: true,
+    references: [{ field: "network", types: ["network"], blocking: true }],
+    immutable: ["region", "network", "cidr", "zone"],
+  },
+  security_group: {
+    prefix: "sg",
+    regional: true,
+    references: [{ field: "network", types: ["network"], blocking: true }],
+    immutable: ["region", "network"],
+  },
+  nat_gateway: {
+    prefix: "nat",
+    regional: true,
+    references: [{ field: "subnet", types: ["subnet"], blocking: true }],
+    immutable: ["region", "subnet"],
+  },
   load_balancer: { prefix: "lb", regional: true, references: [subnets, securityGroup], immutable: ["region", "kind", "scheme"] },
   instance: {
     prefix: "i",
@@ -46,14 +61,40 @@ export const kinds: Record<string, Kind> = {
     immutable: ["region"],
     pool: { sizeField: "size", idsAttribute: "instance_ids" },
   },
-  k8s_node_pool: { prefix: "np", regional: true, references: [subnets], immutable: ["region", "cluster"], pool: { sizeField: "nodes", idsAttribute: "node_ids" } },
-  volume: { prefix: "vol", regional: true, references: [{ field: "attach_to", types: ["instance"], blocking: false }], immutable: ["region", "volume_type", "encrypted"] },
-  volume_snapshot: { prefix: "snap", regional: true, references: [{ field: "volume", types: ["volume"], blocking: false }], immutable: ["region", "volume"] },
+  k8s_node_pool: {
+    prefix: "np",
+    regional: true,
+    references: [subnets],
+    immutable: ["region", "cluster"],
+    pool: { sizeField: "nodes", idsAttribute: "node_ids" },
+  },
+  volume: {
+    prefix: "vol",
+    regional: true,
+    references: [{ field: "attach_to", types: ["instance"], blocking: false }],
+    immutable: ["region", "volume_type", "encrypted"],
+  },
+  volume_snapshot: {
+    prefix: "snap",
+    regional: true,
+    references: [{ field: "volume", types: ["volume"], blocking: false }],
+    immutable: ["region", "volume"],
+  },
   bucket: { prefix: "bkt", regional: true, references: [], immutable: ["region", "name"] },
   cdn: { prefix: "cdn", regional: false, references: [], immutable: [] },
   dns_zone: { prefix: "zone", regional: false, references: [], immutable: ["domain"] },
-  dns_record: { prefix: "rec", regional: false, references: [{ field: "zone", types: ["dns_zone"], blocking: true }], immutable: ["zone", "name", "record_type"] },
-  managed_database: { prefix: "db", regional: true, references: [subnets, securityGroup], immutable: ["region", "engine", "database_name", "username"] },
+  dns_record: {
+    prefix: "rec",
+    regional: false,
+    references: [{ field: "zone", types: ["dns_zone"], blocking: true }],
+    immutable: ["zone", "name", "record_type"],
+  },
+  managed_database: {
+    prefix: "db",
+    regional: true,
+    references: [subnets, securityGroup],
+    immutable: ["region", "engine", "database_name", "username"],
+  },
 };
 
 const idPattern = /^([a-z]+)-[0-9a-f]{17}$/;

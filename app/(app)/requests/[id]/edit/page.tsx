@@ -37,7 +37,10 @@ export default async function EditRequestPage({ params }: Props) {
         ← {request.label}
       </Link>
       <div className="mt-3">
-        <PageHeader title={`Edit ${request.label}`} description={`${detail.template.title} ${detail.template.name}@${detail.template.version} for ${detail.team.name}.`} />
+        <PageHeader
+          title={`Edit ${request.label}`}
+          description={`${detail.template.title} ${detail.template.name}@${detail.template.version} for ${detail.team.name}.`}
+        />
       </div>
       <RequestForm
         mode="edit"

@@ -43,23 +43,27 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
         controller.close();
       };
       const pump = () => {
-        pumping = pumping.then(async () => {
-          if (closed) return;
-          for (;;) {
-            const rows = await eventsAfter(database, runId, lastId);
-            for (const row of rows) {
-              lastId = row.id;
-              send(`id: ${row.id}\nevent: log\ndata: ${JSON.stringify({ id: row.id, at: row.at, level: row.level, message: row.message, address: row.address })}\n\n`);
+        pumping = pumping
+          .then(async () => {
+            if (closed) return;
+            for (;;) {
+              const rows = await eventsAfter(database, runId, lastId);
+              for (const row of rows) {
+                lastId = row.id;
+                send(
+                  `id: ${row.id}\nevent: log\ndata: ${JSON.stringify({ id: row.id, at: row.at, level: row.level, message: row.message, address: row.address })}\n\n`,
+                );
+              }
+              if (rows.length < 500) break;
             }
-            if (rows.length < 500) break;
-          }
-          const status = await runStatus(database, runId);
-          send(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
-          if (status && terminal.has(status.status)) {
-            send(`event: end\ndata: ${JSON.stringify(status)}\n\n`);
-            close();
-          }
-        }).catch(() => close());
+            const status = await runStatus(database, runId);
+            send(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
+            if (status && terminal.has(status.status)) {
+              send(`event: end\ndata: ${JSON.stringify(status)}\n\n`);
+              close();
+            }
+          })
+          .catch(() => close());
       };
       const unsubscribe = await subscribe(env().DATABASE_URL, runId, pump);
       // A safety net if a notification is ever missed (e.g. the LISTEN connection was replaced).
@@ -79,6 +83,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
     },
   });
   return new Response(stream, {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store, no-transform", connection: "keep-alive", "x-accel-buffering": "no" },
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    },
   });
 }
