@@ -62,7 +62,8 @@ async function main() {
       graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
     }),
   };
-  const cron = (schedule: string, job: keyof typeof jobs) => `${schedule} ${jobs[job].name}`;
+  // The registry's attempts hold for cron jobs too (graphile-worker would default them to 25).
+  const cron = (schedule: string, job: keyof typeof jobs) => `${schedule} ${jobs[job].name} ?max=${jobs[job].maxAttempts}`;
 
   // graphile-worker locks a runner's jobs with its pool's id: collected here for the heartbeat.
   const graphileWorkerIds: string[] = [];
