@@ -3,16 +3,11 @@
  * (production build) and a worker process with concurrency 20. Prints `name: value unit` lines.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { connect, disconnectAll } from "~/db/client";
 import { environmentResources, environments, requests, runEvents, runs, teams, users } from "~/db/schema";
-import { ensureBuild } from "~/scripts/lib/prepare.mjs";
-import { findFreePort } from "~/scripts/lib/ports";
-import { startStack } from "~/scripts/lib/stack";
+import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createSimEngine } from "~/server/engines/sim/engine";
 import { decideRequest } from "~/server/services/approvals";
 import { submitRequest } from "~/server/services/requests";
@@ -33,24 +28,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
-ensureBuild();
-const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-runner-"));
-const port = await findFreePort();
-const stack = await startStack({
-  mode: "prod",
-  log: () => undefined,
-  env: {
-    ...process.env,
-    NODE_ENV: "production",
-    PORT: String(port),
-    PROVISIO_DATA_DIR: dataDir,
-    PROVISIO_PG_PORT: String(await findFreePort()),
-    PROVISIO_DEMO: "true",
-    PROVISIO_DEMO_SIGNIN: "true",
-    WORKER_CONCURRENCY: "20",
-    LOG_LEVEL: "warn",
-  },
-});
+const stack = await startThrowawayStack({ prefix: "provisio-bench-runner-", env: { WORKER_CONCURRENCY: "20" } });
 
 try {
   const { db } = connect(stack.databaseUrl, 30);
@@ -247,6 +225,5 @@ try {
   print("fleet_records_missing_in_cloud", Number((untracked.rows[0] as { n: string }).n), "resources");
 } finally {
   await disconnectAll();
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.dispose();
 }

@@ -13,10 +13,9 @@ import { performance } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
 import { connect } from "~/db/client";
 import { environments, requests, teams, users } from "~/db/schema";
-import { ensureBuild } from "~/scripts/lib/prepare.mjs";
 import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
 import { findFreePort } from "~/scripts/lib/ports";
-import { startStack } from "~/scripts/lib/stack";
+import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createTerraformEngine } from "~/server/engines/terraform/engine";
 import { catalogTemplate, cliBinary, specFor } from "~/server/engines/terraform/test-support";
 import { decideRequest } from "~/server/services/approvals";
@@ -82,22 +81,7 @@ if (!cliBinary.ok) {
 
 // 2. Through the portal: submit, approve, the worker applies; destroy, the worker destroys.
 {
-  ensureBuild();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-tf-stack-"));
-  const stack = await startStack({
-    mode: "prod",
-    log: () => undefined,
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(await findFreePort()),
-      PROVISIO_DATA_DIR: dataDir,
-      PROVISIO_PG_PORT: String(await findFreePort()),
-      PROVISIO_DEMO: "true",
-      PROVISIO_DEMO_SIGNIN: "true",
-      LOG_LEVEL: "warn",
-    },
-  });
+  const stack = await startThrowawayStack({ prefix: "provisio-bench-tf-stack-" });
   try {
     const { db } = connect(stack.databaseUrl, 5);
     const [team] = await db.select().from(teams).where(eq(teams.slug, "payments"));
@@ -151,8 +135,7 @@ if (!cliBinary.ok) {
     print("terraform_portal_destroy_to_destroyed_ms_median", median(destroy), "ms");
     print("terraform_portal_apply_destroy_cycle_ms_median", median(apply.map((a, i) => a + (destroy[i] ?? 0))), "ms");
   } finally {
-    await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.dispose();
   }
 }
 process.exit(0);

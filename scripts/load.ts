@@ -6,14 +6,9 @@
  *
  *   tsx scripts/load.ts [--users N] [--seconds N]
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeLoad, loadProblems, runLoad } from "./lib/load";
-import { findFreePort } from "./lib/ports";
-import { ensureBuild } from "./lib/prepare.mjs";
-import { startStack } from "./lib/stack";
+import { startThrowawayStack } from "./lib/throwaway-stack";
 
 const { values } = parseArgs({
   options: { users: { type: "string", default: "50" }, seconds: { type: "string", default: "20" }, verbose: { type: "boolean", default: false } },
@@ -23,24 +18,12 @@ const seconds = Number(values.seconds);
 if (!Number.isInteger(users) || users < 1 || users > 2_000) throw new Error("--users: a whole number from 1 to 2000");
 if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3_600) throw new Error("--seconds: a whole number from 1 to 3600");
 
-ensureBuild();
-const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-load-"));
 let exitCode = 1;
 try {
-  const stack = await startStack({
-    mode: "prod",
+  const stack = await startThrowawayStack({
+    prefix: "provisio-load-",
     log: (line) => {
       if (values.verbose || !line.startsWith("[")) console.log(line);
-    },
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(await findFreePort()),
-      PROVISIO_DATA_DIR: dataDir,
-      PROVISIO_PG_PORT: String(await findFreePort()),
-      PROVISIO_DEMO: "true",
-      PROVISIO_DEMO_SIGNIN: "true",
-      LOG_LEVEL: "warn",
     },
   });
   try {
@@ -51,11 +34,9 @@ try {
     for (const problem of problems) console.log(`load: FAILED: ${problem}`);
     exitCode = problems.length ? 1 : 0;
   } finally {
-    await stack.stop();
+    await stack.dispose();
   }
 } catch (error) {
   console.error(`load: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
 }
 process.exit(exitCode);
