@@ -279,7 +279,10 @@ export const requests = pgTable(
     uniqueIndex("requests_open_extension_idx")
       .on(t.environmentId)
       .where(sql`${t.kind} = 'extend' and ${t.status} in ('pending_approval', 'approved')`),
-    check("requests_kind_valid", sql`${t.kind} in ('create', 'extend') and (${t.kind} = 'create') = (${t.environmentId} is null)`),
+    check(
+      "requests_kind_valid",
+      sql`${t.kind} in ('create', 'extend', 'update', 'reconcile') and (${t.kind} = 'create') = (${t.environmentId} is null)`,
+    ),
     index("requests_team_status_idx").on(t.teamId, t.status),
     index("requests_requester_idx").on(t.requesterId),
     check("requests_costs_non_negative", sql`${t.monthlyCents} >= 0 and ${t.overTtlCents} >= 0 and ${t.monthShareCents} >= 0`),

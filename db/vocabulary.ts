@@ -20,18 +20,24 @@ export const requestStatuses = [
 ] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
-/** What a request asks for: a new environment, or more time for a live one. */
-export const requestKinds = ["create", "extend"] as const;
+/**
+ * What a request asks for: a new environment, more time for a live one, a change of a live one's
+ * parameters or template version (`update`, issue 14), or putting a drifted one back to its
+ * desired state (`reconcile`, issue 13).
+ */
+export const requestKinds = ["create", "extend", "update", "reconcile"] as const;
 export type RequestKind = (typeof requestKinds)[number];
 
 export const environmentStatuses = ["provisioning", "ready", "failed", "destroying", "destroyed"] as const;
 export type EnvironmentStatus = (typeof environmentStatuses)[number];
 
 /**
- * `update`: a change to a ready environment's resources in place (new expiry tags after an extension).
- * `drift` is reserved for issue 13 (scheduled drift checks): nothing creates a drift run yet.
+ * `update`: a change to a ready environment's resources (new expiry tags after an extension; new
+ * parameters or template version, issue 14). `rollback`: puts a failed update back to the
+ * previous version and parameters. `drift`: a read-only drift check; `reconcile`: applies the
+ * desired state back over drift (issue 13).
  */
-export const runKinds = ["apply", "destroy", "drift", "update"] as const;
+export const runKinds = ["apply", "destroy", "drift", "update", "rollback", "reconcile"] as const;
 export type RunKind = (typeof runKinds)[number];
 
 /** `cancelled` is reserved for run cancellation (not built yet): no code sets it today. */

@@ -6,6 +6,7 @@
  */
 import type { ParameterValue } from "~/server/schemas/template-parameters";
 import type { TemplateDocument, Tier } from "~/server/templates/format";
+import type { DriftReport } from "./drift";
 import type { EngineName } from "./types";
 
 /** A resource as the template plan wants it, with references already resolved. */
@@ -128,6 +129,12 @@ export interface Engine {
   applyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult>;
   /** Destroys everything of the environment; destroying what is gone already succeeds. */
   destroyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<void>;
+  /**
+   * Whole-environment engines only: compares what really exists with the applied configuration
+   * without changing anything (terraform: a refresh-only plan). A read that fails (outage, rate
+   * limit, timeout) throws an EngineError: it never reports drift it did not see.
+   */
+  checkDrift?(ctx: EngineContext, spec: EnvironmentSpec): Promise<DriftReport>;
 }
 
 /** The usual plan: by address; same type and properties and tags → noop; else update; extra → delete. */
