@@ -341,7 +341,7 @@ const procedures: Record<string, Row> = {
 };
 
 /** Mutations whose service audits every refusal itself (auditedRefusalProcedure): auditors reach the service. */
-const auditedRefusals = ["environments.revealSecret"];
+const auditedRefusals = ["environments.revealSecret", "environments.destroy"];
 
 // Inputs that pass the access checks and then fail a business rule, so allowed callers change nothing.
 const teamUpdate = (teamId: string) => ({ teamId, name: "Renamed", description: "", costCenter: "CC-2", monthlyBudgetUsd: 5, expectedVersion: 999 });
@@ -628,6 +628,30 @@ describe("auditors are read-only", () => {
     const events = (await deniedBy(ids.auditor)).slice(before);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ teamId: fixtures.own.teamId, after: { output: "db_password", reason: "auditors never see secret values" } });
+  });
+});
+
+describe("an auditor's refused destroy", () => {
+  it("is audited with the reason, and nothing is queued (issue 17 gap)", async () => {
+    const denied = () =>
+      db
+        .select()
+        .from(auditEvents)
+        .where(
+          and(
+            eq(auditEvents.action, "environment.destroy_denied"),
+            eq(auditEvents.actorId, ids.auditor),
+            eq(auditEvents.subjectId, fixtures.own.environmentId),
+          ),
+        );
+    const before = (await denied()).length;
+    const outcome = await outcomeOf(
+      callers.auditor.environments.destroy({ environmentId: fixtures.own.environmentId, confirmName: "whatever", expectedVersion: 1 }),
+    );
+    expect(outcome).toEqual({ code: "FORBIDDEN", message: "Auditors have read-only access: destroying changes data; the attempt was recorded." });
+    const events = (await denied()).slice(before);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ teamId: fixtures.own.teamId, after: { reason: "auditors have read-only access" } });
   });
 });
 

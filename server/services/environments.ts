@@ -422,9 +422,10 @@ export async function destroyEnvironment(
     const [environment] = await tx.select().from(environments).where(eq(environments.id, input.environmentId)).for("update").limit(1);
     if (!environment) throw notFound("Environment");
     if (!canReadEnvironment(viewer, environment)) throw notFound("Environment");
-    if (isReadOnly(viewer)) throw new ServiceError("forbidden", "Auditors have read-only access: destroying changes data.");
+    // Both refusals are recorded: an auditor reaches this service (auditedRefusalProcedure) so that its attempt is too.
+    if (isReadOnly(viewer)) return { kind: "denied" as const, environment, auditor: true };
     const capacity = operatorCapacity(viewer, environment);
-    if (!capacity) return { kind: "denied" as const, environment };
+    if (!capacity) return { kind: "denied" as const, environment, auditor: false };
     if (input.confirmName.trim() !== environment.name) {
       throw new ServiceError("invalid", `That is not the environment's name: type ${environment.name} to confirm.`, "confirmName");
     }
@@ -481,15 +482,16 @@ export async function destroyEnvironment(
   });
   if (outcome.kind === "denied") {
     const { environment } = outcome;
-    const [ownerRow] = await db.select({ name: users.name }).from(users).where(eq(users.id, environment.ownerId));
     await recordAudit(db, actor, {
       action: "environment.destroy_denied",
       subjectType: "environment",
       subjectId: environment.id,
       teamId: environment.teamId,
       correlationId: environment.requestId,
-      after: { reason: "only the owner, the team's approvers or an admin may destroy it" },
+      after: { reason: outcome.auditor ? "auditors have read-only access" : "only the owner, the team's approvers or an admin may destroy it" },
     });
+    if (outcome.auditor) throw new ServiceError("forbidden", "Auditors have read-only access: destroying changes data; the attempt was recorded.");
+    const [ownerRow] = await db.select({ name: users.name }).from(users).where(eq(users.id, environment.ownerId));
     throw new ServiceError(
       "forbidden",
       `Only the owner (${ownerRow?.name ?? "unknown"}), the team's approvers or an admin can destroy ${environment.name}; the attempt was recorded.`,
