@@ -15,7 +15,8 @@ export const requestTransitions: Table<RequestStatus> = {
   pending_approval: ["pending_approval", "approved", "queued", "rejected", "cancelled", "applied"],
   // An approved extension takes effect in the transaction that approved it.
   approved: ["applied"],
-  queued: ["provisioning"],
+  // An update request (kind `update`) is queued until its update run succeeds (applied) or fails.
+  queued: ["provisioning", "applied", "failed"],
   provisioning: ["ready", "failed"],
   ready: ["destroyed"],
   // A failed apply is retried (provisioning again) or its kept resources destroyed.
