@@ -29,7 +29,8 @@ export const requestTransitions: Table<RequestStatus> = {
 
 export const environmentTransitions: Table<EnvironmentStatus> = {
   provisioning: ["ready", "failed"],
-  ready: ["destroying"],
+  // A rollback that cannot put a failed update back leaves the environment failed (never looking ready).
+  ready: ["destroying", "failed"],
   failed: ["provisioning", "destroying"],
   // A destroy that fails leaves the environment failed (its resources kept, destroy can be retried).
   destroying: ["destroyed", "failed"],
