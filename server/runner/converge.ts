@@ -100,8 +100,10 @@ export async function convergeResources(
     ).map((r) => r.key),
   );
   const byAddress = new Map(rows.map((r) => [r.address, r]));
+  // Only what the plan keeps: a reference to a counted resource must not pick up instances about to be deleted.
+  const kept = new Set(plan.resources.map((r) => r.address));
   const actual = new Map<string, ActualResource>(
-    rows.filter((r) => r.status === "ready" && !isAside(r.address)).map((r) => [r.address, toActual(r)]),
+    rows.filter((r) => r.status === "ready" && kept.has(r.address)).map((r) => [r.address, toActual(r)]),
   );
   const wanted = new Set<string>();
 

@@ -112,6 +112,18 @@ function base(next: PlannedResource | null, prev: PlannedResource | null): Resou
 function cascadeReplacements(diffs: ResourceDiff[], after: readonly PlannedResource[], types: (typeof engineRegistry)[EngineName]["resourceTypes"]) {
   const planned = new Map(after.map((r) => [r.address, r]));
   const replacedIds = () => new Set(diffs.filter((d) => d.action === "replace").map((d) => planned.get(d.address)?.id));
+  // A counted resource that gains or loses instances changes every list that refers to it (a load balancer's subnets).
+  const idOf = (address: string) => address.replace(/\[\d+\]$/, "");
+  const resized = new Set(diffs.filter((d) => d.action === "create" || d.action === "delete").map((d) => idOf(d.address)));
+  for (const d of diffs) {
+    const r = planned.get(d.address);
+    if (!r || d.action !== "noop") continue;
+    const hit = Object.values(r.properties).flatMap(referencedIds).find((id) => resized.has(id) && id !== r.id);
+    if (hit) {
+      d.action = "update";
+      d.reason = `${hit} gains or loses instances`;
+    }
+  }
   for (let changed = true; changed; ) {
     changed = false;
     const replaced = replacedIds();

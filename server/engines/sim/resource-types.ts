@@ -129,7 +129,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "instance",
-    immutable: ["region", "image", "subnet"],
+    immutable: ["region", "image", "subnet", "spot"],
     title: "Virtual machine",
     properties: z.strictObject({
       region,
@@ -203,7 +203,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "volume",
-    immutable: ["region", "zone", "encrypted"],
+    immutable: ["region", "volume_type", "encrypted"],
     stateful: true,
     title: "Block volume",
     properties: z.strictObject({
@@ -304,6 +304,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "dns_zone",
+    immutable: ["domain"],
     title: "DNS zone",
     properties: z.strictObject({ domain: orRef(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain like dev.example.com")) }),
     attributes: ["id", "name_servers"],
@@ -311,6 +312,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "dns_record",
+    immutable: ["zone", "name", "record_type"],
     title: "DNS record",
     properties: z.strictObject({
       zone: ref,
