@@ -46,7 +46,8 @@ beforeAll(async () => {
     ])
   ).id;
   await db.execute(sql`update teams set monthly_budget_cents = 10000000 where id = ${teamId}`);
-  [owner, approver, approver2] = (await Promise.all([o, a, b].map((u) => loadViewer(db, u.id)))) as Viewer[];
+  const viewers = await Promise.all([o, a, b].map((u) => loadViewer(db, u.id)));
+  [owner, approver, approver2] = viewers.map((v) => v!);
 });
 
 /** A ready web-service environment of `tier` (dev auto-approves; others are approved by the two approvers). */
