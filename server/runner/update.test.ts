@@ -46,8 +46,9 @@ beforeAll(async () => {
     ])
   ).id;
   await db.execute(sql`update teams set monthly_budget_cents = 10000000 where id = ${teamId}`);
-  const viewers = await Promise.all([o, a, b].map((u) => loadViewer(db, u.id)));
-  [owner, approver, approver2] = viewers.map((v) => v!);
+  owner = (await loadViewer(db, o.id))!;
+  approver = (await loadViewer(db, a.id))!;
+  approver2 = (await loadViewer(db, b.id))!;
 });
 
 /** A ready web-service environment of `tier` (dev auto-approves; others are approved by the two approvers). */
