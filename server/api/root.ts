@@ -10,6 +10,7 @@ import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
+import { updatesRouter } from "./routers/updates";
 import { usersRouter } from "./routers/users";
 import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
@@ -27,6 +28,7 @@ export const appRouter = router({
   runs: runsRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
+  updates: updatesRouter,
   users: usersRouter,
   webhooks: webhooksRouter,
 });
