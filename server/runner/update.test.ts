@@ -156,7 +156,11 @@ describe("update preview", () => {
 
   it("refuses an environment that is not ready, an unknown or older version, a bad parameter and a change that changes nothing, naming the field", async () => {
     const env = await readyWebService();
-    await expect(previewUpdate(db, owner, { environmentId: env.id, parameters: {} })).rejects.toMatchObject({ field: "parameters" });
+    expect((await previewUpdate(db, owner, { environmentId: env.id, parameters: {} })).unchanged).toBe(true);
+    await expect(requestUpdate(db, owner, change(env.id))).rejects.toMatchObject({
+      field: "parameters",
+      message: expect.stringMatching(/nothing to change/),
+    });
     await expect(previewUpdate(db, owner, { environmentId: env.id, parameters: { instances: 99 } })).rejects.toMatchObject({
       field: "parameters.instances",
     });

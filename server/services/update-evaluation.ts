@@ -141,9 +141,8 @@ export async function evaluateUpdateChange(
   const before = planTemplate(template.name, fromDocument.spec, fromParameters, planContext);
   const after = planTemplate(template.name, toDocument.spec, parameters, planContext);
   const diff = diffPlans(toDocument.spec.engine, before.resources, after.resources);
-  const changed = diff.resources.some((r) => r.action !== "noop");
-  if (!changed && !moving)
-    throw new ServiceError("invalid", "These parameters are what the environment runs with already: nothing to change.", "parameters");
+  // Nothing to change: the preview says so (the form starts from here), a submit is refused.
+  const unchanged = !moving && diff.resources.every((r) => r.action === "noop");
 
   const remainingHours = Math.max(1, Math.ceil((environment.expiresAt.getTime() - now.getTime()) / HOUR_MS));
   const deltaHourly = after.hourlyMicros - before.hourlyMicros;
@@ -215,6 +214,7 @@ export async function evaluateUpdateChange(
     diff,
     usageAdded,
     lowersOnly,
+    unchanged,
     cost,
     decision,
   };

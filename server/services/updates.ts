@@ -10,7 +10,7 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
-import { approvals, requests, type Request } from "~/db/schema";
+import { approvals, requests, templateVersions, type Request } from "~/db/schema";
 import { afterParametersChanged } from "~/server/policy";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -19,6 +19,7 @@ import { assertTransition } from "~/server/core/lifecycle";
 import { createRun } from "~/server/runs/store";
 import { canEditRequest, canReadRequest } from "~/server/access/rules";
 import { lockTeam } from "./request-evaluation";
+import { semverOrder } from "./template-versions";
 import { approversToNotify, requestLabel, toRecord } from "./requests";
 import { activeRunOf, environmentForChange, evaluateUpdateChange, teamOf, type UpdateEvaluation, type UpdateInput } from "./update-evaluation";
 import { actorOf, type Viewer } from "./users";
@@ -31,7 +32,18 @@ export async function previewUpdate(db: Database, viewer: Viewer, input: UpdateI
     const environment = await environmentForChange(tx, viewer, input.environmentId, false);
     const team = await teamOf(tx, environment.teamId);
     const e = await evaluateUpdateChange(tx, { viewer, environment, team, change: input, now, excludeRequestId: input.editingRequestId });
-    return { ...e, needsConfirmation: e.diff.destructive, blockedBy: await openUpdateOf(tx, environment.id, input.editingRequestId) };
+    const versions = await tx
+      .select({ version: templateVersions.version })
+      .from(templateVersions)
+      .where(and(eq(templateVersions.templateId, e.template.id), eq(templateVersions.status, "published")))
+      .orderBy(...semverOrder);
+    return {
+      ...e,
+      /** Published versions of the template, newest first (older ones only as a rollback by an approver). */
+      versions: versions.map((v) => v.version),
+      needsConfirmation: e.diff.destructive,
+      blockedBy: await openUpdateOf(tx, environment.id, input.editingRequestId),
+    };
   });
 }
 
@@ -52,6 +64,7 @@ async function openUpdateOf(tx: Executor, environmentId: string, except?: string
 }
 
 function refuse(e: UpdateEvaluation, input: UpdateInput) {
+  if (e.unchanged) throw new ServiceError("invalid", "These parameters are what the environment runs with already: nothing to change.", "parameters");
   if (e.decision.outcome === "denied") {
     const reasons = e.decision.reasons.filter((r) => r.effect === "deny").map((r) => r.message);
     throw new ServiceError("invalid", `Policy denies this change: ${reasons.join("; ")}`, "parameters");
