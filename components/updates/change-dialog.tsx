@@ -58,10 +58,14 @@ function ChangeForm(props: {
   const confirmId = useId();
   const { current } = props;
   const parameters = useMemo(() => changedValues(current, watched), [current, watched]);
-  const input = useDebounced(
-    { environmentId: props.environmentId, parameters, templateVersion: version === props.currentVersion ? undefined : version },
-    300,
-  );
+  // Debounced by value (a string), so a re-render with equal inputs schedules nothing new.
+  const wanted = JSON.stringify({
+    environmentId: props.environmentId,
+    parameters,
+    templateVersion: version === props.currentVersion ? undefined : version,
+  });
+  const debounced = useDebounced(wanted, 300);
+  const input = useMemo(() => JSON.parse(debounced) as { environmentId: string; parameters: Values; templateVersion?: string }, [debounced]);
   const preview = useQuery({ ...trpc.updates.preview.queryOptions(input), placeholderData: keepPreviousData, retry: false, staleTime: 0 });
   const submit = useMutation(
     trpc.updates.request.mutationOptions({
