@@ -246,6 +246,8 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },
+  // A template's fleet: admins, auditors and team approvers (their teams' environments only).
+  "fleet.get": { call: (c, f) => c.fleet.get({ templateName: f.template }), refused: { member: F, teammate: F } },
   // Changes: the owner, the team's approvers, admins (as extend); editing a pending change: its requester.
   "updates.preview (own team)": {
     call: (c, f) => c.updates.preview({ environmentId: f.own.environmentId, parameters: {} }),

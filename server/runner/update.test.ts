@@ -18,6 +18,7 @@ import { startApply } from "~/server/runner/start-apply";
 import { decideRequest } from "~/server/services/approvals";
 import { syncTemplates } from "~/server/services/template-sync";
 import { versionColumns } from "~/server/services/template-versions";
+import { templateFleet } from "~/server/services/fleet";
 import { editUpdate, previewUpdate, requestUpdate } from "~/server/services/updates";
 import { loadViewer, type Viewer } from "~/server/services/users";
 import type { TemplateDocument } from "~/server/templates/format";
@@ -391,5 +392,22 @@ describe("update requests and policy", () => {
     } finally {
       await db.execute(sql`update templates set deprecated_at = null, deprecation_reason = null where name = 'web-service'`);
     }
+  });
+});
+
+describe("fleet view", () => {
+  it("counts environments per version and those behind; approvers see their teams, members are refused", async () => {
+    const env = await readyWebService();
+    const fleet = await templateFleet(db, approver, "web-service");
+    expect(fleet.environments.every((e) => e.teamId === teamId)).toBe(true);
+    const mine = fleet.environments.find((e) => e.id === env.id)!;
+    expect(mine).toMatchObject({ version: "1.0.0", behind: true, ownerName: owner.name, tier: "dev" });
+    expect(fleet.latestVersion).not.toBe("1.0.0");
+    expect(fleet.versions.find((v) => v.version === "1.0.0")!.environments).toBe(fleet.environments.filter((e) => e.version === "1.0.0").length);
+    expect(fleet.behind).toBe(fleet.environments.filter((e) => e.behind).length);
+    await expect(templateFleet(db, owner, "web-service")).rejects.toMatchObject({ kind: "forbidden" });
+    const elsewhere = await makeUser(db);
+    await makeTeam(db, [{ userId: elsewhere.id, role: "approver" }]);
+    expect((await templateFleet(db, (await loadViewer(db, elsewhere.id))!, "web-service")).environments).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { environments, requests, runs, teams, templates, templateVersions, users
 import { activeRunStatuses } from "~/db/vocabulary";
 import { centsOverHours } from "~/server/engines/pricing";
 import { evaluateUpdate, monthShareCents, type PolicyDecision } from "~/server/policy";
-import { durationHours, parseSemver, type TemplateDocument } from "~/server/templates/format";
+import { compareSemver, durationHours, type TemplateDocument } from "~/server/templates/format";
 import { planTemplate, type Plan } from "~/server/templates/plan";
 import { diffPlans, type PlanDiff } from "~/server/templates/plan-diff";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -44,11 +44,6 @@ export type UpdatePlan = Plan & {
 };
 
 export type UpdateEvaluation = Awaited<ReturnType<typeof evaluateUpdateChange>>;
-
-const compareSemver = (a: string, b: string) => {
-  const [x, y] = [parseSemver(a), parseSemver(b)];
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-};
 
 /** The parameters an environment runs with now: its own after an update, else its request's. */
 export async function currentParameters(tx: Executor, environment: Environment) {
