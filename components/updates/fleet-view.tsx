@@ -73,3 +73,14 @@ export function FleetView({ fleet }: { fleet: Fleet }) {
     </>
   );
 }
+
+/** Under a template's catalog page, for those who may see its fleet. */
+export function FleetLink({ name }: { name: string }) {
+  return (
+    <p className="mt-6 text-sm">
+      <Link href={`/catalog/${name}/fleet`} className="text-brand-700 hover:underline">
+        See which environments run which version of {name} (fleet)
+      </Link>
+    </p>
+  );
+}
