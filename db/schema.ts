@@ -279,6 +279,10 @@ export const requests = pgTable(
     uniqueIndex("requests_open_extension_idx")
       .on(t.environmentId)
       .where(sql`${t.kind} = 'extend' and ${t.status} in ('pending_approval', 'approved')`),
+    // At most one open update per environment: pending, approved, or waiting for or in its run.
+    uniqueIndex("requests_open_update_idx")
+      .on(t.environmentId)
+      .where(sql`${t.kind} = 'update' and ${t.status} in ('pending_approval', 'approved', 'queued', 'provisioning')`),
     check(
       "requests_kind_valid",
       sql`${t.kind} in ('create', 'extend', 'update', 'reconcile') and (${t.kind} = 'create') = (${t.environmentId} is null)`,
@@ -436,6 +440,8 @@ export const environments = pgTable(
     templateVersionId: uuid("template_version_id")
       .notNull()
       .references(() => templateVersions.id),
+    /** The parameters it runs with now, set by a successful update; null = its create request's. */
+    parameters: jsonb("parameters").$type<Record<string, string | number | boolean>>(),
     name: text("name").notNull(),
     tier: text("tier").$type<"dev" | "staging" | "prod">().notNull(),
     engine: text("engine").notNull(),

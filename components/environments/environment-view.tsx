@@ -10,6 +10,7 @@ import { formatDateTime, formatHours } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
+import { ChangeEnvironment } from "~/components/updates/change-dialog";
 import { ExpiryCountdown } from "./countdown";
 import { DestroyDialog } from "./destroy-dialog";
 import { ExtendDialog, type ExtensionResult } from "./extend-dialog";
@@ -166,6 +167,18 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           </div>
           {showActions && (
             <div className="flex flex-wrap gap-2" role="group" aria-label="Actions">
+              {can.canExtend && environment.status === "ready" && (
+                <ChangeEnvironment
+                  environmentId={environment.id}
+                  environmentName={environment.name}
+                  onDone={(r) => (
+                    setNotice(
+                      `${r.number}: ${r.status === "queued" ? "the change is being applied; follow it under Runs." : "the change waits for approval."}`,
+                    ),
+                    router.refresh()
+                  )}
+                />
+              )}
               {can.canExtend && (
                 <Button variant="secondary" onClick={() => setExtending(true)}>
                   Extend

@@ -20,6 +20,7 @@ import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import { RequestTerraformPlan } from "./terraform-plan";
+import { UpdateChangeCard } from "~/components/updates/update-change-card";
 import { Timeline } from "./timeline";
 import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
@@ -305,6 +306,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               <PlanResources plan={plan} />
             </div>
           </Card>
+          {request.kind === "update" && <UpdateChangeCard plan={request.plan} />}
           {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />

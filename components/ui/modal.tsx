@@ -6,6 +6,7 @@ const widths = {
   sm: "w-[min(32rem,calc(100vw-2rem))]",
   md: "w-[min(34rem,calc(100vw-2rem))]",
   lg: "w-[min(36rem,calc(100vw-2rem))]",
+  xl: "w-[min(64rem,calc(100vw-2rem))]",
 } as const;
 
 type ModalProps = {

@@ -246,6 +246,39 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },
+  // A template's fleet: admins, auditors and team approvers (their teams' environments only).
+  "fleet.get": { call: (c, f) => c.fleet.get({ templateName: f.template }), refused: { member: F, teammate: F } },
+  // Changes: the owner, the team's approvers, admins (as extend); editing a pending change: its requester.
+  "updates.preview (own team)": {
+    call: (c, f) => c.updates.preview({ environmentId: f.own.environmentId, parameters: {} }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "updates.preview (other team)": {
+    call: (c, f) => c.updates.preview({ environmentId: f.other.environmentId, parameters: {} }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "updates.request (own team)": {
+    call: (c, f) => c.updates.request(change(f.own.environmentId)),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "updates.request (other team)": {
+    call: (c, f) => c.updates.request(change(f.other.environmentId)),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "updates.edit (own team)": {
+    call: (c, f) => c.updates.edit(changeEdit(f.own.requestId)),
+    subject: "Request",
+    refused: { teammate: F, approver: F, admin: F, auditor: F },
+  },
+  "updates.edit (other team)": {
+    call: (c, f) => c.updates.edit(changeEdit(f.other.requestId)),
+    subject: "Request",
+    refused: { ...unseen, admin: F, auditor: F },
+  },
   "runs.get (own team)": { call: (c, f) => c.runs.get({ runId: f.own.runId }), subject: "Run", refused: everyone },
   "runs.get (other team)": { call: (c, f) => c.runs.get({ runId: f.other.runId }), subject: "Run", refused: unseen },
 
@@ -372,6 +405,8 @@ const edit = (requestId: string) => ({
 });
 const decision = (requestId: string) => ({ requestId, expectedVersion: 999, decision: "approved" as const, comment: "" });
 const destruction = (environmentId: string) => ({ environmentId, confirmName: "not-its-name", expectedVersion: 1 });
+const change = (environmentId: string) => ({ environmentId, parameters: {}, justification: "short", clientRequestId: randomUUID() });
+const changeEdit = (requestId: string) => ({ requestId, expectedVersion: 999, parameters: {}, justification: "not a change request" });
 const extension = (environmentId: string) => ({ environmentId, hours: 24, justification: "short", clientRequestId: randomUUID() });
 const badWebhook = (teamId: string) => ({ teamId, url: "ftp://hooks.example.test/", events: ["dev.provisio.request.approved" as const] });
 const hookUpdate = (s: Subjects) => ({ teamId: s.teamId, webhookId: s.webhookId, active: false, expectedVersion: 999 });

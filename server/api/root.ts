@@ -4,12 +4,14 @@ import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
+import { fleetRouter } from "./routers/fleet";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
+import { updatesRouter } from "./routers/updates";
 import { usersRouter } from "./routers/users";
 import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
@@ -21,12 +23,14 @@ export const appRouter = router({
   costs: costsRouter,
   environments: environmentsRouter,
   extensions: extensionsRouter,
+  fleet: fleetRouter,
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,
   runs: runsRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
+  updates: updatesRouter,
   users: usersRouter,
   webhooks: webhooksRouter,
 });

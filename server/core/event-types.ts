@@ -17,6 +17,8 @@ export const notificationKinds = {
   environment_expired: "Expired",
   environment_destroying: "Destroying",
   environment_destroyed: "Destroyed",
+  environment_updated: "Updated",
+  environment_update_failed: "Update failed",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -113,6 +115,30 @@ export const eventTypes = {
   "environment.destroyed": {
     label: "Environment destroyed",
     description: "Every resource of an environment is gone.",
+    notifies: "the environment's owner",
+    webhook: true,
+  },
+  "environment.update_requested": {
+    label: "Update requested",
+    description: "Someone asked to change a live environment's parameters or template version.",
+    notifies: "nobody (approvers get request.approval_needed)",
+    webhook: true,
+  },
+  "environment.updated": {
+    label: "Environment updated",
+    description: "A change to a live environment took effect: it runs the new version and parameters.",
+    notifies: "the environment's owner and the update's requester",
+    webhook: true,
+  },
+  "environment.update_failed": {
+    label: "Update failed",
+    description: "A change to a live environment failed: a rollback run puts it back to its previous version and parameters.",
+    notifies: "the environment's owner and the update's requester",
+    webhook: true,
+  },
+  "environment.rolled_back": {
+    label: "Environment rolled back",
+    description: "After a failed update, the environment is back on its previous version and parameters.",
     notifies: "the environment's owner",
     webhook: true,
   },

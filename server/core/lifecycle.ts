@@ -15,7 +15,8 @@ export const requestTransitions: Table<RequestStatus> = {
   pending_approval: ["pending_approval", "approved", "queued", "rejected", "cancelled", "applied"],
   // An approved extension takes effect in the transaction that approved it.
   approved: ["applied"],
-  queued: ["provisioning"],
+  // An update request (kind `update`) is queued until its update run succeeds (applied) or fails.
+  queued: ["provisioning", "applied", "failed"],
   provisioning: ["ready", "failed"],
   ready: ["destroyed"],
   // A failed apply is retried (provisioning again) or its kept resources destroyed.
@@ -28,7 +29,8 @@ export const requestTransitions: Table<RequestStatus> = {
 
 export const environmentTransitions: Table<EnvironmentStatus> = {
   provisioning: ["ready", "failed"],
-  ready: ["destroying"],
+  // A rollback that cannot put a failed update back leaves the environment failed (never looking ready).
+  ready: ["destroying", "failed"],
   failed: ["provisioning", "destroying"],
   // A destroy that fails leaves the environment failed (its resources kept, destroy can be retried).
   destroying: ["destroyed", "failed"],

@@ -26,6 +26,13 @@ export type ResourceTypeDefinition = {
   cost: (properties: Record<string, unknown>) => CostLine[];
   /** Capacity counted against team quotas (vCPUs, instances, GPUs); none when absent. */
   usage?: (properties: Record<string, unknown>) => ResourceUsage;
+  /**
+   * Properties the provider cannot change on a live resource (a subnet's CIDR, an instance's
+   * image): a change to one replaces the resource (create-before-destroy), never a silent update.
+   */
+  immutable?: readonly string[];
+  /** Holds data (database, volume, bucket): replacing or deleting it loses that data, so a change must be confirmed. */
+  stateful?: boolean;
 };
 
 export type ResourceUsage = { vcpus: number; instances: number; gpus: number };

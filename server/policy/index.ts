@@ -8,3 +8,4 @@ export { offeredTiers } from "./rules/tier";
 export { describeStage, describeStages } from "./stages";
 export * from "./types";
 export { EXTENSION_CEILING, evaluateExtension } from "./extension";
+export { evaluateUpdate, type UpdatePolicyInput } from "./update";

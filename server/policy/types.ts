@@ -63,7 +63,8 @@ export type PolicyInput = {
   requester: Requester;
 };
 
-export type RuleId = "tier_offered" | "ttl_max" | "tier_approvals" | "cost_threshold" | "budget" | "quota" | "separation_of_duties" | "ttl_extension";
+export type RuleId =
+  "tier_offered" | "ttl_max" | "tier_approvals" | "cost_threshold" | "budget" | "quota" | "separation_of_duties" | "ttl_extension" | "update_change";
 export type RuleEffect = "allow" | "require_approval" | "deny";
 
 /** One line of "why", as the form and the approval screen show it. */

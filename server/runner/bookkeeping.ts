@@ -24,7 +24,21 @@ export type ResourceWrite =
     }
   | { op: "ready"; id: string; providerId: string; attributes: Record<string, unknown>; sensitiveCiphertext: string | null }
   | { op: "status"; id: string; status: "deleting" | "deleted" | "failed" }
-  | { op: "tags"; id: string; tags: Record<string, string> };
+  | { op: "tags"; id: string; tags: Record<string, string> }
+  /** Changed in place by an update run: its new properties, tags and rate (the cost record follows the rate). */
+  | {
+      op: "changed";
+      id: string;
+      properties: Record<string, unknown>;
+      tags: Record<string, string>;
+      hourlyMicros: number;
+      attributes: Record<string, unknown>;
+      sensitiveCiphertext: string | null;
+    }
+  /** A replaced resource steps aside (create-before-destroy): its address goes to the replacement until it is deleted. */
+  | { op: "rename"; id: string; address: string }
+  /** Deleted by an update or rollback run: the address is freed too, so the plan may use it again. */
+  | { op: "retire"; id: string; address: string };
 
 const held = sql`(select ok from held)`;
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
@@ -46,6 +60,14 @@ function statementFor(write: ResourceWrite): SQL {
         where id = ${write.id} and ${held} returning id`;
     case "tags":
       return sql`update ${t} set tags = ${json(write.tags)} where id = ${write.id} and ${held} returning id`;
+    case "changed":
+      return sql`update ${t} set properties = ${json(write.properties)}, tags = ${json(write.tags)}, hourly_micros = ${write.hourlyMicros}::bigint,
+        attributes = ${json(write.attributes)}, sensitive_ciphertext = ${write.sensitiveCiphertext}
+        where id = ${write.id} and ${held} returning id`;
+    case "rename":
+      return sql`update ${t} set address = ${write.address} where id = ${write.id} and ${held} returning id`;
+    case "retire":
+      return sql`update ${t} set status = 'deleted', deleted_at = now(), address = ${write.address} where id = ${write.id} and ${held} returning id`;
   }
 }
 

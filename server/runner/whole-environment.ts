@@ -20,8 +20,11 @@ import type { Engine } from "~/server/engines/engine";
 
 type Log = EngineContext["log"];
 
+/** What an update run moves an environment to (issue 14): another version and/or parameters, and their plan. */
+export type UpdateTarget = { templateVersionId: string; parameters: Record<string, unknown>; plan?: Plan };
+
 /** What a whole-environment engine needs to apply or destroy `environmentId`, from our records. */
-export async function environmentSpecFor(db: Database, environmentId: string): Promise<EnvironmentSpec> {
+export async function environmentSpecFor(db: Database, environmentId: string, target?: UpdateTarget): Promise<EnvironmentSpec> {
   const [row] = await db
     .select({
       environment: environments,
@@ -33,7 +36,7 @@ export async function environmentSpecFor(db: Database, environmentId: string): P
     })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
-    .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
+    .innerJoin(templateVersions, target ? eq(templateVersions.id, target.templateVersionId) : eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
     .innerJoin(teams, eq(teams.id, environments.teamId))
     .innerJoin(users, eq(users.id, environments.ownerId))
@@ -42,7 +45,8 @@ export async function environmentSpecFor(db: Database, environmentId: string): P
   if (!row) throw new Error(`environment ${environmentId} (or its request, template version or team) is missing`);
   const { environment, request, version, team } = row;
   const document = version.document as TemplateDocument;
-  const parameters = request.parameters as Record<string, ParameterValue | undefined>;
+  // An update run applies its target; otherwise what the environment runs with now (after an update, its own).
+  const parameters = (target?.parameters ?? environment.parameters ?? request.parameters) as Record<string, ParameterValue | undefined>;
   const context = { params: parameters, env: { name: environment.name, tier: environment.tier, team: team.slug }, index: null };
   // The tags as they are now (an extension moves expires-at), with the environment's own id.
   const tags = {
@@ -65,7 +69,7 @@ export async function environmentSpecFor(db: Database, environmentId: string): P
       row.templateName,
     ),
   };
-  const plan = request.plan as Plan;
+  const plan = target?.plan ?? (request.plan as Plan);
   return {
     environmentId: environment.id,
     template: { name: row.templateName, version: version.version, document, moduleFiles: version.moduleFiles },
@@ -139,10 +143,13 @@ export async function recordResources(db: Database, environmentId: string, resou
  * Applies the whole environment and records its resources; returns its outputs. When the apply
  * fails, what the engine's state holds by then is still recorded (so cleanup and costs see it).
  */
-export async function applyWholeEnvironment(db: Database, input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions }) {
+export async function applyWholeEnvironment(
+  db: Database,
+  input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions; target?: UpdateTarget },
+) {
   const { environmentId, engine, ctx, retry } = input;
   if (!engine.applyAll) throw new Error(`the ${engine.name} engine has no applyAll`);
-  const spec = await environmentSpecFor(db, environmentId);
+  const spec = await environmentSpecFor(db, environmentId, input.target);
   let result: EnvironmentResult;
   try {
     result = await withRetry(() => engine.applyAll!(ctx, spec), retry);

@@ -17,6 +17,7 @@ import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
 import { applyExtension } from "./extensions";
+import { startUpdate } from "./updates";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { canReadRequest, decidableTeamIds, policyPrincipal } from "~/server/access/rules";
@@ -102,6 +103,7 @@ export async function decideRequest(
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
       const extension = row.kind === "extend";
+      const update = row.kind === "update";
       status = state.rejected ? "rejected" : extension ? "applied" : "queued";
       // An extension passes through approved: applyExtension (below) makes it applied.
       const written: RequestStatus = extension && state.complete ? "approved" : status;
@@ -122,6 +124,9 @@ export async function decideRequest(
         });
         // The extension takes effect in this same transaction (applied, audited, tags update queued).
         await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
+      } else if (state.complete && update) {
+        // The change starts in this same transaction: its update run is queued (audited there).
+        await startUpdate(tx, { ...row, status: "queued", decidedAt: now }, actor, now, "approvals complete");
       } else if (state.complete) {
         await recordAudit(tx, actor, {
           action: "request.approved",
@@ -147,7 +152,9 @@ export async function decideRequest(
             ? `${viewer.name}: ${input.comment}`
             : extension
               ? `The extension by ${row.ttlHours} h is applied.`
-              : "It is queued for provisioning.",
+              : update
+                ? "The change is being applied."
+                : "It is queued for provisioning.",
           link: `/requests/${row.id}`,
           requestId: row.id,
         },

@@ -93,11 +93,12 @@ export async function teamCommitments(tx: Executor, teamId: string, now: Date, e
       gpus: sql<string>`coalesce(sum((${requests.usage}->>'gpus')::int), 0)`,
     })
     .from(requests)
-    // An extension adds time, not resources: only create requests hold quota.
+    // An extension adds time, not resources: create requests hold quota, and open updates what they add
+    // (a successful update moves its environment's usage onto the create request).
     .where(
       and(
         eq(requests.teamId, teamId),
-        eq(requests.kind, "create"),
+        sql`(${requests.kind} = 'create' or (${requests.kind} = 'update' and ${requests.status} in ('pending_approval', 'approved', 'queued', 'provisioning')))`,
         inArray(requests.status, [...liveStatuses]),
         excludeRequestId ? ne(requests.id, excludeRequestId) : undefined,
       ),

@@ -79,6 +79,17 @@ export const policySpec = z.strictObject({
   tags: z.record(tagKey, z.string().max(256)).default({}),
   /** Tags that must be present on every resource (mandatory ones or from `tags`). */
   requiredTags: z.array(tagKey).max(30).default([]),
+  /**
+   * Changes to a live environment (issue 14): per tier, the approval stages of an update (absent:
+   * the same as a create), and the tiers where a change that only lowers cost and size applies
+   * without approval.
+   */
+  updates: z
+    .strictObject({
+      approvals: tierRecord(z.array(approvalStage).max(3)).optional(),
+      autoApplyDecreases: z.array(z.enum(tiers, { error: "must be dev, staging or prod" })).max(3).default([]),
+    })
+    .optional(),
   /** After a failed apply: destroy what was created (cleanup), or keep it for inspection. */
   onFailure: z.enum(failurePolicies, { error: "must be cleanup or keep" }).default("cleanup"),
 });

@@ -11,6 +11,7 @@ export const allowedExtensions = ["pgcrypto", "citext", "pg_trgm", "hstore", "uu
 const definitions: ResourceTypeDefinition[] = [
   {
     type: "role",
+    immutable: ["name"],
     title: "Database role",
     properties: z.strictObject({
       name: orRef(identifier),
@@ -25,6 +26,8 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "database",
+    immutable: ["region", "name"],
+    stateful: true,
     title: "PostgreSQL database",
     properties: z.strictObject({
       region: z.literal("local").default("local"),

@@ -53,3 +53,21 @@ describe("sim resource types added for snapshots and managed databases", () => {
     expect(paths).toContain("storage_gb: at least 20 GB");
   });
 });
+
+describe("immutable properties", () => {
+  it("include every property the simulated cloud refuses to change in place, so a plan shows replace where the cloud would refuse", async () => {
+    const { kinds } = await import("./cloud/kinds");
+    for (const [type, kind] of Object.entries(kinds)) {
+      const declared = simResourceTypes[type]?.immutable ?? [];
+      for (const field of kind.immutable) expect(declared, `${type}.${field}`).toContain(field);
+    }
+  });
+
+  it("mark the resources that hold data as stateful", () => {
+    const stateful = Object.values(simResourceTypes)
+      .filter((d) => d.stateful)
+      .map((d) => d.type)
+      .sort();
+    expect(stateful).toEqual(["bucket", "managed_database", "volume", "volume_snapshot"]);
+  });
+});

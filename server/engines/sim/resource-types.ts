@@ -54,6 +54,7 @@ function instanceUsage(properties: Record<string, unknown>, count: number): Reso
 const definitions: ResourceTypeDefinition[] = [
   {
     type: "network",
+    immutable: ["region", "cidr"],
     title: "Virtual network",
     properties: z.strictObject({ region, cidr }),
     attributes: ["id", "cidr"],
@@ -62,6 +63,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "subnet",
+    immutable: ["region", "network", "cidr", "zone"],
     title: "Subnet",
     properties: z.strictObject({
       region,
@@ -81,6 +83,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "security_group",
+    immutable: ["region", "network"],
     title: "Security group",
     properties: z.strictObject({
       region,
@@ -95,6 +98,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "nat_gateway",
+    immutable: ["region", "subnet"],
     title: "NAT gateway",
     properties: z.strictObject({ region, subnet: ref }),
     attributes: ["id", "public_ip"],
@@ -102,6 +106,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "load_balancer",
+    immutable: ["region", "kind", "scheme"],
     title: "Load balancer",
     properties: z.strictObject({
       region,
@@ -124,6 +129,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "instance",
+    immutable: ["region", "image", "subnet", "spot"],
     title: "Virtual machine",
     properties: z.strictObject({
       region,
@@ -145,6 +151,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "instance_group",
+    immutable: ["region", "image"],
     title: "Instance group",
     properties: z
       .strictObject({
@@ -169,6 +176,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "k8s_node_pool",
+    immutable: ["region", "cluster"],
     title: "Kubernetes node pool",
     properties: z
       .strictObject({
@@ -195,6 +203,8 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "volume",
+    immutable: ["region", "volume_type", "encrypted"],
+    stateful: true,
     title: "Block volume",
     properties: z.strictObject({
       region,
@@ -209,6 +219,8 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "volume_snapshot",
+    immutable: ["region", "volume"],
+    stateful: true,
     title: "Volume snapshot",
     properties: z.strictObject({
       region,
@@ -223,6 +235,8 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "managed_database",
+    immutable: ["region", "engine", "engine_version", "database_name", "username"],
+    stateful: true,
     title: "Managed database",
     properties: z.strictObject({
       region,
@@ -256,6 +270,8 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "bucket",
+    immutable: ["region", "name"],
+    stateful: true,
     title: "Object storage bucket",
     properties: z.strictObject({
       region,
@@ -288,6 +304,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "dns_zone",
+    immutable: ["domain"],
     title: "DNS zone",
     properties: z.strictObject({ domain: orRef(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, "must be a domain like dev.example.com")) }),
     attributes: ["id", "name_servers"],
@@ -295,6 +312,7 @@ const definitions: ResourceTypeDefinition[] = [
   },
   {
     type: "dns_record",
+    immutable: ["zone", "name", "record_type"],
     title: "DNS record",
     properties: z.strictObject({
       zone: ref,

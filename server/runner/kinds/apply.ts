@@ -61,7 +61,7 @@ async function load(db: Database, environmentId: string): Promise<ApplyLoad> {
 }
 
 /** Output values from the template, resolved against what was created; sensitive ones apart. */
-function computeOutputs(document: TemplateDocument, actual: ReadonlyMap<string, ActualResource>, context: EvaluationContext) {
+export function computeOutputs(document: TemplateDocument, actual: ReadonlyMap<string, ActualResource>, context: EvaluationContext) {
   const outputs: Record<string, string> = {};
   const secrets: Record<string, string> = {};
   for (const output of document.spec.outputs) {

@@ -3,7 +3,10 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { TemplatePage } from "~/components/catalog/template-page";
+import { FleetLink } from "~/components/updates/fleet-view";
 import { serverApi } from "~/server/api/caller";
+import { approvesAnywhere, oversees } from "~/server/auth/access";
+import { requireViewer } from "~/server/auth/guards";
 
 // No loading.tsx above this page (the list's lives in (browse)/), so notFound() answers a real 404.
 
@@ -26,5 +29,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function CatalogTemplatePage({ params }: Props) {
   const detail = await loadTemplate((await params).name);
   if (!detail?.latest) notFound();
-  return <TemplatePage detail={detail} latest={detail.latest} />;
+  const viewer = await requireViewer();
+  return (
+    <>
+      <TemplatePage detail={detail} latest={detail.latest} />
+      {(approvesAnywhere(viewer) || oversees(viewer)) && <FleetLink name={detail.latest.name} />}
+    </>
+  );
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "environments" ADD COLUMN "parameters" jsonb;--> statement-breakpoint
+CREATE UNIQUE INDEX "requests_open_update_idx" ON "requests" USING btree ("environment_id") WHERE "requests"."kind" = 'update' and "requests"."status" in ('pending_approval', 'approved', 'queued', 'provisioning');
