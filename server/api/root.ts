@@ -1,3 +1,4 @@
+import { apiTokensRouter } from "./routers/api-tokens";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
@@ -15,6 +16,7 @@ import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  apiTokens: apiTokensRouter,
   approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
