@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { TokenManager } from "~/components/api-tokens/token-manager";
+import { PageHeader } from "~/components/ui/page";
+import { personalTokenScopesFor } from "~/server/auth/access";
+import { requireViewer } from "~/server/auth/guards";
+
+export const metadata: Metadata = { title: "API tokens" };
+
+export default async function AccountTokensPage() {
+  const viewer = await requireViewer();
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description={
+          <>
+            Personal tokens act as you in the REST API and the provisio CLI, never beyond your roles. See the{" "}
+            <a className="text-brand-700 underline" href="/api-docs">
+              API reference
+            </a>
+            .
+          </>
+        }
+      />
+      <TokenManager mode={{ kind: "personal", allowedScopes: personalTokenScopesFor(viewer) }} />
+    </>
+  );
+}
