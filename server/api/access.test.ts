@@ -297,6 +297,18 @@ const procedures: Record<string, Row> = {
     refused: { ...unseen, auditor: F },
   },
 
+  // Ephemeral environments: the live environment of a team's pull request, for whoever reads the team (none here: NOT_FOUND naming the PR).
+  "prEnvironments.find (own team)": {
+    call: (c, f) => c.prEnvironments.find({ teamId: f.own.teamId, repository: "acme/app", pullRequest: 1 }).catch(noPrEnvironmentIsFine),
+    subject: "Team",
+    refused: everyone,
+  },
+  "prEnvironments.find (other team)": {
+    call: (c, f) => c.prEnvironments.find({ teamId: f.other.teamId, repository: "acme/app", pullRequest: 1 }).catch(noPrEnvironmentIsFine),
+    subject: "Team",
+    refused: unseen,
+  },
+
   // Notifications: everyone reads their own; marking read is a change, so auditors are refused.
   "notifications.list": { call: (c) => c.notifications.list({}), refused: everyone },
   "notifications.unreadCount": { call: (c) => c.notifications.unreadCount(), refused: everyone },
@@ -404,6 +416,11 @@ const hookUpdate = (s: Subjects) => ({ teamId: s.teamId, webhookId: s.webhookId,
 const tooLongToken = { name: "matrix token", scopes: ["read" as const], expiresInDays: 3650 };
 const notFoundIsFine = (error: unknown) => {
   if (error instanceof TRPCError && error.code === "NOT_FOUND" && error.message === "Token was not found.") return null;
+  throw error;
+};
+
+const noPrEnvironmentIsFine = (error: unknown) => {
+  if (error instanceof TRPCError && error.code === "NOT_FOUND" && error.message.startsWith("A live environment of")) return null;
   throw error;
 };
 

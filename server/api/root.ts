@@ -7,6 +7,7 @@ import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
+import { prEnvironmentsRouter } from "./routers/pr-environments";
 import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
 import { teamsRouter } from "./routers/teams";
@@ -25,6 +26,7 @@ export const appRouter = router({
   extensions: extensionsRouter,
   me: meRouter,
   notifications: notificationsRouter,
+  prEnvironments: prEnvironmentsRouter,
   requests: requestsRouter,
   runs: runsRouter,
   teams: teamsRouter,
