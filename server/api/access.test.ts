@@ -285,7 +285,11 @@ const procedures: Record<string, Row> = {
     subject: "Team",
     refused: { member: F, teammate: F, auditor: F },
   },
-  "apiTokens.listTeam (other team)": { call: (c, f) => c.apiTokens.listTeam({ teamId: f.other.teamId }), subject: "Team", refused: { ...unseen, auditor: F } },
+  "apiTokens.listTeam (other team)": {
+    call: (c, f) => c.apiTokens.listTeam({ teamId: f.other.teamId }),
+    subject: "Team",
+    refused: { ...unseen, auditor: F },
+  },
   "apiTokens.createService (own team)": {
     call: (c, f) => c.apiTokens.createService({ ...tooLongToken, teamId: f.own.teamId, role: "member" }),
     subject: "Team",

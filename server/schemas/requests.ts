@@ -43,7 +43,10 @@ export const requestSource = z.object({
     .max(200, "at most 200 characters"),
   pullRequest: z.number({ error: "must be a pull request number" }).int("a whole number").min(1, "at least 1"),
   commit: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit SHA (hex)"),
-  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(500).optional(),
+  url: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+    .max(500)
+    .optional(),
 });
 
 export const submitRequestInput = requestFields.extend({
@@ -57,10 +60,12 @@ export const submitRequestInput = requestFields.extend({
 const requestId = z.uuid({ error: "must be a request id" });
 const expectedVersion = z.number().int().positive();
 
-export const updateRequestInput = submitRequestInput.omit({ clientRequestId: true, teamId: true, templateName: true, templateVersion: true, source: true }).extend({
-  requestId,
-  expectedVersion,
-});
+export const updateRequestInput = submitRequestInput
+  .omit({ clientRequestId: true, teamId: true, templateName: true, templateVersion: true, source: true })
+  .extend({
+    requestId,
+    expectedVersion,
+  });
 
 export const cancelRequestInput = z.object({ requestId, expectedVersion, reason: z.string().trim().max(500, "at most 500 characters").default("") });
 

@@ -5,15 +5,7 @@ import { makeTeam, makeUser } from "~/testing/fixtures";
 import type { Database } from "~/db/client";
 import { apiTokens, auditEvents } from "~/db/schema";
 import { ServiceError } from "~/server/core/errors";
-import {
-  authenticateToken,
-  createPersonalToken,
-  createServiceToken,
-  generateToken,
-  hashToken,
-  revokeToken,
-  setTokenSettings,
-} from "./api-tokens";
+import { authenticateToken, createPersonalToken, createServiceToken, generateToken, hashToken, revokeToken, setTokenSettings } from "./api-tokens";
 import { loadViewer, type Viewer } from "./users";
 
 let db: Database;
@@ -27,7 +19,12 @@ const viewer = async (id: string) => (await loadViewer(db, id))!;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
-  const [d, a, ap, au] = await Promise.all([makeUser(db), makeUser(db, { globalRole: "admin" }), makeUser(db), makeUser(db, { globalRole: "auditor" })]);
+  const [d, a, ap, au] = await Promise.all([
+    makeUser(db),
+    makeUser(db, { globalRole: "admin" }),
+    makeUser(db),
+    makeUser(db, { globalRole: "auditor" }),
+  ]);
   const team = await makeTeam(db, [
     { userId: d.id, role: "member" },
     { userId: ap.id, role: "approver" },

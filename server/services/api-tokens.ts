@@ -241,13 +241,17 @@ export async function authenticateToken(db: Database, raw: string, ip: string | 
   if (!token || !timingSafeEqual(Buffer.from(token.tokenHash, "hex"), Buffer.from(hash, "hex")))
     return { ok: false, reason: "unknown", message: "The token is not known (never issued, or its team was removed)." };
   const refuse = async (reason: "revoked" | "expired", message: string): Promise<Authentication> => {
-    await recordAudit(db, { id: token.userId, label: `token "${token.name}"`, tokenId: token.id }, {
-      action: "api_token.refused",
-      subjectType: "api_token",
-      subjectId: token.id,
-      teamId: token.teamId,
-      after: { reason, ip },
-    });
+    await recordAudit(
+      db,
+      { id: token.userId, label: `token "${token.name}"`, tokenId: token.id },
+      {
+        action: "api_token.refused",
+        subjectType: "api_token",
+        subjectId: token.id,
+        teamId: token.teamId,
+        after: { reason, ip },
+      },
+    );
     return { ok: false, reason, message };
   };
   if (token.revokedAt) return refuse("revoked", `The token was revoked at ${token.revokedAt.toISOString()}.`);
@@ -257,7 +261,10 @@ export async function authenticateToken(db: Database, raw: string, ip: string | 
   const stale = !token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > 60_000 || token.lastUsedIp !== ip;
   if (stale) {
     await db.transaction(async (tx) => {
-      await tx.update(apiTokens).set({ lastUsedAt: now, lastUsedIp: ip }).where(and(eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt)));
+      await tx
+        .update(apiTokens)
+        .set({ lastUsedAt: now, lastUsedIp: ip })
+        .where(and(eq(apiTokens.id, token.id), isNull(apiTokens.revokedAt)));
       if (!token.lastUsedAt || token.lastUsedIp !== ip || now.getTime() - token.lastUsedAt.getTime() > usageAuditInterval)
         await recordAudit(tx, actorOf(viewer), {
           action: "api_token.used",
@@ -268,5 +275,9 @@ export async function authenticateToken(db: Database, raw: string, ip: string | 
         });
     });
   }
-  return { ok: true, viewer, token: { id: token.id, kind: token.kind, name: token.name, scopes: token.scopes as TokenScope[], userId: token.userId } };
+  return {
+    ok: true,
+    viewer,
+    token: { id: token.id, kind: token.kind, name: token.name, scopes: token.scopes as TokenScope[], userId: token.userId },
+  };
 }
