@@ -95,7 +95,10 @@ export const requestAnswer = z.looseObject({
   environment: z.looseObject({ id: z.string(), status: z.enum(environmentStatuses) }).nullable(),
   runs: z.array(z.looseObject({ id: z.string(), status: z.string() })),
 });
-export const requestListAnswer = z.looseObject({ requests: z.array(z.looseObject({ requestId: z.string() })), nextCursor: z.number().nullable() });
+export const requestListAnswer = z.looseObject({
+  requests: z.array(z.looseObject({ id: z.string(), status: z.enum(requestStatuses) })),
+  nextCursor: z.number().nullable(),
+});
 export const requestChangeAnswer = z.looseObject({ id: z.string(), status: z.enum(requestStatuses) });
 export const environmentListAnswer = z.looseObject({
   environments: z.array(z.looseObject({ id: z.string(), name: z.string(), status: z.enum(environmentStatuses) })),

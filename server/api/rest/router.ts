@@ -12,7 +12,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
-import { z } from "zod";
+import { type z } from "zod";
 import type { Database } from "~/db/client";
 import { logger as rootLogger } from "~/server/logger";
 import { correlationIdFrom } from "~/server/observability/correlation";
