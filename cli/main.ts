@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { Command, CommanderError, Option } from "commander";
 import { ApiError, createClient, type Client } from "./client";
 import { configPath, readConfig, writeConfig } from "./config";
-import { formatPreview, table, usd } from "./format";
+import { formatPreview, table } from "./format";
 
 type Globals = { url?: string; token?: string; json?: boolean };
 type Team = { id: string; slug: string; name: string; role: string };
