@@ -93,21 +93,23 @@ async function draft(client: Client, o: DraftOpts) {
 
 program
   .command("login")
-  .description("check a token and store it with the URL (file readable by you only)")
-  .requiredOption("--url <url>", "Provisio URL, e.g. https://provisio.example.com")
-  .option("--token <token>", "the token (default: read from PROVISIO_TOKEN or the first line of stdin)")
-  .action(async (o: { url: string; token?: string }, cmd: Command) => {
-    const token = o.token ?? process.env.PROVISIO_TOKEN ?? (await readStdinLine());
+  .description("check a token and store it with the URL (file readable by you only): provisio --url <url> --token <token> login")
+  .addHelpText("after", "\nThe token may also come from PROVISIO_TOKEN or the first line of stdin.")
+  .action(async (_o: unknown, cmd: Command) => {
+    const g = globals(cmd);
+    const url = g.url ?? process.env.PROVISIO_URL;
+    if (!url) throw new ApiError(0, "Give the Provisio URL with --url (or PROVISIO_URL).", "url");
+    const token = g.token ?? process.env.PROVISIO_TOKEN ?? (await readStdinLine());
     if (!token) throw new ApiError(0, "Give the token with --token, PROVISIO_TOKEN or on stdin.", "token");
-    const me = await createClient(o.url, token).call<{
+    const me = await createClient(url, token).call<{
       user: { email: string };
       token: { name: string; kind: string; scopes: string[] };
       teams: Team[];
     }>("GET", "/me");
-    const path = writeConfig({ url: o.url, token });
+    const path = writeConfig({ url, token });
     print(cmd, { ...me, config: path }, () =>
       [
-        `Logged in to ${o.url} as ${me.user.email} with ${me.token.kind} token "${me.token.name}" (${me.token.scopes.join(", ")}).`,
+        `Logged in to ${url} as ${me.user.email} with ${me.token.kind} token "${me.token.name}" (${me.token.scopes.join(", ")}).`,
         `Teams: ${me.teams.map((t) => `${t.slug} (${t.role})`).join(", ") || "none"}`,
         `Saved to ${path} (mode 0600).`,
       ].join("\n"),

@@ -4,6 +4,7 @@ import { createTestDatabase } from "~/testing/db";
 import { logLines, restClient, restFixtures } from "~/testing/rest";
 import type { Database } from "~/db/client";
 import { apiTokens, auditEvents, requests } from "~/db/schema";
+import { createLogger } from "~/server/logger";
 import { generateToken } from "~/server/services/api-tokens";
 
 let db: Database;
@@ -66,6 +67,13 @@ describe("tokens at the door", () => {
     expect(logLines.length).toBeGreaterThan(1);
     expect(logLines.join("\n")).not.toContain(token.slice(4));
     expect(logLines.join("\n")).toContain('"msg":"api call"');
+  });
+
+  it("redacts a token the logger is handed by mistake", () => {
+    const lines: string[] = [];
+    const log = createLogger({ write: (line: string) => void lines.push(line) }, "info");
+    log.info({ token: "pvo_secret1", req: { headers: { authorization: "Bearer pvo_secret2", cookie: "s=pvo_secret3" } } }, "oops");
+    expect(lines.join("")).not.toMatch(/pvo_secret/);
   });
 });
 
