@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
+import { TokenLifetimeSetting } from "~/components/api-tokens/token-lifetime-setting";
 import { TokenManager } from "~/components/api-tokens/token-manager";
 import { PageHeader } from "~/components/ui/page";
-import { personalTokenScopesFor } from "~/server/auth/access";
+import { isAdmin, personalTokenScopesFor } from "~/server/auth/access";
 import { requireViewer } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "API tokens" };
@@ -23,6 +24,11 @@ export default async function AccountTokensPage() {
         }
       />
       <TokenManager mode={{ kind: "personal", allowedScopes: personalTokenScopesFor(viewer) }} />
+      {isAdmin(viewer) && (
+        <div className="mt-6">
+          <TokenLifetimeSetting />
+        </div>
+      )}
     </>
   );
 }
