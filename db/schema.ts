@@ -40,6 +40,8 @@ export const users = pgTable(
     oidcSubject: text("oidc_subject").unique(),
     /** Seeded demo users may use the demo sign-in; nobody else can. */
     isDemo: boolean("is_demo").notNull().default(false),
+    /** A team service token's robot identity: never signs in, acts only through its token. */
+    isServiceAccount: boolean("is_service_account").notNull().default(false),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
     ...timestamps,
   },
@@ -119,6 +121,8 @@ export const auditEvents = pgTable(
     /** Null when the system acted (a scheduled job, the worker). */
     actorId: uuid("actor_id").references(() => users.id),
     actorLabel: text("actor_label").notNull(),
+    /** The API token the actor used, when the change came through /api/v1 (else null). */
+    actorTokenId: uuid("actor_token_id"),
     action: text("action").notNull(),
     subjectType: text("subject_type").notNull(),
     subjectId: text("subject_id").notNull(),
@@ -263,6 +267,11 @@ export const requests = pgTable(
     status: requestStatus("status").notNull(),
     /** The browser's id for this submission: a double submit or a retried call creates one request. */
     clientRequestId: uuid("client_request_id").notNull(),
+    /** Ephemeral environments per pull request: where the request came from (repository, PR, commit), else null. */
+    sourceRepository: text("source_repository"),
+    sourcePullRequest: integer("source_pull_request"),
+    sourceCommit: text("source_commit"),
+    sourceUrl: text("source_url"),
     version: integer("version").notNull().default(1),
     submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
@@ -289,6 +298,7 @@ export const requests = pgTable(
     ),
     index("requests_team_status_idx").on(t.teamId, t.status),
     index("requests_requester_idx").on(t.requesterId),
+    index("requests_source_idx").on(t.teamId, t.sourceRepository, t.sourcePullRequest),
     check("requests_costs_non_negative", sql`${t.monthlyCents} >= 0 and ${t.overTtlCents} >= 0 and ${t.monthShareCents} >= 0`),
     check("requests_ttl_positive", sql`${t.ttlHours} > 0`),
   ],
@@ -711,3 +721,78 @@ export const signInThrottle = pgTable(
   },
   (t) => [index("sign_in_throttle_window_idx").on(t.windowStartedAt)],
 );
+
+// API tokens (issue 15) ------------------------------------------------------------------------
+
+export const apiTokenKind = pgEnum("api_token_kind", ["personal", "service"]);
+
+/**
+ * Personal tokens act as their user (capped by their scopes); service tokens act as a robot user
+ * with a role in one team. Only the SHA-256 of the token is stored; the token is shown once.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: apiTokenKind("kind").notNull(),
+    name: text("name").notNull(),
+    /** The first characters of the token ("pvo_AbCd1234"), to recognise it in lists. */
+    prefix: text("prefix").notNull(),
+    /** hex SHA-256 of the whole token. */
+    tokenHash: text("token_hash").notNull().unique(),
+    /** Personal: the user. Service: the robot user. */
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** Service tokens: their team and their role in it. */
+    teamId: uuid("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    teamRole: membershipRole("team_role"),
+    scopes: text("scopes").array().notNull(),
+    createdById: uuid("created_by_id")
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    lastUsedIp: text("last_used_ip"),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedById: uuid("revoked_by_id").references(() => users.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("api_tokens_user_idx").on(t.userId),
+    index("api_tokens_team_idx").on(t.teamId),
+    check("api_tokens_kind_shape", sql`(${t.kind} = 'service') = (${t.teamId} is not null and ${t.teamRole} is not null)`),
+  ],
+);
+
+/** Admin settings of the API (one row, id = 1). */
+export const apiSettings = pgTable("api_settings", {
+  id: integer("id").primaryKey().default(1),
+  /** The longest lifetime a new token may have. */
+  maxTokenDays: integer("max_token_days").notNull().default(90),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** `Idempotency-Key` answers of /api/v1 creates, per token: the same key and body replays the stored answer. */
+export const apiIdempotencyKeys = pgTable(
+  "api_idempotency_keys",
+  {
+    principal: text("principal").notNull(),
+    key: text("key").notNull(),
+    route: text("route").notNull(),
+    bodyHash: text("body_hash").notNull(),
+    /** Null while the first call is still running. */
+    status: integer("status"),
+    response: jsonb("response"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] }), index("api_idempotency_created_idx").on(t.createdAt)],
+);
+
+/** Token buckets of the API rate limits, shared by every web replica (one UPSERT per call). */
+export const apiRateBuckets = pgTable("api_rate_buckets", {
+  key: text("key").primaryKey(),
+  tokens: doublePrecision("tokens").notNull(),
+  allowed: boolean("allowed").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+});

@@ -109,6 +109,9 @@ const variables = {
     .string()
     .regex(/^[a-z][a-z0-9-]{0,31}$/, "a short lowercase name such as web or worker")
     .default("web"),
+  /** REST API (/api/v1) rate limits: calls per minute per token and per user, and the burst a bucket holds. */
+  PROVISIO_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PROVISIO_API_BURST: z.coerce.number().int().min(1).max(1_000_000).default(120),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Failed sign-ins allowed per email per minute (and 4× that per client address); more are refused for the rest of the minute. */
   PROVISIO_SIGNIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),

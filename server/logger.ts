@@ -13,7 +13,21 @@ export function createLogger(destination?: DestinationStream, level: string = en
     base: { service: envVar("PROVISIO_PROCESS") },
     serializers: { err: (error: unknown) => pino.stdSerializers.err(redactError(error)) },
     redact: {
-      paths: ["password", "*.password", "secret", "*.secret", "token", "*.token", "authorization", "*.authorization", "connectionString"],
+      paths: [
+        "password",
+        "*.password",
+        "secret",
+        "*.secret",
+        "token",
+        "*.token",
+        "authorization",
+        "*.authorization",
+        "*.headers.authorization",
+        "cookie",
+        "*.cookie",
+        "*.headers.cookie",
+        "connectionString",
+      ],
       censor: "[redacted]",
     },
   };

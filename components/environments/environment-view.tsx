@@ -1,5 +1,6 @@
 "use client";
 
+import { SourceLink } from "./source-link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -148,6 +149,7 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           <div className="min-w-0">
             <h1 className="break-all text-2xl font-semibold tracking-tight text-slate-900">{environment.name}</h1>
             <StatusLine detail={detail} />
+            {detail.request.source && <SourceLink source={detail.request.source} />}
             <p className="mt-2 flex flex-col gap-y-0.5 text-sm text-slate-600 sm:flex-row sm:flex-wrap sm:gap-x-2">
               <span>{detail.team.name}</span>
               <span aria-hidden className="hidden sm:inline">

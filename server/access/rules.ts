@@ -173,3 +173,17 @@ export function roleLabel(v: AccessViewer): string {
   if (v.teams.some((t) => t.role === "approver")) return "Approver";
   return v.teams.length > 0 ? "Developer" : "No team yet";
 }
+
+// API tokens ---------------------------------------------------------------------------------
+
+/** A team's service tokens (robots acting in it): its approvers and admins create, list and revoke them. */
+export const canManageServiceTokens = canApproveIn;
+
+/**
+ * The scopes a personal token of the viewer may carry: never more than the person may do.
+ * Auditors read only; approve needs the approver role somewhere (or admin); admin needs the admin role.
+ */
+export function personalTokenScopesFor(v: AccessViewer): ("read" | "request" | "approve" | "destroy" | "admin")[] {
+  if (isReadOnly(v)) return ["read"];
+  return ["read", "request", "destroy", ...(approvesAnywhere(v) ? (["approve"] as const) : []), ...(isAdmin(v) ? (["admin"] as const) : [])];
+}

@@ -306,6 +306,46 @@ const procedures: Record<string, Row> = {
   "costs.summary (other team)": { call: (c, f) => c.costs.summary({ teamId: f.other.teamId }), subject: "Team", refused: unseen },
   "costs.summary (all teams)": { call: (c) => c.costs.summary({ teamId: "all" }), refused: overseersOnly },
 
+  // API tokens: personal ones for everyone but auditors (a change); a team's service tokens for its approvers and admins.
+  "apiTokens.settings": { call: (c) => c.apiTokens.settings(), refused: everyone },
+  "apiTokens.setSettings": { call: (c) => c.apiTokens.setSettings({ maxTokenDays: 90 }), refused: adminsOnly },
+  "apiTokens.listMine": { call: (c) => c.apiTokens.listMine(), refused: everyone },
+  "apiTokens.createPersonal": { call: (c) => c.apiTokens.createPersonal(tooLongToken), refused: readOnly },
+  // Revoking an unknown token answers NOT_FOUND to everyone; who may revoke which token is tested in the service.
+  "apiTokens.revoke": { call: (c) => c.apiTokens.revoke({ tokenId: randomUUID() }).catch(notFoundIsFine), refused: readOnly },
+  "apiTokens.listTeam (own team)": {
+    call: (c, f) => c.apiTokens.listTeam({ teamId: f.own.teamId }),
+    subject: "Team",
+    refused: { member: F, teammate: F, auditor: F },
+  },
+  "apiTokens.listTeam (other team)": {
+    call: (c, f) => c.apiTokens.listTeam({ teamId: f.other.teamId }),
+    subject: "Team",
+    refused: { ...unseen, auditor: F },
+  },
+  "apiTokens.createService (own team)": {
+    call: (c, f) => c.apiTokens.createService({ ...tooLongToken, teamId: f.own.teamId, role: "member" }),
+    subject: "Team",
+    refused: { member: F, teammate: F, auditor: F },
+  },
+  "apiTokens.createService (other team)": {
+    call: (c, f) => c.apiTokens.createService({ ...tooLongToken, teamId: f.other.teamId, role: "member" }),
+    subject: "Team",
+    refused: { ...unseen, auditor: F },
+  },
+
+  // Ephemeral environments: the live environment of a team's pull request, for whoever reads the team (none here: NOT_FOUND naming the PR).
+  "prEnvironments.find (own team)": {
+    call: (c, f) => c.prEnvironments.find({ teamId: f.own.teamId, repository: "acme/app", pullRequest: 1 }).catch(noPrEnvironmentIsFine),
+    subject: "Team",
+    refused: everyone,
+  },
+  "prEnvironments.find (other team)": {
+    call: (c, f) => c.prEnvironments.find({ teamId: f.other.teamId, repository: "acme/app", pullRequest: 1 }).catch(noPrEnvironmentIsFine),
+    subject: "Team",
+    refused: unseen,
+  },
+
   // Notifications: everyone reads their own; marking read is a change, so auditors are refused.
   "notifications.list": { call: (c) => c.notifications.list({}), refused: everyone },
   "notifications.unreadCount": { call: (c) => c.notifications.unreadCount(), refused: everyone },
@@ -410,6 +450,18 @@ const changeEdit = (requestId: string) => ({ requestId, expectedVersion: 999, pa
 const extension = (environmentId: string) => ({ environmentId, hours: 24, justification: "short", clientRequestId: randomUUID() });
 const badWebhook = (teamId: string) => ({ teamId, url: "ftp://hooks.example.test/", events: ["dev.provisio.request.approved" as const] });
 const hookUpdate = (s: Subjects) => ({ teamId: s.teamId, webhookId: s.webhookId, active: false, expectedVersion: 999 });
+
+/** Longer than the admins' maximum (90 days by default): refused after the access checks. */
+const tooLongToken = { name: "matrix token", scopes: ["read" as const], expiresInDays: 3650 };
+const notFoundIsFine = (error: unknown) => {
+  if (error instanceof TRPCError && error.code === "NOT_FOUND" && error.message === "Token was not found.") return null;
+  throw error;
+};
+
+const noPrEnvironmentIsFine = (error: unknown) => {
+  if (error instanceof TRPCError && error.code === "NOT_FOUND" && error.message.startsWith("A live environment of")) return null;
+  throw error;
+};
 
 type Outcome = { code: string; message: string };
 

@@ -1,3 +1,4 @@
+import { apiTokensRouter } from "./routers/api-tokens";
 import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
@@ -7,6 +8,7 @@ import { extensionsRouter } from "./routers/extensions";
 import { fleetRouter } from "./routers/fleet";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
+import { prEnvironmentsRouter } from "./routers/pr-environments";
 import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
 import { teamsRouter } from "./routers/teams";
@@ -17,6 +19,7 @@ import { webhooksRouter } from "./routers/webhooks";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  apiTokens: apiTokensRouter,
   approvals: approvalsRouter,
   audit: auditRouter,
   catalog: catalogRouter,
@@ -26,6 +29,7 @@ export const appRouter = router({
   fleet: fleetRouter,
   me: meRouter,
   notifications: notificationsRouter,
+  prEnvironments: prEnvironmentsRouter,
   requests: requestsRouter,
   runs: runsRouter,
   teams: teamsRouter,

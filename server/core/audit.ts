@@ -6,7 +6,8 @@
 import type { Executor } from "~/db/client";
 import { auditEvents } from "~/db/schema";
 
-export type Actor = { id: string; label: string } | { id: null; label: "system" };
+/** `tokenId`: the API token the person or robot acted through (/api/v1), recorded with every event. */
+export type Actor = { id: string; label: string; tokenId?: string } | { id: null; label: "system" };
 
 export const systemActor: Actor = { id: null, label: "system" };
 
@@ -25,6 +26,7 @@ export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry)
   await tx.insert(auditEvents).values({
     actorId: actor.id,
     actorLabel: actor.label,
+    actorTokenId: "tokenId" in actor ? (actor.tokenId ?? null) : null,
     action: entry.action,
     subjectType: entry.subjectType,
     subjectId: entry.subjectId,

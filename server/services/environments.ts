@@ -203,6 +203,10 @@ async function loadEnvironment(db: Executor, environmentId: string) {
         hourlyMicros: requests.hourlyMicros,
         monthlyCents: requests.monthlyCents,
         status: requests.status,
+        sourceRepository: requests.sourceRepository,
+        sourcePullRequest: requests.sourcePullRequest,
+        sourceCommit: requests.sourceCommit,
+        sourceUrl: requests.sourceUrl,
       },
       team: { id: teams.id, name: teams.name, slug: teams.slug },
       owner: { id: owner.id, name: owner.name, email: owner.email },
@@ -230,6 +234,17 @@ function secretNames(environment: Environment): string[] | null {
     if (error instanceof SecretBoxError) return null;
     throw error;
   }
+}
+
+/** Where an ephemeral environment came from (repository, pull request, last commit), or null. */
+export function sourceOf(request: {
+  sourceRepository: string | null;
+  sourcePullRequest: number | null;
+  sourceCommit: string | null;
+  sourceUrl: string | null;
+}) {
+  if (!request.sourceRepository || request.sourcePullRequest === null) return null;
+  return { repository: request.sourceRepository, pullRequest: request.sourcePullRequest, commit: request.sourceCommit, url: request.sourceUrl };
 }
 
 export async function getEnvironment(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
@@ -318,7 +333,7 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       destroyRequestedBy: found.destroyRequestedBy?.id ? found.destroyRequestedBy : null,
       version: environment.version,
     },
-    request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours },
+    request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours, source: sourceOf(request) },
     team: found.team,
     owner: found.owner,
     template: { name: found.template.name, version: found.template.version, title: document.metadata.title },

@@ -44,6 +44,7 @@ import {
   readableTeamIds,
 } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
+import { reuseSourceRequest, type RequestSource } from "./pr-environments";
 
 export const requestLabel = (r: Pick<Request, "number">) => `REQ-${r.number}`;
 
@@ -100,7 +101,7 @@ export async function previewRequest(db: Database, viewer: Viewer, teamId: strin
 export async function submitRequest(
   db: Database,
   viewer: Viewer,
-  input: RequestDraft & { teamId: string; justification: string; clientRequestId: string },
+  input: RequestDraft & { teamId: string; justification: string; clientRequestId: string; source?: RequestSource },
 ) {
   const actor = actorOf(viewer);
   return db.transaction(async (tx) => {
@@ -112,6 +113,10 @@ export async function submitRequest(
       .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
       .limit(1);
     if (existing) return { id: existing.id, number: requestLabel(existing), status: existing.status, duplicate: true };
+    if (input.source) {
+      const reused = await reuseSourceRequest(tx, actor, team.id, input.source);
+      if (reused) return reused;
+    }
 
     const id = randomUUID();
     const now = new Date();
@@ -142,6 +147,10 @@ export async function submitRequest(
         decision: evaluation.decision,
         status: auto ? "queued" : "pending_approval",
         clientRequestId: input.clientRequestId,
+        sourceRepository: input.source?.repository ?? null,
+        sourcePullRequest: input.source?.pullRequest ?? null,
+        sourceCommit: input.source?.commit ?? null,
+        sourceUrl: input.source?.url ?? null,
         submittedAt: now,
         decidedAt: auto ? now : null,
         queuedAt: auto ? now : null,

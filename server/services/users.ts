@@ -10,6 +10,8 @@ export type Viewer = {
   name: string;
   globalRole: GlobalRole | null;
   teams: { id: string; slug: string; name: string; role: MembershipRole }[];
+  /** Set when the caller came through an API token (/api/v1): audited with the token's identity. */
+  via?: { tokenId: string; tokenName: string };
 };
 
 /** The signed-in user with their memberships: loaded per request so role changes apply at once. */
@@ -25,7 +27,8 @@ export async function loadViewer(db: Database, userId: string): Promise<Viewer |
   return { id: user.id, email: user.email, name: user.name, globalRole: user.globalRole, teams: rows };
 }
 
-export function actorOf(viewer: Pick<Viewer, "id" | "email">): Actor {
+export function actorOf(viewer: Pick<Viewer, "id" | "email" | "via">): Actor {
+  if (viewer.via) return { id: viewer.id, label: `${viewer.email} (token "${viewer.via.tokenName}")`, tokenId: viewer.via.tokenId };
   return { id: viewer.id, label: viewer.email };
 }
 

@@ -15,7 +15,15 @@ export default async function AccountPage() {
   const viewer = await requireViewer();
   return (
     <>
-      <PageHeader title="My teams and roles" description={`Signed in as ${viewer.name} (${viewer.email}).`} />
+      <PageHeader
+        title="My teams and roles"
+        description={`Signed in as ${viewer.name} (${viewer.email}).`}
+        actions={
+          <Link href="/account/tokens" className="text-sm font-medium text-brand-700 hover:underline">
+            API tokens
+          </Link>
+        }
+      />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="Global role" className="lg:col-span-1">
           {isAdmin(viewer) && (
@@ -65,6 +73,11 @@ export default async function AccountPage() {
                         {team.role === "approver" && (
                           <Link href={`/teams/${team.id}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
                             Webhooks<span className="sr-only"> of {team.name}</span>
+                          </Link>
+                        )}
+                        {team.role === "approver" && (
+                          <Link href={`/teams/${team.id}/tokens`} className="ml-3 text-sm font-medium text-brand-700 hover:underline">
+                            Service tokens<span className="sr-only"> of {team.name}</span>
                           </Link>
                         )}
                       </td>

@@ -2,13 +2,10 @@ import { z } from "zod";
 import { queryRefusal } from "~/server/api/query-guard";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
-import { env } from "~/server/env";
 import { readableRun } from "~/server/access/subjects";
-import { eventsAfter, runStatus, subscribe } from "~/server/api/run-stream";
+import { runLogStream } from "~/server/api/run-log-stream";
 
 export const dynamic = "force-dynamic";
-
-const terminal = new Set(["succeeded", "failed", "cancelled"]);
 
 /**
  * A run's log as server-sent events: every line so far, then each new line the moment it is
@@ -26,68 +23,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ runI
   // Other teams' runs do not exist for the caller.
   if (!(await readableRun(database, viewer, runId))) return new Response("Run not found", { status: 404 });
 
-  let lastId = Number(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? 0) || 0;
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      let closed = false;
-      let pumping = Promise.resolve();
-      const send = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
-      };
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        controller.close();
-      };
-      const pump = () => {
-        pumping = pumping
-          .then(async () => {
-            if (closed) return;
-            for (;;) {
-              const rows = await eventsAfter(database, runId, lastId);
-              for (const row of rows) {
-                lastId = row.id;
-                send(
-                  `id: ${row.id}\nevent: log\ndata: ${JSON.stringify({ id: row.id, at: row.at, level: row.level, message: row.message, address: row.address })}\n\n`,
-                );
-              }
-              if (rows.length < 500) break;
-            }
-            const status = await runStatus(database, runId);
-            send(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
-            if (status && terminal.has(status.status)) {
-              send(`event: end\ndata: ${JSON.stringify(status)}\n\n`);
-              close();
-            }
-          })
-          .catch(() => close());
-      };
-      const unsubscribe = await subscribe(env().DATABASE_URL, runId, pump);
-      // A safety net if a notification is ever missed (e.g. the LISTEN connection was replaced).
-      const timer = setInterval(pump, 5_000);
-      const keepAlive = setInterval(() => send(`: keep-alive\n\n`), 15_000);
-      cleanup = () => {
-        unsubscribe();
-        clearInterval(timer);
-        clearInterval(keepAlive);
-      };
-      request.signal.addEventListener("abort", close, { once: true });
-      send(`retry: 2000\n\n`);
-      pump();
-    },
-    cancel() {
-      cleanup();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    },
-  });
+  return runLogStream(request, database, runId);
 }
