@@ -17,6 +17,8 @@ export const notificationKinds = {
   environment_expired: "Expired",
   environment_destroying: "Destroying",
   environment_destroyed: "Destroyed",
+  environment_drifted: "Drifted",
+  environment_reconciled: "Reconciled",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -114,6 +116,18 @@ export const eventTypes = {
     label: "Environment destroyed",
     description: "Every resource of an environment is gone.",
     notifies: "the environment's owner",
+    webhook: true,
+  },
+  "environment.drifted": {
+    label: "Environment drifted",
+    description: "A drift check found resources changed, missing or added outside the portal (once per new drift).",
+    notifies: "the environment's owner and the team's approvers",
+    webhook: true,
+  },
+  "environment.reconciled": {
+    label: "Environment reconciled",
+    description: "A reconcile run put an environment's desired state back over its drift.",
+    notifies: "the environment's owner and the team's approvers",
     webhook: true,
   },
 } as const satisfies Record<string, EventSpec>;

@@ -82,3 +82,10 @@ describe("compareDrift", () => {
     expect(driftFingerprint(a)).not.toBe(driftFingerprint(c));
   });
 });
+
+describe("compareDrift and key order", () => {
+  it("does not take objects whose keys are in another order (jsonb) for drift", () => {
+    const report = compareDrift(engine, [desired("sg", { rules: [{ port: 22, from: "x" }] })], [actual("sg", { rules: [{ from: "x", port: 22 }] })]);
+    expect(report.resources).toEqual([]);
+  });
+});

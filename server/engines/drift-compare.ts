@@ -42,7 +42,10 @@ export function compareDrift(
           });
         }
       }
-      resources.push({ kind: "changed", address: change.address, type: change.type, providerId: change.existing.providerId, properties, tags });
+      // planByAddress compares JSON text, which is key-order sensitive (jsonb reorders keys): only real differences count.
+      const real = properties.filter((p) => stable(p.desired) !== stable(p.actual));
+      if (!real.length && !tags.length) continue;
+      resources.push({ kind: "changed", address: change.address, type: change.type, providerId: change.existing.providerId, properties: real, tags });
     }
   }
   resources.sort((a, b) => a.address.localeCompare(b.address));

@@ -5,6 +5,7 @@
 import type { RunKind } from "~/db/vocabulary";
 import { applyKind } from "./apply";
 import { destroyKind } from "./destroy";
+import { driftKind } from "./drift";
 import type { AnyRunKindHandler } from "./types";
 import { updateKind } from "./update";
 
@@ -12,4 +13,5 @@ export const runKindHandlers: Partial<Record<RunKind, AnyRunKindHandler>> = {
   apply: applyKind,
   destroy: destroyKind,
   update: updateKind,
+  drift: driftKind,
 };
