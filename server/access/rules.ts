@@ -173,3 +173,12 @@ export function roleLabel(v: AccessViewer): string {
   if (v.teams.some((t) => t.role === "approver")) return "Approver";
   return v.teams.length > 0 ? "Developer" : "No team yet";
 }
+
+/** Asking for a drift check now (read-only for the cloud): the team's members who may act, and admins. */
+export const canCheckDrift = (v: AccessViewer, e: EnvironmentFacts) => !isReadOnly(v) && (isMemberOf(v, e.teamId) || isAdmin(v));
+
+/** Acknowledging drift (with a reason and an expiry): those who look after the environment. */
+export const canAcknowledgeDrift = canOperate;
+
+/** Causing drift in the simulator on purpose (demo, tests): admins only. */
+export const canCauseChaos = isAdmin;

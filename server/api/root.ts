@@ -2,6 +2,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
+import { driftRouter } from "./routers/drift";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { meRouter } from "./routers/me";
@@ -19,6 +20,7 @@ export const appRouter = router({
   audit: auditRouter,
   catalog: catalogRouter,
   costs: costsRouter,
+  drift: driftRouter,
   environments: environmentsRouter,
   extensions: extensionsRouter,
   me: meRouter,
