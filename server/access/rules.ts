@@ -182,3 +182,6 @@ export const canAcknowledgeDrift = canOperate;
 
 /** Causing drift in the simulator on purpose (demo, tests): admins only. */
 export const canCauseChaos = isAdmin;
+
+/** Asking to reconcile drift (a request through policy): those who look after the environment. */
+export const canReconcile = canOperate;

@@ -249,6 +249,16 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },
+  "drift.requestReconcile (own team)": {
+    call: (c, f) => c.drift.requestReconcile({ environmentId: f.own.environmentId, reason: "Put the console change back" }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "drift.requestReconcile (other team)": {
+    call: (c, f) => c.drift.requestReconcile({ environmentId: f.other.environmentId, reason: "Put the console change back" }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
   "drift.simChaos (own team)": {
     call: (c, f) => c.drift.simChaos({ environmentId: f.own.environmentId, kind: "tag" }),
     subject: "Environment",

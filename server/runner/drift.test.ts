@@ -162,3 +162,54 @@ describe("drift check runs (sim)", () => {
     expect(failed.environment.driftedSince).toEqual(drifted.environment.driftedSince);
   });
 });
+
+describe("reconcile (sim)", () => {
+  it("puts a changed, stripped and deleted resource back through an approval, and the next check is in sync", async () => {
+    const environmentId = await provision();
+    await check(environmentId);
+    const changed = await causeDrift(sim.cloud, { environmentId, kind: "property" });
+    await causeDrift(sim.cloud, { environmentId, kind: "tag" });
+    const deleted = await causeDrift(sim.cloud, { environmentId, kind: "delete" });
+    expect((await check(environmentId)).check.result).toBe("drifted");
+
+    const owner = await callerFor(db, ownerId);
+    const approver = await callerFor(db, approverId);
+    await expect(owner.drift.requestReconcile({ environmentId, reason: "short" })).rejects.toThrow(/reason/);
+    const asked = await owner.drift.requestReconcile({ environmentId, reason: "Undo the console change to the bastion" });
+    expect(asked.status).toBe("pending_approval");
+    await expect(owner.drift.requestReconcile({ environmentId, reason: "Undo the console change, again" })).rejects.toThrow(/already asks/);
+    // A drift check queued meanwhile holds the environment: approving waits for it (one run at a time).
+    const racing = await createRun(db, { environmentId, kind: "drift" });
+    await expect(approver.approvals.decide({ requestId: asked.requestId, expectedVersion: 1, decision: "approved", comment: "" })).rejects.toThrow(
+      /run in progress/,
+    );
+    await executeRun(db, racing!.id, { workerId: "drift-test", engines: () => sim, retry });
+    await approver.approvals.decide({ requestId: asked.requestId, expectedVersion: 1, decision: "approved", comment: "ok" });
+    const [reconcile] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "reconcile")));
+    expect(reconcile!.status).toBe("queued");
+    expect(await executeRun(db, reconcile!.id, { workerId: "drift-test", engines: () => sim, retry })).toBe("succeeded");
+
+    // The property is back, the deleted resource exists again, and the confirming check says in sync.
+    const live = await sim.cloud.inventory({ tags: { "environment-id": environmentId } });
+    const liveOfChanged = live.filter((r) => r.type === changed[0]!.type && r.state !== "deleted");
+    expect(liveOfChanged.map((r) => r.properties.instance_type)).toEqual(liveOfChanged.map(() => "t3.micro"));
+    expect(liveOfChanged.length).toBeGreaterThan(0);
+    const deletedType = deleted[0]!.type;
+    expect(live.filter((r) => r.type === deletedType && r.state !== "deleted").length).toBeGreaterThan(0);
+    const [confirm] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "drift"), eq(runs.status, "queued")));
+    expect(await executeRun(db, confirm!.id, { workerId: "drift-test", engines: () => sim, retry })).toBe("succeeded");
+    const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
+    expect(environment).toMatchObject({ driftStatus: "in_sync", driftedSince: null });
+    const told = await db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.kind, "environment_reconciled"), eq(notifications.link, `/environments/${environmentId}`)));
+    expect(told.map((n) => n.userId).sort()).toEqual([ownerId, approverId].sort());
+  });
+});

@@ -20,6 +20,7 @@ import { applyExtension } from "./extensions";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { canReadRequest, decidableTeamIds, policyPrincipal } from "~/server/access/rules";
+import { applyReconcile } from "./reconcile";
 import { actorOf, type Viewer } from "./users";
 
 const finalStates: Record<string, string> = {
@@ -101,7 +102,8 @@ export async function decideRequest(
     };
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
-      const extension = row.kind === "extend";
+      // Extensions and reconciles take effect at once (applied), not through provisioning.
+      const extension = row.kind === "extend" || row.kind === "reconcile";
       status = state.rejected ? "rejected" : extension ? "applied" : "queued";
       // An extension passes through approved: applyExtension (below) makes it applied.
       const written: RequestStatus = extension && state.complete ? "approved" : status;
@@ -121,7 +123,8 @@ export async function decideRequest(
           after: { status: "applied" },
         });
         // The extension takes effect in this same transaction (applied, audited, tags update queued).
-        await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
+        if (row.kind === "reconcile") await applyReconcile(tx, { ...row, decidedAt: now }, actor, now);
+        else await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
       } else if (state.complete) {
         await recordAudit(tx, actor, {
           action: "request.approved",
@@ -145,9 +148,11 @@ export async function decideRequest(
           title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
           body: state.rejected
             ? `${viewer.name}: ${input.comment}`
-            : extension
-              ? `The extension by ${row.ttlHours} h is applied.`
-              : "It is queued for provisioning.",
+            : row.kind === "reconcile"
+              ? "The reconcile run is queued."
+              : extension
+                ? `The extension by ${row.ttlHours} h is applied.`
+                : "It is queued for provisioning.",
           link: `/requests/${row.id}`,
           requestId: row.id,
         },

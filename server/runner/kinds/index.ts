@@ -6,6 +6,7 @@ import type { RunKind } from "~/db/vocabulary";
 import { applyKind } from "./apply";
 import { destroyKind } from "./destroy";
 import { driftKind } from "./drift";
+import { reconcileKind } from "./reconcile";
 import type { AnyRunKindHandler } from "./types";
 import { updateKind } from "./update";
 
@@ -14,4 +15,5 @@ export const runKindHandlers: Partial<Record<RunKind, AnyRunKindHandler>> = {
   destroy: destroyKind,
   update: updateKind,
   drift: driftKind,
+  reconcile: reconcileKind,
 };
