@@ -14,7 +14,9 @@ import type { Engine } from "~/server/engines/engine";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
+import { createMetrics } from "~/server/observability/metrics";
 import { createRun } from "~/server/runs/store";
+import { driftOccurrences, unauthorizedChangeRate } from "~/server/services/drift-metrics";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
@@ -211,5 +213,31 @@ describe("reconcile (sim)", () => {
       .from(notifications)
       .where(and(eq(notifications.kind, "environment_reconciled"), eq(notifications.link, `/environments/${environmentId}`)));
     expect(told.map((n) => n.userId).sort()).toEqual([ownerId, approverId].sort());
+  });
+});
+
+describe("drift figures (M4, M9) and metrics", () => {
+  it("counts each new drift once, and the share not explained by a failed portal run", async () => {
+    const environmentId = await provision();
+    const range = { from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 3_600_000), environmentId };
+    await check(environmentId);
+    await causeDrift(sim.cloud, { environmentId, kind: "tag" });
+    await check(environmentId);
+    await check(environmentId);
+    await causeDrift(sim.cloud, { environmentId, kind: "property" });
+    await check(environmentId);
+    expect(await driftOccurrences(db, range)).toEqual({ occurrences: 2, environments: 1, byEngine: { sim: 2 } });
+    expect(await unauthorizedChangeRate(db, range)).toEqual({ drifts: 2, unexplained: 2, rate: 1 });
+
+    // A portal run that failed since the last check explains the next drift.
+    await db.insert(runs).values({ environmentId, kind: "update", status: "failed", finishedAt: new Date(), error: "boom" });
+    await causeDrift(sim.cloud, { environmentId, kind: "delete" });
+    await check(environmentId);
+    expect(await unauthorizedChangeRate(db, range)).toEqual({ drifts: 3, unexplained: 2, rate: 2 / 3 });
+
+    const text = await createMetrics(db).scrape();
+    expect(text).toMatch(/provisio_drift_checks_total\{engine="sim",result="drifted"\} [1-9]/);
+    expect(text).toMatch(/provisio_environments_drifted\{tier="staging"\} [1-9]/);
+    expect(text).toMatch(/provisio_drift_age_seconds\{tier="staging"\} [0-9.]+/);
   });
 });
