@@ -11,6 +11,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
 import { ExpiryCountdown } from "./countdown";
+import { DriftPanel } from "~/components/drift/drift-panel";
 import { DestroyDialog } from "./destroy-dialog";
 import { ExtendDialog, type ExtensionResult } from "./extend-dialog";
 import { destroyReasonLabels, environmentStatusLabels, environmentStatusTones } from "./format";
@@ -226,6 +227,7 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           secretsUnreadable={detail.secretsUnreadable}
         />
       </Card>
+      {environment.status === "ready" && <DriftPanel environmentId={environment.id} readOnly={readOnly} />}
       <Card title="Runs">
         <RunHistory runs={detail.runs} />
       </Card>

@@ -7,7 +7,7 @@
 import { and, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { driftChecks, environments, runs, templateVersions, type Environment } from "~/db/schema";
-import { canAcknowledgeDrift, canCheckDrift } from "~/server/access/rules";
+import { canAcknowledgeDrift, canCauseChaos, canCheckDrift, canReconcile } from "~/server/access/rules";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError } from "~/server/core/errors";
 import type { DriftReport } from "~/server/engines/drift";
@@ -126,7 +126,7 @@ export type DriftCheckView = {
 };
 
 /** The environment page's drift panel: state, the current drift (the latest drifted report), acknowledgement, recent checks. */
-export async function getDrift(db: Database, environment: Environment, now = new Date()) {
+export async function getDrift(db: Database, viewer: Viewer, environment: Environment, now = new Date()) {
   const history = await db
     .select()
     .from(driftChecks)
@@ -154,6 +154,12 @@ export async function getDrift(db: Database, environment: Environment, now = new
     report: (lastDrifted?.report as DriftReport | undefined) ?? null,
     acknowledgement: acknowledged ? { reason: environment.driftAckReason ?? "", until: environment.driftAckUntil! } : null,
     activeRun: active ?? null,
+    can: {
+      check: canCheckDrift(viewer, environment),
+      reconcile: canReconcile(viewer, environment),
+      acknowledge: canAcknowledgeDrift(viewer, environment),
+      chaos: canCauseChaos(viewer) && environment.engine === "sim",
+    },
     history: history.map((c): DriftCheckView => ({
       id: c.id,
       runId: c.runId,

@@ -11,7 +11,7 @@ import { environmentProcedure, router } from "../trpc";
  * for admins (audited).
  */
 export const driftRouter = router({
-  get: environmentProcedure.query(({ ctx }) => getDrift(ctx.db, ctx.environment)),
+  get: environmentProcedure.query(({ ctx }) => getDrift(ctx.db, ctx.viewer, ctx.environment)),
   checkNow: environmentProcedure.mutation(({ ctx }) => requestDriftCheck(ctx.db, ctx.viewer, ctx.environment)),
   acknowledge: environmentProcedure
     .input(acknowledgeDriftInput)
