@@ -17,7 +17,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { environmentStatuses, requestStatuses, resourceStatuses, runKinds, runStatuses, type RequestKind } from "./vocabulary";
+import { environmentStatuses, requestStatuses, resourceStatuses, runKinds, runStatuses, type DriftResult, type RequestKind } from "./vocabulary";
 
 export const globalRole = pgEnum("global_role", ["admin", "auditor"]);
 export const membershipRole = pgEnum("membership_role", ["member", "approver"]);
@@ -470,9 +470,28 @@ export const environments = pgTable(
     destroyReason: text("destroy_reason"),
     destroyRequestedBy: uuid("destroy_requested_by").references(() => users.id),
     version: integer("version").notNull().default(1),
+    /** Drift (issue 13): the last check's verdict (null: never checked), since when drifted, when checked and due. */
+    driftStatus: text("drift_status").$type<DriftResult>(),
+    driftedSince: timestamp("drifted_since", { withTimezone: true }),
+    driftCheckedAt: timestamp("drift_checked_at", { withTimezone: true }),
+    driftNextCheckAt: timestamp("drift_next_check_at", { withTimezone: true }),
+    /** Failed checks in a row: the next one comes sooner, backing off. */
+    driftFailures: integer("drift_failures").notNull().default(0),
+    /** The current drift's fingerprint: owner and approvers are told once per fingerprint. */
+    driftFingerprint: text("drift_fingerprint"),
+    /** Drift acknowledged (with a reason) until a time, for one fingerprint: a new drift shows again. */
+    driftAckFingerprint: text("drift_ack_fingerprint"),
+    driftAckUntil: timestamp("drift_ack_until", { withTimezone: true }),
+    driftAckReason: text("drift_ack_reason"),
     ...timestamps,
   },
-  (t) => [index("environments_team_idx").on(t.teamId, t.status), index("environments_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    index("environments_team_idx").on(t.teamId, t.status),
+    index("environments_expiry_idx").on(t.expiresAt),
+    index("environments_drift_due_idx")
+      .on(t.driftNextCheckAt)
+      .where(sql`${t.status} = 'ready'`),
+  ],
 );
 
 /** Every resource an environment holds, tracked before it is created, so none is ever untracked. */
@@ -796,3 +815,29 @@ export const apiRateBuckets = pgTable("api_rate_buckets", {
   allowed: boolean("allowed").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
 });
+
+/** Every drift check (issue 13): its verdict, the report (per-resource differences) or why it could not read. */
+export const driftChecks = pgTable(
+  "drift_checks",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    runId: uuid("run_id")
+      .unique()
+      .references(() => runs.id),
+    engine: text("engine").notNull(),
+    result: text("result").$type<DriftResult>().notNull(),
+    /** `{ resources: ResourceDrift[] }` (server/engines/drift.ts); empty when in sync or failed. */
+    report: jsonb("report").$type<{ resources: unknown[] }>().notNull().default({ resources: [] }),
+    failureReason: text("failure_reason"),
+    fingerprint: text("fingerprint"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("drift_checks_environment_idx").on(t.environmentId, t.checkedAt),
+    index("drift_checks_checked_idx").on(t.checkedAt),
+    check("drift_checks_result_check", sql`${t.result} in ('in_sync', 'drifted', 'failed')`),
+  ],
+);

@@ -48,3 +48,7 @@ export const activeRunStatuses = ["queued", "running"] as const satisfies readon
 
 export const resourceStatuses = ["planned", "creating", "ready", "deleting", "deleted", "failed"] as const;
 export type ResourceStatus = (typeof resourceStatuses)[number];
+
+/** A drift check's verdict (issue 13): `failed` = could not read, never taken as drift. */
+export const driftResults = ["in_sync", "drifted", "failed"] as const;
+export type DriftResult = (typeof driftResults)[number];

@@ -13,6 +13,7 @@ import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
 import { ChangeEnvironment } from "~/components/updates/change-dialog";
 import { ExpiryCountdown } from "./countdown";
+import { DriftPanel } from "~/components/drift/drift-panel";
 import { DestroyDialog } from "./destroy-dialog";
 import { ExtendDialog, type ExtensionResult } from "./extend-dialog";
 import { destroyReasonLabels, environmentStatusLabels, environmentStatusTones } from "./format";
@@ -241,6 +242,7 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
           secretsUnreadable={detail.secretsUnreadable}
         />
       </Card>
+      {environment.status === "ready" && <DriftPanel environmentId={environment.id} readOnly={readOnly} />}
       <Card title="Runs">
         <RunHistory runs={detail.runs} />
       </Card>

@@ -187,3 +187,15 @@ export function personalTokenScopesFor(v: AccessViewer): ("read" | "request" | "
   if (isReadOnly(v)) return ["read"];
   return ["read", "request", "destroy", ...(approvesAnywhere(v) ? (["approve"] as const) : []), ...(isAdmin(v) ? (["admin"] as const) : [])];
 }
+
+/** Asking for a drift check now (read-only for the cloud): the team's members who may act, and admins. */
+export const canCheckDrift = (v: AccessViewer, e: EnvironmentFacts) => !isReadOnly(v) && (isMemberOf(v, e.teamId) || isAdmin(v));
+
+/** Acknowledging drift (with a reason and an expiry): those who look after the environment. */
+export const canAcknowledgeDrift = canOperate;
+
+/** Causing drift in the simulator on purpose (demo, tests): admins only. */
+export const canCauseChaos = isAdmin;
+
+/** Asking to reconcile drift (a request through policy): those who look after the environment. */
+export const canReconcile = canOperate;

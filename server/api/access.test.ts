@@ -226,6 +226,49 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },
+  // Drift: everyone who reads sees it; checking is for the team's members and admins; acknowledging for the owner, approvers, admins; chaos for admins.
+  "drift.get (own team)": { call: (c, f) => c.drift.get({ environmentId: f.own.environmentId }), subject: "Environment", refused: everyone },
+  "drift.get (other team)": { call: (c, f) => c.drift.get({ environmentId: f.other.environmentId }), subject: "Environment", refused: unseen },
+  "drift.checkNow (own team)": {
+    call: (c, f) => c.drift.checkNow({ environmentId: f.own.environmentId }),
+    subject: "Environment",
+    refused: readOnly,
+  },
+  "drift.checkNow (other team)": {
+    call: (c, f) => c.drift.checkNow({ environmentId: f.other.environmentId }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "drift.acknowledge (own team)": {
+    call: (c, f) => c.drift.acknowledge({ environmentId: f.own.environmentId, reason: "Known change, fixed next sprint", hours: 24 }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "drift.acknowledge (other team)": {
+    call: (c, f) => c.drift.acknowledge({ environmentId: f.other.environmentId, reason: "Known change, fixed next sprint", hours: 24 }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "drift.requestReconcile (own team)": {
+    call: (c, f) => c.drift.requestReconcile({ environmentId: f.own.environmentId, reason: "Put the console change back" }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "drift.requestReconcile (other team)": {
+    call: (c, f) => c.drift.requestReconcile({ environmentId: f.other.environmentId, reason: "Put the console change back" }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
+  "drift.simChaos (own team)": {
+    call: (c, f) => c.drift.simChaos({ environmentId: f.own.environmentId, kind: "tag" }),
+    subject: "Environment",
+    refused: adminsOnly,
+  },
+  "drift.simChaos (other team)": {
+    call: (c, f) => c.drift.simChaos({ environmentId: f.other.environmentId, kind: "tag" }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
   "extensions.preview (own team)": {
     call: (c, f) => c.extensions.preview({ environmentId: f.own.environmentId, hours: 24 }),
     subject: "Environment",

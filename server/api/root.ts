@@ -3,6 +3,7 @@ import { approvalsRouter } from "./routers/approvals";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
+import { driftRouter } from "./routers/drift";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { fleetRouter } from "./routers/fleet";
@@ -24,6 +25,7 @@ export const appRouter = router({
   audit: auditRouter,
   catalog: catalogRouter,
   costs: costsRouter,
+  drift: driftRouter,
   environments: environmentsRouter,
   extensions: extensionsRouter,
   fleet: fleetRouter,

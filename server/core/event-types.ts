@@ -19,6 +19,8 @@ export const notificationKinds = {
   environment_destroyed: "Destroyed",
   environment_updated: "Updated",
   environment_update_failed: "Update failed",
+  environment_drifted: "Drifted",
+  environment_reconciled: "Reconciled",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -140,6 +142,18 @@ export const eventTypes = {
     label: "Environment rolled back",
     description: "After a failed update, the environment is back on its previous version and parameters.",
     notifies: "the environment's owner",
+    webhook: true,
+  },
+  "environment.drifted": {
+    label: "Environment drifted",
+    description: "A drift check found resources changed, missing or added outside the portal (once per new drift).",
+    notifies: "the environment's owner and the team's approvers",
+    webhook: true,
+  },
+  "environment.reconciled": {
+    label: "Environment reconciled",
+    description: "A reconcile run put an environment's desired state back over its drift.",
+    notifies: "the environment's owner and the team's approvers",
     webhook: true,
   },
 } as const satisfies Record<string, EventSpec>;

@@ -94,6 +94,8 @@ export const jobs = {
   sweepExpiry: define({ name: "sweep_expiry", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
   /** Simulator resources carrying our tags with no record. */
   sweepOrphans: define({ name: "sweep_orphans", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
+  /** Drift checks that are due (issue 13), in bounded batches. */
+  queueDriftChecks: define({ name: "queue_drift_checks", payload: noPayload, key: () => "queue_drift_checks", maxAttempts: 1, lanes: ["control"] }),
   /** Old worker heartbeat rows. */
   pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
 } as const;

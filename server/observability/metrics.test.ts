@@ -247,6 +247,9 @@ describe("GET /api/metrics content, computed from the database", () => {
       provisio_requests: "gauge",
       provisio_worker_heartbeat_age_seconds: "gauge",
       provisio_workers_live: "gauge",
+      provisio_drift_checks_total: "counter",
+      provisio_environments_drifted: "gauge",
+      provisio_drift_age_seconds: "gauge",
     });
     for (const [, family] of provisio) expect(family.help.length).toBeGreaterThan(20);
   });

@@ -8,6 +8,7 @@
  * A private Registry holds the families (nothing else in the process can add to it) plus the
  * scraped process's own process/Node.js metrics when asked for.
  */
+import { driftFamilies } from "./drift-metrics";
 import { sql, type SQL } from "drizzle-orm";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "~/db/client";
@@ -364,6 +365,7 @@ export function createMetrics(db: Database, options: MetricsOptions = {}): Metri
     heartbeatAge,
   );
   family("gauge", "provisio_workers_live", `Workers whose heartbeat is younger than ${LIVE_WORKER_SECONDS} s.`, [], liveWorkers);
+  driftFamilies(family);
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
   const statementTimeout = `${Math.max(1, Math.round(options.statementTimeoutMs ?? 5_000))}ms`;

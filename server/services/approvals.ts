@@ -21,6 +21,7 @@ import { startUpdate } from "./updates";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
 import { canReadRequest, decidableTeamIds, policyPrincipal } from "~/server/access/rules";
+import { applyReconcile } from "./reconcile";
 import { actorOf, type Viewer } from "./users";
 
 const finalStates: Record<string, string> = {
@@ -102,7 +103,8 @@ export async function decideRequest(
     };
     let status: RequestStatus = row.status;
     if (state.rejected || state.complete) {
-      const extension = row.kind === "extend";
+      // Extensions and reconciles take effect at once (applied), not through provisioning.
+      const extension = row.kind === "extend" || row.kind === "reconcile";
       const update = row.kind === "update";
       status = state.rejected ? "rejected" : extension ? "applied" : "queued";
       // An extension passes through approved: applyExtension (below) makes it applied.
@@ -123,7 +125,8 @@ export async function decideRequest(
           after: { status: "applied" },
         });
         // The extension takes effect in this same transaction (applied, audited, tags update queued).
-        await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
+        if (row.kind === "reconcile") await applyReconcile(tx, { ...row, decidedAt: now }, actor, now);
+        else await applyExtension(tx, { ...row, decidedAt: now }, actor, now);
       } else if (state.complete && update) {
         // The change starts in this same transaction: its update run is queued (audited there).
         await startUpdate(tx, { ...row, status: "queued", decidedAt: now }, actor, now, "approvals complete");
@@ -150,11 +153,13 @@ export async function decideRequest(
           title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
           body: state.rejected
             ? `${viewer.name}: ${input.comment}`
-            : extension
-              ? `The extension by ${row.ttlHours} h is applied.`
-              : update
-                ? "The change is being applied."
-                : "It is queued for provisioning.",
+            : row.kind === "reconcile"
+              ? "The reconcile run is queued."
+              : extension
+                ? `The extension by ${row.ttlHours} h is applied.`
+                : update
+                  ? "The change is being applied."
+                  : "It is queued for provisioning.",
           link: `/requests/${row.id}`,
           requestId: row.id,
         },

@@ -92,6 +92,13 @@ export const policySpec = z.strictObject({
     .optional(),
   /** After a failed apply: destroy what was created (cleanup), or keep it for inspection. */
   onFailure: z.enum(failurePolicies, { error: "must be cleanup or keep" }).default("cleanup"),
+  /** Drift checks (issue 13): how often per tier (default dev 24h, staging 6h, prod 1h), and auto-reconcile per tier (off by default). */
+  drift: z
+    .strictObject({
+      checkEvery: tierRecord(duration).default({}),
+      autoReconcile: tierRecord(z.boolean({ error: "must be true or false" })).default({}),
+    })
+    .optional(),
 });
 
 export const templateDocument = z.strictObject({

@@ -26,6 +26,7 @@ import { quietJobNames, taskListFrom } from "./tasks/define";
 import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { provisionRequestTask, recoverRunTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
+import { queueDriftChecksTask } from "./tasks/queue-drift-checks";
 import { recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
@@ -57,6 +58,7 @@ async function main() {
     pruneWorkerHeartbeats: pruneHeartbeats(db),
     deliverWebhook: deliverWebhookTask(db),
     sweepExpiry: sweepExpiryTask(db),
+    queueDriftChecks: queueDriftChecksTask(db),
     sweepOrphans: sweepOrphansTask(db, {
       mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report",
       graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
@@ -98,6 +100,7 @@ async function main() {
         cron("17 3 * * *", "pruneWorkerHeartbeats"),
         cron("* * * * *", "recoverRuns"),
         cron("* * * * *", "sweepExpiry"),
+        cron("* * * * *", "queueDriftChecks"),
         ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
       ].join("\n"),
     }),

@@ -6,6 +6,8 @@ import type { RunKind } from "~/db/vocabulary";
 import { applyKind } from "./apply";
 import { destroyKind } from "./destroy";
 import { rollbackKind } from "./rollback";
+import { driftKind } from "./drift";
+import { reconcileKind } from "./reconcile";
 import type { AnyRunKindHandler } from "./types";
 import { updateKind } from "./update";
 
@@ -14,4 +16,6 @@ export const runKindHandlers: Partial<Record<RunKind, AnyRunKindHandler>> = {
   destroy: destroyKind,
   update: updateKind,
   rollback: rollbackKind,
+  drift: driftKind,
+  reconcile: reconcileKind,
 };

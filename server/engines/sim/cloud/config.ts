@@ -69,6 +69,16 @@ export const simConfigSchema = z.strictObject({
     insufficientCapacity: z.array(z.string()),
     /** Each read (get, list) first reclaims every spot instance it would report with this probability. */
     spotReclaim: z.strictObject({ probability }).nullable(),
+    /** Drift outside the portal (issue 13): before each scheduled drift check, with this rate, one change of these kinds to one resource. */
+    drift: z
+      .strictObject({
+        rate: probability,
+        kinds: z
+          .array(z.enum(["property", "delete", "tag"], { error: "must be property, delete or tag" }))
+          .min(1, "at least one kind")
+          .default(["property", "delete", "tag"]),
+      })
+      .nullable(),
   }),
 });
 export type SimConfig = z.infer<typeof simConfigSchema>;
@@ -100,6 +110,7 @@ export const defaultSimConfig: SimConfig = {
     regionOutages: [],
     insufficientCapacity: [],
     spotReclaim: null,
+    drift: null,
   },
 };
 
