@@ -48,3 +48,16 @@ export const activeRunStatuses = ["queued", "running"] as const satisfies readon
 
 export const resourceStatuses = ["planned", "creating", "ready", "deleting", "deleted", "failed"] as const;
 export type ResourceStatus = (typeof resourceStatuses)[number];
+
+/**
+ * Why a run failed (issue 16, the SLIs' "errors by cause"): set once when a run fails, by one
+ * classifier (server/runner/failure-cause.ts) reading the engine error's kind, code and message.
+ */
+export const failureCauses = ["rate_limit", "quota", "capacity", "auth", "outage", "template", "timeout", "unknown"] as const;
+export type FailureCause = (typeof failureCauses)[number];
+
+/** What blocked a preview or a submit before any request existed (counted for SLI M6). */
+export const denialRules = ["quota", "budget"] as const;
+export type DenialRule = (typeof denialRules)[number];
+export const denialStages = ["preview", "submit"] as const;
+export type DenialStage = (typeof denialStages)[number];
