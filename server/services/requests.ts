@@ -96,7 +96,14 @@ export async function previewRequest(db: Database, viewer: Viewer, teamId: strin
     const evaluation = await evaluateRequest(tx, { team, viewer, draft, now: new Date(), excludeRequestId, requestId: excludeRequestId });
     const denied = denialRulesOf(evaluation.decision);
     if (denied.length > 0)
-      await recordDenials(tx, { stage: "preview", rules: denied, teamId: team.id, userId: viewer.id, templateName: evaluation.template.name, tier: draft.tier });
+      await recordDenials(tx, {
+        stage: "preview",
+        rules: denied,
+        teamId: team.id,
+        userId: viewer.id,
+        templateName: evaluation.template.name,
+        tier: draft.tier,
+      });
     return { ...evaluation, team: { id: team.id, slug: team.slug, name: team.name, costCenter: team.costCenter } };
   });
 }
@@ -139,7 +146,8 @@ async function submitInTransaction(
     const evaluation = await evaluateRequest(tx, { team, viewer, draft: input, now, requestId: id });
     if (evaluation.decision.outcome === "denied") {
       const rules = denialRulesOf(evaluation.decision);
-      if (rules.length > 0) onDenied({ stage: "submit", rules, teamId: team.id, userId: viewer.id, templateName: evaluation.template.name, tier: input.tier });
+      if (rules.length > 0)
+        onDenied({ stage: "submit", rules, teamId: team.id, userId: viewer.id, templateName: evaluation.template.name, tier: input.tier });
       throw deniedError(evaluation);
     }
     assertEngineAvailable(evaluation.plan.engine);

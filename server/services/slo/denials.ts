@@ -24,7 +24,9 @@ export async function recordDenials(
   const at = input.now ?? new Date();
   for (const rule of input.rules) {
     if (input.stage === "submit") {
-      await db.insert(sloDenials).values({ at, stage: "submit", rule, teamId: input.teamId, userId: input.userId, templateName: input.templateName, tier: input.tier });
+      await db
+        .insert(sloDenials)
+        .values({ at, stage: "submit", rule, teamId: input.teamId, userId: input.userId, templateName: input.templateName, tier: input.tier });
       continue;
     }
     await db.execute(sql`
