@@ -173,3 +173,18 @@ export function roleLabel(v: AccessViewer): string {
   if (v.teams.some((t) => t.role === "approver")) return "Approver";
   return v.teams.length > 0 ? "Developer" : "No team yet";
 }
+
+// Provisioning SLOs (issue 16) ---------------------------------------------------------------
+
+/**
+ * The SLO dashboards: admins and auditors for every team ("all"); a team's approvers for the
+ * teams they approve in (they answer for its provisioning); nobody else (null).
+ */
+export const sloTeamIds = (v: AccessViewer): "all" | string[] | null => {
+  if (oversees(v)) return "all";
+  const approved = v.teams.filter((t) => t.role === "approver").map((t) => t.id);
+  return approved.length > 0 ? approved : null;
+};
+export const canReadSlo = (v: AccessViewer) => sloTeamIds(v) !== null;
+/** SLO targets change what pages and alerts say for everyone: admins. */
+export const canManageSlo = isAdmin;

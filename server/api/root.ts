@@ -8,6 +8,7 @@ import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
+import { sloRouter } from "./routers/slo";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
 import { usersRouter } from "./routers/users";
@@ -25,6 +26,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   requests: requestsRouter,
   runs: runsRouter,
+  slo: sloRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
   users: usersRouter,

@@ -13,6 +13,7 @@ import { seedProvision, seedTemplate } from "~/testing/slo-seed";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
 import { recordDenials } from "./denials";
 import { computeSlis, type Slis } from "./index";
+import { listTargets, sloStatus } from "./targets";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
 /** `hours` before NOW, plus `seconds`. */
@@ -216,5 +217,58 @@ describe("denied previews and submits through the request services", () => {
       ["preview", "budget", name, "dev"],
       ["submit", "budget", name, "dev"],
     ]);
+  });
+});
+
+describe("SLO targets, error budget and burn rates", () => {
+  it("computes budget left and the multi-window burn rates for the success SLO", async () => {
+    const team = (await makeTeam(db)).id;
+    const tpl = await seedTemplate(db, uniqueTemplateName("slo-burn"));
+    // 10 apply runs in the last hour, 2 failed (one 2 minutes ago): 20 % bad against a 1 % budget.
+    for (let i = 0; i < 10; i++) {
+      const minutesAgo = i === 0 ? 2 : 10 + i * 4;
+      const failed = i < 2;
+      await seedProvision(db, {
+        teamId: team,
+        userId: user,
+        template: tpl,
+        submittedAt: at(0, -minutesAgo * 60 - 30),
+        readyAt: failed ? undefined : at(0, -minutesAgo * 60),
+        runs: [
+          {
+            status: failed ? "failed" : "succeeded",
+            failureCause: "outage",
+            startedAt: at(0, -minutesAgo * 60 - 20),
+            finishedAt: at(0, -minutesAgo * 60),
+          },
+        ],
+      });
+    }
+    const [success] = await sloStatus(db, { now: NOW, teamIds: [team] });
+    expect(success).toMatchObject({ key: "success", objective: 0.99, windowDays: 28, total: 10, bad: 2, ratio: 0.8, compliant: false });
+    expect(success!.budgetLeft).toBeCloseTo(1 - 0.2 / 0.01);
+    expect(success!.burn.fast.long).toBeCloseTo(20);
+    expect(success!.burn.fast.short).toBeCloseTo(100); // the only run of the last 5 minutes failed
+    expect(success!.burn.fast.firing).toBe(true);
+    expect(success!.burn.slow).toMatchObject({ firing: true });
+    // A team without events has no ratio, no budget figure and nothing firing.
+    const [quiet] = await sloStatus(db, { now: NOW, teamIds: [(await makeTeam(db)).id] });
+    expect(quiet).toMatchObject({ ratio: null, budgetLeft: null, compliant: null, burn: { fast: { firing: false }, slow: { firing: false } } });
+  });
+
+  it("admins set targets (validated, audited); the status follows them", async () => {
+    const admin = await callerFor(db, (await makeUser(db, { globalRole: "admin" })).id);
+    await expect(admin.slo.setTarget({ key: "latency_dev", objectivePercent: 99, thresholdMinutes: null, windowDays: 28 })).rejects.toThrow(
+      /threshold/,
+    );
+    await expect(admin.slo.setTarget({ key: "success", objectivePercent: 100, thresholdMinutes: null, windowDays: 28 })).rejects.toThrow(
+      /objectivePercent/,
+    );
+    await admin.slo.setTarget({ key: "latency_dev", objectivePercent: 90, thresholdMinutes: 5, windowDays: 7 });
+    const dev = (await listTargets(db)).find((t) => t.key === "latency_dev");
+    expect(dev).toEqual({ key: "latency_dev", objective: 0.9, thresholdSeconds: 300, windowDays: 7 });
+    // Team A's dev environments ready within 7 days: 50, 100, 300 and 800 s; only 800 is over 5 minutes.
+    const status = (await sloStatus(db, { now: NOW, teamIds: [teamA] })).find((s) => s.key === "latency_dev");
+    expect(status).toMatchObject({ total: 4, bad: 1, ratio: 0.75, compliant: false });
   });
 });
