@@ -10,8 +10,15 @@ import { RunTable } from "./run-table";
 import type { SloTeamOption } from "./types";
 
 const defaults = { range: "1h" as RangePreset, team: "all" };
-/** One runbook per alert (docs/runbooks/), the same files the Prometheus alerts link. */
-export const runbookBase = "https://github.com/provisio/provisio/blob/main/docs/runbooks";
+/** One runbook per alert (docs/runbooks/, served at /slo/runbooks/<name>), the same files the Prometheus alerts link. */
+export const runbookBase = "/slo/runbooks";
+const runbooks = {
+  "slo-fast-burn": "Success SLO fast burn",
+  "slo-slow-burn": "Success SLO slow burn",
+  "time-to-provision-burn": "Time to provision burn",
+  "no-live-worker": "No live worker",
+  "quota-blocks": "Quota blocks",
+};
 
 export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowAll: boolean }) {
   const trpc = useTRPC();
@@ -43,7 +50,7 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
                     {a.burn.slow.long?.toFixed(1) ?? "–"}× over 6 h —{" "}
                     <a
                       className="text-brand-700 hover:underline"
-                      href={`${runbookBase}/${a.severity === "fast" ? "slo-fast-burn" : "slo-slow-burn"}.md`}
+                      href={`${runbookBase}/${a.severity === "fast" ? "slo-fast-burn" : "slo-slow-burn"}`}
                     >
                       runbook
                     </a>
@@ -103,6 +110,17 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
               )}
             </Card>
           </div>
+          <Card title="Runbooks">
+            <ul className="flex flex-wrap gap-x-4 text-sm">
+              {Object.entries(runbooks).map(([name, label]) => (
+                <li key={name}>
+                  <Link className="text-brand-700 hover:underline" href={`${runbookBase}/${name}`}>
+                    {label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </Card>
           <Card title="Approvals waiting longest">
             {d.approvals.length === 0 ? (
               <p className="text-sm text-slate-600">Nothing waits for an approver.</p>
