@@ -17,6 +17,7 @@ export const notificationKinds = {
   environment_expired: "Expired",
   environment_destroying: "Destroying",
   environment_destroyed: "Destroyed",
+  slo_burn_rate_high: "SLO burning",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -114,6 +115,12 @@ export const eventTypes = {
     label: "Environment destroyed",
     description: "Every resource of an environment is gone.",
     notifies: "the environment's owner",
+    webhook: true,
+  },
+  "slo.burn_rate_high": {
+    label: "SLO burning fast",
+    description: "A provisioning SLO started burning its error budget fast (1 h and 5 m burn rates above 14.4); sent once until it stops.",
+    notifies: "admins",
     webhook: true,
   },
 } as const satisfies Record<string, EventSpec>;

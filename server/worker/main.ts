@@ -27,6 +27,7 @@ import { deliverWebhookTask } from "./tasks/deliver-webhook";
 import { provisionRequestTask, recoverRunTask, resumeRunTask } from "./tasks/provisioning";
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 import { recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
+import { evaluateSloBurnTask } from "./tasks/evaluate-slo-burn";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
 
@@ -57,6 +58,7 @@ async function main() {
     pruneWorkerHeartbeats: pruneHeartbeats(db),
     deliverWebhook: deliverWebhookTask(db),
     sweepExpiry: sweepExpiryTask(db),
+    evaluateSloBurn: evaluateSloBurnTask(db),
     sweepOrphans: sweepOrphansTask(db, {
       mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report",
       graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
@@ -98,6 +100,7 @@ async function main() {
         cron("17 3 * * *", "pruneWorkerHeartbeats"),
         cron("* * * * *", "recoverRuns"),
         cron("* * * * *", "sweepExpiry"),
+        cron("* * * * *", "evaluateSloBurn"),
         ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
       ].join("\n"),
     }),
