@@ -8,12 +8,13 @@ import { Badge, Card, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/
 import { SloControls, SloTabs, useSloQuery } from "./controls";
 import { percentText, runsHref, secondsText, type RangePreset } from "./query";
 import { SliGrid } from "./sli-grid";
+import { TargetsForm } from "./targets-form";
 import { TrendChart } from "./trend-chart";
 import type { SloTeamOption } from "./types";
 
 const defaults = { range: "28d" as RangePreset, team: "all" };
 
-export function ExecutiveView({ teams, allowAll }: { teams: SloTeamOption[]; allowAll: boolean }) {
+export function ExecutiveView({ teams, allowAll, canEdit = false }: { teams: SloTeamOption[]; allowAll: boolean; canEdit?: boolean }) {
   const trpc = useTRPC();
   const { query, from, update } = useSloQuery(defaults);
   const data = useQuery({ ...trpc.slo.executive.queryOptions({ teamId: query.team, from }), placeholderData: keepPreviousData });
@@ -119,6 +120,7 @@ export function ExecutiveView({ teams, allowAll }: { teams: SloTeamOption[]; all
             )}
           </Card>
           <SliGrid slis={data.data.slis} query={query} />
+          {canEdit && <TargetsForm />}
         </div>
       )}
     </>

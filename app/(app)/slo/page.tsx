@@ -4,7 +4,7 @@ import { ExecutiveView } from "~/components/slo/executive-view";
 import { sloTeamOptions } from "~/components/slo/teams";
 import { PageHeader } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
-import { canReadSlo, oversees } from "~/server/auth/access";
+import { canManageSlo, canReadSlo, oversees } from "~/server/auth/access";
 import { requirePageAccess } from "~/server/auth/guards";
 
 export const metadata: Metadata = { title: "SLOs: executive" };
@@ -20,7 +20,7 @@ export default async function Page() {
         description="Are we meeting our provisioning SLOs, what is left of the error budget, and where does the money go."
       />
       <Suspense>
-        <ExecutiveView teams={teams} allowAll={allowAll} />
+        <ExecutiveView teams={teams} allowAll={allowAll} canEdit={canManageSlo(viewer)} />
       </Suspense>
     </>
   );
