@@ -467,7 +467,13 @@ export const environments = pgTable(
     version: integer("version").notNull().default(1),
     ...timestamps,
   },
-  (t) => [index("environments_team_idx").on(t.teamId, t.status), index("environments_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    index("environments_team_idx").on(t.teamId, t.status),
+    index("environments_expiry_idx").on(t.expiresAt),
+    // SLI M7 (time to recover) finds the next environment of the same name; the dashboards read by ready time.
+    index("environments_team_name_idx").on(t.teamId, t.name),
+    index("environments_ready_at_idx").on(t.readyAt),
+  ],
 );
 
 /** Every resource an environment holds, tracked before it is created, so none is ever untracked. */

@@ -41,5 +41,7 @@ ALTER TABLE "slo_targets" ADD CONSTRAINT "slo_targets_updated_by_users_id_fk" FO
 CREATE UNIQUE INDEX "slo_burn_alerts_open_idx" ON "slo_burn_alerts" USING btree ("slo_key") WHERE "slo_burn_alerts"."ended_at" is null;--> statement-breakpoint
 CREATE INDEX "slo_denials_at_idx" ON "slo_denials" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "slo_denials_recent_idx" ON "slo_denials" USING btree ("user_id","team_id","at");--> statement-breakpoint
+CREATE INDEX "environments_team_name_idx" ON "environments" USING btree ("team_id","name");--> statement-breakpoint
+CREATE INDEX "environments_ready_at_idx" ON "environments" USING btree ("ready_at");--> statement-breakpoint
 CREATE INDEX "runs_queued_at_idx" ON "runs" USING btree ("queued_at");--> statement-breakpoint
 CREATE INDEX "runs_finished_at_idx" ON "runs" USING btree ("finished_at");
