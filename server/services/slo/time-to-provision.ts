@@ -35,7 +35,7 @@ function timelines(scope: SloScope) {
 export async function timeToProvision(db: Executor, scope: SloScope): Promise<TimeToProvision> {
   const result = await db.execute(sql`
     with tl as (${timelines(scope)})
-    select ${statsSql(seconds("submitted_at", "ready_at"))},
+    select grouping(tier) as overall, tier, ${statsSql(seconds("submitted_at", "ready_at"))},
       ${sql.raw(
         (
           [
@@ -53,14 +53,13 @@ export async function timeToProvision(db: Executor, scope: SloScope): Promise<Ti
           })
           .join(",\n"),
       )}
-    from tl`);
-  const row = result.rows[0];
-  const tiers = await db.execute(sql`
-    with tl as (${timelines(scope)})
-    select tier, ${statsSql(seconds("submitted_at", "ready_at"))} from tl group by tier order by tier`);
+    from tl group by grouping sets ((), (tier))`);
+  // One pass: the overall row (grouping 1) and one per tier.
+  const row = result.rows.find((r) => Number(r.overall) === 1);
+  const tiers = result.rows.filter((r) => Number(r.overall) === 0).sort((a, b) => String(a.tier).localeCompare(String(b.tier)));
   return {
     total: statsOf(row),
     stages: Object.fromEntries(pipelineStages.map((s) => [s, statsOf(row, `${s}_`)])) as Record<PipelineStage, Stats>,
-    byTier: Object.fromEntries(tiers.rows.map((r) => [String(r.tier), statsOf(r)])),
+    byTier: Object.fromEntries(tiers.map((r) => [String(r.tier), statsOf(r)])),
   };
 }
