@@ -25,7 +25,7 @@ metadata:
   name: ${name}
   title: Broken network
   description: A subnet in another region than its network, for the SLO browser test.
-  category: networking
+  category: network
   owner: Platform team
   tags: [test]
 spec:
