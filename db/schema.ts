@@ -17,7 +17,18 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { environmentStatuses, requestStatuses, resourceStatuses, runKinds, runStatuses, type DriftResult, type RequestKind } from "./vocabulary";
+import {
+  denialRules,
+  denialStages,
+  environmentStatuses,
+  failureCauses,
+  requestStatuses,
+  resourceStatuses,
+  runKinds,
+  runStatuses,
+  type DriftResult,
+  type RequestKind,
+} from "./vocabulary";
 
 export const globalRole = pgEnum("global_role", ["admin", "auditor"]);
 export const membershipRole = pgEnum("membership_role", ["member", "approver"]);
@@ -431,6 +442,7 @@ export const environmentStatus = pgEnum("environment_status", environmentStatuse
 export const runKind = pgEnum("run_kind", runKinds);
 export const runStatus = pgEnum("run_status", runStatuses);
 export const resourceStatus = pgEnum("resource_status", resourceStatuses);
+export const failureCause = pgEnum("failure_cause", failureCauses);
 
 /** What a request made: resources (tracked one by one), outputs, owner, expiry, status. */
 export const environments = pgTable(
@@ -491,6 +503,9 @@ export const environments = pgTable(
     index("environments_drift_due_idx")
       .on(t.driftNextCheckAt)
       .where(sql`${t.status} = 'ready'`),
+    // SLI M7 (time to recover) finds the next environment of the same name; the dashboards read by ready time.
+    index("environments_team_name_idx").on(t.teamId, t.name),
+    index("environments_ready_at_idx").on(t.readyAt),
   ],
 );
 
@@ -535,6 +550,11 @@ export const runs = pgTable(
     workerId: text("worker_id"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     error: text("error"),
+    /** Why it failed (set with the error; null unless failed). */
+    failureCause: failureCause("failure_cause"),
+    /** Transient engine errors retried during the run, and how many of them were rate-limit answers. */
+    retries: integer("retries").notNull().default(0),
+    rateLimitResponses: integer("rate_limit_responses").notNull().default(0),
     queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -545,6 +565,9 @@ export const runs = pgTable(
       .on(t.environmentId)
       .where(sql`${t.status} in ('queued', 'running')`),
     index("runs_environment_idx").on(t.environmentId, t.queuedAt),
+    // The SLO dashboards read runs by when they were queued and finished (issue 16).
+    index("runs_queued_at_idx").on(t.queuedAt),
+    index("runs_finished_at_idx").on(t.finishedAt),
   ],
 );
 
@@ -839,5 +862,75 @@ export const driftChecks = pgTable(
     index("drift_checks_environment_idx").on(t.environmentId, t.checkedAt),
     index("drift_checks_checked_idx").on(t.checkedAt),
     check("drift_checks_result_check", sql`${t.result} in ('in_sync', 'drifted', 'failed')`),
+  ],
+);
+
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+// Provisioning SLOs (issue 16)
+// ─────────────────────────────────────────────────────────────────────────────────────────────
+
+export const denialRule = pgEnum("denial_rule", denialRules);
+export const denialStage = pgEnum("denial_stage", denialStages);
+
+/**
+ * A preview or submit the team's quota or hard budget refused: no request exists for it, so this
+ * row is what SLI M6 counts. Previews repeat while a user types: one row per user, team, template,
+ * tier and rule per 10 minutes (services/slo/denials.ts).
+ */
+export const sloDenials = pgTable(
+  "slo_denials",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    stage: denialStage("stage").notNull(),
+    rule: denialRule("rule").notNull(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    templateName: text("template_name").notNull(),
+    tier: text("tier").notNull(),
+  },
+  (t) => [index("slo_denials_at_idx").on(t.at), index("slo_denials_recent_idx").on(t.userId, t.teamId, t.at)],
+);
+
+/**
+ * One row per SLO (admins edit them): `success` (runs that succeeded / finished apply runs) and
+ * `latency_<tier>` (requests ready within `thresholdSeconds` of being submitted), each an
+ * objective over a rolling window of `windowDays`.
+ */
+export const sloTargets = pgTable(
+  "slo_targets",
+  {
+    key: text("key").primaryKey(),
+    objective: doublePrecision("objective").notNull(),
+    thresholdSeconds: integer("threshold_seconds"),
+    windowDays: integer("window_days").notNull(),
+    updatedBy: uuid("updated_by").references(() => users.id),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("slo_targets_objective_valid", sql`${t.objective} > 0 and ${t.objective} < 1`),
+    check("slo_targets_window_valid", sql`${t.windowDays} between 1 and 90`),
+  ],
+);
+
+/** A fast burn of an SLO's error budget, from when the portal saw it start until it stopped: one open row per SLO (the dedupe). */
+export const sloBurnAlerts = pgTable(
+  "slo_burn_alerts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sloKey: text("slo_key").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    burnRateLong: doublePrecision("burn_rate_long").notNull(),
+    burnRateShort: doublePrecision("burn_rate_short").notNull(),
+  },
+  (t) => [
+    uniqueIndex("slo_burn_alerts_open_idx")
+      .on(t.sloKey)
+      .where(sql`${t.endedAt} is null`),
   ],
 );

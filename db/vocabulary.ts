@@ -52,3 +52,16 @@ export type ResourceStatus = (typeof resourceStatuses)[number];
 /** A drift check's verdict (issue 13): `failed` = could not read, never taken as drift. */
 export const driftResults = ["in_sync", "drifted", "failed"] as const;
 export type DriftResult = (typeof driftResults)[number];
+
+/**
+ * Why a run failed (issue 16, the SLIs' "errors by cause"): set once when a run fails, by one
+ * classifier (server/runner/failure-cause.ts) reading the engine error's kind, code and message.
+ */
+export const failureCauses = ["rate_limit", "quota", "capacity", "auth", "outage", "template", "timeout", "unknown"] as const;
+export type FailureCause = (typeof failureCauses)[number];
+
+/** What blocked a preview or a submit before any request existed (counted for SLI M6). */
+export const denialRules = ["quota", "budget"] as const;
+export type DenialRule = (typeof denialRules)[number];
+export const denialStages = ["preview", "submit"] as const;
+export type DenialStage = (typeof denialStages)[number];

@@ -3,9 +3,9 @@ import { mainNavLinks, personas, signInAs, type Persona } from "./support/sessio
 
 const expectedNav: Record<Persona, string[]> = {
   developer: ["Catalog", "Requests", "Environments", "Costs"],
-  approver: ["Catalog", "Requests", "Approvals", "Environments", "Costs"],
-  admin: ["Catalog", "Requests", "Approvals", "Environments", "Costs", "Audit", "Admin"],
-  auditor: ["Catalog", "Requests", "Environments", "Costs", "Audit"],
+  approver: ["Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs"],
+  admin: ["Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs", "Audit", "Admin"],
+  auditor: ["Catalog", "Requests", "Environments", "Costs", "SLOs", "Audit"],
 };
 
 test("an anonymous visitor signs in and lands on the page they asked for", async ({ page }) => {

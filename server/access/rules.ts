@@ -199,3 +199,18 @@ export const canCauseChaos = isAdmin;
 
 /** Asking to reconcile drift (a request through policy): those who look after the environment. */
 export const canReconcile = canOperate;
+
+// Provisioning SLOs (issue 16) ---------------------------------------------------------------
+
+/**
+ * The SLO dashboards: admins and auditors for every team ("all"); a team's approvers for the
+ * teams they approve in (they answer for its provisioning); nobody else (null).
+ */
+export const sloTeamIds = (v: AccessViewer): "all" | string[] | null => {
+  if (oversees(v)) return "all";
+  const approved = v.teams.filter((t) => t.role === "approver").map((t) => t.id);
+  return approved.length > 0 ? approved : null;
+};
+export const canReadSlo = (v: AccessViewer) => sloTeamIds(v) !== null;
+/** SLO targets change what pages and alerts say for everyone: admins. */
+export const canManageSlo = isAdmin;

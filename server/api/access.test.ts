@@ -46,6 +46,16 @@ const readOnly = { auditor: F };
 /** Another team for its non-members: it does not exist. */
 const unseen = { member: N, teammate: N, approver: N };
 
+const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+/** An SLO view of the own team, another team, and every team the caller may see (approvers: theirs). */
+function sloRows(name: string, call: (c: Caller, teamId: string) => Promise<unknown>): Record<string, Row> {
+  return {
+    [`slo.${name} (own team)`]: { call: (c, f) => call(c, f.own.teamId), subject: "Team", refused: { member: F, teammate: F } },
+    [`slo.${name} (other team)`]: { call: (c, f) => call(c, f.other.teamId), subject: "Team", refused: { member: F, teammate: F, approver: N } },
+    [`slo.${name} (all teams)`]: { call: (c) => call(c, "all"), refused: { member: F, teammate: F } },
+  };
+}
+
 /**
  * Every procedure with valid input and who may NOT call it. A procedure that takes a subject has
  * an "(own team)" and an "(other team)" row; the completeness tests below fail on a missing one.
@@ -397,6 +407,15 @@ const procedures: Record<string, Row> = {
 
   // Team webhooks: the team's approvers and admins manage them; auditors read them; members do not see them.
   "webhooks.list (own team)": { call: (c, f) => c.webhooks.list({ teamId: f.own.teamId }), subject: "Team", refused: { member: F, teammate: F } },
+  "slo.targets": { call: (c) => c.slo.targets(), refused: { member: F, teammate: F } },
+  "slo.setTarget": {
+    call: (c) => c.slo.setTarget({ key: "success", objectivePercent: 99, thresholdMinutes: null, windowDays: 28 }),
+    refused: adminsOnly,
+  },
+  ...sloRows("executive", (c, teamId) => c.slo.executive({ teamId, from: hourAgo() })),
+  ...sloRows("oncall", (c, teamId) => c.slo.oncall({ teamId })),
+  ...sloRows("debug", (c, teamId) => c.slo.debug({ teamId, from: hourAgo() })),
+  ...sloRows("runs", (c, teamId) => c.slo.runs({ teamId, from: hourAgo(), status: "failed" })),
   "webhooks.list (other team)": { call: (c, f) => c.webhooks.list({ teamId: f.other.teamId }), subject: "Team", refused: unseen },
   "webhooks.create (own team)": {
     call: (c, f) => c.webhooks.create(badWebhook(f.own.teamId)),

@@ -12,6 +12,7 @@ import { notificationsRouter } from "./routers/notifications";
 import { prEnvironmentsRouter } from "./routers/pr-environments";
 import { requestsRouter } from "./routers/requests";
 import { runsRouter } from "./routers/runs";
+import { sloRouter } from "./routers/slo";
 import { teamsRouter } from "./routers/teams";
 import { templateAdminRouter } from "./routers/template-admin";
 import { updatesRouter } from "./routers/updates";
@@ -34,6 +35,7 @@ export const appRouter = router({
   prEnvironments: prEnvironmentsRouter,
   requests: requestsRouter,
   runs: runsRouter,
+  slo: sloRouter,
   teams: teamsRouter,
   templateAdmin: templateAdminRouter,
   updates: updatesRouter,

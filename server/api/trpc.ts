@@ -30,6 +30,7 @@ import {
   canOperate,
   canReadAllTeams,
   canReadAudit,
+  canReadSlo,
   canReadWebhooks,
   canRequestIn,
   isAdmin,
@@ -205,6 +206,12 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
 /** Admins and auditors: read-only views across every team (users, audit log). */
 export const oversightProcedure = authedProcedure.use(({ ctx, next }) => {
   authorize(canReadAudit(ctx.viewer), "This needs the admin or auditor role.");
+  return next();
+});
+
+/** The SLO dashboards (issue 16): admins, auditors, and approvers (for their teams, scoped by the service). */
+export const sloReaderProcedure = authedProcedure.use(({ ctx, next }) => {
+  authorize(canReadSlo(ctx.viewer), "The SLO dashboards need the approver role in a team, or the admin or auditor role.");
   return next();
 });
 

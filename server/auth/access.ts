@@ -1,4 +1,4 @@
-import { approvesAnywhere, canReadAudit, isAdmin, type AccessViewer } from "~/server/access/rules";
+import { approvesAnywhere, canReadAudit, canReadSlo, isAdmin, type AccessViewer } from "~/server/access/rules";
 
 /**
  * Pages check access with the same rules as the API (server/access/rules.ts, re-exported here
@@ -16,6 +16,7 @@ export function navItemsFor(v: AccessViewer): NavItem[] {
   if (approvesAnywhere(v)) items.push({ href: "/approvals", label: "Approvals" });
   items.push({ href: "/environments", label: "Environments" });
   items.push({ href: "/costs", label: "Costs" });
+  if (canReadSlo(v)) items.push({ href: "/slo", label: "SLOs" });
   if (canReadAudit(v)) items.push({ href: "/audit", label: "Audit" });
   if (isAdmin(v)) items.push({ href: "/admin", label: "Admin" });
   return items;

@@ -21,6 +21,7 @@ export const notificationKinds = {
   environment_update_failed: "Update failed",
   environment_drifted: "Drifted",
   environment_reconciled: "Reconciled",
+  slo_burn_rate_high: "SLO burning",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -154,6 +155,12 @@ export const eventTypes = {
     label: "Environment reconciled",
     description: "A reconcile run put an environment's desired state back over its drift.",
     notifies: "the environment's owner and the team's approvers",
+    webhook: true,
+  },
+  "slo.burn_rate_high": {
+    label: "SLO burning fast",
+    description: "A provisioning SLO started burning its error budget fast (1 h and 5 m burn rates above 14.4); sent once until it stops.",
+    notifies: "admins",
     webhook: true,
   },
 } as const satisfies Record<string, EventSpec>;

@@ -98,6 +98,8 @@ export const jobs = {
   queueDriftChecks: define({ name: "queue_drift_checks", payload: noPayload, key: () => "queue_drift_checks", maxAttempts: 1, lanes: ["control"] }),
   /** Old worker heartbeat rows. */
   pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
+  /** SLO fast-burn alerts in the portal (issue 16): notify admins when one starts, close it when it stops. */
+  evaluateSloBurn: define({ name: "evaluate_slo_burn", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
 } as const;
 
 export type Jobs = typeof jobs;

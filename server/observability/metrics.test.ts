@@ -250,6 +250,14 @@ describe("GET /api/metrics content, computed from the database", () => {
       provisio_drift_checks_total: "counter",
       provisio_environments_drifted: "gauge",
       provisio_drift_age_seconds: "gauge",
+      provisio_run_failures_total: "counter",
+      provisio_run_retries_total: "counter",
+      provisio_run_rate_limit_responses_total: "counter",
+      provisio_partial_applies_total: "counter",
+      provisio_request_denials_total: "counter",
+      provisio_slo_objective: "gauge",
+      provisio_time_to_provision_seconds: "histogram",
+      provisio_pipeline_stage_seconds: "histogram",
     });
     for (const [, family] of provisio) expect(family.help.length).toBeGreaterThan(20);
   });

@@ -178,6 +178,91 @@ const approvalToApplyStart = (query: Query) =>
         group by e.id, e.engine, q.decided_at, q.submitted_at`,
   );
 
+// Provisioning SLIs (issue 16) --------------------------------------------------------------------
+
+/** Submitted → ready: the SLO thresholds (10 min dev, 30 min staging, 1 h prod) are bucket bounds. */
+export const TIME_TO_PROVISION_BUCKETS = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400] as const;
+/** One stage of the pipeline: from instant (validation) to a day (an approval waiting overnight). */
+export const STAGE_BUCKETS = [0.1, 1, 5, 15, 30, 60, 300, 600, 1800, 3600, 14400, 86400] as const;
+const runJoins = sql`from runs r join environments e on e.id = r.environment_id
+  join template_versions v on v.id = e.template_version_id join templates t on t.id = v.template_id`;
+
+const runFailures: Load<"engine" | "template" | "kind" | "cause"> = async (query) =>
+  (
+    await query<{ engine: string; template: string; kind: string; cause: string; n: number }>(
+      sql`select e.engine, t.name as template, r.kind::text as kind, coalesce(r.failure_cause::text, 'unknown') as cause, count(*)::int as n
+          ${runJoins} where r.status = 'failed' group by 1, 2, 3, 4`,
+    )
+  ).map(({ n, ...labels }) => ({ labels, value: n }));
+
+const runRetries: Load<"engine" | "kind"> = async (query) =>
+  (
+    await query<{ engine: string; kind: string; n: number }>(
+      sql`select e.engine, r.kind::text as kind, sum(r.retries)::int as n from runs r join environments e on e.id = r.environment_id where r.retries > 0 group by 1, 2`,
+    )
+  ).map(({ n, ...labels }) => ({ labels, value: n }));
+
+const rateLimitResponses: Load<"engine"> = async (query) =>
+  (
+    await query<{ engine: string; n: number }>(
+      sql`select e.engine, sum(r.rate_limit_responses)::int as n from runs r join environments e on e.id = r.environment_id where r.rate_limit_responses > 0 group by 1`,
+    )
+  ).map(({ n, ...labels }) => ({ labels, value: n }));
+
+const partialAppliesTotal: Load<"engine"> = async (query) =>
+  (
+    await query<{ engine: string; n: number }>(
+      sql`select e.engine, count(*)::int as n from runs r join environments e on e.id = r.environment_id
+          where r.kind = 'apply' and r.status = 'failed' and exists (
+            select 1 from environment_resources er where er.environment_id = e.id and er.provider_id is not null
+              and er.created_at <= r.finished_at and (er.deleted_at is null or er.deleted_at > r.finished_at))
+          group by 1`,
+    )
+  ).map(({ n, ...labels }) => ({ labels, value: n }));
+
+const denials: Load<"rule" | "stage"> = async (query) =>
+  zeroFilled(
+    (
+      await query<{ rule: string; stage: string; n: number }>(
+        sql`select rule::text as rule, stage::text as stage, count(*)::int as n from slo_denials group by 1, 2`,
+      )
+    ).map(({ n, ...labels }) => ({ labels, value: n })),
+    ["quota", "budget"].flatMap((rule) => ["preview", "submit"].map((stage) => ({ rule, stage }))),
+  );
+
+/** The portal's SLO objectives (defaults where an admin set none), so alert rules can read the budget. */
+const sloObjectives: Load<"slo"> = async (query) => {
+  const rows = await query<{ key: string; objective: number }>(sql`select key, objective from slo_targets`);
+  const defaults: Record<string, number> = { success: 0.99, latency_dev: 0.95, latency_staging: 0.95, latency_prod: 0.95 };
+  for (const row of rows) defaults[row.key] = Number(row.objective);
+  return Object.entries(defaults).map(([slo, value]) => ({ labels: { slo }, value }));
+};
+
+const readyTimelines = sql`select e.tier, q.submitted_at, coalesce(q.decided_at, q.submitted_at) as decided_at,
+    coalesce(q.queued_at, q.decided_at, q.submitted_at) as queued_at,
+    coalesce((select min(r.started_at) from runs r where r.environment_id = e.id and r.kind = 'apply'), e.ready_at) as started_at, e.ready_at
+  from environments e join requests q on q.id = e.request_id where e.ready_at is not null`;
+
+const timeToProvisionSeconds = (query: Query) =>
+  histogramFromSql(
+    query,
+    ["tier"] as const,
+    TIME_TO_PROVISION_BUCKETS,
+    sql`select tl.tier, greatest(0, extract(epoch from tl.ready_at - tl.submitted_at))::float8 as s from (${readyTimelines}) tl`,
+  );
+
+const pipelineStageSeconds = (query: Query) =>
+  histogramFromSql(
+    query,
+    ["stage"] as const,
+    STAGE_BUCKETS,
+    sql`select x.stage, greatest(0, x.s)::float8 as s from (${readyTimelines}) tl cross join lateral (values
+          ('validation', extract(epoch from tl.queued_at - tl.decided_at)),
+          ('approval_wait', extract(epoch from tl.decided_at - tl.submitted_at)),
+          ('queue_wait', extract(epoch from tl.started_at - tl.queued_at)),
+          ('apply', extract(epoch from tl.ready_at - tl.started_at))) as x(stage, s)`,
+  );
+
 /**
  * graphile-worker 0.17's own tables (the `graphile_worker.jobs` view joins the same two).
  * ready: waiting for a free worker; scheduled: run_at in the future (new, or a retry backing
@@ -366,6 +451,53 @@ export function createMetrics(db: Database, options: MetricsOptions = {}): Metri
   );
   family("gauge", "provisio_workers_live", `Workers whose heartbeat is younger than ${LIVE_WORKER_SECONDS} s.`, [], liveWorkers);
   driftFamilies(family);
+  // Provisioning SLIs (issue 16): causes, retries, denials, time to provision and its stages, SLO targets.
+  family(
+    "counter",
+    "provisio_run_failures_total",
+    "Failed runs by engine, template, kind and failure cause.",
+    ["engine", "template", "kind", "cause"],
+    runFailures,
+  );
+  family("counter", "provisio_run_retries_total", "Transient engine errors retried during runs, by engine and kind.", ["engine", "kind"], runRetries);
+  family(
+    "counter",
+    "provisio_run_rate_limit_responses_total",
+    "Rate-limit answers engines got during runs (each retried), by engine.",
+    ["engine"],
+    rateLimitResponses,
+  );
+  family("counter", "provisio_partial_applies_total", "Failed apply runs that left resources behind, by engine.", ["engine"], partialAppliesTotal);
+  family(
+    "counter",
+    "provisio_request_denials_total",
+    "Previews and submits the team's quota or hard budget refused (no request made), by rule and stage.",
+    ["rule", "stage"],
+    denials,
+  );
+  family("gauge", "provisio_slo_objective", "The SLO objectives the portal's admins set (ratio of good events), by SLO.", ["slo"], sloObjectives);
+  new DatabaseHistogram(
+    {
+      name: "provisio_time_to_provision_seconds",
+      help: "Create requests from submission to their environment being ready (approval and queue included), by tier.",
+      labelNames: ["tier"],
+      buckets: TIME_TO_PROVISION_BUCKETS,
+      registry,
+    },
+    timeToProvisionSeconds,
+    snapshot,
+  );
+  new DatabaseHistogram(
+    {
+      name: "provisio_pipeline_stage_seconds",
+      help: "Each stage of a create request that became ready: validation, approval_wait, queue_wait, apply.",
+      labelNames: ["stage"],
+      buckets: STAGE_BUCKETS,
+      registry,
+    },
+    pipelineStageSeconds,
+    snapshot,
+  );
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
 
   const statementTimeout = `${Math.max(1, Math.round(options.statementTimeoutMs ?? 5_000))}ms`;

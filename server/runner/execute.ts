@@ -10,6 +10,7 @@ import type { Run } from "~/db/schema";
 import { IllegalTransitionError } from "~/server/core/lifecycle";
 import { EngineError } from "~/server/engines/engine";
 import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, failRun, handBackRun, holdClaim, type ClaimHold } from "~/server/runs/store";
+import { classifyFailure } from "./failure-cause";
 import { runKindHandlers } from "./kinds";
 import type { AnyRunKindHandler, Outcome } from "./kinds/types";
 import { runScope, type RunScope } from "./scope";
@@ -81,7 +82,7 @@ async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handle
   try {
     await scope.lines.transaction(async (tx) => {
       if (outcome.status === "succeeded") await completeRun(tx, scope.claim);
-      else await failRun(tx, scope.claim, outcome.error.message);
+      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error));
       await kind?.handler.finish(tx, scope, kind.loaded, outcome);
     });
   } catch (error) {

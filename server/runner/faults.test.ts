@@ -270,6 +270,8 @@ describe("transient faults", () => {
     const { environment, run, rows, live } = await stateOf(environmentId);
     expect(run.status).toBe("failed");
     expect(run.error).toMatch(/^subnet: rate limit exceeded for account \S+ \(0\.05\/s, burst 1\); retry after \d+ ms$/);
+    // Issue 16: the cause, and every retry counted as a rate-limit answer.
+    expect(run).toMatchObject({ failureCause: "rate_limit", retries: waits.length, rateLimitResponses: waits.length });
     expect(environment.status).toBe("failed");
     expect(environment.failureSummary).toMatch(/rate limit exceeded.*\. Cleaned up: \d of 2 resources destroyed\.$/);
     // The network was made with the only token; cleanup could not delete it under the same
@@ -287,6 +289,7 @@ describe("transient faults", () => {
     expect(outcome).toBe("failed");
     const { environment, run, rows, live } = await stateOf(environmentId);
     expect(run.error).toBe("net: region us-east-1 is unavailable (simulated outage); try again later");
+    expect(run).toMatchObject({ failureCause: "outage", retries: fast.attempts - 1, rateLimitResponses: 0 });
     expect(environment).toMatchObject({
       status: "failed",
       failureSummary: expect.stringContaining("region us-east-1 is unavailable (simulated outage)"),
@@ -361,6 +364,7 @@ describe("permanent faults and the cleanup policy", () => {
 
     const { environment, run, rows, live } = await stateOf(environmentId);
     expect(run.error).toMatch(/^boxes\[1\]: instance quota exceeded/);
+    expect(run.failureCause).toBe("quota");
     expect(environment).toMatchObject({ status: "failed", onFailure: "keep" });
     expect(environment.failureSummary).toMatch(/instance quota exceeded .*\. Kept for debugging: \d+ resources \(template policy: keep\)\.$/);
     expect(live.map((r) => r.idempotencyKey).sort()).toEqual([`${environmentId}/boxes[0]`, `${environmentId}/net`, `${environmentId}/subnet`]);

@@ -8,7 +8,8 @@ import type { Database } from "~/db/client";
 import type { Run } from "~/db/schema";
 import type { Engine, EngineContext, RunLogEvent } from "~/server/engines/engine";
 import type { EngineName } from "~/server/engines/types";
-import type { Claim } from "~/server/runs/store";
+import { countRetry, type Claim } from "~/server/runs/store";
+import { classifyFailure, isRateLimit } from "./failure-cause";
 import { defaultRetry, type RetryOptions } from "./retry";
 import { RunLog } from "./run-log";
 import type { RunnerOptions } from "./types";
@@ -40,7 +41,16 @@ export function runScope(db: Database, run: Run, claim: Claim, options: RunnerOp
   const retry: RetryOptions = {
     ...(options.retry ?? defaultRetry),
     signal: controller.signal,
-    onRetry: (attempt, delayMs, error) => log({ level: "warn", message: `${error.message}: retrying in ${delayMs} ms (attempt ${attempt + 1})` }),
+    onRetry: async (attempt, delayMs, error) => {
+      const rateLimited = isRateLimit(error);
+      log({
+        level: "warn",
+        message: `${error.message}: retrying in ${delayMs} ms (attempt ${attempt + 1})`,
+        data: { retry: attempt, cause: classifyFailure(error) },
+      });
+      // Counted on the run for the debug dashboard; a failed count must not fail the run.
+      await countRetry(db, claim, rateLimited).catch(() => undefined);
+    },
   };
   const scope: RunScope = {
     db,

@@ -26,7 +26,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { runs, type Run } from "~/db/schema";
-import type { RunKind, RunStatus } from "~/db/vocabulary";
+import type { FailureCause, RunKind, RunStatus } from "~/db/vocabulary";
 import { assertTransition, statusesLeadingTo } from "~/server/core/lifecycle";
 import { enqueue } from "~/server/jobs/registry";
 import { envVar } from "~/server/env";
@@ -127,6 +127,9 @@ export function runFromRow(row: Record<string, unknown>): Run {
     workerId: (row.worker_id as string | null) ?? null,
     heartbeatAt: date(row.heartbeat_at),
     error: (row.error as string | null) ?? null,
+    failureCause: (row.failure_cause as FailureCause | null) ?? null,
+    retries: Number(row.retries ?? 0),
+    rateLimitResponses: Number(row.rate_limit_responses ?? 0),
     queuedAt: date(row.queued_at)!,
     startedAt: date(row.started_at),
     finishedAt: date(row.finished_at),
@@ -269,9 +272,17 @@ export async function completeRun(tx: Executor, claim: Claim): Promise<void> {
   await transitionHeld(tx, claim, "succeeded", { finishedAt: sql`now()`, error: null });
 }
 
-/** The run failed with `error`; only for its holder, like completeRun. */
-export async function failRun(tx: Executor, claim: Claim, error: string): Promise<void> {
-  await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error });
+/** The run failed with `error` (and why, for the SLIs); only for its holder, like completeRun. */
+export async function failRun(tx: Executor, claim: Claim, error: string, failureCause: FailureCause = "unknown"): Promise<void> {
+  await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error, failureCause });
+}
+
+/** Counts a retried transient error (and whether it was a rate-limit answer) on the run; a no-op for a worker that lost the claim. */
+export async function countRetry(db: Executor, claim: Claim, rateLimited: boolean): Promise<void> {
+  await db
+    .update(runs)
+    .set({ retries: sql`${runs.retries} + 1`, rateLimitResponses: sql`${runs.rateLimitResponses} + ${rateLimited ? 1 : 0}` })
+    .where(holds(claim));
 }
 
 /**

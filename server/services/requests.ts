@@ -43,6 +43,7 @@ import {
   policyPrincipal,
   readableTeamIds,
 } from "~/server/access/rules";
+import { denialRulesOf, recordDenials } from "./slo/denials";
 import { actorOf, type Viewer } from "./users";
 import { reuseSourceRequest, type RequestSource } from "./pr-environments";
 
@@ -94,6 +95,16 @@ export async function previewRequest(db: Database, viewer: Viewer, teamId: strin
       excludeRequestId = own.id;
     }
     const evaluation = await evaluateRequest(tx, { team, viewer, draft, now: new Date(), excludeRequestId, requestId: excludeRequestId });
+    const denied = denialRulesOf(evaluation.decision);
+    if (denied.length > 0)
+      await recordDenials(tx, {
+        stage: "preview",
+        rules: denied,
+        teamId: team.id,
+        userId: viewer.id,
+        templateName: evaluation.template.name,
+        tier: draft.tier,
+      });
     return { ...evaluation, team: { id: team.id, slug: team.slug, name: team.name, costCenter: team.costCenter } };
   });
 }
@@ -104,6 +115,23 @@ export async function submitRequest(
   input: RequestDraft & { teamId: string; justification: string; clientRequestId: string; source?: RequestSource },
 ) {
   const actor = actorOf(viewer);
+  // A quota or budget denial rolls the submit back: it is counted after, outside it (SLI M6).
+  let denial: Parameters<typeof recordDenials>[1] | null = null;
+  try {
+    return await submitInTransaction(db, viewer, input, actor, (d) => (denial = d));
+  } catch (error) {
+    if (denial) await recordDenials(db, denial).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function submitInTransaction(
+  db: Database,
+  viewer: Viewer,
+  input: RequestDraft & { teamId: string; justification: string; clientRequestId: string; source?: RequestSource },
+  actor: ReturnType<typeof actorOf>,
+  onDenied: (denial: Parameters<typeof recordDenials>[1]) => void,
+) {
   return db.transaction(async (tx) => {
     const team = await lockTeam(tx, input.teamId);
     // A double submit or a retried call: the same clientRequestId gets the same request back.
@@ -121,7 +149,12 @@ export async function submitRequest(
     const id = randomUUID();
     const now = new Date();
     const evaluation = await evaluateRequest(tx, { team, viewer, draft: input, now, requestId: id });
-    if (evaluation.decision.outcome === "denied") throw deniedError(evaluation);
+    if (evaluation.decision.outcome === "denied") {
+      const rules = denialRulesOf(evaluation.decision);
+      if (rules.length > 0)
+        onDenied({ stage: "submit", rules, teamId: team.id, userId: viewer.id, templateName: evaluation.template.name, tier: input.tier });
+      throw deniedError(evaluation);
+    }
     assertEngineAvailable(evaluation.plan.engine);
     await assertNameFree(tx, team.id, input.environmentName);
 

@@ -28,6 +28,7 @@ import { provisionRequestTask, recoverRunTask, resumeRunTask } from "./tasks/pro
 import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 import { queueDriftChecksTask } from "./tasks/queue-drift-checks";
 import { recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
+import { evaluateSloBurnTask } from "./tasks/evaluate-slo-burn";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
 
@@ -59,6 +60,7 @@ async function main() {
     deliverWebhook: deliverWebhookTask(db),
     sweepExpiry: sweepExpiryTask(db),
     queueDriftChecks: queueDriftChecksTask(db),
+    evaluateSloBurn: evaluateSloBurnTask(db),
     sweepOrphans: sweepOrphansTask(db, {
       mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report",
       graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
@@ -101,6 +103,7 @@ async function main() {
         cron("* * * * *", "recoverRuns"),
         cron("* * * * *", "sweepExpiry"),
         cron("* * * * *", "queueDriftChecks"),
+        cron("* * * * *", "evaluateSloBurn"),
         ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
       ].join("\n"),
     }),

@@ -27,7 +27,14 @@ describe("worker tasks from the job registry", () => {
     const names = (lane: Lane) => Object.keys(taskListFrom(tasks, lane)).sort();
     expect(names("provisioning")).toEqual(["deliver_webhook", "provision_request", "recover_run", "resume_run"]);
     expect(names("recovery")).toEqual(["recover_run"]);
-    expect(names("control")).toEqual(["prune_worker_heartbeats", "queue_drift_checks", "recover_runs", "sweep_expiry", "sweep_orphans"]);
+    expect(names("control")).toEqual([
+      "evaluate_slo_burn",
+      "prune_worker_heartbeats",
+      "queue_drift_checks",
+      "recover_runs",
+      "sweep_expiry",
+      "sweep_orphans",
+    ]);
     // Every job has a runner.
     expect(new Set(lanes.flatMap(names))).toEqual(new Set(jobNames));
     for (const lane of lanes) expect(jobNamesOf(lane).sort()).toEqual(names(lane));

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { OncallView } from "~/components/slo/oncall-view";
+import { sloTeamOptions } from "~/components/slo/teams";
+import { PageHeader } from "~/components/ui/page";
+import { serverApi } from "~/server/api/caller";
+import { canReadSlo, oversees } from "~/server/auth/access";
+import { requirePageAccess } from "~/server/auth/guards";
+
+export const metadata: Metadata = { title: "SLOs: on-call" };
+
+export default async function Page() {
+  const viewer = await requirePageAccess(canReadSlo);
+  const allowAll = oversees(viewer);
+  const teams = sloTeamOptions(viewer, allowAll ? (await (await serverApi()).teams.list()).map((t) => ({ id: t.id, name: t.name })) : null);
+  return (
+    <>
+      <PageHeader title="SLOs: on-call" description="What is failing or stuck right now, what waits, and which alerts fire." />
+      <Suspense>
+        <OncallView teams={teams} allowAll={allowAll} />
+      </Suspense>
+    </>
+  );
+}

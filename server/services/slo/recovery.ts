@@ -1,0 +1,35 @@
+/**
+ * M7 time to recover: from a failed apply, update or rollback run to the next time the same
+ * environment succeeded a run, or (a failed create) the same team's environment of the same name
+ * became ready again. Failures in the range that have not recovered by `to` are counted apart.
+ */
+import { sql } from "drizzle-orm";
+import type { Executor } from "~/db/client";
+import { scopeFilter, statsOf, statsSql, ts, type SloScope, type Stats } from "./scope";
+
+export type TimeToRecover = Stats & { failures: number; unrecovered: number };
+
+export async function timeToRecover(db: Executor, scope: SloScope): Promise<TimeToRecover> {
+  const result = await db.execute(sql`
+    with failed as (
+      select r.finished_at as failed_at, least(
+        (select min(n.finished_at) from runs n
+          where n.environment_id = r.environment_id and n.status = 'succeeded' and n.kind <> 'drift'
+            -- Written as differences so the planner looks runs up by environment (a handful each),
+            -- never by a finished_at range that spans most of the table.
+            and n.finished_at - r.finished_at > interval '0' and ${ts(scope.to)} - n.finished_at > interval '0'),
+        (select min(o.ready_at) from environments o
+          where o.team_id = e.team_id and o.name = e.name and o.id <> e.id
+            and o.created_at >= r.finished_at and o.ready_at < ${ts(scope.to)})
+      ) as recovered_at
+      from runs r join environments e on e.id = r.environment_id
+      join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
+      where r.kind in ('apply', 'update', 'rollback') and r.status = 'failed'
+        and r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)} and ${scopeFilter(scope, "e", "t.name")}
+    )
+    select count(*)::int as failures, count(*) filter (where recovered_at is null)::int as unrecovered,
+      ${statsSql(sql`extract(epoch from (recovered_at - failed_at))`)}
+    from failed`);
+  const row = result.rows[0];
+  return { ...statsOf(row), failures: Number(row?.failures ?? 0), unrecovered: Number(row?.unrecovered ?? 0) };
+}
