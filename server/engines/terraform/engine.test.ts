@@ -218,6 +218,38 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     await engine.destroyAll(context(spec.environmentId).ctx, spec);
   });
 
+  it("applies a saved plan exactly as planned, and refuses it as stale once the state moved on", async () => {
+    const template = await catalogTemplate("event-queue-terraform");
+    const spec = specFor(template, { parameters: { queue_name: "approved-values", idempotency_table: false } });
+    const saved = await engine.planAll(context(spec.environmentId).ctx, spec);
+    expect(saved.diff.map((d) => `${d.action} ${d.address}`)).toEqual([
+      "create module.queue.terraform_data.dead_letter_queue",
+      "create module.queue.terraform_data.queue",
+    ]);
+    expect(saved.diff[1]?.values).toContainEqual({ path: "input.name", before: null, after: "approved-values" });
+    // Applied with other values at hand: the saved plan's values win (no new plan was made).
+    const other = specFor(template, { environmentId: spec.environmentId, parameters: { queue_name: "other-values", idempotency_table: true } });
+    const { ctx, events } = context(spec.environmentId);
+    const result = await engine.applyAll(ctx, other, { savedPlan: saved.file });
+    expect(result.outputs.queue_url).toBe("https://sqs.us-east-1.amazonaws.com/000000000000/approved-values");
+    expect(result.resources.map((r) => r.address)).not.toContain("terraform_data.idempotency[0]");
+    expect(events.map((e) => e.message)).toContain("Applying the approved plan as saved (no new plan)");
+
+    // A plan made now, then the state moves (another apply): the saved plan is stale.
+    const next = await engine.planAll(context(spec.environmentId).ctx, other);
+    expect(next.diff.map((d) => `${d.action} ${d.address}`)).toEqual([
+      "update module.queue.terraform_data.dead_letter_queue",
+      "update module.queue.terraform_data.queue",
+      "create terraform_data.idempotency[0]",
+    ]);
+    await engine.applyAll(context(spec.environmentId).ctx, spec);
+    await expect(engine.applyAll(context(spec.environmentId).ctx, other, { savedPlan: next.file })).rejects.toMatchObject({
+      kind: "permanent",
+      options: { code: "plan_stale" },
+    });
+    await engine.destroyAll(context(spec.environmentId).ctx, spec);
+  });
+
   it("makes a second run on the same workspace wait for the lock, then succeed", async () => {
     const template = slowTemplate("slow-lock", [2, 2]);
     const spec = specFor(template);

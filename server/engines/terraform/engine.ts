@@ -63,6 +63,7 @@ import {
   carriedTags,
   driftFromPlan,
   moduleInstanceOf,
+  planDiff,
   planChanges,
   priceResources,
   rawStateResources,
@@ -72,6 +73,7 @@ import {
   typeHourlyMicros,
   uiLogEvent,
   type DeclaredUsage,
+  type PlanDiffEntry,
   type PlanCost,
   type ResourceChange,
 } from "./plan-json";
@@ -99,11 +101,16 @@ export type TerraformPlanPreview = {
 
 export type PreviewSpec = Omit<EnvironmentSpec, "environmentId">;
 
+/** A saved plan: the file `terraform apply` takes (carries secrets), its `show -json`, and its diff. */
+export type SavedPlan = { file: Uint8Array; json: string; diff: PlanDiffEntry[] };
+
 export type TerraformEngine = Engine & {
   /** With `savedPlan`: applies exactly that plan file (`terraform apply plan.tfplan`); a stale one fails with code `plan_stale`. */
   applyAll(ctx: EngineContext, spec: EnvironmentSpec, options?: { savedPlan?: Uint8Array }): Promise<EnvironmentResult>;
   destroyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<void>;
   checkDrift(ctx: EngineContext, spec: EnvironmentSpec): Promise<DriftReport>;
+  /** A saved plan of the environment in its workspace, for approval and an exact apply. */
+  planAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<SavedPlan>;
   /** `plan -out` + `show -json` of a new environment, priced; cached by its inputs. */
   previewPlan(spec: PreviewSpec, options?: { signal?: AbortSignal }): Promise<TerraformPlanPreview>;
   /** Whether a CLI is there to run (no process started). */
@@ -449,6 +456,10 @@ class TerraformEngineImpl implements TerraformEngine {
     const text = [...diagnostics, result.stderr, result.stdout].join("\n");
     if (result.signal)
       return new EngineError("transient", `terraform ${command} was killed (${result.signal}); the next attempt carries on from the saved state`);
+    if (/Saved plan is stale/i.test(text))
+      return new EngineError("permanent", "the saved plan no longer applies: the state changed after it was made (Saved plan is stale)", {
+        code: "plan_stale",
+      });
     if (/Error acquiring the state lock|already locked/i.test(text)) {
       const holder = ctx.environmentId ? await this.lockHolder(ctx.environmentId).catch(() => null) : null;
       return new EngineError(
@@ -651,6 +662,38 @@ class TerraformEngineImpl implements TerraformEngine {
     } finally {
       await work.cleanup();
       if (planFile) await rm(path.join(work.dir, planFile), { force: true });
+    }
+  }
+
+  /**
+   * A saved plan of the environment in its own workspace (what an approver approves and the
+   * apply then runs as is): the plan file's bytes (it carries the values, secrets included: store
+   * it encrypted), its `show -json` and its diff. Changes nothing but the lock while planning.
+   */
+  async planAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<SavedPlan> {
+    const { binary, env, redactor } = await this.beginRun(ctx);
+    const work = await this.configDir(binary, spec, env, redactor, { ctx });
+    const planFile = `saved-${randomBytes(6).toString("hex")}.tfplan`;
+    try {
+      await this.step(
+        binary,
+        ["plan", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, `-out=${planFile}`, `-var-file=${work.varFile}`],
+        work.dir,
+        { env, redactor, ctx, json: true },
+      );
+      const show = await this.step(binary, ["show", "-json", "-no-color", planFile], work.dir, {
+        env,
+        redactor,
+        ctx,
+        timeoutMs: SHORT_TIMEOUT_MS,
+        log: false,
+        rawStdout: true,
+      });
+      const file = await readFile(path.join(work.dir, planFile));
+      return { file, json: show.stdout, diff: planDiff(JSON.parse(show.stdout || "{}") as Parameters<typeof planDiff>[0]) };
+    } finally {
+      await work.cleanup();
+      await rm(path.join(work.dir, planFile), { force: true });
     }
   }
 

@@ -354,3 +354,57 @@ export function driftFromPlan(plan: { resource_changes?: RawPlannedChange[] }): 
   }
   return out;
 }
+
+/** One resource change of a saved plan, as an approver reads it: what happens and which values move. */
+export type PlanDiffEntry = {
+  address: string;
+  type: string;
+  action: ChangeAction;
+  /** Values that differ (`before` → `after`); values only known after apply are left out, secrets masked. */
+  values: { path: string; before: unknown; after: unknown }[];
+};
+
+/**
+ * The diff of a plan (`show -json` of a saved plan): every managed resource that changes, with the
+ * values that move. Two plans with the same diff do the same thing; a re-plan whose diff differs
+ * needs a new approval.
+ */
+export function planDiff(plan: { resource_changes?: RawPlannedChange[] }): PlanDiffEntry[] {
+  const out: PlanDiffEntry[] = [];
+  for (const c of plan.resource_changes ?? []) {
+    if (c.mode !== "managed" || !c.address || !c.type) continue;
+    const action = actionOf(c.change?.actions ?? []);
+    if (action === "noop" || action === "read") continue;
+    const before = flatten(isRecord(c.change?.before) ? c.change.before : {});
+    const after = flatten(isRecord(c.change?.after) ? c.change.after : {});
+    const values: PlanDiffEntry["values"] = [];
+    for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      if (markedAt(c.change?.after_unknown, path)) continue;
+      const b = markedAt(c.change?.before_sensitive, path) ? "(sensitive)" : (before.get(path) ?? null);
+      const a = markedAt(c.change?.after_sensitive, path) ? "(sensitive)" : (after.get(path) ?? null);
+      if (JSON.stringify(a) !== JSON.stringify(b)) values.push({ path, before: b, after: a });
+    }
+    out.push({ address: c.address, type: c.type, action, values });
+  }
+  return out.sort((x, y) => x.address.localeCompare(y.address));
+}
+
+/** What differs between two plan diffs, one line per resource (empty: the same plan). */
+export function comparePlanDiffs(approved: readonly PlanDiffEntry[], replanned: readonly PlanDiffEntry[]): string[] {
+  const lines: string[] = [];
+  const old = new Map(approved.map((e) => [e.address, e]));
+  for (const next of replanned) {
+    const was = old.get(next.address);
+    old.delete(next.address);
+    if (!was) lines.push(`${next.address}: now ${next.action} (not in the approved plan)`);
+    else if (was.action !== next.action) lines.push(`${next.address}: ${was.action} → ${next.action}`);
+    else if (JSON.stringify(was.values) !== JSON.stringify(next.values)) {
+      const paths = [...new Set([...was.values, ...next.values].map((v) => v.path))].filter(
+        (p) => JSON.stringify(was.values.find((v) => v.path === p)) !== JSON.stringify(next.values.find((v) => v.path === p)),
+      );
+      lines.push(`${next.address}: ${next.action} with other values (${paths.join(", ")})`);
+    }
+  }
+  for (const was of old.values()) lines.push(`${was.address}: ${was.action} no longer planned`);
+  return lines;
+}
