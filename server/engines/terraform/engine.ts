@@ -55,6 +55,7 @@ import {
   type EngineContext,
   type EnvironmentResult,
   type EnvironmentSpec,
+  type SavedEnginePlan,
 } from "../engine";
 import type { DriftReport } from "../drift";
 import { cliEnvironment, Redactor, runCli, type CliResult } from "./cli";
@@ -73,7 +74,6 @@ import {
   typeHourlyMicros,
   uiLogEvent,
   type DeclaredUsage,
-  type PlanDiffEntry,
   type PlanCost,
   type ResourceChange,
 } from "./plan-json";
@@ -102,7 +102,7 @@ export type TerraformPlanPreview = {
 export type PreviewSpec = Omit<EnvironmentSpec, "environmentId">;
 
 /** A saved plan: the file `terraform apply` takes (carries secrets), its `show -json`, and its diff. */
-export type SavedPlan = { file: Uint8Array; json: string; diff: PlanDiffEntry[] };
+export type SavedPlan = SavedEnginePlan;
 
 export type TerraformEngine = Engine & {
   /** With `savedPlan`: applies exactly that plan file (`terraform apply plan.tfplan`); a stale one fails with code `plan_stale`. */

@@ -11,6 +11,8 @@
  * resource once, when the plan keeps or creates it.
  */
 import type { ResourceDrift, ValueDrift } from "../drift";
+import type { PlanDiffEntry } from "../engine";
+import { canonicalJson } from "~/server/templates/canonical-json";
 import { monthlyCents, priceLines } from "../pricing";
 import type { PriceList } from "../types";
 import priceListJson from "./price-list.json";
@@ -355,15 +357,6 @@ export function driftFromPlan(plan: { resource_changes?: RawPlannedChange[] }): 
   return out;
 }
 
-/** One resource change of a saved plan, as an approver reads it: what happens and which values move. */
-export type PlanDiffEntry = {
-  address: string;
-  type: string;
-  action: ChangeAction;
-  /** Values that differ (`before` → `after`); values only known after apply are left out, secrets masked. */
-  values: { path: string; before: unknown; after: unknown }[];
-};
-
 /**
  * The diff of a plan (`show -json` of a saved plan): every managed resource that changes, with the
  * values that move. Two plans with the same diff do the same thing; a re-plan whose diff differs
@@ -389,7 +382,7 @@ export function planDiff(plan: { resource_changes?: RawPlannedChange[] }): PlanD
   return out.sort((x, y) => x.address.localeCompare(y.address));
 }
 
-/** What differs between two plan diffs, one line per resource (empty: the same plan). */
+/** What differs between two plan diffs, one line per resource (empty: the same plan). Key order does not matter (jsonb reorders). */
 export function comparePlanDiffs(approved: readonly PlanDiffEntry[], replanned: readonly PlanDiffEntry[]): string[] {
   const lines: string[] = [];
   const old = new Map(approved.map((e) => [e.address, e]));
@@ -398,9 +391,9 @@ export function comparePlanDiffs(approved: readonly PlanDiffEntry[], replanned: 
     old.delete(next.address);
     if (!was) lines.push(`${next.address}: now ${next.action} (not in the approved plan)`);
     else if (was.action !== next.action) lines.push(`${next.address}: ${was.action} → ${next.action}`);
-    else if (JSON.stringify(was.values) !== JSON.stringify(next.values)) {
+    else if (canonicalJson(was.values) !== canonicalJson(next.values)) {
       const paths = [...new Set([...was.values, ...next.values].map((v) => v.path))].filter(
-        (p) => JSON.stringify(was.values.find((v) => v.path === p)) !== JSON.stringify(next.values.find((v) => v.path === p)),
+        (p) => canonicalJson(was.values.find((v) => v.path === p) ?? null) !== canonicalJson(next.values.find((v) => v.path === p) ?? null),
       );
       lines.push(`${next.address}: ${next.action} with other values (${paths.join(", ")})`);
     }
