@@ -19,6 +19,7 @@ import { DecideDialog, decidedMessage, type Decision } from "./decide-dialog";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
+import { PlanVsApplied } from "./plan-vs-applied";
 import { RequestTerraformPlan } from "./terraform-plan";
 import { Timeline } from "./timeline";
 import { AwaitingWorker } from "~/components/runs/awaiting-worker";
@@ -306,6 +307,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
             </div>
           </Card>
           {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
+          {detail.template.engineCapabilities.planPreview && <PlanVsApplied requestId={request.id} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
           </Card>
