@@ -242,7 +242,8 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
       "update module.queue.terraform_data.queue",
       "create terraform_data.idempotency[0]",
     ]);
-    await engine.applyAll(context(spec.environmentId).ctx, spec);
+    const third = specFor(template, { environmentId: spec.environmentId, parameters: { queue_name: "third-values", idempotency_table: false } });
+    await engine.applyAll(context(spec.environmentId).ctx, third);
     await expect(engine.applyAll(context(spec.environmentId).ctx, other, { savedPlan: next.file })).rejects.toMatchObject({
       kind: "permanent",
       options: { code: "plan_stale" },
