@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
+import { useEffect } from "react";
 import { formatTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
@@ -41,9 +42,14 @@ function Diff({ plan }: { plan: SavedPlan }) {
 }
 
 /** Terraform requests: the plan that was approved next to what the run applied, and any re-plan. */
-export function PlanVsApplied({ requestId }: { requestId: string }) {
+export function PlanVsApplied({ requestId, status }: { requestId: string; status: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.requests.savedPlans.queryOptions({ requestId }));
+  const { refetch } = query;
+  // Plans are saved and applied by the run: read them again whenever the request's status moves.
+  useEffect(() => {
+    void refetch();
+  }, [status, refetch]);
   if (query.error) return <ErrorNotice title="Saved plans could not be loaded" message={query.error.message} />;
   if (!query.data)
     return (

@@ -307,7 +307,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
             </div>
           </Card>
           {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
-          {detail.template.engineCapabilities.planPreview && <PlanVsApplied requestId={request.id} />}
+          {detail.template.engineCapabilities.planPreview && <PlanVsApplied requestId={request.id} status={request.status} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
           </Card>
