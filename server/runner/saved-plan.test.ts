@@ -8,11 +8,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { auditEvents, environments, notifications, savedPlans } from "~/db/schema";
+import { approvals, auditEvents, environments, notifications, requests, runs, savedPlans } from "~/db/schema";
 import { openSecret } from "~/server/core/secret-box";
 import { createTerraformEngine, type TerraformEngine } from "~/server/engines/terraform/engine";
 import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support";
@@ -33,6 +33,7 @@ describe.skipIf(!cliBinary.ok)("terraform applies exactly the approved plan (rea
   let workDir: string;
   let teamId: string;
   let dev: Awaited<ReturnType<typeof callerFor>>;
+  let approver: Awaited<ReturnType<typeof callerFor>>;
   const engines = () => engine;
   const ctx = (environmentId: string) => ({ environmentId, log: () => undefined, signal: new AbortController().signal });
 
@@ -42,8 +43,15 @@ describe.skipIf(!cliBinary.ok)("terraform applies exactly the approved plan (rea
     url = created.url;
     await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
     const user = await makeUser(db);
-    teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
+    const approverUser = await makeUser(db);
+    teamId = (
+      await makeTeam(db, [
+        { userId: user.id, role: "member" },
+        { userId: approverUser.id, role: "approver" },
+      ])
+    ).id;
     dev = await callerFor(db, user.id);
+    approver = await callerFor(db, approverUser.id);
     workDir = await mkdtemp(path.join(os.tmpdir(), "provisio-tf-saved-"));
     engine = createTerraformEngine({ workDir, stateUrl: url, stateSchema: "provisio_terraform_state", lockTimeoutSeconds: 30 });
   });
@@ -53,20 +61,26 @@ describe.skipIf(!cliBinary.ok)("terraform applies exactly the approved plan (rea
   });
 
   /** A queued request of the example opened for apply: its environment and the apply run (not run yet). */
-  async function opened(queueName: string) {
+  async function opened(queueName: string, tier: "dev" | "staging" = "dev") {
     const { id: requestId } = await dev.requests.submit({
       teamId,
       templateName: "event-queue-terraform",
-      tier: "dev",
+      tier,
       environmentName: `tf-${randomUUID().slice(0, 6)}`,
       ttlHours: 24,
       parameters: { queue_name: queueName, idempotency_table: false },
       justification: "Saved plan test with the real Terraform CLI",
       clientRequestId: randomUUID(),
     });
+    if (tier !== "dev") await approve(requestId);
     const runId = (await startApply(db, requestId))!;
     const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
     return { requestId, runId, environment: environment!, spec: await environmentSpecFor(db, environment!.id) };
+  }
+
+  async function approve(requestId: string) {
+    const [row] = await db.select({ version: requests.version }).from(requests).where(eq(requests.id, requestId));
+    await approver.approvals.decide({ requestId, expectedVersion: row!.version, decision: "approved", comment: "" });
   }
 
   const plansOf = (requestId: string) => db.select().from(savedPlans).where(eq(savedPlans.requestId, requestId)).orderBy(asc(savedPlans.createdAt));
@@ -136,8 +150,8 @@ describe.skipIf(!cliBinary.ok)("terraform applies exactly the approved plan (rea
     expect(audit).toHaveLength(1);
   });
 
-  it("stale plan, changed diff: stops before applying, shows what changed and waits for approval", async () => {
-    const { requestId, runId, environment, spec } = await opened("approved-name");
+  it("stale plan, changed diff: stops before applying, shows what changed, goes back to approval; approved, the new plan applies", async () => {
+    const { requestId, runId, environment, spec } = await opened("approved-name", "staging");
     await savePlan(db, { requestId, environmentId: environment.id, plan: await engine.planAll(ctx(environment.id), spec), status: "approved" });
     // Out of band, someone applies other values to the environment's state.
     await engine.applyAll(ctx(environment.id), { ...spec, parameters: { ...spec.parameters, queue_name: "laptop-name" } });
@@ -163,5 +177,27 @@ describe.skipIf(!cliBinary.ok)("terraform applies exactly the approved plan (rea
     expect(audit?.after).toMatchObject({ changes: plans[1]?.changes });
     const notes = await db.select().from(notifications).where(eq(notifications.requestId, requestId));
     expect(notes.map((n) => n.title)).toContain(`The plan of ${environment.name} changed since it was approved`);
+
+    // Back to approval, its earlier approval cleared.
+    const [pending] = await db.select().from(requests).where(eq(requests.id, requestId));
+    expect(pending?.status).toBe("pending_approval");
+    expect(
+      await db
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.requestId, requestId), isNull(approvals.supersededAt))),
+    ).toEqual([]);
+    // Approved again: the apply reopens with the new plan and applies it.
+    await approve(requestId);
+    const [run] = await db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.environmentId, environment.id), eq(runs.status, "queued")));
+    expect(await executeRun(db, run!.id, { workerId: "test-worker", engines })).toBe("succeeded");
+    expect((await plansOf(requestId)).map((p) => p.status)).toEqual(["superseded", "applied"]);
+    const [ready] = await db.select().from(environments).where(eq(environments.id, environment.id));
+    expect(ready?.status).toBe("ready");
+    expect(ready?.outputs).toMatchObject({ queue_url: "https://sqs.us-east-1.amazonaws.com/000000000000/approved-name" });
+    expect((await db.select().from(requests).where(eq(requests.id, requestId)))[0]?.status).toBe("ready");
   });
 });

@@ -6,10 +6,11 @@
  * a different diff stops the run before anything more changes, recorded with what changed (audit,
  * event, notification) and kept as the plan waiting for a new approval.
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
-import { environments, requests, savedPlans } from "~/db/schema";
+import { approvals, environments, requests, savedPlans } from "~/db/schema";
 import { recordAudit, systemActor } from "~/server/core/audit";
+import { assertTransition } from "~/server/core/lifecycle";
 import { publishEvent } from "~/server/core/events";
 import { openSecret, sealSecret } from "~/server/core/secret-box";
 import {
@@ -157,3 +158,21 @@ export async function applySavedPlan(
     .where(eq(savedPlans.id, current.id));
   return result;
 }
+
+/** The apply stopped on a changed plan: the request goes back to pending approval, its approvals cleared. */
+export async function returnToApproval(tx: Executor, requestId: string): Promise<void> {
+  assertTransition("request", "failed", "pending_approval");
+  const now = new Date();
+  const moved = await tx
+    .update(requests)
+    .set({ status: "pending_approval", decidedAt: null, queuedAt: null, version: sql`${requests.version} + 1`, updatedAt: now })
+    .where(and(eq(requests.id, requestId), eq(requests.status, "failed")))
+    .returning({ id: requests.id });
+  if (!moved.length) return;
+  await tx
+    .update(approvals)
+    .set({ supersededAt: now })
+    .where(and(eq(approvals.requestId, requestId), isNull(approvals.supersededAt)));
+}
+
+export const isPlanChanged = (error: unknown) => error instanceof EngineError && error.options.code === "plan_changed";

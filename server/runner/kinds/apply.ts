@@ -25,6 +25,7 @@ import type { Plan } from "~/server/templates/plan";
 import { EngineError, type ActualResource } from "~/server/engines/engine";
 import { resolveReferences } from "../references";
 import { moveEnvironment, moveRequest } from "../status";
+import { isPlanChanged, returnToApproval } from "../saved-plan";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
 import { applyResources, cleanUpResources } from "./apply-resources";
 import { defineRunKind } from "./types";
@@ -153,6 +154,8 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     const { error, summary } = outcome;
     await moveEnvironment(tx, environment, "failed", { failureSummary: summary });
     await moveRequest(tx, request.id, "failed");
+    // Terraform: the plan changed after approval, so the request needs approval again.
+    if (isPlanChanged(error)) await returnToApproval(tx, request.id);
     await recordAudit(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } });
     await publishEvent(tx, {
       type: "run.failed",
