@@ -1,12 +1,17 @@
 /**
  * Terraform engine benchmarks (`npx tsx bench/terraform.bench.ts`, needs a terraform or tofu
  * binary): the shipped example (event-queue-terraform) planned, applied and destroyed, first by
- * the engine alone against an embedded PostgreSQL (CLI timings), then through the portal: the
- * real stack (web + worker) from approval to ready and from the destroy request to destroyed.
- * Prints `name: value unit` lines (medians of 5).
+ * the engine alone against an embedded PostgreSQL (CLI timings), interleaved round by round with
+ * the bare CLI on the same configuration with local state (`plan -out` + `show -json`, `apply
+ * -auto-approve`, `destroy -auto-approve` in a folder initialised once), printing
+ * `terraform_apply_vs_bare` and `terraform_cycle_vs_bare` (targets: apply ≤ 1.5× bare + 200 ms,
+ * cycle ≤ 1.5× bare + 400 ms); then through the portal: the real stack (web + worker) from
+ * approval to ready and from the destroy request to destroyed. Prints `name: value unit` lines
+ * (medians of 5).
  */
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -17,6 +22,7 @@ import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
 import { findFreePort } from "~/scripts/lib/ports";
 import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createTerraformEngine } from "~/server/engines/terraform/engine";
+import { buildRootModule } from "~/server/engines/terraform/root-module";
 import { catalogTemplate, cliBinary, specFor } from "~/server/engines/terraform/test-support";
 import { decideRequest } from "~/server/services/approvals";
 import { destroyEnvironment } from "~/server/services/environments";
@@ -27,6 +33,47 @@ const print = (name: string, value: number, unit: string) => console.log(`${name
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rounds = 5;
+
+/** One bare CLI command, straight through execFile: the floor the engine is measured against. */
+function bare(binary: string, cwd: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) =>
+    execFile(binary, args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" }, maxBuffer: 64 << 20 }, (error) =>
+      error ? reject(error) : resolve(performance.now() - started),
+    ),
+  );
+}
+
+/** The same configuration as the engine writes, without a backend (local state), initialised once. */
+async function bareFolder(dir: string, spec: ReturnType<typeof specFor>, binary: string): Promise<void> {
+  const root = buildRootModule({
+    spec: spec.template.document.spec,
+    parameters: spec.parameters,
+    environment: spec.environment,
+    tags: spec.tags,
+    backend: null,
+  });
+  await mkdir(path.join(dir, "module"), { recursive: true });
+  await writeFile(path.join(dir, "main.tf.json"), JSON.stringify(root.mainTf));
+  for (const [file, text] of Object.entries(spec.template.moduleFiles)) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), text);
+  }
+  await bare(binary, dir, ["init", "-input=false", "-no-color"]);
+}
+
+async function bareVars(dir: string, spec: ReturnType<typeof specFor>): Promise<string> {
+  const root = buildRootModule({
+    spec: spec.template.document.spec,
+    parameters: spec.parameters,
+    environment: spec.environment,
+    tags: spec.tags,
+    backend: null,
+  });
+  const file = `vars-${spec.environmentId}.tfvars.json`;
+  await writeFile(path.join(dir, file), JSON.stringify(root.tfvars));
+  return file;
+}
 
 if (!cliBinary.ok) {
   console.log("terraform bench skipped: no terraform or tofu binary on PATH");
@@ -52,7 +99,22 @@ if (!cliBinary.ok) {
     const template = await catalogTemplate("event-queue-terraform");
     const ctx = (environmentId: string) => ({ environmentId, log: () => undefined, signal: new AbortController().signal });
     const timings = { plan: [] as number[], apply: [] as number[], noop: [] as number[], destroy: [] as number[] };
+    const bareTimings = { plan: [] as number[], apply: [] as number[], destroy: [] as number[] };
+    const bareDir = path.join(dataDir, "bare");
+    const binary = cliBinary.ok ? cliBinary.path : "terraform";
+    await bareFolder(bareDir, specFor(template, { parameters: { queue_name: "bench-init", idempotency_table: true } }), binary);
     for (let i = 0; i < rounds; i++) {
+      // The bare CLI first, then the engine, round by round: both see the same machine load.
+      {
+        const spec = specFor(template, { parameters: { queue_name: `bare-${i}`, idempotency_table: true } });
+        const vars = await bareVars(bareDir, spec);
+        bareTimings.plan.push(
+          (await bare(binary, bareDir, ["plan", "-input=false", "-json", "-out=bare.tfplan", `-var-file=${vars}`])) +
+            (await bare(binary, bareDir, ["show", "-json", "bare.tfplan"])),
+        );
+        bareTimings.apply.push(await bare(binary, bareDir, ["apply", "-auto-approve", "-input=false", "-json", `-var-file=${vars}`]));
+        bareTimings.destroy.push(await bare(binary, bareDir, ["destroy", "-auto-approve", "-input=false", "-json", `-var-file=${vars}`]));
+      }
       const spec = specFor(template, { parameters: { queue_name: `bench-${i}`, idempotency_table: true } });
       let t = performance.now();
       await engine.previewPlan(spec);
@@ -71,7 +133,21 @@ if (!cliBinary.ok) {
     print("terraform_cli_apply_ms_median", median(timings.apply), "ms");
     print("terraform_cli_apply_no_changes_ms_median", median(timings.noop), "ms");
     print("terraform_cli_destroy_ms_median", median(timings.destroy), "ms");
-    print("terraform_cli_cycle_ms_median", median(timings.plan.map((p, i) => p + (timings.apply[i] ?? 0) + (timings.destroy[i] ?? 0))), "ms");
+    const cycle = median(timings.plan.map((p, i) => p + (timings.apply[i] ?? 0) + (timings.destroy[i] ?? 0)));
+    print("terraform_cli_cycle_ms_median", cycle, "ms");
+    const bareApply = median(bareTimings.apply);
+    const bareCycle = median(bareTimings.plan.map((p, i) => p + (bareTimings.apply[i] ?? 0) + (bareTimings.destroy[i] ?? 0)));
+    print("terraform_bare_plan_ms_median", median(bareTimings.plan), "ms");
+    print("terraform_bare_apply_ms_median", bareApply, "ms");
+    print("terraform_bare_destroy_ms_median", median(bareTimings.destroy), "ms");
+    print("terraform_bare_cycle_ms_median", bareCycle, "ms");
+    const apply = median(timings.apply);
+    console.log(
+      `terraform_apply_vs_bare: ${(apply / bareApply).toFixed(2)} x (target: ${apply.toFixed(0)} ms ≤ 1.5 × ${bareApply.toFixed(0)} + 200 = ${(1.5 * bareApply + 200).toFixed(0)} ms: ${apply <= 1.5 * bareApply + 200 ? "met" : "missed"})`,
+    );
+    console.log(
+      `terraform_cycle_vs_bare: ${(cycle / bareCycle).toFixed(2)} x (target: ${cycle.toFixed(0)} ms ≤ 1.5 × ${bareCycle.toFixed(0)} + 400 = ${(1.5 * bareCycle + 400).toFixed(0)} ms: ${cycle <= 1.5 * bareCycle + 400 ? "met" : "missed"})`,
+    );
   } finally {
     await engine.close();
     await pg.stop();

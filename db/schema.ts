@@ -934,3 +934,34 @@ export const sloBurnAlerts = pgTable(
       .where(sql`${t.endedAt} is null`),
   ],
 );
+
+/**
+ * Terraform: the saved plan a request's environment is applied from (issue 13), one row per plan
+ * made. The plan file carries every value (secrets too), so it and its `show -json` are stored
+ * sealed (secret-box, context = the row id); `diff` holds only addresses, actions and masked
+ * values, for the request page's "plan vs applied". `approved`: the plan to apply; `applied`:
+ * applied as saved (`appliedDiff` is what the run reported); `superseded`: replaced by a re-plan
+ * with the same diff; `needs_approval`: a re-plan whose diff changed, waiting for a new approval.
+ */
+export const savedPlans = pgTable(
+  "saved_plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => requests.id),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    status: text("status").$type<"approved" | "applied" | "superseded" | "needs_approval">().notNull(),
+    planCiphertext: text("plan_ciphertext").notNull(),
+    planJsonCiphertext: text("plan_json_ciphertext").notNull(),
+    diff: jsonb("diff").notNull(),
+    /** What changed against the plan it replaces (one line per resource), for a re-plan. */
+    changes: jsonb("changes").$type<string[]>(),
+    appliedAt: timestamp("applied_at", { withTimezone: true }),
+    appliedSummary: jsonb("applied_summary"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("saved_plans_request_idx").on(t.requestId, t.createdAt)],
+);

@@ -84,6 +84,11 @@ test("a terraform environment: planned in the form, planned and approved by an a
   const applyMs = Date.now() - applyStarted;
   await expect(dev.getByText("https://sqs.us-east-1.amazonaws.com/000000000000/settlements", { exact: true })).toBeVisible({ timeout: 15_000 });
 
+  // The request page shows the saved plan next to what the run applied.
+  const planVsApplied = dev.getByRole("region", { name: "Plan vs applied" });
+  await expect(planVsApplied.getByText("Applied as approved")).toBeVisible({ timeout: 30_000 });
+  await expect(planVsApplied.getByRole("list", { name: "Planned changes" })).toContainText("module.queue.terraform_data.queue");
+
   // The environment page: every Terraform resource with all mandatory tags and its cost, the outputs.
   await dev.getByRole("link", { name: "Open environment →" }).click();
   await dev.waitForURL(/\/environments\/[0-9a-f-]{36}$/);

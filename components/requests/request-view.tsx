@@ -19,6 +19,7 @@ import { DecideDialog, decidedMessage, type Decision } from "./decide-dialog";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
 import { statusLabel, statusTone } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
+import { PlanVsApplied } from "./plan-vs-applied";
 import { RequestTerraformPlan } from "./terraform-plan";
 import { UpdateChangeCard } from "~/components/updates/update-change-card";
 import { Timeline } from "./timeline";
@@ -308,6 +309,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
           </Card>
           {request.kind === "update" && <UpdateChangeCard plan={request.plan} />}
           {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
+          {detail.template.engineCapabilities.planPreview && <PlanVsApplied requestId={request.id} status={request.status} />}
           <Card title="Parameters">
             <ParameterValues specs={detail.template.parameters as ParameterSpec[]} values={request.parameters} />
           </Card>

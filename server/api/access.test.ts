@@ -180,6 +180,16 @@ const procedures: Record<string, Row> = {
     subject: "Request",
     refused: unseen,
   },
+  "requests.savedPlans (own team)": {
+    call: (c, f) => c.requests.savedPlans({ requestId: f.own.requestId }),
+    subject: "Request",
+    refused: everyone,
+  },
+  "requests.savedPlans (other team)": {
+    call: (c, f) => c.requests.savedPlans({ requestId: f.other.requestId }),
+    subject: "Request",
+    refused: unseen,
+  },
   "approvals.inbox": { call: (c) => c.approvals.inbox(), refused: { member: F, teammate: F, auditor: F } },
   // Deciding: approvers of some team and admins; which request is then the policy's call. A stale version stops the allowed.
   "approvals.decide (own team)": {

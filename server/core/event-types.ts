@@ -61,6 +61,12 @@ export const eventTypes = {
     notifies: "the requester (when a person approved it)",
     webhook: true,
   },
+  "request.plan_changed": {
+    label: "Plan changed",
+    description: "Terraform: the state moved on after approval and the new plan differs from the approved one; nothing more was applied.",
+    notifies: "the environment's owner and the requester",
+    webhook: true,
+  },
   "request.queued": {
     label: "Request queued",
     description: "An approved request is queued for provisioning.",

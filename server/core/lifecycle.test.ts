@@ -110,6 +110,7 @@ describe("statuses leading to a status (for guarded updates)", () => {
     expect(statusesLeadingTo("request", "destroyed").sort()).toEqual(["failed", "ready"]);
     expect(statusesLeadingTo("environment", "destroying").sort()).toEqual(["failed", "ready"]);
     expect(statusesLeadingTo("run", "succeeded")).toEqual(["running"]);
-    expect(statusesLeadingTo("request", "pending_approval")).toEqual(["pending_approval"]);
+    // An edit keeps it pending; a terraform plan that changed after approval sends a failed apply back.
+    expect(statusesLeadingTo("request", "pending_approval")).toEqual(["pending_approval", "failed"]);
   });
 });

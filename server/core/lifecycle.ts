@@ -19,8 +19,9 @@ export const requestTransitions: Table<RequestStatus> = {
   queued: ["provisioning", "applied", "failed"],
   provisioning: ["ready", "failed"],
   ready: ["destroyed"],
-  // A failed apply is retried (provisioning again) or its kept resources destroyed.
-  failed: ["provisioning", "destroyed"],
+  // A failed apply is retried (provisioning again) or its kept resources destroyed; a terraform
+  // plan that changed after approval goes back to approval (server/runner/saved-plan.ts).
+  failed: ["provisioning", "destroyed", "pending_approval"],
   rejected: [],
   cancelled: [],
   applied: [],

@@ -105,6 +105,16 @@ export type EnvironmentResult = {
   sensitiveOutputs: Record<string, string>;
 };
 
+/** One resource change of a saved plan: the action and the values that move (secrets masked). */
+export type PlanDiffEntry = {
+  address: string;
+  type: string;
+  action: "create" | "update" | "replace" | "delete" | "read" | "noop";
+  values: { path: string; before: unknown; after: unknown }[];
+};
+
+export type SavedEnginePlan = { file: Uint8Array; json: string; diff: PlanDiffEntry[] };
+
 export interface Engine {
   readonly name: EngineName;
   /** Desired against existing: what to create, update, delete, or leave. Pure. */
@@ -126,7 +136,13 @@ export interface Engine {
    * when present, the runner calls it instead of `apply` per resource and records the resources
    * it returns. Must converge: a retried or resumed call carries on from what exists.
    */
-  applyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult>;
+  applyAll?(ctx: EngineContext, spec: EnvironmentSpec, options?: { savedPlan?: Uint8Array }): Promise<EnvironmentResult>;
+  /**
+   * Whole-environment engines that can save a plan (terraform): the plan file (carries secrets:
+   * store it sealed), its JSON and its diff; `applyAll` with `savedPlan` then applies exactly
+   * that plan, or fails with code `plan_stale` when the state moved on since.
+   */
+  planAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<SavedEnginePlan>;
   /** Destroys everything of the environment; destroying what is gone already succeeds. */
   destroyAll?(ctx: EngineContext, spec: EnvironmentSpec): Promise<void>;
   /**

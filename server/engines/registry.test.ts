@@ -83,8 +83,9 @@ describe("engine registry", () => {
     expect(await engine.read(ctx)).toEqual([]);
   });
 
-  it("no driftRead (terraform): read() answers from the stored state, even for a resource that exists nowhere", async () => {
-    expect(engineRegistry.terraform.capabilities.driftRead).toBe(false);
+  it("terraform: read() answers from the stored state, even for a resource that exists nowhere (drift is checkDrift's)", async () => {
+    expect(engineRegistry.terraform.capabilities.driftRead).toBe(true);
+    expect(typeof engineRegistry.terraform.engine().checkDrift).toBe("function");
     const engine = engineRegistry.terraform.engine();
     const ctx = context();
     // The first read creates the state schema; then a state names a resource nothing ever made.

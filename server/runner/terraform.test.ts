@@ -2,7 +2,7 @@
  * Provisioning terraform templates through the runner with the real CLI: a request of the shipped
  * example becomes a ready environment whose resources (one row per resource in Terraform's state,
  * plus the module call) carry the tags and hourly cost and open cost records; its outputs come
- * from `terraform output`; destroy removes everything and closes the records. A module that
+ * from the state's `show -json`; destroy removes everything and closes the records. A module that
  * fails gets a clear failure and is cleaned up. Skipped, saying so, without a terraform binary.
  */
 import { randomUUID } from "node:crypto";
@@ -201,7 +201,7 @@ spec:
     const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
     expect(environment?.status).toBe("failed");
     expect(environment?.failureSummary).toMatch(
-      /^terraform apply failed: Invalid value for input variable: .*module\.box\.var\.size.*a number is required.*Cleaned up: 0 resources destroyed\.$/,
+      /^terraform plan failed: Invalid value for input variable: .*module\.box\.var\.size.*a number is required.*Cleaned up: 0 resources destroyed\.$/,
     );
     expect(await engine.read({ environmentId: environment!.id, signal: new AbortController().signal })).toEqual([]);
   });

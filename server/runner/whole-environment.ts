@@ -16,6 +16,7 @@ import type { ParameterValue } from "~/server/schemas/template-parameters";
 import type { TemplateDocument } from "~/server/templates/format";
 import { resourceTags, type Plan } from "~/server/templates/plan";
 import { defaultRetry, withRetry, type RetryOptions } from "./retry";
+import { applySavedPlan } from "./saved-plan";
 import type { Engine } from "~/server/engines/engine";
 
 type Log = EngineContext["log"];
@@ -145,14 +146,18 @@ export async function recordResources(db: Database, environmentId: string, resou
  */
 export async function applyWholeEnvironment(
   db: Database,
-  input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions; target?: UpdateTarget },
+  input: { environmentId: string; engine: Engine; ctx: EngineContext; retry: RetryOptions; target?: UpdateTarget; approvedPlan?: boolean },
 ) {
   const { environmentId, engine, ctx, retry } = input;
   if (!engine.applyAll) throw new Error(`the ${engine.name} engine has no applyAll`);
   const spec = await environmentSpecFor(db, environmentId, input.target);
   let result: EnvironmentResult;
   try {
-    result = await withRetry(() => engine.applyAll!(ctx, spec), retry);
+    // An approved request's apply on an engine that saves plans (terraform): exactly the saved plan.
+    result =
+      input.approvedPlan && engine.planAll
+        ? await applySavedPlan(db, { environmentId, engine: engine as Parameters<typeof applySavedPlan>[1]["engine"], ctx, spec, retry })
+        : await withRetry(() => engine.applyAll!(ctx, spec), retry);
   } catch (error) {
     await recordFromState(db, environmentId, engine, ctx).catch(() => undefined);
     throw error;

@@ -17,6 +17,7 @@ import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
 import { applyExtension } from "./extensions";
+import { reopenApplyWithNewPlan } from "./saved-plans";
 import { startUpdate } from "./updates";
 import { enqueue } from "~/server/jobs/registry";
 import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
@@ -140,7 +141,8 @@ export async function decideRequest(
           before: { status: row.status },
           after: { status: "queued" },
         });
-        await enqueue(tx, "provisionRequest", { requestId: row.id });
+        // A terraform plan that changed after approval, approved now: its apply reopens with it.
+        if (!(await reopenApplyWithNewPlan(tx, row.id))) await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
       await publishEvent(tx, {
         type: state.rejected ? "request.rejected" : "request.approved",

@@ -7,6 +7,7 @@ import {
   updateRequestInput,
 } from "~/server/schemas/requests";
 import { addComment, cancelRequest, getRequest, listRequests, previewRequest, submitRequest, updateRequest } from "~/server/services/requests";
+import { savedPlansOf } from "~/server/services/saved-plans";
 import { planTerraformDraft, planTerraformRequest } from "~/server/services/terraform-plans";
 import { authedProcedure, requestCancellerProcedure, requestProcedure, requestRequesterProcedure, router, teamMemberProcedure } from "../trpc";
 
@@ -24,4 +25,6 @@ export const requestsRouter = router({
   terraformPlan: teamMemberProcedure.input(previewRequestInput).query(({ ctx, input }) => planTerraformDraft(ctx.db, ctx.viewer, ctx.team.id, input)),
   /** The same for a submitted request, for its page and its approvers. */
   terraformPlanForRequest: requestProcedure.query(({ ctx }) => planTerraformRequest(ctx.db, ctx.viewer, ctx.request.id)),
+  /** Terraform: the plans saved with the request (approved, re-planned, applied): "plan vs applied". */
+  savedPlans: requestProcedure.query(({ ctx }) => savedPlansOf(ctx.db, ctx.request.id)),
 });

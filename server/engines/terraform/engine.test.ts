@@ -158,6 +158,99 @@ describe.skipIf(!cliBinary.ok)("terraform engine (real CLI, pg backend)", () => 
     expect(await engine.read(ctx)).toEqual([]);
   });
 
+  it("reads drift without changing anything: in sync, then exactly what an out-of-band apply and a deleted resource changed", async () => {
+    const template = await catalogTemplate("event-queue-terraform");
+    const parameters = { queue_name: "drifty", idempotency_table: true, visibility_timeout_seconds: 30 };
+    const spec = specFor(template, { parameters });
+    const { ctx } = context(spec.environmentId);
+    // No state yet: an error, never a report (and no workspace is created by looking).
+    await expect(engine.checkDrift(ctx, spec)).rejects.toMatchObject({ kind: "permanent", options: { code: "no_state" } });
+    expect(await stateRows(`env-${spec.environmentId}`)).toHaveLength(0);
+
+    await engine.applyAll(ctx, spec);
+    expect(await engine.checkDrift(context(spec.environmentId).ctx, spec)).toEqual({ resources: [] });
+
+    // Out of band: someone applies other values (and another owner tag) to the same state from a laptop…
+    const outOfBand = specFor(template, {
+      environmentId: spec.environmentId,
+      parameters: { ...parameters, visibility_timeout_seconds: 90 },
+    });
+    outOfBand.tags = { ...spec.tags, owner: "mallory@example.com" };
+    await engine.applyAll(context(spec.environmentId).ctx, outOfBand);
+    // …and the idempotency table disappears from the state (as `terraform state rm` or a deleted resource would leave it).
+    const [row] = await stateRows(`env-${spec.environmentId}`);
+    const state = JSON.parse(row!.data) as { serial: number; resources: { name: string }[] };
+    state.resources = state.resources.filter((r) => r.name !== "idempotency");
+    state.serial += 1;
+    const admin = new pg.Client(stateUrl);
+    await admin.connect();
+    await admin.query("update provisio_terraform_state.states set data = $2 where name = $1", [`env-${spec.environmentId}`, JSON.stringify(state)]);
+    await admin.end();
+    const before = (await stateRows(`env-${spec.environmentId}`))[0]!.data;
+
+    const report = await engine.checkDrift(context(spec.environmentId).ctx, spec);
+    const byAddress = new Map(report.resources.map((r) => [r.address, r]));
+    expect([...byAddress.keys()].sort()).toEqual([
+      "module.queue.terraform_data.dead_letter_queue",
+      "module.queue.terraform_data.queue",
+      "terraform_data.idempotency[0]",
+    ]);
+    expect(byAddress.get("terraform_data.idempotency[0]")).toEqual({
+      kind: "missing",
+      address: "terraform_data.idempotency[0]",
+      type: "terraform_data",
+      providerId: null,
+    });
+    const queue = byAddress.get("module.queue.terraform_data.queue");
+    expect(queue).toMatchObject({ kind: "changed", type: "terraform_data" });
+    if (queue?.kind !== "changed") throw new Error("queue not changed");
+    expect(queue.properties).toEqual([{ path: "input.visibility_timeout_seconds", desired: 30, actual: 90 }]);
+    expect(queue.tags).toEqual([{ path: "owner", desired: spec.tags.owner, actual: "mallory@example.com" }]);
+    const dlq = byAddress.get("module.queue.terraform_data.dead_letter_queue");
+    expect(dlq).toMatchObject({
+      kind: "changed",
+      properties: [],
+      tags: [{ path: "owner", desired: spec.tags.owner, actual: "mallory@example.com" }],
+    });
+    // Checking changed nothing.
+    expect((await stateRows(`env-${spec.environmentId}`))[0]!.data).toBe(before);
+
+    await engine.destroyAll(context(spec.environmentId).ctx, spec);
+  });
+
+  it("applies a saved plan exactly as planned, and refuses it as stale once the state moved on", async () => {
+    const template = await catalogTemplate("event-queue-terraform");
+    const spec = specFor(template, { parameters: { queue_name: "approved-values", idempotency_table: false } });
+    const saved = await engine.planAll(context(spec.environmentId).ctx, spec);
+    expect(saved.diff.map((d) => `${d.action} ${d.address}`)).toEqual([
+      "create module.queue.terraform_data.dead_letter_queue",
+      "create module.queue.terraform_data.queue",
+    ]);
+    expect(saved.diff[1]?.values).toContainEqual({ path: "input.name", before: null, after: "approved-values" });
+    // Applied with other values at hand: the saved plan's values win (no new plan was made).
+    const other = specFor(template, { environmentId: spec.environmentId, parameters: { queue_name: "other-values", idempotency_table: true } });
+    const { ctx, events } = context(spec.environmentId);
+    const result = await engine.applyAll(ctx, other, { savedPlan: saved.file });
+    expect(result.outputs.queue_url).toBe("https://sqs.us-east-1.amazonaws.com/000000000000/approved-values");
+    expect(result.resources.map((r) => r.address)).not.toContain("terraform_data.idempotency[0]");
+    expect(events.map((e) => e.message)).toContain("Applying the approved plan as saved (no new plan)");
+
+    // A plan made now, then the state moves (another apply): the saved plan is stale.
+    const next = await engine.planAll(context(spec.environmentId).ctx, other);
+    expect(next.diff.map((d) => `${d.action} ${d.address}`)).toEqual([
+      "update module.queue.terraform_data.dead_letter_queue",
+      "update module.queue.terraform_data.queue",
+      "create terraform_data.idempotency[0]",
+    ]);
+    const third = specFor(template, { environmentId: spec.environmentId, parameters: { queue_name: "third-values", idempotency_table: false } });
+    await engine.applyAll(context(spec.environmentId).ctx, third);
+    await expect(engine.applyAll(context(spec.environmentId).ctx, other, { savedPlan: next.file })).rejects.toMatchObject({
+      kind: "permanent",
+      options: { code: "plan_stale" },
+    });
+    await engine.destroyAll(context(spec.environmentId).ctx, spec);
+  });
+
   it("makes a second run on the same workspace wait for the lock, then succeed", async () => {
     const template = slowTemplate("slow-lock", [2, 2]);
     const spec = specFor(template);

@@ -13,28 +13,32 @@
  * with host and process id). The connection string reaches the CLI only as PG_CONN_STR in its
  * environment: never in a file, an argument or a log line.
  *
- * Working directories. Each environment has its own folder under PROVISIO_TERRAFORM_WORK_DIR
- * (default `<PROVISIO_DATA_DIR>/terraform/<environment id>`, out of the repository), and each run
- * works in a fresh subfolder of it, removed afterwards: `main.tf.json`, `terraform.tfvars.json`
- * and the template's `module/`. Nothing there needs to survive: state is in Postgres, providers
- * come from the plugin cache or the mirror.
+ * Working directories. One folder per configuration (root module + module files) under
+ * `<PROVISIO_TERRAFORM_WORK_DIR>/configs/<hash>` (default work dir `<PROVISIO_DATA_DIR>/terraform`,
+ * out of the repository), initialised once (`init`, providers from the plugin cache or the
+ * mirror) and reused by every run of every environment with that configuration. A run adds only
+ * its own var file (the values) and selects its workspace with TF_WORKSPACE, so runs share the
+ * folder without touching each other. Nothing there needs to survive: state is in Postgres.
  *
- * Runs. apply = init, select (or create) the workspace, `apply -auto-approve -json` (planned and
- * applied under one lock, so a concurrent run waits and then sees the result), `show -json` for
- * the resources (recorded by the runner with tags and hourly cost), `output -json` for the
- * outputs. A crash mid-apply is recovered by the next run: the state has what was saved and the
- * next apply converges on the rest. (A hard kill can lose what Terraform created since it last
- * saved state, at most every 20 seconds with a remote backend; a graceful stop saves.) destroy =
- * `destroy -auto-approve -json`, then the workspace is deleted. CLI output goes live to the run
- * log, each line redacted (known secrets, URL passwords); output values are never logged.
+ * Runs (as few CLI invocations as possible, each costs ≥ 100 ms). apply = `apply -auto-approve
+ * -json` (planned and applied under one lock, so a concurrent run waits and then sees the
+ * result), or `apply <saved plan>` for the exact plan an approver saw; then one `show -json` of
+ * the state for the resources (recorded by the runner with tags and hourly cost) and the outputs.
+ * A crash mid-apply is recovered by the next run: the state has what was saved and the next apply
+ * converges on the rest. (A hard kill can lose what Terraform created since it last saved state,
+ * at most every 20 seconds with a remote backend; a graceful stop saves.) destroy = `destroy
+ * -auto-approve -json`, then the empty state row is deleted under the backend's lock (what
+ * `workspace delete` does, without two more CLI runs). drift = `plan -detailed-exitcode` of the
+ * applied configuration against the refreshed world, nothing saved. CLI output goes live to the
+ * run log, each line redacted (known secrets, URL passwords); output values are never logged.
  *
- * Plan previews (previewPlan) run `plan -out` and `show -json` in a scratch folder with local
- * state (a new environment has none yet), priced with the price list; results are cached on disk
+ * Plan previews (previewPlan) run `plan -out` and `show -json` in the configuration's folder
+ * without a backend (a new environment has no state yet), priced with the price list; results are cached on disk
  * and in memory by a hash of everything that goes into the plan.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -51,12 +55,16 @@ import {
   type EngineContext,
   type EnvironmentResult,
   type EnvironmentSpec,
+  type SavedEnginePlan,
 } from "../engine";
+import type { DriftReport } from "../drift";
 import { cliEnvironment, Redactor, runCli, type CliResult } from "./cli";
 import { defaultTagProviders, inspectModule } from "./module-inspect";
 import {
   carriedTags,
+  driftFromPlan,
   moduleInstanceOf,
+  planDiff,
   planChanges,
   priceResources,
   rawStateResources,
@@ -93,15 +101,26 @@ export type TerraformPlanPreview = {
 
 export type PreviewSpec = Omit<EnvironmentSpec, "environmentId">;
 
+/** A saved plan: the file `terraform apply` takes (carries secrets), its `show -json`, and its diff. */
+export type SavedPlan = SavedEnginePlan;
+
 export type TerraformEngine = Engine & {
-  applyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult>;
+  /** With `savedPlan`: applies exactly that plan file (`terraform apply plan.tfplan`); a stale one fails with code `plan_stale`. */
+  applyAll(ctx: EngineContext, spec: EnvironmentSpec, options?: { savedPlan?: Uint8Array }): Promise<EnvironmentResult>;
   destroyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<void>;
+  checkDrift(ctx: EngineContext, spec: EnvironmentSpec): Promise<DriftReport>;
+  /** A saved plan of the environment in its workspace, for approval and an exact apply. */
+  planAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<SavedPlan>;
   /** `plan -out` + `show -json` of a new environment, priced; cached by its inputs. */
   previewPlan(spec: PreviewSpec, options?: { signal?: AbortSignal }): Promise<TerraformPlanPreview>;
   /** Whether a CLI is there to run (no process started). */
   availability(): BinaryLocation;
   close(): Promise<void>;
 };
+
+type ConfigDir = { dir: string; varFile: string; cleanup: () => Promise<void> };
+/** Written last into an initialised configuration folder. */
+const readyMarker = ".provisio-ready";
 
 type Binary = { path: string; flavor: "terraform" | "tofu"; version: string; label: string };
 
@@ -111,6 +130,9 @@ const INIT_TIMEOUT_MS = 5 * 60_000;
 const SHORT_TIMEOUT_MS = 2 * 60_000;
 const PREVIEW_TIMEOUT_MS = 10 * 60_000;
 const maxAttributeBytes = 32 * 1024;
+/** A provider's read that may succeed later: throttling, outages, timeouts, interrupted by the timeout. */
+const transientRead =
+  /rate ?limit|throttl|too many requests|\b(429|500|502|503|504)\b|timed? ?out|timeout|temporar|unavailable|connection (reset|refused)|interrupt/i;
 
 /** The state URL as the CLI's libpq-compatible driver wants it: sslmode=disable on a local server, our application name. */
 /**
@@ -171,6 +193,8 @@ class TerraformEngineImpl implements TerraformEngine {
   private cliConfig: Promise<string> | null = null;
   private readonly previews = new Map<string, Promise<TerraformPlanPreview>>();
   private readonly previewSlots = new Semaphore(2);
+  /** Configurations being initialised by this process, by folder. */
+  private readonly inits = new Map<string, Promise<void>>();
   private readonly applicationName = `provisio-terraform ${os.hostname()}:${process.pid}`;
 
   constructor(options: TerraformEngineOptions) {
@@ -350,31 +374,38 @@ class TerraformEngineImpl implements TerraformEngine {
     return redactor;
   }
 
-  /** Writes the root module, tfvars and module files into a fresh folder; returns it. */
-  private async prepare(dir: string, spec: PreviewSpec, backend: boolean): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
-    await this.ensureDir(dir);
-    const inspection = inspectModule(spec.template.moduleFiles);
-    let root;
+  private rootModule(spec: PreviewSpec, backend: boolean) {
     try {
-      root = buildRootModule({
+      return buildRootModule({
         spec: spec.template.document.spec,
         parameters: spec.parameters,
         environment: spec.environment,
         tags: spec.tags,
         backend: backend ? { schemaName: this.options.stateSchema } : null,
-        defaultTagProviders: defaultTagProviders(inspection),
+        defaultTagProviders: defaultTagProviders(inspectModule(spec.template.moduleFiles)),
       });
     } catch (error) {
       throw permanent(`cannot write the Terraform configuration of ${spec.template.name}@${spec.template.version}: ${(error as Error).message}`);
     }
-    await writeFile(path.join(dir, "main.tf.json"), `${JSON.stringify(root.mainTf, null, 2)}\n`, { mode: 0o600 });
-    await writeFile(path.join(dir, "terraform.tfvars.json"), `${JSON.stringify(root.tfvars, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** main.tf.json and the module files, by relative path; a module file outside module/ is refused. */
+  private configFiles(spec: PreviewSpec, mainTf: Record<string, unknown>): Record<string, string> {
+    const files: Record<string, string> = { "main.tf.json": `${JSON.stringify(mainTf, null, 2)}\n` };
     for (const [file, text] of Object.entries(spec.template.moduleFiles)) {
       const normalized = path.posix.normalize(file);
       if (!normalized.startsWith("module/") || normalized.split("/").includes("..") || path.isAbsolute(normalized))
         throw permanent(`module file "${file}" is outside module/`);
-      const target = path.join(dir, ...normalized.split("/"));
+      files[normalized] = text;
+    }
+    return files;
+  }
+
+  private async writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+    await this.ensureDir(dir);
+    for (const [file, text] of Object.entries(files)) {
+      const target = path.join(dir, ...file.split("/"));
       await this.ensureDir(path.dirname(target));
       await writeFile(target, text, { mode: 0o600 });
     }
@@ -425,6 +456,10 @@ class TerraformEngineImpl implements TerraformEngine {
     const text = [...diagnostics, result.stderr, result.stdout].join("\n");
     if (result.signal)
       return new EngineError("transient", `terraform ${command} was killed (${result.signal}); the next attempt carries on from the saved state`);
+    if (/Saved plan is stale/i.test(text))
+      return new EngineError("permanent", "the saved plan no longer applies: the state changed after it was made (Saved plan is stale)", {
+        code: "plan_stale",
+      });
     if (/Error acquiring the state lock|already locked/i.test(text)) {
       const holder = ctx.environmentId ? await this.lockHolder(ctx.environmentId).catch(() => null) : null;
       return new EngineError(
@@ -512,85 +547,181 @@ class TerraformEngineImpl implements TerraformEngine {
     return result;
   }
 
-  /** A fresh folder for one run of one environment; stale ones of killed processes are removed. */
-  private async runDir(environmentId: string): Promise<string> {
-    const envDir = await this.ensureDir(path.join(this.options.workDir, environmentId));
-    for (const entry of await readdir(envDir).catch(() => [] as string[])) {
-      const full = path.join(envDir, entry);
-      const info = await stat(full).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > 24 * 3_600_000) await rm(full, { recursive: true, force: true });
+  /**
+   * The working directory of one configuration (the root module and the module files, not the
+   * values): initialised once and reused by every run of every environment with the same
+   * configuration, so a run does not pay for `init` (providers come from the plugin cache). Runs
+   * share it safely: each passes its values in its own var file and its workspace as
+   * TF_WORKSPACE, so none writes anything another reads. It is initialised in a scratch folder
+   * and renamed into place, so a half-initialised one is never used.
+   */
+  private async configDir(
+    binary: Binary,
+    spec: PreviewSpec,
+    env: NodeJS.ProcessEnv,
+    redactor: Redactor,
+    run: { ctx?: EngineContext; signal?: AbortSignal; backend?: boolean },
+  ): Promise<ConfigDir> {
+    const backend = run.backend ?? true;
+    const root = this.rootModule(spec, backend);
+    const files = this.configFiles(spec, root.mainTf);
+    const hash = createHash("sha256")
+      .update(canonicalJson({ files, binary: `${binary.path} ${binary.version}`, schema: backend ? this.options.stateSchema : null }))
+      .digest("hex")
+      .slice(0, 24);
+    const dir = path.join(this.options.workDir, "configs", hash);
+    if (!existsSync(path.join(dir, readyMarker))) {
+      let pending = this.inits.get(dir);
+      if (!pending) {
+        pending = this.initConfig(binary, dir, files, env, redactor, run);
+        this.inits.set(dir, pending);
+        void pending.finally(() => this.inits.delete(dir)).catch(() => undefined);
+      }
+      await pending;
     }
-    return path.join(envDir, `run-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`);
+    const varFile = `run-${randomBytes(6).toString("hex")}.tfvars.json`;
+    await writeFile(path.join(dir, varFile), `${JSON.stringify(root.tfvars)}\n`, { mode: 0o600 });
+    return { dir, varFile, cleanup: () => rm(path.join(dir, varFile), { force: true }) };
   }
 
-  private async initWorkspace(binary: Binary, dir: string, env: NodeJS.ProcessEnv, redactor: Redactor, ctx: EngineContext) {
-    await this.step(binary, ["init", "-input=false", "-no-color", "-reconfigure"], dir, {
-      env,
-      redactor,
-      ctx,
-      timeoutMs: INIT_TIMEOUT_MS,
-      log: false,
+  private async initConfig(
+    binary: Binary,
+    dir: string,
+    files: Record<string, string>,
+    env: NodeJS.ProcessEnv,
+    redactor: Redactor,
+    run: { ctx?: EngineContext; signal?: AbortSignal },
+  ) {
+    const parent = await this.ensureDir(path.dirname(dir));
+    // Configurations unused for a week go (a run touches its folder when it writes its var file).
+    for (const entry of await readdir(parent).catch(() => [] as string[])) {
+      const full = path.join(parent, entry);
+      const info = await stat(full).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > 7 * 24 * 3_600_000) await rm(full, { recursive: true, force: true });
+    }
+    const scratch = `${dir}.init-${randomBytes(4).toString("hex")}`;
+    try {
+      await this.writeFiles(scratch, files);
+      await this.step(binary, ["init", "-input=false", "-no-color", "-reconfigure"], scratch, {
+        // Never in a workspace: TF_WORKSPACE is for the commands that follow.
+        env: { ...env, TF_WORKSPACE: undefined },
+        redactor,
+        ctx: run.ctx,
+        signal: run.signal,
+        timeoutMs: INIT_TIMEOUT_MS,
+        log: false,
+      });
+      await writeFile(path.join(scratch, readyMarker), new Date().toISOString(), { mode: 0o600 });
+      try {
+        await rename(scratch, dir);
+      } catch (error) {
+        // Another process initialised the same configuration first: use theirs.
+        if (!existsSync(path.join(dir, readyMarker))) throw error;
+      }
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** The environment's workspace for every command but `init`: selected without a command (and without writing to the shared folder). */
+  private async workspaceEnv(environmentId: string): Promise<NodeJS.ProcessEnv> {
+    return { ...(await this.cliEnv(true)), TF_WORKSPACE: workspaceOf(environmentId) };
+  }
+
+  private async beginRun(ctx: EngineContext): Promise<{ binary: Binary; env: NodeJS.ProcessEnv; redactor: Redactor }> {
+    // Independent: the binary's version and the state schema.
+    const [binary] = await Promise.all([this.binary(), this.ensureStateSchema()]);
+    return { binary, env: await this.workspaceEnv(ctx.environmentId), redactor: this.redactor() };
+  }
+
+  async applyAll(ctx: EngineContext, spec: EnvironmentSpec, options: { savedPlan?: Uint8Array } = {}): Promise<EnvironmentResult> {
+    const { binary, env, redactor } = await this.beginRun(ctx);
+    await ctx.log({
+      level: "info",
+      message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}, role ${this.stateRole ?? "as configured"}), lock timeout ${this.options.lockTimeoutSeconds} s`,
     });
-    await this.step(binary, ["workspace", "select", "-or-create=true", "-no-color", workspaceOf(ctx.environmentId)], dir, {
+    if (this.stateRoleProblem)
+      await ctx.log({
+        level: "warn",
+        message: `could not make a state-only role (${this.stateRoleProblem}): the CLI uses the configured state URL`,
+      });
+    const work = await this.configDir(binary, spec, env, redactor, { ctx });
+    const planFile = options.savedPlan ? `run-${randomBytes(6).toString("hex")}.tfplan` : null;
+    try {
+      if (planFile && options.savedPlan) {
+        await writeFile(path.join(work.dir, planFile), options.savedPlan, { mode: 0o600 });
+        await ctx.log({ level: "info", message: "Applying the approved plan as saved (no new plan)" });
+      }
+      const lock = `-lock-timeout=${this.options.lockTimeoutSeconds}s`;
+      // A saved plan carries its values: no var file then.
+      const args = planFile
+        ? ["apply", "-auto-approve", "-input=false", "-json", lock, planFile]
+        : ["apply", "-auto-approve", "-input=false", "-json", lock, `-var-file=${work.varFile}`];
+      await this.step(binary, args, work.dir, { env, redactor, ctx, json: true });
+      return await this.stateResult(binary, work.dir, spec, env, redactor, ctx);
+    } finally {
+      await work.cleanup();
+      if (planFile) await rm(path.join(work.dir, planFile), { force: true });
+    }
+  }
+
+  /**
+   * A saved plan of the environment in its own workspace (what an approver approves and the
+   * apply then runs as is): the plan file's bytes (it carries the values, secrets included: store
+   * it encrypted), its `show -json` and its diff. Changes nothing but the lock while planning.
+   */
+  async planAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<SavedPlan> {
+    const { binary, env, redactor } = await this.beginRun(ctx);
+    const work = await this.configDir(binary, spec, env, redactor, { ctx });
+    const planFile = `saved-${randomBytes(6).toString("hex")}.tfplan`;
+    try {
+      await this.step(
+        binary,
+        ["plan", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, `-out=${planFile}`, `-var-file=${work.varFile}`],
+        work.dir,
+        { env, redactor, ctx, json: true },
+      );
+      const show = await this.step(binary, ["show", "-json", "-no-color", planFile], work.dir, {
+        env,
+        redactor,
+        ctx,
+        timeoutMs: SHORT_TIMEOUT_MS,
+        log: false,
+        rawStdout: true,
+      });
+      const file = await readFile(path.join(work.dir, planFile));
+      return { file, json: show.stdout, diff: planDiff(JSON.parse(show.stdout || "{}") as Parameters<typeof planDiff>[0]) };
+    } finally {
+      await work.cleanup();
+      await rm(path.join(work.dir, planFile), { force: true });
+    }
+  }
+
+  /** Resources and outputs from one `show -json` of the state (no separate `output`). */
+  private async stateResult(
+    binary: Binary,
+    dir: string,
+    spec: EnvironmentSpec,
+    env: NodeJS.ProcessEnv,
+    redactor: Redactor,
+    ctx: EngineContext,
+  ): Promise<EnvironmentResult> {
+    const show = await this.step(binary, ["show", "-json", "-no-color"], dir, {
       env,
       redactor,
       ctx,
       timeoutMs: SHORT_TIMEOUT_MS,
       log: false,
+      rawStdout: true,
     });
-  }
-
-  async applyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<EnvironmentResult> {
-    const binary = await this.binary();
-    await this.ensureStateSchema();
-    const dir = await this.runDir(spec.environmentId);
-    const redactor = this.redactor();
-    try {
-      await this.prepare(dir, spec, true);
-      const env = await this.cliEnv(true);
-      await ctx.log({
-        level: "info",
-        message: `${binary.label}: workspace ${workspaceOf(spec.environmentId)} in the pg backend (schema ${this.options.stateSchema}, role ${this.stateRole ?? "as configured"}), lock timeout ${this.options.lockTimeoutSeconds} s`,
-      });
-      if (this.stateRoleProblem)
-        await ctx.log({
-          level: "warn",
-          message: `could not make a state-only role (${this.stateRoleProblem}): the CLI uses the configured state URL`,
-        });
-      await this.initWorkspace(binary, dir, env, redactor, ctx);
-      await this.step(binary, ["apply", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, {
-        env,
-        redactor,
-        ctx,
-        json: true,
-      });
-      const show = await this.step(binary, ["show", "-json", "-no-color"], dir, {
-        env,
-        redactor,
-        ctx,
-        timeoutMs: SHORT_TIMEOUT_MS,
-        log: false,
-        rawStdout: true,
-      });
-      const output = await this.step(binary, ["output", "-json", "-no-color"], dir, {
-        env,
-        redactor,
-        ctx,
-        timeoutMs: SHORT_TIMEOUT_MS,
-        log: false,
-        rawStdout: true,
-      });
-      const resources = this.recordedResources(spec, JSON.parse(show.stdout || "{}") as Parameters<typeof stateResources>[0]);
-      const { outputs, sensitiveOutputs } = this.outputs(
-        spec,
-        JSON.parse(output.stdout || "{}") as Record<string, { sensitive?: boolean; value?: unknown }>,
-      );
-      redactor.add(...Object.values(sensitiveOutputs));
-      await this.logSummary(ctx, spec, resources, outputs, sensitiveOutputs);
-      return { resources, outputs, sensitiveOutputs };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const state = JSON.parse(show.stdout || "{}") as Parameters<typeof stateResources>[0] & {
+      values?: { outputs?: Record<string, { sensitive?: boolean; value?: unknown }> };
+    };
+    const resources = this.recordedResources(spec, state);
+    const { outputs, sensitiveOutputs } = this.outputs(spec, state.values?.outputs ?? {});
+    redactor.add(...Object.values(sensitiveOutputs));
+    await this.logSummary(ctx, spec, resources, outputs, sensitiveOutputs);
+    return { resources, outputs, sensitiveOutputs };
   }
 
   private recordedResources(
@@ -694,33 +825,114 @@ class TerraformEngineImpl implements TerraformEngine {
   }
 
   async destroyAll(ctx: EngineContext, spec: EnvironmentSpec): Promise<void> {
-    const binary = await this.binary();
-    await this.ensureStateSchema();
-    const dir = await this.runDir(spec.environmentId);
-    const redactor = this.redactor();
+    const { binary, env, redactor } = await this.beginRun(ctx);
+    await ctx.log({ level: "info", message: `${binary.label}: destroying workspace ${workspaceOf(spec.environmentId)}` });
+    const work = await this.configDir(binary, spec, env, redactor, { ctx });
     try {
-      await this.prepare(dir, spec, true);
-      const env = await this.cliEnv(true);
-      await ctx.log({ level: "info", message: `${binary.label}: destroying workspace ${workspaceOf(spec.environmentId)}` });
-      await this.initWorkspace(binary, dir, env, redactor, ctx);
-      await this.step(binary, ["destroy", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`], dir, {
+      await this.step(
+        binary,
+        ["destroy", "-auto-approve", "-input=false", "-json", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, `-var-file=${work.varFile}`],
+        work.dir,
+        { env, redactor, ctx, json: true },
+      );
+    } finally {
+      await work.cleanup();
+    }
+    await ctx.log({
+      level: "info",
+      message: (await this.deleteWorkspace(spec.environmentId))
+        ? `Workspace ${workspaceOf(spec.environmentId)} deleted: no state is left`
+        : `Workspace ${workspaceOf(spec.environmentId)} kept: another run holds its lock or it still has resources`,
+    });
+  }
+
+  /**
+   * Deletes an environment's state row once it is empty, as `workspace delete` would (without two
+   * more CLI runs): under the backend's own advisory lock on the row, so a run holding it wins.
+   */
+  private async deleteWorkspace(environmentId: string): Promise<boolean> {
+    const client = await this.adminPool().connect();
+    try {
+      await client.query("begin");
+      const { rows } = await client.query<{ id: string; data: string | null; locked: boolean }>(
+        `select id, data, pg_try_advisory_xact_lock(id) as locked from ${this.schema}.states where name = $1 for update`,
+        [workspaceOf(environmentId)],
+      );
+      const row = rows[0];
+      if (!row) {
+        await client.query("commit");
+        return true;
+      }
+      const left = rawStateResources(JSON.parse(row.data || "{}") as Parameters<typeof rawStateResources>[0]);
+      if (!row.locked || left.length) {
+        await client.query("rollback");
+        return false;
+      }
+      await client.query(`delete from ${this.schema}.states where id = $1`, [row.id]);
+      await client.query("commit");
+      return true;
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw new EngineError("transient", `could not delete the Terraform workspace of environment ${environmentId}: ${(error as Error).message}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Drift: a plan of the applied configuration against the refreshed world (`plan
+   * -detailed-exitcode`, without the lock so a check never delays a run; nothing is saved),
+   * read with `show -json`. A plain refresh-only plan would miss a change that also moved the
+   * state (an out-of-band `terraform apply`); this plan sees every difference from what the
+   * portal wants. A failed read throws: transient for outages, throttling and timeouts.
+   */
+  async checkDrift(ctx: EngineContext, spec: EnvironmentSpec): Promise<DriftReport> {
+    const { binary, env, redactor } = await this.beginRun(ctx);
+    // Planning a workspace that does not exist would create it: a check never changes anything.
+    const { rowCount } = await this.adminPool().query(`select 1 from ${this.schema}.states where name = $1`, [workspaceOf(spec.environmentId)]);
+    if (!rowCount)
+      throw new EngineError("permanent", `environment ${spec.environmentId} has no Terraform state: it was never applied, or its state was removed`, {
+        code: "no_state",
+      });
+    const work = await this.configDir(binary, spec, env, redactor, { ctx });
+    const planFile = `drift-${randomBytes(6).toString("hex")}.tfplan`;
+    try {
+      const diagnostics: string[] = [];
+      const planned = await this.run(
+        binary,
+        ["plan", "-input=false", "-json", "-lock=false", "-detailed-exitcode", `-out=${planFile}`, `-var-file=${work.varFile}`],
+        work.dir,
+        {
+          env,
+          redactor,
+          signal: ctx.signal,
+          timeoutMs: PREVIEW_TIMEOUT_MS,
+          onLine: (line) => {
+            const event = uiLogEvent(line);
+            if (event?.diagnostic && event.level === "error") diagnostics.push(event.message);
+          },
+        },
+      );
+      if (planned.code === 0) return { resources: [] };
+      if (planned.code !== 2) {
+        const error = await this.failure("plan", planned, diagnostics, { signal: ctx.signal });
+        const text = [...diagnostics, planned.stderr].join("\n");
+        if (error.kind === "permanent" && transientRead.test(text))
+          throw new EngineError("transient", `the drift check could not read: ${error.message}`, { retryAfterMs: 60_000 });
+        throw error;
+      }
+      const show = await this.step(binary, ["show", "-json", "-no-color", planFile], work.dir, {
         env,
         redactor,
         ctx,
-        json: true,
+        timeoutMs: SHORT_TIMEOUT_MS,
+        log: false,
+        rawStdout: true,
       });
-      await this.step(binary, ["workspace", "select", "-no-color", "default"], dir, { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false });
-      await this.step(
-        binary,
-        ["workspace", "delete", "-no-color", `-lock-timeout=${this.options.lockTimeoutSeconds}s`, workspaceOf(spec.environmentId)],
-        dir,
-        { env, redactor, ctx, timeoutMs: SHORT_TIMEOUT_MS, log: false },
-      );
-      await ctx.log({ level: "info", message: `Workspace ${workspaceOf(spec.environmentId)} deleted: no state is left` });
+      return { resources: driftFromPlan(JSON.parse(show.stdout || "{}") as Parameters<typeof driftFromPlan>[0]) };
     } finally {
-      await rm(dir, { recursive: true, force: true });
-      // The environment's folder goes when it is empty (another run may still be using a sibling).
-      await rmdir(path.dirname(dir)).catch(() => undefined);
+      await work.cleanup();
+      await rm(path.join(work.dir, planFile), { force: true });
     }
   }
 
@@ -801,24 +1013,29 @@ class TerraformEngineImpl implements TerraformEngine {
     const binary = await this.binary();
     return this.previewSlots.run(async () => {
       const started = Date.now();
-      const dir = path.join(this.options.workDir, "previews", `${key}-${randomBytes(3).toString("hex")}`);
       const redactor = this.redactor();
+      const env = await this.cliEnv(false);
+      // The configuration without a backend (a new environment has no state), initialised once.
+      const work = await this.configDir(binary, spec, env, redactor, { signal, backend: false });
+      const planFile = `preview-${randomBytes(6).toString("hex")}.tfplan`;
       try {
-        await this.prepare(dir, spec, false);
-        const env = await this.cliEnv(false);
         const opts = { env, redactor, signal, timeoutMs: PREVIEW_TIMEOUT_MS };
-        await this.step(binary, ["init", "-input=false", "-no-color"], dir, { ...opts, timeoutMs: INIT_TIMEOUT_MS });
         const warnings: string[] = [];
         const diagnostics: string[] = [];
-        const planned = await this.run(binary, ["plan", "-out=tfplan", "-input=false", "-json", "-lock=false"], dir, {
-          ...opts,
-          onLine: (line) => {
-            const event = uiLogEvent(line);
-            if (event?.diagnostic) (event.level === "error" ? diagnostics : warnings).push(event.message);
+        const planned = await this.run(
+          binary,
+          ["plan", `-out=${planFile}`, "-input=false", "-json", "-lock=false", `-var-file=${work.varFile}`],
+          work.dir,
+          {
+            ...opts,
+            onLine: (line) => {
+              const event = uiLogEvent(line);
+              if (event?.diagnostic) (event.level === "error" ? diagnostics : warnings).push(event.message);
+            },
           },
-        });
+        );
         if (planned.code !== 0) throw await this.failure("plan", planned, diagnostics, { signal });
-        const show = await this.step(binary, ["show", "-json", "-no-color", "tfplan"], dir, { ...opts, rawStdout: true });
+        const show = await this.step(binary, ["show", "-json", "-no-color", planFile], work.dir, { ...opts, rawStdout: true });
         const plan = JSON.parse(show.stdout || "{}") as Parameters<typeof planChanges>[0] & {
           output_changes?: Record<string, { after_sensitive?: unknown }>;
           planned_values?: { outputs?: Record<string, { sensitive?: boolean }> };
@@ -828,7 +1045,8 @@ class TerraformEngineImpl implements TerraformEngine {
         await writeFile(cacheFile, JSON.stringify(preview), { mode: 0o600 });
         return preview;
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await work.cleanup();
+        await rm(path.join(work.dir, planFile), { force: true });
       }
     });
   }

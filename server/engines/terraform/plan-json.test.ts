@@ -1,7 +1,7 @@
 /** Reading Terraform's JSON (plans, state, UI lines), pricing plans, and redacting CLI output; no CLI needed. */
 import { describe, expect, it } from "vitest";
 import { Redactor } from "./cli";
-import { planChanges, priceResources, stateResources, uiLogEvent } from "./plan-json";
+import { driftFromPlan, planChanges, priceResources, stateResources, uiLogEvent } from "./plan-json";
 
 describe("plan changes and their cost", () => {
   const plan = {
@@ -120,5 +120,56 @@ describe("CLI output", () => {
       "conn=postgres://app:[redacted]@db:5432/x?sslmode=disable token=[redacted] short=ab",
     );
     expect(redact("https://user:pa55@example.com/path")).toBe("https://user:[redacted]@example.com/path");
+  });
+});
+
+describe("driftFromPlan", () => {
+  it("maps a plan against the refreshed world to drift: changed (properties, tags, masked secrets, unknowns left out), missing, extra", () => {
+    const drift = driftFromPlan({
+      resource_changes: [
+        {
+          address: "aws_s3_bucket.a",
+          mode: "managed",
+          type: "aws_s3_bucket",
+          change: { actions: ["no-op"], before: { id: "a" }, after: { id: "a" } },
+        },
+        {
+          address: "aws_db_instance.db",
+          mode: "managed",
+          type: "aws_db_instance",
+          change: {
+            actions: ["update"],
+            before: { id: "db-1", size: "large", password: "old", arn: "x", tags: { team: "other" }, tags_all: { team: "other", owner: "a" } },
+            after: { id: "db-1", size: "small", password: "new", arn: null, tags: { team: "payments" }, tags_all: { team: "payments", owner: "a" } },
+            after_unknown: { arn: true },
+            before_sensitive: { password: true },
+            after_sensitive: { password: true },
+          },
+        },
+        { address: "aws_sqs_queue.q", mode: "managed", type: "aws_sqs_queue", change: { actions: ["create"], before: null, after: { name: "q" } } },
+        {
+          address: "aws_sqs_queue.old",
+          mode: "managed",
+          type: "aws_sqs_queue",
+          change: { actions: ["delete"], before: { id: "q-old" }, after: null },
+        },
+        { address: "data.aws_caller_identity.me", mode: "data", type: "aws_caller_identity", change: { actions: ["read"] } },
+      ],
+    });
+    expect(drift).toEqual([
+      {
+        kind: "changed",
+        address: "aws_db_instance.db",
+        type: "aws_db_instance",
+        providerId: "db-1",
+        properties: [
+          { path: "password", desired: "(sensitive)", actual: "(sensitive)" },
+          { path: "size", desired: "small", actual: "large" },
+        ],
+        tags: [{ path: "team", desired: "payments", actual: "other" }],
+      },
+      { kind: "missing", address: "aws_sqs_queue.q", type: "aws_sqs_queue", providerId: null },
+      { kind: "extra", address: "aws_sqs_queue.old", type: "aws_sqs_queue", providerId: "q-old" },
+    ]);
   });
 });

@@ -10,6 +10,9 @@
  * module or terraform_data resource: requests, GB stored) is charged to that module call or
  * resource once, when the plan keeps or creates it.
  */
+import type { ResourceDrift, ValueDrift } from "../drift";
+import type { PlanDiffEntry } from "../engine";
+import { canonicalJson } from "~/server/templates/canonical-json";
 import { monthlyCents, priceLines } from "../pricing";
 import type { PriceList } from "../types";
 import priceListJson from "./price-list.json";
@@ -271,4 +274,130 @@ export function uiLogEvent(
         ? { level: type.endsWith("errored") ? "error" : type === "resource_drift" ? "warn" : "info", message: text, ...(address ? { address } : {}) }
         : null;
   }
+}
+
+type RawPlannedChange = RawChange & {
+  change?: {
+    actions?: string[];
+    before?: unknown;
+    after?: unknown;
+    after_unknown?: unknown;
+    before_sensitive?: unknown;
+    after_sensitive?: unknown;
+  };
+};
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+/** Where a resource keeps its tags (the first is what carriedTags reads). */
+const tagPaths = ["tags_all", "tags", "labels", "input.tags"];
+
+/** Leaf values by dotted path (objects are walked, lists and scalars are leaves). */
+function flatten(value: unknown, prefix = "", out: Map<string, unknown> = new Map()): Map<string, unknown> {
+  if (isRecord(value) && (prefix === "" || Object.keys(value).length)) {
+    for (const [key, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${key}` : key, out);
+  } else if (prefix) out.set(prefix, value);
+  return out;
+}
+
+/** The mark (true = unknown or sensitive) at a dotted path of a `*_unknown`/`*_sensitive` mirror, or at a parent of it. */
+function markedAt(marks: unknown, dotted: string): boolean {
+  let node = marks;
+  for (const part of dotted.split(".")) {
+    if (node === true) return true;
+    if (!isRecord(node)) return false;
+    node = node[part];
+  }
+  return node === true;
+}
+
+/**
+ * What a plan of the applied configuration against the refreshed world says has drifted, per
+ * resource: `create` = desired but gone (missing), `delete` = in the state but no longer desired
+ * (extra), `update`/`replace` = the properties and tags that differ, `desired` being what the
+ * configuration says and `actual` what exists. Values only known after apply are left out;
+ * sensitive values are masked.
+ */
+export function driftFromPlan(plan: { resource_changes?: RawPlannedChange[] }): ResourceDrift[] {
+  const out: ResourceDrift[] = [];
+  for (const c of plan.resource_changes ?? []) {
+    if (c.mode !== "managed" || !c.address || !c.type) continue;
+    const action = actionOf(c.change?.actions ?? []);
+    const before = isRecord(c.change?.before) ? c.change.before : null;
+    const providerId = before ? String(before.id ?? before.arn ?? c.address) : null;
+    if (action === "create") out.push({ kind: "missing", address: c.address, type: c.type, providerId: null });
+    else if (action === "delete") out.push({ kind: "extra", address: c.address, type: c.type, providerId: providerId ?? c.address });
+    else if (action === "update" || action === "replace") {
+      const actual = flatten(before ?? {});
+      const desired = flatten(isRecord(c.change?.after) ? c.change.after : {});
+      const masked = (path: string, value: unknown, marks: unknown) => (markedAt(marks, path) ? "(sensitive)" : value);
+      const properties: ValueDrift[] = [];
+      const tags: ValueDrift[] = [];
+      for (const path of [...new Set([...desired.keys(), ...actual.keys()])].sort()) {
+        if (markedAt(c.change?.after_unknown, path)) continue;
+        const d = desired.get(path);
+        const a = actual.get(path);
+        if (JSON.stringify(d) === JSON.stringify(a)) continue;
+        const tagPath = tagPaths.find((t) => path.startsWith(`${t}.`));
+        if (tagPath) {
+          // tags_all mirrors tags (AWS): each tag is reported once.
+          if (tagPath === "tags" && desired.has(`tags_all.${path.slice(5)}`)) continue;
+          tags.push({ path: path.slice(tagPath.length + 1), desired: d ?? null, actual: a ?? null });
+        } else {
+          properties.push({
+            path,
+            desired: masked(path, d ?? null, c.change?.after_sensitive),
+            actual: masked(path, a ?? null, c.change?.before_sensitive),
+          });
+        }
+      }
+      if (properties.length || tags.length)
+        out.push({ kind: "changed", address: c.address, type: c.type, providerId: providerId ?? c.address, properties, tags });
+    }
+  }
+  return out;
+}
+
+/**
+ * The diff of a plan (`show -json` of a saved plan): every managed resource that changes, with the
+ * values that move. Two plans with the same diff do the same thing; a re-plan whose diff differs
+ * needs a new approval.
+ */
+export function planDiff(plan: { resource_changes?: RawPlannedChange[] }): PlanDiffEntry[] {
+  const out: PlanDiffEntry[] = [];
+  for (const c of plan.resource_changes ?? []) {
+    if (c.mode !== "managed" || !c.address || !c.type) continue;
+    const action = actionOf(c.change?.actions ?? []);
+    if (action === "noop" || action === "read") continue;
+    const before = flatten(isRecord(c.change?.before) ? c.change.before : {});
+    const after = flatten(isRecord(c.change?.after) ? c.change.after : {});
+    const values: PlanDiffEntry["values"] = [];
+    for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      if (markedAt(c.change?.after_unknown, path)) continue;
+      const b = markedAt(c.change?.before_sensitive, path) ? "(sensitive)" : (before.get(path) ?? null);
+      const a = markedAt(c.change?.after_sensitive, path) ? "(sensitive)" : (after.get(path) ?? null);
+      if (JSON.stringify(a) !== JSON.stringify(b)) values.push({ path, before: b, after: a });
+    }
+    out.push({ address: c.address, type: c.type, action, values });
+  }
+  return out.sort((x, y) => x.address.localeCompare(y.address));
+}
+
+/** What differs between two plan diffs, one line per resource (empty: the same plan). Key order does not matter (jsonb reorders). */
+export function comparePlanDiffs(approved: readonly PlanDiffEntry[], replanned: readonly PlanDiffEntry[]): string[] {
+  const lines: string[] = [];
+  const old = new Map(approved.map((e) => [e.address, e]));
+  for (const next of replanned) {
+    const was = old.get(next.address);
+    old.delete(next.address);
+    if (!was) lines.push(`${next.address}: now ${next.action} (not in the approved plan)`);
+    else if (was.action !== next.action) lines.push(`${next.address}: ${was.action} → ${next.action}`);
+    else if (canonicalJson(was.values) !== canonicalJson(next.values)) {
+      const paths = [...new Set([...was.values, ...next.values].map((v) => v.path))].filter(
+        (p) => canonicalJson(was.values.find((v) => v.path === p) ?? null) !== canonicalJson(next.values.find((v) => v.path === p) ?? null),
+      );
+      lines.push(`${next.address}: ${next.action} with other values (${paths.join(", ")})`);
+    }
+  }
+  for (const was of old.values()) lines.push(`${was.address}: ${was.action} no longer planned`);
+  return lines;
 }

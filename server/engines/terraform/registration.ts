@@ -9,7 +9,7 @@ import { locateBinary } from "./settings";
 /**
  * The Terraform/OpenTofu CLI: one configuration and one state per environment, applied as a
  * whole; `plan` previews a request before it runs. `read()` reads the stored state, not the
- * cloud, so it cannot see drift (that takes a refreshing plan). Needs a CLI on this server.
+ * cloud; drift is read by `checkDrift` (a refreshing plan, changing nothing). Needs a CLI on this server.
  */
 export const terraformRegistration: EngineRegistration<"terraform", TerraformEngine> = {
   name: "terraform",
@@ -17,7 +17,7 @@ export const terraformRegistration: EngineRegistration<"terraform", TerraformEng
   providerName: "Terraform",
   resourceTypes: terraformResourceTypes,
   priceList: terraformPriceList as PriceList,
-  capabilities: { apply: "whole-environment", planPreview: true, driftRead: false },
+  capabilities: { apply: "whole-environment", planPreview: true, driftRead: true },
   engine: terraformEngine,
   probeAvailability: () => {
     const location = locateBinary(envVar("PROVISIO_TERRAFORM_BIN"));

@@ -22,9 +22,10 @@ import { sealSecret } from "~/server/core/secret-box";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
-import type { ActualResource } from "~/server/engines/engine";
+import { EngineError, type ActualResource } from "~/server/engines/engine";
 import { resolveReferences } from "../references";
 import { moveEnvironment, moveRequest } from "../status";
+import { isPlanChanged, returnToApproval } from "../saved-plan";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
 import { applyResources, cleanUpResources } from "./apply-resources";
 import { defineRunKind } from "./types";
@@ -90,7 +91,8 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
       message: attempt > 1 ? `Resuming apply (attempt ${attempt}) on ${scope.workerId}` : `Apply started on ${scope.workerId}`,
     });
     // Engines that apply a whole environment (terraform) report its outputs themselves.
-    if (engine.applyAll) return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry });
+    if (engine.applyAll)
+      return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, approvedPlan: true });
     const actual = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
     const { outputs, secrets } = computeOutputs(document, actual, {
       params: request.parameters,
@@ -104,6 +106,8 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     scope.log({ level: "error", message: `Apply failed: ${error.message}` });
     const engine = scope.engine(environment.engine);
     const ctx = scope.engineContext(environment.id);
+    // Nothing was applied: the changed plan waits for approval, what exists stays.
+    if (error instanceof EngineError && error.options.code === "plan_changed") return error.message;
     if (environment.onFailure === "cleanup" && engine.destroyAll) {
       return cleanupWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, log: scope.log, error });
     }
@@ -150,6 +154,8 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     const { error, summary } = outcome;
     await moveEnvironment(tx, environment, "failed", { failureSummary: summary });
     await moveRequest(tx, request.id, "failed");
+    // Terraform: the plan changed after approval, so the request needs approval again.
+    if (isPlanChanged(error)) await returnToApproval(tx, request.id);
     await recordAudit(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } });
     await publishEvent(tx, {
       type: "run.failed",
