@@ -1,0 +1,165 @@
+/**
+ * HTTP read benchmark (`npm run bench`, issue 19): the production build on its own embedded
+ * PostgreSQL, seeded so every list answers a full page of 25 rows, one signed-in approver, 20
+ * connections per call. Prints `http_<name>_rps`, `_p50_ms`, `_p95_ms`, each list's ratio to the
+ * `me.get` floor of the same run (`_vs_floor`), and the web process's RSS before and after.
+ *
+ *   tsx bench/http.bench.ts [--seconds N] [--connections N]
+ */
+import { randomUUID } from "node:crypto";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { and, eq, inArray } from "drizzle-orm";
+import { connect, disconnectAll } from "~/db/client";
+import { environments, requests, teams, users } from "~/db/schema";
+import { demoSessionCookie, trpcQueryPath } from "~/scripts/lib/http-session";
+import { treeRssMiB } from "~/scripts/lib/process-rss";
+import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
+import { createSimEngine } from "~/server/engines/sim/engine";
+import { decideRequest } from "~/server/services/approvals";
+import { submitRequest } from "~/server/services/requests";
+import { loadViewer } from "~/server/services/users";
+
+const { values } = parseArgs({ options: { seconds: { type: "string", default: "8" }, connections: { type: "string", default: "20" } } });
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const PAGE = 25;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const print = (name: string, value: number | string | null, unit = "") =>
+  console.log(
+    `${name}: ${value === null ? "n/a" : typeof value === "number" ? (Number.isInteger(value) ? value : value.toFixed(2)) : value}${unit ? ` ${unit}` : ""}`,
+  );
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+type Figures = { rps: number; p50: number; p95: number; non2xx: number; errors: number };
+
+async function hammer(url: string, cookie: string): Promise<Figures> {
+  const latencies: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: seconds, timeout: 30, headers: { cookie } }, (error, done) =>
+      error ? reject(error) : resolve(done),
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: result.requests.total / result.duration,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+const stack = await startThrowawayStack({ prefix: "provisio-bench-http-", env: { WORKER_CONCURRENCY: "20" } });
+let exitCode = 0;
+try {
+  const { db } = connect(stack.databaseUrl, 5);
+  const sim = createSimEngine({ db });
+  await sim.cloud.configure({
+    latency: { baseMs: 0, jitterMs: 0 },
+    bootDelayMs: { instance: 0 },
+    rateLimit: null,
+    quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
+  });
+  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
+  const developerRow = (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0];
+  const approverRow = (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0];
+  if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
+  const developer = (await loadViewer(db, developerRow.id))!;
+  const approver = (await loadViewer(db, approverRow.id))!;
+  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team.id));
+
+  // Seed: PAGE approved requests (→ environments) and PAGE pending ones (→ the approver's inbox).
+  const submitted: string[] = [];
+  for (let i = 0; i < 2 * PAGE; i++) {
+    const { id } = await submitRequest(db, developer, {
+      teamId: team.id,
+      templateName: "bastion-host",
+      tier: "staging",
+      environmentName: `http-${i}`,
+      ttlHours: 24,
+      parameters: {},
+      justification: "HTTP benchmark environment",
+      clientRequestId: randomUUID(),
+    });
+    submitted.push(id);
+  }
+  for (const id of submitted.slice(0, PAGE))
+    await decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
+  const deadline = Date.now() + 120_000;
+  while ((await db.$count(environments, and(eq(environments.teamId, team.id), inArray(environments.status, ["provisioning"])))) > 0) {
+    if (Date.now() > deadline) throw new Error("seeded environments did not become ready in 120 s");
+    await sleep(200);
+  }
+  const [someRequest] = await db.select({ id: requests.id }).from(requests).where(eq(requests.id, submitted[0]!));
+  const [someEnvironment] = await db.select({ id: environments.id }).from(environments).where(eq(environments.requestId, submitted[0]!));
+  if (!someRequest || !someEnvironment) throw new Error("seeded request or environment missing");
+
+  const cookie = await demoSessionCookie(stack.url, "approver@provisio.local");
+  const calls: { name: string; path: string; list?: (body: unknown) => number }[] = [
+    { name: "health", path: "/api/health" },
+    { name: "me_get", path: trpcQueryPath("me.get") },
+    { name: "catalog_list", path: trpcQueryPath("catalog.list"), list: (b) => (b as unknown[]).length },
+    { name: "requests_list", path: trpcQueryPath("requests.list", {}), list: (b) => (b as { requests: unknown[] }).requests.length },
+    {
+      name: "environments_list",
+      path: trpcQueryPath("environments.list", { scope: "teams" }),
+      list: (b) => (b as { environments: unknown[] }).environments.length,
+    },
+    { name: "approvals_inbox", path: trpcQueryPath("approvals.inbox"), list: (b) => (Array.isArray(b) ? b.length : Object.keys(b as object).length) },
+    { name: "request_page", path: trpcQueryPath("requests.get", { requestId: someRequest.id }) },
+    { name: "environment_page", path: trpcQueryPath("environments.get", { environmentId: someEnvironment.id }) },
+  ];
+  // Warm-up: every call answers 200 (and each list its page), so a broken setup fails here, clearly.
+  for (const call of calls) {
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${stack.url}${call.path}`, { headers: { cookie } });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`warm-up: GET ${call.path} answered ${response.status}: ${text.slice(0, 300)}`);
+      if (call.list && i === 0)
+        print(`http_${call.name}_rows`, call.list((JSON.parse(text) as { result: { data: { json: unknown } } }).result.data.json));
+    }
+  }
+
+  const web = () => treeRssMiB(stack.pids().web);
+  const worker = () => treeRssMiB(stack.pids().worker);
+  print("http_web_rss_before_mib", web(), "MiB");
+  print("http_worker_rss_before_mib", worker(), "MiB");
+  let peak = web() ?? 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, web() ?? 0)), 500);
+  const results = new Map<string, Figures>();
+  for (const call of calls) {
+    const figures = await hammer(`${stack.url}${call.path}`, cookie);
+    results.set(call.name, figures);
+    print(`http_${call.name}_rps`, figures.rps);
+    print(`http_${call.name}_p50_ms`, figures.p50, "ms");
+    print(`http_${call.name}_p95_ms`, figures.p95, "ms");
+    if (figures.non2xx || figures.errors) {
+      print(`http_${call.name}_failures`, `${figures.non2xx} non-2xx, ${figures.errors} errors`);
+      exitCode = 1;
+    }
+  }
+  clearInterval(sampler);
+  const floor = results.get("me_get")!.rps;
+  print("http_floor_vs_health", floor / results.get("health")!.rps);
+  for (const call of calls.slice(2)) print(`http_${call.name}_vs_floor`, results.get(call.name)!.rps / floor);
+  print("http_web_rss_peak_mib", peak, "MiB");
+  print("http_web_rss_after_mib", web(), "MiB");
+  // After a quiet moment (what the process keeps, not what it holds mid-load).
+  await sleep(5_000);
+  print("http_web_rss_after_idle_mib", web(), "MiB");
+  print("http_worker_rss_after_mib", worker(), "MiB");
+  await disconnectAll();
+} catch (error) {
+  console.error(`http bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  exitCode = 1;
+} finally {
+  await stack.dispose();
+}
+process.exit(exitCode);
