@@ -21,7 +21,12 @@ import { submitRequest } from "~/server/services/requests";
 import { loadViewer } from "~/server/services/users";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "8" }, connections: { type: "string", default: "20" }, rounds: { type: "string", default: "4" } },
+  options: {
+    seconds: { type: "string", default: "8" },
+    connections: { type: "string", default: "20" },
+    rounds: { type: "string", default: "4" },
+    profile: { type: "string" },
+  },
 });
 const seconds = Number(values.seconds);
 /** Each call's seconds are split into rounds taken in turn, so a noisy neighbour spreads over every call alike and ratios hold. */
@@ -67,7 +72,11 @@ function figuresOf(tally: Tally): Figures {
   };
 }
 
-const stack = await startThrowawayStack({ prefix: "provisio-bench-http-", env: { WORKER_CONCURRENCY: "20" } });
+const stack = await startThrowawayStack({
+  prefix: "provisio-bench-http-",
+  // --profile DIR: CPU profiles of web and worker (written when they stop) for `node --cpu-prof` analysis.
+  env: { WORKER_CONCURRENCY: "20", ...(values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}) },
+});
 let exitCode = 0;
 try {
   const { db } = connect(stack.databaseUrl, 5);
