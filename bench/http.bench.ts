@@ -7,6 +7,8 @@
  *   tsx bench/http.bench.ts [--seconds N] [--connections N]
  */
 import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { and, eq, inArray } from "drizzle-orm";
@@ -74,8 +76,16 @@ function figuresOf(tally: Tally): Figures {
 
 const stack = await startThrowawayStack({
   prefix: "provisio-bench-http-",
-  // --profile DIR: CPU profiles of web and worker (written when they stop) for `node --cpu-prof` analysis.
-  env: { WORKER_CONCURRENCY: "20", ...(values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values.profile}` } : {}) },
+  // --profile DIR: a CPU profile of the web process over the load (bench/lib/cpu-profile.cjs), summarised at the end.
+  env: {
+    WORKER_CONCURRENCY: "20",
+    ...(values.profile
+      ? {
+          NODE_OPTIONS: `--import ${pathToFileURL(path.join(import.meta.dirname, "lib", "cpu-profile.mjs")).href}`,
+          PROVISIO_BENCH_CPU_PROFILE_DIR: values.profile,
+        }
+      : {}),
+  },
 });
 let exitCode = 0;
 try {
@@ -168,6 +178,11 @@ try {
     }
   }
   clearInterval(sampler);
+  // The profile covers start-up and warm-up too; SIGUSR2 writes it (bench/lib/profile-summary.ts reads it).
+  if (values.profile && stack.pids().web) {
+    process.kill(stack.pids().web!, "SIGUSR2");
+    print("http_web_profile", `${values.profile}/${stack.pids().web}.cpuprofile`);
+  }
   const floor = results.get("me_get")!.rps;
   print("http_floor_vs_health", floor / results.get("health")!.rps);
   for (const call of calls.slice(2)) print(`http_${call.name}_vs_floor`, results.get(call.name)!.rps / floor);

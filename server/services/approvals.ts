@@ -5,7 +5,7 @@
  * is queued for provisioning in the same transaction. Two approvers at once, a double click or
  * a retried call make exactly one transition.
  */
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
@@ -132,7 +132,6 @@ export async function decideRequest(
           before: { status: row.status },
           after: { status: "queued" },
         });
-        await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
       await publishEvent(tx, {
         type: state.rejected ? "request.rejected" : "request.approved",
@@ -152,8 +151,13 @@ export async function decideRequest(
           requestId: row.id,
         },
       });
-      if (status === "queued")
+      if (status === "queued") {
         await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
+        // The queue wait starts when the approval commits, not when its transaction began: stamped
+        // last (database clock, as the runner's), with the job.
+        await tx.update(requests).set({ queuedAt: sql`clock_timestamp()` }).where(eq(requests.id, row.id));
+        await enqueue(tx, "provisionRequest", { requestId: row.id });
+      }
     }
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
   });
