@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { readdirSync, readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { and, eq, inArray } from "drizzle-orm";
 import { connect, disconnectAll } from "~/db/client";
@@ -47,16 +48,56 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-type Figures = { rps: number; p50: number; p95: number; non2xx: number; errors: number };
-type Tally = { latencies: number[]; requests: number; seconds: number; non2xx: number; errors: number };
+type Figures = { rps: number; p50: number; p95: number; non2xx: number; errors: number; webCpuMs: number; pgCpuMs: number };
+type Tally = { latencies: number[]; requests: number; seconds: number; non2xx: number; errors: number; webCpuMs: number; pgCpuMs: number };
+
+/** CPU time (user + system) of a process and its descendants in ms, from /proc: robust to a busy machine, unlike rps. */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  let ticks = 0;
+  const pending = [pid];
+  while (pending.length) {
+    const current = pending.pop()!;
+    ticks += stats.get(current)?.ticks ?? 0;
+    for (const [child, s] of stats) if (s.ppid === current) pending.push(child);
+  }
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** The embedded PostgreSQL's postmaster serving this port (its backends are its children). */
+function postmasterOf(port: string): number | undefined {
+  for (const entry of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (cmdline[0]?.endsWith("postgres") && cmdline.includes(port)) return Number(entry);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
 
 async function hammer(url: string, cookie: string, tally: Tally): Promise<void> {
+  const web = stack.pids().web;
+  const [web0, pg0] = [treeCpuMs(web), treeCpuMs(postmaster)];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: seconds / rounds, timeout: 30, headers: { cookie } }, (error, done) =>
       error ? reject(error) : resolve(done),
     );
     instance.on("response", (_client, _status, _bytes, responseTime) => tally.latencies.push(responseTime));
   });
+  tally.webCpuMs += treeCpuMs(web) - web0;
+  tally.pgCpuMs += treeCpuMs(postmaster) - pg0;
   tally.requests += result.requests.total;
   tally.seconds += result.duration;
   tally.non2xx += result.non2xx;
@@ -71,6 +112,8 @@ function figuresOf(tally: Tally): Figures {
     p95: percentile(sorted, 95),
     non2xx: tally.non2xx,
     errors: tally.errors,
+    webCpuMs: tally.webCpuMs / tally.requests,
+    pgCpuMs: tally.pgCpuMs / tally.requests,
   };
 }
 
@@ -88,8 +131,10 @@ const stack = await startThrowawayStack({
   },
 });
 let exitCode = 0;
+let postmaster: number | undefined;
 try {
   const { db } = connect(stack.databaseUrl, 5);
+  postmaster = postmasterOf(new URL(stack.databaseUrl).port);
   const sim = createSimEngine({ db });
   await sim.cloud.configure({
     latency: { baseMs: 0, jitterMs: 0 },
@@ -152,6 +197,7 @@ try {
       const response = await fetch(`${stack.url}${call.path}`, { headers: { cookie } });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`warm-up: GET ${call.path} answered ${response.status}: ${text.slice(0, 300)}`);
+      if (i === 0) print(`http_${call.name}_bytes`, Buffer.byteLength(text));
       if (call.list && i === 0)
         print(`http_${call.name}_rows`, call.list((JSON.parse(text) as { result: { data: { json: unknown } } }).result.data.json));
     }
@@ -163,7 +209,9 @@ try {
   print("http_worker_rss_before_mib", worker(), "MiB");
   let peak = web() ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, web() ?? 0)), 500);
-  const tallies = new Map<string, Tally>(calls.map((c) => [c.name, { latencies: [], requests: 0, seconds: 0, non2xx: 0, errors: 0 }]));
+  const tallies = new Map<string, Tally>(
+    calls.map((c) => [c.name, { latencies: [], requests: 0, seconds: 0, non2xx: 0, errors: 0, webCpuMs: 0, pgCpuMs: 0 }]),
+  );
   for (let round = 0; round < rounds; round++) for (const call of calls) await hammer(`${stack.url}${call.path}`, cookie, tallies.get(call.name)!);
   const results = new Map<string, Figures>();
   for (const call of calls) {
@@ -172,6 +220,8 @@ try {
     print(`http_${call.name}_rps`, figures.rps);
     print(`http_${call.name}_p50_ms`, figures.p50, "ms");
     print(`http_${call.name}_p95_ms`, figures.p95, "ms");
+    print(`http_${call.name}_web_cpu_ms_per_call`, figures.webCpuMs, "ms");
+    print(`http_${call.name}_pg_cpu_ms_per_call`, figures.pgCpuMs, "ms");
     if (figures.non2xx || figures.errors) {
       print(`http_${call.name}_failures`, `${figures.non2xx} non-2xx, ${figures.errors} errors`);
       exitCode = 1;
@@ -186,6 +236,9 @@ try {
   const floor = results.get("me_get")!.rps;
   print("http_floor_vs_health", floor / results.get("health")!.rps);
   for (const call of calls.slice(2)) print(`http_${call.name}_vs_floor`, results.get(call.name)!.rps / floor);
+  // The same ratio from the web process's CPU per call (floor's / the call's): steadier than rps on a busy machine.
+  const floorCpu = results.get("me_get")!.webCpuMs;
+  for (const call of calls.slice(2)) print(`http_${call.name}_cpu_vs_floor`, floorCpu / results.get(call.name)!.webCpuMs);
   print("http_web_rss_peak_mib", peak, "MiB");
   print("http_web_rss_after_mib", web(), "MiB");
   // After a quiet moment (what the process keeps, not what it holds mid-load).
