@@ -155,7 +155,10 @@ export async function decideRequest(
         await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
         // The queue wait starts when the approval commits, not when its transaction began: stamped
         // last (database clock, as the runner's), with the job.
-        await tx.update(requests).set({ queuedAt: sql`clock_timestamp()` }).where(eq(requests.id, row.id));
+        await tx
+          .update(requests)
+          .set({ queuedAt: sql`clock_timestamp()` })
+          .where(eq(requests.id, row.id));
         await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
     }
