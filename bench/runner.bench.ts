@@ -62,10 +62,16 @@ try {
     quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
   });
   const delays: number[] = [];
+  const toOpen: number[] = [];
+  const fromCall: number[] = [];
+  const fromReturn: number[] = [];
+  const openToStart: number[] = [];
   for (let i = 0; i < 200; i++) {
     const { id } = await submit(`lat-${i}`);
     const approvedAt = performance.now();
+    const approveCalled = Date.now();
     await approve(id);
+    const approveReturned = Date.now();
     await waitUntil(
       async () =>
         (await db.$count(
@@ -92,10 +98,39 @@ try {
       )
       .then((r) => r.rows as { ms: number }[]);
     delays.push(first ? Number(first.ms) : performance.now() - approvedAt);
+    // Where it goes: approval commit → the worker has the job and opened the run (queue handover),
+    // then → the apply's first line (the run's loads).
+    const [split] = await db
+      .execute(
+        sql`select extract(epoch from (u.started_at - r.queued_at)) * 1000 as handover, extract(epoch from ((select min(e.at) from run_events e where e.run_id = u.id) - u.started_at)) * 1000 as load from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id = ${id} and u.kind = 'apply'`,
+      )
+      .then((r) => r.rows as { handover: number; load: number }[]);
+    // Wall clock (same machine clock as the worker's log stamps): from the approval call, and from its return (≈ commit).
+    const [firstAt] = await db
+      .execute(
+        sql`select extract(epoch from min(e.at)) * 1000 as at from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id = ${id}`,
+      )
+      .then((r) => r.rows as { at: number }[]);
+    if (firstAt) {
+      fromCall.push(Number(firstAt.at) - approveCalled);
+      fromReturn.push(Number(firstAt.at) - approveReturned);
+    }
+    if (split) {
+      toOpen.push(Number(split.handover));
+      openToStart.push(Number(split.load));
+    }
   }
   print("approval_to_apply_start_ms_median", quantile(delays, 0.5), "ms");
   print("approval_to_apply_start_ms_p95", quantile(delays, 0.95), "ms");
   print("approval_to_apply_start_ms_p99", quantile(delays, 0.99), "ms");
+  print("approve_call_to_apply_start_ms_median", quantile(fromCall, 0.5), "ms");
+  print("approve_call_to_apply_start_ms_p95", quantile(fromCall, 0.95), "ms");
+  print("approve_return_to_apply_start_ms_median", quantile(fromReturn, 0.5), "ms");
+  print("approve_return_to_apply_start_ms_p95", quantile(fromReturn, 0.95), "ms");
+  print("approval_to_run_opened_ms_median", quantile(toOpen, 0.5), "ms");
+  print("approval_to_run_opened_ms_p95", quantile(toOpen, 0.95), "ms");
+  print("run_opened_to_apply_start_ms_median", quantile(openToStart, 0.5), "ms");
+  print("run_opened_to_apply_start_ms_p95", quantile(openToStart, 0.95), "ms");
   await waitUntil(async () => (await db.$count(environments, eq(environments.status, "provisioning"))) === 0, 60_000, "latency environments ready");
 
   // 2. Run event to browser: a signed-in HTTP stream of a run's log, events written one at a time.

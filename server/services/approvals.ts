@@ -5,7 +5,7 @@
  * is queued for provisioning in the same transaction. Two approvers at once, a double click or
  * a retried call make exactly one transition.
  */
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
@@ -166,8 +166,15 @@ export async function decideRequest(
           requestId: row.id,
         },
       });
-      if (status === "queued")
+      if (status === "queued") {
         await publishEvent(tx, { type: "request.queued", teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } });
+        // The queue wait starts when the approval commits, not when its transaction began: stamped
+        // last (database clock, as the runner's); the job queued above becomes visible at the same commit.
+        await tx
+          .update(requests)
+          .set({ queuedAt: sql`clock_timestamp()` })
+          .where(eq(requests.id, row.id));
+      }
     }
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
   });

@@ -73,3 +73,33 @@ describe("catalog.preview: parameters validated on the server by the form's sche
     );
   });
 });
+
+describe("catalog.list: one row per template from stored summaries", () => {
+  it("shows the cost range stored at sync, and the sync stores this release's range when it moved", async () => {
+    const { eq } = await import("drizzle-orm");
+    const { templates, templateVersions } = await import("~/db/schema");
+    const { refreshCostRanges } = await import("./template-sync");
+    const { estimateCostRange } = await import("~/server/templates/cost-range");
+    const [row] = await db
+      .select({ id: templateVersions.id, document: templateVersions.document })
+      .from(templateVersions)
+      .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+      .where(eq(templates.name, name));
+    const expected = estimateCostRange(row!.document as never);
+    const card = async () => (await developer.catalog.list()).find((t) => t.name === name)!;
+    expect(await card()).toMatchObject(expected);
+    expect(await card()).toMatchObject({ title: expect.any(String), resourceCount: 3, engine: "sim" });
+
+    // A range stored by an older release (other prices): the catalog shows what is stored, no work per view…
+    await db.update(templateVersions).set({ minMonthlyCents: 1, maxMonthlyCents: 2, defaultMonthlyCents: 1 }).where(eq(templateVersions.id, row!.id));
+    expect(await card()).toMatchObject({ minMonthlyCents: 1, maxMonthlyCents: 2 });
+    // …and the sync at start stores this release's range.
+    expect(await refreshCostRanges(db)).toBeGreaterThanOrEqual(1);
+    expect(await card()).toMatchObject(expected);
+    expect(await refreshCostRanges(db)).toBe(0);
+    // The version itself stays immutable: only the derived range may be refreshed.
+    await expect(db.update(templateVersions).set({ yaml: "changed", minMonthlyCents: 3 }).where(eq(templateVersions.id, row!.id))).rejects.toThrow(
+      /Failed query/,
+    );
+  });
+});

@@ -2,7 +2,7 @@
  * The catalog as people read it: the newest published version of every template, and one
  * template's page (description, parameters, resources with cost at defaults, policy, history).
  */
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Executor } from "~/db/client";
 import { templates, templateVersions, users, type Template, type TemplateVersion } from "~/db/schema";
@@ -18,16 +18,20 @@ import { loadVersionForRequest, semverOrder } from "./template-versions";
 export type CatalogEntry = ReturnType<typeof catalogEntry>;
 
 /**
- * Cost ranges from the price lists this process runs with: a published version never changes,
- * but prices do (a new price list ships with a new release), so the range is recomputed once
- * per version and process rather than read from what was stored at publish time.
+ * Cost ranges are computed with this release's price lists when templates are synced at start
+ * (template-sync.ts refreshCostRanges) and when a version is published, and stored on the
+ * version; one without them (an older row) is computed from its document, once per process.
  */
-const costRanges = new Map<string, CostRange>();
-function currentCostRange(versionId: string, document: TemplateDocument): CostRange {
-  let range = costRanges.get(versionId);
+const computedRanges = new Map<string, CostRange>();
+async function costRangeOf(db: Executor, version: CardVersion): Promise<CostRange> {
+  const { minMonthlyCents, maxMonthlyCents, defaultMonthlyCents } = version;
+  if (minMonthlyCents !== null && maxMonthlyCents !== null && defaultMonthlyCents !== null)
+    return { minMonthlyCents, maxMonthlyCents, defaultMonthlyCents };
+  let range = computedRanges.get(version.id);
   if (!range) {
-    range = estimateCostRange(document);
-    costRanges.set(versionId, range);
+    const [row] = await db.select({ document: templateVersions.document }).from(templateVersions).where(eq(templateVersions.id, version.id));
+    range = estimateCostRange(row!.document as TemplateDocument);
+    computedRanges.set(version.id, range);
   }
   return range;
 }
@@ -37,29 +41,71 @@ function unavailableReason(engine: TemplateDocument["spec"]["engine"]): string |
   return availability.available ? null : availability.reason;
 }
 
-function catalogEntry(template: Template, version: TemplateVersion, draftCount = 0) {
-  const doc = version.document as TemplateDocument;
-  const range = currentCostRange(version.id, doc);
+/** What a catalog card shows of a version: the document's metadata and a few facts of its spec, never the whole document. */
+const versionSummaryColumns = {
+  id: templateVersions.id,
+  version: templateVersions.version,
+  publishedAt: templateVersions.publishedAt,
+  metadata: sql<TemplateDocument["metadata"]>`${templateVersions.document}->'metadata'`,
+  tiers: sql<TemplateDocument["spec"]["tiers"]>`${templateVersions.document}->'spec'->'tiers'`,
+  engine: sql<TemplateDocument["spec"]["engine"]>`${templateVersions.document}->'spec'->>'engine'`,
+  resourceCount: sql<number>`jsonb_array_length(${templateVersions.document}->'spec'->'resources')`,
+  minMonthlyCents: templateVersions.minMonthlyCents,
+  maxMonthlyCents: templateVersions.maxMonthlyCents,
+  defaultMonthlyCents: templateVersions.defaultMonthlyCents,
+};
+
+type CardVersion = {
+  id: string;
+  version: string;
+  publishedAt: Date | null;
+  metadata: TemplateDocument["metadata"];
+  tiers: TemplateDocument["spec"]["tiers"];
+  engine: TemplateDocument["spec"]["engine"];
+  resourceCount: number;
+  minMonthlyCents: number | null;
+  maxMonthlyCents: number | null;
+  defaultMonthlyCents: number | null;
+};
+
+/** A full version row as a card's version (template pages, which load the row anyway). */
+function cardVersion(row: TemplateVersion, document: TemplateDocument): CardVersion {
+  return {
+    id: row.id,
+    version: row.version,
+    publishedAt: row.publishedAt,
+    metadata: document.metadata,
+    tiers: document.spec.tiers,
+    engine: document.spec.engine,
+    resourceCount: document.spec.resources.length,
+    minMonthlyCents: row.minMonthlyCents,
+    maxMonthlyCents: row.maxMonthlyCents,
+    defaultMonthlyCents: row.defaultMonthlyCents,
+  };
+}
+
+function catalogEntry(template: Template, version: CardVersion, range: CostRange, draftCount = 0) {
+  const { metadata, engine } = version;
   return {
     id: template.id,
     name: template.name,
     source: template.source,
-    title: doc.metadata.title,
-    description: doc.metadata.description,
-    category: doc.metadata.category,
-    owner: doc.metadata.owner,
-    icon: doc.metadata.icon ?? null,
-    tags: doc.metadata.tags,
-    tiers: doc.spec.tiers,
-    engine: doc.spec.engine,
-    engineTitle: engineRegistry[doc.spec.engine].title,
+    title: metadata.title,
+    description: metadata.description,
+    category: metadata.category,
+    owner: metadata.owner,
+    icon: metadata.icon ?? null,
+    tags: metadata.tags,
+    tiers: version.tiers,
+    engine,
+    engineTitle: engineRegistry[engine].title,
     /** What its engine can do (the UI offers a plan preview when `planPreview`). */
-    engineCapabilities: engineRegistry[doc.spec.engine].capabilities,
+    engineCapabilities: engineRegistry[engine].capabilities,
     /** Why this install cannot provision it (e.g. no terraform binary), or null. */
-    unavailableReason: unavailableReason(doc.spec.engine),
+    unavailableReason: unavailableReason(engine),
     version: version.version,
     publishedAt: version.publishedAt,
-    resourceCount: doc.spec.resources.length,
+    resourceCount: version.resourceCount,
     minMonthlyCents: range.minMonthlyCents,
     maxMonthlyCents: range.maxMonthlyCents,
     defaultMonthlyCents: range.defaultMonthlyCents,
@@ -80,19 +126,16 @@ export async function listCatalog(db: Executor, options: { includeDeprecated?: b
       .groupBy(templateVersions.templateId);
     for (const c of counts) drafts.set(c.templateId, c.count);
   }
+  // One row per template: its newest published version (DISTINCT ON the template, semver order).
   const rows = await db
-    .select({ template: templates, version: templateVersions })
+    .selectDistinctOn([templates.name], { template: templates, version: versionSummaryColumns })
     .from(templateVersions)
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .where(eq(templateVersions.status, "published"))
+    .where(and(eq(templateVersions.status, "published"), options.includeDeprecated ? undefined : isNull(templates.deprecatedAt)))
     .orderBy(asc(templates.name), ...semverOrder);
-  const newest = new Map<string, CatalogEntry>();
-  for (const row of rows) {
-    if (newest.has(row.template.id)) continue;
-    if (row.template.deprecatedAt && !options.includeDeprecated) continue;
-    newest.set(row.template.id, catalogEntry(row.template, row.version, drafts.get(row.template.id) ?? 0));
-  }
-  return [...newest.values()];
+  return Promise.all(
+    rows.map(async (row) => catalogEntry(row.template, row.version, await costRangeOf(db, row.version), drafts.get(row.template.id) ?? 0)),
+  );
 }
 
 const publisher = alias(users, "publisher");
@@ -177,7 +220,14 @@ export async function getTemplateDetail(db: Executor, name: string, options: { i
       deprecationReason: template.deprecationReason,
       version: template.version,
     },
-    latest: latestRow && document ? { ...catalogEntry(template, latestRow), document, plan: defaultPlan(document) } : null,
+    latest:
+      latestRow && document
+        ? {
+            ...catalogEntry(template, cardVersion(latestRow, document), await costRangeOf(db, cardVersion(latestRow, document))),
+            document,
+            plan: defaultPlan(document),
+          }
+        : null,
     versions: rows.map(({ summary }) => summary),
   };
 }

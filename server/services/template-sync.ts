@@ -5,11 +5,12 @@
  * (environments made from it keep working). A broken file is reported and skipped; the rest
  * loads.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { existsSync } from "node:fs";
 import type { Database } from "~/db/client";
 import { templates, templateVersions } from "~/db/schema";
-import { compareSemver } from "~/server/templates/format";
+import { estimateCostRange } from "~/server/templates/cost-range";
+import { compareSemver, type TemplateDocument } from "~/server/templates/format";
 import { readTemplateFolders, type TemplateFile } from "~/server/templates/files";
 import { contentHash, describeIssue } from "~/server/templates/parse";
 import { recordAudit, systemActor } from "~/server/core/audit";
@@ -143,5 +144,35 @@ export async function syncTemplates(db: Database, templatesDir: string, projectR
       report.deprecated.push(template.name);
     });
   }
+  await refreshCostRanges(db);
   return report;
+}
+
+/**
+ * Cost ranges of published versions, recomputed with the price lists of this release and stored,
+ * so the catalog reads them instead of computing them on its first view after each start. Only
+ * rows whose range changed are written.
+ */
+export async function refreshCostRanges(db: Database): Promise<number> {
+  const rows = await db
+    .select({
+      id: templateVersions.id,
+      document: templateVersions.document,
+      min: templateVersions.minMonthlyCents,
+      max: templateVersions.maxMonthlyCents,
+      default: templateVersions.defaultMonthlyCents,
+    })
+    .from(templateVersions)
+    .where(and(eq(templateVersions.status, "published"), isNotNull(templateVersions.document)));
+  let changed = 0;
+  for (const row of rows) {
+    const range = estimateCostRange(row.document as TemplateDocument);
+    if (range.minMonthlyCents === row.min && range.maxMonthlyCents === row.max && range.defaultMonthlyCents === row.default) continue;
+    await db
+      .update(templateVersions)
+      .set({ minMonthlyCents: range.minMonthlyCents, maxMonthlyCents: range.maxMonthlyCents, defaultMonthlyCents: range.defaultMonthlyCents })
+      .where(eq(templateVersions.id, row.id));
+    changed++;
+  }
+  return changed;
 }
