@@ -188,7 +188,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(launch.PORT),
     PROVISIO_DEMO: String(demo),
-    NEXTAUTH_URL: source.NEXTAUTH_URL ?? `http://localhost:${launch.PORT}`,
+    // Unset NEXTAUTH_URL: next-auth follows the host the browser opened (localhost, 127.0.0.1, a LAN
+    // name), so the session cookie and its redirects always agree. Set: that URL is canonical (proxy.ts).
+    AUTH_TRUST_HOST: source.NEXTAUTH_URL ? source.AUTH_TRUST_HOST : "true",
     NEXTAUTH_SECRET: source.NEXTAUTH_SECRET ?? (demo ? demoSecret(dataDir, "nextauth-secret") : undefined),
     // Closed by default: only a demo install gets a generated token; elsewhere set it to enable /api/metrics.
     PROVISIO_METRICS_TOKEN: source.PROVISIO_METRICS_TOKEN || (demo ? demoSecret(dataDir, "metrics-token") : undefined),
