@@ -4,6 +4,7 @@ import { catalogRouter } from "./routers/catalog";
 import { costsRouter } from "./routers/costs";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
+import { homeRouter } from "./routers/home";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { requestsRouter } from "./routers/requests";
@@ -21,6 +22,7 @@ export const appRouter = router({
   costs: costsRouter,
   environments: environmentsRouter,
   extensions: extensionsRouter,
+  home: homeRouter,
   me: meRouter,
   notifications: notificationsRouter,
   requests: requestsRouter,
