@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Badge } from "~/components/ui/page";
+import { RelativeTime } from "~/components/ui/relative-time";
 import type { RequestDetail } from "~/components/requests/types";
 import { RunLog } from "./run-log";
 
@@ -13,7 +14,9 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-medium text-slate-800">Environment</span>
         <Badge tone={envTone[environment.status]}>{environment.status}</Badge>
-        <span className="text-slate-500">expires {new Date(environment.expiresAt).toUTCString()}</span>
+        <span className="text-slate-500">
+          expires <RelativeTime at={environment.expiresAt} />
+        </span>
         <Link href={`/environments/${environment.id}`} className="ml-auto font-medium text-brand-700 hover:underline">
           Open environment →
         </Link>

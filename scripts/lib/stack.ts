@@ -83,7 +83,7 @@ async function syncTemplatesOnStart(databaseUrl: string, templatesDir: string, l
       `provisio: templates synced: ${sync.published.length} published, ${sync.unchanged.length} unchanged` +
         `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
         `${sync.restored.length ? `, ${sync.restored.length} restored` : ""}` +
-        `${sync.errors.length ? `, ${sync.errors.length} refused:` : ""}`,
+        `${sync.refused.length ? `, ${sync.refused.length} ${sync.refused.length === 1 ? "file" : "files"} refused (listed in Admin → Templates):` : ""}`,
     );
     for (const line of sync.errors) log(`provisio:   ✗ ${line}`);
   } catch (error) {
