@@ -14,9 +14,13 @@ async function call<T>(request: APIRequestContext, path: string, input: unknown,
   return ((await response.json()) as Json<T>).result.data.json;
 }
 
-async function submit(request: APIRequestContext, tier: "dev" | "staging", name: string) {
+async function paymentsTeam(request: APIRequestContext) {
   const teams = await (await request.get("/api/trpc/teams.list")).json();
-  const team = (teams as Json<{ id: string; name: string }[]>).result.data.json.find((t) => t.name === "Payments Platform")!;
+  return (teams as Json<{ id: string; name: string }[]>).result.data.json.find((t) => t.name === "Payments Platform")!;
+}
+
+async function submit(request: APIRequestContext, tier: "dev" | "staging", name: string) {
+  const team = await paymentsTeam(request);
   return call<{ id: string }>(
     request,
     "requests.submit",
@@ -48,7 +52,8 @@ test("the cost breakdown's Share column is whole at 1280 px", async ({ browser }
     )
     .toBe("ready");
   await developer.setViewportSize({ width: 1280, height: 900 });
-  await developer.goto("/costs");
+  // The team the environment is in (the page opens on another one by default).
+  await developer.goto(`/costs?team=${(await paymentsTeam(developer.request)).id}`);
   for (const name of ["By template", "By tier"]) {
     const table = developer.getByRole("table", { name });
     await expect(table.getByRole("row").nth(1)).toBeVisible();

@@ -20,9 +20,16 @@ export function HomeCard({
     <section aria-label={title} className="flex min-w-0 flex-col rounded-lg border border-slate-200 bg-white shadow-sm">
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 px-5 py-3">
         <h2 className="text-sm font-semibold text-slate-800">{title}</h2>
-        <Link href={href} className="text-sm font-medium text-brand-700 hover:underline">
-          {linkText} <span aria-hidden>→</span>
-        </Link>
+        {/* An API answer (the health check) is not a page: a plain link, no client navigation. */}
+        {href.startsWith("/api/") ? (
+          <a href={href} className="text-sm font-medium text-brand-700 hover:underline">
+            {linkText} <span aria-hidden>→</span>
+          </a>
+        ) : (
+          <Link href={href} className="text-sm font-medium text-brand-700 hover:underline">
+            {linkText} <span aria-hidden>→</span>
+          </Link>
+        )}
       </div>
       <div className="flex-1 p-5">{empty ? <p className="text-sm text-slate-600">{empty}</p> : children}</div>
     </section>
