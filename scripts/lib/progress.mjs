@@ -49,6 +49,7 @@ export function createProgress({ out = process.stdout, tty = Boolean(process.std
       };
       return {
         note(text) {
+          if (text === step.note) return;
           step.note = text;
           if (!tty && text) out.write(`    ${label}: ${text}\n`);
         },
