@@ -40,34 +40,36 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
         <p className="text-xs text-slate-500">This environment also has secret outputs; they are stored encrypted and never shown in logs.</p>
       )}
       {environment.resources.length > 0 && (
-        <table className="w-full text-left text-xs" aria-label="Environment resources">
-          <thead className="text-slate-500">
-            <tr>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Resource
-              </th>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Type
-              </th>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Id
-              </th>
-              <th scope="col" className="pb-1 font-medium">
-                Status
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {environment.resources.map((r) => (
-              <tr key={r.address} className="border-t border-slate-100">
-                <td className="py-1 pr-3 font-mono">{r.address}</td>
-                <td className="py-1 pr-3">{r.type}</td>
-                <td className="py-1 pr-3 font-mono text-slate-600">{r.providerId ?? "–"}</td>
-                <td className="py-1">{r.status}</td>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-xs" aria-label="Environment resources">
+            <thead className="text-slate-500">
+              <tr>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Resource
+                </th>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Type
+                </th>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Id
+                </th>
+                <th scope="col" className="pb-1 font-medium">
+                  Status
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {environment.resources.map((r) => (
+                <tr key={r.address} className="border-t border-slate-100">
+                  <td className="py-1 pr-3 font-mono">{r.address}</td>
+                  <td className="py-1 pr-3">{r.type}</td>
+                  <td className="py-1 pr-3 font-mono text-slate-600">{r.providerId ?? "–"}</td>
+                  <td className="py-1">{r.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {latest && (
         <section aria-label={`Run log (${latest.kind})`} className="space-y-1">
