@@ -81,7 +81,7 @@ export function TeamSettingsForm({ team }: { team: Team }) {
     <form
       noValidate
       aria-label="Team settings"
-      className="grid gap-4 sm:grid-cols-2"
+      className="grid grid-cols-1 gap-4 sm:grid-cols-2"
       onSubmit={form.handleSubmit((values) => {
         setMessage(null);
         update.mutate({ ...values, teamId: team.id, expectedVersion: team.version });

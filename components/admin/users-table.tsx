@@ -26,7 +26,7 @@ export function UsersTable({ users, viewerId, editable }: { users: Row[]; viewer
   return (
     <div className="space-y-4">
       {error && <ErrorNotice title="Role not changed" message={error} />}
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Users table">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Users</caption>
           <thead className="text-xs uppercase text-slate-500">

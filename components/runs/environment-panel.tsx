@@ -40,7 +40,7 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
         <p className="text-xs text-slate-500">This environment also has secret outputs; they are stored encrypted and never shown in logs.</p>
       )}
       {environment.resources.length > 0 && (
-        <div className="overflow-x-auto">
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Resources table">
           <table className="w-full text-left text-xs" aria-label="Environment resources">
             <thead className="text-slate-500">
               <tr>

@@ -64,7 +64,7 @@ export default async function AdminTemplatesPage() {
         <EmptyState title="No templates yet">Add a folder under templates/ or start a new template here.</EmptyState>
       ) : (
         <Card title={`Templates (${rows.length})`}>
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Templates table">
             <table className="w-full min-w-[40rem] text-left text-sm">
               <caption className="sr-only">All templates</caption>
               <thead className="text-xs uppercase text-slate-500">
