@@ -19,7 +19,7 @@ const layer = (regex, message, allowTypeImports = false) => ({ regex, message, a
 
 const uiMayNot = [
   layer(
-    "^~/server/(?!schemas/|templates/(format|plan|cost-range|yaml-limits)$|policy/(types|approvals|money)$|auth/access$|api/batch-limit$)",
+    "^~/server/(?!schemas/|templates/(format|plan|cost-range|yaml-limits)$|policy/(types|approvals|money)$|auth/access$|api/batch-limit$|core/datetime$)",
     "components talk to the server through tRPC: import only server/schemas, template and policy types, or types (`import type`).",
     true,
   ),

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { canonicalRedirect } from "~/server/auth/canonical-host";
 import { apiContentSecurityPolicy, hstsHeader, newNonce, pageContentSecurityPolicy, servedOverHttps } from "~/server/api/security-headers";
 
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
@@ -17,6 +18,10 @@ export function proxy(request: NextRequest) {
 
   if (path.startsWith("/api/")) return secured(NextResponse.next(), apiContentSecurityPolicy, https);
 
+  // NEXTAUTH_URL set: pages live on that host only (a session cookie belongs to one host name).
+  const moved = canonicalRedirect(request.nextUrl, request.headers.get("x-forwarded-host") ?? request.headers.get("host"), publicUrl());
+  if (moved) return NextResponse.redirect(moved);
+
   const csp = pageContentSecurityPolicy({ nonce: newNonce(), https, development: process.env.NODE_ENV === "development" });
   const isSignIn = path === "/signin" || path.startsWith("/signin/");
   if (!isSignIn && !sessionCookies.some((name) => request.cookies.has(name))) {
@@ -27,6 +32,11 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", csp);
   return secured(NextResponse.next({ request: { headers } }), csp, https);
+}
+
+/** NEXTAUTH_URL as the operator set it (the launcher leaves it unset so every host works); read here, like NODE_ENV, without validating the whole environment per request. */
+function publicUrl(): string | undefined {
+  return process.env.NEXTAUTH_URL || undefined;
 }
 
 function secured(response: NextResponse, csp: string, https: boolean): NextResponse {

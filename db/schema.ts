@@ -965,3 +965,17 @@ export const savedPlans = pgTable(
   },
   (t) => [index("saved_plans_request_idx").on(t.requestId, t.createdAt)],
 );
+
+/**
+ * Template files the last sync on start refused (broken YAML, a changed published version…),
+ * one row per file with its problems, replaced by every sync: the admin Templates page shows
+ * them, so a refused file is not only a console line.
+ */
+export const templateSyncProblems = pgTable("template_sync_problems", {
+  file: text("file").primaryKey(),
+  problems: text("problems")
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+  reportedAt: timestamp("reported_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -13,8 +13,9 @@ test("a person signs in through the OpenID Connect provider and gets an account"
   const consent = page.getByRole("button", { name: "Continue" });
   if (await consent.isVisible().catch(() => false)) await consent.click();
 
-  await page.waitForURL((url) => url.pathname === "/catalog");
-  expect(await mainNavLinks(page)).toEqual(["Catalog", "Requests", "Environments", "Costs"]);
+  await page.waitForURL((url) => url.pathname === "/");
+  await expect(page.getByText("You are not in a team yet: ask an admin to add you.", { exact: false })).toBeVisible();
+  expect(await mainNavLinks(page)).toEqual(["Home", "Catalog", "Requests", "Environments", "Costs"]);
   await page.goto("/account");
   await expect(page.getByText("Signed in as Kim Park (kim.park@idp.test).")).toBeVisible();
   await expect(page.getByRole("heading", { name: "You are not in any team" })).toBeVisible();

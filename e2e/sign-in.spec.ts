@@ -2,10 +2,10 @@ import { expect, test } from "@playwright/test";
 import { mainNavLinks, personas, signInAs, type Persona } from "./support/session";
 
 const expectedNav: Record<Persona, string[]> = {
-  developer: ["Catalog", "Requests", "Environments", "Costs"],
-  approver: ["Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs"],
-  admin: ["Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs", "Audit", "Admin"],
-  auditor: ["Catalog", "Requests", "Environments", "Costs", "SLOs", "Audit"],
+  developer: ["Home", "Catalog", "Requests", "Environments", "Costs"],
+  approver: ["Home", "Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs"],
+  admin: ["Home", "Catalog", "Requests", "Approvals", "Environments", "Costs", "SLOs", "Audit", "Admin"],
+  auditor: ["Home", "Catalog", "Requests", "Environments", "Costs", "SLOs", "Audit"],
 };
 
 test("an anonymous visitor signs in and lands on the page they asked for", async ({ page }) => {

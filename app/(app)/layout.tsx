@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { LiveUpdates } from "~/components/live/live-provider";
 import { AppShell } from "~/components/shell/app-shell";
 import { navItemsFor, roleLabel } from "~/server/auth/access";
 import { getViewer } from "~/server/auth/session";
@@ -12,6 +13,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   if (!viewer) redirect("/signin");
   return (
     <AppShell nav={navItemsFor(viewer)} user={{ name: viewer.name, email: viewer.email, roleLabel: roleLabel(viewer) }}>
+      <LiveUpdates />
       {children}
     </AppShell>
   );

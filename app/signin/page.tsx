@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { SignInOptions } from "~/components/auth/sign-in-options";
 import { isAdmin, isAuditor } from "~/server/auth/access";
 import { safeCallbackPath } from "~/server/auth/callback-url";
+import { movedFromOf, movedNotice } from "~/server/auth/canonical-host";
 import { getViewer } from "~/server/auth/session";
 import { db } from "~/server/db";
 import { env } from "~/server/env";
@@ -28,6 +29,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   if (await getViewer()) redirect(callbackUrl);
   const config = env();
   const demoUsers = config.demoSignInEnabled ? await listDemoUsers(db()) : [];
+  const moved = config.NEXTAUTH_URL ? movedNotice(movedFromOf(params), new URL(config.NEXTAUTH_URL).origin) : null;
   const error = params.error ? (errorMessages[params.error] ?? "Sign-in failed. Try again.") : null;
 
   return (
@@ -40,6 +42,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <h1 className="text-2xl font-semibold tracking-tight">Sign in to Provisio</h1>
           <p className="mt-1 text-sm text-slate-600">Request approved environments, review requests and track cost.</p>
         </div>
+        {moved && (
+          <div role="status" className="mb-4 rounded-md border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-slate-800">
+            {moved}
+          </div>
+        )}
         {error && (
           <div role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
             {error}

@@ -41,62 +41,64 @@ export function MembersPanel({ teamId, teamName, members }: { teamId: string; te
       {members.length === 0 ? (
         <EmptyState title="No members yet">Add people by the email they sign in with.</EmptyState>
       ) : (
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Members of {teamName}</caption>
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th scope="col" className="pb-2 font-medium">
-                Person
-              </th>
-              <th scope="col" className="pb-2 font-medium">
-                Role
-              </th>
-              <th scope="col" className="pb-2 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {members.map((m) => (
-              <tr key={m.userId}>
-                <td className="py-2.5">
-                  <span className="block font-medium">{m.name}</span>
-                  <span className="block text-xs text-slate-500">{m.email}</span>
-                </td>
-                <td className="py-2.5">
-                  <label className="sr-only" htmlFor={`role-${m.userId}`}>
-                    Role of {m.name}
-                  </label>
-                  <select
-                    id={`role-${m.userId}`}
-                    className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
-                    value={m.role}
-                    disabled={setMember.isPending}
-                    onChange={(e) => setMember.mutate({ teamId, email: m.email, role: e.target.value as Member["role"] })}
-                  >
-                    {membershipRoles.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td className="py-2.5 text-right">
-                  <Button
-                    variant="ghost"
-                    aria-label={`Remove ${m.name} from ${teamName}`}
-                    busy={removeMember.isPending && removeMember.variables?.userId === m.userId}
-                    onClick={() => {
-                      if (window.confirm(`Remove ${m.name} from ${teamName}?`)) removeMember.mutate({ teamId, userId: m.userId });
-                    }}
-                  >
-                    Remove
-                  </Button>
-                </td>
+        <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="Members table">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Members of {teamName}</caption>
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th scope="col" className="pb-2 font-medium">
+                  Person
+                </th>
+                <th scope="col" className="pb-2 font-medium">
+                  Role
+                </th>
+                <th scope="col" className="pb-2 text-right font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {members.map((m) => (
+                <tr key={m.userId}>
+                  <td className="py-2.5">
+                    <span className="block font-medium">{m.name}</span>
+                    <span className="block text-xs text-slate-500">{m.email}</span>
+                  </td>
+                  <td className="py-2.5">
+                    <label className="sr-only" htmlFor={`role-${m.userId}`}>
+                      Role of {m.name}
+                    </label>
+                    <select
+                      id={`role-${m.userId}`}
+                      className="rounded-md border-0 py-1 pl-2 pr-8 text-sm ring-1 ring-inset ring-slate-300"
+                      value={m.role}
+                      disabled={setMember.isPending}
+                      onChange={(e) => setMember.mutate({ teamId, email: m.email, role: e.target.value as Member["role"] })}
+                    >
+                      {membershipRoles.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td className="py-2.5 text-right">
+                    <Button
+                      variant="ghost"
+                      aria-label={`Remove ${m.name} from ${teamName}`}
+                      busy={removeMember.isPending && removeMember.variables?.userId === m.userId}
+                      onClick={() => {
+                        if (window.confirm(`Remove ${m.name} from ${teamName}?`)) removeMember.mutate({ teamId, userId: m.userId });
+                      }}
+                    >
+                      Remove
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <form
         noValidate

@@ -10,6 +10,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { applyServerError } from "~/components/ui/form";
 import { ErrorNotice } from "~/components/ui/page";
+import { useHydrated } from "~/components/ui/use-hydrated";
 import { TeamFields } from "./team-fields";
 import { TeamLimitsFields } from "./team-limits-fields";
 import { teamFields, teamLimitFieldNames, type BudgetMode } from "~/server/schemas/teams";
@@ -73,21 +74,25 @@ export function TeamSettingsForm({ team }: { team: Team }) {
     }),
   );
   const errors = form.formState.errors;
+  // Typing before hydration was lost (react-hook-form writes its defaults into the fields when it attaches): wait for it.
+  const hydrated = useHydrated();
 
   return (
     <form
       noValidate
       aria-label="Team settings"
-      className="grid gap-4 sm:grid-cols-2"
+      className="grid grid-cols-1 gap-4 sm:grid-cols-2"
       onSubmit={form.handleSubmit((values) => {
         setMessage(null);
         update.mutate({ ...values, teamId: team.id, expectedVersion: team.version });
       })}
     >
-      <TeamFields register={form.register} errors={errors} />
-      <TeamLimitsFields register={form.register} errors={errors} />
+      <fieldset disabled={!hydrated} className="contents">
+        <TeamFields register={form.register} errors={errors} />
+        <TeamLimitsFields register={form.register} errors={errors} />
+      </fieldset>
       <div className="flex items-center gap-3 sm:col-span-2">
-        <Button type="submit" busy={update.isPending}>
+        <Button type="submit" busy={update.isPending} disabled={!hydrated}>
           Save changes
         </Button>
         {message?.tone === "ok" && (

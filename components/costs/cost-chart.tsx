@@ -5,7 +5,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Respons
 import { formatCentsExact, formatDollarsShort } from "~/components/format/money";
 import { formatDay } from "~/components/format/time";
 import { monthLabel } from "~/server/schemas/costs";
-import { niceCeil } from "./format";
+import { moneyAxis } from "./format";
 import type { CostSummary } from "./types";
 
 const colors = { bar: "#93a6f5", cumulative: "#2f43ad", forecast: "#2f43ad", budget: "#dc2626" };
@@ -45,9 +45,9 @@ export function CostChart({ summary }: { summary: CostSummary }) {
   const highest = Math.max(summary.forecastCents, summary.spentCents) / 100;
   // The budget line is drawn when it is in sight of the month's figures; far above them it would flatten the lines to the floor.
   const showBudget = budget > 0 && budget <= Math.max(highest, 0.01) * 2.5;
-  const totalMax = niceCeil(Math.max(highest, showBudget ? budget : 0) * 1.05);
+  const totalAxis = moneyAxis(Math.max(highest, showBudget ? budget : 0) * 1.05);
   // Bars keep to the lower half, under the month-to-date lines and the budget.
-  const dailyMax = niceCeil(Math.max(...data.map((d) => d.daily ?? 0)) * 1.8);
+  const dailyAxis = moneyAxis(Math.max(...data.map((d) => d.daily ?? 0)) * 1.8);
 
   return (
     <div className="space-y-3">
@@ -65,7 +65,8 @@ export function CostChart({ summary }: { summary: CostSummary }) {
             />
             <YAxis
               yAxisId="daily"
-              domain={[0, dailyMax]}
+              domain={[0, dailyAxis.max]}
+              ticks={dailyAxis.ticks}
               tickFormatter={formatDollarsShort}
               tick={{ fontSize: 11, fill: "#64748b" }}
               tickLine={false}
@@ -80,7 +81,8 @@ export function CostChart({ summary }: { summary: CostSummary }) {
               tickLine={false}
               axisLine={false}
               width={56}
-              domain={[0, totalMax]}
+              domain={[0, totalAxis.max]}
+              ticks={totalAxis.ticks}
             />
             <Tooltip
               formatter={(value, name) => [typeof value === "number" ? formatCentsExact(Math.round(value * 100)) : "–", name]}

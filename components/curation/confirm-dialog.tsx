@@ -10,6 +10,8 @@ type ConfirmDialogProps = {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that closes without acting. Default "Cancel"; say what is kept when the action itself is a cancel ("Keep request"). */
+  dismissLabel?: string;
   variant?: "primary" | "danger";
   busy?: boolean;
   /** The API's answer when the action failed; the dialog stays open. */
@@ -28,6 +30,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  dismissLabel = "Cancel",
   variant = "primary",
   busy,
   error,
@@ -57,7 +60,7 @@ export function ConfirmDialog({
         {error && <ErrorNotice title={errorTitle} message={error} />}
         <div className="flex flex-wrap justify-end gap-2 pt-1">
           <Button type="button" variant="secondary" onClick={onCancel}>
-            Cancel
+            {dismissLabel}
           </Button>
           <Button type="submit" variant={variant} busy={busy}>
             {confirmLabel}

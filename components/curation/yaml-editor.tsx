@@ -50,7 +50,8 @@ const theme = EditorView.theme({
   "&.cm-focused": { outline: "none" },
   ".cm-scroller": { fontFamily: "var(--font-mono)", lineHeight: "1.6" },
   ".cm-content": { paddingBlock: "8px" },
-  ".cm-gutters": { backgroundColor: "#f8fafc", borderRight: "1px solid #e2e8f0", color: "#94a3b8" },
+  // slate-600 on slate-50: 7:1, line numbers must be readable (WCAG AA asks 4.5:1).
+  ".cm-gutters": { backgroundColor: "#f8fafc", borderRight: "1px solid #e2e8f0", color: "#475569" },
   ".cm-activeLine": { backgroundColor: "#eef4ff80" },
   ".cm-activeLineGutter": { backgroundColor: "#eef4ff", color: "#2f43ad" },
   ".cm-tooltip-lint": { fontFamily: "var(--font-sans)", fontSize: "12px" },
@@ -97,7 +98,12 @@ export function YamlEditor({ ref, initialValue, label, describedBy, onChange, li
             },
             ...lintKeymap,
           ]),
-          EditorView.contentAttributes.of({ "aria-label": ariaLabel, ...(ariaDescribedBy ? { "aria-describedby": ariaDescribedBy } : {}) }),
+          // tabindex: the text is the scroll area's keyboard entry (axe: scrollable-region-focusable).
+          EditorView.contentAttributes.of({
+            tabindex: "0",
+            "aria-label": ariaLabel,
+            ...(ariaDescribedBy ? { "aria-describedby": ariaDescribedBy } : {}),
+          }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());
           }),

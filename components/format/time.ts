@@ -4,13 +4,12 @@
  * "5 minutes ago", "in 3 hours", "yesterday" (Intl.RelativeTimeFormat), with the absolute time on
  * hover (components/ui/relative-time.tsx). Browser-safe.
  */
+import { formatUtcDateTime } from "~/server/core/datetime";
 import { plural } from "./plural";
 
 type DateLike = Date | string | number;
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const dateTimeSecondsFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 const timeFormat = new Intl.DateTimeFormat("en-GB", { timeStyle: "short", timeZone: "UTC" });
 const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 const logTimeFormat = new Intl.DateTimeFormat("en-GB", {
@@ -25,7 +24,7 @@ const logTimeFormat = new Intl.DateTimeFormat("en-GB", {
 /** "3 Nov 2026, 12:00 UTC" ("…, 12:00:05 UTC" with seconds); "–" for no date. */
 export function formatDateTime(date: DateLike | null | undefined, options: { seconds?: boolean } = {}): string {
   if (date === null || date === undefined) return "–";
-  return `${(options.seconds ? dateTimeSecondsFormat : dateTimeFormat).format(new Date(date))} UTC`;
+  return formatUtcDateTime(date, options);
 }
 
 /** "3 Nov 2026" (the UTC date); "–" for no date. */

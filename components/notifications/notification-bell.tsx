@@ -9,8 +9,6 @@ import { Skeleton } from "~/components/ui/page";
 import { RelativeTime } from "~/components/ui/relative-time";
 import { badgeText, bellLabel } from "./format";
 
-/** How often the unread count is refreshed while the page is open. */
-const POLL_MS = 30_000;
 const PREVIEW_SIZE = 6;
 
 /**
@@ -33,7 +31,8 @@ export function NotificationBell({
   const containerRef = useRef<HTMLDivElement>(null);
 
   const count = useQuery(
-    trpc.notifications.unreadCount.queryOptions(undefined, { refetchInterval: POLL_MS, refetchOnWindowFocus: true, staleTime: 5_000 }),
+    // Pushed: components/live invalidates it when a notification arrives.
+    trpc.notifications.unreadCount.queryOptions(undefined, { refetchOnWindowFocus: true, staleTime: 5_000 }),
   );
   const latest = useQuery(trpc.notifications.list.queryOptions({ limit: PREVIEW_SIZE }, { enabled: open, staleTime: 0 }));
   const invalidate = () => queryClient.invalidateQueries(trpc.notifications.pathFilter());

@@ -35,6 +35,18 @@ export function statusLabel(status: string): string {
   return statusLabels[status as RequestStatus] ?? status.replace(/_/g, " ");
 }
 
+/**
+ * The request's status as the page shows it, from what is happening to its run: the request
+ * table says "queued" until a worker opens the apply and "provisioning" from then on, but a
+ * person reads the run: while it runs, the request is "Provisioning", whatever the row says.
+ */
+export function shownRequestStatus(status: string, latestRunStatus: string | null | undefined): { label: string; tone: Tone } {
+  if ((status === "queued" || status === "approved" || status === "provisioning") && latestRunStatus === "running") {
+    return { label: "Provisioning", tone: "brand" };
+  }
+  return { label: statusLabel(status), tone: statusTone(status) };
+}
+
 export function statusTone(status: string): Tone {
   return statusTones[status as RequestStatus] ?? "slate";
 }

@@ -17,7 +17,7 @@ import type { ParameterSpec } from "~/server/schemas/template-parameters";
 import { ApprovalsProgress } from "./approvals-progress";
 import { DecideDialog, decidedMessage, type Decision } from "./decide-dialog";
 import { BudgetBar, DecisionPanel, QuotaTable } from "./decision";
-import { statusLabel, statusTone } from "./format";
+import { shownRequestStatus } from "./format";
 import { CostFigures, PlanResources } from "./plan-view";
 import { PlanVsApplied } from "./plan-vs-applied";
 import { RequestTerraformPlan } from "./terraform-plan";
@@ -146,6 +146,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
     }),
   );
   const pending = request.status === "pending_approval";
+  const shown = shownRequestStatus(request.status, detail.runs[0]?.status);
   const names: Record<string, string> = { [detail.requester.email]: detail.requester.name };
   for (const a of detail.approvals) names[a.approverEmail] = a.approverName;
   const plan = request.plan as Plan;
@@ -162,7 +163,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
             <h1 className="mt-0.5 break-all text-2xl font-semibold tracking-tight text-slate-900">{request.environmentName}</h1>
             <p className="mt-2 flex flex-wrap items-center gap-1.5">
               <span className="sr-only">Status:</span>
-              <Badge tone={statusTone(request.status)}>{statusLabel(request.status)}</Badge>
+              <Badge tone={shown.tone}>{shown.label}</Badge>
               <span className="sr-only">Tier:</span>
               <Badge tone={tierTones[request.tier]}>{request.tier}</Badge>
             </p>
@@ -345,6 +346,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
         open={cancelling}
         title={`Cancel ${request.label}?`}
         confirmLabel="Cancel request"
+        dismissLabel="Keep request"
         variant="danger"
         busy={cancel.isPending}
         error={cancel.error?.message ?? null}

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Badge } from "~/components/ui/page";
+import { RelativeTime } from "~/components/ui/relative-time";
 import type { RequestDetail } from "~/components/requests/types";
 import { RunLog } from "./run-log";
 
@@ -13,7 +14,9 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-medium text-slate-800">Environment</span>
         <Badge tone={envTone[environment.status]}>{environment.status}</Badge>
-        <span className="text-slate-500">expires {new Date(environment.expiresAt).toUTCString()}</span>
+        <span className="text-slate-500">
+          expires <RelativeTime at={environment.expiresAt} />
+        </span>
         <Link href={`/environments/${environment.id}`} className="ml-auto font-medium text-brand-700 hover:underline">
           Open environment →
         </Link>
@@ -37,34 +40,36 @@ export function EnvironmentPanel({ environment, runs }: { environment: NonNullab
         <p className="text-xs text-slate-500">This environment also has secret outputs; they are stored encrypted and never shown in logs.</p>
       )}
       {environment.resources.length > 0 && (
-        <table className="w-full text-left text-xs" aria-label="Environment resources">
-          <thead className="text-slate-500">
-            <tr>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Resource
-              </th>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Type
-              </th>
-              <th scope="col" className="pb-1 pr-3 font-medium">
-                Id
-              </th>
-              <th scope="col" className="pb-1 font-medium">
-                Status
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {environment.resources.map((r) => (
-              <tr key={r.address} className="border-t border-slate-100">
-                <td className="py-1 pr-3 font-mono">{r.address}</td>
-                <td className="py-1 pr-3">{r.type}</td>
-                <td className="py-1 pr-3 font-mono text-slate-600">{r.providerId ?? "–"}</td>
-                <td className="py-1">{r.status}</td>
+        <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Resources table">
+          <table className="w-full text-left text-xs" aria-label="Environment resources">
+            <thead className="text-slate-500">
+              <tr>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Resource
+                </th>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Type
+                </th>
+                <th scope="col" className="pb-1 pr-3 font-medium">
+                  Id
+                </th>
+                <th scope="col" className="pb-1 font-medium">
+                  Status
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {environment.resources.map((r) => (
+                <tr key={r.address} className="border-t border-slate-100">
+                  <td className="py-1 pr-3 font-mono">{r.address}</td>
+                  <td className="py-1 pr-3">{r.type}</td>
+                  <td className="py-1 pr-3 font-mono text-slate-600">{r.providerId ?? "–"}</td>
+                  <td className="py-1">{r.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {latest && (
         <section aria-label={`Run log (${latest.kind})`} className="space-y-1">

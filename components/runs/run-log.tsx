@@ -68,7 +68,9 @@ export function RunLog({ runId, initialStatus }: { runId: string; initialStatus:
         role="log"
         aria-label="Run log"
         aria-live="polite"
-        className="max-h-96 overflow-y-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed"
+        // Focusable, so a keyboard can scroll the log (axe: scrollable-region-focusable).
+        tabIndex={0}
+        className="max-h-96 overflow-y-auto break-words rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed focus-visible:outline-2 focus-visible:outline-brand-500"
       >
         {lines.length === 0 ? (
           <p className="text-slate-400">{current === "queued" ? "Waiting for a worker…" : "No lines yet."}</p>
@@ -76,7 +78,7 @@ export function RunLog({ runId, initialStatus }: { runId: string; initialStatus:
           <ol>
             {lines.map((line) => (
               <li key={line.id} className={levelClass[line.level]}>
-                <time dateTime={line.at} className="mr-2 text-slate-500">
+                <time dateTime={line.at} className="mr-2 text-slate-400">
                   {formatLogTime(line.at)}
                 </time>
                 {line.level !== "info" && <span className="mr-1 uppercase">{line.level}</span>}

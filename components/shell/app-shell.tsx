@@ -97,7 +97,7 @@ export function AppShell({ nav, user, children }: { nav: NavItem[]; user: ShellU
 
 function Logo() {
   return (
-    <Link href="/catalog" className="flex items-center gap-2 font-semibold text-slate-900">
+    <Link href="/" className="flex items-center gap-2 font-semibold text-slate-900">
       <span aria-hidden className="grid size-7 place-items-center rounded-md bg-brand-600 text-sm text-white">
         P
       </span>

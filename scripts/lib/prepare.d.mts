@@ -1,4 +1,6 @@
+import type { Progress } from "./progress.mjs";
 export const root: string;
-export function ensureDependencies(): void;
-export function ensureBuild(): void;
+export const logDir: string;
+export function ensureDependencies(progress?: Progress): Promise<void> | void;
+export function ensureBuild(progress?: Progress): Promise<void> | void;
 export function sourceHash(): string;

@@ -1,7 +1,7 @@
 // Plain Node (no TypeScript): this runs before dependencies are installed.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -17,13 +17,75 @@ function run(command, args, label) {
   console.log(`provisio: ${label} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Installs dependencies when node_modules is missing or older than the lock file. */
-export function ensureDependencies() {
+/** Where `npm start` keeps the output of install and build (next to the web and worker logs). */
+export const logDir = path.join(root, process.env.PROVISIO_DATA_DIR || ".data", "logs");
+
+/** The phases `next build` prints, as the step's note. */
+const buildPhases = [
+  [/Creating an optimized production build/, "compiling"],
+  [/Compiled successfully|Compiled with warnings/, "compiled"],
+  [/Running TypeScript|Linting and checking/, "type-checking"],
+  [/Collecting page data/, "collecting page data"],
+  [/Generating static pages/, "generating pages"],
+  [/Finalizing page optimization|Collecting build traces/, "finalizing"],
+];
+
+/**
+ * Runs a command as a progress step: its output goes to `<logDir>/<name>.log`, the step shows
+ * the phase it is in and its elapsed time; on failure the end of the log is printed.
+ */
+function runStep(progress, command, args, label, name, phases = []) {
+  mkdirSync(logDir, { recursive: true });
+  const file = path.join(logDir, `${name}.log`);
+  const out = createWriteStream(file);
+  const step = progress.step(label);
+  let tail = [];
+  let warnings = 0;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const onData = (chunk) => {
+      out.write(chunk);
+      for (const line of chunk.toString().split(/\r?\n/)) {
+        if (!line.trim()) continue;
+        tail = [...tail.slice(-29), line];
+        if (/^\s*(⚠|Warning:)/.test(line)) warnings++;
+        for (const [pattern, note] of phases) if (pattern.test(line)) step.note(note);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("close", (code, signal) => {
+      out.end();
+      if (code === 0) {
+        step.done(warnings ? `— ${warnings} warning${warnings === 1 ? "" : "s"}, see ${path.relative(root, file)}` : "");
+        return resolve();
+      }
+      step.fail(`(exit ${code ?? signal}); the end of ${path.relative(root, file)}:`);
+      for (const line of tail) progress.line(`      ${line}`);
+      process.exit(code ?? 1);
+    });
+  });
+}
+
+function installStale() {
   const lock = path.join(root, "package-lock.json");
   const marker = path.join(root, "node_modules", ".package-lock.json");
-  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
-  if (!stale) return;
-  run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], "installing dependencies (npm ci)");
+  return !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+}
+
+/** Installs dependencies when node_modules is missing or older than the lock file. With `progress`, as a step with its output in the log folder. */
+export async function ensureDependencies(progress) {
+  if (!installStale()) {
+    progress?.line("  ✓ Dependencies up to date");
+    return;
+  }
+  const args = ["ci", "--no-audit", "--no-fund", "--loglevel=error"];
+  if (progress) return runStep(progress, "npm", args, "Installing dependencies (npm ci)", "install");
+  run("npm", args, "installing dependencies (npm ci)");
 }
 
 // templates/ is not a build input: the launcher syncs it into the database at every start.
@@ -52,12 +114,27 @@ export function sourceHash() {
   return hash.digest("hex");
 }
 
-/** Builds the Next.js app when no build exists or its sources changed since. */
-export function ensureBuild() {
+/** Builds the Next.js app when no build exists or its sources changed since. With `progress`, as a step (returns a promise). */
+export function ensureBuild(progress) {
   const stamp = path.join(root, ".next", "provisio-source-hash");
   const hash = sourceHash();
   const fresh = existsSync(path.join(root, ".next", "BUILD_ID")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash;
+  const nextArgs = [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"];
+  if (progress) {
+    if (fresh) {
+      progress.line("  ✓ Web app build is up to date");
+      return Promise.resolve();
+    }
+    return runStep(
+      progress,
+      process.execPath,
+      nextArgs,
+      "Building the web app (next build, a few minutes the first time)",
+      "build",
+      buildPhases,
+    ).then(() => writeFileSync(stamp, hash));
+  }
   if (fresh) return;
-  run(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], "building the web app (next build)");
+  run(process.execPath, nextArgs, "building the web app (next build)");
   writeFileSync(stamp, hash);
 }

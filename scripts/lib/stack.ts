@@ -20,7 +20,9 @@ import { describeEnvIssues, parseRuntimeEnv } from "~/server/env";
 import { syncTemplates } from "~/server/services/template-sync";
 import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
 import { chooseBind, describeBind, isLoopback, probeHost } from "./bind";
+import { createLogSink, type LogSink } from "./log-console";
 import { assertPortFree } from "./ports";
+import type { Progress, Step } from "./progress.mjs";
 import { stopChild, supervise, type Supervised } from "./supervisor";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -38,6 +40,8 @@ const launchEnvSchema = z.object({
     .string()
     .regex(/^(?:[0-9a-fA-F:.]+|[a-zA-Z0-9.-]+)$/, "must be an address or host name to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::")
     .optional(),
+  /** Console format of the web and worker logs: `human` (one short line per event) or `json` (raw, for production log shippers). The files under <data dir>/logs are JSON either way. */
+  LOG_FORMAT: z.enum(["human", "json"], { error: "must be human or json" }).default("human"),
 });
 
 export type StackOptions = {
@@ -47,6 +51,8 @@ export type StackOptions = {
   log?: (line: string) => void;
   /** Aborting during start-up stops whatever was already started and rejects. */
   signal?: AbortSignal;
+  /** Start-up steps (database, migrations, templates, web and worker) with their elapsed times. */
+  progress?: Progress;
 };
 
 export type Stack = {
@@ -76,18 +82,20 @@ function loadLaunchEnv(source: NodeJS.ProcessEnv) {
  * Loads templates/ into the catalog. Problems in template files are reported and skipped; even
  * an unreadable folder only costs the catalog its updates, never the start.
  */
-async function syncTemplatesOnStart(databaseUrl: string, templatesDir: string, log: (line: string) => void) {
+async function syncTemplatesOnStart(databaseUrl: string, templatesDir: string, log: (line: string) => void, quiet: boolean): Promise<string> {
   try {
     const sync = await syncTemplates(connect(databaseUrl).db, templatesDir, root);
-    log(
-      `provisio: templates synced: ${sync.published.length} published, ${sync.unchanged.length} unchanged` +
-        `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
-        `${sync.restored.length ? `, ${sync.restored.length} restored` : ""}` +
-        `${sync.errors.length ? `, ${sync.errors.length} refused:` : ""}`,
-    );
+    const summary =
+      `${sync.published.length} published, ${sync.unchanged.length} unchanged` +
+      `${sync.deprecated.length ? `, ${sync.deprecated.length} deprecated (${sync.deprecated.join(", ")})` : ""}` +
+      `${sync.restored.length ? `, ${sync.restored.length} restored` : ""}` +
+      `${sync.refused.length ? `, ${sync.refused.length} ${sync.refused.length === 1 ? "file" : "files"} refused (listed in Admin → Templates)` : ""}`;
+    if (!quiet) log(`provisio: templates synced: ${summary}${sync.refused.length ? ":" : ""}`);
     for (const line of sync.errors) log(`provisio:   ✗ ${line}`);
+    return summary;
   } catch (error) {
     log(`provisio: templates were not synced (${(error as Error).message}); the catalog keeps what it had`);
+    return "not synced";
   }
 }
 
@@ -113,10 +121,11 @@ function metricsTokenHint(source: NodeJS.ProcessEnv, demo: boolean, dataDir: str
   return `$(cat ${relative && !relative.startsWith("..") ? relative : file})`;
 }
 
-function pipeWithPrefix(child: ChildProcess, prefix: string, log: (line: string) => void) {
+/** Every line a child prints goes to its log file and, summarised, to the console. */
+function pipeToSink(child: ChildProcess, service: "web" | "worker", sink: LogSink) {
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    createInterface({ input: stream }).on("line", (line) => log(`${prefix} ${line}`));
+    createInterface({ input: stream }).on("line", (line) => sink.write(service, line));
   }
 }
 
@@ -188,7 +197,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(launch.PORT),
     PROVISIO_DEMO: String(demo),
-    NEXTAUTH_URL: source.NEXTAUTH_URL ?? `http://localhost:${launch.PORT}`,
+    // Unset NEXTAUTH_URL: next-auth follows the host the browser opened (localhost, 127.0.0.1, a LAN
+    // name), so the session cookie and its redirects always agree. Set: that URL is canonical (proxy.ts).
+    AUTH_TRUST_HOST: source.NEXTAUTH_URL ? source.AUTH_TRUST_HOST : "true",
     NEXTAUTH_SECRET: source.NEXTAUTH_SECRET ?? (demo ? demoSecret(dataDir, "nextauth-secret") : undefined),
     // Closed by default: only a demo install gets a generated token; elsewhere set it to enable /api/metrics.
     PROVISIO_METRICS_TOKEN: source.PROVISIO_METRICS_TOKEN || (demo ? demoSecret(dataDir, "metrics-token") : undefined),
@@ -203,6 +214,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const bind = chooseBind(launch.PROVISIO_BIND, demoSignIn);
+  const sink = createLogSink(path.join(dataDir, "logs"), launch.LOG_FORMAT, log);
+  /** Runs `work` as a progress step (or silently without one), ending it with its outcome. */
+  const step = async <T>(label: string, work: (s: Step | null) => Promise<T>, detail?: (result: T) => string): Promise<T> => {
+    const s = options.progress?.step(label) ?? null;
+    try {
+      const result = await work(s);
+      s?.done(detail?.(result));
+      return result;
+    } catch (error) {
+      s?.fail();
+      throw error;
+    }
+  };
   const children: ChildProcess[] = [];
   const supervised: Supervised[] = [];
   const stop = async () => {
@@ -212,6 +236,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await pg.stop();
       pg = null;
     }
+    await sink.close();
   };
 
   const checkpoint = () => options.signal?.throwIfAborted();
@@ -219,20 +244,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     checkpoint();
     if (embedded) {
       const started = Date.now();
-      pg = await startEmbeddedPostgres({ dataDir, port: launch.PROVISIO_PG_PORT, database: "provisio", onNotice: log });
+      pg = await step(
+        "Starting the embedded PostgreSQL",
+        () => startEmbeddedPostgres({ dataDir, port: launch.PROVISIO_PG_PORT, database: "provisio", onNotice: log }),
+        () => `on port ${launch.PROVISIO_PG_PORT}, data in ${path.relative(root, dataDir) || dataDir}`,
+      );
       databaseUrl = pg.url;
-      log(`provisio: embedded PostgreSQL ready on port ${launch.PROVISIO_PG_PORT} in ${Date.now() - started} ms (data in ${dataDir})`);
+      if (!options.progress)
+        log(`provisio: embedded PostgreSQL ready on port ${launch.PROVISIO_PG_PORT} in ${Date.now() - started} ms (data in ${dataDir})`);
     }
     if (!databaseUrl) throw new LaunchError("no database");
+    const url0 = databaseUrl;
     childEnv.DATABASE_URL = databaseUrl;
     checkpoint();
 
-    await migrateDatabase(databaseUrl);
-    await runMigrations({ connectionString: databaseUrl });
-    await syncTemplatesOnStart(databaseUrl, path.resolve(root, launch.PROVISIO_TEMPLATES_DIR), log);
+    await step("Applying database migrations", async () => {
+      await migrateDatabase(url0);
+      await runMigrations({ connectionString: url0 });
+    });
+    await step(
+      "Loading templates into the catalog",
+      () => syncTemplatesOnStart(url0, path.resolve(root, launch.PROVISIO_TEMPLATES_DIR), log, Boolean(options.progress)),
+      (summary) => summary,
+    );
     if (demo) {
-      const { inserted } = await seedDemoData(connect(databaseUrl).db, { demo });
-      if (inserted > 0) log(`provisio: seeded demo data (${inserted} rows)`);
+      const { inserted } = await step(
+        "Seeding demo teams and users",
+        () => seedDemoData(connect(url0).db, { demo }),
+        (r) => (r.inserted > 0 ? `${r.inserted} rows` : "already there"),
+      );
+      if (inserted > 0 && !options.progress) log(`provisio: seeded demo data (${inserted} rows)`);
     }
     await disconnectAll();
     checkpoint();
@@ -245,7 +286,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // uses. Two arenas bound that at no measurable cost (MALLOC_ARENA_MAX set outside wins).
       const webEnv = { MALLOC_ARENA_MAX: "2", ...childEnv, PROVISIO_PROCESS: "web" };
       const web = spawn(process.execPath, nextArgs, { cwd: root, env: webEnv, stdio: ["ignore", "pipe", "pipe"] });
-      pipeWithPrefix(web, "[web]   ", log);
+      pipeToSink(web, "web", sink);
       return web;
     };
     const spawnWorker = () => {
@@ -254,7 +295,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         env: { ...childEnv, PROVISIO_PROCESS: "worker" },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      pipeWithPrefix(worker, "[worker]", log);
+      pipeToSink(worker, "worker", sink);
       return worker;
     };
     log(describeBind(bind, demoSignIn));
@@ -264,7 +305,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const url = `http://localhost:${launch.PORT}`;
     const probeUrl = `http://${probeHost(bind)}:${launch.PORT}`;
-    await waitForHealthy(probeUrl, children, options.mode === "dev" ? 300_000 : 120_000, options.signal);
+    await step(
+      "Starting web and worker",
+      () => waitForHealthy(probeUrl, children, options.mode === "dev" ? 300_000 : 120_000, options.signal),
+      () => `logs in ${path.relative(root, sink.dir) || sink.dir}/{web,worker}.log`,
+    );
 
     // From here on a crash is healed: the crashed process is started again (with backoff) and says when it is back.
     const back = (name: string, exitedAt: number, ok: boolean, what: string) =>
@@ -306,7 +351,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** Entry point of `npm start`: prints the URL and sign-in, and stops everything on Ctrl-C or SIGTERM. */
-export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<void> {
+export async function launchFromCli(options: { mode: "prod" | "dev"; progress?: Progress }): Promise<void> {
   const started = Date.now();
   let stack: Stack | null = null;
   let stopping = false;
@@ -326,7 +371,8 @@ export async function launchFromCli(options: { mode: "prod" | "dev" }): Promise<
   process.on("SIGTERM", () => void shutdown("terminated", 0));
 
   try {
-    stack = await startStack({ mode: options.mode, signal: startup.signal });
+    const progress = options.progress;
+    stack = await startStack({ mode: options.mode, signal: startup.signal, progress, log: progress ? (line) => progress.line(line) : undefined });
   } catch (error) {
     if (startup.signal.aborted) {
       console.log("provisio: stopped.");

@@ -62,6 +62,7 @@ function sloRows(name: string, call: (c: Caller, teamId: string) => Promise<unkn
  */
 const procedures: Record<string, Row> = {
   "me.get": { call: (c) => c.me.get(), refused: everyone },
+  "home.platform": { call: (c) => c.home.platform(), refused: overseersOnly },
   "teams.list": { call: (c) => c.teams.list(), refused: everyone },
   "teams.get (own team)": { call: (c, f) => c.teams.get({ teamId: f.own.teamId }), subject: "Team", refused: everyone },
   "teams.get (other team)": { call: (c, f) => c.teams.get({ teamId: f.other.teamId }), subject: "Team", refused: unseen },

@@ -7,6 +7,7 @@ import { driftRouter } from "./routers/drift";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { fleetRouter } from "./routers/fleet";
+import { homeRouter } from "./routers/home";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
 import { prEnvironmentsRouter } from "./routers/pr-environments";
@@ -30,6 +31,7 @@ export const appRouter = router({
   environments: environmentsRouter,
   extensions: extensionsRouter,
   fleet: fleetRouter,
+  home: homeRouter,
   me: meRouter,
   notifications: notificationsRouter,
   prEnvironments: prEnvironmentsRouter,

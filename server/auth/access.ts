@@ -10,6 +10,7 @@ export type NavItem = { href: string; label: string };
 
 export function navItemsFor(v: AccessViewer): NavItem[] {
   const items: NavItem[] = [
+    { href: "/", label: "Home" },
     { href: "/catalog", label: "Catalog" },
     { href: "/requests", label: "Requests" },
   ];

@@ -6,7 +6,7 @@
  * start with `//` once normalised (`/.//evil.example` would).
  */
 
-export const defaultCallbackPath = "/catalog";
+export const defaultCallbackPath = "/";
 const base = "http://provisio.invalid";
 
 /** `value` may be anything a query string gives (a repeated parameter is an array): only a string can pass. */

@@ -12,6 +12,7 @@
  * Expiry: every ready (or failed, with resources kept) environment past its expiry gets a
  * destroy run, with the system as the actor in the audit log and the owner notified.
  */
+import { formatUtcDateTime } from "~/server/core/datetime";
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentReminders, environments } from "~/db/schema";
@@ -74,7 +75,7 @@ export async function sweepExpiry(db: Database, now: Date = new Date()): Promise
           userIds: [environment.ownerId],
           kind: "environment_expiring",
           title: `${environment.name} expires in ${when}`,
-          body: `It will be destroyed at ${environment.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC unless you extend it.`,
+          body: `It will be destroyed at ${formatUtcDateTime(environment.expiresAt)} unless you extend it.`,
           link: `/environments/${environment.id}`,
           requestId: environment.requestId,
         },
@@ -113,7 +114,7 @@ export async function sweepExpiry(db: Database, now: Date = new Date()): Promise
           userIds: [environment.ownerId],
           kind: "environment_expired",
           title: `${environment.name} expired and is being destroyed`,
-          body: `Its TTL ran out at ${environment.expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+          body: `Its TTL ran out at ${formatUtcDateTime(environment.expiresAt)}.`,
           link: `/environments/${id}`,
           requestId: environment.requestId,
         },

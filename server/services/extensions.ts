@@ -5,6 +5,7 @@
  * Taking effect is one transaction: the new expiry, the request marked applied, the audit event,
  * the owner's notification, and an update run that moves the resources' `expires-at` tag.
  */
+import { formatUtcDateTime } from "~/server/core/datetime";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
 import { environments, requests, teams, templateVersions, type Environment, type Request } from "~/db/schema";
@@ -298,7 +299,7 @@ export async function applyExtension(tx: Executor, request: Request, actor: Acto
       userIds: [environment.ownerId, request.requesterId],
       kind: "environment_extended",
       title: `${environment.name} was extended by ${formatHours(request.ttlHours)}`,
-      body: `It now expires ${expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+      body: `It now expires ${formatUtcDateTime(expiresAt)}.`,
       link: `/environments/${environment.id}`,
       requestId: request.id,
     },

@@ -9,7 +9,7 @@ import { createTestDatabase } from "~/testing/db";
 import { stringify } from "yaml";
 import { templateDocumentFor, templateYaml } from "~/testing/templates";
 import { listCatalog } from "./catalog";
-import { syncTemplates } from "./template-sync";
+import { lastSyncRefusals, syncTemplates } from "./template-sync";
 
 let db: Database;
 let dir: string;
@@ -54,6 +54,9 @@ describe("template sync", () => {
       ]),
     );
     expect((await listCatalog(db)).map((t) => t.name).sort()).toEqual(["alpha", "beta"]);
+    // Counted per file, and kept for the admin Templates page.
+    expect(report.refused.map((r) => r.file).sort()).toEqual(["broken/template.yaml", "empty/template.yaml", "wrong-name/template.yaml"]);
+    expect((await lastSyncRefusals(db)).map((r) => r.file)).toEqual(["broken/template.yaml", "empty/template.yaml", "wrong-name/template.yaml"]);
     const audit = await db.select().from(auditEvents).where(eq(auditEvents.action, "template.published"));
     expect(audit).toHaveLength(2);
     expect(audit[0]?.actorLabel).toBe("system");
@@ -157,5 +160,33 @@ describe("template sync", () => {
     await expect(db.delete(templateVersions).where(eq(templateVersions.id, row!.id))).rejects.toMatchObject({
       cause: { message: expect.stringContaining("is published and immutable: DELETE") },
     });
+  });
+});
+
+describe("refused files on the admin page", () => {
+  it("counts a file with several problems once, and a clean sync clears the list", async () => {
+    const { db: own } = await createTestDatabase();
+    const folder = await mkdtemp(path.join(os.tmpdir(), "provisio-refusals-"));
+    try {
+      await mkdir(path.join(folder, "twice"), { recursive: true });
+      const document = templateDocumentFor("twice");
+      // Two problems in one file.
+      await writeFile(
+        path.join(folder, "twice", "template.yaml"),
+        stringify({ ...document, metadata: { ...document.metadata, title: "", category: "" } }),
+      );
+      const report = await syncTemplates(own, folder, folder);
+      expect(report.errors.length).toBeGreaterThan(1);
+      expect(report.refused).toHaveLength(1);
+      const [row] = await lastSyncRefusals(own);
+      expect(row?.file).toBe("twice/template.yaml");
+      expect(row?.problems).toEqual(report.errors);
+
+      await writeFile(path.join(folder, "twice", "template.yaml"), templateYaml("twice"));
+      expect((await syncTemplates(own, folder, folder)).refused).toEqual([]);
+      expect(await lastSyncRefusals(own)).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

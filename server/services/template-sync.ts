@@ -5,10 +5,10 @@
  * (environments made from it keep working). A broken file is reported and skipped; the rest
  * loads.
  */
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { existsSync } from "node:fs";
 import type { Database } from "~/db/client";
-import { templates, templateVersions } from "~/db/schema";
+import { templates, templateSyncProblems, templateVersions } from "~/db/schema";
 import { estimateCostRange } from "~/server/templates/cost-range";
 import { compareSemver, type TemplateDocument } from "~/server/templates/format";
 import { readTemplateFolders, type TemplateFile } from "~/server/templates/files";
@@ -23,6 +23,8 @@ export type SyncReport = {
   restored: string[];
   /** One line per problem: file, line, field and message. */
   errors: string[];
+  /** The refused files, each with its problems (one file may have several). */
+  refused: { file: string; problems: string[] }[];
 };
 
 type Outcome = "published" | "unchanged" | "restored";
@@ -99,7 +101,7 @@ class SyncRefusal extends Error {
 }
 
 export async function syncTemplates(db: Database, templatesDir: string, projectRoot?: string): Promise<SyncReport> {
-  const report: SyncReport = { published: [], unchanged: [], deprecated: [], restored: [], errors: [] };
+  const report: SyncReport = { published: [], unchanged: [], deprecated: [], restored: [], errors: [], refused: [] };
   // A missing folder is a mistake (a wrong path), not "every template was removed".
   if (!existsSync(templatesDir)) throw new Error(`the templates folder ${templatesDir} does not exist`);
   const files = await readTemplateFolders(templatesDir, projectRoot);
@@ -109,10 +111,12 @@ export async function syncTemplates(db: Database, templatesDir: string, projectR
       const label = file.parsed.ok ? `${file.parsed.document.metadata.name}@${file.parsed.document.spec.version}` : file.folder;
       for (const outcome of outcomes) report[outcome].push(label);
     } catch (error) {
-      if (error instanceof SyncRefusal) report.errors.push(...error.lines);
-      else report.errors.push(`${file.file}: ${(error as Error).message}`);
+      const problems = error instanceof SyncRefusal ? error.lines : [`${file.file}: ${(error as Error).message}`];
+      report.errors.push(...problems);
+      report.refused.push({ file: file.file, problems });
     }
   }
+  await recordRefusals(db, report.refused);
 
   // Folders that are gone (and not merely broken) deprecate their file-sourced template.
   const present = new Set(files.map((f) => f.folder));
@@ -175,4 +179,22 @@ export async function refreshCostRanges(db: Database): Promise<number> {
     changed++;
   }
   return changed;
+}
+
+/** The last sync's refused files replace the previous ones: the admin Templates page lists them. */
+async function recordRefusals(db: Database, refused: SyncReport["refused"]) {
+  await db.transaction(async (tx) => {
+    await tx.delete(templateSyncProblems);
+    if (refused.length === 0) return;
+    // Two syncs at once (two launchers on one database) each write the same rows: the last one wins.
+    await tx
+      .insert(templateSyncProblems)
+      .values(refused.map((r) => ({ file: r.file, problems: r.problems })))
+      .onConflictDoUpdate({ target: templateSyncProblems.file, set: { problems: sql`excluded.problems`, reportedAt: sql`now()` } });
+  });
+}
+
+/** What the last sync refused, file by file. */
+export async function lastSyncRefusals(db: Database) {
+  return db.select().from(templateSyncProblems).orderBy(templateSyncProblems.file);
 }

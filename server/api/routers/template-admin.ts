@@ -17,6 +17,7 @@ import {
   updateDraft,
   validateDraft,
 } from "~/server/services/template-curation";
+import { lastSyncRefusals } from "~/server/services/template-sync";
 import { listDraftOnlyTemplates } from "~/server/services/template-versions";
 import { adminProcedure, router } from "../trpc";
 import { templateName } from "./catalog";
@@ -27,6 +28,8 @@ export const templateAdminRouter = router({
   list: adminProcedure.query(async ({ ctx }) => ({
     templates: await listCatalog(ctx.db, { includeDeprecated: true, withDraftCounts: true }),
     draftOnly: await listDraftOnlyTemplates(ctx.db),
+    /** Template files the last sync on start refused, with why. */
+    refused: await lastSyncRefusals(ctx.db),
   })),
   get: adminProcedure
     .input(z.object({ name: templateName }))

@@ -38,14 +38,18 @@ export function terraformSettingsFromEnv(
     | "TF_CLI_CONFIG_FILE"
   >,
 ): TerraformSettings {
+  // These folders are runtime data, not build inputs: `turbopackIgnore` keeps `next build` from
+  // tracing (and shipping) the whole project for a path it cannot know.
   return {
     binary: env.PROVISIO_TERRAFORM_BIN,
-    workDir: path.resolve(env.PROVISIO_TERRAFORM_WORK_DIR ?? path.join(env.PROVISIO_DATA_DIR, "terraform")),
+    workDir: path.resolve(/* turbopackIgnore: true */ env.PROVISIO_TERRAFORM_WORK_DIR ?? path.join(env.PROVISIO_DATA_DIR, "terraform")),
     stateUrl: env.PROVISIO_TERRAFORM_STATE_URL ?? env.DATABASE_URL,
     stateSchema: env.PROVISIO_TERRAFORM_STATE_SCHEMA,
     lockTimeoutSeconds: env.PROVISIO_TERRAFORM_LOCK_TIMEOUT,
-    providerMirror: env.PROVISIO_TERRAFORM_PROVIDER_MIRROR ? path.resolve(env.PROVISIO_TERRAFORM_PROVIDER_MIRROR) : undefined,
-    pluginCacheDir: env.PROVISIO_TERRAFORM_PLUGIN_CACHE ? path.resolve(env.PROVISIO_TERRAFORM_PLUGIN_CACHE) : undefined,
+    providerMirror: env.PROVISIO_TERRAFORM_PROVIDER_MIRROR
+      ? path.resolve(/* turbopackIgnore: true */ env.PROVISIO_TERRAFORM_PROVIDER_MIRROR)
+      : undefined,
+    pluginCacheDir: env.PROVISIO_TERRAFORM_PLUGIN_CACHE ? path.resolve(/* turbopackIgnore: true */ env.PROVISIO_TERRAFORM_PLUGIN_CACHE) : undefined,
     cliConfigFile: env.TF_CLI_CONFIG_FILE,
   };
 }

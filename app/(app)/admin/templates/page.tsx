@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { formatCents } from "~/components/format/money";
 import { formatDate } from "~/components/format/time";
+import { SyncRefusals } from "~/components/curation/sync-refusals";
 import { buttonClass } from "~/components/ui/button";
 import { Badge, Card, EmptyState } from "~/components/ui/page";
 import { serverApi } from "~/server/api/caller";
@@ -22,7 +23,7 @@ type Row = {
 
 export default async function AdminTemplatesPage() {
   const api = await serverApi();
-  const { templates, draftOnly } = await api.templateAdmin.list();
+  const { templates, draftOnly, refused } = await api.templateAdmin.list();
   const rows: Row[] = [
     ...templates.map((t): Row => ({
       name: t.name,
@@ -58,11 +59,12 @@ export default async function AdminTemplatesPage() {
           New template
         </Link>
       </div>
+      <SyncRefusals refused={refused} />
       {rows.length === 0 ? (
         <EmptyState title="No templates yet">Add a folder under templates/ or start a new template here.</EmptyState>
       ) : (
         <Card title={`Templates (${rows.length})`}>
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Templates table">
             <table className="w-full min-w-[40rem] text-left text-sm">
               <caption className="sr-only">All templates</caption>
               <thead className="text-xs uppercase text-slate-500">

@@ -98,7 +98,7 @@ export default async function AdminTemplatePage({ params, searchParams }: { para
         <EmptyState title="No versions">Every draft of this template was deleted. Start a new version above.</EmptyState>
       ) : (
         <Card title={`Versions (${versions.length})`}>
-          <div className="overflow-x-auto">
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Versions">
             <table className="w-full min-w-[36rem] text-left text-sm">
               <caption className="sr-only">Versions of {template.name}</caption>
               <thead className="text-xs uppercase text-slate-500">
