@@ -10,7 +10,39 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 
-export type DriftRange = { from: Date; to: Date; teamId?: string; environmentId?: string };
+export type DriftRange = {
+  from: Date;
+  to: Date;
+  teamId?: string;
+  /** The SLO dashboards' scope: these teams only (null or absent = every team). */
+  teamIds?: readonly string[] | null;
+  environmentId?: string;
+  engine?: string;
+  tier?: string;
+  template?: string;
+};
+
+function scopeOf(range: DriftRange) {
+  const parts = [sql`true`];
+  if (range.teamId) parts.push(sql`e.team_id = ${range.teamId}`);
+  if (range.teamIds)
+    parts.push(
+      range.teamIds.length === 0
+        ? sql`false`
+        : sql`e.team_id in (${sql.join(
+            range.teamIds.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
+    );
+  if (range.environmentId) parts.push(sql`c.environment_id = ${range.environmentId}`);
+  if (range.engine) parts.push(sql`e.engine = ${range.engine}`);
+  if (range.tier) parts.push(sql`e.tier = ${range.tier}`);
+  if (range.template)
+    parts.push(
+      sql`e.template_version_id in (select tv.id from template_versions tv join templates t on t.id = tv.template_id where t.name = ${range.template})`,
+    );
+  return sql.join(parts, sql` and `);
+}
 
 const occurrencesSql = (range: DriftRange) => sql`
   with checks as (
@@ -18,9 +50,7 @@ const occurrencesSql = (range: DriftRange) => sql`
            lag(c.fingerprint) over w as previous_fingerprint,
            lag(c.checked_at) over w as previous_checked_at
     from drift_checks c join environments e on e.id = c.environment_id
-    where c.result <> 'failed'
-      ${range.teamId ? sql`and e.team_id = ${range.teamId}` : sql``}
-      ${range.environmentId ? sql`and c.environment_id = ${range.environmentId}` : sql``}
+    where c.result <> 'failed' and ${scopeOf(range)}
     window w as (partition by c.environment_id order by c.checked_at)
   )
   select * from checks
@@ -58,4 +88,15 @@ export async function unauthorizedChangeRate(db: Executor, range: DriftRange) {
   const drifts = row?.drifts ?? 0;
   const unexplained = row?.unexplained ?? 0;
   return { drifts, unexplained, rate: drifts ? unexplained / drifts : null };
+}
+
+/** Environments with at least one completed check in the range: the denominator of M4 per environment-week. */
+export async function checkedEnvironments(db: Executor, range: DriftRange): Promise<number> {
+  const [row] = (
+    await db.execute(sql`
+      select count(distinct c.environment_id)::int as n
+      from drift_checks c join environments e on e.id = c.environment_id
+      where c.result <> 'failed' and c.checked_at >= ${range.from} and c.checked_at < ${range.to} and ${scopeOf(range)}`)
+  ).rows as { n: number }[];
+  return row?.n ?? 0;
 }

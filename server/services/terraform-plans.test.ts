@@ -77,7 +77,7 @@ describe("capabilities, not engine names", () => {
     const catalog = await listCatalog(db);
     expect(catalog.find((t) => t.name === "event-queue-terraform")).toMatchObject({
       engineTitle: "Terraform",
-      engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: false },
+      engineCapabilities: { apply: "whole-environment", planPreview: true, driftRead: true },
     });
     expect(catalog.find((t) => t.name === "web-service")).toMatchObject({
       engineTitle: "IaaS simulator",

@@ -1,9 +1,9 @@
 /**
- * M4 drift occurrences and M9 unauthorized change rate: the seam for the drift checks (issue 13).
- * Until `server/services/drift-metrics.ts` is merged, both answer "not measured yet" with why;
- * the lead wires it by replacing `driftSource` below (one place) with a call into it.
+ * M4 drift occurrences and M9 unauthorized change rate, from the drift checks (issue 13) through
+ * server/services/drift-metrics.ts, in the dashboards' scope (teams, engine, tier, template).
  */
 import type { Executor } from "~/db/client";
+import { checkedEnvironments, driftOccurrences, unauthorizedChangeRate } from "../drift-metrics";
 import type { SloScope } from "./scope";
 
 export type DriftMeasure =
@@ -18,12 +18,30 @@ export type DriftMeasure =
 
 export type DriftSource = (db: Executor, scope: SloScope) => Promise<DriftMeasure>;
 
-const notYet: DriftSource = async () => ({
-  measured: false,
-  why: "Drift checks are not in this build yet: drift occurrences (M4) and the unauthorized change rate (M9) are counted from their reports once they run.",
-});
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * From the drift checks' reports (server/services/drift-metrics.ts), in the SLO scope. An
+ * environment nobody checked in the range has no figure: with no completed check, both say so.
+ */
+const fromDriftChecks: DriftSource = async (db, scope) => {
+  const range = { from: scope.from, to: scope.to, teamIds: scope.teamIds, engine: scope.engine, tier: scope.tier, template: scope.template };
+  // One after another: the caller may pass a transaction (one snapshot).
+  const occurrences = await driftOccurrences(db, range);
+  const unauthorized = await unauthorizedChangeRate(db, range);
+  const checked = await checkedEnvironments(db, range);
+  if (checked === 0) return { measured: false, why: "No drift check completed in this range and scope: drift is counted from the checks' reports." };
+  const weeks = (scope.to.getTime() - scope.from.getTime()) / WEEK_MS;
+  return {
+    measured: true,
+    occurrences: occurrences.occurrences,
+    perEnvironmentWeek: weeks > 0 ? occurrences.occurrences / (checked * weeks) : null,
+    unauthorizedChanges: unauthorized.unexplained,
+    unauthorizedRate: unauthorized.rate,
+  };
+};
 
 /** The one place the drift checks plug in. */
-export const driftSource: DriftSource = notYet;
+export const driftSource: DriftSource = fromDriftChecks;
 
 export const driftMeasure = (db: Executor, scope: SloScope) => driftSource(db, scope);

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { sloDenials, teams } from "~/db/schema";
+import { driftChecks, sloDenials, teams } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { seedProvision, seedTemplate } from "~/testing/slo-seed";
@@ -143,8 +143,37 @@ describe("the ten SLIs for one team over the last 24 h", () => {
     expect(forTeamA.m3).toEqual({ failedApplies: 3, partial: 1, ratio: 1 / 3 });
   });
 
-  it("M4 and M9 say they are not measured yet, and why", () => {
-    expect(forTeamA.m4).toEqual({ measured: false, why: expect.stringMatching(/drift checks/i) });
+  it("M4 and M9 count new drift from the drift checks, in scope, and say so when nothing was checked", async () => {
+    const teamC = (await makeTeam(db, [{ userId: user, role: "member" }])).id;
+    const web = await seedTemplate(db, uniqueTemplateName("slo-drift"));
+    const { environmentId } = await seedProvision(db, {
+      teamId: teamC,
+      userId: user,
+      template: web,
+      submittedAt: at(30),
+      readyAt: at(30, 300),
+      runs: [{ status: "succeeded", startedAt: at(30, 60), finishedAt: at(30, 300) }],
+    });
+    const check = (hours: number, result: "in_sync" | "drifted" | "failed", fingerprint: string | null) => ({
+      environmentId,
+      engine: "sim",
+      result,
+      fingerprint,
+      checkedAt: at(hours),
+    });
+    // In sync, then drift "a" (new), the same drift again (not new), a failed read (never drift), drift "b" (new).
+    await db
+      .insert(driftChecks)
+      .values([check(20, "in_sync", null), check(12, "drifted", "a"), check(11, "drifted", "a"), check(8, "failed", null), check(4, "drifted", "b")]);
+    const slis = await computeSlis(db, { ...range, teamIds: [teamC] });
+    expect(slis.m4).toEqual({ measured: true, occurrences: 2, perEnvironmentWeek: 14, unauthorizedChanges: 2, unauthorizedRate: 1 });
+    expect(slis.m9).toBe(slis.m4);
+    // Another team's scope sees none of it.
+    expect((await computeSlis(db, { ...range, teamIds: [teamA] })).m4.measured).toBe(false);
+  });
+
+  it("M4 and M9 say they are not measured when no drift check ran in scope, and why", () => {
+    expect(forTeamA.m4).toEqual({ measured: false, why: expect.stringMatching(/no drift check completed/i) });
     expect(forTeamA.m9).toBe(forTeamA.m4);
   });
 
