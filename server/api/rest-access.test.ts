@@ -75,6 +75,17 @@ const rows: Record<string, { subject: boolean; sample: (s: RestSubjects) => Samp
     subject: true,
     sample: (s) => ({ path: "/environments/destroy-by-source", body: { teamId: s.teamId, repository: "acme/none", pullRequest: 1 } }),
   },
+  previewUpdate: { subject: true, sample: (s) => ({ path: `/environments/${s.environmentId}/update/preview`, body: { parameters: {} } }) },
+  updateEnvironment: {
+    subject: true,
+    sample: (s) => ({
+      path: `/environments/${s.environmentId}/update`,
+      body: { parameters: {}, justification: "nothing to change, refused" },
+    }),
+  },
+  getDrift: { subject: true, sample: (s) => ({ path: `/environments/${s.environmentId}/drift` }) },
+  // A check changes nothing in the cloud; the first one queues a run, later ones are refused while it is queued.
+  checkDrift: { subject: true, sample: (s) => ({ path: `/environments/${s.environmentId}/drift/check` }) },
   getRun: { subject: true, sample: (s) => ({ path: `/runs/${s.runId}` }) },
   getRunLog: { subject: true, sample: (s) => ({ path: `/runs/${s.runId}/log` }) },
   costSummary: { subject: true, sample: (s) => ({ path: "/costs/summary", query: `?teamId=${s.teamId}` }) },

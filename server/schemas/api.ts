@@ -4,6 +4,7 @@
  * disagree. Query strings arrive as text: numbers are coerced here and nowhere else.
  */
 import { z } from "zod";
+import { updateChange } from "./updates";
 import { environmentStatuses, requestStatuses } from "~/db/vocabulary";
 import { templateNamePattern, tiers } from "~/server/templates/format";
 import { costSummaryInput, costExportQuery } from "./costs";
@@ -114,6 +115,19 @@ export const outputsAnswer = z.object({
 });
 export const revealAnswer = z.looseObject({ name: z.string(), value: z.unknown() });
 export const extensionAnswer = z.looseObject({});
+/** A change of a live environment (issue 14): the template version and parameters to move to. */
+export const updateBody = updateChange.extend({
+  justification: z.string().trim().min(10, "say why, in at least 10 characters").max(2000, "at most 2000 characters"),
+});
+export const updatePreviewAnswer = z.looseObject({});
+export const updateAnswer = z.looseObject({ id: z.string(), status: z.string() });
+/** Drift (issue 13): in sync, drifted (with the per-resource report) or check failed, and the recent checks. */
+export const driftAnswer = z.looseObject({
+  status: z.string().nullable(),
+  report: z.looseObject({ resources: z.array(z.looseObject({ kind: z.string(), address: z.string() })) }).nullable(),
+  history: z.array(z.looseObject({ result: z.enum(["in_sync", "drifted", "failed"]) })),
+});
+export const driftCheckAnswer = z.object({ runId: z.string() });
 export const destroyAnswer = z.looseObject({});
 export const runAnswer = z.looseObject({
   run: z.looseObject({ id: z.string(), kind: z.string(), status: z.string() }),

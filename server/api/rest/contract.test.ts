@@ -66,6 +66,15 @@ const samples = (): Record<string, Sample> => ({
   },
   destroyEnvironment: { path: `/environments/${f.own.environmentId}/destroy`, body: { confirmName: "wrong-name" }, expect: 422 },
   destroyBySource: { path: "/environments/destroy-by-source", body: { teamId: f.own.teamId, repository: "acme/none", pullRequest: 1 }, expect: 404 },
+  previewUpdate: { path: `/environments/${f.own.environmentId}/update/preview`, body: { parameters: {} }, expect: 200 },
+  updateEnvironment: {
+    path: `/environments/${f.own.environmentId}/update`,
+    body: { parameters: {}, justification: "contract test change, nothing to change" },
+    expect: 422,
+  },
+  getDrift: { path: `/environments/${f.own.environmentId}/drift`, expect: 200 },
+  // The extension above queued its tag update run, which holds the environment: one run at a time.
+  checkDrift: { path: `/environments/${f.own.environmentId}/drift/check`, expect: 409 },
   getRun: { path: `/runs/${f.own.runId}`, expect: 200 },
   getRunLog: { path: `/runs/${f.own.runId}/log`, query: "?after=0", expect: 200 },
   costSummary: { path: "/costs/summary", query: `?teamId=${f.own.teamId}`, expect: 200 },

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import type { Database } from "~/db/client";
 import type { TokenScope } from "~/server/schemas/api-tokens";
 import * as api from "~/server/schemas/api";
+import { updateChange } from "~/server/schemas/updates";
 import type { TokenIdentity } from "~/server/services/api-tokens";
 import type { Viewer } from "~/server/services/users";
 import { costExportResponse } from "../cost-export";
@@ -338,6 +339,59 @@ export const routes: RouteDef[] = [
       if (!(request.headers.get("accept") ?? "").includes("text/event-stream")) return page;
       return runLogStream(request, db, params.runId);
     },
+  }),
+
+  // Day 2: changes and drift ---------------------------------------------------------------------
+  route({
+    method: "POST",
+    path: "/environments/{environmentId}/update/preview",
+    operationId: "previewUpdate",
+    tag: "Environments",
+    summary: "Preview a change: plan diff, cost delta, budget, quota and the policy decision",
+    scope: "request",
+    params: api.environmentPath,
+    body: updateChange,
+    answer: { status: 200, description: "What the change would do, and what needs confirming.", schema: api.updatePreviewAnswer },
+    problems: [404, 409, 422],
+    handle: ({ caller }, { params, body }) => caller.updates.preview({ ...params, ...body }),
+  }),
+  route({
+    method: "POST",
+    path: "/environments/{environmentId}/update",
+    operationId: "updateEnvironment",
+    tag: "Environments",
+    summary: "Change parameters and/or template version (through the update policy)",
+    scope: "request",
+    params: api.environmentPath,
+    body: api.updateBody,
+    idempotent: true,
+    answer: { status: 201, description: "The update request: queued, or waiting for approval.", schema: api.updateAnswer },
+    problems: [404, 409, 422],
+    handle: ({ caller }, { params, body }) => caller.updates.request({ ...params, ...body, clientRequestId: randomUUID() }),
+  }),
+  route({
+    method: "GET",
+    path: "/environments/{environmentId}/drift",
+    operationId: "getDrift",
+    tag: "Environments",
+    summary: "Drift status: in sync, drifted (with the per-resource diff) or check failed, and recent checks",
+    scope: "read",
+    params: api.environmentPath,
+    answer: { status: 200, description: "The drift state and history.", schema: api.driftAnswer },
+    problems: [404, 422],
+    handle: ({ caller }, { params }) => caller.drift.get(params),
+  }),
+  route({
+    method: "POST",
+    path: "/environments/{environmentId}/drift/check",
+    operationId: "checkDrift",
+    tag: "Environments",
+    summary: "Check for drift now (read-only for the cloud; one run at a time per environment)",
+    scope: "request",
+    params: api.environmentPath,
+    answer: { status: 202, description: "The drift check run, queued.", schema: api.driftCheckAnswer },
+    problems: [404, 409, 422],
+    handle: ({ caller }, { params }) => caller.drift.checkNow(params),
   }),
 
   // Costs ----------------------------------------------------------------------------------------
