@@ -186,19 +186,28 @@ draftOptions(program.command("request").description("request an environment"))
         ? { repository: o.sourceRepo, pullRequest: o.pr, commit: o.commit, ...(o.sourceUrl ? { url: o.sourceUrl } : {}) }
         : undefined;
       const body = { ...(await draft(client, o)), templateName: o.template, justification: o.justification, ...(source ? { source } : {}) };
-      const created = await client.call<{ id: string; number: string; status: string; reused?: boolean; environmentId?: string | null }>(
-        "POST",
-        "/requests",
-        {
-          body,
-          headers: { "idempotency-key": o.idempotencyKey ?? randomUUID() },
-        },
-      );
+      const created = await client.call<{
+        id: string;
+        number: string;
+        status: string;
+        reused?: boolean;
+        environmentId?: string | null;
+        update?: { queued: true; number: string; status: string } | { queued: false; reason: string } | null;
+      }>("POST", "/requests", {
+        body,
+        headers: { "idempotency-key": o.idempotencyKey ?? randomUUID() },
+      });
       const json = globals(cmd).json;
       if (!json)
         console.log(
           created.reused
-            ? `${created.number} re-used for ${o.sourceRepo}#${o.pr} (commit recorded); status ${created.status}.`
+            ? `${created.number} re-used for ${o.sourceRepo}#${o.pr} (commit recorded); status ${created.status}.${
+                created.update?.queued
+                  ? ` Parameters changed: update ${created.update.number} ${created.update.status.replace("_", " ")}.`
+                  : created.update
+                    ? ` Parameters changed, no update queued: ${created.update.reason}`
+                    : ""
+              }`
             : `${created.number} submitted: ${created.status.replace("_", " ")}.`,
         );
       if (!o.wait) return json ? console.log(JSON.stringify(created, null, 2)) : undefined;

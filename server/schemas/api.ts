@@ -90,6 +90,14 @@ export const createdRequestAnswer = z.looseObject({
   duplicate: z.boolean(),
   reused: z.boolean().optional(),
   environmentId: z.string().nullable().optional(),
+  /** A re-used PR environment whose parameters changed: the update request queued for it, or why none was. */
+  update: z
+    .union([
+      z.object({ queued: z.literal(true), requestId: z.string(), number: z.string(), status: z.string() }),
+      z.object({ queued: z.literal(false), reason: z.string() }),
+    ])
+    .nullable()
+    .optional(),
 });
 export const requestAnswer = z.looseObject({
   request: z.looseObject({ id: z.string(), label: z.string(), status: z.enum(requestStatuses), version: z.number() }),

@@ -5,8 +5,7 @@
  * environment come back instead of a duplicate. Closing the PR destroys it through the normal
  * destroy path (findSourceEnvironment gives the caller the environment to destroy).
  *
- * SEAM (day-2 updates, issue 14): once the environment update service exists, a re-use whose
- * parameters differ from the live ones should queue that update here (see `reuseSourceRequest`).
+ * A re-use whose parameters differ from the live ones gets a day-2 update (pr-updates.ts).
  */
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
@@ -47,7 +46,6 @@ export async function reuseSourceRequest(tx: Executor, actor: Actor, teamId: str
       before: { commit: live.sourceCommit },
       after: { repository: source.repository, pullRequest: source.pullRequest, commit: source.commit },
     });
-    // SEAM: queue the day-2 update of the environment with the new parameters here once it exists.
   }
   return {
     id: live.id,

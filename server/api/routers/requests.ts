@@ -6,7 +6,8 @@ import {
   submitRequestInput,
   updateRequestInput,
 } from "~/server/schemas/requests";
-import { addComment, cancelRequest, getRequest, listRequests, previewRequest, submitRequest, updateRequest } from "~/server/services/requests";
+import { submitWithSourceUpdate } from "~/server/services/pr-updates";
+import { addComment, cancelRequest, getRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
 import { savedPlansOf } from "~/server/services/saved-plans";
 import { planTerraformDraft, planTerraformRequest } from "~/server/services/terraform-plans";
 import { authedProcedure, requestCancellerProcedure, requestProcedure, requestRequesterProcedure, router, teamMemberProcedure } from "../trpc";
@@ -15,7 +16,8 @@ import { authedProcedure, requestCancellerProcedure, requestProcedure, requestRe
 export const requestsRouter = router({
   /** The live plan, cost, budget, quotas and policy decision of the form, for a team the caller belongs to. */
   preview: teamMemberProcedure.input(previewRequestInput).query(({ ctx, input }) => previewRequest(ctx.db, ctx.viewer, ctx.team.id, input)),
-  submit: teamMemberProcedure.input(submitRequestInput).mutation(({ ctx, input }) => submitRequest(ctx.db, ctx.viewer, input)),
+  /** A re-used pull-request environment whose parameters changed also gets an update request (pr-updates.ts). */
+  submit: teamMemberProcedure.input(submitRequestInput).mutation(({ ctx, input }) => submitWithSourceUpdate(ctx.db, ctx.viewer, input)),
   update: requestRequesterProcedure.input(updateRequestInput).mutation(({ ctx, input }) => updateRequest(ctx.db, ctx.viewer, input)),
   cancel: requestCancellerProcedure.input(cancelRequestInput).mutation(({ ctx, input }) => cancelRequest(ctx.db, ctx.viewer, input)),
   comment: requestProcedure.input(commentInput).mutation(({ ctx, input }) => addComment(ctx.db, ctx.viewer, input)),
