@@ -27,8 +27,9 @@ const globals = (cmd: Command) => cmd.optsWithGlobals<Globals>();
 function clientFor(cmd: Command): Client {
   const g = globals(cmd);
   const stored = readConfig();
-  const url = g.url ?? process.env.PROVISIO_URL ?? stored.url;
-  const token = g.token ?? process.env.PROVISIO_TOKEN ?? stored.token;
+  // An empty variable counts as unset (CI systems often define them empty).
+  const url = g.url || process.env.PROVISIO_URL || stored.url;
+  const token = g.token || process.env.PROVISIO_TOKEN || stored.token;
   if (!url || !token)
     throw new ApiError(0, "Not logged in: run `provisio login --url <url> --token <token>` (or set PROVISIO_URL and PROVISIO_TOKEN).");
   return createClient(url, token);

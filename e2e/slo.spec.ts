@@ -82,12 +82,12 @@ test("an admin opens each SLO dashboard and follows a failed run from on-call to
     )
     .toBe("failed");
 
-  // Executive: compliance, the ten SLIs (drift ones say why they are not measured), trends with a table.
+  // Executive: compliance, the ten SLIs (the drift ones from the drift checks), trends with a table.
   await admin.goto("/slo");
   await expect(admin.getByRole("heading", { name: "SLOs: executive" })).toBeVisible();
   await expect(admin.getByText("Provisioning success (apply runs)")).toBeVisible();
   await expect(admin.getByText(/M4 · Drift occurrences/)).toBeVisible();
-  await expect(admin.getByText(/Not measured yet: Drift checks are not in this build yet/).first()).toBeVisible();
+  await expect(admin.getByText(/M9 · Unauthorized change rate/)).toBeVisible();
   await admin.getByRole("button", { name: "Show as table" }).first().click();
   await expect(admin.getByRole("table", { name: "Success rate per period" })).toBeVisible();
   await expect(admin.getByRole("region", { name: "SLO settings" })).toBeVisible();

@@ -2,8 +2,8 @@
 export type LiveChangeMessage = { t: "request" | "environment" | "notification"; id: string; rel: string | null };
 
 const routersByKind = {
-  request: ["requests", "approvals", "extensions", "home"],
-  environment: ["environments", "runs", "requests", "costs", "home"],
+  request: ["requests", "approvals", "extensions", "updates", "drift", "home"],
+  environment: ["environments", "runs", "requests", "costs", "drift", "fleet", "home"],
   notification: ["notifications"],
 } as const;
 

@@ -30,6 +30,13 @@ export const pageRoutes: PageRoute[] = [
   { path: "/admin/templates", personas: ["admin"] },
   { path: "/admin/templates/web-service", personas: ["admin"] },
   { path: "/admin/templates/new", personas: ["admin"] },
+  { path: "/catalog/web-service/fleet", personas: ["approver", "admin", "auditor"] },
+  { path: "/account/tokens", personas: everyone },
+  { path: "/teams/:team/tokens", personas: ["approver"] },
+  { path: "/api-docs", personas: ["developer"] },
+  { path: "/slo", personas: ["approver", "admin", "auditor"] },
+  { path: "/slo/oncall", personas: ["admin"] },
+  { path: "/slo/debug", personas: ["admin"] },
 ];
 
 export function routesFor(persona: Persona): string[] {

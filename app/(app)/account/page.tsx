@@ -71,14 +71,15 @@ export default async function AccountPage() {
                       <td className="py-2.5 text-slate-600">{roleHelp[team.role]}</td>
                       <td className="py-2.5 text-right">
                         {team.role === "approver" && (
-                          <Link href={`/teams/${team.id}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
-                            Webhooks<span className="sr-only"> of {team.name}</span>
-                          </Link>
-                        )}
-                        {team.role === "approver" && (
-                          <Link href={`/teams/${team.id}/tokens`} className="ml-3 text-sm font-medium text-brand-700 hover:underline">
-                            Service tokens<span className="sr-only"> of {team.name}</span>
-                          </Link>
+                          // Stacked, so the row fits a phone's width.
+                          <div className="flex flex-col items-end gap-1">
+                            <Link href={`/teams/${team.id}/webhooks`} className="text-sm font-medium text-brand-700 hover:underline">
+                              Webhooks<span className="sr-only"> of {team.name}</span>
+                            </Link>
+                            <Link href={`/teams/${team.id}/tokens`} className="text-sm font-medium text-brand-700 hover:underline">
+                              Service tokens<span className="sr-only"> of {team.name}</span>
+                            </Link>
+                          </div>
                         )}
                       </td>
                     </tr>

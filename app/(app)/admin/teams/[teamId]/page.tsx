@@ -31,7 +31,7 @@ export default async function AdminTeamPage({ params }: { params: Promise<{ team
           </Link>
         </div>
       </div>
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <Card title="Settings and budget">
           <TeamSettingsForm key={team.version} team={team} />
         </Card>
