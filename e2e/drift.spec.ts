@@ -62,12 +62,12 @@ test("drift: chaos drifts a staging environment; the owner sees the diff and ask
   await adminPanel.getByRole("button", { name: "Chaos: drift a resource" }).click();
   await expect(adminPanel.getByRole("status").filter({ hasText: /^Chaos: / })).toBeVisible();
   await adminPanel.getByRole("button", { name: "Check now" }).click();
-  await expect(adminPanel.getByText("Drifted", { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(adminPanel.getByText("Drifted", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
 
   // The owner sees what changed, old → new, and asks to reconcile with a reason.
   await dev.goto(`/environments/${environmentId}`);
   const panel = dev.getByTestId("drift-panel");
-  await expect(panel.getByText("Drifted", { exact: true })).toBeVisible();
+  await expect(panel.getByText("Drifted", { exact: true }).first()).toBeVisible();
   const diff = panel.getByRole("list", { name: "Drifted resources" });
   await expect(diff.getByRole("list", { name: "Properties" }).first()).toContainText("is now");
   await panel.getByRole("button", { name: "Request reconcile" }).click();
@@ -85,7 +85,7 @@ test("drift: chaos drifts a staging environment; the owner sees the diff and ask
   await expect(approver.getByRole("status").filter({ hasText: `${label} approved` })).toBeVisible();
 
   // The reconcile run puts it back and the check after it says so, on the owner's open page.
-  await expect(panel.getByText("In sync", { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(panel.getByText("In sync", { exact: true }).first()).toBeVisible({ timeout: 90_000 });
   await panel.getByText(/^History of checks/).click();
   await expect(panel.getByRole("table")).toContainText("Drifted");
 });

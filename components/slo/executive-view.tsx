@@ -32,7 +32,7 @@ export function ExecutiveView({ teams, allowAll, canEdit = false }: { teams: Slo
       ) : (
         <div className="space-y-6">
           <Card title="SLO compliance and error budget">
-            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 [&>*]:min-w-0">
               {data.data.slos.map((s) => (
                 <div key={s.key} className="rounded-md border border-slate-200 p-3">
                   <p className="text-sm font-medium text-slate-700">{s.title}</p>
@@ -66,7 +66,7 @@ export function ExecutiveView({ teams, allowAll, canEdit = false }: { teams: Slo
             <EmptyState title="No activity in this range">Nothing was provisioned in this range.</EmptyState>
           ) : (
             <Card title="Trends">
-              <div className="grid gap-6 lg:grid-cols-3">
+              <div className="grid gap-6 lg:grid-cols-3 [&>*]:min-w-0">
                 <TrendChart trend={data.data.trend} series="successRatio" />
                 <TrendChart trend={data.data.trend} series="environments" />
                 <TrendChart trend={data.data.trend} series="spendCents" />
@@ -77,46 +77,48 @@ export function ExecutiveView({ teams, allowAll, canEdit = false }: { teams: Slo
             {data.data.topCostDrivers.length === 0 ? (
               <p className="text-sm text-slate-500">No cost accrued in this range.</p>
             ) : (
-              <table className="w-full text-sm">
-                <caption className="sr-only">Top cost drivers</caption>
-                <thead className="text-xs uppercase text-slate-500">
-                  <tr>
-                    <th scope="col" className="text-left">
-                      Template
-                    </th>
-                    <th scope="col" className="text-left">
-                      Tier
-                    </th>
-                    <th scope="col" className="text-right">
-                      Environments
-                    </th>
-                    <th scope="col" className="text-right">
-                      Spend
-                    </th>
-                    <th scope="col" className="text-right">
-                      Per environment
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.data.topCostDrivers.map((c) => (
-                    <tr key={`${c.template}/${c.tier}`}>
-                      <td>
-                        <Link
-                          className="text-brand-700 hover:underline"
-                          href={`/slo/debug${`?range=${query.range}&team=${query.team}&template=${encodeURIComponent(c.template)}&tier=${c.tier}`}`}
-                        >
-                          {c.template}
-                        </Link>
-                      </td>
-                      <td>{c.tier}</td>
-                      <td className="text-right tabular-nums">{c.environments}</td>
-                      <td className="text-right tabular-nums">{formatCentsExact(c.totalCents)}</td>
-                      <td className="text-right tabular-nums">{formatCentsExact(c.perEnvironmentCents)}</td>
+              <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label="Top cost drivers">
+                <table className="w-full text-sm">
+                  <caption className="sr-only">Top cost drivers</caption>
+                  <thead className="text-xs uppercase text-slate-500">
+                    <tr>
+                      <th scope="col" className="text-left">
+                        Template
+                      </th>
+                      <th scope="col" className="text-left">
+                        Tier
+                      </th>
+                      <th scope="col" className="text-right">
+                        Environments
+                      </th>
+                      <th scope="col" className="text-right">
+                        Spend
+                      </th>
+                      <th scope="col" className="text-right">
+                        Per environment
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {data.data.topCostDrivers.map((c) => (
+                      <tr key={`${c.template}/${c.tier}`}>
+                        <td>
+                          <Link
+                            className="text-brand-700 hover:underline"
+                            href={`/slo/debug${`?range=${query.range}&team=${query.team}&template=${encodeURIComponent(c.template)}&tier=${c.tier}`}`}
+                          >
+                            {c.template}
+                          </Link>
+                        </td>
+                        <td>{c.tier}</td>
+                        <td className="text-right tabular-nums">{c.environments}</td>
+                        <td className="text-right tabular-nums">{formatCentsExact(c.totalCents)}</td>
+                        <td className="text-right tabular-nums">{formatCentsExact(c.perEnvironmentCents)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
           </Card>
           <SliGrid slis={data.data.slis} query={query} />

@@ -28,11 +28,11 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
         <Tile id="M1" title="Success rate">
           <p>
             runs{" "}
-            <Link className="font-semibold text-brand-700 hover:underline" href={runsHref(q)}>
+            <Link className="font-semibold text-brand-700 underline" href={runsHref(q)}>
               {percentText(slis.m1.runs.ratio)}
             </Link>{" "}
             (
-            <Link href={runsHref(q, { status: "failed" })} className="hover:underline">
+            <Link href={runsHref(q, { status: "failed" })} className="underline">
               {slis.m1.runs.failed} failed
             </Link>
             )
@@ -47,7 +47,7 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
           </p>
           <p>
             p95{" "}
-            <Link className="font-semibold text-brand-700 hover:underline" href={runsHref(q, { order: "slowest" })}>
+            <Link className="font-semibold text-brand-700 underline" href={runsHref(q, { order: "slowest" })}>
               {secondsText(slis.m2.total.p95)}
             </Link>{" "}
             ({slis.m2.total.count} ready)
@@ -55,7 +55,7 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
         </Tile>
         <Tile id="M3" title="Partial applies">
           <p>
-            <Link className="font-semibold text-brand-700 hover:underline" href={runsHref(q, { status: "failed" })}>
+            <Link className="font-semibold text-brand-700 underline" href={runsHref(q, { status: "failed" })}>
               {slis.m3.partial}
             </Link>{" "}
             of {slis.m3.failedApplies} failed applies left resources
@@ -73,7 +73,7 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
                 .filter(([, n]) => n > 0)
                 .map(([cause, n]) => (
                   <li key={cause}>
-                    <Link className="text-brand-700 hover:underline" href={runsHref(q, { status: "failed", cause })}>
+                    <Link className="text-brand-700 underline" href={runsHref(q, { status: "failed", cause })}>
                       {causeLabels[cause]}: {n}
                     </Link>
                   </li>
@@ -90,7 +90,7 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
           </p>
           <p>
             runs stopped by quota:{" "}
-            <Link className="text-brand-700 hover:underline" href={runsHref(q, { status: "failed", cause: "quota" })}>
+            <Link className="text-brand-700 underline" href={runsHref(q, { status: "failed", cause: "quota" })}>
               {slis.m6.runQuotaFailures}
             </Link>
           </p>
@@ -100,7 +100,7 @@ export function SliGrid({ slis, query }: { slis: Slis; query: SloQuery }) {
             mean {secondsText(slis.m7.mean)}, p95 {secondsText(slis.m7.p95)}
           </p>
           <p>
-            <Link className="text-brand-700 hover:underline" href={runsHref(q, { status: "failed" })}>
+            <Link className="text-brand-700 underline" href={runsHref(q, { status: "failed" })}>
               {slis.m7.unrecovered} of {slis.m7.failures} not recovered
             </Link>
           </p>

@@ -32,27 +32,29 @@ export function TrendChart({ trend, series }: { trend: Executive["trend"]; serie
         </Button>
       </div>
       {asTable ? (
-        <table id={tableId} className="w-full text-sm">
-          <caption className="sr-only">{m.title} per period</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="text-left">
-                Period
-              </th>
-              <th scope="col" className="text-right">
-                {m.title}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {trend.map((p) => (
-              <tr key={p.at}>
-                <td>{formatDateTime(p.at)}</td>
-                <td className="text-right tabular-nums">{m.format(p[series])}</td>
+        <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label={`${m.title} per period`}>
+          <table id={tableId} className="w-full text-sm">
+            <caption className="sr-only">{m.title} per period</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="text-left">
+                  Period
+                </th>
+                <th scope="col" className="text-right">
+                  {m.title}
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {trend.map((p) => (
+                <tr key={p.at}>
+                  <td>{formatDateTime(p.at)}</td>
+                  <td className="text-right tabular-nums">{m.format(p[series])}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <div role="img" aria-label={summary} className="h-40 w-full">
           <ResponsiveContainer width="100%" height="100%">

@@ -36,37 +36,39 @@ export function FleetView({ fleet }: { fleet: Fleet }) {
           {fleet.environments.length === 0 ? (
             <p className="text-sm text-slate-600">Nothing to show.</p>
           ) : (
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Environments of {fleet.template.name}</caption>
-              <thead className="text-xs text-slate-500 uppercase">
-                <tr>
-                  {["Environment", "Version", "Tier", "Team", "Owner", "Status", "Expires"].map((h) => (
-                    <th key={h} scope="col" className="py-1 pr-3 font-medium">
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {fleet.environments.map((e) => (
-                  <tr key={e.id}>
-                    <td className="py-2 pr-3">
-                      <Link href={`/environments/${e.id}`} className="text-brand-700 hover:underline">
-                        {e.name}
-                      </Link>
-                    </td>
-                    <td className="py-2 pr-3 font-mono">
-                      {e.version} {e.behind && <Badge tone="amber">behind</Badge>}
-                    </td>
-                    <td className="py-2 pr-3">{e.tier}</td>
-                    <td className="py-2 pr-3">{e.teamName}</td>
-                    <td className="py-2 pr-3">{e.ownerName}</td>
-                    <td className="py-2 pr-3">{e.status}</td>
-                    <td className="py-2 pr-3">{formatDateTime(e.expiresAt)}</td>
+            <div className="relative overflow-x-auto" tabIndex={0} role="region" aria-label={`Environments of ${fleet.template.name}`}>
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Environments of {fleet.template.name}</caption>
+                <thead className="text-xs text-slate-500 uppercase">
+                  <tr>
+                    {["Environment", "Version", "Tier", "Team", "Owner", "Status", "Expires"].map((h) => (
+                      <th key={h} scope="col" className="py-1 pr-3 font-medium">
+                        {h}
+                      </th>
+                    ))}
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {fleet.environments.map((e) => (
+                    <tr key={e.id}>
+                      <td className="py-2 pr-3">
+                        <Link href={`/environments/${e.id}`} className="text-brand-700 hover:underline">
+                          {e.name}
+                        </Link>
+                      </td>
+                      <td className="py-2 pr-3 font-mono">
+                        {e.version} {e.behind && <Badge tone="amber">behind</Badge>}
+                      </td>
+                      <td className="py-2 pr-3">{e.tier}</td>
+                      <td className="py-2 pr-3">{e.teamName}</td>
+                      <td className="py-2 pr-3">{e.ownerName}</td>
+                      <td className="py-2 pr-3">{e.status}</td>
+                      <td className="py-2 pr-3">{formatDateTime(e.expiresAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </Card>
       </div>
