@@ -48,10 +48,7 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
                   <li key={a.key}>
                     <Badge tone="red">{a.severity} burn</Badge> {a.title}: {a.burn.fast.long?.toFixed(1) ?? "–"}× over 1 h,{" "}
                     {a.burn.slow.long?.toFixed(1) ?? "–"}× over 6 h —{" "}
-                    <a
-                      className="text-brand-700 hover:underline"
-                      href={`${runbookBase}/${a.severity === "fast" ? "slo-fast-burn" : "slo-slow-burn"}`}
-                    >
+                    <a className="text-brand-700 underline" href={`${runbookBase}/${a.severity === "fast" ? "slo-fast-burn" : "slo-slow-burn"}`}>
                       runbook
                     </a>
                   </li>
@@ -99,7 +96,7 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
                   {d.errors.byEngine.map((e) => (
                     <li key={`${e.engine}/${e.cause}`}>
                       <Link
-                        className="text-brand-700 hover:underline"
+                        className="text-brand-700 underline"
                         href={runsHref({ ...query, range: "1h", engine: e.engine }, { status: "failed", cause: e.cause })}
                       >
                         {e.engine}: {causeLabels[e.cause]} × {e.count}
@@ -114,7 +111,7 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
             <ul className="flex flex-wrap gap-x-4 text-sm">
               {Object.entries(runbooks).map(([name, label]) => (
                 <li key={name}>
-                  <Link className="text-brand-700 hover:underline" href={`${runbookBase}/${name}`}>
+                  <Link className="text-brand-700 underline" href={`${runbookBase}/${name}`}>
                     {label}
                   </Link>
                 </li>
@@ -128,7 +125,7 @@ export function OncallView({ teams, allowAll }: { teams: SloTeamOption[]; allowA
               <ul className="text-sm">
                 {d.approvals.map((a) => (
                   <li key={a.id}>
-                    <Link className="text-brand-700 hover:underline" href={`/requests/${a.id}`}>
+                    <Link className="text-brand-700 underline" href={`/requests/${a.id}`}>
                       {a.number} {a.environmentName}
                     </Link>{" "}
                     ({a.teamSlug}, {a.tier}) waiting {secondsText(a.waitingSeconds)}

@@ -52,7 +52,15 @@ async function hub(url: string): Promise<Hub> {
       const client = new pg.Client({ connectionString: url, application_name: "provisio-live" });
       client.on("notification", (message) => {
         const change = parseChange(message.payload);
-        if (change) for (const listener of h.listeners) listener(change);
+        if (!change) return;
+        // One stream that fails (its browser went away mid-write) must not keep the change from the others.
+        for (const listener of h.listeners) {
+          try {
+            listener(change);
+          } catch {
+            h.listeners.delete(listener);
+          }
+        }
       });
       // A lost connection is replaced by the next subscription; browsers reconnect and re-read meanwhile.
       const drop = () => {

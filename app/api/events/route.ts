@@ -23,13 +23,23 @@ export async function GET(request: Request) {
     async start(controller) {
       let closed = false;
       const send = (text: string) => {
-        if (!closed) controller.enqueue(encoder.encode(text));
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          // The browser went away without an abort reaching us: stop listening for it.
+          close();
+        }
       };
       const close = () => {
         if (closed) return;
         closed = true;
         cleanup();
-        controller.close();
+        try {
+          controller.close();
+        } catch {
+          // Already closed or cancelled by the browser.
+        }
       };
       const unsubscribe = await subscribeChanges(env().DATABASE_URL, (change) => {
         if (mayHear(viewer, change)) send(`event: change\ndata: ${JSON.stringify(toBrowser(change))}\n\n`);
