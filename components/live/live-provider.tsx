@@ -32,7 +32,9 @@ export function LiveUpdates() {
     source.addEventListener("ready", () => {
       if (connectedBefore) {
         void queryClient.invalidateQueries();
-        refresh();
+        // Only the server-rendered pages that show live data re-render: a refresh elsewhere (the
+        // catalog) could hand a page the router's older search params while it writes the URL.
+        if (pathRef.current === "/" || /^\/(requests|environments)\/[^/]+$/.test(pathRef.current)) refresh();
       }
       connectedBefore = true;
       document.documentElement.dataset.live = "on";
