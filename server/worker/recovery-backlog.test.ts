@@ -73,10 +73,12 @@ const held = (workerId: string) =>
     .select({ id: runs.id, attempts: runs.attempts, environmentId: runs.environmentId })
     .from(runs)
     .where(and(eq(runs.workerId, workerId), eq(runs.status, "running")));
-const lockedBy = async (poolIds: string[]) =>
+/** Jobs locked by these worker pools; with a task, only that task's (a dead worker may also hold a webhook or cron job). */
+const lockedBy = async (poolIds: string[], task?: string) =>
   (
     await db.execute<{ n: number }>(
-      sql`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${sql.param(poolIds)}::text[])`,
+      sql`select count(*)::int as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+          where j.locked_by = any(${sql.param(poolIds)}::text[]) and (${task ?? null}::text is null or t.identifier = ${task ?? null}::text)`,
     )
   ).rows[0]!.n;
 const runningProvisionJobs = async () => {
@@ -139,7 +141,7 @@ describe("a worker killed under a full provisioning backlog", () => {
       const backlog = requestIds.filter((id) => !opened.some((o) => o.requestId === id));
       expect(backlog.length).toBeGreaterThanOrEqual(2);
       // Its two provision jobs stay locked by a dead worker, and count as running, until released.
-      expect(await lockedBy(victim.graphileWorkerIds)).toBe(2);
+      expect(await lockedBy(victim.graphileWorkerIds, "provision_request")).toBe(2);
       expect(await runningProvisionJobs()).toBeGreaterThanOrEqual(2);
 
       // Resumed: another worker claimed each run (its attempt went up).
