@@ -249,10 +249,8 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
   const document = found.template.document as TemplateDocument;
-  const plan = request.plan as Plan;
-  const planned = new Map(plan.resources.map((r) => [r.address, r]));
 
-  const [resourceRows, runRows, openRates, accrued] = await Promise.all([
+  const [resourceRows, runRows, openRates, accrued, lastChange] = await Promise.all([
     db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
     db
       .select({
@@ -273,7 +271,16 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       .from(costRecords)
       .where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
     accruedCentsByEnvironment(db, [environment.id], now),
+    // After a day-2 change the resources' titles and sizes are the last applied change's, not the create's.
+    db
+      .select({ plan: requests.plan })
+      .from(requests)
+      .where(and(eq(requests.environmentId, environment.id), eq(requests.kind, "update"), eq(requests.status, "applied")))
+      .orderBy(desc(requests.updatedAt))
+      .limit(1),
   ]);
+  const plan = (lastChange[0]?.plan ?? request.plan) as Plan;
+  const planned = new Map(plan.resources.map((r) => [r.address, r]));
 
   const resources = resourceRows.map((r) => {
     const plannedResource = planned.get(r.address);
