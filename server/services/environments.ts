@@ -33,6 +33,7 @@ import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { recordAudit } from "~/server/core/audit";
 import { accruedCentsByEnvironment, accruedMicrosSql, microsToCents } from "./cost-accrual";
+import { editablePendingChange } from "./pending-change";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
@@ -250,7 +251,7 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   const { environment, request } = found;
   const document = found.template.document as TemplateDocument;
 
-  const [resourceRows, runRows, openRates, accrued, lastChange] = await Promise.all([
+  const [resourceRows, runRows, openRates, accrued, lastChange, pendingChange] = await Promise.all([
     db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
     db
       .select({
@@ -278,6 +279,7 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       .where(and(eq(requests.environmentId, environment.id), eq(requests.kind, "update"), eq(requests.status, "applied")))
       .orderBy(desc(requests.updatedAt))
       .limit(1),
+    editablePendingChange(db, viewer, environment.id),
   ]);
   const plan = (lastChange[0]?.plan ?? request.plan) as Plan;
   const planned = new Map(plan.resources.map((r) => [r.address, r]));
@@ -346,6 +348,8 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
     /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
     secretsUnreadable: sealed === null,
     runs: runRows,
+    /** The viewer's own change waiting for approval, which they may edit ("Edit change"); null otherwise. */
+    pendingChange,
     cost: {
       accruedCents: accrued.get(environment.id) ?? 0,
       /** What its running resources cost now (0 once destroyed). */
