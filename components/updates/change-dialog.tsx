@@ -249,6 +249,7 @@ export function ChangeEnvironment({
     enabled: open,
     retry: false,
     staleTime: 0,
+    refetchOnWindowFocus: false,
   });
   return (
     <>
@@ -273,7 +274,8 @@ export function ChangeEnvironment({
           {base.error && <ErrorNotice title="Cannot change it now" message={base.error.message} />}
           {base.data && (
             <ChangeForm
-              key={base.data.from.version}
+              // Starts again only when what the environment runs with changed (a cached answer is replaced on opening).
+              key={`${base.data.from.version} ${JSON.stringify(base.data.from.parameters)}`}
               environmentId={environmentId}
               specs={base.data.parameterSpecs}
               current={base.data.from.parameters}
