@@ -11,7 +11,7 @@ import { formatDateTime, formatHours } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
-import { ChangeEnvironment } from "~/components/updates/change-dialog";
+import { ChangeEnvironment, changeNotice } from "~/components/updates/change-dialog";
 import { ExpiryCountdown } from "./countdown";
 import { DriftPanel } from "~/components/drift/drift-panel";
 import { DestroyDialog } from "./destroy-dialog";
@@ -172,14 +172,11 @@ export function EnvironmentView({ detail, viewerId, readOnly }: { detail: Enviro
             <div className="flex flex-wrap gap-2" role="group" aria-label="Actions">
               {can.canExtend && environment.status === "ready" && (
                 <ChangeEnvironment
+                  key={detail.pendingChange ? `${detail.pendingChange.requestId}:${detail.pendingChange.expectedVersion}` : "new"}
                   environmentId={environment.id}
                   environmentName={environment.name}
-                  onDone={(r) => (
-                    setNotice(
-                      `${r.number}: ${r.status === "queued" ? "the change is being applied; follow it under Runs." : "the change waits for approval."}`,
-                    ),
-                    router.refresh()
-                  )}
+                  editing={detail.pendingChange ?? undefined}
+                  onDone={(r) => (setNotice(changeNotice(r)), router.refresh())}
                 />
               )}
               {can.canExtend && (

@@ -22,6 +22,7 @@ import { CostFigures, PlanResources } from "./plan-view";
 import { PlanVsApplied } from "./plan-vs-applied";
 import { RequestTerraformPlan } from "./terraform-plan";
 import { UpdateChangeCard } from "~/components/updates/update-change-card";
+import { EditPendingChange } from "~/components/updates/edit-pending-change";
 import { Timeline } from "./timeline";
 import { AwaitingWorker } from "~/components/runs/awaiting-worker";
 import { EnvironmentPanel } from "~/components/runs/environment-panel";
@@ -194,7 +195,10 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
                   Reject
                 </Button>
               )}
-              {can.canEdit && (
+              {can.canEdit && request.kind === "update" && (
+                <EditPendingChange detail={detail} onSaved={(message) => (setNotice(message), router.refresh())} />
+              )}
+              {can.canEdit && request.kind !== "update" && (
                 <Link href={`/requests/${request.id}/edit`} className={buttonClass("secondary")}>
                   Edit
                 </Link>
@@ -209,7 +213,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
         </header>
       </div>
 
-      {detail.extension && (
+      {detail.extension && request.kind === "extend" && (
         <section aria-label="Extension" className="rounded-md border border-brand-200 bg-brand-50 px-4 py-3 text-sm text-slate-800">
           <p className="font-semibold text-slate-900">
             Extends{" "}
@@ -308,7 +312,7 @@ export function RequestView({ detail, viewerIsApprover }: { detail: RequestDetai
               <PlanResources plan={plan} />
             </div>
           </Card>
-          {request.kind === "update" && <UpdateChangeCard plan={request.plan} />}
+          {request.kind === "update" && <UpdateChangeCard plan={request.plan} environment={detail.extension} />}
           {detail.template.engineCapabilities.planPreview && <RequestTerraformPlan requestId={request.id} />}
           {detail.template.engineCapabilities.planPreview && <PlanVsApplied requestId={request.id} status={request.status} />}
           <Card title="Parameters">

@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useMemo, useState } from "react";
 import { useWatch } from "react-hook-form";
 import { formatCents } from "~/components/format/money";
+import { plural } from "~/components/format/plural";
 import { formatHours } from "~/components/format/time";
 import { BudgetBar, OutcomeBadge, ReasonList } from "~/components/requests/decision";
 import { newUuid } from "~/components/requests/request-form";
@@ -17,7 +18,26 @@ import type { ParameterSpec } from "~/server/schemas/template-parameters";
 import { PlanDiffTable, signedCents } from "./plan-diff";
 
 type Values = Record<string, string | number | boolean>;
-export type ChangeResult = { requestId: string; number: string; status: string };
+export type ChangeResult = { requestId: string; number: string; status: string; approvalsCleared?: number };
+
+/** What the page says once a change is submitted or an edit saved. */
+export function changeNotice(r: ChangeResult): string {
+  const next = r.status === "queued" ? "the change is being applied; follow it under Runs." : "the change waits for approval.";
+  if (r.approvalsCleared === undefined) return `${r.number}: ${next}`;
+  const cleared = r.approvalsCleared > 0 ? `${plural(r.approvalsCleared, "approval")} cleared` : "no approvals to clear";
+  return `${r.number} saved (${cleared}): ${next}`;
+}
+
+/** A pending change its requester edits: the form starts from it, and saving it clears the approvals given so far. */
+export type EditedChange = {
+  requestId: string;
+  label: string;
+  expectedVersion: number;
+  templateVersion: string;
+  parameters: Values;
+  justification: string;
+  liveApprovals: number;
+};
 
 function useDebounced<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -44,14 +64,17 @@ function ChangeForm(props: {
   current: Values;
   currentVersion: string;
   versions: string[];
+  editing?: EditedChange;
   onDone: (result: ChangeResult) => void;
 }) {
   const trpc = useTRPC();
-  const form = useParameterForm(props.specs, props.current);
+  const { editing } = props;
+  // Editing starts from the pending change; the diff is always against what the environment runs with now.
+  const form = useParameterForm(props.specs, editing ? { ...props.current, ...editing.parameters } : props.current);
   const watched = useWatch({ control: form.control });
-  const [version, setVersion] = useState(props.currentVersion);
+  const [version, setVersion] = useState(editing?.templateVersion ?? props.currentVersion);
   const [confirm, setConfirm] = useState(false);
-  const [justification, setJustification] = useState("");
+  const [justification, setJustification] = useState(editing?.justification ?? "");
   const [clientRequestId, setClientRequestId] = useState(newUuid);
   const versionId = useId();
   const justificationId = useId();
@@ -63,9 +86,13 @@ function ChangeForm(props: {
     environmentId: props.environmentId,
     parameters,
     templateVersion: version === props.currentVersion ? undefined : version,
+    editingRequestId: editing?.requestId,
   });
   const debounced = useDebounced(wanted, 300);
-  const input = useMemo(() => JSON.parse(debounced) as { environmentId: string; parameters: Values; templateVersion?: string }, [debounced]);
+  const input = useMemo(
+    () => JSON.parse(debounced) as { environmentId: string; parameters: Values; templateVersion?: string; editingRequestId?: string },
+    [debounced],
+  );
   const preview = useQuery({ ...trpc.updates.preview.queryOptions(input), placeholderData: keepPreviousData, retry: false, staleTime: 0 });
   const submit = useMutation(
     trpc.updates.request.mutationOptions({
@@ -75,6 +102,13 @@ function ChangeForm(props: {
       },
     }),
   );
+  const edit = useMutation(
+    trpc.updates.edit.mutationOptions({
+      onSuccess: (result) =>
+        props.onDone({ requestId: result.id, number: editing?.label ?? "", status: result.status, approvalsCleared: result.approvalsCleared }),
+    }),
+  );
+  const saving = editing ? edit : submit;
   const p = preview.data;
   const needsConfirm = (p?.needsConfirmation.length ?? 0) > 0;
   const blocked = p?.blockedBy;
@@ -87,7 +121,9 @@ function ChangeForm(props: {
       aria-label="Change environment"
       className="space-y-5"
       onSubmit={form.handleSubmit(() => {
-        submit.mutate({ ...input, parameters, confirmDestructive: confirm || undefined, justification, clientRequestId });
+        const change = { templateVersion: input.templateVersion, parameters, confirmDestructive: confirm || undefined, justification };
+        if (editing) edit.mutate({ ...change, requestId: editing.requestId, expectedVersion: editing.expectedVersion });
+        else submit.mutate({ ...change, environmentId: props.environmentId, clientRequestId });
       })}
     >
       <div className="grid gap-6 lg:grid-cols-2">
@@ -170,10 +206,17 @@ function ChangeForm(props: {
           placeholder="At least 10 characters"
         />
       </div>
-      {submit.error && <ErrorNotice title="Not submitted" message={submit.error.message} />}
+      {editing && (
+        <p role="note" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {editing.liveApprovals > 0
+            ? `Saving clears the ${plural(editing.liveApprovals, "approval")} given so far: the approvers decide again on the edited change.`
+            : "Nobody has approved it yet; saving checks it against the policy again."}
+        </p>
+      )}
+      {saving.error && <ErrorNotice title={editing ? "Not saved" : "Not submitted"} message={saving.error.message} />}
       <div className="flex justify-end">
-        <Button type="submit" disabled={!canSubmit} busy={submit.isPending}>
-          {p?.decision.outcome === "auto_approved" ? "Apply change" : "Request change"}
+        <Button type="submit" disabled={!canSubmit} busy={saving.isPending}>
+          {editing ? "Save change" : p?.decision.outcome === "auto_approved" ? "Apply change" : "Request change"}
         </Button>
       </div>
     </form>
@@ -183,31 +226,41 @@ function ChangeForm(props: {
 /**
  * "Change" on an environment page: the request form prefilled with what the environment runs
  * with now (version and parameters), and a live preview of the plan diff, cost delta and policy
- * decision. A stateful resource that would be replaced or deleted must be confirmed.
+ * decision. A stateful resource that would be replaced or deleted must be confirmed. With
+ * `editing` it is "Edit change" of the requester's pending change: the form starts from it and
+ * says that saving clears the approvals given so far.
  */
 export function ChangeEnvironment({
   environmentId,
   environmentName,
+  editing,
   onDone,
 }: {
   environmentId: string;
   environmentName: string;
+  editing?: EditedChange;
   onDone: (result: ChangeResult) => void;
 }) {
   const trpc = useTRPC();
   const titleId = useId();
   const [open, setOpen] = useState(false);
-  const base = useQuery({ ...trpc.updates.preview.queryOptions({ environmentId, parameters: {} }), enabled: open, retry: false, staleTime: 0 });
+  const base = useQuery({
+    ...trpc.updates.preview.queryOptions({ environmentId, parameters: {}, editingRequestId: editing?.requestId }),
+    enabled: open,
+    retry: false,
+    staleTime: 0,
+    refetchOnWindowFocus: false,
+  });
   return (
     <>
       <Button variant="secondary" onClick={() => setOpen(true)}>
-        Change
+        {editing ? "Edit change" : "Change"}
       </Button>
       <Modal open={open} labelledBy={titleId} size="xl" onClose={() => setOpen(false)}>
         <div className="space-y-4 p-5">
           <div className="flex items-start justify-between gap-4">
             <h2 id={titleId} className="text-lg font-semibold text-slate-900">
-              Change {environmentName}
+              {editing ? `Edit ${editing.label}: change ${environmentName}` : `Change ${environmentName}`}
             </h2>
             <Button variant="secondary" onClick={() => setOpen(false)}>
               Close
@@ -221,12 +274,14 @@ export function ChangeEnvironment({
           {base.error && <ErrorNotice title="Cannot change it now" message={base.error.message} />}
           {base.data && (
             <ChangeForm
-              key={base.data.from.version}
+              // Starts again only when what the environment runs with changed (a cached answer is replaced on opening).
+              key={`${base.data.from.version} ${JSON.stringify(base.data.from.parameters)}`}
               environmentId={environmentId}
               specs={base.data.parameterSpecs}
               current={base.data.from.parameters}
               currentVersion={base.data.from.version}
               versions={base.data.versions}
+              editing={editing}
               onDone={(result) => {
                 setOpen(false);
                 onDone(result);

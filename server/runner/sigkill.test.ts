@@ -4,58 +4,26 @@
  * the portal recorded, with no duplicate.
  */
 process.env.NEXTAUTH_SECRET ??= "sigkill-test-secret-0123456789";
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, runEvents, runs } from "~/db/schema";
 import { createSimEngine } from "~/server/engines/sim/engine";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { workerProcesses, workerStaleMs } from "~/testing/worker-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 let db: Database;
-let url: string;
-const workers: ChildProcess[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/worker/main.ts")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      NODE_ENV: "test",
-      PROVISIO_DEMO: "true",
-      LOG_LEVEL: "warn",
-      WORKER_CONCURRENCY: "2",
-      PROVISIO_RUN_STALE_MS: "2000",
-      PROVISIO_RUN_HEARTBEAT_MS: "500",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d: Buffer) => process.env.SIGKILL_TEST_VERBOSE && process.stdout.write(d));
-  child.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
-  workers.push(child);
-  return child;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const dead = workers.find((w) => w.exitCode !== null && w.signalCode === null);
-    if (dead) throw new Error(`a worker exited with code ${dead.exitCode} while waiting for ${what}`);
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let workers: ReturnType<typeof workerProcesses>;
 
 beforeAll(async () => {
-  ({ db, url } = await createTestDatabase());
+  const created = await createTestDatabase();
+  db = created.db;
+  workers = workerProcesses(created.url);
   await syncTemplates(db, path.join(root, "templates"));
   // Slow cloud calls, so the kill lands in the middle of the apply.
   await createSimEngine({ db }).cloud.configure({
@@ -63,9 +31,6 @@ beforeAll(async () => {
     bootDelayMs: { nat_gateway: 0, load_balancer: 0, instance_group: 0 },
     rateLimit: null,
   });
-});
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill("SIGKILL");
 });
 
 describe("a worker killed with SIGKILL mid-apply", () => {
@@ -84,29 +49,28 @@ describe("a worker killed with SIGKILL mid-apply", () => {
       clientRequestId: randomUUID(),
     });
 
-    const first = startWorker();
-    const environment = await waitFor(
+    const first = workers.start();
+    const environment = await workers.waitFor(
       "the environment",
       async () => (await db.select().from(environments).where(eq(environments.requestId, requestId)))[0],
     );
-    await waitFor("three created resources", async () => {
+    await workers.waitFor("three created resources", async () => {
       const ready = await db.$count(
         environmentResources,
         and(eq(environmentResources.environmentId, environment.id), eq(environmentResources.status, "ready")),
       );
       return ready >= 3;
     });
-    first.kill("SIGKILL");
-    await new Promise((resolve) => first.once("exit", resolve));
+    await workers.kill(first);
     const [killed] = await db.select().from(runs).where(eq(runs.environmentId, environment.id));
     expect(killed?.status).toBe("running");
     const tracked = await db.$count(environmentResources, eq(environmentResources.environmentId, environment.id));
     expect(tracked).toBeGreaterThanOrEqual(3);
 
     // Once its heartbeat is stale, a new worker takes the run over and finishes it.
-    await new Promise((r) => setTimeout(r, 2_500));
-    startWorker();
-    const done = await waitFor("the environment to be ready", async () => {
+    await new Promise((r) => setTimeout(r, workerStaleMs + 500));
+    workers.start();
+    const done = await workers.waitFor("the environment to be ready", async () => {
       const [row] = await db.select().from(environments).where(eq(environments.id, environment.id));
       return row?.status === "ready" || row?.status === "failed" ? row : null;
     });

@@ -16,6 +16,7 @@ import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { executeRun } from "~/server/runner/execute";
 import { startApply } from "~/server/runner/start-apply";
 import { decideRequest } from "~/server/services/approvals";
+import { getEnvironment } from "~/server/services/environments";
 import { syncTemplates } from "~/server/services/template-sync";
 import { versionColumns } from "~/server/services/template-versions";
 import { templateFleet } from "~/server/services/fleet";
@@ -356,6 +357,52 @@ describe("update requests and policy", () => {
     });
     expect(edited.approvalsCleared).toBe(1);
     expect(edited.status).toBe("pending_approval");
+  });
+
+  it("offers the requester's pending change for editing on the environment page, with the approvals an edit would clear", async () => {
+    await publish("web-service", "1.0.5", (d) => {
+      d.spec.policy.updates = { approvals: { staging: [{ from: "team_approver", count: 2 }] }, autoApplyDecreases: [] };
+    });
+    const env = await readyWebService("staging");
+    expect((await getEnvironment(db, owner, env.id)).pendingChange).toBeNull();
+    const submitted = await requestUpdate(db, owner, change(env.id, { templateVersion: "1.0.5", parameters: { instances: 3 } }));
+    const [pending] = await db.select().from(requests).where(eq(requests.id, submitted.requestId));
+    await decideRequest(db, approver, { requestId: pending!.id, expectedVersion: pending!.version, decision: "approved", comment: "" });
+    const offered = (await getEnvironment(db, owner, env.id)).pendingChange;
+    expect(offered).toMatchObject({
+      requestId: pending!.id,
+      label: submitted.number,
+      expectedVersion: pending!.version,
+      templateVersion: "1.0.5",
+      parameters: expect.objectContaining({ instances: 3, instance_type: "t3.medium" }),
+      justification: "day-2 change",
+      liveApprovals: 1,
+    });
+    // Only its requester edits it: the approvers see no such offer.
+    expect((await getEnvironment(db, approver, env.id)).pendingChange).toBeNull();
+    // The offered version is the one an edit must match; the edit clears the approval.
+    const edited = await editUpdate(db, owner, {
+      requestId: offered!.requestId,
+      expectedVersion: offered!.expectedVersion,
+      templateVersion: "1.0.5",
+      parameters: { instances: 4 },
+      justification: "a bit more",
+    });
+    expect(edited).toMatchObject({ approvalsCleared: 1, status: "pending_approval" });
+    expect((await getEnvironment(db, owner, env.id)).pendingChange).toMatchObject({
+      liveApprovals: 0,
+      parameters: expect.objectContaining({ instances: 4 }),
+      justification: "a bit more",
+    });
+  });
+
+  it("shows the sizes of the last applied change on the environment page", async () => {
+    const env = await readyWebService();
+    const web = async () => (await getEnvironment(db, owner, env.id)).resources.find((r) => r.address === "web")?.size;
+    expect(await web()).toBe("2 × t3.medium");
+    await requestUpdate(db, owner, change(env.id, { parameters: { instance_type: "m5.large", instances: 3 } }));
+    expect(await executeRun(db, (await updateRun(env.id))!.id, runner())).toBe("succeeded");
+    expect(await web()).toBe("3 × m5.large");
   });
 
   it("auto-applies a change that only lowers size where the template's update policy says so", async () => {

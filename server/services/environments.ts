@@ -33,6 +33,7 @@ import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { recordAudit } from "~/server/core/audit";
 import { accruedCentsByEnvironment, accruedMicrosSql, microsToCents } from "./cost-accrual";
+import { editablePendingChange } from "./pending-change";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
@@ -249,10 +250,8 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
   const document = found.template.document as TemplateDocument;
-  const plan = request.plan as Plan;
-  const planned = new Map(plan.resources.map((r) => [r.address, r]));
 
-  const [resourceRows, runRows, openRates, accrued] = await Promise.all([
+  const [resourceRows, runRows, openRates, accrued, lastChange, pendingChange] = await Promise.all([
     db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
     db
       .select({
@@ -273,7 +272,17 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       .from(costRecords)
       .where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
     accruedCentsByEnvironment(db, [environment.id], now),
+    // After a day-2 change the resources' titles and sizes are the last applied change's, not the create's.
+    db
+      .select({ plan: requests.plan })
+      .from(requests)
+      .where(and(eq(requests.environmentId, environment.id), eq(requests.kind, "update"), eq(requests.status, "applied")))
+      .orderBy(desc(requests.updatedAt))
+      .limit(1),
+    editablePendingChange(db, viewer, environment.id),
   ]);
+  const plan = (lastChange[0]?.plan ?? request.plan) as Plan;
+  const planned = new Map(plan.resources.map((r) => [r.address, r]));
 
   const resources = resourceRows.map((r) => {
     const plannedResource = planned.get(r.address);
@@ -339,6 +348,8 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
     /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
     secretsUnreadable: sealed === null,
     runs: runRows,
+    /** The viewer's own change waiting for approval, which they may edit ("Edit change"); null otherwise. */
+    pendingChange,
     cost: {
       accruedCents: accrued.get(environment.id) ?? 0,
       /** What its running resources cost now (0 once destroyed). */

@@ -18,7 +18,8 @@ export default async function EditRequestPage({ params }: Props) {
   const detail = await loadRequest((await params).id);
   const { request } = detail;
   // Only the requester edits, and only while it waits for approval: anyone else reads the request.
-  if (!detail.capabilities.canEdit) redirect(`/requests/${request.id}`);
+  // A change of a live environment is edited in its change form, on the request page ("Edit change").
+  if (!detail.capabilities.canEdit || request.kind === "update") redirect(`/requests/${request.id}`);
   // The form follows the request's own template version, which need not be the newest.
   const catalog = await loadCatalogTemplate(detail.template.name);
   const latest = catalog?.latest;

@@ -1,0 +1,64 @@
+/**
+ * Real worker processes for crash tests: start `server/worker/main.ts` against a test database
+ * with short heartbeat and stale timeouts, SIGKILL one mid-run, and wait for states (a worker
+ * that exits on its own fails the wait at once instead of timing out). Stops them all after the file.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** The stale timeout the workers run with: a killed worker's run may be taken over this long after its last heartbeat. */
+export const workerStaleMs = 2_000;
+
+export function workerProcesses(databaseUrl: string) {
+  const workers: ChildProcess[] = [];
+  afterAll(() => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
+  });
+
+  return {
+    start(env: Record<string, string> = {}): ChildProcess {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/worker/main.ts")], {
+        cwd: root,
+        env: {
+          ...process.env,
+          NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "worker-process-test-secret-0123456789",
+          DATABASE_URL: databaseUrl,
+          NODE_ENV: "test",
+          PROVISIO_DEMO: "true",
+          LOG_LEVEL: "warn",
+          WORKER_CONCURRENCY: "2",
+          PROVISIO_RUN_STALE_MS: String(workerStaleMs),
+          PROVISIO_RUN_HEARTBEAT_MS: "500",
+          ...env,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout?.on("data", (d: Buffer) => process.env.SIGKILL_TEST_VERBOSE && process.stdout.write(d));
+      child.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
+      workers.push(child);
+      return child;
+    },
+
+    /** SIGKILL: no shutdown hook runs, the run stays `running` with a heartbeat that goes stale. */
+    async kill(child: ChildProcess): Promise<void> {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+
+    async waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 45_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const dead = workers.find((w) => w.exitCode !== null && w.signalCode === null);
+        if (dead) throw new Error(`a worker exited with code ${dead.exitCode} while waiting for ${what}`);
+        const value = await check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
