@@ -70,6 +70,9 @@ test("drift: chaos drifts a staging environment; the owner sees the diff and ask
   await expect(panel.getByText("Drifted", { exact: true }).first()).toBeVisible();
   const diff = panel.getByRole("list", { name: "Drifted resources" });
   await expect(diff.getByRole("list", { name: "Properties" }).first()).toContainText("is now");
+  // t3.micro is not an instance type the template offers: Accept is not offered, and the panel says why.
+  await expect(panel.getByTestId("drift-accept-why")).toContainText("Accept is not offered");
+  await expect(panel.getByRole("button", { name: "Accept actual values" })).toHaveCount(0);
   await panel.getByRole("button", { name: "Request reconcile" }).click();
   const form = panel.getByRole("form", { name: "Send reconcile request" });
   await form.getByLabel("Reason").fill("Someone changed it by hand; put it back.");
@@ -84,8 +87,11 @@ test("drift: chaos drifts a staging environment; the owner sees the diff and ask
   await card.getByRole("button", { name: "Approve" }).click();
   await expect(approver.getByRole("status").filter({ hasText: `${label} approved` })).toBeVisible();
 
-  // The reconcile run puts it back and the check after it says so, on the owner's open page.
-  await expect(panel.getByText("In sync", { exact: true }).first()).toBeVisible({ timeout: 90_000 });
+  // The reconcile run puts it back and the check after it says so: first on the server (the runs'
+  // log if not), then on the owner's open page, which hears it through the live stream.
+  type DriftView = { status: string | null };
+  await expect.poll(async () => (await trpc<DriftView>(dev.request, "drift.get", { environmentId })).status, { timeout: 120_000 }).toBe("in_sync");
+  await expect(panel.getByText("In sync", { exact: true }).first()).toBeVisible();
   await panel.getByText(/^History of checks/).click();
   await expect(panel.getByRole("table")).toContainText("Drifted");
 });
