@@ -34,11 +34,7 @@ export function DriftAccept({
       onSuccess: (r) => {
         setOpen(false);
         setClientRequestId(newClientRequestId());
-        onDone(
-          r.status === "queued"
-            ? `Accept requested: ${r.number} is being applied.`
-            : `Accept requested: ${r.number} waits for approval.`,
-        );
+        onDone(r.status === "queued" ? `Accept requested: ${r.number} is being applied.` : `Accept requested: ${r.number} waits for approval.`);
       },
     }),
   );

@@ -281,12 +281,14 @@ const procedures: Record<string, Row> = {
     refused: { ...unseen, auditor: F },
   },
   "drift.accept (own team)": {
-    call: (c, f) => c.drift.accept({ environmentId: f.own.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
+    call: (c, f) =>
+      c.drift.accept({ environmentId: f.own.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
     subject: "Environment",
     refused: { teammate: F, auditor: F },
   },
   "drift.accept (other team)": {
-    call: (c, f) => c.drift.accept({ environmentId: f.other.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
+    call: (c, f) =>
+      c.drift.accept({ environmentId: f.other.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },

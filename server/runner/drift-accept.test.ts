@@ -126,10 +126,12 @@ describe("accepting drift (sim)", () => {
     const owner = await callerFor(db, ownerId);
     const panel = await owner.drift.get({ environmentId });
     expect(panel.accept).toMatchObject({ acceptable: false });
-    expect(panel.accept?.acceptable === false && panel.accept.why).toMatch(/bastion disk_gb cannot be accepted: the template sets this property to a fixed value/);
-    await expect(owner.drift.accept({ environmentId, reason: "Keep the bigger disk from the console", clientRequestId: randomUUID() })).rejects.toThrow(
-      /cannot be accepted.*acknowledge/i,
+    expect(panel.accept?.acceptable === false && panel.accept.why).toMatch(
+      /bastion disk_gb cannot be accepted: the template sets this property to a fixed value/,
     );
+    await expect(
+      owner.drift.accept({ environmentId, reason: "Keep the bigger disk from the console", clientRequestId: randomUUID() }),
+    ).rejects.toThrow(/cannot be accepted.*acknowledge/i);
 
     await causeDrift(sim.cloud, { environmentId, kind: "tag" });
     expect((await check(environmentId)).driftStatus).toBe("drifted");

@@ -46,7 +46,11 @@ export async function acceptDrift(db: Database, viewer: Viewer, environment: Env
   if (!canAcceptDrift(viewer, environment))
     throw new ServiceError("forbidden", `Only the owner of ${environment.name}, the team's approvers or an admin can accept its drift.`);
   const plan = await driftAcceptPlan(db, environment);
-  if (!plan) throw new ServiceError("conflict", `${environment.name} has no drift to accept: its last check says ${environment.driftStatus ?? "nothing yet"}.`);
+  if (!plan)
+    throw new ServiceError(
+      "conflict",
+      `${environment.name} has no drift to accept: its last check says ${environment.driftStatus ?? "nothing yet"}.`,
+    );
   if (!plan.acceptable)
     throw new ServiceError("invalid", `This drift cannot be accepted: ${plan.why} Reconcile it, or acknowledge it with a reason.`, "environmentId");
   const names = Object.entries(plan.parameters).map(([name, value]) => `${name} = ${String(value)}`);

@@ -51,7 +51,8 @@ export async function queueDueDriftChecks(db: Database, options: { now?: Date; b
     let scheduled = 0;
     for (const env of due) {
       const intervalMs = driftCheckIntervalMs(env.policy, env.tier);
-      const next = nextDriftCheckAt(env.id, intervalMs, now);
+      // A first schedule falls on the phase; after a queued check, at least half an interval later.
+      const next = nextDriftCheckAt(env.id, intervalMs, now, env.next ? intervalMs / 2 : 0);
       if (env.next) {
         const run = await createRun(tx, { environmentId: env.id, kind: "drift" });
         if (run) queued.push({ environmentId: env.id, runId: run.id });
