@@ -2,12 +2,11 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
+import { newUuid } from "~/components/requests/request-form";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import type { AcceptPlan } from "~/server/templates/drift-accept";
 import { ReasonForm } from "./reason-form";
-
-const newClientRequestId = () => crypto.randomUUID();
 
 /**
  * "Accept actual values" in the drift panel: offered only when the template sets every drifted
@@ -28,12 +27,12 @@ export function DriftAccept({
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   // One id per opened form: a double submit makes one request.
-  const [clientRequestId, setClientRequestId] = useState(newClientRequestId);
+  const [clientRequestId, setClientRequestId] = useState(newUuid);
   const mutation = useMutation(
     trpc.drift.accept.mutationOptions({
       onSuccess: (r) => {
         setOpen(false);
-        setClientRequestId(newClientRequestId());
+        setClientRequestId(newUuid());
         onDone(r.status === "queued" ? `Accept requested: ${r.number} is being applied.` : `Accept requested: ${r.number} waits for approval.`);
       },
     }),
