@@ -6,10 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { environments, requests, runs } from "~/db/schema";
+import { environments, requests } from "~/db/schema";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
@@ -17,6 +17,7 @@ import { createRun } from "~/server/runs/store";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { runQueued } from "~/testing/runs";
 import { executeRun } from "./execute";
 import { startApply } from "./start-apply";
 
@@ -61,15 +62,6 @@ async function readyBastion(): Promise<string> {
   return environment!.id;
 }
 
-async function runQueued(environmentId: string, kind: "drift" | "update") {
-  const [run] = await db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, kind), inArray(runs.status, ["queued", "running"])));
-  expect(run, `a queued ${kind} run`).toBeDefined();
-  expect(await executeRun(db, run!.id, runner())).toBe("succeeded");
-}
-
 async function check(environmentId: string) {
   const run = await createRun(db, { environmentId, kind: "drift" });
   await executeRun(db, run!.id, runner());
@@ -107,8 +99,8 @@ describe("accepting drift (sim)", () => {
     // Through the update policy: the staging tier's team approval, then the update run; a drift check follows it.
     const approver = await callerFor(db, approverId);
     await approver.approvals.decide({ requestId: asked.requestId, expectedVersion: request!.version, decision: "approved", comment: "" });
-    await runQueued(environmentId, "update");
-    await runQueued(environmentId, "drift");
+    await runQueued(db, environmentId, "update", runner());
+    await runQueued(db, environmentId, "drift", runner());
     const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
     expect(environment).toMatchObject({ driftStatus: "in_sync", driftedSince: null });
     expect(environment!.parameters).toMatchObject({ instance_type: "t3.small" });

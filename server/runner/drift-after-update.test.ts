@@ -5,10 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { and, eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { driftChecks, environments, runs } from "~/db/schema";
+import { driftChecks, environments } from "~/db/schema";
 import type { DriftReport } from "~/server/engines/drift";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
@@ -17,6 +17,7 @@ import { createRun } from "~/server/runs/store";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { runQueued } from "~/testing/runs";
 import { executeRun } from "./execute";
 import { startApply } from "./start-apply";
 
@@ -33,16 +34,6 @@ beforeAll(async () => {
   ownerId = (await makeUser(db)).id;
   teamId = (await makeTeam(db, [{ userId: ownerId, role: "member" }])).id;
 });
-
-async function runQueued(environmentId: string, kind: "drift" | "update" | "reconcile") {
-  const [run] = await db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, kind), inArray(runs.status, ["queued"])));
-  expect(run, `a queued ${kind} run`).toBeDefined();
-  expect(await executeRun(db, run!.id, runner())).toBe("succeeded");
-  return run!.id;
-}
 
 async function check(environmentId: string) {
   const run = await createRun(db, { environmentId, kind: "drift" });
@@ -77,7 +68,7 @@ describe("drift after a day-2 update (sim)", () => {
       clientRequestId: randomUUID(),
     });
     expect(change.status).toBe("queued");
-    await runQueued(environmentId, "update");
+    await runQueued(db, environmentId, "update", runner());
     const inSync = await check(environmentId);
     expect((inSync.report as DriftReport).resources).toEqual([]);
     expect(inSync.result).toBe("in_sync");
@@ -87,8 +78,8 @@ describe("drift after a day-2 update (sim)", () => {
     expect((await check(environmentId)).result).toBe("drifted");
     const asked = await owner.drift.requestReconcile({ environmentId, reason: "Put the stripped tag back on" });
     expect(asked.status).toBe("applied");
-    await runQueued(environmentId, "reconcile");
-    await runQueued(environmentId, "drift");
+    await runQueued(db, environmentId, "reconcile", runner());
+    await runQueued(db, environmentId, "drift", runner());
     const [after] = await db.select().from(environments).where(eq(environments.id, environmentId));
     expect(after!.driftStatus).toBe("in_sync");
     const subnets = (await sim.cloud.inventory({ tags: { "environment-id": environmentId } })).filter(

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { driftChecks, environments, requests, runs } from "~/db/schema";
@@ -19,6 +19,7 @@ import { cliBinary, skipMessage } from "~/server/engines/terraform/test-support"
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { runQueued } from "~/testing/runs";
 import { executeRun } from "./execute";
 import { startApply } from "./start-apply";
 import { environmentSpecFor } from "./whole-environment";
@@ -58,17 +59,6 @@ describe.skipIf(!cliBinary.ok)("terraform drift and reconcile through the whole 
   async function approve(requestId: string) {
     const [row] = await db.select({ version: requests.version }).from(requests).where(eq(requests.id, requestId));
     await approver.approvals.decide({ requestId, expectedVersion: row!.version, decision: "approved", comment: "" });
-  }
-
-  /** The one queued run of `kind`, executed. */
-  async function runQueued(environmentId: string, kind: "drift" | "reconcile") {
-    const [run] = await db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, kind), inArray(runs.status, ["queued"])));
-    expect(run, `a queued ${kind} run`).toBeDefined();
-    expect(await executeRun(db, run!.id, runner())).toBe("succeeded");
-    return run!.id;
   }
 
   async function checkNow(environmentId: string) {
@@ -124,8 +114,8 @@ describe.skipIf(!cliBinary.ok)("terraform drift and reconcile through the whole 
         .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "reconcile"))),
     ).toEqual([]);
     await approve(asked.requestId);
-    await runQueued(environmentId, "reconcile");
-    const confirming = await runQueued(environmentId, "drift");
+    await runQueued(db, environmentId, "reconcile", runner());
+    const confirming = await runQueued(db, environmentId, "drift", runner());
     const [confirm] = await db.select().from(driftChecks).where(eq(driftChecks.runId, confirming));
     expect(confirm).toMatchObject({ result: "in_sync", engine: "terraform" });
     const [after] = await db.select().from(environments).where(eq(environments.id, environmentId));
