@@ -1,55 +1,17 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { formatDateTime } from "~/components/format/time";
 import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
-import { Field, TextInput } from "~/components/ui/form";
 import { Badge, Card, ErrorNotice } from "~/components/ui/page";
+import { DriftAccept } from "./drift-accept";
 import { DriftDiff } from "./drift-diff";
+import { ReasonForm } from "./reason-form";
 
 const resultWords = { in_sync: "In sync", drifted: "Drifted", failed: "Check failed" } as const;
 const resultTones = { in_sync: "green", drifted: "amber", failed: "red" } as const;
-
-/** A reason (and for acknowledging, hours) then submit; the server's message shown on refusal. */
-function ReasonForm({
-  label,
-  withHours,
-  busy,
-  error,
-  onSubmit,
-}: {
-  label: string;
-  withHours?: boolean;
-  busy: boolean;
-  error: string | null;
-  onSubmit: (reason: string, hours: number) => void;
-}) {
-  const [reason, setReason] = useState("");
-  const [hours, setHours] = useState(24);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    onSubmit(reason, hours);
-  };
-  return (
-    <form onSubmit={submit} className="mt-3 space-y-2 rounded-md border border-slate-200 p-3" aria-label={label}>
-      <Field label="Reason" hint="At least 10 characters; recorded in the audit log." error={error ?? undefined}>
-        {({ id, describedBy }) => (
-          <TextInput id={id} aria-describedby={describedBy} value={reason} onChange={(e) => setReason(e.target.value)} required />
-        )}
-      </Field>
-      {withHours && (
-        <Field label="Acknowledged for (hours)">
-          {({ id }) => <TextInput id={id} type="number" min={1} max={720} value={hours} onChange={(e) => setHours(Number(e.target.value))} />}
-        </Field>
-      )}
-      <Button type="submit" busy={busy}>
-        {label}
-      </Button>
-    </form>
-  );
-}
 
 /** The environment page's drift panel: state, per-resource diff, history, and the actions the viewer may take. */
 export function DriftPanel({ environmentId, readOnly }: { environmentId: string; readOnly: boolean }) {
@@ -149,6 +111,9 @@ export function DriftPanel({ environmentId, readOnly }: { environmentId: string;
               </Button>
             )}
           </div>
+        )}
+        {!readOnly && d.can.accept && d.status === "drifted" && d.accept && (
+          <DriftAccept environmentId={environmentId} accept={d.accept} disabled={busy} onDone={done} />
         )}
         {open === "reconcile" && (
           <ReasonForm

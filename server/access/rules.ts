@@ -200,6 +200,9 @@ export const canCauseChaos = isAdmin;
 /** Asking to reconcile drift (a request through policy): those who look after the environment. */
 export const canReconcile = canOperate;
 
+/** Accepting drift as desired (a day-2 update request through policy): those who look after the environment. */
+export const canAcceptDrift = canOperate;
+
 // Provisioning SLOs (issue 16) ---------------------------------------------------------------
 
 /**

@@ -280,6 +280,18 @@ const procedures: Record<string, Row> = {
     subject: "Environment",
     refused: { ...unseen, auditor: F },
   },
+  "drift.accept (own team)": {
+    call: (c, f) =>
+      c.drift.accept({ environmentId: f.own.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
+    subject: "Environment",
+    refused: { teammate: F, auditor: F },
+  },
+  "drift.accept (other team)": {
+    call: (c, f) =>
+      c.drift.accept({ environmentId: f.other.environmentId, reason: "The console change is what we want", clientRequestId: randomUUID() }),
+    subject: "Environment",
+    refused: { ...unseen, auditor: F },
+  },
   "drift.simChaos (own team)": {
     call: (c, f) => c.drift.simChaos({ environmentId: f.own.environmentId, kind: "tag" }),
     subject: "Environment",

@@ -42,8 +42,12 @@ describe("live change scoping", () => {
 });
 
 describe("live change stream from the database", () => {
+  // One database for the file: the shared connection stays on the first one it was opened for.
+  let created: Promise<Awaited<ReturnType<typeof createTestDatabase>>> | undefined;
+  const database = () => (created ??= createTestDatabase());
+
   it("announces a committed notification on the shared connection, with its recipient and team", async () => {
-    const { db, url } = await createTestDatabase();
+    const { db, url } = await database();
     const user = await makeUser(db);
     const team = await makeTeam(db, [{ userId: user.id, role: "member" }]);
     const heard: LiveChange[] = [];
@@ -62,6 +66,37 @@ describe("live change stream from the database", () => {
       expect(heard).toContainEqual({ t: "notification", id: row!.id, team: team.id, rel: null, user: user.id });
     } finally {
       stop();
+    }
+  });
+
+  it("still tells every later stream when an earlier one throws (its browser went away), and drops the broken one", async () => {
+    const { db, url } = await database();
+    const user = await makeUser(db);
+    const team = await makeTeam(db, [{ userId: user.id, role: "member" }]);
+    let broken = 0;
+    // Subscribed first, so it is first in the fan-out: a cancelled stream's enqueue throws like this.
+    const stopBroken = await subscribeChanges(url, () => {
+      broken++;
+      throw new TypeError("Invalid state: Controller is already closed");
+    });
+    const heard: string[] = [];
+    let wake = () => {};
+    const arrived = new Promise<void>((resolve) => (wake = resolve));
+    const stop = await subscribeChanges(url, (c) => {
+      if (c.t !== "notification" || c.user !== user.id) return;
+      heard.push(c.id);
+      if (heard.length === 2) wake();
+    });
+    try {
+      for (const title of ["First", "Second"])
+        await db.insert(notifications).values({ userId: user.id, kind: "request_approved", title, teamId: team.id });
+      await arrived;
+      expect(heard).toHaveLength(2);
+      // Dropped after its first failure: the second change did not reach it.
+      expect(broken).toBe(1);
+    } finally {
+      stop();
+      stopBroken();
     }
   });
 });

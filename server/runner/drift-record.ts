@@ -35,7 +35,7 @@ export async function recordDriftCheck(
   const retrySoon = "failure" in input.outcome && !input.outcome.unsupported;
   const next = retrySoon
     ? new Date(now.getTime() + Math.min(intervalMs, driftRetryBaseMs * 2 ** (failures - 1)))
-    : nextDriftCheckAt(environment.id, intervalMs, now);
+    : nextDriftCheckAt(environment.id, intervalMs, now, intervalMs / 2);
 
   await tx.insert(driftChecks).values({
     environmentId: environment.id,

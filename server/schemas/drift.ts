@@ -14,3 +14,9 @@ export const simChaosInput = z.object({
 export const requestReconcileInput = z.object({
   reason: z.string({ error: "must be text" }).trim().min(10, "say why in at least 10 characters").max(500, "at most 500 characters"),
 });
+
+/** Accepting drift: the actual values become the desired ones through a day-2 update request (the reason is its justification). */
+export const acceptDriftInput = z.object({
+  reason: z.string({ error: "must be text" }).trim().min(10, "say why in at least 10 characters").max(500, "at most 500 characters"),
+  clientRequestId: z.uuid({ error: "must be a uuid" }),
+});

@@ -16,7 +16,7 @@ import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { executeRun } from "~/server/runner/execute";
 import { startApply } from "~/server/runner/start-apply";
 import { createRun } from "~/server/runs/store";
-import { driftCheckIntervalMs, nextDriftCheckAt } from "~/server/templates/drift-policy";
+import { driftCheckIntervalMs, driftPhaseMs, nextDriftCheckAt } from "~/server/templates/drift-policy";
 import { policySpec } from "~/server/templates/format";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
@@ -91,6 +91,20 @@ describe("drift policy", () => {
     // The next slot after a check is one interval later, on the same phase.
     const first = nextDriftCheckAt(id, hour, from);
     expect(nextDriftCheckAt(id, hour, first).getTime() - first.getTime()).toBe(hour);
+  });
+  it("never checks again within half an interval of a check made off its phase (check now, a confirming check)", () => {
+    const hour = 3_600_000;
+    const from = new Date("2030-01-01T00:17:23Z");
+    for (let i = 0; i < 200; i++) {
+      const id = randomUUID();
+      const next = nextDriftCheckAt(id, hour, from, hour / 2).getTime() - from.getTime();
+      expect(next >= hour / 2 && next <= 1.5 * hour).toBe(true);
+      // Still on the environment's phase.
+      expect((next + from.getTime() - driftPhaseMs(id, hour)) % hour).toBe(0);
+      // On its phase, the next check is one interval later, as before.
+      const onPhase = nextDriftCheckAt(id, hour, from);
+      expect(nextDriftCheckAt(id, hour, onPhase, hour / 2).getTime() - onPhase.getTime()).toBe(hour);
+    }
   });
 });
 

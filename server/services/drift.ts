@@ -7,13 +7,14 @@
 import { and, desc, eq, isNull, lte, or, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { driftChecks, environments, runs, templateVersions, type Environment } from "~/db/schema";
-import { canAcknowledgeDrift, canCauseChaos, canCheckDrift, canReconcile } from "~/server/access/rules";
+import { canAcceptDrift, canAcknowledgeDrift, canCauseChaos, canCheckDrift, canReconcile } from "~/server/access/rules";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError } from "~/server/core/errors";
 import type { DriftReport } from "~/server/engines/drift";
 import { createRun } from "~/server/runs/store";
 import { driftCheckIntervalMs, nextDriftCheckAt } from "~/server/templates/drift-policy";
 import type { PolicySpec } from "~/server/templates/format";
+import { driftAcceptPlan } from "./drift-accept";
 import { actorOf, type Viewer } from "./users";
 
 export const defaultDriftBatch = 200;
@@ -50,7 +51,8 @@ export async function queueDueDriftChecks(db: Database, options: { now?: Date; b
     let scheduled = 0;
     for (const env of due) {
       const intervalMs = driftCheckIntervalMs(env.policy, env.tier);
-      const next = nextDriftCheckAt(env.id, intervalMs, now);
+      // A first schedule falls on the phase; after a queued check, at least half an interval later.
+      const next = nextDriftCheckAt(env.id, intervalMs, now, env.next ? intervalMs / 2 : 0);
       if (env.next) {
         const run = await createRun(tx, { environmentId: env.id, kind: "drift" });
         if (run) queued.push({ environmentId: env.id, runId: run.id });
@@ -145,19 +147,23 @@ export async function getDrift(db: Database, viewer: Viewer, environment: Enviro
     environment.driftAckUntil !== null &&
     environment.driftAckUntil > now;
   const lastFailed = environment.driftStatus === "failed" ? history[0] : undefined;
+  const report = (lastDrifted?.report as DriftReport | undefined) ?? null;
   return {
     status: environment.driftStatus,
     driftedSince: environment.driftedSince,
     checkedAt: environment.driftCheckedAt,
     nextCheckAt: environment.driftNextCheckAt,
     failureReason: lastFailed?.failureReason ?? null,
-    report: (lastDrifted?.report as DriftReport | undefined) ?? null,
+    report,
+    /** Whether Accept is offered (the drifted properties come from parameters the template allows), with the new values or why not. */
+    accept: environment.driftStatus === "drifted" ? await driftAcceptPlan(db, environment, report) : null,
     acknowledgement: acknowledged ? { reason: environment.driftAckReason ?? "", until: environment.driftAckUntil! } : null,
     activeRun: active ?? null,
     can: {
       check: canCheckDrift(viewer, environment),
       reconcile: canReconcile(viewer, environment),
       acknowledge: canAcknowledgeDrift(viewer, environment),
+      accept: canAcceptDrift(viewer, environment),
       chaos: canCauseChaos(viewer) && environment.engine === "sim",
     },
     history: history.map((c): DriftCheckView => ({

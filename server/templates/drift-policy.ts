@@ -22,10 +22,15 @@ export function driftPhaseMs(environmentId: string, intervalMs: number): number 
   return hash % Math.max(1, intervalMs);
 }
 
-/** The first check due after `from`: on the environment's phase of the interval. */
-export function nextDriftCheckAt(environmentId: string, intervalMs: number, from: Date): Date {
+/**
+ * The first check due after `from` + `minGapMs`: on the environment's phase of the interval.
+ * After a check, the gap is half an interval: a check made off its phase ("Check now", the check
+ * that confirms a reconcile) is otherwise followed by a scheduled one as soon as the phase comes
+ * round, possibly seconds later (the drift bench's 1,002 checks for 1,000 environments).
+ */
+export function nextDriftCheckAt(environmentId: string, intervalMs: number, from: Date, minGapMs = 0): Date {
   const phase = driftPhaseMs(environmentId, intervalMs);
-  const t = from.getTime();
+  const t = from.getTime() + minGapMs;
   const slot = Math.floor((t - phase) / intervalMs) * intervalMs + phase;
   return new Date(slot > t ? slot : slot + intervalMs);
 }

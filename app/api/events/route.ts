@@ -19,6 +19,7 @@ export async function GET(request: Request) {
 
   const encoder = new TextEncoder();
   let cleanup = () => {};
+  let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       let closed = false;
@@ -52,9 +53,12 @@ export async function GET(request: Request) {
         clearInterval(keepAlive);
       };
       request.signal.addEventListener("abort", close, { once: true });
+      // The browser left while we subscribed (cancel ran the empty cleanup): stop listening now.
+      if (cancelled || request.signal.aborted) return close();
       send(`retry: 2000\n\nevent: ready\ndata: {}\n\n`);
     },
     cancel() {
+      cancelled = true;
       cleanup();
     },
   });

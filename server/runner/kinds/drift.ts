@@ -6,7 +6,7 @@
  * The verdict, the environment's drift state and the notification (once per new drift) are
  * written in finish (drift-record.ts).
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, requests, templateVersions, type Environment, type EnvironmentResource } from "~/db/schema";
 import type { DriftReport } from "~/server/engines/drift";
@@ -27,10 +27,17 @@ export class DriftUnsupportedError extends Error {}
 export const driftKind = defineRunKind<DriftLoad, DriftReport>({
   noun: "drift check",
 
-  /** The environment, its plan and template, and its ready resources: one query. */
+  /**
+   * The environment, its current plan and template, and its ready resources: one query. The plan
+   * is the last applied day-2 update's (what the environment was changed to), else its create
+   * request's: compared with the plan it was created with, what an update added would be "extra"
+   * (and a reconcile would delete it).
+   */
   async load(db: Database, run) {
+    const current = sql<Plan>`coalesce((select u.plan from ${requests} u where u.environment_id = ${environments.id} and u.kind = 'update'
+      and u.status = 'applied' order by u.updated_at desc limit 1), ${requests.plan})`;
     const rows = await db
-      .select({ environment: environments, plan: requests.plan, document: templateVersions.document, resource: environmentResources })
+      .select({ environment: environments, plan: current, document: templateVersions.document, resource: environmentResources })
       .from(environments)
       .innerJoin(requests, eq(requests.id, environments.requestId))
       .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))

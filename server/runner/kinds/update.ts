@@ -181,6 +181,9 @@ export const updateKind = defineRunKind<UpdateLoad, UpdateResult>({
         },
       });
       scope.log({ level: "info", message: `Update finished: ${environment.name} runs ${plan.to?.version ?? "the new version"}` });
+      // A drifted environment (an accepted drift is such an update) is checked again at once, so its page says where it stands.
+      if (environment.driftStatus === "drifted" && (await createRun(tx, { environmentId: environment.id, kind: "drift" })))
+        scope.log({ level: "info", message: "It had drifted: a drift check follows" });
       return;
     }
     await moveRequest(tx, request.id, "failed");

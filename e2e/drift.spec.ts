@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { newPageAs, uniqueName } from "./support/environments";
+
+type Json<T> = { result: { data: { json: T } } };
+async function trpc<T>(request: APIRequestContext, path: string, input?: unknown, method: "get" | "post" = "get"): Promise<T> {
+  const response =
+    method === "post"
+      ? await request.post(`/api/trpc/${path}`, { data: { json: input } })
+      : await request.get(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`);
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as Json<T>).result.data.json;
+}
+
+test("drift: chaos drifts a staging environment; the owner sees the diff and asks to reconcile; an approver approves; it is in sync again", async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  // A staging web-service (one team approval), made through the API to keep the journey on drift.
+  const dev = await newPageAs(browser, "developer", "/");
+  const approver = await newPageAs(browser, "approver", "/");
+  const teams = await trpc<{ id: string; name: string }[]>(dev.request, "teams.list");
+  const team = teams.find((t) => t.name === "Payments Platform")!;
+  const name = uniqueName("drift");
+  const { id: requestId } = await trpc<{ id: string }>(
+    dev.request,
+    "requests.submit",
+    {
+      teamId: team.id,
+      templateName: "web-service",
+      tier: "staging",
+      environmentName: name,
+      ttlHours: 24,
+      parameters: { service_name: "drift", instance_type: "t3.small", instances: 1 },
+      justification: "Drift browser journey.",
+      clientRequestId: randomUUID(),
+    },
+    "post",
+  );
+  const pending = await trpc<{ request: { version: number } }>(approver.request, "requests.get", { requestId });
+  await trpc(
+    approver.request,
+    "approvals.decide",
+    { requestId, expectedVersion: pending.request.version, decision: "approved", comment: "" },
+    "post",
+  );
+  let environmentId = "";
+  await expect
+    .poll(
+      async () => {
+        const detail = await trpc<{ environment: { id: string; status: string } | null }>(dev.request, "requests.get", { requestId });
+        environmentId = detail.environment?.id ?? "";
+        return detail.environment?.status;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe("ready");
+
+  // The admin's demo chaos changes a resource outside the portal, then checks now.
+  const admin = await newPageAs(browser, "admin", `/environments/${environmentId}`);
+  const adminPanel = admin.getByTestId("drift-panel");
+  await adminPanel.getByRole("button", { name: "Chaos: drift a resource" }).click();
+  await expect(adminPanel.getByRole("status").filter({ hasText: /^Chaos: / })).toBeVisible();
+  await adminPanel.getByRole("button", { name: "Check now" }).click();
+  await expect(adminPanel.getByText("Drifted", { exact: true }).first()).toBeVisible({ timeout: 60_000 });
+
+  // The owner sees what changed, old → new, and asks to reconcile with a reason.
+  await dev.goto(`/environments/${environmentId}`);
+  const panel = dev.getByTestId("drift-panel");
+  await expect(panel.getByText("Drifted", { exact: true }).first()).toBeVisible();
+  const diff = panel.getByRole("list", { name: "Drifted resources" });
+  await expect(diff.getByRole("list", { name: "Properties" }).first()).toContainText("is now");
+  // t3.micro is not an instance type the template offers: Accept is not offered, and the panel says why.
+  await expect(panel.getByTestId("drift-accept-why")).toContainText("Accept is not offered");
+  await expect(panel.getByRole("button", { name: "Accept actual values" })).toHaveCount(0);
+  await panel.getByRole("button", { name: "Request reconcile" }).click();
+  const form = panel.getByRole("form", { name: "Send reconcile request" });
+  await form.getByLabel("Reason").fill("Someone changed it by hand; put it back.");
+  await form.getByRole("button", { name: "Send reconcile request" }).click();
+  const notice = panel.getByRole("status").filter({ hasText: /^Reconcile requested: REQ-\d+ waits for approval\.$/ });
+  await expect(notice).toBeVisible();
+  const label = (await notice.textContent())!.match(/REQ-\d+/)![0];
+
+  // A team approver approves it from the inbox.
+  await approver.goto("/approvals");
+  const card = approver.getByRole("article", { name: new RegExp(`${label}\\b`) });
+  await card.getByRole("button", { name: "Approve" }).click();
+  await expect(approver.getByRole("status").filter({ hasText: `${label} approved` })).toBeVisible();
+
+  // The reconcile run puts it back and the check after it says so: first on the server (the runs'
+  // log if not), then on the owner's open page, which hears it through the live stream.
+  type DriftView = { status: string | null };
+  await expect.poll(async () => (await trpc<DriftView>(dev.request, "drift.get", { environmentId })).status, { timeout: 120_000 }).toBe("in_sync");
+  await expect(panel.getByText("In sync", { exact: true }).first()).toBeVisible();
+  await panel.getByText(/^History of checks/).click();
+  await expect(panel.getByRole("table")).toContainText("Drifted");
+});
