@@ -23,8 +23,11 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   return executeClaimedRun(db, run, options);
 }
 
-/** Executes a run this worker has just claimed (claimRun, or created claimed). */
-export async function executeClaimedRun(db: Database, run: Run, options: RunnerOptions): Promise<RunOutcome> {
+/**
+ * Executes a run this worker has just claimed (claimRun, or created claimed). `loaded`: what the
+ * kind's load would return, when the statement that opened the run read it already.
+ */
+export async function executeClaimedRun(db: Database, run: Run, options: RunnerOptions, loaded?: unknown): Promise<RunOutcome> {
   const claim = claimOf(run);
   const hold = holdClaim(db, claim, { intervalMs: options.heartbeatMs, staleMs: options.staleMs });
   const { scope, release } = runScope(db, run, claim, options, options.signal ? [hold.signal, options.signal] : [hold.signal]);
@@ -34,7 +37,7 @@ export async function executeClaimedRun(db: Database, run: Run, options: RunnerO
       await record(scope, { status: "failed", error: new Error(`runs of kind ${run.kind} are not executed by this runner`), summary: "" }, null);
       return "failed";
     }
-    return await dispatch(scope, handler, hold);
+    return await dispatch(scope, handler, hold, loaded);
   } catch (error) {
     if (error instanceof RunNotRecordedError) return "failed";
     if (!(error instanceof ClaimLostError)) throw error;
@@ -49,8 +52,8 @@ export async function executeClaimedRun(db: Database, run: Run, options: RunnerO
 
 const permanent = (error: unknown) => error instanceof EngineError && error.kind === "permanent";
 
-async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: ClaimHold): Promise<RunOutcome> {
-  const loaded: unknown = await handler.load(scope.db, scope.run);
+async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: ClaimHold, preloaded: unknown): Promise<RunOutcome> {
+  const loaded: unknown = preloaded !== undefined ? preloaded : await handler.load(scope.db, scope.run);
   let outcome: Outcome<unknown>;
   try {
     outcome = { status: "succeeded", result: await handler.execute(scope, loaded) };
