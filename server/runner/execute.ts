@@ -13,6 +13,7 @@ import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, failRun, ha
 import { classifyFailure } from "./failure-cause";
 import { runKindHandlers } from "./kinds";
 import type { AnyRunKindHandler, Outcome } from "./kinds/types";
+import { insertLines } from "./run-log";
 import { runScope, type RunScope } from "./scope";
 import type { RunnerOptions, RunOutcome } from "./types";
 
@@ -76,17 +77,20 @@ async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: Claim
 }
 
 /**
- * The outcome, in one transaction: the run's status first (refused unless this worker holds it),
- * then the kind's records and the log. When the environment or request refuses the transition
+ * The outcome, in one transaction: the run's status first (refused unless this worker holds it)
+ * with the log lines queued so far, then the kind's records and the lines they log. When the environment or request refuses the transition
  * (changed by hand meanwhile), the run alone is failed, saying why, instead of being retried
  * forever against a row that will never accept it.
  */
 async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown } | null): Promise<void> {
   try {
-    await scope.lines.transaction(async (tx) => {
-      if (outcome.status === "succeeded") await completeRun(tx, scope.claim);
-      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error));
-      await kind?.handler.finish(tx, scope, kind.loaded, outcome);
+    await scope.lines.transaction(async (tx, take) => {
+      // The lines queued so far go with the run's own statement.
+      const lines = take();
+      const logged = lines.length ? insertLines(scope.run.id, lines) : undefined;
+      if (outcome.status === "succeeded") await completeRun(tx, scope.claim, logged);
+      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error), logged);
+      await kind?.handler.finish(tx, scope, kind.loaded, outcome, take);
     });
   } catch (error) {
     if (!(error instanceof IllegalTransitionError)) throw error;
