@@ -116,6 +116,7 @@ try {
         for (let i = 0; i < FLEET_N; i++) pending.push((await submit(`ab-${label}-${round}-fleet-${i}`)).id);
         const started = performance.now();
         await Promise.all(pending.map((id) => approve(id)));
+        const approvedMs = performance.now() - started;
         await ready(pending);
         const totalMs = performance.now() - started;
         const engine = await db.execute(
@@ -124,10 +125,16 @@ try {
         const ideal = Number((engine.rows[0] as { ms: string }).ms) / 20;
         const failed = await db.$count(requests, and(inArray(requests.id, pending), eq(requests.status, "failed")));
         const ratio = totalMs / ideal;
+        // Where it goes: the span of the runs themselves, and a run's own time against its engine time.
+        const spans = await db.execute(
+          sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as span, avg(extract(epoch from (u.finished_at - u.started_at)) * 1000) as run_ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${ids(pending)}) and u.kind = 'apply'`,
+        );
+        const { span, run_ms: runMs } = spans.rows[0] as { span: string; run_ms: string };
+        const enginePerRun = (ideal * 20) / FLEET_N;
         results[label]!.latency.push(...delays);
         results[label]!.fleet.push(ratio);
         console.log(
-          `round ${round} ${label}: approval_to_apply_start median ${median(delays).toFixed(1)} ms p95 ${quantile(delays, 0.95).toFixed(1)} ms; fleet ${FLEET_N}×5 total ${totalMs.toFixed(0)} ms ideal ${ideal.toFixed(0)} ms = ${ratio.toFixed(2)}× (failed ${failed}); load ${os.loadavg()[0]!.toFixed(1)}`,
+          `round ${round} ${label}: approval_to_apply_start median ${median(delays).toFixed(1)} ms p95 ${quantile(delays, 0.95).toFixed(1)} ms; fleet ${FLEET_N}×5 total ${totalMs.toFixed(0)} ms ideal ${ideal.toFixed(0)} ms = ${ratio.toFixed(2)}× (failed ${failed}); approvals ${approvedMs.toFixed(0)} ms; runs' span ${(Number(span) / ideal).toFixed(2)}× ideal; a run ${Number(runMs).toFixed(0)} ms vs engine ${enginePerRun.toFixed(0)} ms = ${(Number(runMs) / enginePerRun).toFixed(2)}×; load ${os.loadavg()[0]!.toFixed(1)}`,
         );
       } finally {
         await worker.stop();
