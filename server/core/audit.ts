@@ -23,7 +23,12 @@ export type AuditEntry = {
 
 /** Appends one audit event; call it inside the transaction that makes the change. */
 export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
+  await auditInsert(tx, actor, entry);
+}
+
+/** recordAudit's insert, not yet sent: for a caller that sends it with other writes in one statement (a CTE). */
+export function auditInsert(tx: Executor, actor: Actor, entry: AuditEntry) {
+  return tx.insert(auditEvents).values({
     actorId: actor.id,
     actorLabel: actor.label,
     actorTokenId: "tokenId" in actor ? (actor.tokenId ?? null) : null,

@@ -33,20 +33,8 @@ export type ProvisioEvent = {
 };
 
 export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<void> {
-  const notify = event.notify;
-  if (notify && notify.userIds.length > 0) {
-    await tx.insert(notifications).values(
-      [...new Set(notify.userIds)].map((userId) => ({
-        userId,
-        kind: notify.kind,
-        title: notify.title,
-        body: notify.body ?? "",
-        link: notify.link ?? null,
-        teamId: event.teamId,
-        requestId: notify.requestId ?? null,
-      })),
-    );
-  }
+  const told = notificationInsert(tx, event);
+  if (told) await told;
   await enqueueWebhookDeliveries(tx, {
     eventId: event.eventId ?? randomUUID(),
     type: event.type,
@@ -55,4 +43,25 @@ export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<
     time: event.time ?? new Date(),
     data: event.data,
   });
+}
+
+/**
+ * publishEvent's in-app notifications as one insert, not yet sent (null when nobody is told): for
+ * a caller that sends it with other writes in one statement, then publishes the event with
+ * `notify: null` (the webhooks).
+ */
+export function notificationInsert(tx: Executor, event: Pick<ProvisioEvent, "notify" | "teamId">) {
+  const notify = event.notify;
+  if (!notify || notify.userIds.length === 0) return null;
+  return tx.insert(notifications).values(
+    [...new Set(notify.userIds)].map((userId) => ({
+      userId,
+      kind: notify.kind,
+      title: notify.title,
+      body: notify.body ?? "",
+      link: notify.link ?? null,
+      teamId: event.teamId,
+      requestId: notify.requestId ?? null,
+    })),
+  );
 }

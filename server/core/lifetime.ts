@@ -11,6 +11,8 @@
  * The difference is the apply's own duration (seconds to minutes against a TTL of hours).
  * An extension moves the row and an update run moves the tags to the new value.
  */
+import { sql, type SQL } from "drizzle-orm";
+
 export const HOUR_MS = 3_600_000;
 
 /**
@@ -26,4 +28,12 @@ export function lifetimeStart(environment: { createdAt: Date }): Date {
 export function expiresAtFrom(start: Date, ttlHours: number): Date {
   if (!Number.isFinite(ttlHours) || ttlHours <= 0) throw new RangeError(`ttlHours must be a positive number of hours, got ${ttlHours}`);
   return new Date(start.getTime() + ttlHours * HOUR_MS);
+}
+
+/**
+ * expiresAtFrom in SQL, for the statement that creates the environment from its request's row
+ * (`ttlHours` a column there; the requests table's check keeps it positive).
+ */
+export function expiresAtFromSql(start: Date, ttlHours: SQL): SQL {
+  return sql`(${start.toISOString()}::timestamptz + ${ttlHours} * interval '1 hour')`;
 }

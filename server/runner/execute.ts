@@ -13,6 +13,7 @@ import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, failRun, ha
 import { classifyFailure } from "./failure-cause";
 import { runKindHandlers } from "./kinds";
 import type { AnyRunKindHandler, Outcome } from "./kinds/types";
+import { insertLines } from "./run-log";
 import { runScope, type RunScope } from "./scope";
 import type { RunnerOptions, RunOutcome } from "./types";
 
@@ -23,8 +24,11 @@ export async function executeRun(db: Database, runId: string, options: RunnerOpt
   return executeClaimedRun(db, run, options);
 }
 
-/** Executes a run this worker has just claimed (claimRun, or created claimed). */
-export async function executeClaimedRun(db: Database, run: Run, options: RunnerOptions): Promise<RunOutcome> {
+/**
+ * Executes a run this worker has just claimed (claimRun, or created claimed). `loaded`: what the
+ * kind's load would return, when the statement that opened the run read it already.
+ */
+export async function executeClaimedRun(db: Database, run: Run, options: RunnerOptions, loaded?: unknown): Promise<RunOutcome> {
   const claim = claimOf(run);
   const hold = holdClaim(db, claim, { intervalMs: options.heartbeatMs, staleMs: options.staleMs });
   const { scope, release } = runScope(db, run, claim, options, options.signal ? [hold.signal, options.signal] : [hold.signal]);
@@ -34,7 +38,7 @@ export async function executeClaimedRun(db: Database, run: Run, options: RunnerO
       await record(scope, { status: "failed", error: new Error(`runs of kind ${run.kind} are not executed by this runner`), summary: "" }, null);
       return "failed";
     }
-    return await dispatch(scope, handler, hold);
+    return await dispatch(scope, handler, hold, loaded);
   } catch (error) {
     if (error instanceof RunNotRecordedError) return "failed";
     if (!(error instanceof ClaimLostError)) throw error;
@@ -49,8 +53,8 @@ export async function executeClaimedRun(db: Database, run: Run, options: RunnerO
 
 const permanent = (error: unknown) => error instanceof EngineError && error.kind === "permanent";
 
-async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: ClaimHold): Promise<RunOutcome> {
-  const loaded: unknown = await handler.load(scope.db, scope.run);
+async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: ClaimHold, preloaded: unknown): Promise<RunOutcome> {
+  const loaded: unknown = preloaded !== undefined ? preloaded : await handler.load(scope.db, scope.run);
   let outcome: Outcome<unknown>;
   try {
     outcome = { status: "succeeded", result: await handler.execute(scope, loaded) };
@@ -73,17 +77,20 @@ async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: Claim
 }
 
 /**
- * The outcome, in one transaction: the run's status first (refused unless this worker holds it),
- * then the kind's records and the log. When the environment or request refuses the transition
+ * The outcome, in one transaction: the run's status first (refused unless this worker holds it)
+ * with the log lines queued so far, then the kind's records and the lines they log. When the environment or request refuses the transition
  * (changed by hand meanwhile), the run alone is failed, saying why, instead of being retried
  * forever against a row that will never accept it.
  */
 async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown } | null): Promise<void> {
   try {
-    await scope.lines.transaction(async (tx) => {
-      if (outcome.status === "succeeded") await completeRun(tx, scope.claim);
-      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error));
-      await kind?.handler.finish(tx, scope, kind.loaded, outcome);
+    await scope.lines.transaction(async (tx, take) => {
+      // The lines queued so far go with the run's own statement.
+      const lines = take();
+      const logged = lines.length ? insertLines(scope.run.id, lines) : undefined;
+      if (outcome.status === "succeeded") await completeRun(tx, scope.claim, logged);
+      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error), logged);
+      await kind?.handler.finish(tx, scope, kind.loaded, outcome, take);
     });
   } catch (error) {
     if (!(error instanceof IllegalTransitionError)) throw error;

@@ -77,4 +77,27 @@ describe("the run log", () => {
     await log.close();
     expect((await lines()).slice(-1)).toEqual(["seven"]);
   });
+
+  it("lets a transaction's own statement carry the lines it takes, in order, and puts them back when it rolls back", async () => {
+    const log = new RunLog(db, runId, 60_000);
+    log.write(info("eight"));
+    await expect(
+      log.transaction(async (tx, take) => {
+        log.write(info("nine"));
+        await tx.execute(insertLines(runId, take()));
+        log.write(info("ten"));
+        throw new Error("rolled back after taking");
+      }),
+    ).rejects.toThrow("rolled back after taking");
+    expect((await lines()).slice(-1)).toEqual(["seven"]);
+    log.write(info("eleven"));
+    await log.transaction(async (tx, take) => {
+      log.write(info("twelve"));
+      // Taken: written by this statement; "thirteen" comes after it, written when the transaction ends.
+      await tx.execute(insertLines(runId, take()));
+      log.write(info("thirteen"));
+    });
+    expect((await lines()).slice(-6)).toEqual(["eight", "nine", "ten", "eleven", "twelve", "thirteen"]);
+    await log.close();
+  });
 });

@@ -75,18 +75,26 @@ export class RunLog {
 
   /**
    * Runs `work` in a transaction that ends by writing the log: the lines queued before it and
-   * those `work` itself writes (the change and the lines describing it commit together). Rolled
-   * back, the lines go back to the queue in order.
+   * those `work` itself writes (the change and the lines describing it commit together). `work`
+   * may `take` them earlier, to insert them with one of its own statements (insertLines as a
+   * CTE: no round trip of their own). Rolled back, the lines go back to the queue in order.
    */
-  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Transaction, take: () => LogLine[]) => Promise<T>): Promise<T> {
     return this.with(async (before) => {
-      let during: LogLine[] = [];
+      let unwritten = before;
+      // Every line taken off the queue during the transaction (`before` is put back by `with`).
+      const during: LogLine[] = [];
+      const take = () => {
+        during.push(...this.pending);
+        const lines = [...unwritten, ...this.pending];
+        unwritten = [];
+        this.pending = [];
+        return lines;
+      };
       try {
         return await this.db.transaction(async (tx) => {
-          const result = await work(tx);
-          during = this.pending;
-          this.pending = [];
-          const lines = [...before, ...during];
+          const result = await work(tx, take);
+          const lines = take();
           if (lines.length) await tx.execute(insertLines(this.runId, lines));
           return result;
         });

@@ -4,26 +4,23 @@
  * server/core/lifetime.ts): its expiry is stored now, before any resource is tagged with it.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { auditEvents, environments, requests, runs, templateVersions, type Run } from "~/db/schema";
+import { auditEvents, environments, requests, runs, teams, templateVersions, type Run } from "~/db/schema";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { assertTransition } from "~/server/core/lifecycle";
-import { expiresAtFrom } from "~/server/core/lifetime";
+import { expiresAtFromSql } from "~/server/core/lifetime";
 import { createRun, insertClaimedRunSql, runFromRow } from "~/server/runs/store";
 import type { TemplateDocument } from "~/server/templates/format";
 import { executeClaimedRun, executeRun } from "./execute";
+import { rowFromJson } from "./json-row";
+import type { ApplyLoad } from "./kinds/apply";
 import type { RunnerOptions, RunOutcome } from "./types";
 
-type Opened = { runId: string; claimed: Run | null };
+type Opened = { runId: string; claimed: Run | null; load?: ApplyLoad };
 
-/**
- * Opens the apply of a queued request: the environment, its apply run (queued with its job, or
- * already claimed by `claimFor`), the request moved to provisioning, and the audit event. Two
- * round trips: a read, then one statement that does all of it only if the request is still
- * queued and has no environment (each part conditional on the previous, so it is all or nothing).
- */
-async function openApply(db: Database, requestId: string, claimFor?: string): Promise<Opened | null> {
+/** The request's row as it stands, its template and whether it was opened already (a retried job). */
+async function readRequest(db: Database, requestId: string) {
   const [row] = await db
     .select({ request: requests, document: templateVersions.document, environmentId: environments.id, activeRunId: runs.id })
     .from(requests)
@@ -32,39 +29,85 @@ async function openApply(db: Database, requestId: string, claimFor?: string): Pr
     .leftJoin(runs, and(eq(runs.environmentId, environments.id), inArray(runs.status, ["queued", "running"])))
     .where(eq(requests.id, requestId))
     .limit(1);
-  if (!row) return null;
-  const { request } = row;
-  // Already opened (a retried job): its active run, if it still has one.
-  if (row.environmentId) return row.activeRunId ? { runId: row.activeRunId, claimed: null } : null;
-  if (request.status !== "queued") return null;
-  assertTransition("request", request.status, "provisioning");
-  const document = row.document as TemplateDocument;
-  const environmentId = randomUUID();
-  const startedAt = new Date();
-  const opened = sql`with opened as (
+  return row ?? null;
+}
+
+/** A retried job finds the apply it opened before: its active run, if it still has one. */
+async function openedBefore(db: Database, requestId: string): Promise<Opened | null> {
+  const row = await readRequest(db, requestId);
+  return row?.environmentId && row.activeRunId ? { runId: row.activeRunId, claimed: null } : null;
+}
+
+/**
+ * The request moved to provisioning and its environment created, in SQL, from `source` (a CTE
+ * yielding the queued request's row and its template document): each part conditional on the
+ * previous, so it is all or nothing, and nothing when the request is no longer queued or already
+ * has an environment.
+ */
+function openSql(source: SQL, requestId: string, environmentId: string, startedAt: Date): SQL {
+  assertTransition("request", "queued", "provisioning");
+  return sql`with source as (${source}), opened as (
       update ${requests} set status = 'provisioning', version = version + 1, updated_at = ${startedAt}
-      where id = ${request.id} and status = 'queued' and not exists (select 1 from ${environments} where request_id = ${request.id})
-      returning id
+      where id = ${requestId} and status = 'queued' and not exists (select 1 from ${environments} where request_id = ${requestId})
+        and exists (select 1 from source)
+      returning *
     ), environment as (
       insert into ${environments} (id, request_id, team_id, owner_id, template_version_id, name, tier, engine, status, on_failure, expires_at, created_at, updated_at)
-      select ${environmentId}::uuid, opened.id, ${request.teamId}::uuid, ${request.requesterId}::uuid, ${request.templateVersionId}::uuid, ${request.environmentName}::text,
-        ${request.tier}::text, ${document.spec.engine}::text, 'provisioning'::environment_status, ${document.spec.policy.onFailure}::text,
-        ${expiresAtFrom(startedAt, request.ttlHours)}::timestamptz, ${startedAt}::timestamptz, ${startedAt}::timestamptz
-      from opened returning id`;
-  if (claimFor) {
-    // recordAudit's row, written in the same statement.
-    const result = await db.execute(sql`${opened}
-      ), run as (${insertClaimedRunSql(sql`select id from environment`, "apply", claimFor)}
-      ), audit as (
-        insert into ${auditEvents} (actor_id, actor_label, action, subject_type, subject_id, team_id, after, correlation_id)
-        select null, ${systemActor.label}, 'environment.provisioning', 'environment', ${environmentId}, ${request.teamId}::uuid, jsonb_build_object('runId', run.id), ${request.id} from run
-      ) select * from run`);
-    const created = result.rows[0] as Record<string, unknown> | undefined;
-    return created ? { runId: created.id as string, claimed: runFromRow(created) } : null;
-  }
-  // Queued, with its job: through the run store, in a transaction with the rest.
+      select ${environmentId}::uuid, o.id, o.team_id, o.requester_id, o.template_version_id, o.environment_name, o.tier,
+        s.document->'spec'->>'engine', 'provisioning'::environment_status, s.document->'spec'->'policy'->>'onFailure',
+        ${expiresAtFromSql(startedAt, sql`o.ttl_hours`)}, ${startedAt}::timestamptz, ${startedAt}::timestamptz
+      from opened o cross join source s returning *`;
+}
+
+/**
+ * Opens the apply of a queued request, claimed by `workerId`, in ONE statement: the request moved
+ * to provisioning, its environment, the apply run already running for this worker, the audit
+ * event, and everything the apply loads (the environment, request, template and team), so the
+ * run starts without another round trip. Null when nothing was opened (not queued, or opened by
+ * an earlier attempt of the job: see openedBefore).
+ */
+async function openClaimed(db: Database, requestId: string, workerId: string): Promise<Opened | null> {
+  const environmentId = randomUUID();
+  const source = sql`select r.id, tv.document, t.slug as team_slug from ${requests} r
+    join ${templateVersions} tv on tv.id = r.template_version_id join ${teams} t on t.id = r.team_id
+    where r.id = ${requestId} and r.status = 'queued'`;
+  const result = await db.execute(sql`${openSql(source, requestId, environmentId, new Date())}
+    ), run as (${insertClaimedRunSql(sql`select id from environment`, "apply", workerId)}
+    ), audit as (
+      insert into ${auditEvents} (actor_id, actor_label, action, subject_type, subject_id, team_id, after, correlation_id)
+      select null, ${systemActor.label}, 'environment.provisioning', 'environment', environment.id::text, environment.team_id, jsonb_build_object('runId', run.id), ${requestId}
+      from run cross join environment
+    ) select to_jsonb(run) as run, to_jsonb(environment) as environment, to_jsonb(opened) as request, source.document, source.team_slug
+      from run cross join environment cross join opened cross join source`);
+  const row = result.rows[0] as
+    | { run: Record<string, unknown>; environment: Record<string, unknown>; request: Record<string, unknown>; document: unknown; team_slug: string }
+    | undefined;
+  if (!row) return null;
+  const run = runFromRow(row.run);
+  const load: ApplyLoad = {
+    environment: rowFromJson(environments, row.environment),
+    request: rowFromJson(requests, row.request),
+    document: row.document as TemplateDocument,
+    teamSlug: row.team_slug,
+    ready: [],
+  };
+  return { runId: run.id, claimed: run, load };
+}
+
+/**
+ * Opens the apply of a queued request with its run queued (and its job): the environment, the
+ * run, the request moved to provisioning, and the audit event, in one transaction.
+ */
+async function openQueued(db: Database, requestId: string): Promise<Opened | null> {
+  const row = await readRequest(db, requestId);
+  if (!row) return null;
+  if (row.environmentId) return row.activeRunId ? { runId: row.activeRunId, claimed: null } : null;
+  if (row.request.status !== "queued") return null;
+  const { request } = row;
+  const environmentId = randomUUID();
+  const source = sql`select ${request.id}::uuid as id, tv.document from ${templateVersions} tv where tv.id = ${request.templateVersionId}`;
   return db.transaction(async (tx) => {
-    const made = await tx.execute(sql`${opened}) select id from environment`);
+    const made = await tx.execute(sql`${openSql(source, request.id, environmentId, new Date())}) select id from environment`);
     if (!made.rows.length) return null;
     const run = await createRun(tx, { environmentId, kind: "apply" });
     if (!run) throw new Error("a new environment already has an active run");
@@ -82,7 +125,7 @@ async function openApply(db: Database, requestId: string, claimFor?: string): Pr
 
 /** Creates the environment and its queued apply run for a queued request; returns the run to execute, or null when there is nothing to do. */
 export async function startApply(db: Database, requestId: string): Promise<string | null> {
-  return (await openApply(db, requestId))?.runId ?? null;
+  return (await openQueued(db, requestId))?.runId ?? null;
 }
 
 /**
@@ -94,8 +137,8 @@ export async function provisionRequest(
   requestId: string,
   options: RunnerOptions,
 ): Promise<{ runId: string; outcome: RunOutcome } | null> {
-  const opened = await openApply(db, requestId, options.workerId);
+  const opened = (await openClaimed(db, requestId, options.workerId)) ?? (await openedBefore(db, requestId));
   if (!opened) return null;
-  const outcome = opened.claimed ? await executeClaimedRun(db, opened.claimed, options) : await executeRun(db, opened.runId, options);
+  const outcome = opened.claimed ? await executeClaimedRun(db, opened.claimed, options, opened.load) : await executeRun(db, opened.runId, options);
   return { runId: opened.runId, outcome };
 }

@@ -256,25 +256,35 @@ export function holdClaim(
   };
 }
 
-/** Moves a run this worker holds from running to `to`; throws ClaimLostError when it does not hold it. */
-async function transitionHeld(db: Executor, claim: Claim, to: RunStatus, set: PgUpdateSetSource<typeof runs>): Promise<void> {
+/**
+ * Moves a run this worker holds from running to `to`; throws ClaimLostError when it does not hold
+ * it. `also`: a write sent in the same statement (as a CTE: the run's log lines), no round trip
+ * of its own; it commits or rolls back with the caller's transaction.
+ */
+async function transitionHeld(db: Executor, claim: Claim, to: RunStatus, set: PgUpdateSetSource<typeof runs>, also?: SQL): Promise<void> {
   assertTransition("run", "running", to);
-  const moved = await db
+  const update = db
     .update(runs)
     .set({ ...set, status: to })
     .where(holds(claim))
     .returning({ id: runs.id });
-  if (moved.length === 0) throw new ClaimLostError(claim, `it could not be marked ${to}`);
+  const moved = also
+    ? Number((await db.execute(sql`with moved as (${update.getSQL()}), also as (${also}) select count(*)::int as n from moved`)).rows[0]?.n)
+    : (await update).length;
+  if (moved === 0) throw new ClaimLostError(claim, `it could not be marked ${to}`);
 }
 
-/** The run succeeded. Call it first in the transaction that records the outcome: it throws (rolling all back) unless this worker holds the run. */
-export async function completeRun(tx: Executor, claim: Claim): Promise<void> {
-  await transitionHeld(tx, claim, "succeeded", { finishedAt: sql`now()`, error: null });
+/**
+ * The run succeeded. Call it first in the transaction that records the outcome: it throws
+ * (rolling all back) unless this worker holds the run. `also`: see transitionHeld.
+ */
+export async function completeRun(tx: Executor, claim: Claim, also?: SQL): Promise<void> {
+  await transitionHeld(tx, claim, "succeeded", { finishedAt: sql`now()`, error: null }, also);
 }
 
 /** The run failed with `error` (and why, for the SLIs); only for its holder, like completeRun. */
-export async function failRun(tx: Executor, claim: Claim, error: string, failureCause: FailureCause = "unknown"): Promise<void> {
-  await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error, failureCause });
+export async function failRun(tx: Executor, claim: Claim, error: string, failureCause: FailureCause = "unknown", also?: SQL): Promise<void> {
+  await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error, failureCause }, also);
 }
 
 /** Counts a retried transient error (and whether it was a rate-limit answer) on the run; a no-op for a worker that lost the claim. */

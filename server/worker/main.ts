@@ -10,7 +10,7 @@
  *   which a full provisioning backlog can therefore never delay;
  * - control (2): the recovery tick and the sweeps, and the crontab (one runner schedules it).
  */
-import { EventEmitter } from "node:events";
+import { EventEmitter, setMaxListeners } from "node:events";
 import { run, type Runner, type WorkerEvents } from "graphile-worker";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -47,6 +47,8 @@ async function main() {
 
   // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
   const shuttingDown = new AbortController();
+  // Every running run listens to it: more than Node's default 10 at a concurrency above 10 is no leak.
+  setMaxListeners(concurrency.provisioning + concurrency.recovery + concurrency.control + 10, shuttingDown.signal);
   const runnerOptions = { workerId, engines: engineFor, signal: shuttingDown.signal };
   const tickMs = recoveryTickMs(STALE_RUN_MS);
   // One task per job of the registry (a job without a task does not compile). Every job logs its

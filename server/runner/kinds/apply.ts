@@ -16,15 +16,16 @@ import {
   type EnvironmentResource,
   type Request,
 } from "~/db/schema";
-import { recordAudit, systemActor } from "~/server/core/audit";
-import { publishEvent } from "~/server/core/events";
+import { auditInsert, systemActor } from "~/server/core/audit";
+import { notificationInsert, publishEvent, type ProvisioEvent } from "~/server/core/events";
 import { sealSecret } from "~/server/core/secret-box";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { EngineError, type ActualResource } from "~/server/engines/engine";
 import { resolveReferences } from "../references";
-import { moveEnvironment, moveRequest } from "../status";
+import { insertLines, type LogLine } from "../run-log";
+import { moveEnvironmentWith, requestMove } from "../status";
 import { isPlanChanged, returnToApproval } from "../saved-plan";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
 import { applyResources, cleanUpResources } from "./apply-resources";
@@ -122,19 +123,14 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     return `${error.message}. Cleaned up: ${destroyed} of ${touched.length} resources destroyed.`;
   },
 
-  async finish(tx, scope, { environment, request }, outcome) {
+  // One statement for the environment, request, audit, notification and log lines (moveEnvironmentWith), then the webhooks.
+  async finish(tx, scope, { environment, request }, outcome, take) {
     const runId = scope.run.id;
     const subject = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id };
+    const logged = (lines: LogLine[]) => (lines.length ? insertLines(runId, lines) : null);
     if (outcome.status === "succeeded") {
       const { outputs, secrets, resources } = outcome.result;
-      await moveEnvironment(tx, environment, "ready", {
-        readyAt: new Date(),
-        outputs,
-        secretOutputsCiphertext: Object.keys(secrets).length ? sealSecret(JSON.stringify(secrets), "environment-outputs", environment.id) : null,
-      });
-      await moveRequest(tx, request.id, "ready");
-      await recordAudit(tx, systemActor, { action: "environment.ready", ...subject, after: { resources, runId } });
-      await publishEvent(tx, {
+      const event = {
         type: "run.succeeded",
         teamId: environment.teamId,
         subject: `environments/${environment.id}`,
@@ -147,17 +143,29 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
           link: `/environments/${environment.id}`,
           requestId: request.id,
         },
-      });
+      } satisfies ProvisioEvent;
       scope.log({ level: "info", message: `Apply finished: ${resources} resources ready` });
+      await moveEnvironmentWith(
+        tx,
+        environment,
+        "ready",
+        {
+          readyAt: new Date(),
+          outputs,
+          secretOutputsCiphertext: Object.keys(secrets).length ? sealSecret(JSON.stringify(secrets), "environment-outputs", environment.id) : null,
+        },
+        [
+          requestMove(tx, request.id, "ready"),
+          auditInsert(tx, systemActor, { action: "environment.ready", ...subject, after: { resources, runId } }),
+          notificationInsert(tx, event),
+          logged(take()),
+        ],
+      );
+      await publishEvent(tx, { ...event, notify: null });
       return;
     }
     const { error, summary } = outcome;
-    await moveEnvironment(tx, environment, "failed", { failureSummary: summary });
-    await moveRequest(tx, request.id, "failed");
-    // Terraform: the plan changed after approval, so the request needs approval again.
-    if (isPlanChanged(error)) await returnToApproval(tx, request.id);
-    await recordAudit(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } });
-    await publishEvent(tx, {
+    const event = {
       type: "run.failed",
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
@@ -170,7 +178,16 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
         link: `/environments/${environment.id}`,
         requestId: request.id,
       },
-    });
+    } satisfies ProvisioEvent;
     scope.log({ level: "error", message: summary });
+    await moveEnvironmentWith(tx, environment, "failed", { failureSummary: summary }, [
+      requestMove(tx, request.id, "failed"),
+      auditInsert(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } }),
+      notificationInsert(tx, event),
+      logged(take()),
+    ]);
+    // Terraform: the plan changed after approval, so the request needs approval again (after its move to failed).
+    if (isPlanChanged(error)) await returnToApproval(tx, request.id);
+    await publishEvent(tx, { ...event, notify: null });
   },
 });

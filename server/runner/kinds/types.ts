@@ -12,6 +12,7 @@
  */
 import type { Database, Transaction } from "~/db/client";
 import type { Run } from "~/db/schema";
+import type { LogLine } from "../run-log";
 import type { RunScope } from "../scope";
 
 export type Outcome<R> = { status: "succeeded"; result: R } | { status: "failed"; error: Error; summary: string };
@@ -22,7 +23,8 @@ export type RunKindHandler<Loaded, Result> = {
   load(db: Database, run: Run): Promise<Loaded>;
   execute(scope: RunScope, loaded: Loaded): Promise<Result>;
   cleanUp?(scope: RunScope, loaded: Loaded, error: Error): Promise<string>;
-  finish(tx: Transaction, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>): Promise<void>;
+  /** `take`: the log lines not written yet, for a statement of finish's own to insert (insertLines); the rest are written after it. */
+  finish(tx: Transaction, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>, take: () => LogLine[]): Promise<void>;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table holds handlers of every Loaded/Result pair
