@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -568,6 +569,10 @@ export const runs = pgTable(
     // The SLO dashboards read runs by when they were queued and finished (issue 16).
     index("runs_queued_at_idx").on(t.queuedAt),
     index("runs_finished_at_idx").on(t.finishedAt),
+    // Failed runs by when they failed: partial applies, recovery, failing-now and failed-run lists (issue 16).
+    index("runs_failed_finished_at_idx")
+      .on(t.finishedAt)
+      .where(sql`${t.status} = 'failed'`),
   ],
 );
 
@@ -979,3 +984,27 @@ export const templateSyncProblems = pgTable("template_sync_problems", {
     .default(sql`'{}'::text[]`),
   reportedAt: timestamp("reported_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Finished apply/update/… runs counted per UTC day of `finished_at` and per team, template, tier,
+ * engine and failure cause ('' for succeeded runs, 'unknown' for a failed run without one): the
+ * SLO dashboards read whole days here and only the partial days at a range's edges from `runs`
+ * (server/services/slo/run-outcomes.ts). Kept exact by triggers on runs and environments
+ * (migration slo_run_days_triggers), never written by application code.
+ */
+export const sloRunDays = pgTable(
+  "slo_run_days",
+  {
+    day: date("day").notNull(),
+    teamId: uuid("team_id").notNull(),
+    templateName: text("template_name").notNull(),
+    tier: text("tier").notNull(),
+    engine: text("engine").notNull(),
+    cause: text("cause").notNull(),
+    applySucceeded: integer("apply_succeeded").notNull().default(0),
+    applyFailed: integer("apply_failed").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.teamId, t.templateName, t.tier, t.engine, t.cause] })],
+);

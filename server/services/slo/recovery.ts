@@ -11,7 +11,8 @@ export type TimeToRecover = Stats & { failures: number; unrecovered: number };
 
 export async function timeToRecover(db: Executor, scope: SloScope): Promise<TimeToRecover> {
   const result = await db.execute(sql`
-    with failed as (
+    -- Materialized: recovered_at is read by five aggregates, and an inlined CTE would run its lookups once for each.
+    with failed as materialized (
       select r.finished_at as failed_at, least(
         (select min(n.finished_at) from runs n
           where n.environment_id = r.environment_id and n.status = 'succeeded' and n.kind <> 'drift'

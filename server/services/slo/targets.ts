@@ -7,6 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { sloTargets } from "~/db/schema";
+import { runOutcomes } from "./run-outcomes";
 import { ts } from "./scope";
 
 export const sloKeys = ["success", "latency_dev", "latency_staging", "latency_prod"] as const;
@@ -74,20 +75,32 @@ export type SloStatus = SloTarget & {
   burn: { fast: BurnRate; slow: BurnRate };
 };
 
-export async function sloStatus(db: Executor, input: { now: Date; teamIds: readonly string[] | null; targets?: SloTarget[] }): Promise<SloStatus[]> {
+/** The success SLO's window from the run outcomes (daily rollup plus the edges); the burn windows (6 h at most) from the runs. */
+async function successWindow(db: Executor, target: SloTarget, input: SloStatusInput): Promise<Record<string, unknown>> {
+  const from = new Date(input.now.getTime() - target.windowDays * 86_400_000);
+  const result = await db.execute(sql`
+    select coalesce(sum(o.apply_succeeded + o.apply_failed), 0)::int as w_total, coalesce(sum(o.apply_failed), 0)::int as w_bad
+    from ${runOutcomes({ teamIds: input.teamIds, from, to: input.now, raw: input.raw })} o`);
+  return result.rows[0] ?? {};
+}
+
+type SloStatusInput = { now: Date; teamIds: readonly string[] | null; targets?: SloTarget[]; raw?: boolean };
+
+export async function sloStatus(db: Executor, input: SloStatusInput): Promise<SloStatus[]> {
   const targets = input.targets ?? (await listTargets(db));
   const out: SloStatus[] = [];
   for (const target of targets) {
     const since = (minutes: number) => ts(new Date(input.now.getTime() - minutes * 60_000));
-    const windows = { w: target.windowDays * 1440, fl: 60, fs: 5, sl: 360, ss: 30 };
+    const rolledUp = target.key === "success";
+    const windows = { ...(rolledUp ? {} : { w: target.windowDays * 1440 }), fl: 60, fs: 5, sl: 360, ss: 30 };
     const cols = Object.entries(windows).map(
       ([name, minutes]) =>
         sql`count(*) filter (where at >= ${since(minutes)})::int as ${sql.raw(`${name}_total`)}, count(*) filter (where at >= ${since(minutes)} and bad)::int as ${sql.raw(`${name}_bad`)}`,
     );
     const result = await db.execute(sql`
       with ev as (${events(target, input.teamIds)})
-      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(windows.w)} and at < ${ts(input.now)}`);
-    const row = result.rows[0] ?? {};
+      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(Math.max(...Object.values(windows)))} and at < ${ts(input.now)}`);
+    const row = { ...(result.rows[0] ?? {}), ...(rolledUp ? await successWindow(db, target, input) : {}) };
     const budget = 1 - target.objective;
     const burnOf = (name: string) => {
       const total = Number(row[`${name}_total`] ?? 0);
