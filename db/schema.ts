@@ -1008,3 +1008,27 @@ export const sloRunDays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.teamId, t.templateName, t.tier, t.engine, t.cause] })],
 );
+
+/**
+ * One row per environment that became ready: its team, template, tier, engine and the points of
+ * its provisioning timeline (submitted, decided, queued, first apply started, ready), exactly as
+ * SLI M2/M10 and the latency SLOs read them (server/services/slo/time-to-provision.ts), so they
+ * scan one narrow table instead of joining requests and looking up each environment's runs.
+ * Kept by triggers on environments, requests and runs (migration slo_provisions_triggers).
+ */
+export const sloProvisions = pgTable(
+  "slo_provisions",
+  {
+    environmentId: uuid("environment_id").primaryKey(),
+    teamId: uuid("team_id").notNull(),
+    templateName: text("template_name").notNull(),
+    tier: text("tier").notNull(),
+    engine: text("engine").notNull(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull(),
+    decidedAt: timestamp("decided_at", { withTimezone: true }).notNull(),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    readyAt: timestamp("ready_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("slo_provisions_ready_idx").on(t.readyAt), index("slo_provisions_tier_ready_idx").on(t.tier, t.readyAt)],
+);

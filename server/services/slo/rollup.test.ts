@@ -7,7 +7,7 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { environments, runs } from "~/db/schema";
+import { environments, requests, runs } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
 import { seedProvision, seedTemplate } from "~/testing/slo-seed";
@@ -16,6 +16,7 @@ import { trends, type TrendPoint } from "./executive";
 import { computeSlis } from "./index";
 import { scopeFilter, ts, type SloScope } from "./scope";
 import { sloStatus } from "./targets";
+import { histogramStats, pipelineStages, timeToProvision } from "./time-to-provision";
 
 const NOW = new Date("2026-03-10T09:30:00Z");
 const MIDNIGHT = new Date("2026-03-10T00:00:00Z");
@@ -26,6 +27,8 @@ let db: Database;
 let teamA: string;
 let teamB: string;
 let lateRun: string;
+let lateEnvironment: string;
+let lateRequest: string;
 let movedEnvironment: string;
 
 /** The trends as they were computed before the sweep: every point scans environments and cost records. */
@@ -82,6 +85,16 @@ async function rollupMatchesRuns(): Promise<void> {
     select day::text as day, team_id, template_name, tier, engine, cause, apply_succeeded, apply_failed, succeeded, failed from slo_run_days
     where (apply_succeeded, apply_failed, succeeded, failed) <> (0, 0, 0, 0) order by 1, 2, 3, 4, 5, 6`);
   expect(kept.rows).toEqual(fresh.rows);
+  // And the provisioning timelines the same as reading requests and runs.
+  const timelines = sql`environment_id, team_id, template_name, tier, engine, submitted_at, decided_at, queued_at, started_at, ready_at`;
+  const live = await db.execute(sql`
+    select ${timelines} from (
+      select e.id as environment_id, e.team_id, t.name as template_name, e.tier, e.engine, q.submitted_at, coalesce(q.decided_at, q.submitted_at) as decided_at,
+        coalesce(q.queued_at, q.decided_at, q.submitted_at) as queued_at,
+        coalesce((select min(r.started_at) from runs r where r.environment_id = e.id and r.kind = 'apply'), e.ready_at) as started_at, e.ready_at
+      from environments e join requests q on q.id = e.request_id join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
+      where e.ready_at is not null) x order by environment_id`);
+  expect((await db.execute(sql`select ${timelines} from slo_provisions order by environment_id`)).rows).toEqual(live.rows);
 }
 
 beforeAll(async () => {
@@ -132,6 +145,8 @@ beforeAll(async () => {
     runs: [{ status: "running", startedAt: hoursAgo(3 * 24) }],
   });
   lateRun = late.runIds[0]!;
+  lateEnvironment = late.environmentId;
+  lateRequest = late.requestId;
   // Another team's postgres prod environment, with a quota failure and a run that gets deleted.
   const b = await seedProvision(db, {
     teamId: teamB,
@@ -199,13 +214,25 @@ describe("the daily rollup against the runs", () => {
     const trendBefore = await trends(db, week);
     const finishedAt = new Date(MIDNIGHT.getTime() - DAY + 7_200_000); // yesterday 02:00, three days after it started
     await db.update(runs).set({ status: "succeeded", finishedAt }).where(eq(runs.id, lateRun));
+    await db.update(environments).set({ status: "ready", readyAt: finishedAt }).where(eq(environments.id, lateEnvironment));
     const after = await computeSlis(db, week);
     expect(after.m1.runs.succeeded).toBe(before.m1.runs.succeeded + 1);
+    expect(after.m2.total.count).toBe(before.m2.total.count + 1);
     const trendAfter = await trends(db, week);
     const yesterday = trendAfter.findIndex((p) => p.at === new Date(MIDNIGHT.getTime() - DAY).toISOString());
     expect(trendAfter[yesterday]!.succeeded).toBe(trendBefore[yesterday]!.succeeded + 1);
-    expect(trendAfter.filter((_, i) => i !== yesterday)).toEqual(trendBefore.filter((_, i) => i !== yesterday));
+    const outcomesOn = (points: TrendPoint[]) =>
+      points.filter((_, i) => i !== yesterday).map(({ at, succeeded, failed }) => ({ at, succeeded, failed }));
+    expect(outcomesOn(trendAfter)).toEqual(outcomesOn(trendBefore));
     await rollupMatchesRuns();
+    await expectSameAnswers();
+    // An approval recorded later moves the timeline's stages.
+    await db
+      .update(requests)
+      .set({ decidedAt: hoursAgo(3 * 24 + 0.5) })
+      .where(eq(requests.id, lateRequest));
+    await rollupMatchesRuns();
+    expect((await computeSlis(db, week)).m10.approval_wait.count).toBe(after.m10.approval_wait.count);
     await expectSameAnswers();
   });
 
@@ -218,5 +245,26 @@ describe("the daily rollup against the runs", () => {
     expect(after.m5.byCause.outage).toBe(before.m5.byCause.outage + 1);
     await rollupMatchesRuns();
     await expectSameAnswers();
+  });
+});
+
+describe("percentiles of many environments, from the histogram", () => {
+  it("gives the exact count and mean and p50/p95 within the 1 % bucket width", async () => {
+    const scope: SloScope = { from: new Date(NOW.getTime() - 28 * DAY), to: NOW, teamIds: null };
+    const exact = await timeToProvision(db, scope);
+    const estimated = await histogramStats(db, scope);
+    expect(estimated.total.count).toBe(exact.total.count);
+    expect(Object.keys(estimated.byTier)).toEqual(Object.keys(exact.byTier));
+    const stats = [
+      [estimated.total, exact.total],
+      ...pipelineStages.map((s) => [estimated.stages[s], exact.stages[s]]),
+      ...Object.keys(exact.byTier).map((t) => [estimated.byTier[t]!, exact.byTier[t]!]),
+    ];
+    for (const [e, x] of stats) {
+      expect(e!.count).toBe(x!.count);
+      expect(e!.mean).toBeCloseTo(x!.mean!, 6);
+      for (const p of ["p50", "p95"] as const) expect(Math.abs(e![p]! - x![p]!)).toBeLessThanOrEqual(x![p]! * 0.01 + 1e-9);
+    }
+    expect(exact.total.count).toBeGreaterThan(2);
   });
 });
