@@ -1029,6 +1029,12 @@ export const sloProvisions = pgTable(
     queuedAt: timestamp("queued_at", { withTimezone: true }).notNull(),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     readyAt: timestamp("ready_at", { withTimezone: true }).notNull(),
+    /** Seconds (never negative) for the percentile histogram. */
+    totalSeconds: doublePrecision("total_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - submitted_at)))::float8`),
+    validationSeconds: doublePrecision("validation_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (queued_at - decided_at)))::float8`),
+    approvalWaitSeconds: doublePrecision("approval_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (decided_at - submitted_at)))::float8`),
+    queueWaitSeconds: doublePrecision("queue_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (started_at - queued_at)))::float8`),
+    applySeconds: doublePrecision("apply_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - started_at)))::float8`),
   },
   (t) => [index("slo_provisions_ready_idx").on(t.readyAt), index("slo_provisions_tier_ready_idx").on(t.tier, t.readyAt)],
 );

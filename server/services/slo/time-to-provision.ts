@@ -95,15 +95,19 @@ const BUCKET_RATIO = 1.01;
  * or two values; never more than the bucket's width off).
  */
 export async function histogramStats(db: Executor, scope: SloScope): Promise<TimeToProvision> {
-  const values = sql.raw(stageBounds.map(([stage, a, b]) => `('${stage}', greatest(0, extract(epoch from (tl.${b} - tl.${a})))::float8)`).join(", "));
-  const result = await db.execute(sql`
-    select grouping(h.tier) as overall, h.tier, h.stage, h.bucket,
-      count(*)::int as n, sum(h.s)::float8 as total, min(h.s)::float8 as lo, max(h.s)::float8 as hi
-    from (
-      select tl.tier, v.stage, v.s, case when v.s > 0 then floor(ln(v.s) / ln(${BUCKET_RATIO}))::int end as bucket
-      from (${timelines(scope)}) tl cross join lateral (values ${values}) v(stage, s)
-    ) h
-    group by grouping sets ((h.stage, h.bucket), (h.tier, h.stage, h.bucket))`);
+  // One pass per stage over its stored seconds column (slo_provisions), each grouped overall and per tier.
+  const perStage = stageBounds.map(([stage]) => {
+    const s = sql.raw(`p.${stage}_seconds`);
+    // Inlined (not a parameter): the grouping must see the same expression in select and group by.
+    const bucket = sql.raw(`case when p.${stage}_seconds > 0 then floor(ln(p.${stage}_seconds) / ${Math.log(BUCKET_RATIO)})::int end`);
+    return sql`
+      select grouping(p.tier) as overall, p.tier, ${stage}::text as stage, ${bucket} as bucket,
+        count(*)::int as n, sum(${s})::float8 as total, min(${s})::float8 as lo, max(${s})::float8 as hi
+      from slo_provisions p
+      where p.ready_at >= ${ts(scope.from)} and p.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "p", "p.template_name")}
+      group by grouping sets ((${bucket}), (p.tier, ${bucket}))`;
+  });
+  const result = await db.execute(sql.join(perStage, sql` union all `));
   type Bucket = { bucket: number; n: number; total: number; lo: number; hi: number };
   const groups = new Map<string, Bucket[]>();
   for (const row of result.rows) {
