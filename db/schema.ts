@@ -573,6 +573,10 @@ export const runs = pgTable(
     index("runs_failed_finished_at_idx")
       .on(t.finishedAt)
       .where(sql`${t.status} = 'failed'`),
+    // SLI M7: an environment's next success after a failure.
+    index("runs_recovery_idx")
+      .on(t.environmentId, t.finishedAt)
+      .where(sql`${t.status} = 'succeeded' and ${t.kind} <> 'drift'`),
   ],
 );
 
@@ -1031,8 +1035,12 @@ export const sloProvisions = pgTable(
     readyAt: timestamp("ready_at", { withTimezone: true }).notNull(),
     /** Seconds (never negative) for the percentile histogram. */
     totalSeconds: doublePrecision("total_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - submitted_at)))::float8`),
-    validationSeconds: doublePrecision("validation_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (queued_at - decided_at)))::float8`),
-    approvalWaitSeconds: doublePrecision("approval_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (decided_at - submitted_at)))::float8`),
+    validationSeconds: doublePrecision("validation_seconds").generatedAlwaysAs(
+      sql`greatest(0, extract(epoch from (queued_at - decided_at)))::float8`,
+    ),
+    approvalWaitSeconds: doublePrecision("approval_wait_seconds").generatedAlwaysAs(
+      sql`greatest(0, extract(epoch from (decided_at - submitted_at)))::float8`,
+    ),
     queueWaitSeconds: doublePrecision("queue_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (started_at - queued_at)))::float8`),
     applySeconds: doublePrecision("apply_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - started_at)))::float8`),
   },
