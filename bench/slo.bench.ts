@@ -27,7 +27,9 @@ try {
   await migrateDatabase(pg.url);
   await runMigrations({ connectionString: pg.url });
   const { db } = connect(pg.url);
+  const seeding = performance.now();
   await seedSloData(db, root);
+  print("slo_seed_s", (performance.now() - seeding) / 1000, "s");
   const [counts] = (
     await db.execute(
       sql`select (select count(*) from environments)::int as environments, (select count(*) from runs)::int as runs,
