@@ -573,6 +573,8 @@ export const runs = pgTable(
     index("runs_failed_finished_at_idx")
       .on(t.finishedAt)
       .where(sql`${t.status} = 'failed'`),
+    // The SLO run lists (debug, "runs behind a number") filter on when a run finished, or was queued if not yet.
+    index("runs_finished_or_queued_idx").on(sql`coalesce(${t.finishedAt}, ${t.queuedAt})`),
     // SLI M7: an environment's next success after a failure.
     index("runs_recovery_idx")
       .on(t.environmentId, t.finishedAt)
