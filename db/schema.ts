@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  date,
   doublePrecision,
   index,
   integer,
@@ -568,6 +569,16 @@ export const runs = pgTable(
     // The SLO dashboards read runs by when they were queued and finished (issue 16).
     index("runs_queued_at_idx").on(t.queuedAt),
     index("runs_finished_at_idx").on(t.finishedAt),
+    // Failed runs by when they failed: partial applies, recovery, failing-now and failed-run lists (issue 16).
+    index("runs_failed_finished_at_idx")
+      .on(t.finishedAt)
+      .where(sql`${t.status} = 'failed'`),
+    // The SLO run lists (debug, "runs behind a number") filter on when a run finished, or was queued if not yet.
+    index("runs_finished_or_queued_idx").on(sql`coalesce(${t.finishedAt}, ${t.queuedAt})`),
+    // SLI M7: an environment's next success after a failure.
+    index("runs_recovery_idx")
+      .on(t.environmentId, t.finishedAt)
+      .where(sql`${t.status} = 'succeeded' and ${t.kind} <> 'drift'`),
   ],
 );
 
@@ -979,3 +990,61 @@ export const templateSyncProblems = pgTable("template_sync_problems", {
     .default(sql`'{}'::text[]`),
   reportedAt: timestamp("reported_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Finished apply/update/… runs counted per UTC day of `finished_at` and per team, template, tier,
+ * engine and failure cause ('' for succeeded runs, 'unknown' for a failed run without one): the
+ * SLO dashboards read whole days here and only the partial days at a range's edges from `runs`
+ * (server/services/slo/run-outcomes.ts). Kept exact by triggers on runs and environments
+ * (migration slo_run_days_triggers), never written by application code.
+ */
+export const sloRunDays = pgTable(
+  "slo_run_days",
+  {
+    day: date("day").notNull(),
+    teamId: uuid("team_id").notNull(),
+    templateName: text("template_name").notNull(),
+    tier: text("tier").notNull(),
+    engine: text("engine").notNull(),
+    cause: text("cause").notNull(),
+    applySucceeded: integer("apply_succeeded").notNull().default(0),
+    applyFailed: integer("apply_failed").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.teamId, t.templateName, t.tier, t.engine, t.cause] })],
+);
+
+/**
+ * One row per environment that became ready: its team, template, tier, engine and the points of
+ * its provisioning timeline (submitted, decided, queued, first apply started, ready), exactly as
+ * SLI M2/M10 and the latency SLOs read them (server/services/slo/time-to-provision.ts), so they
+ * scan one narrow table instead of joining requests and looking up each environment's runs.
+ * Kept by triggers on environments, requests and runs (migration slo_provisions_triggers).
+ */
+export const sloProvisions = pgTable(
+  "slo_provisions",
+  {
+    environmentId: uuid("environment_id").primaryKey(),
+    teamId: uuid("team_id").notNull(),
+    templateName: text("template_name").notNull(),
+    tier: text("tier").notNull(),
+    engine: text("engine").notNull(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull(),
+    decidedAt: timestamp("decided_at", { withTimezone: true }).notNull(),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    readyAt: timestamp("ready_at", { withTimezone: true }).notNull(),
+    /** Seconds (never negative) for the percentile histogram. */
+    totalSeconds: doublePrecision("total_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - submitted_at)))::float8`),
+    validationSeconds: doublePrecision("validation_seconds").generatedAlwaysAs(
+      sql`greatest(0, extract(epoch from (queued_at - decided_at)))::float8`,
+    ),
+    approvalWaitSeconds: doublePrecision("approval_wait_seconds").generatedAlwaysAs(
+      sql`greatest(0, extract(epoch from (decided_at - submitted_at)))::float8`,
+    ),
+    queueWaitSeconds: doublePrecision("queue_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (started_at - queued_at)))::float8`),
+    applySeconds: doublePrecision("apply_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - started_at)))::float8`),
+  },
+  (t) => [index("slo_provisions_ready_idx").on(t.readyAt), index("slo_provisions_tier_ready_idx").on(t.tier, t.readyAt)],
+);

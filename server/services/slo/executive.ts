@@ -2,39 +2,71 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { computeSlis } from "./index";
-import { scopeFilter, ts, type SloScope } from "./scope";
+import { runOutcomes } from "./run-outcomes";
+import { ts, type SloScope } from "./scope";
 import { sloStatus } from "./targets";
 
 export type TrendPoint = { at: string; succeeded: number; failed: number; successRatio: number | null; environments: number; spendCents: number };
 
-/** One point per day (per hour for ranges up to two days). */
+/**
+ * One point per day (per hour for ranges up to two days): apply outcomes (from the run outcomes:
+ * the daily rollup for whole days; hourly points count the runs), environments alive at each
+ * point's end, and spend accrued inside it. Environments and spend are one sweep over their
+ * start and end events with running sums, not a scan of the tables per point:
+ * - alive at t = environments ready before t − those whose end (destroyed, not before ready) is before t;
+ * - accrued up to t: F(t) = Σ rate × (min(t, end) − start)⁺ = t·R(t) − S(t), with R the rates and S
+ *   rate × time summed over starts (+) and ends (−) before t; a point's spend is F(until) − F(at),
+ *   in exact numeric (seconds from the first point) and divided by 3600 once.
+ */
 export async function trends(db: Executor, scope: SloScope): Promise<TrendPoint[]> {
   const step = scope.to.getTime() - scope.from.getTime() <= 2 * 86_400_000 ? "1 hour" : "1 day";
   const unit = step === "1 hour" ? "hour" : "day";
-  const teams =
+  const teamIn = (alias: string) =>
     scope.teamIds === null
       ? sql`true`
       : scope.teamIds.length === 0
         ? sql`false`
-        : sql`team_id in (${sql.join(
+        : sql`${sql.raw(alias)}.team_id in (${sql.join(
             scope.teamIds.map((id) => sql`${id}::uuid`),
             sql`, `,
           )})`;
+  const outcomes = runOutcomes(unit === "hour" ? { ...scope, raw: true } : scope);
   const result = await db.execute(sql`
     with buckets as (
       select b as at, b + ${step}::interval as until from generate_series(date_trunc(${unit}, ${ts(scope.from)}), ${ts(scope.to)} - interval '1 microsecond', ${step}::interval) b
     ),
+    bounds as (select min(at) as first_at, max(until) as last_until from buckets),
     outcomes as (
-      select date_trunc(${unit}, r.finished_at) as at, count(*) filter (where r.status = 'succeeded')::int as ok, count(*) filter (where r.status = 'failed')::int as bad
-      from runs r join environments e on e.id = r.environment_id join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
-      where r.kind = 'apply' and r.status in ('succeeded', 'failed') and r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)} and ${scopeFilter(scope, "e", "t.name")}
-      group by 1
+      select date_trunc(${unit}, o.at) as at, sum(o.apply_succeeded)::int as ok, sum(o.apply_failed)::int as bad from ${outcomes} o group by 1
+    ),
+    env_events as (
+      select e.ready_at as at, 1 as d from environments e, bounds where ${teamIn("e")} and e.ready_at < bounds.last_until
+      union all
+      select greatest(e.ready_at, e.destroyed_at), -1 from environments e, bounds
+      where ${teamIn("e")} and e.destroyed_at is not null and e.ready_at < bounds.last_until and greatest(e.ready_at, e.destroyed_at) < bounds.last_until
+    ),
+    env_base as (select coalesce(sum(v.d), 0) as n from env_events v, bounds where v.at < bounds.first_at),
+    env_delta as (select date_trunc(${unit}, v.at) as at, sum(v.d) as n from env_events v, bounds where v.at >= bounds.first_at group by 1),
+    cost_events as (
+      select c.started_at as at, c.hourly_micros::numeric as rate, c.hourly_micros * extract(epoch from (c.started_at - bounds.first_at)) as rs
+      from cost_records c, bounds where ${teamIn("c")} and c.started_at < bounds.last_until
+      union all
+      select c.ended_at, -c.hourly_micros::numeric, -(c.hourly_micros * extract(epoch from (c.ended_at - bounds.first_at)))
+      from cost_records c, bounds where ${teamIn("c")} and c.ended_at < bounds.last_until
+    ),
+    cost_base as (select coalesce(sum(v.rate), 0) as r, coalesce(sum(v.rs), 0) as s from cost_events v, bounds where v.at < bounds.first_at),
+    cost_delta as (select date_trunc(${unit}, v.at) as at, sum(v.rate) as r, sum(v.rs) as s from cost_events v, bounds where v.at >= bounds.first_at group by 1),
+    running as (
+      select b.at, eb.n + sum(coalesce(ed.n, 0)) over w as environments,
+        extract(epoch from (b.until - bounds.first_at)) * (cb.r + sum(coalesce(cd.r, 0)) over w) - (cb.s + sum(coalesce(cd.s, 0)) over w) as accrued,
+        -cb.s as accrued_before
+      from buckets b cross join bounds cross join env_base eb cross join cost_base cb
+      left join env_delta ed on ed.at = b.at left join cost_delta cd on cd.at = b.at
+      window w as (order by b.at rows unbounded preceding)
     )
-    select b.at, coalesce(o.ok, 0) as ok, coalesce(o.bad, 0) as bad,
-      (select count(*)::int from environments e where ${teams} and e.ready_at < b.until and (e.destroyed_at is null or e.destroyed_at >= b.until)) as environments,
-      (select coalesce(sum(c.hourly_micros * extract(epoch from (least(coalesce(c.ended_at, b.until), b.until) - greatest(c.started_at, b.at))) / 3600.0), 0)::float8
-        from cost_records c where ${teams} and c.started_at < b.until and (c.ended_at is null or c.ended_at > b.at)) as micros
-    from buckets b left join outcomes o on o.at = b.at order by b.at`);
+    select b.at, coalesce(o.ok, 0) as ok, coalesce(o.bad, 0) as bad, b.environments::int as environments,
+      ((b.accrued - coalesce(lag(b.accrued) over (order by b.at), b.accrued_before)) / 3600.0)::float8 as micros
+    from running b left join outcomes o on o.at = b.at order by b.at`);
   return result.rows.map((row) => {
     const succeeded = Number(row.ok);
     const failed = Number(row.bad);
@@ -50,7 +82,7 @@ export async function trends(db: Executor, scope: SloScope): Promise<TrendPoint[
 }
 
 export async function executiveDashboard(db: Executor, scope: SloScope) {
-  const slos = await sloStatus(db, { now: scope.to, teamIds: scope.teamIds });
+  const slos = await sloStatus(db, { now: scope.to, teamIds: scope.teamIds, raw: scope.raw });
   const slis = await computeSlis(db, scope);
   const trend = await trends(db, scope);
   return { slos, slis, trend, topCostDrivers: slis.m8.slice(0, 5) };

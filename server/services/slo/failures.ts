@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { failureCauses, type FailureCause } from "~/db/vocabulary";
+import { runOutcomes } from "./run-outcomes";
 import { ratio, scopeFilter, ts, type SloScope } from "./scope";
 
 const finishedIn = (scope: SloScope) => sql`r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)}`;
@@ -37,11 +38,11 @@ export type ErrorsByCause = {
 };
 
 export async function errorsByCause(db: Executor, scope: SloScope): Promise<ErrorsByCause> {
+  // Succeeded runs carry cause '' in the rollup; the raw query grouped them under 'unknown'. Only
+  // their total is used, so either way gives the same answer.
   const result = await db.execute(sql`
-    select e.engine, coalesce(r.failure_cause::text, 'unknown') as cause, count(*) filter (where r.status = 'failed')::int as failed, count(*)::int as finished
-    ${runJoins}
-    where r.status in ('succeeded', 'failed') and ${finishedIn(scope)} and ${scopeFilter(scope, "e", "t.name")}
-    group by 1, 2`);
+    select o.engine, case when o.cause = '' then 'unknown' else o.cause end as cause, sum(o.failed)::int as failed, sum(o.succeeded + o.failed)::int as finished
+    from ${runOutcomes(scope)} o group by 1, 2`);
   const byCause = Object.fromEntries(failureCauses.map((c) => [c, 0])) as Record<FailureCause, number>;
   let finished = 0;
   let failed = 0;
@@ -83,8 +84,6 @@ export async function quotaBlocks(db: Executor, scope: SloScope): Promise<QuotaB
     group by 1, 2`);
   const out: QuotaBlocks["denied"] = { quota: { preview: 0, submit: 0 }, budget: { preview: 0, submit: 0 } };
   for (const row of denied.rows) out[row.rule as "quota" | "budget"][row.stage as "preview" | "submit"] = Number(row.n);
-  const runs = await db.execute(sql`
-    select count(*)::int as n ${runJoins}
-    where r.status = 'failed' and r.failure_cause = 'quota' and ${finishedIn(scope)} and ${scopeFilter(scope, "e", "t.name")}`);
+  const runs = await db.execute(sql`select coalesce(sum(o.failed), 0)::int as n from ${runOutcomes(scope)} o where o.cause = 'quota'`);
   return { denied: out, runQuotaFailures: Number(runs.rows[0]?.n ?? 0) };
 }

@@ -11,13 +11,13 @@ export type TimeToRecover = Stats & { failures: number; unrecovered: number };
 
 export async function timeToRecover(db: Executor, scope: SloScope): Promise<TimeToRecover> {
   const result = await db.execute(sql`
-    with failed as (
+    -- Materialized: recovered_at is read by five aggregates, and an inlined CTE would run its lookups once for each.
+    with failed as materialized (
       select r.finished_at as failed_at, least(
+        -- runs_recovery_idx answers this with one probe per failure: (environment, finished) over successes.
         (select min(n.finished_at) from runs n
           where n.environment_id = r.environment_id and n.status = 'succeeded' and n.kind <> 'drift'
-            -- Written as differences so the planner looks runs up by environment (a handful each),
-            -- never by a finished_at range that spans most of the table.
-            and n.finished_at - r.finished_at > interval '0' and ${ts(scope.to)} - n.finished_at > interval '0'),
+            and n.finished_at > r.finished_at and n.finished_at < ${ts(scope.to)}),
         (select min(o.ready_at) from environments o
           where o.team_id = e.team_id and o.name = e.name and o.id <> e.id
             and o.created_at >= r.finished_at and o.ready_at < ${ts(scope.to)})

@@ -11,6 +11,8 @@ export type SloScope = SloRange & {
   template?: string;
   engine?: string;
   tier?: "dev" | "staging" | "prod";
+  /** Count every run from `runs`, bypassing the daily rollup (tests and the benchmark compare the two). */
+  raw?: boolean;
 };
 
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;

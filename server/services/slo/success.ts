@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
+import { runOutcomes } from "./run-outcomes";
 import { ratio, scopeFilter, ts, type SloScope } from "./scope";
 
 export type SuccessRate = { succeeded: number; failed: number; ratio: number | null };
@@ -12,11 +13,7 @@ export type SuccessSli = { runs: SuccessRate; requests: SuccessRate };
 
 export async function successRate(db: Executor, scope: SloScope): Promise<SuccessSli> {
   const runRows = await db.execute(sql`
-    select count(*) filter (where r.status = 'succeeded')::int as succeeded, count(*) filter (where r.status = 'failed')::int as failed
-    from runs r join environments e on e.id = r.environment_id
-    join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
-    where r.kind = 'apply' and r.status in ('succeeded', 'failed')
-      and r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)} and ${scopeFilter(scope, "e", "t.name")}`);
+    select coalesce(sum(o.apply_succeeded), 0)::int as succeeded, coalesce(sum(o.apply_failed), 0)::int as failed from ${runOutcomes(scope)} o`);
   // A request's outcome: ready when its environment became ready; failed when it ended failed.
   const requestRows = await db.execute(sql`
     select count(*) filter (where e.ready_at is not null)::int as succeeded,

@@ -7,6 +7,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { sloTargets } from "~/db/schema";
+import { runOutcomes } from "./run-outcomes";
 import { ts } from "./scope";
 
 export const sloKeys = ["success", "latency_dev", "latency_staging", "latency_prod"] as const;
@@ -42,23 +43,27 @@ export async function listTargets(db: Executor): Promise<SloTarget[]> {
 }
 
 /** The SLO's events (good and all) as SQL selecting `at` (when the event happened) and `bad`. */
-function events(target: SloTarget, teamIds: readonly string[] | null): SQL {
-  const teams =
+function events(target: SloTarget, teamIds: readonly string[] | null, raw = false): SQL {
+  const teams = (alias: string) =>
     teamIds === null
       ? sql`true`
       : teamIds.length === 0
         ? sql`false`
-        : sql`e.team_id in (${sql.join(
+        : sql`${sql.raw(alias)}.team_id in (${sql.join(
             teamIds.map((id) => sql`${id}::uuid`),
             sql`, `,
           )})`;
   if (target.key === "success")
     return sql`select r.finished_at as at, (r.status = 'failed') as bad from runs r join environments e on e.id = r.environment_id
-      where r.kind = 'apply' and r.status in ('succeeded', 'failed') and ${teams}`;
+      where r.kind = 'apply' and r.status in ('succeeded', 'failed') and ${teams("e")}`;
   const tier = target.key.slice("latency_".length);
+  // The same timelines from slo_provisions (kept by triggers) unless asked to read the tables.
+  if (!raw)
+    return sql`select p.ready_at as at, (extract(epoch from (p.ready_at - p.submitted_at)) > ${target.thresholdSeconds ?? 0}) as bad
+      from slo_provisions p where p.tier = ${tier} and ${teams("p")}`;
   return sql`select e.ready_at as at, (extract(epoch from (e.ready_at - q.submitted_at)) > ${target.thresholdSeconds ?? 0}) as bad
     from environments e join requests q on q.id = e.request_id
-    where e.ready_at is not null and e.tier = ${tier} and ${teams}`;
+    where e.ready_at is not null and e.tier = ${tier} and ${teams("e")}`;
 }
 
 export type BurnRate = { long: number | null; short: number | null; firing: boolean };
@@ -74,20 +79,32 @@ export type SloStatus = SloTarget & {
   burn: { fast: BurnRate; slow: BurnRate };
 };
 
-export async function sloStatus(db: Executor, input: { now: Date; teamIds: readonly string[] | null; targets?: SloTarget[] }): Promise<SloStatus[]> {
+/** The success SLO's window from the run outcomes (daily rollup plus the edges); the burn windows (6 h at most) from the runs. */
+async function successWindow(db: Executor, target: SloTarget, input: SloStatusInput): Promise<Record<string, unknown>> {
+  const from = new Date(input.now.getTime() - target.windowDays * 86_400_000);
+  const result = await db.execute(sql`
+    select coalesce(sum(o.apply_succeeded + o.apply_failed), 0)::int as w_total, coalesce(sum(o.apply_failed), 0)::int as w_bad
+    from ${runOutcomes({ teamIds: input.teamIds, from, to: input.now, raw: input.raw })} o`);
+  return result.rows[0] ?? {};
+}
+
+type SloStatusInput = { now: Date; teamIds: readonly string[] | null; targets?: SloTarget[]; raw?: boolean };
+
+export async function sloStatus(db: Executor, input: SloStatusInput): Promise<SloStatus[]> {
   const targets = input.targets ?? (await listTargets(db));
   const out: SloStatus[] = [];
   for (const target of targets) {
     const since = (minutes: number) => ts(new Date(input.now.getTime() - minutes * 60_000));
-    const windows = { w: target.windowDays * 1440, fl: 60, fs: 5, sl: 360, ss: 30 };
+    const rolledUp = target.key === "success";
+    const windows = { ...(rolledUp ? {} : { w: target.windowDays * 1440 }), fl: 60, fs: 5, sl: 360, ss: 30 };
     const cols = Object.entries(windows).map(
       ([name, minutes]) =>
         sql`count(*) filter (where at >= ${since(minutes)})::int as ${sql.raw(`${name}_total`)}, count(*) filter (where at >= ${since(minutes)} and bad)::int as ${sql.raw(`${name}_bad`)}`,
     );
     const result = await db.execute(sql`
-      with ev as (${events(target, input.teamIds)})
-      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(windows.w)} and at < ${ts(input.now)}`);
-    const row = result.rows[0] ?? {};
+      with ev as (${events(target, input.teamIds, input.raw)})
+      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(Math.max(...Object.values(windows)))} and at < ${ts(input.now)}`);
+    const row = { ...(result.rows[0] ?? {}), ...(rolledUp ? await successWindow(db, target, input) : {}) };
     const budget = 1 - target.objective;
     const burnOf = (name: string) => {
       const total = Number(row[`${name}_total`] ?? 0);

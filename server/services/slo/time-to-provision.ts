@@ -18,7 +18,12 @@ export type TimeToProvision = { total: Stats; stages: Record<PipelineStage, Stat
 
 const seconds = (a: string, b: string) => sql.raw(`greatest(0, extract(epoch from (${b} - ${a})))`);
 
+/** The timelines of environments ready in the range: from slo_provisions (kept by triggers), or (raw) from the tables. */
 function timelines(scope: SloScope) {
+  if (!scope.raw)
+    return sql`
+      select p.tier, p.submitted_at, p.decided_at, p.queued_at, p.started_at, p.ready_at from slo_provisions p
+      where p.ready_at >= ${ts(scope.from)} and p.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "p", "p.template_name")}`;
   return sql`
     select e.tier, q.submitted_at, coalesce(q.decided_at, q.submitted_at) as decided_at,
            coalesce(q.queued_at, q.decided_at, q.submitted_at) as queued_at,
@@ -32,19 +37,35 @@ function timelines(scope: SloScope) {
     where e.ready_at >= ${ts(scope.from)} and e.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "e", "t.name")}`;
 }
 
+const stageBounds = [
+  ["total", "submitted_at", "ready_at"],
+  ["validation", "decided_at", "queued_at"],
+  ["approval_wait", "submitted_at", "decided_at"],
+  ["queue_wait", "queued_at", "started_at"],
+  ["apply", "started_at", "ready_at"],
+] as const;
+
+/**
+ * Exact percentiles sort every value (about 250 ms for 20,000 environments on a busy 2-core
+ * machine); above this many environments they are read from a histogram instead (see histogramStats).
+ */
+export const EXACT_PERCENTILES_UP_TO = 5_000;
+
 export async function timeToProvision(db: Executor, scope: SloScope): Promise<TimeToProvision> {
+  if (!scope.raw) {
+    const counted = await db.execute(sql`select count(*)::int as n from (${timelines(scope)}) tl`);
+    if (Number(counted.rows[0]?.n ?? 0) > EXACT_PERCENTILES_UP_TO) return histogramStats(db, scope);
+  }
+  return exactStats(db, scope);
+}
+
+async function exactStats(db: Executor, scope: SloScope): Promise<TimeToProvision> {
   const result = await db.execute(sql`
     with tl as (${timelines(scope)})
     select grouping(tier) as overall, tier, ${statsSql(seconds("submitted_at", "ready_at"))},
       ${sql.raw(
-        (
-          [
-            ["validation", "decided_at", "queued_at"],
-            ["approval_wait", "submitted_at", "decided_at"],
-            ["queue_wait", "queued_at", "started_at"],
-            ["apply", "started_at", "ready_at"],
-          ] as const
-        )
+        stageBounds
+          .filter(([stage]) => stage !== "total")
           .map(([stage, a, b]) => {
             const s = `greatest(0, extract(epoch from (${b} - ${a})))`;
             return `count(${s})::int as ${stage}_count, avg(${s})::float8 as ${stage}_mean,
@@ -61,5 +82,70 @@ export async function timeToProvision(db: Executor, scope: SloScope): Promise<Ti
     total: statsOf(row),
     stages: Object.fromEntries(pipelineStages.map((s) => [s, statsOf(row, `${s}_`)])) as Record<PipelineStage, Stats>,
     byTier: Object.fromEntries(tiers.map((r) => [String(r.tier), statsOf(r)])),
+  };
+}
+
+/** Log-spaced buckets 1 % wide: a percentile read from them is within 1 % of the exact one. */
+const BUCKET_RATIO = 1.01;
+
+/**
+ * Count and mean exactly (sums), p50 and p95 from a histogram of each stage: 1 %-wide buckets,
+ * each with its count and its smallest and largest value, interpolating by rank inside the
+ * bucket the way percentile_cont interpolates between neighbours (exact when a bucket holds one
+ * or two values; never more than the bucket's width off).
+ */
+export async function histogramStats(db: Executor, scope: SloScope): Promise<TimeToProvision> {
+  // One pass per stage over its stored seconds column (slo_provisions), each grouped overall and per tier.
+  const perStage = stageBounds.map(([stage]) => {
+    const s = sql.raw(`p.${stage}_seconds`);
+    // Inlined (not a parameter): the grouping must see the same expression in select and group by.
+    const bucket = sql.raw(`case when p.${stage}_seconds > 0 then floor(ln(p.${stage}_seconds) / ${Math.log(BUCKET_RATIO)})::int end`);
+    return sql`
+      select grouping(p.tier) as overall, p.tier, ${stage}::text as stage, ${bucket} as bucket,
+        count(*)::int as n, sum(${s})::float8 as total, min(${s})::float8 as lo, max(${s})::float8 as hi
+      from slo_provisions p
+      where p.ready_at >= ${ts(scope.from)} and p.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "p", "p.template_name")}
+      group by grouping sets ((${bucket}), (p.tier, ${bucket}))`;
+  });
+  const result = await db.execute(sql.join(perStage, sql` union all `));
+  type Bucket = { bucket: number; n: number; total: number; lo: number; hi: number };
+  const groups = new Map<string, Bucket[]>();
+  for (const row of result.rows) {
+    const key = `${Number(row.overall) === 1 ? "" : String(row.tier)}|${String(row.stage)}`;
+    const list = groups.get(key) ?? [];
+    list.push({
+      bucket: row.bucket === null ? -Infinity : Number(row.bucket),
+      n: Number(row.n),
+      total: Number(row.total),
+      lo: Number(row.lo),
+      hi: Number(row.hi),
+    });
+    groups.set(key, list);
+  }
+  const statsFor = (tier: string, stage: string): Stats => {
+    const buckets = (groups.get(`${tier}|${stage}`) ?? []).sort((a, b) => a.bucket - b.bucket);
+    const count = buckets.reduce((sum, b) => sum + b.n, 0);
+    if (count === 0) return { count: 0, mean: null, p50: null, p95: null };
+    // The value at 0-based rank i: linear between the bucket's smallest and largest value.
+    const at = (i: number) => {
+      let start = 0;
+      for (const b of buckets) {
+        if (i < start + b.n) return b.n === 1 ? b.lo : b.lo + ((b.hi - b.lo) * (i - start)) / (b.n - 1);
+        start += b.n;
+      }
+      return buckets[buckets.length - 1]!.hi;
+    };
+    const percentile = (p: number) => {
+      const rank = p * (count - 1);
+      const k = Math.floor(rank);
+      return k + 1 < count ? at(k) + (rank - k) * (at(k + 1) - at(k)) : at(k);
+    };
+    return { count, mean: buckets.reduce((sum, b) => sum + b.total, 0) / count, p50: percentile(0.5), p95: percentile(0.95) };
+  };
+  const tiers = [...new Set(result.rows.filter((r) => Number(r.overall) === 0).map((r) => String(r.tier)))].sort((a, b) => a.localeCompare(b));
+  return {
+    total: statsFor("", "total"),
+    stages: Object.fromEntries(pipelineStages.map((s) => [s, statsFor("", s)])) as Record<PipelineStage, Stats>,
+    byTier: Object.fromEntries(tiers.map((t) => [t, statsFor(t, "total")])),
   };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "runs_recovery_idx" ON "runs" USING btree ("environment_id","finished_at") WHERE "runs"."status" = 'succeeded' and "runs"."kind" <> 'drift';

@@ -1,0 +1,1 @@
+CREATE INDEX "runs_finished_or_queued_idx" ON "runs" USING btree (coalesce("finished_at", "queued_at"));
