@@ -484,7 +484,11 @@ export function toRecord(a: typeof approvals.$inferSelect): ApprovalRecord {
 }
 
 /** What the viewer may do with a request right now, and why not. */
-export function capabilities(viewer: Viewer, row: Request, liveApprovals: ApprovalRecord[]) {
+export function capabilities(
+  viewer: Viewer,
+  row: Pick<Request, "decision" | "teamId" | "requesterId" | "status" | "kind">,
+  liveApprovals: ApprovalRecord[],
+) {
   const decision = row.decision as PolicyDecision;
   const approver = policyPrincipal(viewer, row.teamId);
   const pending = row.status === "pending_approval";

@@ -10,6 +10,7 @@ import { submitWithSourceUpdate } from "~/server/services/pr-updates";
 import { addComment, cancelRequest, getRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
 import { savedPlansOf } from "~/server/services/saved-plans";
 import { planTerraformDraft, planTerraformRequest } from "~/server/services/terraform-plans";
+import type { Plan } from "~/server/templates/plan";
 import { authedProcedure, requestCancellerProcedure, requestProcedure, requestRequesterProcedure, router, teamMemberProcedure } from "../trpc";
 
 /** Requests for environments. requestProcedure answers NOT_FOUND for other teams' requests. */
@@ -27,6 +28,8 @@ export const requestsRouter = router({
   terraformPlan: teamMemberProcedure.input(previewRequestInput).query(({ ctx, input }) => planTerraformDraft(ctx.db, ctx.viewer, ctx.team.id, input)),
   /** The same for a submitted request, for its page and its approvers. */
   terraformPlanForRequest: requestProcedure.query(({ ctx }) => planTerraformRequest(ctx.db, ctx.viewer, ctx.request.id)),
+  /** The plan as submitted, loaded on demand where a page lists requests by a summary of their plans (the approvals inbox). */
+  plan: requestProcedure.query(({ ctx }) => ctx.request.plan as Plan),
   /** Terraform: the plans saved with the request (approved, re-planned, applied): "plan vs applied". */
   savedPlans: requestProcedure.query(({ ctx }) => savedPlansOf(ctx.db, ctx.request.id)),
 });
