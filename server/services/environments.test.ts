@@ -161,6 +161,9 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
     expect(detail.cost.hourlyMicros).toBe(hourly);
     const direct = await getEnvironment(db, people.member.viewer, environmentId, now);
     expect(direct.cost.accruedCents).toBe(Math.round((hourly * 10) / 10_000));
+    // The list computes both figures in its one query: the same as the page's.
+    const listed = await listEnvironments(db, people.member.viewer, { scope: "teams", limit: 100 }, now);
+    expect(listed.environments.find((e) => e.id === environmentId)).toMatchObject({ hourlyMicros: hourly, accruedCents: direct.cost.accruedCents });
 
     expect(detail.outputs.filter((o) => o.sensitive).map((o) => o.name)).toEqual(["connection_string", "password"]);
     expect(detail.outputs.filter((o) => o.sensitive).every((o) => o.value === null)).toBe(true);
@@ -496,6 +499,10 @@ describe("the list", () => {
     expect(await list({ ...base, status: "ready" })).toContain(membersOwn.environment.id);
     expect(await list({ ...base, template: "postgres-dev" })).not.toContain(membersOwn.environment.id);
     expect(await list({ ...base, tier: "prod" })).toEqual([]);
+    // No row matches: the template filter still offers the same names.
+    const none = await listEnvironments(db, people.owner.viewer, { ...base, tier: "prod" });
+    expect(none.templateNames).toEqual((await listEnvironments(db, people.owner.viewer, base)).templateNames);
+    expect(none.templateNames).toContain(simTemplate);
     expect(await list({ ...base, search: "mm-member" })).toEqual([membersOwn.environment.id]);
     // Expiring soon: within 24 hours counts it (TTL 24 h), within 1 hour does not; destroyed ones never.
     expect(await list({ ...base, expiringWithinHours: 24 })).toContain(membersOwn.environment.id);

@@ -101,7 +101,6 @@ export function environmentCapabilities(
 
 const owner = alias(users, "owner");
 /** What the environment's running resources cost per hour now: its open cost records. */
-const currentHourlySql = sql<string>`coalesce((select sum(cr.hourly_micros) from ${costRecords} cr where cr.environment_id = ${environments.id} and cr.ended_at is null), 0)`;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function visibleCondition(viewer: Viewer): SQL | undefined {
@@ -128,7 +127,23 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     input.search ? or(ilike(environments.name, `%${escapeLike(input.search)}%`), ilike(templates.name, `%${escapeLike(input.search)}%`)) : undefined,
     input.cursor ? lt(requests.number, input.cursor) : undefined,
   ].filter((c) => c !== undefined);
-  const rowsQuery = db
+  // The template filter offers the templates the viewer's environments were made from (first page only).
+  const templateNamesQuery = db
+    .selectDistinct({ name: templates.name })
+    .from(environments)
+    .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
+    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .where(visible);
+  // Both cost figures from one pass over each row's cost records (its environment index), not two.
+  const costs = db
+    .select({
+      hourlyMicros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0)`.as("open_hourly_micros"),
+      accruedMicros: sql<string>`coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)`.as("accrued_cost_micros"),
+    })
+    .from(costRecords)
+    .where(eq(costRecords.environmentId, environments.id))
+    .as("costs");
+  const rows = await db
     .select({
       id: environments.id,
       name: environments.name,
@@ -146,9 +161,12 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
       ownerName: owner.name,
       templateName: templates.name,
       templateVersion: templateVersions.version,
-      hourlyMicros: currentHourlySql,
-      // Accrued cost in the same query (one index scan of the row's cost records), not a second round trip.
-      accruedMicros: sql<string>`coalesce((select sum(${accruedMicrosSql(new Date(0), now)}) from ${costRecords} where ${costRecords.environmentId} = ${environments.id}), 0)`,
+      hourlyMicros: costs.hourlyMicros,
+      accruedMicros: costs.accruedMicros,
+      // First page: the filter's template names in the same statement (an uncorrelated subquery, run once).
+      templateNames: input.cursor
+        ? sql<null>`null`
+        : sql<string[]>`(select coalesce(array_agg(names.name order by names.name), '{}') from (${templateNamesQuery}) names)`,
     })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
@@ -156,24 +174,15 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     .innerJoin(owner, eq(owner.id, environments.ownerId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .innerJoinLateral(costs, sql`true`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(requests.number))
     .limit(input.limit + 1);
-  // The template filter offers the templates the viewer's environments were made from (first page only), fetched alongside.
-  const templateNamesQuery = input.cursor
-    ? null
-    : db
-        .selectDistinct({ name: templates.name })
-        .from(environments)
-        .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
-        .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-        .where(visible)
-        .orderBy(templates.name);
-  const [rows, names] = await Promise.all([rowsQuery, templateNamesQuery]);
   const page = rows.slice(0, input.limit);
-  const templateNames = names ? names.map((r) => r.name) : null;
+  // No row to carry them (nothing matches the filters): the names on their own.
+  const templateNames = input.cursor ? null : (rows[0]?.templateNames ?? (await templateNamesQuery.orderBy(templates.name)).map((r) => r.name));
   return {
-    environments: page.map(({ number, hourlyMicros, accruedMicros, ...r }) => ({
+    environments: page.map(({ number, hourlyMicros, accruedMicros, templateNames: _names, ...r }) => ({
       ...r,
       requestLabel: `REQ-${number}`,
       hourlyMicros: Number(hourlyMicros),
