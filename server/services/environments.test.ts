@@ -164,6 +164,23 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
     // The list computes both figures in its one query: the same as the page's.
     const listed = await listEnvironments(db, people.member.viewer, { scope: "teams", limit: 100 }, now);
     expect(listed.environments.find((e) => e.id === environmentId)).toMatchObject({ hourlyMicros: hourly, accruedCents: direct.cost.accruedCents });
+    // The request's page (one statement for all it shows) agrees with the environment's.
+    const requestPage = await people.member.caller.requests.get({ requestId: detail.request.id });
+    expect(requestPage.environment).toMatchObject({
+      id: environmentId,
+      status: "ready",
+      hasSecretOutputs: true,
+      expiresAt: expect.any(Date),
+      readyAt: expect.any(Date),
+    });
+    expect(requestPage.environment!.resources.map((r) => [r.address, r.type, r.status, r.providerId])).toEqual(
+      detail.resources.map((r) => [r.address, r.type, r.status, r.providerId]),
+    );
+    expect(requestPage.runs).toEqual([
+      expect.objectContaining({ kind: "apply", status: "succeeded", queuedAt: expect.any(Date), finishedAt: expect.any(Date) }),
+    ]);
+    expect(requestPage.timeline.map((e) => e.action).slice(0, 2)).toEqual(["request.submitted", "request.approved"]);
+    expect(requestPage.timeline.every((e) => e.at instanceof Date)).toBe(true);
 
     expect(detail.outputs.filter((o) => o.sensitive).map((o) => o.name)).toEqual(["connection_string", "password"]);
     expect(detail.outputs.filter((o) => o.sensitive).every((o) => o.value === null)).toBe(true);

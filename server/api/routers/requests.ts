@@ -7,7 +7,8 @@ import {
   updateRequestInput,
 } from "~/server/schemas/requests";
 import { submitWithSourceUpdate } from "~/server/services/pr-updates";
-import { addComment, cancelRequest, getRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
+import { getRequest } from "~/server/services/request-page";
+import { addComment, cancelRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
 import { savedPlansOf } from "~/server/services/saved-plans";
 import { planTerraformDraft, planTerraformRequest } from "~/server/services/terraform-plans";
 import type { Plan } from "~/server/templates/plan";
@@ -22,7 +23,7 @@ export const requestsRouter = router({
   update: requestRequesterProcedure.input(updateRequestInput).mutation(({ ctx, input }) => updateRequest(ctx.db, ctx.viewer, input)),
   cancel: requestCancellerProcedure.input(cancelRequestInput).mutation(({ ctx, input }) => cancelRequest(ctx.db, ctx.viewer, input)),
   comment: requestProcedure.input(commentInput).mutation(({ ctx, input }) => addComment(ctx.db, ctx.viewer, input)),
-  get: requestProcedure.query(({ ctx }) => getRequest(ctx.db, ctx.viewer, ctx.request.id)),
+  get: requestProcedure.query(({ ctx }) => getRequest(ctx.db, ctx.viewer, ctx.request)),
   list: authedProcedure.input(listRequestsInput).query(({ ctx, input }) => listRequests(ctx.db, ctx.viewer, input)),
   /** Terraform templates: a real `terraform plan` of the form's values (resource changes, cost from the plan); cached, run on demand. */
   terraformPlan: teamMemberProcedure.input(previewRequestInput).query(({ ctx, input }) => planTerraformDraft(ctx.db, ctx.viewer, ctx.team.id, input)),
