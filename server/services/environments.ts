@@ -30,9 +30,10 @@ import { queueDestroy } from "~/server/runs/queue-destroy";
 import { createRun } from "~/server/runs/store";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
-import type { Plan } from "~/server/templates/plan";
+import type { PlannedResource } from "~/server/templates/plan";
 import { recordAudit } from "~/server/core/audit";
-import { accruedCentsByEnvironment, accruedMicrosSql, microsToCents } from "./cost-accrual";
+import { accruedMicrosSql, microsToCents } from "./cost-accrual";
+import { decodeRunRows, runRowsJson } from "./run-rows-json";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
@@ -196,28 +197,68 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
 // One environment ----------------------------------------------------------------------------
 
 const requestedBy = alias(users, "requested_by");
+/** Of a planned resource, what the environment page shows next to the real one. */
+type PlannedFacts = Pick<PlannedResource, "address" | "title" | "size" | "region">;
 
-async function loadEnvironment(db: Executor, environmentId: string) {
+/** What every read of one environment selects: the row, its request's facts, team, owner, template. */
+const environmentColumns = {
+  environment: environments,
+  request: {
+    id: requests.id,
+    number: requests.number,
+    // What the page shows of each planned resource, not the whole plan (tags, cost lines, properties).
+    plannedResources: sql<
+      PlannedFacts[]
+    >`(select coalesce(jsonb_agg(jsonb_build_object('address', r->'address', 'title', r->'title', 'size', r->'size', 'region', r->'region')), '[]'::jsonb) from jsonb_array_elements(${requests.plan}->'resources') r)`,
+    ttlHours: requests.ttlHours,
+    hourlyMicros: requests.hourlyMicros,
+    monthlyCents: requests.monthlyCents,
+    status: requests.status,
+    sourceRepository: requests.sourceRepository,
+    sourcePullRequest: requests.sourcePullRequest,
+    sourceCommit: requests.sourceCommit,
+    sourceUrl: requests.sourceUrl,
+  },
+  team: { id: teams.id, name: teams.name, slug: teams.slug },
+  owner: { id: owner.id, name: owner.name, email: owner.email },
+  destroyRequestedBy: { id: requestedBy.id, name: requestedBy.name },
+  // The template's title and outputs, not its whole document.
+  template: {
+    name: templates.name,
+    version: templateVersions.version,
+    title: sql<string>`${templateVersions.document}->'metadata'->>'title'`,
+    outputs: sql<TemplateDocument["spec"]["outputs"]>`coalesce(${templateVersions.document}->'spec'->'outputs', '[]'::jsonb)`,
+  },
+};
+
+type ResourceJson = {
+  id: string;
+  address: string;
+  type: string;
+  providerId: string | null;
+  status: (typeof environmentResources.$inferSelect)["status"];
+  tags: Record<string, string>;
+  hourlyMicros: number;
+  region: unknown;
+  readyAt: string | null;
+  deletedAt: string | null;
+};
+
+/**
+ * One environment with everything its page shows, in one statement: the row, its request's
+ * facts, team, owner, template, and (as JSON) its resources and runs, and its cost figures.
+ */
+async function loadEnvironment(db: Executor, environmentId: string, now: Date = new Date()) {
   const [found] = await db
     .select({
-      environment: environments,
-      request: {
-        id: requests.id,
-        number: requests.number,
-        plan: requests.plan,
-        ttlHours: requests.ttlHours,
-        hourlyMicros: requests.hourlyMicros,
-        monthlyCents: requests.monthlyCents,
-        status: requests.status,
-        sourceRepository: requests.sourceRepository,
-        sourcePullRequest: requests.sourcePullRequest,
-        sourceCommit: requests.sourceCommit,
-        sourceUrl: requests.sourceUrl,
-      },
-      team: { id: teams.id, name: teams.name, slug: teams.slug },
-      owner: { id: owner.id, name: owner.name, email: owner.email },
-      destroyRequestedBy: { id: requestedBy.id, name: requestedBy.name },
-      template: { name: templates.name, version: templateVersions.version, document: templateVersions.document },
+      ...environmentColumns,
+      resources: sql<ResourceJson[]>`(select coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'address', r.address, 'type', r.type,
+        'providerId', r.provider_id, 'status', r.status, 'tags', r.tags, 'hourlyMicros', r.hourly_micros, 'region', r.properties->'region',
+        'readyAt', r.ready_at, 'deletedAt', r.deleted_at) order by r.created_at), '[]'::jsonb)
+        from ${environmentResources} r where r.environment_id = ${environments.id})`,
+      runs: runRowsJson(sql`${environments.id}`),
+      openHourlyMicros: sql<string>`(select coalesce(sum(${costRecords.hourlyMicros}), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id} and ${costRecords.endedAt} is null)`,
+      accruedMicros: sql<string>`(select coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`,
     })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
@@ -254,39 +295,15 @@ export function sourceOf(request: {
 }
 
 export async function getEnvironment(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
-  const found = await loadEnvironment(db, environmentId);
+  const found = await loadEnvironment(db, environmentId, now);
   if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
-  const document = found.template.document as TemplateDocument;
-  const plan = request.plan as Plan;
-  const planned = new Map(plan.resources.map((r) => [r.address, r]));
+  const planned = new Map(request.plannedResources.map((r) => [r.address, r]));
+  const runRows = decodeRunRows(found.runs);
 
-  const [resourceRows, runRows, openRates, accrued] = await Promise.all([
-    db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
-    db
-      .select({
-        id: runs.id,
-        kind: runs.kind,
-        status: runs.status,
-        attempts: runs.attempts,
-        error: runs.error,
-        queuedAt: runs.queuedAt,
-        startedAt: runs.startedAt,
-        finishedAt: runs.finishedAt,
-      })
-      .from(runs)
-      .where(eq(runs.environmentId, environment.id))
-      .orderBy(desc(runs.queuedAt)),
-    db
-      .select({ micros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}), 0)` })
-      .from(costRecords)
-      .where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
-    accruedCentsByEnvironment(db, [environment.id], now),
-  ]);
-
-  const resources = resourceRows.map((r) => {
+  const resources = found.resources.map((r) => {
     const plannedResource = planned.get(r.address);
-    const region = plannedResource?.region ?? (typeof r.properties.region === "string" ? r.properties.region : null);
+    const region = plannedResource?.region ?? (typeof r.region === "string" ? r.region : null);
     return {
       id: r.id,
       address: r.address,
@@ -298,27 +315,28 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       status: r.status,
       tags: r.tags,
       hourlyMicros: r.hourlyMicros,
-      readyAt: r.readyAt,
-      deletedAt: r.status === "deleted" ? r.deletedAt : null,
+      readyAt: r.readyAt === null ? null : new Date(r.readyAt),
+      deletedAt: r.status === "deleted" && r.deletedAt !== null ? new Date(r.deletedAt) : null,
     };
   });
 
   // Outputs in the template's order; secret ones by name only: their values are revealed on purpose, one at a time.
   const sealed = secretNames(environment);
-  const titles = new Map(document.spec.outputs.map((o) => [o.name, o.title ?? o.name]));
-  const known = [...document.spec.outputs.map((o) => o.name), ...Object.keys(environment.outputs), ...(sealed ?? [])];
+  const templateOutputs = found.template.outputs;
+  const titles = new Map(templateOutputs.map((o) => [o.name, o.title ?? o.name]));
+  const known = [...templateOutputs.map((o) => o.name), ...Object.keys(environment.outputs), ...(sealed ?? [])];
   const outputs = [...new Set(known)]
     .map((name) => {
       if (name in environment.outputs)
         return { name, title: titles.get(name) ?? name, sensitive: false as const, value: environment.outputs[name] ?? "" };
-      const sensitiveInDocument = document.spec.outputs.some((o) => o.name === name && o.sensitive);
+      const sensitiveInDocument = templateOutputs.some((o) => o.name === name && o.sensitive);
       if (sealed?.includes(name) || (sealed === null && sensitiveInDocument && environment.secretOutputsCiphertext))
         return { name, title: titles.get(name) ?? name, sensitive: true as const, value: null };
       return null;
     })
     .filter((o) => o !== null);
 
-  const hourlyMicros = Number(openRates[0]?.micros ?? 0);
+  const hourlyMicros = Number(found.openHourlyMicros);
   const activeRun = runRows.some((r) => r.status === "queued" || r.status === "running");
   return {
     environment: {
@@ -342,14 +360,14 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
     request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours, source: sourceOf(request) },
     team: found.team,
     owner: found.owner,
-    template: { name: found.template.name, version: found.template.version, title: document.metadata.title },
+    template: { name: found.template.name, version: found.template.version, title: found.template.title },
     resources,
     outputs,
     /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
     secretsUnreadable: sealed === null,
     runs: runRows,
     cost: {
-      accruedCents: accrued.get(environment.id) ?? 0,
+      accruedCents: microsToCents(Number(found.accruedMicros)),
       /** What its running resources cost now (0 once destroyed). */
       hourlyMicros,
       monthlyCents: monthlyCents(hourlyMicros),

@@ -9,10 +9,11 @@ import { eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "~/db/client";
 import { requests, teams, templates, templateVersions, users, type Approval, type Request } from "~/db/schema";
-import type { EnvironmentStatus, RunKind, RunStatus } from "~/db/vocabulary";
+import type { EnvironmentStatus } from "~/db/vocabulary";
 import { engineCapabilities } from "~/server/engines/registry";
 import { approvalState, type PolicyDecision } from "~/server/policy";
 import { capabilities, requestLabel, toRecord } from "./requests";
+import { decodeRunRows, runRowsJson, type RunRowJson } from "./run-rows-json";
 import type { Viewer } from "./users";
 
 type Iso = string;
@@ -24,16 +25,6 @@ type ApprovalJson = Omit<Approval, "createdAt" | "supersededAt"> & {
 };
 type CommentJson = { id: string; body: string; createdAt: Iso; authorName: string; authorId: string };
 type TimelineJson = { id: number; at: Iso; actor: string; action: string; before: unknown; after: unknown };
-type RunJson = {
-  id: string;
-  kind: RunKind;
-  status: RunStatus;
-  attempts: number;
-  error: string | null;
-  queuedAt: Iso;
-  startedAt: Iso | null;
-  finishedAt: Iso | null;
-};
 type ResourceJson = { address: string; type: string; providerId: string | null; status: string };
 type EnvironmentJson = {
   id: string;
@@ -44,7 +35,7 @@ type EnvironmentJson = {
   expiresAt: Iso;
   readyAt: Iso | null;
   resources: ResourceJson[];
-  runs: RunJson[];
+  runs: RunRowJson[];
 };
 type ExtendedJson = { id: string; name: string; status: EnvironmentStatus; expiresAt: Iso };
 
@@ -83,9 +74,7 @@ export async function getRequest(db: Database, viewer: Viewer, row: Request) {
           'hasSecretOutputs', env.secret_outputs_ciphertext is not null, 'expiresAt', env.expires_at, 'readyAt', env.ready_at,
           'resources', (select coalesce(jsonb_agg(jsonb_build_object('address', r.address, 'type', r.type, 'providerId', r.provider_id, 'status', r.status)
             order by r.created_at), '[]'::jsonb) from environment_resources r where r.environment_id = env.id),
-          'runs', (select coalesce(jsonb_agg(jsonb_build_object('id', run.id, 'kind', run.kind, 'status', run.status, 'attempts', run.attempts,
-            'error', run.error, 'queuedAt', run.queued_at, 'startedAt', run.started_at, 'finishedAt', run.finished_at) order by run.queued_at desc), '[]'::jsonb)
-            from runs run where run.environment_id = env.id))
+          'runs', ${runRowsJson(sql`env.id`)})
         from environments env where env.request_id = ${requests.id} limit 1)`,
       extended: sql<ExtendedJson | null>`(
         select jsonb_build_object('id', x.id, 'name', x.name, 'status', x.status, 'expiresAt', x.expires_at)
@@ -122,12 +111,7 @@ export async function getRequest(db: Database, viewer: Viewer, row: Request) {
           resources: environment.resources,
         }
       : null,
-    runs: (environment?.runs ?? []).map((r) => ({
-      ...r,
-      queuedAt: date(r.queuedAt),
-      startedAt: maybeDate(r.startedAt),
-      finishedAt: maybeDate(r.finishedAt),
-    })),
+    runs: decodeRunRows(environment?.runs ?? []),
     /** For an extension: the environment it extends, and its expiry now. */
     extension: extended
       ? { environmentId: extended.id, name: extended.name, status: extended.status, expiresAt: date(extended.expiresAt), hours: row.ttlHours }
