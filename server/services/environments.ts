@@ -257,7 +257,8 @@ async function loadEnvironment(db: Executor, environmentId: string, now: Date = 
         'readyAt', r.ready_at, 'deletedAt', r.deleted_at) order by r.created_at), '[]'::jsonb)
         from ${environmentResources} r where r.environment_id = ${environments.id})`,
       runs: runRowsJson(sql`${environments.id}`),
-      openHourlyMicros: sql<string>`(select coalesce(sum(${costRecords.hourlyMicros}), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id} and ${costRecords.endedAt} is null)`,
+      // By the environment index (filtered), not the open-records index the planner picks for "ended_at is null".
+      openHourlyMicros: sql<string>`(select coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`,
       accruedMicros: sql<string>`(select coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`,
     })
     .from(environments)
