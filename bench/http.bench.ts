@@ -4,13 +4,13 @@
  * connections per call. Prints `http_<name>_rps`, `_p50_ms`, `_p95_ms`, each list's ratio to the
  * `me.get` floor of the same run (`_vs_floor`), and the web process's RSS before and after.
  *
- *   tsx bench/http.bench.ts [--seconds N] [--connections N]
+ *   tsx bench/http.bench.ts [--seconds N] [--connections N] [--rounds N] [--profile DIR] [--explain]
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import autocannon from "autocannon";
 import { and, eq, inArray } from "drizzle-orm";
 import { connect, disconnectAll } from "~/db/client";
@@ -18,6 +18,7 @@ import { environments, requests, teams, users } from "~/db/schema";
 import { demoSessionCookie, trpcQueryPath } from "~/scripts/lib/http-session";
 import { treeRssMiB } from "~/scripts/lib/process-rss";
 import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
+import { explainCalls } from "./lib/explain-calls";
 import { createSimEngine } from "~/server/engines/sim/engine";
 import { decideRequest } from "~/server/services/approvals";
 import { submitRequest } from "~/server/services/requests";
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "20" },
     rounds: { type: "string", default: "4" },
     profile: { type: "string" },
+    /** Print every call's SQL with EXPLAIN (ANALYZE, BUFFERS) on the seeded data, before the load. */
+    explain: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -87,6 +90,30 @@ function postmasterOf(port: string): number | undefined {
   return undefined;
 }
 
+/**
+ * --profile: the web process writes its profile so far and starts a new one (bench/lib/cpu-profile.mjs);
+ * kept as DIR/<label>.cpuprofile, so each call's load has a profile of its own.
+ */
+async function cutProfile(label: string): Promise<string | null> {
+  const pid = stack.pids().web;
+  if (!values.profile || pid === undefined) return null;
+  const written = path.join(values.profile, `${pid}.cpuprofile`);
+  process.kill(pid, "SIGUSR2");
+  for (let i = 0; i < 200; i++) {
+    await sleep(100);
+    if (!existsSync(written)) continue;
+    try {
+      JSON.parse(readFileSync(written, "utf8"));
+    } catch {
+      continue; // still being written
+    }
+    const kept = path.join(values.profile, `${label}.cpuprofile`);
+    renameSync(written, kept);
+    return kept;
+  }
+  throw new Error(`the web process wrote no profile for ${label} in 20 s`);
+}
+
 async function hammer(url: string, cookie: string, tally: Tally): Promise<void> {
   const web = stack.pids().web;
   const [web0, pg0] = [treeCpuMs(web), treeCpuMs(postmaster)];
@@ -130,6 +157,7 @@ const stack = await startThrowawayStack({
       : {}),
   },
 });
+if (values.profile) mkdirSync(values.profile, { recursive: true });
 let exitCode = 0;
 let postmaster: number | undefined;
 try {
@@ -176,6 +204,22 @@ try {
   const [someEnvironment] = await db.select({ id: environments.id }).from(environments).where(eq(environments.requestId, submitted[0]!));
   if (!someRequest || !someEnvironment) throw new Error("seeded request or environment missing");
 
+  if (values.explain) {
+    await explainCalls(
+      stack.databaseUrl,
+      approver,
+      [
+        { name: "catalog_list", run: (api) => api.catalog.list() },
+        { name: "requests_list", run: (api) => api.requests.list({}) },
+        { name: "environments_list", run: (api) => api.environments.list({ scope: "teams" }) },
+        { name: "approvals_inbox", run: (api) => api.approvals.inbox() },
+        { name: "request_page", run: (api) => api.requests.get({ requestId: someRequest.id }) },
+        { name: "environment_page", run: (api) => api.environments.get({ environmentId: someEnvironment.id }) },
+      ],
+      (line) => console.log(line),
+    );
+  }
+
   const cookie = await demoSessionCookie(stack.url, "approver@provisio.local");
   const calls: { name: string; path: string; list?: (body: unknown) => number }[] = [
     { name: "health", path: "/api/health" },
@@ -212,7 +256,12 @@ try {
   const tallies = new Map<string, Tally>(
     calls.map((c) => [c.name, { latencies: [], requests: 0, seconds: 0, non2xx: 0, errors: 0, webCpuMs: 0, pgCpuMs: 0 }]),
   );
-  for (let round = 0; round < rounds; round++) for (const call of calls) await hammer(`${stack.url}${call.path}`, cookie, tallies.get(call.name)!);
+  await cutProfile("start-up");
+  for (let round = 0; round < rounds; round++)
+    for (const call of calls) {
+      await hammer(`${stack.url}${call.path}`, cookie, tallies.get(call.name)!);
+      await cutProfile(`${call.name}-${round + 1}`);
+    }
   const results = new Map<string, Figures>();
   for (const call of calls) {
     const figures = figuresOf(tallies.get(call.name)!);
@@ -228,11 +277,8 @@ try {
     }
   }
   clearInterval(sampler);
-  // The profile covers start-up and warm-up too; SIGUSR2 writes it (bench/lib/profile-summary.ts reads it).
-  if (values.profile && stack.pids().web) {
-    process.kill(stack.pids().web!, "SIGUSR2");
-    print("http_web_profile", `${values.profile}/${stack.pids().web}.cpuprofile`);
-  }
+  // One profile per call and round (bench/lib/profile-summary.ts reads them).
+  if (values.profile) print("http_web_profiles", `${values.profile}/<call>-<round>.cpuprofile`);
   const floor = results.get("me_get")!.rps;
   print("http_floor_vs_health", floor / results.get("health")!.rps);
   for (const call of calls.slice(2)) print(`http_${call.name}_vs_floor`, results.get(call.name)!.rps / floor);

@@ -9,10 +9,9 @@ import { formatHours } from "~/components/format/time";
 import { commentError, decidedMessage, type Decision } from "~/components/requests/decide-dialog";
 import { ReasonList } from "~/components/requests/decision";
 import { stageProgress, stageWho } from "~/components/requests/format";
-import { PlanResources } from "~/components/requests/plan-view";
-import { RequestTerraformPlan } from "~/components/requests/terraform-plan";
-import type { InboxItem, Plan } from "~/components/requests/types";
+import type { InboxItem } from "~/components/requests/types";
 import { useTRPC } from "~/components/trpc/client";
+import { InboxPlan } from "./inbox-plan";
 import { Button } from "~/components/ui/button";
 import { inputClass } from "~/components/ui/form";
 import { Badge, EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
@@ -118,13 +117,7 @@ function InboxCard({ item, onDecided }: { item: InboxItem; onDecided: (message: 
         </div>
       </div>
 
-      <details className="border-t border-slate-100 px-5 py-3">
-        <summary className="cursor-pointer select-none text-sm font-medium text-brand-700">
-          Plan: {(item.plan as Plan).resources.length} resources
-        </summary>
-        <PlanResources plan={item.plan as Plan} label={`Plan of ${item.label}`} />
-        {item.engineCapabilities.planPreview && <RequestTerraformPlan requestId={item.id} inline label={`Terraform plan of ${item.label}`} />}
-      </details>
+      <InboxPlan item={item} />
 
       <form
         noValidate

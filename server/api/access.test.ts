@@ -181,6 +181,16 @@ const procedures: Record<string, Row> = {
     subject: "Request",
     refused: unseen,
   },
+  "requests.plan (own team)": {
+    call: (c, f) => c.requests.plan({ requestId: f.own.requestId }),
+    subject: "Request",
+    refused: everyone,
+  },
+  "requests.plan (other team)": {
+    call: (c, f) => c.requests.plan({ requestId: f.other.requestId }),
+    subject: "Request",
+    refused: unseen,
+  },
   "requests.savedPlans (own team)": {
     call: (c, f) => c.requests.savedPlans({ requestId: f.own.requestId }),
     subject: "Request",

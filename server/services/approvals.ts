@@ -5,12 +5,10 @@
  * is queued for provisioning in the same transaction. Two approvers at once, a double click or
  * a retried call make exactly one transition.
  */
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { approvals, requests, teams, templates, templateVersions, users } from "~/db/schema";
+import { approvals, requests } from "~/db/schema";
 import type { RequestStatus } from "~/db/vocabulary";
-import { engineCapabilities } from "~/server/engines/registry";
 import { approvalState, canApprove, canReject, type PolicyDecision } from "~/server/policy";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
@@ -20,8 +18,8 @@ import { applyExtension } from "./extensions";
 import { reopenApplyWithNewPlan } from "./saved-plans";
 import { startUpdate } from "./updates";
 import { enqueue } from "~/server/jobs/registry";
-import { capabilities, requestLabel, templateNameOf, toRecord } from "./requests";
-import { canReadRequest, decidableTeamIds, policyPrincipal } from "~/server/access/rules";
+import { requestLabel, templateNameOf, toRecord } from "./requests";
+import { canReadRequest, policyPrincipal } from "~/server/access/rules";
 import { applyReconcile } from "./reconcile";
 import { actorOf, type Viewer } from "./users";
 
@@ -177,67 +175,5 @@ export async function decideRequest(
       }
     }
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
-  });
-}
-
-const requester = alias(users, "requester");
-
-/** Pending requests the viewer may decide on now: their teams' (as approver) and, for admins, all. */
-export async function approvalInbox(db: Database, viewer: Viewer) {
-  const approverTeams = decidableTeamIds(viewer);
-  if (approverTeams !== "all" && approverTeams.length === 0) return [];
-  const rows = await db
-    .select({
-      request: requests,
-      teamName: teams.name,
-      requesterName: requester.name,
-      templateName: templates.name,
-      templateVersion: templateVersions.version,
-    })
-    .from(requests)
-    .innerJoin(teams, eq(teams.id, requests.teamId))
-    .innerJoin(requester, eq(requester.id, requests.requesterId))
-    .innerJoin(templateVersions, eq(templateVersions.id, requests.templateVersionId))
-    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .where(and(eq(requests.status, "pending_approval"), approverTeams === "all" ? undefined : inArray(requests.teamId, approverTeams)))
-    .orderBy(desc(requests.submittedAt));
-  if (rows.length === 0) return [];
-  const live = await db
-    .select()
-    .from(approvals)
-    .where(
-      and(
-        inArray(
-          approvals.requestId,
-          rows.map((r) => r.request.id),
-        ),
-        isNull(approvals.supersededAt),
-      ),
-    );
-  return rows.map(({ request, ...rest }) => {
-    const records = live.filter((a) => a.requestId === request.id).map(toRecord);
-    const decision = request.decision as PolicyDecision;
-    return {
-      id: request.id,
-      label: requestLabel(request),
-      version: request.version,
-      environmentName: request.environmentName,
-      kind: request.kind,
-      environmentId: request.environmentId,
-      tier: request.tier,
-      teamId: request.teamId,
-      monthlyCents: request.monthlyCents,
-      overTtlCents: request.overTtlCents,
-      ttlHours: request.ttlHours,
-      justification: request.justification,
-      submittedAt: request.submittedAt,
-      decision,
-      plan: request.plan,
-      /** What the plan's engine can do (a plan preview for approvers when `planPreview`). */
-      engineCapabilities: engineCapabilities((request.plan as { engine: string }).engine),
-      progress: approvalState(decision.stages, records, request.requesterId),
-      capabilities: capabilities(viewer, request, records),
-      ...rest,
-    };
   });
 }

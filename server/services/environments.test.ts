@@ -161,6 +161,26 @@ describe("a postgres-dev environment: page, outputs and secrets", () => {
     expect(detail.cost.hourlyMicros).toBe(hourly);
     const direct = await getEnvironment(db, people.member.viewer, environmentId, now);
     expect(direct.cost.accruedCents).toBe(Math.round((hourly * 10) / 10_000));
+    // The list computes both figures in its one query: the same as the page's.
+    const listed = await listEnvironments(db, people.member.viewer, { scope: "teams", limit: 100 }, now);
+    expect(listed.environments.find((e) => e.id === environmentId)).toMatchObject({ hourlyMicros: hourly, accruedCents: direct.cost.accruedCents });
+    // The request's page (one statement for all it shows) agrees with the environment's.
+    const requestPage = await people.member.caller.requests.get({ requestId: detail.request.id });
+    expect(requestPage.environment).toMatchObject({
+      id: environmentId,
+      status: "ready",
+      hasSecretOutputs: true,
+      expiresAt: expect.any(Date),
+      readyAt: expect.any(Date),
+    });
+    expect(requestPage.environment!.resources.map((r) => [r.address, r.type, r.status, r.providerId])).toEqual(
+      detail.resources.map((r) => [r.address, r.type, r.status, r.providerId]),
+    );
+    expect(requestPage.runs).toEqual([
+      expect.objectContaining({ kind: "apply", status: "succeeded", queuedAt: expect.any(Date), finishedAt: expect.any(Date) }),
+    ]);
+    expect(requestPage.timeline.map((e) => e.action).slice(0, 2)).toEqual(["request.submitted", "request.approved"]);
+    expect(requestPage.timeline.every((e) => e.at instanceof Date)).toBe(true);
 
     expect(detail.outputs.filter((o) => o.sensitive).map((o) => o.name)).toEqual(["connection_string", "password"]);
     expect(detail.outputs.filter((o) => o.sensitive).every((o) => o.value === null)).toBe(true);
@@ -496,6 +516,10 @@ describe("the list", () => {
     expect(await list({ ...base, status: "ready" })).toContain(membersOwn.environment.id);
     expect(await list({ ...base, template: "postgres-dev" })).not.toContain(membersOwn.environment.id);
     expect(await list({ ...base, tier: "prod" })).toEqual([]);
+    // No row matches: the template filter still offers the same names.
+    const none = await listEnvironments(db, people.owner.viewer, { ...base, tier: "prod" });
+    expect(none.templateNames).toEqual((await listEnvironments(db, people.owner.viewer, base)).templateNames);
+    expect(none.templateNames).toContain(simTemplate);
     expect(await list({ ...base, search: "mm-member" })).toEqual([membersOwn.environment.id]);
     // Expiring soon: within 24 hours counts it (TTL 24 h), within 1 hour does not; destroyed ones never.
     expect(await list({ ...base, expiringWithinHours: 24 })).toContain(membersOwn.environment.id);

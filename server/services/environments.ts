@@ -30,10 +30,11 @@ import { queueDestroy } from "~/server/runs/queue-destroy";
 import { createRun } from "~/server/runs/store";
 import type { listEnvironmentsInput } from "~/server/schemas/environments";
 import type { TemplateDocument } from "~/server/templates/format";
-import type { Plan } from "~/server/templates/plan";
+import type { PlannedResource } from "~/server/templates/plan";
 import { recordAudit } from "~/server/core/audit";
-import { accruedCentsByEnvironment, accruedMicrosSql, microsToCents } from "./cost-accrual";
+import { accruedMicrosSql, microsToCents } from "./cost-accrual";
 import { editablePendingChange } from "./pending-change";
+import { decodeRunRows, runRowsJson } from "./run-rows-json";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
@@ -102,7 +103,6 @@ export function environmentCapabilities(
 
 const owner = alias(users, "owner");
 /** What the environment's running resources cost per hour now: its open cost records. */
-const currentHourlySql = sql<string>`coalesce((select sum(cr.hourly_micros) from ${costRecords} cr where cr.environment_id = ${environments.id} and cr.ended_at is null), 0)`;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function visibleCondition(viewer: Viewer): SQL | undefined {
@@ -129,7 +129,23 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     input.search ? or(ilike(environments.name, `%${escapeLike(input.search)}%`), ilike(templates.name, `%${escapeLike(input.search)}%`)) : undefined,
     input.cursor ? lt(requests.number, input.cursor) : undefined,
   ].filter((c) => c !== undefined);
-  const rowsQuery = db
+  // The template filter offers the templates the viewer's environments were made from (first page only).
+  const templateNamesQuery = db
+    .selectDistinct({ name: templates.name })
+    .from(environments)
+    .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
+    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .where(visible);
+  // Both cost figures from one pass over each row's cost records (its environment index), not two.
+  const costs = db
+    .select({
+      hourlyMicros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0)`.as("open_hourly_micros"),
+      accruedMicros: sql<string>`coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)`.as("accrued_cost_micros"),
+    })
+    .from(costRecords)
+    .where(eq(costRecords.environmentId, environments.id))
+    .as("costs");
+  const rows = await db
     .select({
       id: environments.id,
       name: environments.name,
@@ -147,9 +163,12 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
       ownerName: owner.name,
       templateName: templates.name,
       templateVersion: templateVersions.version,
-      hourlyMicros: currentHourlySql,
-      // Accrued cost in the same query (one index scan of the row's cost records), not a second round trip.
-      accruedMicros: sql<string>`coalesce((select sum(${accruedMicrosSql(new Date(0), now)}) from ${costRecords} where ${costRecords.environmentId} = ${environments.id}), 0)`,
+      hourlyMicros: costs.hourlyMicros,
+      accruedMicros: costs.accruedMicros,
+      // First page: the filter's template names in the same statement (an uncorrelated subquery, run once).
+      templateNames: input.cursor
+        ? sql<null>`null`
+        : sql<string[]>`(select coalesce(array_agg(names.name order by names.name), '{}') from (${templateNamesQuery}) names)`,
     })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
@@ -157,24 +176,15 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     .innerJoin(owner, eq(owner.id, environments.ownerId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
+    .innerJoinLateral(costs, sql`true`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(requests.number))
     .limit(input.limit + 1);
-  // The template filter offers the templates the viewer's environments were made from (first page only), fetched alongside.
-  const templateNamesQuery = input.cursor
-    ? null
-    : db
-        .selectDistinct({ name: templates.name })
-        .from(environments)
-        .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
-        .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-        .where(visible)
-        .orderBy(templates.name);
-  const [rows, names] = await Promise.all([rowsQuery, templateNamesQuery]);
   const page = rows.slice(0, input.limit);
-  const templateNames = names ? names.map((r) => r.name) : null;
+  // No row to carry them (nothing matches the filters): the names on their own.
+  const templateNames = input.cursor ? null : (rows[0]?.templateNames ?? (await templateNamesQuery.orderBy(templates.name)).map((r) => r.name));
   return {
-    environments: page.map(({ number, hourlyMicros, accruedMicros, ...r }) => ({
+    environments: page.map(({ number, hourlyMicros, accruedMicros, templateNames: _names, ...r }) => ({
       ...r,
       requestLabel: `REQ-${number}`,
       hourlyMicros: Number(hourlyMicros),
@@ -188,28 +198,74 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
 // One environment ----------------------------------------------------------------------------
 
 const requestedBy = alias(users, "requested_by");
+/** Of a planned resource, what the environment page shows next to the real one. */
+type PlannedFacts = Pick<PlannedResource, "address" | "title" | "size" | "region">;
 
-async function loadEnvironment(db: Executor, environmentId: string) {
+/** After a day-2 change the resources' titles and sizes are the last applied change's, not the create's. */
+const lastAppliedChangePlan = sql`(select u.plan from ${requests} u where u.environment_id = ${environments.id} and u.kind = 'update'
+  and u.status = 'applied' order by u.updated_at desc limit 1)`;
+
+/** What every read of one environment selects: the row, its request's facts, team, owner, template. */
+const environmentColumns = {
+  environment: environments,
+  request: {
+    id: requests.id,
+    number: requests.number,
+    // What the page shows of each planned resource, not the whole plan (tags, cost lines, properties).
+    plannedResources: sql<
+      PlannedFacts[]
+    >`(select coalesce(jsonb_agg(jsonb_build_object('address', r->'address', 'title', r->'title', 'size', r->'size', 'region', r->'region')), '[]'::jsonb)
+      from jsonb_array_elements(coalesce(${lastAppliedChangePlan}, ${requests.plan})->'resources') r)`,
+    ttlHours: requests.ttlHours,
+    hourlyMicros: requests.hourlyMicros,
+    monthlyCents: requests.monthlyCents,
+    status: requests.status,
+    sourceRepository: requests.sourceRepository,
+    sourcePullRequest: requests.sourcePullRequest,
+    sourceCommit: requests.sourceCommit,
+    sourceUrl: requests.sourceUrl,
+  },
+  team: { id: teams.id, name: teams.name, slug: teams.slug },
+  owner: { id: owner.id, name: owner.name, email: owner.email },
+  destroyRequestedBy: { id: requestedBy.id, name: requestedBy.name },
+  // The template's title and outputs, not its whole document.
+  template: {
+    name: templates.name,
+    version: templateVersions.version,
+    title: sql<string>`${templateVersions.document}->'metadata'->>'title'`,
+    outputs: sql<TemplateDocument["spec"]["outputs"]>`coalesce(${templateVersions.document}->'spec'->'outputs', '[]'::jsonb)`,
+  },
+};
+
+type ResourceJson = {
+  id: string;
+  address: string;
+  type: string;
+  providerId: string | null;
+  status: (typeof environmentResources.$inferSelect)["status"];
+  tags: Record<string, string>;
+  hourlyMicros: number;
+  region: unknown;
+  readyAt: string | null;
+  deletedAt: string | null;
+};
+
+/**
+ * One environment with everything its page shows, in one statement: the row, its request's
+ * facts, team, owner, template, and (as JSON) its resources and runs, and its cost figures.
+ */
+async function loadEnvironment(db: Executor, environmentId: string, now: Date = new Date()) {
   const [found] = await db
     .select({
-      environment: environments,
-      request: {
-        id: requests.id,
-        number: requests.number,
-        plan: requests.plan,
-        ttlHours: requests.ttlHours,
-        hourlyMicros: requests.hourlyMicros,
-        monthlyCents: requests.monthlyCents,
-        status: requests.status,
-        sourceRepository: requests.sourceRepository,
-        sourcePullRequest: requests.sourcePullRequest,
-        sourceCommit: requests.sourceCommit,
-        sourceUrl: requests.sourceUrl,
-      },
-      team: { id: teams.id, name: teams.name, slug: teams.slug },
-      owner: { id: owner.id, name: owner.name, email: owner.email },
-      destroyRequestedBy: { id: requestedBy.id, name: requestedBy.name },
-      template: { name: templates.name, version: templateVersions.version, document: templateVersions.document },
+      ...environmentColumns,
+      resources: sql<ResourceJson[]>`(select coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'address', r.address, 'type', r.type,
+        'providerId', r.provider_id, 'status', r.status, 'tags', r.tags, 'hourlyMicros', r.hourly_micros, 'region', r.properties->'region',
+        'readyAt', r.ready_at, 'deletedAt', r.deleted_at) order by r.created_at), '[]'::jsonb)
+        from ${environmentResources} r where r.environment_id = ${environments.id})`,
+      runs: runRowsJson(sql`${environments.id}`),
+      // By the environment index (filtered), not the open-records index the planner picks for "ended_at is null".
+      openHourlyMicros: sql<string>`(select coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`,
+      accruedMicros: sql<string>`(select coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`,
     })
     .from(environments)
     .innerJoin(requests, eq(requests.id, environments.requestId))
@@ -246,47 +302,16 @@ export function sourceOf(request: {
 }
 
 export async function getEnvironment(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
-  const found = await loadEnvironment(db, environmentId);
+  const found = await loadEnvironment(db, environmentId, now);
   if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
-  const document = found.template.document as TemplateDocument;
+  const planned = new Map(request.plannedResources.map((r) => [r.address, r]));
+  const runRows = decodeRunRows(found.runs);
+  const pendingChange = await editablePendingChange(db, viewer, environment.id);
 
-  const [resourceRows, runRows, openRates, accrued, lastChange, pendingChange] = await Promise.all([
-    db.select().from(environmentResources).where(eq(environmentResources.environmentId, environment.id)).orderBy(environmentResources.createdAt),
-    db
-      .select({
-        id: runs.id,
-        kind: runs.kind,
-        status: runs.status,
-        attempts: runs.attempts,
-        error: runs.error,
-        queuedAt: runs.queuedAt,
-        startedAt: runs.startedAt,
-        finishedAt: runs.finishedAt,
-      })
-      .from(runs)
-      .where(eq(runs.environmentId, environment.id))
-      .orderBy(desc(runs.queuedAt)),
-    db
-      .select({ micros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}), 0)` })
-      .from(costRecords)
-      .where(and(eq(costRecords.environmentId, environment.id), sql`${costRecords.endedAt} is null`)),
-    accruedCentsByEnvironment(db, [environment.id], now),
-    // After a day-2 change the resources' titles and sizes are the last applied change's, not the create's.
-    db
-      .select({ plan: requests.plan })
-      .from(requests)
-      .where(and(eq(requests.environmentId, environment.id), eq(requests.kind, "update"), eq(requests.status, "applied")))
-      .orderBy(desc(requests.updatedAt))
-      .limit(1),
-    editablePendingChange(db, viewer, environment.id),
-  ]);
-  const plan = (lastChange[0]?.plan ?? request.plan) as Plan;
-  const planned = new Map(plan.resources.map((r) => [r.address, r]));
-
-  const resources = resourceRows.map((r) => {
+  const resources = found.resources.map((r) => {
     const plannedResource = planned.get(r.address);
-    const region = plannedResource?.region ?? (typeof r.properties.region === "string" ? r.properties.region : null);
+    const region = plannedResource?.region ?? (typeof r.region === "string" ? r.region : null);
     return {
       id: r.id,
       address: r.address,
@@ -298,27 +323,28 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
       status: r.status,
       tags: r.tags,
       hourlyMicros: r.hourlyMicros,
-      readyAt: r.readyAt,
-      deletedAt: r.status === "deleted" ? r.deletedAt : null,
+      readyAt: r.readyAt === null ? null : new Date(r.readyAt),
+      deletedAt: r.status === "deleted" && r.deletedAt !== null ? new Date(r.deletedAt) : null,
     };
   });
 
   // Outputs in the template's order; secret ones by name only: their values are revealed on purpose, one at a time.
   const sealed = secretNames(environment);
-  const titles = new Map(document.spec.outputs.map((o) => [o.name, o.title ?? o.name]));
-  const known = [...document.spec.outputs.map((o) => o.name), ...Object.keys(environment.outputs), ...(sealed ?? [])];
+  const templateOutputs = found.template.outputs;
+  const titles = new Map(templateOutputs.map((o) => [o.name, o.title ?? o.name]));
+  const known = [...templateOutputs.map((o) => o.name), ...Object.keys(environment.outputs), ...(sealed ?? [])];
   const outputs = [...new Set(known)]
     .map((name) => {
       if (name in environment.outputs)
         return { name, title: titles.get(name) ?? name, sensitive: false as const, value: environment.outputs[name] ?? "" };
-      const sensitiveInDocument = document.spec.outputs.some((o) => o.name === name && o.sensitive);
+      const sensitiveInDocument = templateOutputs.some((o) => o.name === name && o.sensitive);
       if (sealed?.includes(name) || (sealed === null && sensitiveInDocument && environment.secretOutputsCiphertext))
         return { name, title: titles.get(name) ?? name, sensitive: true as const, value: null };
       return null;
     })
     .filter((o) => o !== null);
 
-  const hourlyMicros = Number(openRates[0]?.micros ?? 0);
+  const hourlyMicros = Number(found.openHourlyMicros);
   const activeRun = runRows.some((r) => r.status === "queued" || r.status === "running");
   return {
     environment: {
@@ -342,7 +368,7 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
     request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours, source: sourceOf(request) },
     team: found.team,
     owner: found.owner,
-    template: { name: found.template.name, version: found.template.version, title: document.metadata.title },
+    template: { name: found.template.name, version: found.template.version, title: found.template.title },
     resources,
     outputs,
     /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
@@ -351,7 +377,7 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
     /** The viewer's own change waiting for approval, which they may edit ("Edit change"); null otherwise. */
     pendingChange,
     cost: {
-      accruedCents: accrued.get(environment.id) ?? 0,
+      accruedCents: microsToCents(Number(found.accruedMicros)),
       /** What its running resources cost now (0 once destroyed). */
       hourlyMicros,
       monthlyCents: monthlyCents(hourlyMicros),

@@ -8,28 +8,13 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ilike, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Database, Executor } from "~/db/client";
-import {
-  approvals,
-  auditEvents,
-  environmentResources,
-  environments,
-  memberships,
-  requestComments,
-  requests,
-  runs,
-  teams,
-  templates,
-  templateVersions,
-  users,
-  type Request,
-} from "~/db/schema";
-import { afterParametersChanged, approvalState, canApprove, canReject, type ApprovalRecord, type PolicyDecision } from "~/server/policy";
+import { approvals, memberships, requestComments, requests, teams, templates, templateVersions, users, type Request } from "~/db/schema";
+import { afterParametersChanged, canApprove, canReject, type ApprovalRecord, type PolicyDecision } from "~/server/policy";
 import type { z } from "zod";
 import type { listRequestsInput } from "~/server/schemas/requests";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
-import { engineCapabilities } from "~/server/engines/registry";
 import { assertTransition } from "~/server/core/lifecycle";
 import { assertEngineAvailable } from "./engine-availability";
 import { enqueue } from "~/server/jobs/registry";
@@ -484,7 +469,11 @@ export function toRecord(a: typeof approvals.$inferSelect): ApprovalRecord {
 }
 
 /** What the viewer may do with a request right now, and why not. */
-export function capabilities(viewer: Viewer, row: Request, liveApprovals: ApprovalRecord[]) {
+export function capabilities(
+  viewer: Viewer,
+  row: Pick<Request, "decision" | "teamId" | "requesterId" | "status" | "kind">,
+  liveApprovals: ApprovalRecord[],
+) {
   const decision = row.decision as PolicyDecision;
   const approver = policyPrincipal(viewer, row.teamId);
   const pending = row.status === "pending_approval";
@@ -502,140 +491,6 @@ export function capabilities(viewer: Viewer, row: Request, liveApprovals: Approv
 }
 
 const requester = alias(users, "requester");
-
-export async function getRequest(db: Database, viewer: Viewer, requestId: string) {
-  const [found] = await db
-    .select({
-      request: requests,
-      team: { id: teams.id, name: teams.name, slug: teams.slug },
-      requester: { id: requester.id, name: requester.name, email: requester.email },
-      version: templateVersions.version,
-      templateName: templates.name,
-      // What the page shows of the template, not its whole document.
-      templateTitle: sql<string>`${templateVersions.document}->'metadata'->>'title'`,
-      templateParameters: sql<unknown[]>`${templateVersions.document}->'spec'->'parameters'`,
-      templateEngine: sql<string>`${templateVersions.document}->'spec'->>'engine'`,
-    })
-    .from(requests)
-    .innerJoin(teams, eq(teams.id, requests.teamId))
-    .innerJoin(requester, eq(requester.id, requests.requesterId))
-    .innerJoin(templateVersions, eq(templateVersions.id, requests.templateVersionId))
-    .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .where(eq(requests.id, requestId))
-    .limit(1);
-  if (!found || !canReadRequest(viewer, found.request)) throw notFound("Request");
-  const row = found.request;
-  const approver = alias(users, "approver");
-  const author = alias(users, "author");
-  // Everything below depends only on the request: fetched side by side, not one after another.
-  const [decisions, comments, timeline, [environment], [extended]] = await Promise.all([
-    db
-      .select({ approval: approvals, name: approver.name, email: approver.email })
-      .from(approvals)
-      .innerJoin(approver, eq(approver.id, approvals.approverId))
-      .where(eq(approvals.requestId, row.id))
-      .orderBy(approvals.createdAt),
-    db
-      .select({
-        id: requestComments.id,
-        body: requestComments.body,
-        createdAt: requestComments.createdAt,
-        authorName: author.name,
-        authorId: author.id,
-      })
-      .from(requestComments)
-      .innerJoin(author, eq(author.id, requestComments.authorId))
-      .where(eq(requestComments.requestId, row.id))
-      .orderBy(requestComments.createdAt),
-    db
-      .select({
-        id: auditEvents.id,
-        at: auditEvents.at,
-        actor: auditEvents.actorLabel,
-        action: auditEvents.action,
-        before: auditEvents.before,
-        after: auditEvents.after,
-      })
-      .from(auditEvents)
-      .where(eq(auditEvents.correlationId, row.id))
-      .orderBy(auditEvents.id),
-    db
-      .select({
-        id: environments.id,
-        status: environments.status,
-        failureSummary: environments.failureSummary,
-        outputs: environments.outputs,
-        hasSecretOutputs: sql<boolean>`${environments.secretOutputsCiphertext} is not null`,
-        expiresAt: environments.expiresAt,
-        readyAt: environments.readyAt,
-      })
-      .from(environments)
-      .where(eq(environments.requestId, row.id))
-      .limit(1),
-    row.environmentId
-      ? db
-          .select({ id: environments.id, name: environments.name, status: environments.status, expiresAt: environments.expiresAt })
-          .from(environments)
-          .where(eq(environments.id, row.environmentId))
-          .limit(1)
-      : Promise.resolve([]),
-  ]);
-  const live = decisions.filter((d) => d.approval.supersededAt === null).map((d) => toRecord(d.approval));
-  const decision = row.decision as PolicyDecision;
-  const [environmentRuns, resources] = environment
-    ? await Promise.all([
-        db
-          .select({
-            id: runs.id,
-            kind: runs.kind,
-            status: runs.status,
-            attempts: runs.attempts,
-            error: runs.error,
-            queuedAt: runs.queuedAt,
-            startedAt: runs.startedAt,
-            finishedAt: runs.finishedAt,
-          })
-          .from(runs)
-          .where(eq(runs.environmentId, environment.id))
-          .orderBy(desc(runs.queuedAt)),
-        db
-          .select({
-            address: environmentResources.address,
-            type: environmentResources.type,
-            providerId: environmentResources.providerId,
-            status: environmentResources.status,
-          })
-          .from(environmentResources)
-          .where(eq(environmentResources.environmentId, environment.id))
-          .orderBy(environmentResources.createdAt),
-      ])
-    : [[], []];
-  return {
-    // Secret outputs are never sent here: only whether there are any, to be revealed on purpose.
-    environment: environment ? { ...environment, resources } : null,
-    runs: environmentRuns,
-    /** For an extension: the environment it extends, and its expiry now. */
-    extension: extended
-      ? { environmentId: extended.id, name: extended.name, status: extended.status, expiresAt: extended.expiresAt, hours: row.ttlHours }
-      : null,
-    request: { ...row, label: requestLabel(row) },
-    team: found.team,
-    requester: found.requester,
-    template: {
-      name: found.templateName,
-      version: found.version,
-      title: found.templateTitle,
-      parameters: found.templateParameters,
-      engineCapabilities: engineCapabilities(found.templateEngine),
-    },
-    decision,
-    approvals: decisions.map((d) => ({ ...d.approval, approverName: d.name, approverEmail: d.email })),
-    progress: approvalState(decision.stages, live, row.requesterId),
-    comments,
-    timeline,
-    capabilities: capabilities(viewer, row, live),
-  };
-}
 
 export async function addComment(db: Database, viewer: Viewer, input: { requestId: string; body: string }) {
   return db.transaction(async (tx) => {

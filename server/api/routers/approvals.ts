@@ -1,5 +1,6 @@
 import { decideRequestInput } from "~/server/schemas/requests";
-import { approvalInbox, decideRequest } from "~/server/services/approvals";
+import { approvalInbox } from "~/server/services/approval-inbox";
+import { decideRequest } from "~/server/services/approvals";
 import { approverProcedure, requestDeciderProcedure, router } from "../trpc";
 
 /** Approvers of some team, and admins: the inbox and the decisions (who may decide on which request is the policy's call). */

@@ -7,9 +7,11 @@ import {
   updateRequestInput,
 } from "~/server/schemas/requests";
 import { submitWithSourceUpdate } from "~/server/services/pr-updates";
-import { addComment, cancelRequest, getRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
+import { getRequest } from "~/server/services/request-page";
+import { addComment, cancelRequest, listRequests, previewRequest, updateRequest } from "~/server/services/requests";
 import { savedPlansOf } from "~/server/services/saved-plans";
 import { planTerraformDraft, planTerraformRequest } from "~/server/services/terraform-plans";
+import type { Plan } from "~/server/templates/plan";
 import { authedProcedure, requestCancellerProcedure, requestProcedure, requestRequesterProcedure, router, teamMemberProcedure } from "../trpc";
 
 /** Requests for environments. requestProcedure answers NOT_FOUND for other teams' requests. */
@@ -21,12 +23,14 @@ export const requestsRouter = router({
   update: requestRequesterProcedure.input(updateRequestInput).mutation(({ ctx, input }) => updateRequest(ctx.db, ctx.viewer, input)),
   cancel: requestCancellerProcedure.input(cancelRequestInput).mutation(({ ctx, input }) => cancelRequest(ctx.db, ctx.viewer, input)),
   comment: requestProcedure.input(commentInput).mutation(({ ctx, input }) => addComment(ctx.db, ctx.viewer, input)),
-  get: requestProcedure.query(({ ctx }) => getRequest(ctx.db, ctx.viewer, ctx.request.id)),
+  get: requestProcedure.query(({ ctx }) => getRequest(ctx.db, ctx.viewer, ctx.request)),
   list: authedProcedure.input(listRequestsInput).query(({ ctx, input }) => listRequests(ctx.db, ctx.viewer, input)),
   /** Terraform templates: a real `terraform plan` of the form's values (resource changes, cost from the plan); cached, run on demand. */
   terraformPlan: teamMemberProcedure.input(previewRequestInput).query(({ ctx, input }) => planTerraformDraft(ctx.db, ctx.viewer, ctx.team.id, input)),
   /** The same for a submitted request, for its page and its approvers. */
   terraformPlanForRequest: requestProcedure.query(({ ctx }) => planTerraformRequest(ctx.db, ctx.viewer, ctx.request.id)),
+  /** The plan as submitted, loaded on demand where a page lists requests by a summary of their plans (the approvals inbox). */
+  plan: requestProcedure.query(({ ctx }) => ctx.request.plan as Plan),
   /** Terraform: the plans saved with the request (approved, re-planned, applied): "plan vs applied". */
   savedPlans: requestProcedure.query(({ ctx }) => savedPlansOf(ctx.db, ctx.request.id)),
 });
