@@ -7,7 +7,17 @@
  */
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
-import { environments, fleetRolloutTargets, fleetRollouts, requests, teams, templates, users, type FleetRollout } from "~/db/schema";
+import {
+  environments,
+  fleetRolloutTargets,
+  fleetRollouts,
+  requests,
+  teams,
+  templates,
+  templateVersions,
+  users,
+  type FleetRollout,
+} from "~/db/schema";
 import type { FleetRolloutStatus } from "~/db/vocabulary";
 import { recordAudit } from "~/server/core/audit";
 import { ServiceError } from "~/server/core/errors";
@@ -15,6 +25,7 @@ import { publishEvent } from "~/server/core/events";
 import { enqueue } from "~/server/jobs/registry";
 import { planFleetRollout, type FleetPlanInput } from "./fleet-rollout-plan";
 import { requestLabel } from "./requests";
+import { semverOrder } from "./template-versions";
 import { actorOf, type Viewer } from "./users";
 
 export type StartRolloutInput = FleetPlanInput & {
@@ -267,7 +278,7 @@ export function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** The rollouts of a template, newest first (admins and auditors). */
+/** The rollouts of a template, newest first, and the versions it may target (admins and auditors). */
 export async function listRollouts(db: Database, input: { templateName: string }) {
   const [template] = await db.select({ id: templates.id }).from(templates).where(eq(templates.name, input.templateName)).limit(1);
   if (!template) throw new ServiceError("not_found", `Template ${input.templateName} was not found.`, "templateName");
@@ -278,7 +289,18 @@ export async function listRollouts(db: Database, input: { templateName: string }
     .where(eq(fleetRollouts.templateId, template.id))
     .orderBy(desc(fleetRollouts.createdAt))
     .limit(20);
-  return Promise.all(rows.map(async ({ rollout, startedBy }) => ({ ...summaryOf(rollout), startedBy, counts: await countsOf(db, rollout.id) })));
+  const versions = await db
+    .select({ version: templateVersions.version })
+    .from(templateVersions)
+    .where(and(eq(templateVersions.templateId, template.id), eq(templateVersions.status, "published")))
+    .orderBy(...semverOrder);
+  return {
+    /** Published versions, newest first: what a rollout may target. */
+    versions: versions.map((v) => v.version),
+    rollouts: await Promise.all(
+      rows.map(async ({ rollout, startedBy }) => ({ ...summaryOf(rollout), startedBy, counts: await countsOf(db, rollout.id) })),
+    ),
+  };
 }
 
 function summaryOf(r: FleetRollout) {
