@@ -53,6 +53,11 @@ export async function advanceRollout(db: Database, rolloutId: string, now = new 
     await refreshTargets(tx, rollout.id, now);
     let current = rollout;
     while (current.status === "running") {
+      // Resumed after its last batch halted: nothing left to start.
+      if (current.currentBatch >= current.batchCount) {
+        current = await finishRollout(tx, current, now);
+        break;
+      }
       const batch = await tx
         .select()
         .from(fleetRolloutTargets)
@@ -260,17 +265,24 @@ async function finishBatch(tx: Executor, rollout: FleetRollout, batch: FleetRoll
       });
     return halted!;
   }
-  const last = rollout.currentBatch + 1 >= rollout.batchCount;
+  if (rollout.currentBatch + 1 >= rollout.batchCount) return finishRollout(tx, rollout, now);
   const [next] = await tx
     .update(fleetRollouts)
-    .set(last ? { status: "finished", finishedAt: now, updatedAt: now } : { currentBatch: rollout.currentBatch + 1, updatedAt: now })
+    .set({ currentBatch: rollout.currentBatch + 1, updatedAt: now })
     .where(eq(fleetRollouts.id, rollout.id))
     .returning();
-  if (last) {
-    await recordAudit(tx, systemActor, { action: "fleet.finished", subjectType: "fleet_rollout", subjectId: rollout.id, correlationId: rollout.id });
-    await publishFinished(tx, next!, "finished");
-  }
   return next!;
+}
+
+async function finishRollout(tx: Executor, rollout: FleetRollout, now: Date): Promise<FleetRollout> {
+  const [finished] = await tx
+    .update(fleetRollouts)
+    .set({ status: "finished", finishedAt: now, updatedAt: now })
+    .where(eq(fleetRollouts.id, rollout.id))
+    .returning();
+  await recordAudit(tx, systemActor, { action: "fleet.finished", subjectType: "fleet_rollout", subjectId: rollout.id, correlationId: rollout.id });
+  await publishFinished(tx, finished!, "finished");
+  return finished!;
 }
 
 function resultWords(t: FleetRolloutTarget): string {

@@ -243,6 +243,12 @@ describe("staged fleet rollout", () => {
     rollout = await getRollout(db, { rolloutId });
     expect(rollout.status).toBe("finished");
     expect(rollout.counts).toMatchObject({ succeeded: 5, failed: 1 });
+    // The halted batch was the last: resume finishes without judging a batch that does not exist.
+    const batchAudits = await db
+      .select({ after: auditEvents.after })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subjectId, rolloutId), eq(auditEvents.action, "fleet.batch_finished")));
+    expect(batchAudits.map((a) => (a.after as { batch: number }).batch)).toEqual([0, 1, 2]);
   });
 
   it("pause starts nothing new; cancel stops every further batch and skips what was pending", async () => {
