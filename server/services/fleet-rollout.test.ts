@@ -178,6 +178,13 @@ describe("staged fleet rollout", () => {
     let now = await targets(rolloutId);
     expect(now.filter((t) => t.status === "running").map((t) => t.batch)).toEqual([0, 0]);
     expect(now.filter((t) => t.status === "pending")).toHaveLength(5);
+    // A finished update run wakes the rollout at once: its advance job is due now, not at the next poll.
+    await db.execute(sql`select graphile_worker.remove_job(${`fleet_rollout:${rolloutId}`})`);
+    await drain(ids);
+    const woken = await db.execute<{ due: boolean }>(
+      sql`select run_at <= now() as due from graphile_worker.jobs where key = ${`fleet_rollout:${rolloutId}`}`,
+    );
+    expect(woken.rows).toEqual([{ due: true }]);
 
     for (let batch = 0; batch < 3; batch++) {
       await drain(ids);
@@ -248,7 +255,7 @@ describe("staged fleet rollout", () => {
       .select({ after: auditEvents.after })
       .from(auditEvents)
       .where(and(eq(auditEvents.subjectId, rolloutId), eq(auditEvents.action, "fleet.batch_finished")));
-    expect(batchAudits.map((a) => (a.after as { batch: number }).batch)).toEqual([0, 1, 2]);
+    expect(batchAudits.map((a) => (a.after as { batch: number }).batch).sort()).toEqual([0, 1, 2]);
   });
 
   it("pause starts nothing new; cancel stops every further batch and skips what was pending", async () => {
