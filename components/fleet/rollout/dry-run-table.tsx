@@ -16,14 +16,16 @@ export function DryRunTable({ plan }: { plan: DryRun }) {
   ];
   return (
     <div className="space-y-4">
-      <dl aria-label="Dry run totals" className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
-        {totals.map(([label, value]) => (
-          <div key={label} className="rounded-md border border-slate-200 px-3 py-2">
-            <dt className="text-xs text-slate-500">{label}</dt>
-            <dd className={`font-semibold ${label === "Stateful replacements" && t.statefulReplacements > 0 ? "text-red-700" : ""}`}>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <div role="group" aria-label="Dry run totals">
+        <dl className="grid grid-cols-2 gap-3 text-sm sm:grid-cols-4">
+          {totals.map(([label, value]) => (
+            <div key={label} className="rounded-md border border-slate-200 px-3 py-2">
+              <dt className="text-xs text-slate-500">{label}</dt>
+              <dd className={`font-semibold ${label === "Stateful replacements" && t.statefulReplacements > 0 ? "text-red-700" : ""}`}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
       {plan.planned.length === 0 ? (
         <p className="text-sm text-slate-600">No environment can be moved to {plan.target.version} now.</p>
       ) : (

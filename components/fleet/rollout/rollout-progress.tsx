@@ -52,7 +52,7 @@ export function RolloutProgress({ rolloutId, canManage }: { rolloutId: string; c
           started by {r.startedBy}, {formatDateTime(r.createdAt)}; {r.batchCount} batches (canary {r.canarySize}, then {r.batchSize} each)
         </span>
       </div>
-      <p className="text-sm text-slate-700" aria-label="Rollout counts">
+      <p className="text-sm text-slate-700" role="status" aria-label="Rollout counts">
         {r.counts.succeeded} updated, {r.counts.failed} failed, {r.counts.running} running, {r.counts.awaiting_approval} awaiting approval,{" "}
         {r.counts.pending} pending, {r.counts.skipped} skipped
         {isOpen(r.status) && ` — ${batchName(r.currentBatch).toLowerCase()} under way`}
