@@ -23,6 +23,8 @@ import {
   denialStages,
   environmentStatuses,
   failureCauses,
+  type FleetRolloutStatus,
+  type FleetTargetStatus,
   requestStatuses,
   resourceStatuses,
   runKinds,
@@ -1048,3 +1050,101 @@ export const sloProvisions = pgTable(
   },
   (t) => [index("slo_provisions_ready_idx").on(t.readyAt), index("slo_provisions_tier_ready_idx").on(t.tier, t.readyAt)],
 );
+
+/**
+ * Fleet rollouts (issue 14): one template moved to a target published version across its
+ * environments, a canary batch then batches of a chosen size, halted when a batch's failures pass
+ * the threshold. The worker advances it (server/services/fleet-rollout-progress.ts) under a row
+ * lock on this row, so no batch starts twice. At most one open rollout per template.
+ */
+export const fleetRollouts = pgTable(
+  "fleet_rollouts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    templateId: uuid("template_id")
+      .notNull()
+      .references(() => templates.id),
+    targetVersionId: uuid("target_version_id")
+      .notNull()
+      .references(() => templateVersions.id),
+    targetVersion: text("target_version").notNull(),
+    status: text("status").$type<FleetRolloutStatus>().notNull().default("running"),
+    canarySize: integer("canary_size").notNull(),
+    batchSize: integer("batch_size").notNull(),
+    /** Halt when a batch has more failures than this (null: no count limit). */
+    maxFailures: integer("max_failures"),
+    /** Halt when a batch's failed share of its attempted updates passes this percentage (null: no share limit). */
+    maxFailurePercent: integer("max_failure_percent"),
+    /** Updates that need approval: `wait` requests them and the batch waits; `skip` starts them at once (reason required). */
+    approvalMode: text("approval_mode").$type<"wait" | "skip">().notNull(),
+    approvalSkipReason: text("approval_skip_reason"),
+    confirmDestructive: boolean("confirm_destructive").notNull().default(false),
+    batchCount: integer("batch_count").notNull(),
+    /** The batch under way (0 = the canary). */
+    currentBatch: integer("current_batch").notNull().default(0),
+    haltReason: text("halt_reason"),
+    /** The dry run's totals when it started. */
+    totals: jsonb("totals").$type<Record<string, number>>().notNull(),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("fleet_rollouts_open_idx")
+      .on(t.templateId)
+      .where(sql`${t.status} in ('running', 'paused', 'halted')`),
+    check("fleet_rollouts_status", sql`${t.status} in ('running', 'paused', 'halted', 'cancelled', 'finished')`),
+  ],
+);
+
+export const fleetRolloutTargets = pgTable(
+  "fleet_rollout_targets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    rolloutId: uuid("rollout_id")
+      .notNull()
+      .references(() => fleetRollouts.id),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    /** Its batch (0 = canary); null when it was skipped before any batch (refused by the dry run). */
+    batch: integer("batch"),
+    status: text("status").$type<FleetTargetStatus>().notNull().default("pending"),
+    /** Why it was skipped or failed. */
+    reason: text("reason"),
+    fromVersion: text("from_version").notNull(),
+    requestId: uuid("request_id").references(() => requests.id),
+    /** After a failed update: whether the rollback put it back (null while unknown). */
+    rolledBack: boolean("rolled_back"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("fleet_rollout_targets_env_idx").on(t.rolloutId, t.environmentId),
+    index("fleet_rollout_targets_batch_idx").on(t.rolloutId, t.batch),
+    check("fleet_rollout_targets_status", sql`${t.status} in ('pending', 'skipped', 'awaiting_approval', 'running', 'succeeded', 'failed')`),
+  ],
+);
+
+export type FleetRollout = typeof fleetRollouts.$inferSelect;
+export type FleetRolloutTarget = typeof fleetRolloutTargets.$inferSelect;
+
+/**
+ * Sim-only forced faults (issue 14, for the rollout journey): the next change the sim engine
+ * makes to this environment's resources fails, once. Armed by an admin (audited), consumed by the
+ * sim engine; no other engine reads it.
+ */
+export const simArmedFaults = pgTable("sim_armed_faults", {
+  environmentId: uuid("environment_id")
+    .primaryKey()
+    .references(() => environments.id),
+  armedBy: uuid("armed_by")
+    .notNull()
+    .references(() => users.id),
+  armedAt: timestamp("armed_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -65,3 +65,14 @@ export const denialRules = ["quota", "budget"] as const;
 export type DenialRule = (typeof denialRules)[number];
 export const denialStages = ["preview", "submit"] as const;
 export type DenialStage = (typeof denialStages)[number];
+
+/**
+ * A fleet rollout (issue 14): `running` advances batch by batch; `paused` (by an admin) and
+ * `halted` (a batch passed its failure threshold) start nothing new until resumed; `cancelled`
+ * and `finished` are final.
+ */
+export const fleetRolloutStatuses = ["running", "paused", "halted", "cancelled", "finished"] as const;
+export type FleetRolloutStatus = (typeof fleetRolloutStatuses)[number];
+/** One environment of a rollout: its update request's progress, or why it was skipped. */
+export const fleetTargetStatuses = ["pending", "skipped", "awaiting_approval", "running", "succeeded", "failed"] as const;
+export type FleetTargetStatus = (typeof fleetTargetStatuses)[number];

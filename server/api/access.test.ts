@@ -334,6 +334,26 @@ const procedures: Record<string, Row> = {
   },
   // A template's fleet: admins, auditors and team approvers (their teams' environments only).
   "fleet.get": { call: (c, f) => c.fleet.get({ templateName: f.template }), refused: { member: F, teammate: F } },
+  // Fleet rollouts span every team: admins run them, admins and auditors read them. Inputs fail after the checks (nothing behind 1.0.0, unknown ids).
+  "fleetRollouts.dryRun": { call: (c, f) => c.fleetRollouts.dryRun({ templateName: f.template, targetVersion: "1.0.0" }), refused: adminsOnly },
+  "fleetRollouts.start": {
+    call: (c, f) =>
+      c.fleetRollouts.start({
+        templateName: f.template,
+        targetVersion: "1.0.0",
+        canary: { size: 1, unit: "environments" },
+        batchSize: 1,
+        maxFailures: 0,
+        approvals: { mode: "wait" },
+      }),
+    refused: adminsOnly,
+  },
+  "fleetRollouts.pause": { call: (c) => c.fleetRollouts.pause({ rolloutId: randomUUID() }), refused: adminsOnly },
+  "fleetRollouts.resume": { call: (c) => c.fleetRollouts.resume({ rolloutId: randomUUID() }), refused: adminsOnly },
+  "fleetRollouts.cancel": { call: (c) => c.fleetRollouts.cancel({ rolloutId: randomUUID() }), refused: adminsOnly },
+  "fleetRollouts.list": { call: (c, f) => c.fleetRollouts.list({ templateName: f.template }), refused: overseersOnly },
+  "fleetRollouts.get": { call: (c) => c.fleetRollouts.get({ rolloutId: randomUUID() }), refused: overseersOnly },
+  "fleetRollouts.failNextChange": { call: (c) => c.fleetRollouts.failNextChange({ environmentId: randomUUID() }), refused: adminsOnly },
   // Changes: the owner, the team's approvers, admins (as extend); editing a pending change: its requester.
   "updates.preview (own team)": {
     call: (c, f) => c.updates.preview({ environmentId: f.own.environmentId, parameters: {} }),

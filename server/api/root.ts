@@ -7,6 +7,7 @@ import { driftRouter } from "./routers/drift";
 import { environmentsRouter } from "./routers/environments";
 import { extensionsRouter } from "./routers/extensions";
 import { fleetRouter } from "./routers/fleet";
+import { fleetRolloutsRouter } from "./routers/fleet-rollouts";
 import { homeRouter } from "./routers/home";
 import { meRouter } from "./routers/me";
 import { notificationsRouter } from "./routers/notifications";
@@ -31,6 +32,7 @@ export const appRouter = router({
   environments: environmentsRouter,
   extensions: extensionsRouter,
   fleet: fleetRouter,
+  fleetRollouts: fleetRolloutsRouter,
   home: homeRouter,
   me: meRouter,
   notifications: notificationsRouter,

@@ -8,7 +8,7 @@ import { eventTypeNames, eventTypes, isEventType, notificationKinds, subscribabl
 describe("the event table", () => {
   it("describes every event: a label, what it means and who is told", () => {
     for (const name of eventTypeNames) {
-      expect(name).toMatch(/^(request|run|environment|slo)\.[a-z_]+$/);
+      expect(name).toMatch(/^(request|run|environment|slo|fleet)\.[a-z_]+$/);
       const spec = eventTypes[name];
       expect(spec.label.length, name).toBeGreaterThan(3);
       expect(spec.description, name).toMatch(/^[A-Z].*\.$/);

@@ -22,6 +22,7 @@ export const notificationKinds = {
   environment_drifted: "Drifted",
   environment_reconciled: "Reconciled",
   slo_burn_rate_high: "SLO burning",
+  fleet_rollout: "Fleet rollout",
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
@@ -167,6 +168,30 @@ export const eventTypes = {
     label: "SLO burning fast",
     description: "A provisioning SLO started burning its error budget fast (1 h and 5 m burn rates above 14.4); sent once until it stops.",
     notifies: "admins",
+    webhook: true,
+  },
+  "fleet.rollout_started": {
+    label: "Fleet rollout started",
+    description: "An admin started rolling a template version out over the fleet; published per team with the team's environments and their batches.",
+    notifies: "the owners of the team's environments in the rollout (before their update)",
+    webhook: true,
+  },
+  "fleet.batch_finished": {
+    label: "Fleet rollout batch finished",
+    description: "Every environment of a rollout batch succeeded, failed (and was rolled back) or was skipped; published per team in the batch.",
+    notifies: "the owners of the team's environments in the batch (their result)",
+    webhook: true,
+  },
+  "fleet.halted": {
+    label: "Fleet rollout halted",
+    description: "A batch's failures passed the rollout's threshold: no further batch starts until an admin resumes it.",
+    notifies: "the admin who started the rollout",
+    webhook: true,
+  },
+  "fleet.finished": {
+    label: "Fleet rollout finished",
+    description: "A rollout ended: every batch done, or cancelled by an admin.",
+    notifies: "the admin who started the rollout",
     webhook: true,
   },
 } as const satisfies Record<string, EventSpec>;

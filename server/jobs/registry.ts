@@ -100,6 +100,22 @@ export const jobs = {
   pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
   /** SLO fast-burn alerts in the portal (issue 16): notify admins when one starts, close it when it stops. */
   evaluateSloBurn: define({ name: "evaluate_slo_burn", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
+  /** Advance one fleet rollout (issue 14): settle results, start the batch under way, judge a finished batch. Re-queues itself while runs are out. */
+  advanceFleetRollout: define({
+    name: "advance_fleet_rollout",
+    payload: z.object({ rolloutId: z.uuid() }),
+    key: (p) => `fleet_rollout:${p.rolloutId}`,
+    maxAttempts: 5,
+    lanes: ["control"],
+  }),
+  /** The safety net (cron, every minute): every open fleet rollout with work left gets an advance. */
+  sweepFleetRollouts: define({
+    name: "sweep_fleet_rollouts",
+    payload: noPayload,
+    key: () => "sweep_fleet_rollouts",
+    maxAttempts: 1,
+    lanes: ["control"],
+  }),
 } as const;
 
 export type Jobs = typeof jobs;

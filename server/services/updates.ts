@@ -17,7 +17,7 @@ import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
 import { createRun } from "~/server/runs/store";
-import { canEditRequest, canReadRequest } from "~/server/access/rules";
+import { canEditRequest, canReadRequest, isAdmin } from "~/server/access/rules";
 import { lockTeam } from "./request-evaluation";
 import { semverOrder } from "./template-versions";
 import { approversToNotify, requestLabel, toRecord } from "./requests";
@@ -99,102 +99,120 @@ export async function requestUpdate(
   input: UpdateInput & { justification: string; clientRequestId: string },
   now = new Date(),
 ) {
+  return db.transaction((tx) => submitUpdate(tx, viewer, input, now));
+}
+
+/**
+ * requestUpdate inside the caller's transaction (the fleet rollout submits one per environment
+ * under its own row lock). `skipApprovals`: an admin's fleet rollout starts a change that needs
+ * approval at once, with the admin's mandatory reason audited; a denied change is still refused.
+ */
+export async function submitUpdate(
+  tx: Executor,
+  viewer: Viewer,
+  input: UpdateInput & { justification: string; clientRequestId: string },
+  now = new Date(),
+  options: { skipApprovals?: { reason: string } } = {},
+) {
   const actor = actorOf(viewer);
-  return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(requests)
-      .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
-      .limit(1);
-    if (existing) return { requestId: existing.id, number: requestLabel(existing), status: existing.status, duplicate: true };
-    const environment = await environmentForChange(tx, viewer, input.environmentId, true);
-    const team = await lockTeam(tx, environment.teamId);
-    const open = await openUpdateOf(tx, environment.id);
-    if (open)
-      throw new ServiceError(
-        "conflict",
-        `${open.number} already changes ${environment.name}; it must finish, be rejected or be cancelled before another change.`,
-        "environmentId",
-      );
-    const e = await evaluateUpdateChange(tx, { viewer, environment, team, change: input, now });
-    refuse(e, input);
-    const auto = e.decision.outcome === "auto_approved";
-    const [row] = await tx
-      .insert(requests)
-      .values({
-        kind: "update",
-        environmentId: environment.id,
-        teamId: environment.teamId,
-        requesterId: viewer.id,
-        environmentName: environment.name,
-        tier: environment.tier,
-        justification: input.justification,
-        ...columns(e),
-        status: "pending_approval",
-        clientRequestId: input.clientRequestId,
-        submittedAt: now,
-      })
-      .returning();
-    if (!row) throw new Error("request insert returned nothing");
-    const label = requestLabel(row);
-    const summary = describeChange(e);
-    await recordAudit(tx, actor, {
-      action: "request.submitted",
-      subjectType: "request",
-      subjectId: row.id,
-      teamId: row.teamId,
-      correlationId: row.id,
-      after: { number: label, kind: "update", environmentId: environment.id, change: summary, outcome: e.decision.outcome },
-    });
-    await recordAudit(tx, actor, {
-      action: "environment.update_requested",
-      subjectType: "environment",
-      subjectId: environment.id,
+  const [existing] = await tx
+    .select()
+    .from(requests)
+    .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
+    .limit(1);
+  if (existing) return { requestId: existing.id, number: requestLabel(existing), status: existing.status, duplicate: true };
+  const environment = await environmentForChange(tx, viewer, input.environmentId, true);
+  const team = await lockTeam(tx, environment.teamId);
+  const open = await openUpdateOf(tx, environment.id);
+  if (open)
+    throw new ServiceError(
+      "conflict",
+      `${open.number} already changes ${environment.name}; it must finish, be rejected or be cancelled before another change.`,
+      "environmentId",
+    );
+  const e = await evaluateUpdateChange(tx, { viewer, environment, team, change: input, now });
+  refuse(e, input);
+  const auto = e.decision.outcome === "auto_approved";
+  const [row] = await tx
+    .insert(requests)
+    .values({
+      kind: "update",
+      environmentId: environment.id,
       teamId: environment.teamId,
-      correlationId: environment.requestId,
-      before: { version: e.from.version, parameters: e.from.parameters },
-      after: {
-        requestId: row.id,
-        version: e.to.version,
-        parameters: e.to.parameters,
-        counts: e.diff.counts,
-        monthlyDeltaCents: e.cost.monthlyDeltaCents,
-      },
-    });
-    await publishEvent(tx, {
-      type: "environment.update_requested",
-      teamId: row.teamId,
-      subject: `environments/${environment.id}`,
-      data: {
-        environmentId: environment.id,
-        requestId: row.id,
-        number: label,
-        name: environment.name,
-        from: e.from.version,
-        to: e.to.version,
-        counts: e.diff.counts,
-      },
-    });
-    if (auto) {
-      await startUpdate(tx, row, systemActor, now, "auto-approved by policy");
-      return { requestId: row.id, number: label, status: "queued" as const, duplicate: false };
-    }
-    await publishEvent(tx, {
-      type: "request.approval_needed",
-      teamId: row.teamId,
-      subject: `requests/${row.id}`,
-      data: { requestId: row.id, number: label, kind: "update", environmentId: environment.id, environmentName: row.environmentName, tier: row.tier },
-      notify: {
-        userIds: await approversToNotify(tx, row.teamId, e.decision, viewer.id),
-        kind: "approval_needed",
-        title: `Your approval is needed: ${label} change ${row.environmentName} (${row.tier})`,
-        body: `${viewer.name}: ${summary}.`,
-        link: `/requests/${row.id}`,
-        requestId: row.id,
-      },
-    });
-    return { requestId: row.id, number: label, status: "pending_approval" as const, duplicate: false };
+      requesterId: viewer.id,
+      environmentName: environment.name,
+      tier: environment.tier,
+      justification: input.justification,
+      ...columns(e),
+      status: "pending_approval",
+      clientRequestId: input.clientRequestId,
+      submittedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("request insert returned nothing");
+  const label = requestLabel(row);
+  const summary = describeChange(e);
+  await recordAudit(tx, actor, {
+    action: "request.submitted",
+    subjectType: "request",
+    subjectId: row.id,
+    teamId: row.teamId,
+    correlationId: row.id,
+    after: { number: label, kind: "update", environmentId: environment.id, change: summary, outcome: e.decision.outcome },
   });
+  await recordAudit(tx, actor, {
+    action: "environment.update_requested",
+    subjectType: "environment",
+    subjectId: environment.id,
+    teamId: environment.teamId,
+    correlationId: environment.requestId,
+    before: { version: e.from.version, parameters: e.from.parameters },
+    after: {
+      requestId: row.id,
+      version: e.to.version,
+      parameters: e.to.parameters,
+      counts: e.diff.counts,
+      monthlyDeltaCents: e.cost.monthlyDeltaCents,
+    },
+  });
+  await publishEvent(tx, {
+    type: "environment.update_requested",
+    teamId: row.teamId,
+    subject: `environments/${environment.id}`,
+    data: {
+      environmentId: environment.id,
+      requestId: row.id,
+      number: label,
+      name: environment.name,
+      from: e.from.version,
+      to: e.to.version,
+      counts: e.diff.counts,
+    },
+  });
+  if (auto) {
+    await startUpdate(tx, row, systemActor, now, "auto-approved by policy");
+    return { requestId: row.id, number: label, status: "queued" as const, duplicate: false };
+  }
+  if (options.skipApprovals) {
+    if (!isAdmin(viewer)) throw new ServiceError("forbidden", "Only an admin can skip the approvals of a change.");
+    await startUpdate(tx, row, actor, now, `approvals skipped by an admin: ${options.skipApprovals.reason}`);
+    return { requestId: row.id, number: label, status: "queued" as const, duplicate: false };
+  }
+  await publishEvent(tx, {
+    type: "request.approval_needed",
+    teamId: row.teamId,
+    subject: `requests/${row.id}`,
+    data: { requestId: row.id, number: label, kind: "update", environmentId: environment.id, environmentName: row.environmentName, tier: row.tier },
+    notify: {
+      userIds: await approversToNotify(tx, row.teamId, e.decision, viewer.id),
+      kind: "approval_needed",
+      title: `Your approval is needed: ${label} change ${row.environmentName} (${row.tier})`,
+      body: `${viewer.name}: ${summary}.`,
+      link: `/requests/${row.id}`,
+      requestId: row.id,
+    },
+  });
+  return { requestId: row.id, number: label, status: "pending_approval" as const, duplicate: false };
 }
 
 /** Edits a pending change (its requester only): re-evaluated, and every approval so far is cleared. */

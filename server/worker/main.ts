@@ -29,6 +29,7 @@ import { pruneHeartbeats } from "./tasks/prune-heartbeats";
 import { queueDriftChecksTask } from "./tasks/queue-drift-checks";
 import { recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
 import { evaluateSloBurnTask } from "./tasks/evaluate-slo-burn";
+import { advanceFleetRolloutTask, sweepFleetRolloutsTask } from "./tasks/fleet-rollouts";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
 
@@ -63,6 +64,8 @@ async function main() {
     sweepExpiry: sweepExpiryTask(db),
     queueDriftChecks: queueDriftChecksTask(db),
     evaluateSloBurn: evaluateSloBurnTask(db),
+    advanceFleetRollout: advanceFleetRolloutTask(db),
+    sweepFleetRollouts: sweepFleetRolloutsTask(db),
     sweepOrphans: sweepOrphansTask(db, {
       mode: config.PROVISIO_ORPHAN_SWEEP === "remove" ? "remove" : "report",
       graceMs: config.PROVISIO_ORPHAN_GRACE_MINUTES * 60_000,
@@ -106,6 +109,7 @@ async function main() {
         cron("* * * * *", "sweepExpiry"),
         cron("* * * * *", "queueDriftChecks"),
         cron("* * * * *", "evaluateSloBurn"),
+        cron("* * * * *", "sweepFleetRollouts"),
         ...(config.PROVISIO_ORPHAN_SWEEP === "off" ? [] : [cron("*/15 * * * *", "sweepOrphans")]),
       ].join("\n"),
     }),

@@ -18,6 +18,7 @@ import {
 } from "../engine";
 import { DEFAULT_SIM_ACCOUNT, SimCloud, SimCloudError, isSimCloudError, kinds, stableJson, type SimConfigInput, type SimResource } from "./cloud";
 import { sleep } from "./cloud/cloud";
+import { takeArmedFault } from "./armed-faults";
 import { simResourceTypes } from "./resource-types";
 
 export type SimEngineOptions = {
@@ -156,6 +157,8 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
       random: options.random,
     }));
   const waitForReady = options.waitForReady ?? true;
+  let resolvedDb: Database | undefined;
+  const database = () => (resolvedDb ??= typeof options.db === "function" ? options.db() : options.db);
 
   async function waitUntilReady(ctx: EngineContext, resource: SimResource, desired: DesiredResource): Promise<SimResource> {
     let current = resource;
@@ -193,6 +196,11 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
       const desired = normalized(wanted);
       const call = { signal: ctx.signal };
       const api = getCloud();
+      if (await takeArmedFault(database(), ctx.environmentId))
+        throw new EngineError("permanent", `${desired.address}: a failure an admin forced for this environment's next change (simulator)`, {
+          address: desired.address,
+          code: "ForcedFailure",
+        });
       try {
         let resource: SimResource | null = null;
         if (existing?.providerId) {

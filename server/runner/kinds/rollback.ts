@@ -17,6 +17,7 @@ import type { Plan } from "~/server/templates/plan";
 import { convergeResources, restoreReplaced, type ConvergeCounts } from "../converge";
 import { currentPlanFor } from "../current-plan";
 import { moveEnvironment } from "../status";
+import { wakeFleetRollout } from "../fleet-wakeup";
 import { applyWholeEnvironment } from "../whole-environment";
 import { defineRunKind } from "./types";
 
@@ -75,6 +76,7 @@ export const rollbackKind = defineRunKind<RollbackLoad, RollbackResult>({
   async finish(tx, scope, { environment, failed, version }, outcome) {
     const runId = scope.run.id;
     const subject = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: environment.requestId };
+    await wakeFleetRollout(tx, environment.id);
     if (outcome.status === "failed") {
       await moveEnvironment(tx, environment, "failed", { failureSummary: outcome.summary });
       await recordAudit(tx, systemActor, { action: "environment.failed", ...subject, after: { summary: outcome.summary, runId } });

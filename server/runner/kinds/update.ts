@@ -27,6 +27,7 @@ import { createRun } from "~/server/runs/store";
 import { toActual } from "../actual";
 import { writeResources } from "../bookkeeping";
 import { convergeResources, liveRows, type ConvergeCounts } from "../converge";
+import { wakeFleetRollout } from "../fleet-wakeup";
 import { withRetry } from "../retry";
 import { moveRequest } from "../status";
 import { tagsFor } from "../tags";
@@ -127,6 +128,7 @@ export const updateKind = defineRunKind<UpdateLoad, UpdateResult>({
     }
     const plan = request.plan as UpdatePlanRecord;
     const notify = [environment.ownerId, request.requesterId];
+    await wakeFleetRollout(tx, environment.id);
     if (outcome.status === "succeeded") {
       const { outputs, secrets, counts } = outcome.result;
       await tx

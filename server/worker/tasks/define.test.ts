@@ -28,11 +28,13 @@ describe("worker tasks from the job registry", () => {
     expect(names("provisioning")).toEqual(["deliver_webhook", "provision_request", "recover_run", "resume_run"]);
     expect(names("recovery")).toEqual(["recover_run"]);
     expect(names("control")).toEqual([
+      "advance_fleet_rollout",
       "evaluate_slo_burn",
       "prune_worker_heartbeats",
       "queue_drift_checks",
       "recover_runs",
       "sweep_expiry",
+      "sweep_fleet_rollouts",
       "sweep_orphans",
     ]);
     // Every job has a runner.
