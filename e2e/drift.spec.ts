@@ -1,16 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { newPageAs, uniqueName } from "./support/environments";
-
-type Json<T> = { result: { data: { json: T } } };
-async function trpc<T>(request: APIRequestContext, path: string, input?: unknown, method: "get" | "post" = "get"): Promise<T> {
-  const response =
-    method === "post"
-      ? await request.post(`/api/trpc/${path}`, { data: { json: input } })
-      : await request.get(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`);
-  expect(response.status(), await response.text()).toBe(200);
-  return ((await response.json()) as Json<T>).result.data.json;
-}
+import { trpc } from "./support/trpc";
 
 test("drift: chaos drifts a staging environment; the owner sees the diff and asks to reconcile; an approver approves; it is in sync again", async ({
   browser,

@@ -1,7 +1,8 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import { uniqueName } from "./support/environments";
+import { trpc } from "./support/trpc";
 import { routesFor } from "./support/pages";
 import { personas, signInAs, type Persona } from "./support/session";
 
@@ -11,16 +12,6 @@ import { personas, signInAs, type Persona } from "./support/session";
  * page, at 390 px on the home page with the phone menu).
  * One sign-in per persona; every finding is collected, then reported together.
  */
-
-type Json<T> = { result: { data: { json: T } } };
-async function trpc<T>(request: APIRequestContext, path: string, input?: unknown, method: "get" | "post" = "get"): Promise<T> {
-  const response =
-    method === "post"
-      ? await request.post(`/api/trpc/${path}`, { data: { json: input } })
-      : await request.get(`/api/trpc/${path}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`}`);
-  expect(response.status(), await response.text()).toBe(200);
-  return ((await response.json()) as Json<T>).result.data.json;
-}
 
 /** A request with an environment, made once by the developer, for the detail pages. */
 let subjects: { request: string; environment: string } | null = null;
