@@ -61,6 +61,10 @@ async function onServer(suffix: string) {
   }
 }
 
+/** Server processes of this database waiting for a lock in a statement on environment_resources. */
+const waitingOnResources =
+  "from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database() and a.query ilike '%environment_resources%'";
+
 describe("a worker killed with SIGKILL mid-update on the postgres engine", () => {
   it("resumes on the next worker: the new settings on the server, one role and one database, nothing twice", { timeout: 120_000 }, async () => {
     const user = await makeUser(db);
@@ -100,17 +104,20 @@ describe("a worker killed with SIGKILL mid-update on the postgres engine", () =>
       const first = workers.start();
       await workers.waitFor(
         "the worker to wait on the database row",
-        async () =>
-          (
-            await blocker.query<{ n: number }>(
-              "select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where not l.granted and a.datname = current_database() and a.query ilike '%environment_resources%'",
-            )
-          ).rows[0]!.n > 0,
+        async () => (await blocker.query<{ n: number }>(`select count(*)::int as n ${waitingOnResources}`)).rows[0]!.n > 0,
       );
       const midway = await onServer(suffix);
       expect(midway.roles.map((r) => r.rolconnlimit)).toEqual([30]);
       expect(midway.databases[0]?.setconfig).toContain("statement_timeout=120s");
       await workers.kill(first);
+      // The dead worker's statement is still waiting on the lock in its server process, and would run
+      // and commit once the lock is free (PostgreSQL notices a closed socket only when it next writes
+      // to it): end that process, as the lost connection eventually would, before letting go.
+      await blocker.query(`select pg_terminate_backend(a.pid) ${waitingOnResources}`);
+      await workers.waitFor(
+        "the dead worker's waiting statement to end",
+        async () => (await blocker.query<{ n: number }>(`select count(*)::int as n ${waitingOnResources}`)).rows[0]!.n === 0,
+      );
       await blocker.query("rollback");
       released = true;
     } finally {
