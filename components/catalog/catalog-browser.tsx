@@ -35,15 +35,19 @@ export function CatalogBrowser({ cards, emptyHint }: { cards: CatalogCard[]; emp
 
   // The search box answers at once; the URL follows after a short pause in typing.
   const [search, setSearch] = useState(urlQuery.q);
-  const [syncedQ, setSyncedQ] = useState(urlQuery.q);
-  if (urlQuery.q !== syncedQ) {
+  // The URL's search as last seen, and the one this page last wrote (until the router reports it back:
+  // the router answers a write a render or more later, and that echo must not reset the box).
+  const [seenQ, setSeenQ] = useState(urlQuery.q);
+  const [writtenQ, setWrittenQ] = useState<string | null>(null);
+  if (urlQuery.q !== seenQ) {
+    setSeenQ(urlQuery.q);
+    if (urlQuery.q === writtenQ) setWrittenQ(null);
     // The URL changed under us (back/forward, a shared link): the box follows it.
-    setSyncedQ(urlQuery.q);
-    setSearch(urlQuery.q);
+    else setSearch(urlQuery.q);
   }
 
   const navigate = (next: CatalogQuery, mode: "push" | "replace") => {
-    setSyncedQ(next.q);
+    setWrittenQ(next.q);
     writeUrl(`${pathname}${catalogQueryString(next)}`, mode);
   };
 
@@ -51,7 +55,7 @@ export function CatalogBrowser({ cards, emptyHint }: { cards: CatalogCard[]; emp
     if (search === urlQuery.q) return;
     // The first keystroke of a search gets its own history entry; the rest refine it.
     const timer = setTimeout(() => {
-      setSyncedQ(search);
+      setWrittenQ(search);
       writeUrl(`${pathname}${catalogQueryString({ ...urlQuery, q: search })}`, urlQuery.q === "" ? "push" : "replace");
     }, searchDelayMs);
     return () => clearTimeout(timer);
