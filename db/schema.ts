@@ -9,6 +9,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgEnum,
   pgTable,
   primaryKey,
@@ -509,6 +510,10 @@ export const environments = pgTable(
     // SLI M7 (time to recover) finds the next environment of the same name; the dashboards read by ready time.
     index("environments_team_name_idx").on(t.teamId, t.name),
     index("environments_ready_at_idx").on(t.readyAt),
+    // SLI M1 per request: the few environments that never became ready (failed creates).
+    index("environments_never_ready_idx")
+      .on(t.status)
+      .where(sql`${t.readyAt} is null`),
   ],
 );
 
@@ -1018,6 +1023,16 @@ export const sloRunDays = pgTable(
 );
 
 /**
+ * The histogram bucket of a stage's seconds (from → to, never negative): floor(ln(s) / ln(1.01)),
+ * null for zero. The divisor is Math.log(1.01) as JavaScript prints it (time-to-provision.ts
+ * BUCKET_RATIO); a generated column cannot read the seconds column, so the expression repeats it.
+ */
+const bucketOf = (from: string, to: string) => {
+  const s = `greatest(0, extract(epoch from (${to} - ${from})))::float8`;
+  return sql.raw(`case when ${s} > 0 then floor(ln(${s}) / 0.009950330853168092)::int end`);
+};
+
+/**
  * One row per environment that became ready: its team, template, tier, engine and the points of
  * its provisioning timeline (submitted, decided, queued, first apply started, ready), exactly as
  * SLI M2/M10 and the latency SLOs read them (server/services/slo/time-to-provision.ts), so they
@@ -1047,6 +1062,12 @@ export const sloProvisions = pgTable(
     ),
     queueWaitSeconds: doublePrecision("queue_wait_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (started_at - queued_at)))::float8`),
     applySeconds: doublePrecision("apply_seconds").generatedAlwaysAs(sql`greatest(0, extract(epoch from (ready_at - started_at)))::float8`),
+    /** Each stage's 1 %-wide histogram bucket (null at zero seconds), so the histogram is one scan without ln(). */
+    totalBucket: integer("total_bucket").generatedAlwaysAs(bucketOf("submitted_at", "ready_at")),
+    validationBucket: integer("validation_bucket").generatedAlwaysAs(bucketOf("decided_at", "queued_at")),
+    approvalWaitBucket: integer("approval_wait_bucket").generatedAlwaysAs(bucketOf("submitted_at", "decided_at")),
+    queueWaitBucket: integer("queue_wait_bucket").generatedAlwaysAs(bucketOf("queued_at", "started_at")),
+    applyBucket: integer("apply_bucket").generatedAlwaysAs(bucketOf("started_at", "ready_at")),
   },
   (t) => [index("slo_provisions_ready_idx").on(t.readyAt), index("slo_provisions_tier_ready_idx").on(t.tier, t.readyAt)],
 );
@@ -1148,3 +1169,26 @@ export const simArmedFaults = pgTable("sim_armed_faults", {
     .references(() => users.id),
   armedAt: timestamp("armed_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The executive trend's daily rollup (issue 16): per UTC day and team, how the environments alive
+ * and the spend rate change that day, as start (+) and end (−) events:
+ * - environments: +1 on the day an environment became ready, −1 on the day it ended (destroyed,
+ *   not before ready), so the environments alive at a day's end are the sum up to that day;
+ * - rate_micros and rate_seconds: a cost record's hourly rate and rate × its start (epoch
+ *   seconds) on its start day, both negated (end time) on its end day, so spend accrued up to t
+ *   is t × Σ rate − Σ rate_seconds over the days before t, in exact numeric.
+ * Kept exact by triggers on environments and cost_records (migration slo_fleet_days_triggers);
+ * read by server/services/slo/executive.ts, never written by application code.
+ */
+export const sloFleetDays = pgTable(
+  "slo_fleet_days",
+  {
+    day: date("day").notNull(),
+    teamId: uuid("team_id").notNull(),
+    environments: integer("environments").notNull().default(0),
+    rateMicros: numeric("rate_micros").notNull().default("0"),
+    rateSeconds: numeric("rate_seconds").notNull().default("0"),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.teamId] })],
+);

@@ -21,6 +21,8 @@ const rollupTriggers = [
   ["runs", "slo_run_days_insert_delete"],
   ["runs", "slo_provisions_run_insert_delete"],
   ["environments", "slo_provisions_environment_insert_delete"],
+  ["environments", "slo_fleet_days_environment_insert_delete"],
+  ["cost_records", "slo_fleet_days_cost_insert_delete"],
 ] as const;
 
 export async function seedSloData(db: Database, root: string): Promise<void> {
@@ -69,6 +71,7 @@ export async function seedSloData(db: Database, root: string): Promise<void> {
   for (const [table, trigger] of rollupTriggers) await db.execute(sql.raw(`alter table ${table} enable trigger ${trigger}`));
   await db.execute(sql`select slo_run_days_rebuild()`);
   await db.execute(sql`select slo_provisions_refresh(array(select id from environments where ready_at is not null))`);
+  await db.execute(sql`select slo_fleet_days_rebuild()`);
   await db.execute(sql`analyze`);
 }
 

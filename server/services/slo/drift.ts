@@ -26,10 +26,12 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
  */
 const fromDriftChecks: DriftSource = async (db, scope) => {
   const range = { from: scope.from, to: scope.to, teamIds: scope.teamIds, engine: scope.engine, tier: scope.tier, template: scope.template };
-  // One after another: the caller may pass a transaction (one snapshot).
-  const occurrences = await driftOccurrences(db, range);
-  const unauthorized = await unauthorizedChangeRate(db, range);
-  const checked = await checkedEnvironments(db, range);
+  // Together: on a pool each on its own connection; a transaction (one snapshot) queues them.
+  const [occurrences, unauthorized, checked] = await Promise.all([
+    driftOccurrences(db, range),
+    unauthorizedChangeRate(db, range),
+    checkedEnvironments(db, range),
+  ]);
   if (checked === 0) return { measured: false, why: "No drift check completed in this range and scope: drift is counted from the checks' reports." };
   const weeks = (scope.to.getTime() - scope.from.getTime()) / WEEK_MS;
   return {

@@ -7,11 +7,10 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { failureCauses, type FailureCause } from "~/db/vocabulary";
 import { runOutcomes } from "./run-outcomes";
-import { ratio, scopeFilter, ts, type SloScope } from "./scope";
+import { ratio, scopeFilter, templateJoin, ts, type SloScope } from "./scope";
 
 const finishedIn = (scope: SloScope) => sql`r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)}`;
-const runJoins = sql`from runs r join environments e on e.id = r.environment_id
-  join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id`;
+const runJoins = (scope: SloScope) => sql`from runs r join environments e on e.id = r.environment_id ${templateJoin(scope, "e")}`;
 
 export type PartialApplies = { failedApplies: number; partial: number; ratio: number | null };
 
@@ -23,7 +22,7 @@ export async function partialApplies(db: Executor, scope: SloScope): Promise<Par
         where er.environment_id = e.id and er.provider_id is not null
           and er.created_at <= r.finished_at and (er.deleted_at is null or er.deleted_at > r.finished_at)
       ))::int as partial
-    ${runJoins}
+    ${runJoins(scope)}
     where r.kind = 'apply' and r.status = 'failed' and ${finishedIn(scope)} and ${scopeFilter(scope, "e", "t.name")}`);
   const failed = Number(result.rows[0]?.failed ?? 0);
   const partial = Number(result.rows[0]?.partial ?? 0);
@@ -77,13 +76,14 @@ export async function quotaBlocks(db: Executor, scope: SloScope): Promise<QuotaB
             scope.teamIds.map((id) => sql`${id}::uuid`),
             sql`, `,
           )})`;
-  const denied = await db.execute(sql`
+  const deniedRows = db.execute(sql`
     select d.rule::text as rule, d.stage::text as stage, count(*)::int as n from slo_denials d
     where d.at >= ${ts(scope.from)} and d.at < ${ts(scope.to)} and ${teamFilter}
       ${scope.template ? sql`and d.template_name = ${scope.template}` : sql``} ${scope.tier ? sql`and d.tier = ${scope.tier}` : sql``}
     group by 1, 2`);
+  const runRows = db.execute(sql`select coalesce(sum(o.failed), 0)::int as n from ${runOutcomes(scope)} o where o.cause = 'quota'`);
+  const [denied, runs] = await Promise.all([deniedRows, runRows]);
   const out: QuotaBlocks["denied"] = { quota: { preview: 0, submit: 0 }, budget: { preview: 0, submit: 0 } };
   for (const row of denied.rows) out[row.rule as "quota" | "budget"][row.stage as "preview" | "submit"] = Number(row.n);
-  const runs = await db.execute(sql`select coalesce(sum(o.failed), 0)::int as n from ${runOutcomes(scope)} o where o.cause = 'quota'`);
   return { denied: out, runQuotaFailures: Number(runs.rows[0]?.n ?? 0) };
 }

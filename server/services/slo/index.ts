@@ -11,15 +11,18 @@ import { timeToProvision } from "./time-to-provision";
 export type { SloRange, SloScope, Stats } from "./scope";
 
 export async function computeSlis(db: Executor, scope: SloScope) {
-  // One after another: the caller may pass a transaction (one snapshot), which runs one query at a time.
-  const m1 = await successRate(db, scope);
-  const provisioning = await timeToProvision(db, scope);
-  const m3 = await partialApplies(db, scope);
-  const drift = await driftMeasure(db, scope);
-  const m5 = await errorsByCause(db, scope);
-  const m6 = await quotaBlocks(db, scope);
-  const m7 = await timeToRecover(db, scope);
-  const m8 = await costPerEnvironment(db, scope);
+  // Sent together: on a pool each statement runs on its own connection, so the dashboard waits
+  // for the slowest rather than the sum; a transaction (one snapshot) queues them on its client.
+  const [m1, provisioning, m3, drift, m5, m6, m7, m8] = await Promise.all([
+    successRate(db, scope),
+    timeToProvision(db, scope),
+    partialApplies(db, scope),
+    driftMeasure(db, scope),
+    errorsByCause(db, scope),
+    quotaBlocks(db, scope),
+    timeToRecover(db, scope),
+    costPerEnvironment(db, scope),
+  ]);
   return {
     m1,
     m2: { total: provisioning.total, byTier: provisioning.byTier },

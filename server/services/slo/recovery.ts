@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
-import { scopeFilter, statsOf, statsSql, ts, type SloScope, type Stats } from "./scope";
+import { scopeFilter, statsOf, statsSql, templateJoin, ts, type SloScope, type Stats } from "./scope";
 
 export type TimeToRecover = Stats & { failures: number; unrecovered: number };
 
@@ -22,8 +22,7 @@ export async function timeToRecover(db: Executor, scope: SloScope): Promise<Time
           where o.team_id = e.team_id and o.name = e.name and o.id <> e.id
             and o.created_at >= r.finished_at and o.ready_at < ${ts(scope.to)})
       ) as recovered_at
-      from runs r join environments e on e.id = r.environment_id
-      join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
+      from runs r join environments e on e.id = r.environment_id ${templateJoin(scope, "e")}
       where r.kind in ('apply', 'update', 'rollback') and r.status = 'failed'
         and r.finished_at >= ${ts(scope.from)} and r.finished_at < ${ts(scope.to)} and ${scopeFilter(scope, "e", "t.name")}
     )

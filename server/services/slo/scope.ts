@@ -17,6 +17,13 @@ export type SloScope = SloRange & {
 
 export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
+/**
+ * The join to an environments row's template (as `t`), only when the scope names a template:
+ * scopeFilter reads t.name for nothing else, and the join costs a pass over every row.
+ */
+export const templateJoin = (scope: SloScope, env: string): SQL =>
+  scope.template ? sql`join template_versions tv on tv.id = ${sql.raw(env)}.template_version_id join templates t on t.id = tv.template_id` : sql``;
+
 /** `alias` is an environments row (its team, engine, tier) joined to its template version's template. */
 export function scopeFilter(scope: SloScope, env: string, templateName: string): SQL {
   const parts: SQL[] = [sql`true`];

@@ -92,42 +92,46 @@ type SloStatusInput = { now: Date; teamIds: readonly string[] | null; targets?: 
 
 export async function sloStatus(db: Executor, input: SloStatusInput): Promise<SloStatus[]> {
   const targets = input.targets ?? (await listTargets(db));
-  const out: SloStatus[] = [];
-  for (const target of targets) {
-    const since = (minutes: number) => ts(new Date(input.now.getTime() - minutes * 60_000));
-    const rolledUp = target.key === "success";
-    const windows = { ...(rolledUp ? {} : { w: target.windowDays * 1440 }), fl: 60, fs: 5, sl: 360, ss: 30 };
-    const cols = Object.entries(windows).map(
-      ([name, minutes]) =>
-        sql`count(*) filter (where at >= ${since(minutes)})::int as ${sql.raw(`${name}_total`)}, count(*) filter (where at >= ${since(minutes)} and bad)::int as ${sql.raw(`${name}_bad`)}`,
-    );
-    const result = await db.execute(sql`
+  // Every target's statements together: on a pool each on its own connection (a transaction queues them).
+  return Promise.all(targets.map((target) => statusOf(db, target, input)));
+}
+
+async function statusOf(db: Executor, target: SloTarget, input: SloStatusInput): Promise<SloStatus> {
+  const since = (minutes: number) => ts(new Date(input.now.getTime() - minutes * 60_000));
+  const rolledUp = target.key === "success";
+  const windows = { ...(rolledUp ? {} : { w: target.windowDays * 1440 }), fl: 60, fs: 5, sl: 360, ss: 30 };
+  const cols = Object.entries(windows).map(
+    ([name, minutes]) =>
+      sql`count(*) filter (where at >= ${since(minutes)})::int as ${sql.raw(`${name}_total`)}, count(*) filter (where at >= ${since(minutes)} and bad)::int as ${sql.raw(`${name}_bad`)}`,
+  );
+  const [result, window] = await Promise.all([
+    db.execute(sql`
       with ev as (${events(target, input.teamIds, input.raw)})
-      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(Math.max(...Object.values(windows)))} and at < ${ts(input.now)}`);
-    const row = { ...(result.rows[0] ?? {}), ...(rolledUp ? await successWindow(db, target, input) : {}) };
-    const budget = 1 - target.objective;
-    const burnOf = (name: string) => {
-      const total = Number(row[`${name}_total`] ?? 0);
-      return total === 0 ? null : Number(row[`${name}_bad`] ?? 0) / total / budget;
-    };
-    const pair = (long: string, short: string, threshold: number): BurnRate => {
-      const l = burnOf(long);
-      const s = burnOf(short);
-      return { long: l, short: s, firing: l !== null && s !== null && l > threshold && s > threshold };
-    };
-    const total = Number(row.w_total ?? 0);
-    const bad = Number(row.w_bad ?? 0);
-    const ratio = total === 0 ? null : (total - bad) / total;
-    out.push({
-      ...target,
-      title: sloTitles[target.key],
-      total,
-      bad,
-      ratio,
-      budgetLeft: total === 0 ? null : 1 - bad / total / budget,
-      compliant: ratio === null ? null : ratio >= target.objective,
-      burn: { fast: pair("fl", "fs", burnWindows.fast.threshold), slow: pair("sl", "ss", burnWindows.slow.threshold) },
-    });
-  }
-  return out;
+      select ${sql.join(cols, sql`, `)} from ev where at >= ${since(Math.max(...Object.values(windows)))} and at < ${ts(input.now)}`),
+    rolledUp ? successWindow(db, target, input) : {},
+  ]);
+  const row: Record<string, unknown> = { ...(result.rows[0] ?? {}), ...window };
+  const budget = 1 - target.objective;
+  const burnOf = (name: string) => {
+    const total = Number(row[`${name}_total`] ?? 0);
+    return total === 0 ? null : Number(row[`${name}_bad`] ?? 0) / total / budget;
+  };
+  const pair = (long: string, short: string, threshold: number): BurnRate => {
+    const l = burnOf(long);
+    const s = burnOf(short);
+    return { long: l, short: s, firing: l !== null && s !== null && l > threshold && s > threshold };
+  };
+  const total = Number(row.w_total ?? 0);
+  const bad = Number(row.w_bad ?? 0);
+  const ratio = total === 0 ? null : (total - bad) / total;
+  return {
+    ...target,
+    title: sloTitles[target.key],
+    total,
+    bad,
+    ratio,
+    budgetLeft: total === 0 ? null : 1 - bad / total / budget,
+    compliant: ratio === null ? null : ratio >= target.objective,
+    burn: { fast: pair("fl", "fs", burnWindows.fast.threshold), slow: pair("sl", "ss", burnWindows.slow.threshold) },
+  };
 }

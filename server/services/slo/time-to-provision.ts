@@ -52,11 +52,10 @@ const stageBounds = [
 export const EXACT_PERCENTILES_UP_TO = 5_000;
 
 export async function timeToProvision(db: Executor, scope: SloScope): Promise<TimeToProvision> {
-  if (!scope.raw) {
-    const counted = await db.execute(sql`select count(*)::int as n from (${timelines(scope)}) tl`);
-    if (Number(counted.rows[0]?.n ?? 0) > EXACT_PERCENTILES_UP_TO) return histogramStats(db, scope);
-  }
-  return exactStats(db, scope);
+  if (scope.raw) return exactStats(db, scope);
+  // The histogram's counts say how many there are: only a small set is then sorted exactly.
+  const estimated = await histogramStats(db, scope);
+  return estimated.total.count > EXACT_PERCENTILES_UP_TO ? estimated : exactStats(db, scope);
 }
 
 async function exactStats(db: Executor, scope: SloScope): Promise<TimeToProvision> {
@@ -85,8 +84,10 @@ async function exactStats(db: Executor, scope: SloScope): Promise<TimeToProvisio
   };
 }
 
-/** Log-spaced buckets 1 % wide: a percentile read from them is within 1 % of the exact one. */
-const BUCKET_RATIO = 1.01;
+/*
+ * Log-spaced buckets 1 % wide (floor(ln(seconds) / ln(1.01))), stored per stage on slo_provisions
+ * (db/schema.ts bucketOf): a percentile read from them is within 1 % of the exact one.
+ */
 
 /**
  * Count and mean exactly (sums), p50 and p95 from a histogram of each stage: 1 %-wide buckets,
@@ -95,35 +96,38 @@ const BUCKET_RATIO = 1.01;
  * or two values; never more than the bucket's width off).
  */
 export async function histogramStats(db: Executor, scope: SloScope): Promise<TimeToProvision> {
-  // One pass per stage over its stored seconds column (slo_provisions), each grouped overall and per tier.
-  const perStage = stageBounds.map(([stage]) => {
-    const s = sql.raw(`p.${stage}_seconds`);
-    // Inlined (not a parameter): the grouping must see the same expression in select and group by.
-    const bucket = sql.raw(`case when p.${stage}_seconds > 0 then floor(ln(p.${stage}_seconds) / ${Math.log(BUCKET_RATIO)})::int end`);
-    return sql`
-      select grouping(p.tier) as overall, p.tier, ${stage}::text as stage, ${bucket} as bucket,
-        count(*)::int as n, sum(${s})::float8 as total, min(${s})::float8 as lo, max(${s})::float8 as hi
-      from slo_provisions p
-      where p.ready_at >= ${ts(scope.from)} and p.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "p", "p.template_name")}
-      group by grouping sets ((${bucket}), (p.tier, ${bucket}))`;
-  });
-  const result = await db.execute(sql.join(perStage, sql` union all `));
+  // One scan of slo_provisions, every stage's stored bucket and seconds per row, grouped per tier;
+  // the overall histogram is the tiers' merged (counts and sums add, lows and highs are min and max).
+  const stages = sql.raw(stageBounds.map(([stage]) => `('${stage}', p.${stage}_bucket, p.${stage}_seconds)`).join(", "));
+  const result = await db.execute(sql`
+    select p.tier, s.stage, s.bucket, count(*)::int as n, sum(s.seconds)::float8 as total, min(s.seconds)::float8 as lo, max(s.seconds)::float8 as hi
+    from slo_provisions p cross join lateral (values ${stages}) s(stage, bucket, seconds)
+    where p.ready_at >= ${ts(scope.from)} and p.ready_at < ${ts(scope.to)} and ${scopeFilter(scope, "p", "p.template_name")}
+    group by 1, 2, 3`);
   type Bucket = { bucket: number; n: number; total: number; lo: number; hi: number };
-  const groups = new Map<string, Bucket[]>();
+  const groups = new Map<string, Map<number, Bucket>>();
+  const add = (key: string, b: Bucket) => {
+    const list = groups.get(key) ?? new Map<number, Bucket>();
+    const had = list.get(b.bucket);
+    list.set(
+      b.bucket,
+      had ? { bucket: b.bucket, n: had.n + b.n, total: had.total + b.total, lo: Math.min(had.lo, b.lo), hi: Math.max(had.hi, b.hi) } : b,
+    );
+    groups.set(key, list);
+  };
   for (const row of result.rows) {
-    const key = `${Number(row.overall) === 1 ? "" : String(row.tier)}|${String(row.stage)}`;
-    const list = groups.get(key) ?? [];
-    list.push({
+    const b = {
       bucket: row.bucket === null ? -Infinity : Number(row.bucket),
       n: Number(row.n),
       total: Number(row.total),
       lo: Number(row.lo),
       hi: Number(row.hi),
-    });
-    groups.set(key, list);
+    };
+    add(`${String(row.tier)}|${String(row.stage)}`, b);
+    add(`|${String(row.stage)}`, b);
   }
   const statsFor = (tier: string, stage: string): Stats => {
-    const buckets = (groups.get(`${tier}|${stage}`) ?? []).sort((a, b) => a.bucket - b.bucket);
+    const buckets = [...(groups.get(`${tier}|${stage}`)?.values() ?? [])].sort((a, b) => a.bucket - b.bucket);
     const count = buckets.reduce((sum, b) => sum + b.n, 0);
     if (count === 0) return { count: 0, mean: null, p50: null, p95: null };
     // The value at 0-based rank i: linear between the bucket's smallest and largest value.
@@ -142,7 +146,7 @@ export async function histogramStats(db: Executor, scope: SloScope): Promise<Tim
     };
     return { count, mean: buckets.reduce((sum, b) => sum + b.total, 0) / count, p50: percentile(0.5), p95: percentile(0.95) };
   };
-  const tiers = [...new Set(result.rows.filter((r) => Number(r.overall) === 0).map((r) => String(r.tier)))].sort((a, b) => a.localeCompare(b));
+  const tiers = [...new Set(result.rows.map((r) => String(r.tier)))].sort((a, b) => a.localeCompare(b));
   return {
     total: statsFor("", "total"),
     stages: Object.fromEntries(pipelineStages.map((s) => [s, statsFor("", s)])) as Record<PipelineStage, Stats>,
