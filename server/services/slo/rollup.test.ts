@@ -1,13 +1,14 @@
 /**
- * The daily rollup (slo_run_days, kept by triggers) and the trend sweep give the same answers as
- * counting runs, environments and cost records directly: across a UTC day boundary, for a run that
- * finishes days after it started, a corrected, a deleted and a moved run, aligned and unaligned
- * ranges, every team or one.
+ * The daily rollups (slo_run_days, slo_provisions and slo_fleet_days, kept by triggers) and the
+ * trend sweep give the same answers as counting runs, environments and cost records directly:
+ * across a UTC day boundary, for a run that finishes days after it started, a corrected, a deleted
+ * and a moved run, an environment created, destroyed and moved to another team mid-range, a cost
+ * record corrected, moved and deleted, aligned and unaligned ranges, every team or one.
  */
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { environments, requests, runs } from "~/db/schema";
+import { costRecords, environments, requests, runs } from "~/db/schema";
 import { createTestDatabase } from "~/testing/db";
 import { makeTeam, makeUser } from "~/testing/fixtures";
 import { seedProvision, seedTemplate } from "~/testing/slo-seed";
@@ -95,6 +96,24 @@ async function rollupMatchesRuns(): Promise<void> {
       from environments e join requests q on q.id = e.request_id join template_versions tv on tv.id = e.template_version_id join templates t on t.id = tv.template_id
       where e.ready_at is not null) x order by environment_id`);
   expect((await db.execute(sql`select ${timelines} from slo_provisions order by environment_id`)).rows).toEqual(live.rows);
+  // And the fleet's daily events the same as reading environments and cost records.
+  const events = await db.execute(sql`
+    select (v.at at time zone 'UTC')::date::text as day, v.team_id, sum(v.n)::int as environments,
+      trim_scale(sum(v.rate))::text as rate_micros, trim_scale(sum(v.rate * extract(epoch from v.at)))::text as rate_seconds
+    from (
+      select e.ready_at as at, e.team_id, 1 as n, 0::numeric as rate from environments e where e.ready_at is not null
+      union all
+      select greatest(e.ready_at, e.destroyed_at), e.team_id, -1, 0 from environments e where e.ready_at is not null and e.destroyed_at is not null
+      union all
+      select c.started_at, c.team_id, 0, c.hourly_micros::numeric from cost_records c
+      union all
+      select c.ended_at, c.team_id, 0, -c.hourly_micros::numeric from cost_records c where c.ended_at is not null
+    ) v group by 1, 2 having (sum(v.n), sum(v.rate), sum(v.rate * extract(epoch from v.at))) <> (0, 0, 0) order by 1, 2`);
+  const fleet = await db.execute(sql`
+    select day::text as day, team_id, environments, trim_scale(rate_micros)::text as rate_micros, trim_scale(rate_seconds)::text as rate_seconds
+    from slo_fleet_days where (environments, rate_micros, rate_seconds) <> (0, 0, 0) order by 1, 2`);
+  expect(fleet.rows).toEqual(events.rows);
+  expect(fleet.rows.length).toBeGreaterThan(3);
 }
 
 beforeAll(async () => {
@@ -245,6 +264,63 @@ describe("the daily rollup against the runs", () => {
     expect(after.m5.byCause.outage).toBe(before.m5.byCause.outage + 1);
     await rollupMatchesRuns();
     await expectSameAnswers();
+  });
+});
+
+describe("the fleet's daily rollup (environments alive, spend) against the tables", () => {
+  it("follows an environment created, destroyed and moved to another team mid-range, and cost records corrected, moved and deleted", async () => {
+    const week: SloScope = { from: new Date(MIDNIGHT.getTime() - 7 * DAY), to: NOW, teamIds: null };
+    const forTeam = (teamId: string) => trends(db, { ...week, teamIds: [teamId] });
+    const dayOf = (points: TrendPoint[], at: Date) => points.find((p) => p.at === new Date(Math.floor(at.getTime() / DAY) * DAY).toISOString())!;
+    const [aBefore, bBefore] = [await forTeam(teamA), await forTeam(teamB)];
+    const user = (await db.execute(sql`select id from users limit 1`)).rows[0]!.id as string;
+    const readyAt = hoursAgo(4 * 24 + 0.5);
+    const created = await seedProvision(db, {
+      teamId: teamA,
+      userId: user,
+      template: await seedTemplate(db, uniqueTemplateName("rollup-fleet")),
+      submittedAt: hoursAgo(4 * 24 + 1),
+      readyAt,
+      runs: [{ status: "succeeded", startedAt: hoursAgo(4 * 24 + 0.9), finishedAt: readyAt }],
+      cost: { hourlyMicros: 4_000_000, from: readyAt },
+    });
+    await rollupMatchesRuns();
+    await expectSameAnswers();
+    // Alive from its ready day on, in team A only; $4/h from then.
+    const aCreated = await forTeam(teamA);
+    expect(dayOf(aCreated, readyAt).environments).toBe(dayOf(aBefore, readyAt).environments + 1);
+    expect(dayOf(aCreated, NOW).environments).toBe(dayOf(aBefore, NOW).environments + 1);
+    expect(dayOf(aCreated, hoursAgo(3 * 24)).spendCents).toBe(dayOf(aBefore, hoursAgo(3 * 24)).spendCents + 9600);
+    expect(await forTeam(teamB)).toEqual(bBefore);
+
+    // Destroyed two days ago (its cost record closed then), then moved to team B.
+    const destroyedAt = hoursAgo(2 * 24 + 3);
+    await db.update(environments).set({ status: "destroyed", destroyedAt }).where(eq(environments.id, created.environmentId));
+    await db.update(costRecords).set({ endedAt: destroyedAt }).where(eq(costRecords.environmentId, created.environmentId));
+    await rollupMatchesRuns();
+    await expectSameAnswers();
+    const aDestroyed = await forTeam(teamA);
+    expect(dayOf(aDestroyed, destroyedAt).environments).toBe(dayOf(aBefore, destroyedAt).environments);
+    expect(dayOf(aDestroyed, hoursAgo(3 * 24)).environments).toBe(dayOf(aBefore, hoursAgo(3 * 24)).environments + 1);
+    await db.update(environments).set({ teamId: teamB }).where(eq(environments.id, created.environmentId));
+    await rollupMatchesRuns();
+    await expectSameAnswers();
+    const [aMoved, bMoved] = [await forTeam(teamA), await forTeam(teamB)];
+    expect(aMoved.map((p) => p.environments)).toEqual(aBefore.map((p) => p.environments));
+    expect(dayOf(bMoved, hoursAgo(3 * 24)).environments).toBe(dayOf(bBefore, hoursAgo(3 * 24)).environments + 1);
+    // The cost record keeps its own team until it is moved too.
+    expect(dayOf(aMoved, hoursAgo(3 * 24)).spendCents).toBe(dayOf(aCreated, hoursAgo(3 * 24)).spendCents);
+
+    // A cost record corrected (rate) and moved to team B, then another team's record deleted.
+    await db.update(costRecords).set({ hourlyMicros: 2_000_000, teamId: teamB }).where(eq(costRecords.environmentId, created.environmentId));
+    await rollupMatchesRuns();
+    await expectSameAnswers();
+    expect(dayOf(await forTeam(teamB), hoursAgo(3 * 24)).spendCents).toBe(dayOf(bBefore, hoursAgo(3 * 24)).spendCents + 4800);
+    expect((await forTeam(teamA)).map((p) => p.spendCents)).toEqual(aBefore.map((p) => p.spendCents));
+    await db.delete(costRecords).where(eq(costRecords.environmentId, created.environmentId));
+    await rollupMatchesRuns();
+    await expectSameAnswers();
+    expect((await forTeam(teamB)).map((p) => p.spendCents)).toEqual(bBefore.map((p) => p.spendCents));
   });
 });
 
