@@ -1,7 +1,9 @@
 /**
  * SLO dashboard benchmark (`npm run bench`, issue 16): each dashboard's queries on a real embedded
  * PostgreSQL holding 20,000 environments and 100,000 runs spread over 28 days (failures with
- * causes, retries, cost records). Prints p50 and p95 per query (goal: p95 < 200 ms); asserts nothing.
+ * causes, retries, cost records). Prints p50 and p95 per query (goal: p95 < 200 ms), then where
+ * the executive view's time goes: each of its statements timed alone (median of 5), their sum,
+ * and the view's wall time with them sent together. Asserts nothing.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,6 +16,7 @@ import { migrateDatabase } from "~/db/migrate";
 import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
 import { findFreePort } from "~/scripts/lib/ports";
 import { RUNS_PER_ENVIRONMENT, seedSloData, sloQueries } from "./lib/slo-data";
+import { captureStatements, timeAlone } from "./lib/slo-statements";
 
 const ITERATIONS = 15;
 const root = path.resolve(import.meta.dirname, "..");
@@ -26,7 +29,7 @@ const pg = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), da
 try {
   await migrateDatabase(pg.url);
   await runMigrations({ connectionString: pg.url });
-  const { db } = connect(pg.url);
+  const { db, pool } = connect(pg.url);
   const seeding = performance.now();
   await seedSloData(db, root);
   print("slo_seed_s", (performance.now() - seeding) / 1000, "s");
@@ -53,6 +56,18 @@ try {
     print(`${name}_ms_p50`, quantile(times, 0.5), "ms");
     print(`${name}_ms_p95`, quantile(times, 0.95), "ms");
   }
+
+  // The executive 28-day all-teams view, statement by statement (the issue: "add indexes or rollups as needed").
+  const { wallMs, sent } = await captureStatements(pool, queries.slo_executive_28d_all!);
+  const alone = await timeAlone(pool, sent, 5);
+  print("slo_executive_28d_all_statements", sent.length, "");
+  for (const { label, ms } of alone) print(`slo_executive_28d_all_stmt_${label}_ms`, ms, "ms");
+  print(
+    "slo_executive_28d_all_stmt_sum_ms",
+    alone.reduce((sum, s) => sum + s.ms, 0),
+    "ms",
+  );
+  print("slo_executive_28d_all_together_wall_ms", wallMs, "ms");
 } finally {
   await disconnectAll();
   await pg.stop();

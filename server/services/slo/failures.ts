@@ -15,15 +15,17 @@ const runJoins = (scope: SloScope) => sql`from runs r join environments e on e.i
 export type PartialApplies = { failedApplies: number; partial: number; ratio: number | null };
 
 export async function partialApplies(db: Executor, scope: SloScope): Promise<PartialApplies> {
+  // Every team and no filter (an admin's usual view): the runs alone, without joining environments.
+  const narrowed = scope.teamIds !== null || scope.engine || scope.tier || scope.template;
   const result = await db.execute(sql`
     select count(*)::int as failed,
       count(*) filter (where exists (
         select 1 from environment_resources er
-        where er.environment_id = e.id and er.provider_id is not null
+        where er.environment_id = r.environment_id and er.provider_id is not null
           and er.created_at <= r.finished_at and (er.deleted_at is null or er.deleted_at > r.finished_at)
       ))::int as partial
-    ${runJoins(scope)}
-    where r.kind = 'apply' and r.status = 'failed' and ${finishedIn(scope)} and ${scopeFilter(scope, "e", "t.name")}`);
+    ${narrowed ? runJoins(scope) : sql`from runs r`}
+    where r.kind = 'apply' and r.status = 'failed' and ${finishedIn(scope)} and ${narrowed ? scopeFilter(scope, "e", "t.name") : sql`true`}`);
   const failed = Number(result.rows[0]?.failed ?? 0);
   const partial = Number(result.rows[0]?.partial ?? 0);
   return { failedApplies: failed, partial, ratio: ratio(partial, failed) };
