@@ -24,6 +24,8 @@ export type EmbeddedPgOptions = {
   onLog?: (line: string) => void;
   /** What the launcher did on its own, such as recovering a stale lock. */
   onNotice?: (line: string) => void;
+  /** Server settings on top of ours (`-c name=value`), e.g. for a benchmark's instrumentation. */
+  settings?: Record<string, string>;
 };
 
 export type EmbeddedPgHandle = {
@@ -179,7 +181,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
   const recent: string[] = [];
   const server: ChildProcess = spawn(
     postgres,
-    ["-D", clusterDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    [
+      ...[
+        "-D",
+        clusterDir,
+        "-p",
+        String(options.port),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=200",
+      ],
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+    ],
     { ...(owner ?? {}), detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
   );
   const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));

@@ -21,8 +21,11 @@ export type ResourceWrite =
       properties: Record<string, unknown>;
       tags: Record<string, string>;
       hourlyMicros: number;
+      /** Its place among the rows tracked by one statement (their created_at, which is apply order, tells them apart). */
+      order?: number;
     }
-  | { op: "ready"; id: string; providerId: string; attributes: Record<string, unknown>; sensitiveCiphertext: string | null }
+  /** `readyAt`: when the engine reported it (a ready written later, with another statement, keeps that time). */
+  | { op: "ready"; id: string; providerId: string; attributes: Record<string, unknown>; sensitiveCiphertext: string | null; readyAt?: Date }
   | { op: "status"; id: string; status: "deleting" | "deleted" | "failed" }
   | { op: "tags"; id: string; tags: Record<string, string> }
   /** Changed in place by an update run: its new properties, tags and rate (the cost record follows the rate). */
@@ -47,13 +50,14 @@ function statementFor(write: ResourceWrite): SQL {
   const t = environmentResources;
   switch (write.op) {
     case "track":
-      return sql`insert into ${t} (environment_id, address, type, idempotency_key, status, properties, tags, hourly_micros)
-        select ${write.environmentId}::uuid, ${write.address}::text, ${write.type}::text, ${write.idempotencyKey}::text, 'creating'::resource_status, ${json(write.properties)}, ${json(write.tags)}, ${write.hourlyMicros}::bigint
+      return sql`insert into ${t} (environment_id, address, type, idempotency_key, status, properties, tags, hourly_micros, created_at)
+        select ${write.environmentId}::uuid, ${write.address}::text, ${write.type}::text, ${write.idempotencyKey}::text, 'creating'::resource_status, ${json(write.properties)}, ${json(write.tags)}, ${write.hourlyMicros}::bigint,
+          now() + ${write.order ?? 0} * interval '1 microsecond'
         where ${held}
         on conflict (idempotency_key) do update set status = 'creating', properties = excluded.properties, deleted_at = null
-        returning id`;
+        returning id, (xmax = 0) as fresh`;
     case "ready":
-      return sql`update ${t} set provider_id = ${write.providerId}, attributes = ${json(write.attributes)}, sensitive_ciphertext = ${write.sensitiveCiphertext}, status = 'ready', ready_at = now()
+      return sql`update ${t} set provider_id = ${write.providerId}, attributes = ${json(write.attributes)}, sensitive_ciphertext = ${write.sensitiveCiphertext}, status = 'ready', ready_at = ${write.readyAt ? sql`${write.readyAt.toISOString()}::timestamptz` : sql`now()`}
         where id = ${write.id} and ${held} returning id`;
     case "status":
       return sql`update ${t} set status = ${write.status}, deleted_at = ${write.status === "deleted" ? sql`now()` : sql`deleted_at`}
@@ -72,20 +76,33 @@ function statementFor(write: ResourceWrite): SQL {
 }
 
 /**
- * Writes the log lines queued so far and `writes`, in one statement. Returns the id of the
- * tracked row (for a `track` write); throws ClaimLostError, after writing only the log, when the
+ * Writes the log lines queued so far and `writes`, in one statement. Returns the ids of the
+ * tracked rows (for `track` writes, in their order; trackedId: the first) and whether each is
+ * new (false: an earlier attempt's row, taken over); throws ClaimLostError, after writing only the log, when the
  * run is no longer this worker's.
  */
-export async function writeResources(scope: RunScope, writes: readonly ResourceWrite[]): Promise<{ trackedId: string | null }> {
+export async function writeResources(
+  scope: RunScope,
+  writes: readonly ResourceWrite[],
+): Promise<{ trackedId: string | null; trackedIds: (string | null)[]; fresh: boolean[] }> {
   const row = await scope.lines.with(async (lines) => {
     const ctes: SQL[] = [sql`held as (select ${heldBy(scope.claim)} as ok)`];
     if (lines.length) ctes.push(sql`logged as (${insertLines(scope.run.id, lines)})`);
     writes.forEach((write, i) => ctes.push(sql`${sql.raw(`w${i}`)} as (${statementFor(write)})`));
-    const track = writes.findIndex((w) => w.op === "track");
-    const trackedId = track >= 0 ? sql`(select id from ${sql.raw(`w${track}`)})` : sql`null::uuid`;
-    const result = await scope.db.execute(sql`with ${sql.join(ctes, sql`, `)} select ${held} as held, ${trackedId} as tracked_id`);
-    return result.rows[0] as { held: boolean; tracked_id: string | null };
+    // The ids of the tracked rows, in the order of their `track` writes.
+    const tracks = writes.flatMap((w, i) => (w.op === "track" ? [sql.raw(`w${i}`)] : []));
+    const column = (name: string, type: string) =>
+      tracks.length
+        ? sql`array[${sql.join(
+            tracks.map((w) => sql`(select ${sql.raw(name)} from ${w})`),
+            sql`, `,
+          )}]::${sql.raw(type)}[]`
+        : sql`array[]::${sql.raw(type)}[]`;
+    const result = await scope.db.execute(
+      sql`with ${sql.join(ctes, sql`, `)} select ${held} as held, ${column("id", "uuid")} as tracked_ids, ${column("fresh", "boolean")} as fresh`,
+    );
+    return result.rows[0] as { held: boolean; tracked_ids: (string | null)[]; fresh: (boolean | null)[] };
   });
   if (!row.held) throw new ClaimLostError(scope.claim, "another worker holds it now, so its resource records were left alone");
-  return { trackedId: row.tracked_id };
+  return { trackedId: row.tracked_ids[0] ?? null, trackedIds: row.tracked_ids, fresh: row.fresh.map(Boolean) };
 }

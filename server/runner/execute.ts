@@ -78,19 +78,25 @@ async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: Claim
 
 /**
  * The outcome, in one transaction: the run's status first (refused unless this worker holds it)
- * with the log lines queued so far, then the kind's records and the lines they log. When the environment or request refuses the transition
+ * with the log lines queued so far, then the kind's records and the lines they log (or the
+ * kind's records first and the status last: statusLast in kinds/types.ts). When the environment or request refuses the transition
  * (changed by hand meanwhile), the run alone is failed, saying why, instead of being retried
  * forever against a row that will never accept it.
  */
 async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown } | null): Promise<void> {
   try {
     await scope.lines.transaction(async (tx, take) => {
-      // The lines queued so far go with the run's own statement.
-      const lines = take();
-      const logged = lines.length ? insertLines(scope.run.id, lines) : undefined;
-      if (outcome.status === "succeeded") await completeRun(tx, scope.claim, logged);
-      else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error), logged);
+      // The run's status, refused (ClaimLostError, all rolled back) unless this worker holds it,
+      // with the lines queued so far.
+      const mark = async () => {
+        const lines = take();
+        const logged = lines.length ? insertLines(scope.run.id, lines) : undefined;
+        if (outcome.status === "succeeded") await completeRun(tx, scope.claim, logged);
+        else await failRun(tx, scope.claim, outcome.error.message, classifyFailure(outcome.error), logged);
+      };
+      if (!kind?.handler.statusLast) await mark();
       await kind?.handler.finish(tx, scope, kind.loaded, outcome, take);
+      if (kind?.handler.statusLast) await mark();
     });
   } catch (error) {
     if (!(error instanceof IllegalTransitionError)) throw error;

@@ -2,18 +2,18 @@
  * Applying an environment resource by resource (engines without `applyAll`). Each resource is
  * tracked (status creating) BEFORE its engine is asked for it, and the engine adopts what already
  * exists under the same idempotency key, so a retried or resumed run never creates a duplicate
- * and never loses track of one. One statement per resource: the previous resource's `ready` goes
- * with the next one's `creating` and the log lines between them (bookkeeping.ts).
+ * and never loses track of one. The records are written alongside the engine calls, one statement
+ * at a time, and waited for only when a resource's row is not committed yet (apply-pipeline.ts).
  */
 import type { Environment, EnvironmentResource } from "~/db/schema";
 import type { ActualResource, Engine, EngineContext } from "~/server/engines/engine";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { sealSensitive, toActual } from "../actual";
-import { writeResources, type ResourceWrite } from "../bookkeeping";
-import { applyOrder, resolveReferences } from "../references";
+import { writeResources } from "../bookkeeping";
+import { applyOrder } from "../references";
 import { withRetry } from "../retry";
 import type { RunScope } from "../scope";
-import { tagsFor } from "../tags";
+import { ApplyBookkeeping } from "./apply-pipeline";
 
 /** Creates every planned resource not made yet; returns them all as the engine reports them. */
 export async function applyResources(
@@ -25,33 +25,23 @@ export async function applyResources(
   const ordered: PlannedResource[] = applyOrder(input.plan.resources);
   const actual = new Map<string, ActualResource>(input.ready.map((r) => [r.address, toActual(r)]));
   scope.log({ level: "info", message: `Plan: ${ordered.length} resources, ${actual.size} already created` });
-  // The last resource's `ready`, written with the next statement.
-  let made: ResourceWrite | null = null;
+  const book = new ApplyBookkeeping(
+    scope,
+    environment,
+    ordered.filter((p) => !actual.has(p.address)),
+    actual,
+  );
   try {
     for (const planned of ordered) {
       scope.signal.throwIfAborted();
       if (actual.has(planned.address)) continue;
-      const properties = resolveReferences(planned.properties, actual) as Record<string, unknown>;
-      const idempotencyKey = `${environment.id}/${planned.address}`;
-      const tags = tagsFor(planned.tags, environment);
       scope.log({
         level: "info",
         message: `Creating ${planned.address} (${planned.type}${planned.size ? `, ${planned.size}` : ""})`,
         address: planned.address,
       });
-      const track: ResourceWrite = {
-        op: "track",
-        environmentId: environment.id,
-        address: planned.address,
-        type: planned.type,
-        idempotencyKey,
-        properties,
-        tags,
-        hourlyMicros: planned.hourlyMicros,
-      };
-      const { trackedId } = await writeResources(scope, made ? [made, track] : [track]);
-      made = null;
-      if (!trackedId) throw new Error(`resource row for ${planned.address} was not written`);
+      // Its row committed before the engine is asked (usually already: tracked ahead).
+      const { id, properties, tags, idempotencyKey } = await book.track(planned);
       const started = Date.now();
       const desired = { address: planned.address, type: planned.type, properties, tags, idempotencyKey };
       // Secret inputs (a database's owner password) go to the engine only, never to our rows or the log.
@@ -65,21 +55,23 @@ export async function applyResources(
         address: planned.address,
         data: { durationMs },
       });
-      made = {
+      book.made({
         op: "ready",
-        id: trackedId,
+        id,
         providerId: result.providerId,
         attributes: result.attributes,
-        sensitiveCiphertext: sealSensitive(trackedId, result.sensitive),
-      };
+        sensitiveCiphertext: sealSensitive(id, result.sensitive),
+        readyAt: new Date(),
+      });
     }
+    // Every made resource recorded ready before the run may finish.
+    await book.flush();
   } catch (error) {
-    // Stopped or failed after a resource was made: its record still says so (best effort; a
-    // resumed run would adopt it by its key anyway).
-    if (made) await writeResources(scope, [made]).catch(() => undefined);
+    // Stopped or failed: what was made recorded ready, rows tracked ahead and never used dropped
+    // (best effort; a resumed run would adopt what exists by its key anyway).
+    await book.abandon().catch(() => undefined);
     throw error;
   }
-  if (made) await writeResources(scope, [made]);
   return actual;
 }
 

@@ -80,6 +80,8 @@ export function computeOutputs(document: TemplateDocument, actual: ReadonlyMap<s
 
 export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
   noun: "run",
+  // finish opens no run: the status goes last (kinds/types.ts).
+  statusLast: true,
   load: (db, run) => load(db, run.environmentId),
 
   async execute(scope, loaded) {

@@ -19,6 +19,8 @@ import { defineRunKind } from "./types";
 
 export const destroyKind = defineRunKind<Environment, void>({
   noun: "destroy",
+  // finish opens no run: the status goes last (kinds/types.ts).
+  statusLast: true,
 
   async load(db: Database, run) {
     const [environment] = await db.select().from(environments).where(eq(environments.id, run.environmentId));

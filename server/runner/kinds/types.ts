@@ -25,6 +25,14 @@ export type RunKindHandler<Loaded, Result> = {
   cleanUp?(scope: RunScope, loaded: Loaded, error: Error): Promise<string>;
   /** `take`: the log lines not written yet, for a statement of finish's own to insert (insertLines); the rest are written after it. */
   finish(tx: Transaction, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>, take: () => LogLine[]): Promise<void>;
+  /**
+   * The run's own status is written after finish, as the transaction's last statement, instead of
+   * first. For kinds whose finish does not need the run finished (it opens no next run): the
+   * runs row's triggers lock the SLO rollup's shared daily row (slo_run_days), and written last
+   * that lock is held until commit for one round trip instead of the whole outcome, so runs
+   * finishing together do not queue behind each other. A lost claim still rolls everything back.
+   */
+  statusLast?: boolean;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table holds handlers of every Loaded/Result pair

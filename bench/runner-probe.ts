@@ -1,0 +1,251 @@
+/**
+ * Where the fleet's time goes, measured from inside PostgreSQL while it runs (a diagnostic, not a
+ * target): `npx tsx bench/runner-probe.ts [environments] [--sync-off] [--settings name=value,...]`.
+ * One worker (concurrency 20) of this checkout, the fleet of runner.bench.ts (× 5 resources,
+ * 50 ms per cloud call), and meanwhile: pg_stat_activity sampled every few ms (what the worker's
+ * connections wait on), pg_stat_statements (what the statements cost), the worker's CPU time and
+ * per-resource bookkeeping latency from the runs' own log stamps.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { runMigrations } from "graphile-worker";
+import pg from "pg";
+import { connect, disconnectAll } from "~/db/client";
+import { migrateDatabase } from "~/db/migrate";
+import { requests, teams, users } from "~/db/schema";
+import { seedDemoData } from "~/db/seed";
+import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
+import { findFreePort } from "~/scripts/lib/ports";
+import { createSimEngine } from "~/server/engines/sim/engine";
+import { decideRequest } from "~/server/services/approvals";
+import { submitRequest } from "~/server/services/requests";
+import { syncTemplates } from "~/server/services/template-sync";
+import { loadViewer } from "~/server/services/users";
+import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
+
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
+const syncOff = args.includes("--sync-off");
+const extra = Object.fromEntries(
+  (args[args.indexOf("--settings") + 1] && args.includes("--settings") ? args[args.indexOf("--settings") + 1]!.split(",") : []).map(
+    (kv) => kv.split("=") as [string, string],
+  ),
+);
+const here = path.resolve(import.meta.dirname, "..");
+const root = process.env.PROBE_ROOT ? path.resolve(process.env.PROBE_ROOT) : here;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+const cpuMs = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
+/** CPU time of a process and its children still alive (PostgreSQL's backends). */
+const treeCpuMs = (pid: number) => {
+  let total = 0;
+  for (const entry of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (Number(entry) === pid || ppid === pid) total += cpuMs(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+};
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-probe-"));
+const pgServer = await startEmbeddedPostgres({
+  dataDir,
+  port: await findFreePort(),
+  database: "provisio",
+  settings: {
+    track_commit_timestamp: "on",
+    shared_preload_libraries: "pg_stat_statements",
+    "pg_stat_statements.track": "all",
+    track_io_timing: "on",
+    ...extra,
+  },
+});
+try {
+  await migrateDatabase(pgServer.url);
+  await runMigrations({ connectionString: pgServer.url });
+  const { db } = connect(pgServer.url, 30);
+  await db.execute(sql`create extension if not exists pg_stat_statements`);
+  // Experiment: the run log's per-line NOTIFY off (live log streams then miss lines).
+  if (args.includes("--no-log-notify")) await db.execute(sql`alter table run_events disable trigger run_events_notify`);
+  if (args.includes("--no-notify")) {
+    await db.execute(sql`alter table run_events disable trigger run_events_notify`);
+    for (const t of ["requests", "environments", "runs", "approvals", "notifications"])
+      await db.execute(sql.raw(`alter table ${t} disable trigger ${t}_change_notify`));
+  }
+  if (syncOff) {
+    await db.execute(sql`alter system set synchronous_commit = off`);
+    await db.execute(sql`select pg_reload_conf()`);
+  }
+  console.log(
+    `settings: ${JSON.stringify((await db.execute(sql`select name, setting from pg_settings where name in ('synchronous_commit','commit_delay','commit_siblings','wal_sync_method','fsync','shared_buffers','wal_buffers')`)).rows)}`,
+  );
+  await syncTemplates(db, path.join(here, "templates"));
+  await seedDemoData(db, { demo: true });
+  const sim = createSimEngine({ db });
+  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
+  const developer = (await loadViewer(db, (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0]!.id))!;
+  const approver = (await loadViewer(db, (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0]!.id))!;
+  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team!.id));
+  await sim.cloud.configure({
+    latency: { baseMs: 50, jitterMs: 0 },
+    bootDelayMs: { instance: 0 },
+    rateLimit: null,
+    quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
+  });
+  const workerUrl = `${pgServer.url}?application_name=probe-worker`;
+  const worker = startWorkerProcess({
+    databaseUrl: workerUrl,
+    root,
+    env: { WORKER_CONCURRENCY: "20", PROVISIO_PROBE_TIMINGS: path.join(dataDir, "timings.txt") },
+  });
+  try {
+    await waitUntilStarted(db, worker);
+    const pending: string[] = [];
+    for (let i = 0; i < N; i++)
+      pending.push(
+        (
+          await submitRequest(db, developer, {
+            teamId: team!.id,
+            templateName: "bastion-host",
+            tier: "staging",
+            environmentName: `probe-${i}`,
+            ttlHours: 24,
+            parameters: {},
+            justification: "Runner probe environment",
+            clientRequestId: randomUUID(),
+          })
+        ).id,
+      );
+    await db.execute(sql`select pg_stat_statements_reset()`);
+    await db.execute(sql`select pg_stat_reset_shared('wal')`);
+    const sampler = new pg.Client({ connectionString: pgServer.url });
+    await sampler.connect();
+    const waits = new Map<string, number>();
+    let samples = 0;
+    const blockers = new Map<string, number>();
+    let sampling = true;
+    const sampling$ = (async () => {
+      while (sampling) {
+        const { rows } = await sampler.query<{ k: string; n: string }>(
+          `select coalesce(state, '?') || ' ' || coalesce(wait_event_type || ':' || wait_event, 'cpu/net') as k, count(*) as n
+           from pg_stat_activity where application_name = 'probe-worker' group by 1`,
+        );
+        samples++;
+        // Who waits on a lock, and on whom: the waiting statement and the blocker's last statement.
+        const blocked = await sampler.query<{ k: string; n: string }>(
+          `select left(regexp_replace(w.query, '\\s+', ' ', 'g'), 70) || '  <=  ' || left(regexp_replace(b.query, '\\s+', ' ', 'g'), 70) || ' [' || b.state || ']' as k, count(*) as n
+           from pg_stat_activity w cross join lateral unnest(pg_blocking_pids(w.pid)) as bp(pid) join pg_stat_activity b on b.pid = bp.pid
+           where w.application_name = 'probe-worker' and w.wait_event_type = 'Lock' group by 1`,
+        );
+        for (const r of blocked.rows) blockers.set(r.k, (blockers.get(r.k) ?? 0) + Number(r.n));
+        for (const r of rows) waits.set(r.k, (waits.get(r.k) ?? 0) + Number(r.n));
+        await sleep(3);
+      }
+    })();
+    const cpu0 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid) };
+    const started = performance.now();
+    await Promise.all(pending.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
+    const approvedMs = performance.now() - started;
+    while ((await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) < pending.length)
+      await sleep(20);
+    const totalMs = performance.now() - started;
+    sampling = false;
+    await sampling$;
+    await sampler.end();
+    const cpu1 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid) };
+    const list = sql.join(
+      pending.map((p) => sql`${p}`),
+      sql`, `,
+    );
+    const engine = await db.execute(
+      sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${list}) and e.data ? 'durationMs'`,
+    );
+    const ideal = Number((engine.rows[0] as { ms: string }).ms) / 20;
+    console.log(
+      `fleet ${N}×5: total ${totalMs.toFixed(0)} ms, ideal ${ideal.toFixed(0)} ms = ${(totalMs / ideal).toFixed(2)}×; approvals ${approvedMs.toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`,
+    );
+    console.log(
+      `cpu during the fleet: worker ${(cpu1.worker - cpu0.worker).toFixed(0)} ms, postgres (live backends) ${(cpu1.pg - cpu0.pg).toFixed(0)} ms`,
+    );
+    // Bookkeeping per resource: the "Creating" line is stamped before the statement, the engine starts when it returns.
+    const gaps = await db.execute(sql`
+      with fleet as (select u.id from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
+      created as (select e.run_id, e.address, e.at - make_interval(secs => (e.data->>'durationMs')::int / 1000.0) as engine_start from run_events e join fleet f on f.id = e.run_id where e.data ? 'durationMs'),
+      creating as (select e.run_id, e.address, e.at from run_events e join fleet f on f.id = e.run_id where e.message like 'Creating %')
+      select extract(epoch from (c.engine_start - g.at)) * 1000 as ms from created c join creating g using (run_id, address)`);
+    const gapMs = (gaps.rows as { ms: string }[]).map((r) => Number(r.ms));
+    console.log(
+      `bookkeeping statement before each engine call (n=${gapMs.length}): median ${quantile(gapMs, 0.5).toFixed(1)} ms, p90 ${quantile(gapMs, 0.9).toFixed(1)}, p99 ${quantile(gapMs, 0.99).toFixed(1)}, mean ${(gapMs.reduce((a, b) => a + b, 0) / gapMs.length).toFixed(1)}`,
+    );
+    const phases = await db.execute(sql`
+      with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
+      ev as (select e.run_id, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
+      select avg(extract(epoch from (f.started_at - f.queued_at)) * 1000) as wait_ms, avg(extract(epoch from (ev.first_create - f.started_at)) * 1000) as before_ms,
+        avg(extract(epoch from (ev.last_created - ev.first_create)) * 1000 - ev.engine_ms) as between_ms, avg(ev.engine_ms) as engine_ms, avg(extract(epoch from (f.finished_at - ev.last_created)) * 1000) as after_ms
+      from fleet f join ev on ev.run_id = f.id`);
+    const b = phases.rows[0] as Record<string, string>;
+    console.log(
+      `per run (mean ms): queue wait ${Number(b.wait_ms).toFixed(1)}, before first resource ${Number(b.before_ms).toFixed(1)}, engine ${Number(b.engine_ms).toFixed(1)}, between resources ${Number(b.between_ms).toFixed(1)}, after last ${Number(b.after_ms).toFixed(1)}`,
+    );
+    // The outcome's transaction: from its start (finished_at = now()) to its commit (the runs row's commit timestamp).
+    const outcome = await db.execute(sql`
+      select extract(epoch from (pg_xact_commit_timestamp(u.xmin) - u.finished_at)) * 1000 as ms, extract(epoch from (pg_xact_commit_timestamp(u.xmin) - u.started_at)) * 1000 as run_ms
+      from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'`);
+    const outcomeMs = (outcome.rows as { ms: string }[]).map((r) => Number(r.ms));
+    const runMs = (outcome.rows as { run_ms: string }[]).map((r) => Number(r.run_ms));
+    console.log(
+      `outcome transaction (start → commit): median ${quantile(outcomeMs, 0.5).toFixed(1)} ms, p90 ${quantile(outcomeMs, 0.9).toFixed(1)}, mean ${(outcomeMs.reduce((a, b) => a + b, 0) / outcomeMs.length).toFixed(1)}; runs' busy time / 20 = ${(runMs.reduce((a, b) => a + b, 0) / 20 / ideal).toFixed(2)}× ideal`,
+    );
+    // Slots over time (10 ms steps): running runs, and slots left idle while approved work waited
+    // (its request queued, its run not started: graphile-worker's handover and the slot's turnover).
+    const slots = await db.execute(sql`
+      with fleet as (select r.queued_at, u.started_at, pg_xact_commit_timestamp(u.xmin) as done from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
+      span as (select min(queued_at) as a, max(done) as b from fleet),
+      t as (select generate_series(a, b, interval '10 milliseconds') as at from span),
+      counted as (select t.at, (select count(*) from fleet f where f.started_at <= t.at and f.done > t.at) as running, (select count(*) from fleet f where f.queued_at <= t.at and f.started_at > t.at) as waiting from t)
+      select avg(running) as running, avg(least(20 - running, waiting)) as idle_with_work, avg((waiting = 0 and running < 20)::int) as share_starved, count(*) as steps from counted`);
+    const sl = slots.rows[0] as Record<string, string>;
+    console.log(
+      `slots (from the first approval to the last commit): mean running ${Number(sl.running).toFixed(1)} of 20; idle while approved work waited ${Number(sl.idle_with_work).toFixed(2)} slots on average; share of time with idle slots and nothing approved waiting ${(100 * Number(sl.share_starved)).toFixed(0)} %`,
+    );
+    console.log(`\npg_stat_activity of the worker's connections (${samples} samples; mean connections in each state):`);
+    for (const [k, n] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(n / samples).toFixed(2).padStart(6)}  ${k}`);
+    console.log(`\nlock waits (mean waiting connections): waiting statement  <=  blocker's last statement [its state]`);
+    for (const [k, n] of [...blockers].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${(n / samples).toFixed(2).padStart(6)}  ${k}`);
+    const wal = await db.execute(sql`select * from pg_stat_wal`);
+    console.log(`\npg_stat_wal: ${JSON.stringify(wal.rows[0])}`);
+    const top = await db.execute(sql`
+      select calls, round(total_exec_time::numeric, 0) as total_ms, round(mean_exec_time::numeric, 2) as mean_ms, round(max_exec_time::numeric, 1) as max_ms, rows,
+        round(shared_blk_read_time::numeric + shared_blk_write_time::numeric, 0) as io_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+      from pg_stat_statements where userid = (select usesysid from pg_user where usename = current_user) order by total_exec_time desc limit 25`);
+    console.log(`\npg_stat_statements, by total time:`);
+    for (const r of top.rows as Record<string, string>[])
+      console.log(
+        `  ${String(r.calls).padStart(6)} calls ${String(r.total_ms).padStart(7)} ms total ${String(r.mean_ms).padStart(7)} mean ${String(r.max_ms).padStart(7)} max  ${r.query}`,
+      );
+    // A worker built with timing instrumentation (PROVISIO_PROBE_TIMINGS) writes its own figures every 2 s.
+    await sleep(2500);
+    if (existsSync(path.join(dataDir, "timings.txt")))
+      console.log(`\nworker's own timings:\n${readFileSync(path.join(dataDir, "timings.txt"), "utf8")}`);
+  } finally {
+    await worker.stop();
+  }
+} finally {
+  await disconnectAll();
+  await pgServer.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,202 @@
+/**
+ * An apply's records written alongside its engine calls (apply-pipeline.ts), made visible by
+ * holding a resource row's lock so its `ready` cannot commit: the engine is asked for the next
+ * resource (tracked ahead) meanwhile, the run never finishes before every made resource is
+ * recorded ready, and after a failure rows tracked ahead but never asked for are dropped, while
+ * a row an earlier attempt tracked is kept for cleanup to look up.
+ */
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "~/db/client";
+import { environmentResources, environments, runs } from "~/db/schema";
+import { EngineError, type Engine } from "~/server/engines/engine";
+import { quietSimConfig } from "~/server/engines/sim/cloud";
+import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
+import { syncTemplates } from "~/server/services/template-sync";
+import { createTestDatabase } from "~/testing/db";
+import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { executeRun } from "../execute";
+import { startApply } from "../start-apply";
+
+let db: Database;
+let url: string;
+let sim: SimEngine;
+let dev: Awaited<ReturnType<typeof callerFor>>;
+let teamId: string;
+
+beforeAll(async () => {
+  ({ db, url } = await createTestDatabase());
+  await syncTemplates(db, path.resolve(import.meta.dirname, "../../../templates"));
+  sim = createSimEngine({ db, config: quietSimConfig });
+  const user = await makeUser(db);
+  teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
+  dev = await callerFor(db, user.id);
+});
+afterAll(async () => {
+  await sim.cloud.resetConfig();
+});
+
+/** A queued bastion host (network; two subnets and a security group on it; the instance last) and its apply run. */
+async function queuedApply(): Promise<{ runId: string; environmentId: string }> {
+  const { id } = await dev.requests.submit({
+    teamId,
+    templateName: "bastion-host",
+    tier: "dev",
+    environmentName: `pipe-${randomUUID().slice(0, 6)}`,
+    ttlHours: 24,
+    parameters: {},
+    justification: "Pipelined bookkeeping test",
+    clientRequestId: randomUUID(),
+  });
+  const runId = await startApply(db, id);
+  const [environment] = await db.select().from(environments).where(eq(environments.requestId, id));
+  return { runId: runId!, environmentId: environment!.id };
+}
+
+/** Locks a resource row from another connection until `release` (its ready cannot commit meanwhile). */
+async function lockRow(environmentId: string, address: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("begin");
+  const locked = await client.query("select 1 from environment_resources where environment_id = $1 and address = $2 for update", [
+    environmentId,
+    address,
+  ]);
+  expect(locked.rowCount).toBe(1);
+  return {
+    release: async () => {
+      await client.query("commit");
+      await client.end();
+    },
+  };
+}
+
+const statusOf = async (environmentId: string, address: string) =>
+  (
+    await db
+      .select({ status: environmentResources.status, readyAt: environmentResources.readyAt })
+      .from(environmentResources)
+      .where(and(eq(environmentResources.environmentId, environmentId), eq(environmentResources.address, address)))
+  )[0];
+
+async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The sim engine, with a hook after each resource is made and before each is asked for. */
+function hooked(hooks: { before?: (address: string) => Promise<void>; after?: (address: string) => Promise<void> }): Engine {
+  return {
+    ...sim,
+    apply: async (ctx, wanted, existing) => {
+      await hooks.before?.(wanted.address);
+      const result = await sim.apply(ctx, wanted, existing);
+      await hooks.after?.(wanted.address);
+      return result;
+    },
+  };
+}
+
+describe("an apply's records alongside its engine calls", () => {
+  it("asks for the next resource (tracked ahead) while the previous one's ready is still being written", async () => {
+    const { runId, environmentId } = await queuedApply();
+    let lock: Awaited<ReturnType<typeof lockRow>> | null = null;
+    let privateAskedAt: Date | null = null;
+    let publicWhenPrivateAsked: string | undefined;
+    const engine = hooked({
+      after: async (address) => {
+        if (address === "public_subnet") lock = await lockRow(environmentId, "public_subnet");
+      },
+      before: async (address) => {
+        if (address !== "private_subnet") return;
+        const asked = new Date();
+        publicWhenPrivateAsked = (await statusOf(environmentId, "public_subnet"))?.status;
+        privateAskedAt = asked; // last: the test releases the lock once it sees this
+      },
+    });
+    const running = executeRun(db, runId, { workerId: "pipeline-test", engines: () => engine, heartbeatMs: 60_000 });
+    try {
+      await waitFor(() => privateAskedAt !== null, "the engine call of private_subnet (it must not wait for public_subnet's ready)");
+    } finally {
+      await (lock as Awaited<ReturnType<typeof lockRow>> | null)?.release();
+    }
+    expect(await running).toBe("succeeded");
+    // Asked before public_subnet's ready had committed; that ready keeps the moment it was made.
+    expect(publicWhenPrivateAsked).toBe("creating");
+    const publicSubnet = await statusOf(environmentId, "public_subnet");
+    expect(publicSubnet?.status).toBe("ready");
+    expect(publicSubnet!.readyAt!.getTime()).toBeLessThanOrEqual(privateAskedAt!.getTime());
+    const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environmentId));
+    expect(rows.map((r) => r.status)).toEqual(["ready", "ready", "ready", "ready", "ready"]);
+    // Created in apply order, told apart within the statement that tracked them together.
+    const ordered = [...rows].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((r) => r.address);
+    expect(ordered[0]).toBe("network");
+    expect(ordered[4]).toBe("bastion");
+  });
+
+  it("does not finish the run before the last resource is recorded ready", async () => {
+    const { runId, environmentId } = await queuedApply();
+    let lock: Awaited<ReturnType<typeof lockRow>> | null = null;
+    const engine = hooked({
+      after: async (address) => {
+        if (address === "bastion") lock = await lockRow(environmentId, "bastion");
+      },
+    });
+    const running = executeRun(db, runId, { workerId: "pipeline-test", engines: () => engine, heartbeatMs: 60_000 });
+    try {
+      // The bastion's ready is waiting for the lock.
+      await waitFor(
+        async () =>
+          (
+            await db.execute(
+              sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%environment_resources%' and query like '%held as%'`,
+            )
+          ).rows.length > 0,
+        "the last ready to wait on the row lock",
+      );
+      const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+      expect(run?.status).toBe("running");
+      expect((await db.select().from(environments).where(eq(environments.id, environmentId)))[0]?.status).toBe("provisioning");
+    } finally {
+      await (lock as Awaited<ReturnType<typeof lockRow>> | null)?.release();
+    }
+    expect(await running).toBe("succeeded");
+    expect((await statusOf(environmentId, "bastion"))?.status).toBe("ready");
+  });
+
+  it("after a failure drops the rows it tracked ahead and never asked for, but keeps an earlier attempt's", async () => {
+    const failing = hooked({
+      before: async (address) => {
+        if (address === "public_subnet") throw new EngineError("permanent", "public_subnet: refused for the test", { address });
+      },
+    });
+    // This attempt tracked both subnets and the security group together; only public_subnet was asked for.
+    const first = await queuedApply();
+    expect(await executeRun(db, first.runId, { workerId: "pipeline-test", engines: () => failing, heartbeatMs: 60_000 })).toBe("failed");
+    const [failed] = await db.select().from(environments).where(eq(environments.id, first.environmentId));
+    expect(failed?.failureSummary).toMatch(/Cleaned up: 2 of 2 resources destroyed\.$/);
+    expect((await statusOf(first.environmentId, "private_subnet"))?.status).toBe("deleted");
+
+    // An earlier attempt tracked private_subnet (it may have made it): cleanup must look it up.
+    const second = await queuedApply();
+    await db.insert(environmentResources).values({
+      environmentId: second.environmentId,
+      address: "private_subnet",
+      type: "subnet",
+      idempotencyKey: `${second.environmentId}/private_subnet`,
+      status: "creating",
+      properties: {},
+      tags: {},
+      hourlyMicros: 0,
+    });
+    expect(await executeRun(db, second.runId, { workerId: "pipeline-test", engines: () => failing, heartbeatMs: 60_000 })).toBe("failed");
+    const [kept] = await db.select().from(environments).where(eq(environments.id, second.environmentId));
+    expect(kept?.failureSummary).toMatch(/Cleaned up: 3 of 3 resources destroyed\.$/);
+  });
+});
