@@ -8,7 +8,7 @@
  * ideal total is the sum over batches of what the batch cannot go below with 20 worker slots:
  * max(its slowest update run, the sum of its runs' durations / 20). What it leaves out (and the
  * rollout pays): starting a batch (one update request per environment), queue pick-up, the
- * progression job noticing a batch is done (it looks again every ROLLOUT_POLL_MS), the verdict.
+ * progression job noticing a batch is done (woken by each finishing run), the verdict.
  * "% of ideal" = ideal / measured × 100 (100 % = no overhead at all).
  */
 import { randomUUID } from "node:crypto";
