@@ -8,7 +8,7 @@
  * ideal total is the sum over batches of what the batch cannot go below with 20 worker slots:
  * max(its slowest update run, the sum of its runs' durations / 20). What it leaves out (and the
  * rollout pays): starting a batch (one update request per environment), queue pick-up, the
- * progression job noticing a batch is done (it looks again every ROLLOUT_POLL_MS), the verdict.
+ * progression job noticing a batch is done (woken by each finishing run), the verdict.
  * "% of ideal" = ideal / measured × 100 (100 % = no overhead at all).
  */
 import { randomUUID } from "node:crypto";
@@ -22,6 +22,7 @@ import { startRollout } from "~/server/services/fleet-rollout";
 import { submitRequest } from "~/server/services/requests";
 import { createDraft, publishDraft } from "~/server/services/template-curation";
 import { actorOf, loadViewer } from "~/server/services/users";
+import { rolloutTemplateYaml } from "~/testing/rollout-template";
 
 const ENVIRONMENTS = 200;
 const CONCURRENCY = 20;
@@ -35,38 +36,6 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
     await sleep(50);
   }
 }
-
-const template = (name: string, version: string) => `apiVersion: provisio.dev/v1
-kind: Template
-metadata:
-  name: ${name}
-  title: Rollout bench box
-  description: A small machine for the fleet rollout benchmark.
-  category: compute
-  owner: Platform team
-spec:
-  version: ${version}
-  engine: sim
-  tiers: [dev]
-  parameters: []
-  resources:
-    - id: net
-      type: network
-      properties: { region: eu-west-1, cidr: 10.0.0.0/16 }
-    - id: subnet
-      type: subnet
-      properties: { region: eu-west-1, network: "\${resources.net.id}", cidr: 10.0.1.0/24 }
-    - id: vm
-      type: instance
-      properties: { region: eu-west-1, instance_type: t3.micro, image: debian-12, subnet: "\${resources.subnet.id}", disk_gb: 20 }
-  outputs: []
-  policy:
-    ttl: { dev: { default: 1d, max: 3d } }
-    approvals: { dev: [] }
-    tags: { rollout: ${version === "1.0.0" ? "first" : "second"} }
-    requiredTags: [cost-center]
-    onFailure: cleanup
-`;
 
 const stack = await startThrowawayStack({ prefix: "provisio-bench-rollout-", env: { WORKER_CONCURRENCY: String(CONCURRENCY) } });
 
@@ -82,7 +51,7 @@ try {
   await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team.id));
   const name = `rollout-bench-${randomUUID().slice(0, 6)}`;
   const publish = async (version: string) => {
-    const draft = await createDraft(db, actorOf(admin), template(name, version));
+    const draft = await createDraft(db, actorOf(admin), rolloutTemplateYaml(name, version));
     await publishDraft(db, actorOf(admin), { versionId: draft.versionId, expectedLockVersion: draft.lockVersion });
   };
 

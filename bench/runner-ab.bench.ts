@@ -5,7 +5,6 @@
  * sequential approvals on a quiet cloud, then a fleet of environments × 5 resources (50 ms per
  * cloud call) against its ideal (engine time / 20). Prints one line per measurement and medians.
  */
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,16 +13,14 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { runMigrations } from "graphile-worker";
 import { connect, disconnectAll } from "~/db/client";
 import { migrateDatabase } from "~/db/migrate";
-import { environments, requests, teams, users } from "~/db/schema";
+import { environments, requests } from "~/db/schema";
 import { seedDemoData } from "~/db/seed";
 import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
 import { findFreePort } from "~/scripts/lib/ports";
 import { createSimEngine } from "~/server/engines/sim/engine";
-import { decideRequest } from "~/server/services/approvals";
-import { submitRequest } from "~/server/services/requests";
 import { syncTemplates } from "~/server/services/template-sync";
-import { loadViewer } from "~/server/services/users";
 import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
+import { benchBastions, waitUntil } from "./lib/demo-bench";
 
 const other = process.argv[2];
 if (!other) throw new Error("usage: tsx bench/runner-ab.bench.ts <other checkout> [rounds]");
@@ -36,14 +33,6 @@ const checkouts = { other: path.resolve(other), this: here };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-bench-ab-"));
 const pg = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), database: "provisio" });
@@ -54,25 +43,7 @@ try {
   await syncTemplates(db, path.join(here, "templates"));
   await seedDemoData(db, { demo: true });
   const sim = createSimEngine({ db });
-  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
-  const developerRow = (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0];
-  const approverRow = (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0];
-  if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
-  const developer = (await loadViewer(db, developerRow.id))!;
-  const approver = (await loadViewer(db, approverRow.id))!;
-  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team.id));
-  const submit = (name: string) =>
-    submitRequest(db, developer, {
-      teamId: team.id,
-      templateName: "bastion-host",
-      tier: "staging",
-      environmentName: name,
-      ttlHours: 24,
-      parameters: {},
-      justification: "Runner A/B benchmark environment",
-      clientRequestId: randomUUID(),
-    });
-  const approve = (id: string) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
+  const { submit, approve } = await benchBastions(db, "Runner A/B benchmark environment");
   const ready = (ids: string[]) =>
     waitUntil(
       async () => (await db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) === ids.length,

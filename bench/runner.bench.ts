@@ -2,57 +2,26 @@
  * Job runner benchmarks (`npm run bench`), against the real stack: embedded PostgreSQL, web
  * (production build) and a worker process with concurrency 20. Prints `name: value unit` lines.
  */
-import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { connect, disconnectAll } from "~/db/client";
-import { environmentResources, environments, requests, runEvents, runs, teams, users } from "~/db/schema";
+import { environmentResources, environments, requests, runEvents, runs } from "~/db/schema";
 import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createSimEngine } from "~/server/engines/sim/engine";
-import { decideRequest } from "~/server/services/approvals";
-import { submitRequest } from "~/server/services/requests";
-import { loadViewer } from "~/server/services/users";
+import { benchBastions, sleep, waitUntil } from "./lib/demo-bench";
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 const print = (name: string, value: number, unit: string) => console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
 
 const stack = await startThrowawayStack({ prefix: "provisio-bench-runner-", env: { WORKER_CONCURRENCY: "20" } });
 
 try {
   const { db } = connect(stack.databaseUrl, 30);
   const sim = createSimEngine({ db });
-  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
-  const developerRow = (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0];
-  const approverRow = (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0];
-  if (!team || !developerRow || !approverRow) throw new Error("demo data missing");
-  const developer = (await loadViewer(db, developerRow.id))!;
-  const approver = (await loadViewer(db, approverRow.id))!;
-  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team.id));
-
-  const submit = (name: string) =>
-    submitRequest(db, developer, {
-      teamId: team.id,
-      templateName: "bastion-host",
-      tier: "staging",
-      environmentName: name,
-      ttlHours: 24,
-      parameters: {},
-      justification: "Runner benchmark environment",
-      clientRequestId: randomUUID(),
-    });
-  const approve = (id: string) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
+  const { team, submit, approve } = await benchBastions(db, "Runner benchmark environment");
 
   // 1. Approval to apply start: 200 approvals, one at a time, on a quiet cloud.
   await sim.cloud.configure({

@@ -1,43 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { newPageAs, uniqueName } from "./support/environments";
+import { rolloutTemplateYaml } from "../testing/rollout-template";
 import { trpcMutation, trpcQuery } from "./support/trpc";
-
-/**
- * A template of this test's own (so no other journey's environments join the rollout): three
- * small resources; 1.0.1 adds a tag, so the rollout updates every resource in place.
- */
-const template = (name: string, version: string) => `apiVersion: provisio.dev/v1
-kind: Template
-metadata:
-  name: ${name}
-  title: Rollout box ${name}
-  description: A small machine for the fleet rollout browser test.
-  category: compute
-  owner: Platform team
-  tags: [test]
-spec:
-  version: ${version}
-  engine: sim
-  tiers: [dev]
-  parameters: []
-  resources:
-    - id: net
-      type: network
-      properties: { region: eu-west-1, cidr: 10.0.0.0/16 }
-    - id: subnet
-      type: subnet
-      properties: { region: eu-west-1, network: "\${resources.net.id}", cidr: 10.0.1.0/24 }
-    - id: vm
-      type: instance
-      properties: { region: eu-west-1, instance_type: t3.micro, image: debian-12, subnet: "\${resources.subnet.id}", disk_gb: 20 }
-  outputs: []
-  policy:
-    ttl: { dev: { default: 1d, max: 3d } }
-    approvals: { dev: [] }
-    tags: { rollout: ${version === "1.0.0" ? "first" : "second"} }
-    requiredTags: [cost-center]
-    onFailure: cleanup
-`;
 
 type FleetEnvironment = { id: string; name: string; status: string; version: string };
 
@@ -47,11 +11,12 @@ test("an admin rolls 1.0.1 out over 10 environments with a canary of 2: a forced
   test.setTimeout(300_000);
   const name = uniqueName("fleet");
 
-  // Seed: the admin publishes 1.0.0; a developer runs ten environments of it; the admin publishes 1.0.1.
+  // Seed: the admin publishes 1.0.0 of a template of this test's own (so no other journey's
+  // environments join the rollout); a developer runs ten environments of it; the admin publishes 1.0.1.
   const admin = await newPageAs(browser, "admin", "/catalog");
   const publish = async (version: string) => {
     const draft = await trpcMutation<{ versionId: string; lockVersion: number }>(admin.request, "templateAdmin.createDraft", {
-      yaml: template(name, version),
+      yaml: rolloutTemplateYaml(name, version),
     });
     await trpcMutation(admin.request, "templateAdmin.publish", { versionId: draft.versionId, expectedLockVersion: draft.lockVersion });
   };

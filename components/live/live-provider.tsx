@@ -3,13 +3,15 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useRef } from "react";
+import { setLiveConnected } from "./live-status";
 import { parseMessage, pageShows, routersFor } from "./live-updates";
 
 /**
  * Keeps every open page current by push: one EventSource per tab on /api/events (the signed-in
  * user's changes, scoped on the server by the access rules). A change invalidates the cached
  * queries of the routers it touches (lists, inbox, bell) and re-renders a server-rendered page
- * that shows it. After a dropped connection everything is re-read once. No polling.
+ * that shows it. After a dropped connection everything is re-read once. No polling (views that
+ * poll as a fallback, like a rollout's progress, do so only while this stream is down: live-status.ts).
  */
 export function LiveUpdates() {
   const queryClient = useQueryClient();
@@ -38,6 +40,7 @@ export function LiveUpdates() {
       }
       connectedBefore = true;
       document.documentElement.dataset.live = "on";
+      setLiveConnected(true);
     });
     source.addEventListener("change", (event) => {
       const change = parseMessage((event as MessageEvent<string>).data);
@@ -54,10 +57,12 @@ export function LiveUpdates() {
     });
     source.addEventListener("error", () => {
       document.documentElement.dataset.live = "off";
+      setLiveConnected(false);
     });
     return () => {
       clearTimeout(refreshTimer);
       source.close();
+      setLiveConnected(false);
     };
   }, [queryClient, router]);
   return null;

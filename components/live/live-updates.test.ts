@@ -17,17 +17,20 @@ describe("live updates on the client", () => {
     expect(pageShows("/", { t: "environment", id: env, rel: null })).toBe(true);
     expect(pageShows("/", { t: "notification", id: env, rel: null })).toBe(false);
     expect(pageShows("/environments", { t: "environment", id: env, rel: null })).toBe(false);
+    expect(pageShows("/", { t: "rollout", id: env, rel: null })).toBe(false);
   });
 
   it("invalidates the routers whose queries show the change", () => {
     expect(routersFor({ t: "notification", id: req, rel: null })).toEqual(["notifications"]);
     expect(routersFor({ t: "request", id: req, rel: null })).toContain("approvals");
     expect(routersFor({ t: "environment", id: env, rel: null })).toContain("environments");
+    expect(routersFor({ t: "rollout", id: req, rel: null })).toEqual(["fleetRollouts"]);
   });
 
   it("ignores malformed messages", () => {
     expect(parseMessage("{")).toBeNull();
     expect(parseMessage(JSON.stringify({ t: "other", id: req }))).toBeNull();
     expect(parseMessage(JSON.stringify({ t: "request", id: req }))).toEqual({ t: "request", id: req, rel: null });
+    expect(parseMessage(JSON.stringify({ t: "rollout", id: req, rel: null }))).toEqual({ t: "rollout", id: req, rel: null });
   });
 });

@@ -1,10 +1,11 @@
 /** What a live change touches: which API routers' cached queries, and which pages must re-render. Pure, for the hook and its test. */
-export type LiveChangeMessage = { t: "request" | "environment" | "notification"; id: string; rel: string | null };
+export type LiveChangeMessage = { t: "request" | "environment" | "notification" | "rollout"; id: string; rel: string | null };
 
 const routersByKind = {
   request: ["requests", "approvals", "extensions", "updates", "drift", "home"],
   environment: ["environments", "runs", "requests", "costs", "drift", "fleet", "home"],
   notification: ["notifications"],
+  rollout: ["fleetRollouts"],
 } as const;
 
 export type LiveRouter = (typeof routersByKind)[keyof typeof routersByKind][number];
@@ -20,7 +21,7 @@ export function routersFor(change: LiveChangeMessage): readonly LiveRouter[] {
  * their queries instead.
  */
 export function pageShows(pathname: string, change: LiveChangeMessage): boolean {
-  if (pathname === "/") return change.t !== "notification";
+  if (pathname === "/") return change.t === "request" || change.t === "environment";
   const [, section, id] = pathname.split("/");
   if (!id) return false;
   if (section === "requests") return (change.t === "request" && change.id === id) || (change.t === "environment" && change.rel === id);
@@ -31,7 +32,7 @@ export function pageShows(pathname: string, change: LiveChangeMessage): boolean 
 export function parseMessage(data: string): LiveChangeMessage | null {
   try {
     const value = JSON.parse(data) as Partial<LiveChangeMessage>;
-    if ((value.t === "request" || value.t === "environment" || value.t === "notification") && typeof value.id === "string") {
+    if ((value.t === "request" || value.t === "environment" || value.t === "notification" || value.t === "rollout") && typeof value.id === "string") {
       return { t: value.t, id: value.id, rel: typeof value.rel === "string" ? value.rel : null };
     }
   } catch {

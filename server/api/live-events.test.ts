@@ -25,6 +25,15 @@ describe("live change scoping", () => {
     expect(mayHear({ id: me, globalRole: "admin", teams: [] }, change({ t: "environment", team: teamB }))).toBe(true);
   });
 
+  it("tells fleet rollouts (no team: they span teams) to admins and auditors only, like the rollout reads", () => {
+    const rollout = change({ t: "rollout", team: null });
+    expect(mayHear({ id: me, globalRole: "admin", teams: [] }, rollout)).toBe(true);
+    expect(mayHear({ id: me, globalRole: "auditor", teams: [] }, rollout)).toBe(true);
+    expect(mayHear(developer, rollout)).toBe(false);
+    expect(mayHear({ id: me, globalRole: null, teams: [{ id: teamA, role: "approver" }] }, rollout)).toBe(false);
+    expect(toBrowser(rollout)).toEqual({ t: "rollout", id: rollout.id, rel: null });
+  });
+
   it("tells a notification to its recipient only, whatever the team", () => {
     expect(mayHear(developer, change({ t: "notification", user: me }))).toBe(true);
     expect(mayHear(developer, change({ t: "notification", user: randomUUID() }))).toBe(false);

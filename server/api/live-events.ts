@@ -1,16 +1,16 @@
 /**
  * Live pages, on the web side (app/api/events streams them to each signed-in browser). The
  * database announces every change a page shows on the `provisio_changes` channel (migration
- * 0014: requests, approvals, environments, runs, notifications); ONE LISTEN connection per web
+ * 0022: requests, approvals, environments, runs, notifications; 0030: fleet rollouts); ONE LISTEN connection per web
  * process receives them and fans each out to the streams whose viewer may read it, decided by
  * the same access rules as the API. A browser hears only ids, then reads through the API.
  */
 import pg from "pg";
 import { z } from "zod";
-import { canReadTeam, type AccessViewer } from "~/server/access/rules";
+import { canReadAllTeams, canReadTeam, type AccessViewer } from "~/server/access/rules";
 
 const changeSchema = z.object({
-  t: z.enum(["request", "environment", "notification"]),
+  t: z.enum(["request", "environment", "notification", "rollout"]),
   id: z.uuid(),
   team: z.uuid().nullable(),
   rel: z.uuid().nullable(),
@@ -30,9 +30,13 @@ export function parseChange(payload: string | undefined): LiveChange | null {
   }
 }
 
-/** Whether `viewer` may hear about `change`: their own notifications; requests and environments of teams they read. */
+/**
+ * Whether `viewer` may hear about `change`: their own notifications; requests and environments of
+ * teams they read; fleet rollouts (which span teams) if they read every team, as their API reads do.
+ */
 export function mayHear(viewer: AccessViewer, change: LiveChange): boolean {
   if (change.t === "notification") return change.user === viewer.id;
+  if (change.t === "rollout") return canReadAllTeams(viewer);
   return change.team !== null && canReadTeam(viewer, change.team);
 }
 

@@ -194,6 +194,18 @@ export const eventTypes = {
     notifies: "the admin who started the rollout",
     webhook: true,
   },
+  "fleet.paused": {
+    label: "Fleet rollout paused",
+    description: "An admin paused a rollout: results of changes under way are still recorded, no further environment starts.",
+    notifies: "nobody",
+    webhook: true,
+  },
+  "fleet.resumed": {
+    label: "Fleet rollout resumed",
+    description: "An admin resumed a paused or halted rollout (after a halt, the next batch starts).",
+    notifies: "nobody",
+    webhook: true,
+  },
 } as const satisfies Record<string, EventSpec>;
 
 export type EventType = keyof typeof eventTypes;

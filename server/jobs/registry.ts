@@ -100,7 +100,7 @@ export const jobs = {
   pruneWorkerHeartbeats: define({ name: "prune_worker_heartbeats", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
   /** SLO fast-burn alerts in the portal (issue 16): notify admins when one starts, close it when it stops. */
   evaluateSloBurn: define({ name: "evaluate_slo_burn", payload: noPayload, maxAttempts: 1, lanes: ["control"] }),
-  /** Advance one fleet rollout (issue 14): settle results, start the batch under way, judge a finished batch. Re-queues itself while runs are out. */
+  /** Advance one fleet rollout (issue 14): settle results, start the batch under way, judge a finished batch. Woken by its environments' changes (./fleet-wakeup.ts), never polling. */
   advanceFleetRollout: define({
     name: "advance_fleet_rollout",
     payload: z.object({ rolloutId: z.uuid() }),

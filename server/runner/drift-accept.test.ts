@@ -5,69 +5,33 @@
  * and changes nothing.
  */
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { environments, requests } from "~/db/schema";
-import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
-import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
-import { createRun } from "~/server/runs/store";
-import { syncTemplates } from "~/server/services/template-sync";
+import type { SimEngine } from "~/server/engines/sim/engine";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { driftWorld, type DriftWorld } from "~/testing/drift";
+import { callerFor } from "~/testing/fixtures";
 import { runQueued } from "~/testing/runs";
-import { executeRun } from "./execute";
-import { startApply } from "./start-apply";
 
 let db: Database;
 let sim: SimEngine;
 let ownerId: string;
 let approverId: string;
-let teamId: string;
-const runner = () => ({ workerId: "accept-test", engines: () => sim, retry: { attempts: 2, baseMs: 1, maxMs: 2 } });
+let runner: DriftWorld["runner"];
+let readyBastion: () => Promise<string>;
+/** A drift check; the environment after it. */
+let check: (environmentId: string) => Promise<typeof environments.$inferSelect>;
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
-  await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
-  sim = createSimEngine({ db, config: quietSimConfig });
-  ownerId = (await makeUser(db)).id;
-  approverId = (await makeUser(db)).id;
-  teamId = (
-    await makeTeam(db, [
-      { userId: ownerId, role: "member" },
-      { userId: approverId, role: "approver" },
-    ])
-  ).id;
+  const world = await driftWorld(db);
+  ({ sim, ownerId, approverId, runner } = world);
+  readyBastion = () => world.readyBastion("accept");
+  check = async (environmentId) => (await world.checkDrift(environmentId)).environment;
 });
-
-/** A ready staging bastion (instance_type t3.micro from its parameter, disk_gb a literal 16). */
-async function readyBastion(): Promise<string> {
-  const owner = await callerFor(db, ownerId);
-  const submitted = await owner.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "staging",
-    environmentName: `accept-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Accept drift test",
-    clientRequestId: randomUUID(),
-  });
-  const approver = await callerFor(db, approverId);
-  await approver.approvals.decide({ requestId: submitted.id, expectedVersion: 1, decision: "approved", comment: "" });
-  expect(await executeRun(db, (await startApply(db, submitted.id))!, runner())).toBe("succeeded");
-  const [environment] = await db.select().from(environments).where(eq(environments.requestId, submitted.id));
-  return environment!.id;
-}
-
-async function check(environmentId: string) {
-  const run = await createRun(db, { environmentId, kind: "drift" });
-  await executeRun(db, run!.id, runner());
-  const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
-  return environment!;
-}
 
 describe("accepting drift (sim)", () => {
   it("turns a parameter-driven change into an update request; once applied, the next check is in sync", async () => {

@@ -3,76 +3,36 @@
  * (property, tag, deleted resource) is found with its values and told once; a read that fails is
  * "check failed", never drift; a whole-environment engine uses checkDrift, or fails the check.
  */
-import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { driftChecks, environments, notifications, runs } from "~/db/schema";
+import { environments, notifications, runs } from "~/db/schema";
 import type { DriftReport } from "~/server/engines/drift";
 import type { Engine } from "~/server/engines/engine";
-import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
-import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
+import type { SimEngine } from "~/server/engines/sim/engine";
 import { createMetrics } from "~/server/observability/metrics";
 import { createRun } from "~/server/runs/store";
 import { driftOccurrences, unauthorizedChangeRate } from "~/server/services/drift-metrics";
-import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { driftWorld, type DriftWorld } from "~/testing/drift";
+import { callerFor } from "~/testing/fixtures";
 import { executeRun } from "./execute";
-import { startApply } from "./start-apply";
 
 let db: Database;
 let sim: SimEngine;
 let ownerId: string;
 let approverId: string;
-let teamId: string;
-const retry = { attempts: 2, baseMs: 1, maxMs: 2 };
+let runner: DriftWorld["runner"];
+let provision: () => Promise<string>;
+let check: DriftWorld["checkDrift"];
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
-  await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
-  sim = createSimEngine({ db, config: quietSimConfig });
-  ownerId = (await makeUser(db)).id;
-  approverId = (await makeUser(db)).id;
-  teamId = (
-    await makeTeam(db, [
-      { userId: ownerId, role: "member" },
-      { userId: approverId, role: "approver" },
-    ])
-  ).id;
+  const world = await driftWorld(db);
+  ({ sim, ownerId, approverId, runner, checkDrift: check } = world);
+  provision = () => world.readyBastion("drift");
 });
-
-async function provision(): Promise<string> {
-  const dev = await callerFor(db, ownerId);
-  const approver = await callerFor(db, approverId);
-  const submitted = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "staging",
-    environmentName: `drift-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Drift test",
-    clientRequestId: randomUUID(),
-  });
-  if (submitted.status === "pending_approval")
-    await approver.approvals.decide({ requestId: submitted.id, expectedVersion: 1, decision: "approved", comment: "" });
-  const runId = await startApply(db, submitted.id);
-  expect(await executeRun(db, runId!, { workerId: "drift-test", engines: () => sim })).toBe("succeeded");
-  const [environment] = await db.select().from(environments).where(eq(environments.requestId, submitted.id));
-  return environment!.id;
-}
-
-async function check(environmentId: string, engine: Engine = sim) {
-  const run = await createRun(db, { environmentId, kind: "drift" });
-  expect(run).not.toBeNull();
-  await executeRun(db, run!.id, { workerId: "drift-test", engines: () => engine, retry });
-  const [row] = await db.select().from(driftChecks).where(eq(driftChecks.runId, run!.id));
-  const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
-  return { check: row!, environment: environment! };
-}
 
 const driftNotifications = (environmentId: string) =>
   db
@@ -185,14 +145,14 @@ describe("reconcile (sim)", () => {
     await expect(approver.approvals.decide({ requestId: asked.requestId, expectedVersion: 1, decision: "approved", comment: "" })).rejects.toThrow(
       /run in progress/,
     );
-    await executeRun(db, racing!.id, { workerId: "drift-test", engines: () => sim, retry });
+    await executeRun(db, racing!.id, runner());
     await approver.approvals.decide({ requestId: asked.requestId, expectedVersion: 1, decision: "approved", comment: "ok" });
     const [reconcile] = await db
       .select()
       .from(runs)
       .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "reconcile")));
     expect(reconcile!.status).toBe("queued");
-    expect(await executeRun(db, reconcile!.id, { workerId: "drift-test", engines: () => sim, retry })).toBe("succeeded");
+    expect(await executeRun(db, reconcile!.id, runner())).toBe("succeeded");
 
     // The property is back, the deleted resource exists again, and the confirming check says in sync.
     const live = await sim.cloud.inventory({ tags: { "environment-id": environmentId } });
@@ -205,7 +165,7 @@ describe("reconcile (sim)", () => {
       .select()
       .from(runs)
       .where(and(eq(runs.environmentId, environmentId), eq(runs.kind, "drift"), eq(runs.status, "queued")));
-    expect(await executeRun(db, confirm!.id, { workerId: "drift-test", engines: () => sim, retry })).toBe("succeeded");
+    expect(await executeRun(db, confirm!.id, runner())).toBe("succeeded");
     const [environment] = await db.select().from(environments).where(eq(environments.id, environmentId));
     expect(environment).toMatchObject({ driftStatus: "in_sync", driftedSince: null });
     const told = await db

@@ -7,10 +7,10 @@
 process.env.NEXTAUTH_SECRET ??= "sigkill-test-secret-0123456789";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { environmentResources, environments, requests, runEvents, runs, simResources } from "~/db/schema";
+import { environments, requests, runEvents, runs, simResources } from "~/db/schema";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { syncTemplates } from "~/server/services/template-sync";
@@ -18,6 +18,7 @@ import { requestUpdate } from "~/server/services/updates";
 import { loadViewer } from "~/server/services/users";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { liveInventory } from "~/testing/runs";
 import { workerProcesses, workerStaleMs } from "~/testing/worker-process";
 import { executeRun } from "./execute";
 import { startApply } from "./start-apply";
@@ -35,24 +36,8 @@ beforeAll(async () => {
   await sim.cloud.configure(quietSimConfig);
 });
 
-/** The environment's live rows and the simulator's live resources: the same set, each once. */
-async function inventory(environmentId: string) {
-  const rows = await db
-    .select()
-    .from(environmentResources)
-    .where(and(eq(environmentResources.environmentId, environmentId), eq(environmentResources.status, "ready")));
-  const cloud = await db
-    .select()
-    .from(simResources)
-    .where(
-      and(
-        sql`${simResources.tags}->>'environment-id' = ${environmentId}`,
-        sql`${simResources.deletedAt} is null`,
-        sql`${simResources.parentId} is null`,
-      ),
-    );
-  return { rows, cloud, byAddress: new Map(rows.map((r) => [r.address, r])) };
-}
+/** The environment's live rows and the simulator's live resources (compared at the end: the same set, each once). */
+const inventory = (environmentId: string) => liveInventory(db, environmentId);
 
 describe("a worker killed with SIGKILL mid-update", () => {
   it("resumes on the next worker: new parameters, nothing created twice, nothing left behind", { timeout: 120_000 }, async () => {

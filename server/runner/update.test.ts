@@ -9,7 +9,7 @@ import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
-import { auditEvents, runEvents, environmentResources, environments, requests, runs, simResources, templates, templateVersions } from "~/db/schema";
+import { auditEvents, runEvents, environments, requests, runs, simResources, templates, templateVersions } from "~/db/schema";
 import type { Engine } from "~/server/engines/engine";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
@@ -25,6 +25,7 @@ import { loadViewer, type Viewer } from "~/server/services/users";
 import type { TemplateDocument } from "~/server/templates/format";
 import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { liveInventory } from "~/testing/runs";
 
 let db: Database;
 let sim: SimEngine;
@@ -87,23 +88,10 @@ async function updateRun(environmentId: string, kind: "update" | "rollback" = "u
 
 /** The portal's live rows and the simulator's live resources of an environment: the same set, each once. */
 async function inventory(environmentId: string) {
-  const rows = await db
-    .select()
-    .from(environmentResources)
-    .where(and(eq(environmentResources.environmentId, environmentId), eq(environmentResources.status, "ready")));
-  const cloud = await db
-    .select()
-    .from(simResources)
-    .where(
-      and(
-        sql`${simResources.tags}->>'environment-id' = ${environmentId}`,
-        sql`${simResources.deletedAt} is null`,
-        sql`${simResources.parentId} is null`,
-      ),
-    );
+  const { rows, cloud, byAddress } = await liveInventory(db, environmentId);
   expect(cloud.map((c) => c.id).sort()).toEqual(rows.map((r) => r.providerId).sort());
   expect(new Set(rows.map((r) => r.address)).size).toBe(rows.length);
-  return { rows, byAddress: new Map(rows.map((r) => [r.address, r])), cloud: new Map(cloud.map((c) => [c.id, c])) };
+  return { rows, byAddress, cloud: new Map(cloud.map((c) => [c.id, c])) };
 }
 
 async function publish(templateName: string, version: string, change: (d: TemplateDocument) => void) {

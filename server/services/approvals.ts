@@ -17,6 +17,7 @@ import { assertTransition } from "~/server/core/lifecycle";
 import { applyExtension } from "./extensions";
 import { reopenApplyWithNewPlan } from "./saved-plans";
 import { startUpdate } from "./updates";
+import { wakeFleetRollout } from "~/server/jobs/fleet-wakeup";
 import { enqueue } from "~/server/jobs/registry";
 import { requestLabel, templateNameOf, toRecord } from "./requests";
 import { canReadRequest, policyPrincipal } from "~/server/access/rules";
@@ -142,6 +143,8 @@ export async function decideRequest(
         // A terraform plan that changed after approval, approved now: its apply reopens with it.
         if (!(await reopenApplyWithNewPlan(tx, row.id))) await enqueue(tx, "provisionRequest", { requestId: row.id });
       }
+      // A fleet rollout waiting on this change hears the decision now (skipped, or under way).
+      if (update && row.environmentId) await wakeFleetRollout(tx, row.environmentId);
       await publishEvent(tx, {
         type: state.rejected ? "request.rejected" : "request.approved",
         teamId: row.teamId,

@@ -5,64 +5,33 @@
  * check interval validated with the field named.
  */
 import { randomUUID } from "node:crypto";
-import path from "node:path";
-import { eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { environments, runs } from "~/db/schema";
-import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { causeDrift } from "~/server/engines/sim/chaos";
-import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
+import type { SimEngine } from "~/server/engines/sim/engine";
 import { executeRun } from "~/server/runner/execute";
-import { startApply } from "~/server/runner/start-apply";
 import { createRun } from "~/server/runs/store";
 import { driftCheckIntervalMs, driftPhaseMs, nextDriftCheckAt } from "~/server/templates/drift-policy";
 import { policySpec } from "~/server/templates/format";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { driftWorld, type DriftWorld } from "~/testing/drift";
+import { callerFor } from "~/testing/fixtures";
 import { queueDueDriftChecks } from "./drift";
-import { syncTemplates } from "./template-sync";
 
 let db: Database;
 let sim: SimEngine;
 let ownerId: string;
-let approverId: string;
-let teamId: string;
+let provision: () => Promise<string>;
+let runner: DriftWorld["runner"];
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
-  await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
-  sim = createSimEngine({ db, config: quietSimConfig });
-  ownerId = (await makeUser(db)).id;
-  approverId = (await makeUser(db)).id;
-  teamId = (
-    await makeTeam(db, [
-      { userId: ownerId, role: "member" },
-      { userId: approverId, role: "approver" },
-    ])
-  ).id;
+  const world = await driftWorld(db);
+  ({ sim, ownerId, runner } = world);
+  provision = () => world.readyBastion("sched");
 });
-
-async function provision(): Promise<string> {
-  const dev = await callerFor(db, ownerId);
-  const approver = await callerFor(db, approverId);
-  const submitted = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "staging",
-    environmentName: `sched-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Drift schedule test",
-    clientRequestId: randomUUID(),
-  });
-  if (submitted.status === "pending_approval")
-    await approver.approvals.decide({ requestId: submitted.id, expectedVersion: 1, decision: "approved", comment: "" });
-  const runId = await startApply(db, submitted.id);
-  expect(await executeRun(db, runId!, { workerId: "drift-test", engines: () => sim })).toBe("succeeded");
-  const [environment] = await db.select().from(environments).where(eq(environments.requestId, submitted.id));
-  return environment!.id;
-}
 
 const activeDriftRuns = async (ids: string[]) =>
   (await db.select().from(runs).where(inArray(runs.environmentId, ids))).filter((r) => r.kind === "drift" && r.status === "queued");
@@ -153,12 +122,12 @@ describe("check now and acknowledging", () => {
     expect(refused.reason.code).toBe("CONFLICT");
     expect(refused.reason.message).toMatch(/run in progress/);
     const runId = (made[0] as PromiseFulfilledResult<{ runId: string }>).value.runId;
-    await executeRun(db, runId, { workerId: "drift-test", engines: () => sim });
+    await executeRun(db, runId, runner());
 
     await expect(owner.drift.acknowledge({ environmentId, reason: "Nothing to acknowledge yet", hours: 2 })).rejects.toThrow(/no drift/);
     await causeDrift(sim.cloud, { environmentId, kind: "tag" });
     const again = await owner.drift.checkNow({ environmentId });
-    await executeRun(db, again.runId, { workerId: "drift-test", engines: () => sim });
+    await executeRun(db, again.runId, runner());
     let view = await owner.drift.get({ environmentId });
     expect(view.status).toBe("drifted");
     expect(view.report!.resources).toHaveLength(1);
@@ -172,7 +141,7 @@ describe("check now and acknowledging", () => {
     // New drift: no longer covered by the acknowledgement.
     await causeDrift(sim.cloud, { environmentId, kind: "property" });
     const third = await owner.drift.checkNow({ environmentId });
-    await executeRun(db, third.runId, { workerId: "drift-test", engines: () => sim });
+    await executeRun(db, third.runId, runner());
     view = await owner.drift.get({ environmentId });
     expect(view.report!.resources.some((r) => r.kind === "changed" && r.properties.some((p) => p.path === "instance_type"))).toBe(true);
     expect(view.acknowledgement).toBeNull();

@@ -6,7 +6,7 @@
  * the owner's notification, and an update run that moves the resources' `expires-at` tag.
  */
 import { formatUtcDateTime } from "~/server/core/datetime";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
 import { environments, requests, teams, templateVersions, type Environment, type Request } from "~/db/schema";
 import { centsOverHours } from "~/server/engines/pricing";
@@ -18,10 +18,10 @@ import { createRun } from "~/server/runs/store";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
-import { assertTransition } from "~/server/core/lifecycle";
 import { lockTeam, teamCommitments } from "./request-evaluation";
-import { approversToNotify, requestLabel } from "./requests";
+import { requestLabel } from "./requests";
 import { canExtend, canReadEnvironment, policyPrincipal } from "~/server/access/rules";
+import { askApprovers, insertSubmitted, lockForApply, markApplied, submittedBefore } from "./request-bookkeeping";
 import { actorOf, type Viewer } from "./users";
 
 const HOUR_MS = 3_600_000;
@@ -145,11 +145,7 @@ export async function requestExtension(
 ) {
   const actor = actorOf(viewer);
   return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(requests)
-      .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
-      .limit(1);
+    const existing = await submittedBefore(tx, viewer.id, input.clientRequestId);
     if (existing) {
       const [env] = existing.environmentId
         ? await tx.select({ expiresAt: environments.expiresAt }).from(environments).where(eq(environments.id, existing.environmentId))
@@ -173,9 +169,10 @@ export async function requestExtension(
         "hours",
       );
     const auto = e.decision.outcome === "auto_approved";
-    const [row] = await tx
-      .insert(requests)
-      .values({
+    const { row, label } = await insertSubmitted(
+      tx,
+      actor,
+      {
         kind: "extend",
         environmentId: e.environment.id,
         teamId: e.environment.teamId,
@@ -193,55 +190,19 @@ export async function requestExtension(
         monthShareCents: e.monthShareCents,
         usage: { vcpus: 0, instances: 0, gpus: 0 },
         decision: e.decision,
-        status: "pending_approval",
         clientRequestId: input.clientRequestId,
-        submittedAt: now,
-      })
-      .returning();
-    if (!row) throw new Error("request insert returned nothing");
-    const label = requestLabel(row);
-    await recordAudit(tx, actor, {
-      action: "request.submitted",
-      subjectType: "request",
-      subjectId: row.id,
-      teamId: row.teamId,
-      correlationId: row.id,
-      after: {
-        number: label,
-        kind: "extend",
-        environmentId: e.environment.id,
-        environmentName: row.environmentName,
-        hours: input.hours,
-        newExpiresAt: e.newExpiresAt.toISOString(),
-        outcome: e.decision.outcome,
       },
-    });
+      now,
+      { environmentName: e.environment.name, hours: input.hours, newExpiresAt: e.newExpiresAt.toISOString(), outcome: e.decision.outcome },
+    );
     if (auto) {
       const applied = await applyExtension(tx, row, systemActor, now);
       return { requestId: row.id, number: label, status: "applied" as const, expiresAt: applied.expiresAt, duplicate: false };
     }
-    const approvers = await approversToNotify(tx, row.teamId, e.decision, viewer.id);
-    await publishEvent(tx, {
-      type: "request.approval_needed",
-      teamId: row.teamId,
-      subject: `requests/${row.id}`,
-      data: {
-        requestId: row.id,
-        number: label,
-        kind: "extend",
-        environmentId: e.environment.id,
-        environmentName: row.environmentName,
-        tier: row.tier,
-        hours: input.hours,
-      },
-      notify: {
-        userIds: approvers,
-        kind: "approval_needed",
-        title: `Your approval is needed: ${label} extend ${row.environmentName} by ${formatHours(input.hours)}`,
-        body: `${viewer.name}: ${e.decision.reasons.find((r) => r.effect === "require_approval")?.message ?? "the extension needs approval"}.`,
-        link: `/requests/${row.id}`,
-        requestId: row.id,
-      },
+    await askApprovers(tx, row, e.decision, viewer, {
+      what: `extend ${row.environmentName} by ${formatHours(input.hours)}`,
+      body: `${viewer.name}: ${e.decision.reasons.find((r) => r.effect === "require_approval")?.message ?? "the extension needs approval"}.`,
+      data: { hours: input.hours },
     });
     return { requestId: row.id, number: label, status: "pending_approval" as const, expiresAt: e.environment.expiresAt, duplicate: false };
   });
@@ -255,24 +216,15 @@ export async function requestExtension(
  */
 export async function applyExtension(tx: Executor, request: Request, actor: Actor, now = new Date()): Promise<{ expiresAt: Date }> {
   if (request.kind !== "extend" || !request.environmentId) throw new Error("not an extension request");
-  const [environment] = await tx.select().from(environments).where(eq(environments.id, request.environmentId)).for("update");
-  if (!environment) throw notFound("Environment");
-  if (environment.status !== "ready")
-    throw new ServiceError("conflict", `${environment.name} is ${environment.status}, so it can no longer be extended.`);
   // The caller's row may be stale (approvals.ts has just written approved): the locked row decides.
-  const [current] = await tx.select({ status: requests.status }).from(requests).where(eq(requests.id, request.id)).for("update");
-  if (!current) throw notFound("Request");
-  assertTransition("request", current.status, "applied");
+  const environment = await lockForApply(tx, request, "extended");
   const before = environment.expiresAt;
   const expiresAt = new Date(before.getTime() + request.ttlHours * HOUR_MS);
   await tx
     .update(environments)
     .set({ expiresAt, version: environment.version + 1, updatedAt: now })
     .where(eq(environments.id, environment.id));
-  await tx
-    .update(requests)
-    .set({ status: "applied", decidedAt: request.decidedAt ?? now, version: sql`${requests.version} + 1`, updatedAt: now })
-    .where(eq(requests.id, request.id));
+  await markApplied(tx, request, now);
   await recordAudit(tx, actor, {
     action: "environment.extended",
     subjectType: "environment",

@@ -40,8 +40,8 @@ export function rolloutClientRequestId(rolloutId: string, environmentId: string)
 }
 
 /**
- * One step of a rollout. Returns whether it should be looked at again soon (environments still
- * awaiting approval or running); the task re-queues itself while it is.
+ * One step of a rollout. Returns whether environments are still awaiting approval or running
+ * (their changes wake it again: server/jobs/fleet-wakeup.ts).
  */
 export async function advanceRollout(db: Database, rolloutId: string, now = new Date()): Promise<{ status: string; again: boolean }> {
   const [head] = await db.select({ createdBy: fleetRollouts.createdBy }).from(fleetRollouts).where(eq(fleetRollouts.id, rolloutId));

@@ -5,105 +5,32 @@
  * progression run twice changing nothing. Runs are executed in-process (no worker): `drain`
  * plays the worker's part between two advances.
  */
-import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { auditEvents, environments, fleetRolloutTargets, fleetRollouts, notifications, requests, runs, templateVersions } from "~/db/schema";
-import { quietSimConfig } from "~/server/engines/sim/cloud";
-import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
-import { executeRun } from "~/server/runner/execute";
-import { startApply } from "~/server/runner/start-apply";
 import { createRun } from "~/server/runs/store";
 import { decideRequest } from "~/server/services/approvals";
-import { loadViewer, type Viewer } from "~/server/services/users";
+import type { Viewer } from "~/server/services/users";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
-import { templateYaml, uniqueTemplateName } from "~/testing/templates";
+import { fleetWorld, type FleetWorld } from "~/testing/fleet";
 import { advanceRollout } from "./fleet-rollout-progress";
 import { cancelRollout, dryRunRollout, getRollout, pauseRollout, resumeRollout, startRollout, type StartRolloutInput } from "./fleet-rollout";
+import { cancelRequest } from "./requests";
 import { armSimFault } from "./sim-faults";
 
 let db: Database;
-let sim: SimEngine;
-let teamId: string;
 let owner: Viewer;
 let admin: Viewer;
 let approvers: Viewer[];
-const retry = { attempts: 2, baseMs: 1, maxMs: 2 };
-const runner = () => ({ workerId: "test-worker", engines: () => sim, retry });
+let twoVersions: FleetWorld["twoVersions"];
+let fleet: FleetWorld["fleet"];
+let drain: FleetWorld["drain"];
 
 beforeAll(async () => {
   ({ db } = await createTestDatabase());
-  sim = createSimEngine({ db, config: quietSimConfig });
-  const [o, a, b, c] = await Promise.all([makeUser(db), makeUser(db, { globalRole: "admin" }), makeUser(db), makeUser(db)]);
-  teamId = (
-    await makeTeam(db, [
-      { userId: o.id, role: "member" },
-      { userId: b.id, role: "approver" },
-      { userId: c.id, role: "approver" },
-    ])
-  ).id;
-  await db.execute(sql`update teams set monthly_budget_cents = 100000000, quota_instances = 1000, quota_vcpus = 10000 where id = ${teamId}`);
-  owner = (await loadViewer(db, o.id))!;
-  admin = (await loadViewer(db, a.id))!;
-  approvers = [(await loadViewer(db, b.id))!, (await loadViewer(db, c.id))!];
+  ({ owner, admin, approvers, twoVersions, fleet, drain } = await fleetWorld(db));
 });
-
-/** A template published at 1.0.0 and 1.0.1 (1.0.1 adds a tag: every resource is updated in place). */
-async function twoVersions() {
-  const name = uniqueTemplateName("fleet");
-  const caller = await callerFor(db, admin.id);
-  for (const [version, patch] of [
-    ["1.0.0", {}],
-    ["1.0.1", { spec: { policy: { tags: { service: "${params.instance_type}", rollout: "second" } } } }],
-  ] as const) {
-    const draft = await caller.templateAdmin.createDraft({ yaml: templateYaml(name, version, patch) });
-    await caller.templateAdmin.publish({ versionId: draft.versionId, expectedLockVersion: draft.lockVersion });
-  }
-  return name;
-}
-
-/** `count` ready environments of `template` at 1.0.0 (prod ones approved by the two approvers). */
-async function fleet(template: string, count: number, tier: "dev" | "prod" = "dev") {
-  const caller = await callerFor(db, owner.id);
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const { id: requestId } = await caller.requests.submit({
-      teamId,
-      templateName: template,
-      templateVersion: "1.0.0",
-      tier,
-      environmentName: `${tier}-${i}-${randomUUID().slice(0, 4)}`,
-      ttlHours: 48,
-      parameters: {},
-      justification: "fleet rollout tests",
-      clientRequestId: randomUUID(),
-    });
-    if (tier === "prod")
-      for (const approver of approvers) {
-        const [r] = await db.select().from(requests).where(eq(requests.id, requestId));
-        await decideRequest(db, approver, { requestId, expectedVersion: r!.version, decision: "approved", comment: "" });
-      }
-    const runId = await startApply(db, requestId);
-    expect(await executeRun(db, runId!, runner())).toBe("succeeded");
-    const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
-    ids.push(environment!.id);
-  }
-  return ids;
-}
-
-/** The worker's part: every queued update and rollback run of these environments, until none is left. */
-async function drain(environmentIds: string[]) {
-  for (;;) {
-    const queued = await db
-      .select({ id: runs.id })
-      .from(runs)
-      .where(and(inArray(runs.environmentId, environmentIds), inArray(runs.kind, ["update", "rollback"]), eq(runs.status, "queued")));
-    if (!queued.length) return;
-    for (const run of queued) await executeRun(db, run.id, runner());
-  }
-}
 
 const settings = (template: string, over: Partial<StartRolloutInput> = {}): StartRolloutInput => ({
   templateName: template,
@@ -365,6 +292,60 @@ describe("staged fleet rollout", () => {
     await drain([prod2!]);
     await advanceRollout(db, skipping.rolloutId);
     expect(await versionOf(prod2!)).toBe("1.0.1");
+  });
+
+  it("is woken at once by an approval, a rejection or a cancel of one of its changes (no poll, no sweep)", async () => {
+    const template = await twoVersions();
+    await fleet(template, 3, "prod");
+    const { rolloutId } = await startRollout(db, admin, settings(template, { canary: { size: 3, unit: "environments" }, maxFailures: 5 }));
+    await advanceRollout(db, rolloutId);
+    const waiting = await targets(rolloutId);
+    expect(waiting.map((t) => t.status)).toEqual(["awaiting_approval", "awaiting_approval", "awaiting_approval"]);
+    const key = `fleet_rollout:${rolloutId}`;
+    const due = async () =>
+      (await db.execute<{ due: boolean }>(sql`select run_at <= now() as due from graphile_worker.jobs where key = ${key}`)).rows;
+    const request = async (i: number) => (await db.select().from(requests).where(eq(requests.id, waiting[i]!.requestId!)))[0]!;
+
+    // Each decision queues the advance in its own transaction; nothing was queued before it.
+    await db.execute(sql`select graphile_worker.remove_job(${key})`);
+    await decideRequest(db, approvers[0]!, {
+      requestId: waiting[0]!.requestId!,
+      expectedVersion: (await request(0)).version,
+      decision: "rejected",
+      comment: "not now",
+    });
+    expect(await due()).toEqual([{ due: true }]);
+    await db.execute(sql`select graphile_worker.remove_job(${key})`);
+    await cancelRequest(db, admin, { requestId: waiting[1]!.requestId!, expectedVersion: (await request(1)).version, reason: "changed my mind" });
+    expect(await due()).toEqual([{ due: true }]);
+    await db.execute(sql`select graphile_worker.remove_job(${key})`);
+    // The first approval of two leaves it waiting: no wake-up; the second starts the change and wakes it.
+    await decideRequest(db, approvers[0]!, {
+      requestId: waiting[2]!.requestId!,
+      expectedVersion: (await request(2)).version,
+      decision: "approved",
+      comment: "",
+    });
+    expect(await due()).toEqual([]);
+    await decideRequest(db, approvers[1]!, {
+      requestId: waiting[2]!.requestId!,
+      expectedVersion: (await request(2)).version,
+      decision: "approved",
+      comment: "",
+    });
+    expect(await due()).toEqual([{ due: true }]);
+
+    await advanceRollout(db, rolloutId);
+    const now = await targets(rolloutId);
+    expect(now.find((t) => t.environmentId === waiting[0]!.environmentId)).toMatchObject({
+      status: "skipped",
+      reason: "an approver rejected the change",
+    });
+    expect(now.find((t) => t.environmentId === waiting[1]!.environmentId)).toMatchObject({
+      status: "skipped",
+      reason: "the change request was cancelled",
+    });
+    expect(now.find((t) => t.environmentId === waiting[2]!.environmentId)).toMatchObject({ status: "running" });
   });
 
   it("refuses a second open rollout of a template, a threshold-less start, and a forced fault outside the sim", async () => {

@@ -213,6 +213,21 @@ async function move(db: Database, viewer: Viewer, input: { rolloutId: string; re
         .set({ status: "skipped", reason: "the rollout was cancelled", finishedAt: now })
         .where(and(eq(fleetRolloutTargets.rolloutId, rollout.id), eq(fleetRolloutTargets.status, "pending")));
       await publishFinished(tx, rollout, "cancelled");
+    } else {
+      const [template] = await tx.select({ name: templates.name }).from(templates).where(eq(templates.id, rollout.templateId));
+      for (const teamId of await teamsOf(tx, rollout.id))
+        await publishEvent(tx, {
+          type: to === "paused" ? "fleet.paused" : "fleet.resumed",
+          teamId,
+          subject: `fleet-rollouts/${rollout.id}`,
+          data: {
+            rolloutId: rollout.id,
+            templateName: template?.name ?? null,
+            targetVersion: rollout.targetVersion,
+            batch: nextBatch,
+            by: viewer.name,
+          },
+        });
     }
     await recordAudit(tx, actorOf(viewer), {
       action: `fleet.rollout_${to === "running" ? "resumed" : to}`,

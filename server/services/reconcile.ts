@@ -5,18 +5,16 @@
  * a drift check, make one run (the second is refused while the first is in progress).
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database, Executor } from "~/db/client";
 import { environments, requests, templateVersions, type Environment, type Request } from "~/db/schema";
 import { canReconcile, policyPrincipal } from "~/server/access/rules";
 import { recordAudit, systemActor, type Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
-import { publishEvent } from "~/server/core/events";
-import { assertTransition } from "~/server/core/lifecycle";
 import { evaluateReconcile } from "~/server/policy/reconcile";
 import type { TemplateDocument } from "~/server/templates/format";
 import { createRun } from "~/server/runs/store";
-import { approversToNotify, requestLabel } from "./requests";
+import { askApprovers, insertSubmitted, lockForApply, markApplied } from "./request-bookkeeping";
 import { actorOf, type Viewer } from "./users";
 
 export async function requestReconcile(db: Database, viewer: Viewer, environment: Environment, input: { reason: string }, now = new Date()) {
@@ -46,9 +44,10 @@ export async function requestReconcile(db: Database, viewer: Viewer, environment
       requester: policyPrincipal(viewer, env.teamId),
     });
     const o = origin.request;
-    const [row] = await tx
-      .insert(requests)
-      .values({
+    const { row, label } = await insertSubmitted(
+      tx,
+      actorOf(viewer),
+      {
         kind: "reconcile",
         environmentId: env.id,
         teamId: env.teamId,
@@ -66,46 +65,16 @@ export async function requestReconcile(db: Database, viewer: Viewer, environment
         monthShareCents: 0,
         usage: { vcpus: 0, instances: 0, gpus: 0 },
         decision,
-        status: "pending_approval",
         clientRequestId: randomUUID(),
-        submittedAt: now,
-      })
-      .returning();
-    if (!row) throw new Error("request insert returned nothing");
-    const label = requestLabel(row);
-    await recordAudit(tx, actorOf(viewer), {
-      action: "request.submitted",
-      subjectType: "request",
-      subjectId: row.id,
-      teamId: row.teamId,
-      correlationId: row.id,
-      after: {
-        number: label,
-        kind: "reconcile",
-        environmentId: env.id,
-        reason: input.reason,
-        fingerprint: env.driftFingerprint,
-        outcome: decision.outcome,
       },
-    });
+      now,
+      { reason: input.reason, fingerprint: env.driftFingerprint, outcome: decision.outcome },
+    );
     if (decision.outcome === "auto_approved") {
       const { runId } = await applyReconcile(tx, row, systemActor, now);
       return { requestId: row.id, number: label, status: "applied" as const, runId };
     }
-    await publishEvent(tx, {
-      type: "request.approval_needed",
-      teamId: row.teamId,
-      subject: `requests/${row.id}`,
-      data: { requestId: row.id, number: label, kind: "reconcile", environmentId: env.id, environmentName: env.name, tier: env.tier },
-      notify: {
-        userIds: await approversToNotify(tx, row.teamId, decision, viewer.id),
-        kind: "approval_needed",
-        title: `Your approval is needed: ${label} reconcile ${env.name}`,
-        body: `${viewer.name}: ${input.reason}`,
-        link: `/requests/${row.id}`,
-        requestId: row.id,
-      },
-    });
+    await askApprovers(tx, row, decision, viewer, { what: `reconcile ${env.name}`, body: `${viewer.name}: ${input.reason}` });
     return { requestId: row.id, number: label, status: "pending_approval" as const, runId: null };
   });
 }
@@ -117,19 +86,10 @@ export async function requestReconcile(db: Database, viewer: Viewer, environment
  */
 export async function applyReconcile(tx: Executor, request: Request, actor: Actor, now = new Date()): Promise<{ runId: string }> {
   if (request.kind !== "reconcile" || !request.environmentId) throw new Error("not a reconcile request");
-  const [environment] = await tx.select().from(environments).where(eq(environments.id, request.environmentId)).for("update");
-  if (!environment) throw notFound("Environment");
-  if (environment.status !== "ready")
-    throw new ServiceError("conflict", `${environment.name} is ${environment.status}, so it can no longer be reconciled.`);
-  const [current] = await tx.select({ status: requests.status }).from(requests).where(eq(requests.id, request.id)).for("update");
-  if (!current) throw notFound("Request");
-  assertTransition("request", current.status, "applied");
+  const environment = await lockForApply(tx, request, "reconciled");
   const run = await createRun(tx, { environmentId: environment.id, kind: "reconcile" });
   if (!run) throw new ServiceError("conflict", `${environment.name} has a run in progress: approve the reconcile again when it has finished.`);
-  await tx
-    .update(requests)
-    .set({ status: "applied", decidedAt: request.decidedAt ?? now, version: sql`${requests.version} + 1`, updatedAt: now })
-    .where(eq(requests.id, request.id));
+  await markApplied(tx, request, now);
   await recordAudit(tx, actor, {
     action: "environment.reconcile_started",
     subjectType: "environment",

@@ -17,6 +17,7 @@ import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
 import { assertEngineAvailable } from "./engine-availability";
+import { wakeFleetRollout } from "~/server/jobs/fleet-wakeup";
 import { enqueue } from "~/server/jobs/registry";
 import { evaluateRequest, liveStatuses, lockTeam, type RequestDraft, type RequestEvaluation } from "./request-evaluation";
 import {
@@ -454,6 +455,8 @@ export async function cancelRequest(db: Database, viewer: Viewer, input: { reque
       before: { status: current.status },
       after: { status: "cancelled", reason: input.reason || null },
     });
+    // A fleet rollout waiting on this change hears it was withdrawn (its environment is skipped).
+    if (row.kind === "update" && row.environmentId) await wakeFleetRollout(tx, row.environmentId);
     await publishEvent(tx, {
       type: "request.cancelled",
       teamId: row.teamId,

@@ -22,6 +22,7 @@ import { lockTeam } from "./request-evaluation";
 import { semverOrder } from "./template-versions";
 import { approversToNotify, requestLabel, toRecord } from "./requests";
 import { activeRunOf, environmentForChange, evaluateUpdateChange, teamOf, type UpdateEvaluation, type UpdateInput } from "./update-evaluation";
+import { askApprovers, insertSubmitted, submittedBefore } from "./request-bookkeeping";
 import { actorOf, type Viewer } from "./users";
 
 export type { UpdateInput, UpdatePlan } from "./update-evaluation";
@@ -115,11 +116,7 @@ export async function submitUpdate(
   options: { skipApprovals?: { reason: string } } = {},
 ) {
   const actor = actorOf(viewer);
-  const [existing] = await tx
-    .select()
-    .from(requests)
-    .where(and(eq(requests.requesterId, viewer.id), eq(requests.clientRequestId, input.clientRequestId)))
-    .limit(1);
+  const existing = await submittedBefore(tx, viewer.id, input.clientRequestId);
   if (existing) return { requestId: existing.id, number: requestLabel(existing), status: existing.status, duplicate: true };
   const environment = await environmentForChange(tx, viewer, input.environmentId, true);
   const team = await lockTeam(tx, environment.teamId);
@@ -133,9 +130,11 @@ export async function submitUpdate(
   const e = await evaluateUpdateChange(tx, { viewer, environment, team, change: input, now });
   refuse(e, input);
   const auto = e.decision.outcome === "auto_approved";
-  const [row] = await tx
-    .insert(requests)
-    .values({
+  const summary = describeChange(e);
+  const { row, label } = await insertSubmitted(
+    tx,
+    actor,
+    {
       kind: "update",
       environmentId: environment.id,
       teamId: environment.teamId,
@@ -144,22 +143,11 @@ export async function submitUpdate(
       tier: environment.tier,
       justification: input.justification,
       ...columns(e),
-      status: "pending_approval",
       clientRequestId: input.clientRequestId,
-      submittedAt: now,
-    })
-    .returning();
-  if (!row) throw new Error("request insert returned nothing");
-  const label = requestLabel(row);
-  const summary = describeChange(e);
-  await recordAudit(tx, actor, {
-    action: "request.submitted",
-    subjectType: "request",
-    subjectId: row.id,
-    teamId: row.teamId,
-    correlationId: row.id,
-    after: { number: label, kind: "update", environmentId: environment.id, change: summary, outcome: e.decision.outcome },
-  });
+    },
+    now,
+    { change: summary, outcome: e.decision.outcome },
+  );
   await recordAudit(tx, actor, {
     action: "environment.update_requested",
     subjectType: "environment",
@@ -198,20 +186,7 @@ export async function submitUpdate(
     await startUpdate(tx, row, actor, now, `approvals skipped by an admin: ${options.skipApprovals.reason}`);
     return { requestId: row.id, number: label, status: "queued" as const, duplicate: false };
   }
-  await publishEvent(tx, {
-    type: "request.approval_needed",
-    teamId: row.teamId,
-    subject: `requests/${row.id}`,
-    data: { requestId: row.id, number: label, kind: "update", environmentId: environment.id, environmentName: row.environmentName, tier: row.tier },
-    notify: {
-      userIds: await approversToNotify(tx, row.teamId, e.decision, viewer.id),
-      kind: "approval_needed",
-      title: `Your approval is needed: ${label} change ${row.environmentName} (${row.tier})`,
-      body: `${viewer.name}: ${summary}.`,
-      link: `/requests/${row.id}`,
-      requestId: row.id,
-    },
-  });
+  await askApprovers(tx, row, e.decision, viewer, { what: `change ${row.environmentName} (${row.tier})`, body: `${viewer.name}: ${summary}.` });
   return { requestId: row.id, number: label, status: "pending_approval" as const, duplicate: false };
 }
 

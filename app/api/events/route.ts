@@ -7,8 +7,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * The signed-in user's live changes as server-sent events (one stream per browser tab): `change`
- * events with `{t, id, rel}` for every request, environment or notification they may read, pushed
- * from the database's notifications. The page then re-reads what changed through the API. On a
+ * events with `{t, id, rel}` for every request, environment, notification or fleet rollout they
+ * may read, pushed from the database's notifications. The page then re-reads what changed through the API. On a
  * reconnect the browser re-reads everything it shows, so nothing missed in between stays stale.
  */
 export async function GET(request: Request) {

@@ -4,23 +4,29 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { formatDateTime } from "~/components/format/time";
+import { useLiveConnected } from "~/components/live/live-status";
 import { useTRPC } from "~/components/trpc/client";
 import { Button, Spinner } from "~/components/ui/button";
 import { ErrorNotice } from "~/components/ui/page";
 import { RolloutStatusBadge, TargetStatusBadge } from "./status-badge";
 import { batchName, isOpen } from "./types";
 
-/** How often an open rollout is read again: results arrive as runs finish (the worker settles them). */
-const POLL_MS = 1_500;
+/**
+ * How often an open rollout is read again while the live stream is down. While it is up, every
+ * change to the rollout (a result, a batch, a halt) arrives by push and re-reads it (LiveUpdates).
+ */
+const FALLBACK_POLL_MS = 1_500;
 
 /** A rollout's live progress: batches with each environment's result, the halt reason, and (admins) pause, resume, cancel. */
 export function RolloutProgress({ rolloutId, canManage }: { rolloutId: string; canManage: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const live = useLiveConnected();
   const rollout = useQuery({
     ...trpc.fleetRollouts.get.queryOptions({ rolloutId }),
     staleTime: 0,
-    refetchInterval: (query) => (query.state.data && !isOpen(query.state.data.status) && query.state.data.counts.running === 0 ? false : POLL_MS),
+    refetchInterval: (query) =>
+      live || (query.state.data && !isOpen(query.state.data.status) && query.state.data.counts.running === 0) ? false : FALLBACK_POLL_MS,
   });
   const [error, setError] = useState<string | null>(null);
   const options = {

@@ -17,7 +17,7 @@ import type { Plan } from "~/server/templates/plan";
 import { convergeResources, restoreReplaced, type ConvergeCounts } from "../converge";
 import { currentPlanFor } from "../current-plan";
 import { moveEnvironment } from "../status";
-import { wakeFleetRollout } from "../fleet-wakeup";
+import { wakeFleetRollout } from "~/server/jobs/fleet-wakeup";
 import { applyWholeEnvironment } from "../whole-environment";
 import { defineRunKind } from "./types";
 

@@ -27,7 +27,7 @@ import { createRun } from "~/server/runs/store";
 import { toActual } from "../actual";
 import { writeResources } from "../bookkeeping";
 import { convergeResources, liveRows, type ConvergeCounts } from "../converge";
-import { wakeFleetRollout } from "../fleet-wakeup";
+import { wakeFleetRollout } from "~/server/jobs/fleet-wakeup";
 import { withRetry } from "../retry";
 import { moveRequest } from "../status";
 import { tagsFor } from "../tags";

@@ -1,7 +1,8 @@
 /**
- * Fleet rollouts (issue 14): advance one (services/fleet-rollout-progress.ts) and look again
- * shortly while its environments are still awaiting approval or running; the minute sweep gives
- * every open rollout an advance in case a chain of those was lost.
+ * Fleet rollouts (issue 14): advance one (services/fleet-rollout-progress.ts) when woken. It is
+ * woken by whatever moves one of its environments (server/jobs/fleet-wakeup.ts: a finished update
+ * or rollback run, an approval, a rejection, a cancel) and by start and resume; it never polls.
+ * The minute sweep gives every open rollout an advance, the backstop for a lost wake-up.
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
@@ -9,14 +10,10 @@ import { enqueue } from "~/server/jobs/registry";
 import { advanceRollout } from "~/server/services/fleet-rollout-progress";
 import { defineTask } from "./define";
 
-/** How soon a rollout with runs out is looked at again: short against a run's length, cheap (one locked row). */
-export const ROLLOUT_POLL_MS = 1_000;
-
 export function advanceFleetRolloutTask(db: Database) {
   return defineTask("advanceFleetRollout", async ({ rolloutId }, helpers) => {
     const result = await advanceRollout(db, rolloutId);
-    helpers.logger.debug(`fleet rollout ${rolloutId}: ${result.status}`);
-    if (result.again) await enqueue(db, "advanceFleetRollout", { rolloutId }, { delayMs: ROLLOUT_POLL_MS });
+    helpers.logger.debug(`fleet rollout ${rolloutId}: ${result.status}${result.again ? " (waiting on runs or approvals)" : ""}`);
   });
 }
 
