@@ -135,26 +135,29 @@ async function checkPages(browser: Browser, persona: Persona, visits: Visit[]): 
   });
   page.on("pageerror", (error) => findings.push(`${persona} ${route}: uncaught ${error.message}`));
   for (const visit of visits) {
-    route = visit.path;
-    const path = route.replace(":request", subjects!.request).replace(":environment", subjects!.environment).replace(":team", team);
-    // The axe visit loads at desktop width (the whole navigation shows), then narrows to a phone in
-    // place: the layout reflows from the same CSS. The other visits load at phone width.
-    await page.setViewportSize(visit.axe ? desktop : phone);
-    const response = await page.goto(path);
-    const status = response?.status() ?? 0;
-    if (status >= 400) findings.push(`${persona} ${route}: answers ${status}`);
-    await settled(page);
-    if (visit.axe) {
-      for (const violation of await seriousViolations(page)) findings.push(`${persona} ${route} at 1280 px: ${violation}`);
-      await page.setViewportSize(phone);
+    // A step per page: the report shows which page took the time, or stopped the test.
+    await test.step(`${persona} ${visit.path}${visit.axe ? " (axe)" : ""}`, async () => {
+      route = visit.path;
+      const path = route.replace(":request", subjects!.request).replace(":environment", subjects!.environment).replace(":team", team);
+      // The axe visit loads at desktop width (the whole navigation shows), then narrows to a phone in
+      // place: the layout reflows from the same CSS. The other visits load at phone width.
+      await page.setViewportSize(visit.axe ? desktop : phone);
+      const response = await page.goto(path);
+      const status = response?.status() ?? 0;
+      if (status >= 400) findings.push(`${persona} ${route}: answers ${status}`);
       await settled(page);
-    }
-    const { scroll, client, culprits } = await overflow(page);
-    if (scroll > client) findings.push(`${persona} ${route} at 390 px is ${scroll} px wide (${culprits.join(", ")})`);
-    // axe at phone width on the home page too: its menu only exists there (layout rules change
-    // with the width, content rules do not).
-    if (visit.axe && route === "/")
-      for (const violation of await seriousViolations(page)) findings.push(`${persona} ${route} at 390 px: ${violation}`);
+      if (visit.axe) {
+        for (const violation of await seriousViolations(page)) findings.push(`${persona} ${route} at 1280 px: ${violation}`);
+        await page.setViewportSize(phone);
+        await settled(page);
+      }
+      const { scroll, client, culprits } = await overflow(page);
+      if (scroll > client) findings.push(`${persona} ${route} at 390 px is ${scroll} px wide (${culprits.join(", ")})`);
+      // axe at phone width on the home page too: its menu only exists there (layout rules change
+      // with the width, content rules do not).
+      if (visit.axe && route === "/")
+        for (const violation of await seriousViolations(page)) findings.push(`${persona} ${route} at 390 px: ${violation}`);
+    });
   }
   await context.close();
   return findings;
