@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { personas } from "./support/session";
+import { trpc } from "./support/trpc";
 
 const people = {
   developer: personas.developer.name,
@@ -51,6 +53,32 @@ async function submitWebService(page: Page, v: { team: string; tier: "dev" | "st
       .innerText()
   ).trim();
   return { url: page.url(), label };
+}
+
+/**
+ * The same request made through the API, for the tests whose subject is what comes after the
+ * submit (the form is the first test's path): opens its page and returns its id and label.
+ */
+async function submitWebServiceViaApi(page: Page, v: { team: string; tier: "dev" | "staging" | "prod"; name: string }) {
+  const teams = await trpc<{ id: string; name: string }[]>(page.request, "teams.list");
+  const submitted = await trpc<{ id: string; number: string }>(
+    page.request,
+    "requests.submit",
+    {
+      teamId: teams.find((t) => t.name === v.team)!.id,
+      templateName: "web-service",
+      tier: v.tier,
+      environmentName: v.name,
+      ttlHours: 24,
+      parameters: { service_name: "ledger", instance_type: "t3.small", instances: 1 },
+      justification: `Needed for the ${v.tier} rollout of the ledger.`,
+      clientRequestId: randomUUID(),
+    },
+    "post",
+  );
+  await page.goto(`/requests/${submitted.id}`);
+  await expect(page.getByRole("heading", { level: 1, name: v.name })).toBeVisible();
+  return { url: page.url(), label: submitted.number };
 }
 
 test("a prod request needs two team approvers: both approve and it is queued", async ({ browser }) => {
@@ -105,7 +133,7 @@ test("a prod request needs two team approvers: both approve and it is queued", a
 test("an approver cannot approve their own request, and is told why", async ({ browser }) => {
   const name = uniqueName("own");
   const approver = await openAs(browser, "approver", "/requests");
-  const { label } = await submitWebService(approver, { team: "Data Science", tier: "prod", name });
+  const { label } = await submitWebServiceViaApi(approver, { team: "Data Science", tier: "prod", name });
   await expect(approver.getByRole("note", { name: "Why you cannot approve" })).toContainText("You cannot approve your own request");
   await expect(approver.getByRole("button", { name: "Approve" })).toHaveCount(0);
   await expect(approver.getByRole("region", { name: "Policy decision" })).toContainText(
@@ -121,7 +149,7 @@ test("an approver cannot approve their own request, and is told why", async ({ b
 test("rejecting needs a comment; the rejected request shows who and why", async ({ browser }) => {
   const name = uniqueName("rej");
   const dev = await openAs(browser, "developer", "/requests");
-  const { url, label } = await submitWebService(dev, { team: "Payments Platform", tier: "staging", name });
+  const { url, label } = await submitWebServiceViaApi(dev, { team: "Payments Platform", tier: "staging", name });
 
   const approver = await openAs(browser, "approver", new URL(url).pathname);
   await approver.getByRole("button", { name: "Reject" }).click();
@@ -143,7 +171,7 @@ test("rejecting needs a comment; the rejected request shows who and why", async 
 test("editing a partly approved request clears its approvals, which then show struck through", async ({ browser }) => {
   const name = uniqueName("edit");
   const dev = await openAs(browser, "developer", "/requests");
-  const { url, label } = await submitWebService(dev, { team: "Payments Platform", tier: "prod", name });
+  const { url, label } = await submitWebServiceViaApi(dev, { team: "Payments Platform", tier: "prod", name });
 
   const approver = await openAs(browser, "approver", "/approvals");
   const card = approver.getByRole("article", { name: new RegExp(`${label} ${name}`) });

@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { newPageAs, uniqueName } from "./support/environments";
+import { newPageAs, readyWebServiceViaApi, uniqueName } from "./support/environments";
 import { signInAs } from "./support/session";
 
 /** The row of the web tier's instance group in the environment page's resources table. */
@@ -14,40 +14,19 @@ test("a developer resizes a staging web service: the form is prefilled, shows th
   test.setTimeout(240_000);
   const name = uniqueName("day2");
 
-  // A staging web service (one team approval) of one small instance.
+  // A staging web service (one team approval) of one small instance, made and approved through the
+  // API: the request form, the inbox and the live apply log have journeys of their own (requests,
+  // approvals, environments); this one starts on the ready environment's page.
   await signInAs(page, "developer", "/catalog");
-  await page.goto("/requests/new?template=web-service");
-  const form = page.getByRole("form", { name: "Request Web service" });
-  await form.getByLabel("Team").selectOption({ label: "Payments Platform" });
-  await form.getByLabel("Tier", { exact: true }).selectOption("staging");
-  await form.getByLabel("Environment name").fill(name);
-  await form.getByLabel("Service name").fill("ledger");
-  await form.getByLabel("Instance type").selectOption("t3.small");
-  await form.getByLabel("Instances", { exact: true }).fill("1");
-  await form.getByLabel("Justification").fill("Staging for the ledger, resized on day 2.");
-  await expect(page.getByRole("complementary", { name: "Live preview" }).getByRole("region", { name: "Policy decision" })).toContainText(
-    "Needs approval",
-  );
-  await form.getByRole("button", { name: "Submit request" }).click();
-  await page.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
-  const createLabel = (
-    await page
-      .getByText(/^REQ-\d+$/)
-      .first()
-      .innerText()
-  ).trim();
-
   const approver = await newPageAs(browser, "approver", "/approvals");
-  const createCard = approver.getByRole("article", { name: new RegExp(`${createLabel} ${name}`) });
-  await createCard.getByRole("button", { name: "Approve" }).click();
-  await expect(approver.getByRole("status").filter({ hasText: `${createLabel} approved` })).toBeVisible();
-
-  // The request page follows the apply live until the environment is ready.
-  await expect(page.getByRole("log", { name: "Run log" }).getByText(/Apply finished: \d+ resources ready/)).toBeVisible({ timeout: 90_000 });
-  const open = page.getByRole("link", { name: "Open environment →" });
-  await expect(open).toBeVisible({ timeout: 30_000 });
-  await open.click();
-  await page.waitForURL(/\/environments\/[0-9a-f-]{36}$/);
+  const environmentId = await readyWebServiceViaApi(page.request, approver.request, {
+    team: "Payments Platform",
+    tier: "staging",
+    name,
+    service: "ledger",
+    justification: "Staging for the ledger, resized on day 2.",
+  });
+  await page.goto(`/environments/${environmentId}`);
   await expect(webRow(page)).toContainText("1 × t3.small");
 
   // Change: the form holds what it runs with now; a bigger instance type is an update in place that costs more.

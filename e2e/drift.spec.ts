@@ -1,6 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { newPageAs, uniqueName } from "./support/environments";
+import { newPageAs, readyWebServiceViaApi, uniqueName } from "./support/environments";
 import { trpc } from "./support/trpc";
 
 test("drift: chaos drifts a staging environment; the owner sees the diff and asks to reconcile; an approver approves; it is in sync again", async ({
@@ -10,42 +9,14 @@ test("drift: chaos drifts a staging environment; the owner sees the diff and ask
   // A staging web-service (one team approval), made through the API to keep the journey on drift.
   const dev = await newPageAs(browser, "developer", "/");
   const approver = await newPageAs(browser, "approver", "/");
-  const teams = await trpc<{ id: string; name: string }[]>(dev.request, "teams.list");
-  const team = teams.find((t) => t.name === "Payments Platform")!;
   const name = uniqueName("drift");
-  const { id: requestId } = await trpc<{ id: string }>(
-    dev.request,
-    "requests.submit",
-    {
-      teamId: team.id,
-      templateName: "web-service",
-      tier: "staging",
-      environmentName: name,
-      ttlHours: 24,
-      parameters: { service_name: "drift", instance_type: "t3.small", instances: 1 },
-      justification: "Drift browser journey.",
-      clientRequestId: randomUUID(),
-    },
-    "post",
-  );
-  const pending = await trpc<{ request: { version: number } }>(approver.request, "requests.get", { requestId });
-  await trpc(
-    approver.request,
-    "approvals.decide",
-    { requestId, expectedVersion: pending.request.version, decision: "approved", comment: "" },
-    "post",
-  );
-  let environmentId = "";
-  await expect
-    .poll(
-      async () => {
-        const detail = await trpc<{ environment: { id: string; status: string } | null }>(dev.request, "requests.get", { requestId });
-        environmentId = detail.environment?.id ?? "";
-        return detail.environment?.status;
-      },
-      { timeout: 120_000 },
-    )
-    .toBe("ready");
+  const environmentId = await readyWebServiceViaApi(dev.request, approver.request, {
+    team: "Payments Platform",
+    tier: "staging",
+    name,
+    service: "drift",
+    justification: "Drift browser journey.",
+  });
 
   // The admin's demo chaos changes a resource outside the portal, then checks now.
   const admin = await newPageAs(browser, "admin", `/environments/${environmentId}`);

@@ -1,5 +1,7 @@
 /** Steps shared by the environment journeys: a unique name, a signed-in page, a ready dev environment. */
-import { expect, type Browser, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { trpc } from "./trpc";
 import { signInAs, type Persona } from "./session";
 
 /** A name no other test (or earlier run on this database) uses: the team's live names must be unique. */
@@ -48,4 +50,48 @@ export async function requestReadyEnvironment(
   const open = page.getByRole("link", { name: "Open environment →" });
   await expect(open).toBeVisible({ timeout: 15_000 });
   return (await open.getAttribute("href"))!;
+}
+
+/**
+ * Set-up through the API for journeys that start on a ready environment (the request form, the
+ * inbox and the live apply log have journeys of their own): `requester` submits a web service,
+ * `approver` (if given) approves it, and this waits until the environment is ready; returns its id.
+ */
+export async function readyWebServiceViaApi(
+  requester: APIRequestContext,
+  approver: APIRequestContext | null,
+  input: { team: string; tier: "dev" | "staging" | "prod"; name: string; service: string; justification: string },
+): Promise<string> {
+  const teams = await trpc<{ id: string; name: string }[]>(requester, "teams.list");
+  const { id: requestId } = await trpc<{ id: string }>(
+    requester,
+    "requests.submit",
+    {
+      teamId: teams.find((t) => t.name === input.team)!.id,
+      templateName: "web-service",
+      tier: input.tier,
+      environmentName: input.name,
+      ttlHours: 24,
+      parameters: { service_name: input.service, instance_type: "t3.small", instances: 1 },
+      justification: input.justification,
+      clientRequestId: randomUUID(),
+    },
+    "post",
+  );
+  if (approver) {
+    const pending = await trpc<{ request: { version: number } }>(approver, "requests.get", { requestId });
+    await trpc(approver, "approvals.decide", { requestId, expectedVersion: pending.request.version, decision: "approved", comment: "" }, "post");
+  }
+  let environmentId = "";
+  await expect
+    .poll(
+      async () => {
+        const detail = await trpc<{ environment: { id: string; status: string } | null }>(requester, "requests.get", { requestId });
+        environmentId = detail.environment?.id ?? "";
+        return detail.environment?.status;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe("ready");
+  return environmentId;
 }
