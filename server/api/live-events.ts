@@ -1,7 +1,7 @@
 /**
  * Live pages, on the web side (app/api/events streams them to each signed-in browser). The
  * database announces every change a page shows on the `provisio_changes` channel (migration
- * 0022: requests, approvals, environments, runs, notifications; 0030: fleet rollouts); ONE LISTEN connection per web
+ * 0022: requests, approvals, environments, runs, notifications; 0032: fleet rollouts); ONE LISTEN connection per web
  * process receives them and fans each out to the streams whose viewer may read it, decided by
  * the same access rules as the API. A browser hears only ids, then reads through the API.
  */
