@@ -16,7 +16,7 @@ import { createTestDatabase } from "~/testing/db";
 import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { templateYaml, uniqueTemplateName } from "~/testing/templates";
 import { dropLiveConnection } from "./live-events";
-import { createReadCache, ReadCache } from "./read-cache";
+import { createReadCache, deriveAnswer, ReadCache, serializeAnswer } from "./read-cache";
 import { createCaller } from "./root";
 import { createContext } from "./trpc";
 
@@ -240,6 +240,34 @@ describe("read cache bounds", () => {
       return value(1);
     });
     expect(cache.snapshot().entries).toBe(0);
+    cache.dispose();
+  });
+});
+
+describe("serialising shared answers", () => {
+  it("serialises a kept answer once, and reuses a derived one while its changing figures are the same", async () => {
+    const cache = new ReadCache(bounds);
+    cache.connected(true);
+    const kept = await cache.read("k", [], async () => ({ at: new Date(0), cents: 1 }));
+    expect(serializeAnswer(kept)).toBe(serializeAnswer(kept));
+    expect(serializeAnswer(kept)).toMatchObject({ json: { at: new Date(0).toISOString(), cents: 1 }, meta: { values: { at: ["Date"] } } });
+    const fresh = { at: new Date(0) };
+    expect(serializeAnswer(fresh)).not.toBe(serializeAnswer(fresh));
+
+    let extra = 0;
+    const derive = () =>
+      deriveAnswer(
+        kept,
+        (k) => ({ ...k, cents: k.cents + extra }),
+        (a) => String(a.cents),
+      );
+    const first = derive();
+    expect(derive()).toBe(first);
+    extra = 1;
+    const second = derive();
+    expect(second).not.toBe(first);
+    expect(second.cents).toBe(2);
+    expect(serializeAnswer(second)).toBe(serializeAnswer(second));
     cache.dispose();
   });
 });

@@ -13,6 +13,7 @@
  * An entry remembers the generations of the teams it depends on as they were BEFORE its query
  * was sent; a change committed after that bumps one of them, so the entry never matches again.
  */
+import superjson from "superjson";
 import { readableTeamIds } from "~/server/access/rules";
 import type { Viewer } from "~/server/services/users";
 import { watchReadChanges } from "./live-events";
@@ -23,6 +24,43 @@ export type TeamScope = "all" | readonly string[];
 type Entry = { value: unknown; bytes: number; stamp: string };
 
 export type ReadCacheStats = { hits: number; misses: number; bypasses: number; entries: number; bytes: number };
+
+/**
+ * Answers served to many calls (kept by a cache, or derived from a kept one), with their superjson
+ * form once made: a hit sends the same object again, so it is serialised once, not per call.
+ */
+const sharedAnswers = new WeakMap<object, ReturnType<typeof superjson.serialize> | null>();
+const share = (value: unknown) => {
+  if (typeof value === "object" && value !== null && !sharedAnswers.has(value)) sharedAnswers.set(value, null);
+};
+
+/** The API's output transformer: superjson, made once per shared answer. */
+export function serializeAnswer(value: unknown): ReturnType<typeof superjson.serialize> {
+  if (typeof value !== "object" || value === null) return superjson.serialize(value);
+  const made = sharedAnswers.get(value);
+  if (made) return made;
+  const serialized = superjson.serialize(value);
+  if (made === null) sharedAnswers.set(value, serialized);
+  return serialized;
+}
+
+const lastDerived = new WeakMap<object, { signature: string; answer: unknown }>();
+
+/**
+ * What a read makes of a kept answer at the time of the read (costs accrued since, capabilities
+ * that depend on the time): the previous result again, same object, while its `signature` (the
+ * figures that change) is the same, so a hit still costs no serialisation.
+ */
+export function deriveAnswer<K extends object, A>(kept: K, derive: (kept: K) => A, signature: (answer: A) => string): A {
+  const answer = derive(kept);
+  if (!sharedAnswers.has(kept)) return answer;
+  const key = signature(answer);
+  const last = lastDerived.get(kept);
+  if (last && last.signature === key) return last.answer as A;
+  share(answer);
+  lastDerived.set(kept, { signature: key, answer });
+  return answer;
+}
 
 // Every cache of the process, so a mutation here can bump them all (see trpc.ts).
 const caches = new Set<ReadCache>();
@@ -97,7 +135,10 @@ export class ReadCache {
     }
     this.stats.misses++;
     const value = await compute();
-    if (this.listening && this.stamp(teams) === stamp) this.keep(key, { value, stamp, bytes: estimateBytes(value) + key.length * 2 });
+    if (this.listening && this.stamp(teams) === stamp) {
+      share(value);
+      this.keep(key, { value, stamp, bytes: estimateBytes(value) + key.length * 2 });
+    }
     return value;
   }
 

@@ -39,7 +39,7 @@ import {
 } from "~/server/access/rules";
 import { readableEnvironment, readableRequest, readableRun, readableTeam } from "~/server/access/subjects";
 import { actorOf, type Viewer } from "~/server/services/users";
-import { mutationCommitted, type ReadCache } from "./read-cache";
+import { mutationCommitted, serializeAnswer, type ReadCache } from "./read-cache";
 
 // 1. Context ---------------------------------------------------------------------------------
 
@@ -73,7 +73,8 @@ export function createContext(
 const isServerFault = (error: TRPCError) => error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof ServiceError);
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  // Answers the read cache shares are serialised once, not at every hit (read-cache.ts).
+  transformer: { input: superjson, output: { serialize: serializeAnswer, deserialize: (value) => superjson.deserialize(value) } },
   /**
    * Forms read `fieldErrors` (field → messages) and `field`. Every answer is of bounded size, and
    * a server fault answers a generic message with the correlation id: no SQL, no values, no stack.

@@ -145,15 +145,12 @@ export async function loadEnvironmentList(db: Database, viewer: Viewer, input: z
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
     .where(visible);
-  // Both cost figures from one pass over each row's cost records (its environment index), not two.
-  const costs = db
-    .select({
-      hourlyMicros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0)`.as("open_hourly_micros"),
-      accruedMicros: sql<string>`coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)`.as("accrued_cost_micros"),
-    })
-    .from(costRecords)
-    .where(eq(costRecords.environmentId, environments.id))
-    .as("costs");
+  // Both cost figures from one pass over each row's cost records (its environment index), as one
+  // scalar subquery the planner evaluates for the page's rows only (not a lateral join).
+  const costs = sql<
+    [number, number]
+  >`(select jsonb_build_array(coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0),
+    coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`;
   const rows = await db
     .select({
       id: environments.id,
@@ -172,8 +169,7 @@ export async function loadEnvironmentList(db: Database, viewer: Viewer, input: z
       ownerName: owner.name,
       templateName: templates.name,
       templateVersion: templateVersions.version,
-      hourlyMicros: costs.hourlyMicros,
-      accruedMicros: costs.accruedMicros,
+      costs,
       // First page: the filter's template names in the same statement (an uncorrelated subquery, run once).
       templateNames: input.cursor
         ? sql<null>`null`
@@ -185,7 +181,6 @@ export async function loadEnvironmentList(db: Database, viewer: Viewer, input: z
     .innerJoin(owner, eq(owner.id, environments.ownerId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .innerJoinLateral(costs, sql`true`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(requests.number))
     .limit(input.limit + 1);
@@ -194,7 +189,7 @@ export async function loadEnvironmentList(db: Database, viewer: Viewer, input: z
   const templateNames = input.cursor ? null : (rows[0]?.templateNames ?? (await templateNamesQuery.orderBy(templates.name)).map((r) => r.name));
   return {
     asOf: now,
-    environments: page.map(({ number, hourlyMicros, accruedMicros, templateNames: _names, ...r }) => ({
+    environments: page.map(({ number, costs: [hourlyMicros, accruedMicros], templateNames: _names, ...r }) => ({
       ...r,
       requestLabel: `REQ-${number}`,
       hourlyMicros: Number(hourlyMicros),
