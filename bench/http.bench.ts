@@ -51,8 +51,33 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-type Figures = { rps: number; p50: number; p95: number; non2xx: number; errors: number; webCpuMs: number; pgCpuMs: number };
-type Tally = { latencies: number[]; requests: number; seconds: number; non2xx: number; errors: number; webCpuMs: number; pgCpuMs: number };
+type Figures = { rps: number; p50: number; p95: number; non2xx: number; errors: number; webCpuMs: number; pgCpuMs: number; cache: CacheCounts };
+type Tally = {
+  latencies: number[];
+  requests: number;
+  seconds: number;
+  non2xx: number;
+  errors: number;
+  webCpuMs: number;
+  pgCpuMs: number;
+  cache: CacheCounts;
+};
+type CacheCounts = { hit: number; miss: number; bypass: number };
+
+/** The web process's read cache lookups so far, from /api/metrics (server/api/read-cache.ts). */
+const metricsToken = randomUUID() + randomUUID();
+async function cacheCounts(): Promise<CacheCounts & { entries: number; bytes: number }> {
+  const response = await fetch(`${stack.url}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+  const text = await response.text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+  return {
+    hit: value(/provisio_read_cache_lookups_total\{outcome="hit"\} (\d+)/),
+    miss: value(/provisio_read_cache_lookups_total\{outcome="miss"\} (\d+)/),
+    bypass: value(/provisio_read_cache_lookups_total\{outcome="bypass"\} (\d+)/),
+    entries: value(/provisio_read_cache_entries (\d+)/),
+    bytes: value(/provisio_read_cache_bytes (\d+)/),
+  };
+}
 
 /** CPU time (user + system) of a process and its descendants in ms, from /proc: robust to a busy machine, unlike rps. */
 function treeCpuMs(pid: number | undefined): number {
@@ -116,6 +141,7 @@ async function cutProfile(label: string): Promise<string | null> {
 
 async function hammer(url: string, cookie: string, tally: Tally): Promise<void> {
   const web = stack.pids().web;
+  const cache0 = await cacheCounts();
   const [web0, pg0] = [treeCpuMs(web), treeCpuMs(postmaster)];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: seconds / rounds, timeout: 30, headers: { cookie } }, (error, done) =>
@@ -125,6 +151,8 @@ async function hammer(url: string, cookie: string, tally: Tally): Promise<void> 
   });
   tally.webCpuMs += treeCpuMs(web) - web0;
   tally.pgCpuMs += treeCpuMs(postmaster) - pg0;
+  const cache1 = await cacheCounts();
+  for (const outcome of ["hit", "miss", "bypass"] as const) tally.cache[outcome] += cache1[outcome] - cache0[outcome];
   tally.requests += result.requests.total;
   tally.seconds += result.duration;
   tally.non2xx += result.non2xx;
@@ -141,6 +169,7 @@ function figuresOf(tally: Tally): Figures {
     errors: tally.errors,
     webCpuMs: tally.webCpuMs / tally.requests,
     pgCpuMs: tally.pgCpuMs / tally.requests,
+    cache: tally.cache,
   };
 }
 
@@ -149,6 +178,7 @@ const stack = await startThrowawayStack({
   // --profile DIR: a CPU profile of the web process over the load (bench/lib/cpu-profile.cjs), summarised at the end.
   env: {
     WORKER_CONCURRENCY: "20",
+    PROVISIO_METRICS_TOKEN: metricsToken,
     ...(values.profile
       ? {
           NODE_OPTIONS: `--import ${pathToFileURL(path.join(import.meta.dirname, "lib", "cpu-profile.mjs")).href}`,
@@ -254,7 +284,10 @@ try {
   let peak = web() ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, web() ?? 0)), 500);
   const tallies = new Map<string, Tally>(
-    calls.map((c) => [c.name, { latencies: [], requests: 0, seconds: 0, non2xx: 0, errors: 0, webCpuMs: 0, pgCpuMs: 0 }]),
+    calls.map((c) => [
+      c.name,
+      { latencies: [], requests: 0, seconds: 0, non2xx: 0, errors: 0, webCpuMs: 0, pgCpuMs: 0, cache: { hit: 0, miss: 0, bypass: 0 } },
+    ]),
   );
   await cutProfile("start-up");
   for (let round = 0; round < rounds; round++)
@@ -271,6 +304,9 @@ try {
     print(`http_${call.name}_p95_ms`, figures.p95, "ms");
     print(`http_${call.name}_web_cpu_ms_per_call`, figures.webCpuMs, "ms");
     print(`http_${call.name}_pg_cpu_ms_per_call`, figures.pgCpuMs, "ms");
+    // The read cache's hit rate over this call's load (lists and pages only; n/a where nothing is cached).
+    const lookups = figures.cache.hit + figures.cache.miss + figures.cache.bypass;
+    if (lookups) print(`http_${call.name}_cache_hit_rate`, figures.cache.hit / lookups);
     if (figures.non2xx || figures.errors) {
       print(`http_${call.name}_failures`, `${figures.non2xx} non-2xx, ${figures.errors} errors`);
       exitCode = 1;
@@ -285,6 +321,9 @@ try {
   // The same ratio from the web process's CPU per call (floor's / the call's): steadier than rps on a busy machine.
   const floorCpu = results.get("me_get")!.webCpuMs;
   for (const call of calls.slice(2)) print(`http_${call.name}_cpu_vs_floor`, floorCpu / results.get(call.name)!.webCpuMs);
+  const cacheEnd = await cacheCounts();
+  print("http_read_cache_entries", cacheEnd.entries);
+  print("http_read_cache_kib", cacheEnd.bytes / 1024, "KiB");
   print("http_web_rss_peak_mib", peak, "MiB");
   print("http_web_rss_after_mib", web(), "MiB");
   // After a quiet moment (what the process keeps, not what it holds mid-load).

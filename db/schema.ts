@@ -314,6 +314,10 @@ export const requests = pgTable(
     index("requests_team_status_idx").on(t.teamId, t.status),
     index("requests_requester_idx").on(t.requesterId),
     index("requests_source_idx").on(t.teamId, t.sourceRepository, t.sourcePullRequest),
+    // The environment page's sizes come from the last applied change's plan: found by this, not by scanning requests.
+    index("requests_applied_update_idx")
+      .on(t.environmentId, t.updatedAt.desc())
+      .where(sql`${t.kind} = 'update' and ${t.status} = 'applied'`),
     check("requests_costs_non_negative", sql`${t.monthlyCents} >= 0 and ${t.overTtlCents} >= 0 and ${t.monthShareCents} >= 0`),
     check("requests_ttl_positive", sql`${t.ttlHours} > 0`),
   ],

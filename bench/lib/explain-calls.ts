@@ -38,6 +38,19 @@ export async function explainCalls(
           print(`-- ${call.name} #${i + 1}: ${statement.sql}`);
           const { rows } = await client.query<{ "QUERY PLAN": string }>(`explain (analyze, buffers) ${statement.sql}`, statement.params);
           for (const row of rows) print(`   ${row["QUERY PLAN"]}`);
+          // The first EXPLAIN above runs on cold caches; the median of 20 more is what a busy pool pays per call.
+          const planning: number[] = [];
+          const execution: number[] = [];
+          for (let run = 0; run < 20; run++) {
+            const { rows: json } = await client.query<{ "QUERY PLAN": [{ "Planning Time": number; "Execution Time": number }] }>(
+              `explain (analyze, summary, format json) ${statement.sql}`,
+              statement.params,
+            );
+            planning.push(json[0]!["QUERY PLAN"][0]["Planning Time"]);
+            execution.push(json[0]!["QUERY PLAN"][0]["Execution Time"]);
+          }
+          const median = (values: number[]) => values.sort((x, y) => x - y)[values.length >> 1]!.toFixed(3);
+          print(`   warm (median of 20): planning ${median(planning)} ms, execution ${median(execution)} ms`);
         }
       } finally {
         await client.query("rollback");

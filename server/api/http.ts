@@ -19,11 +19,14 @@ import type { Viewer } from "~/server/services/users";
 import { redactError } from "~/server/core/redacted-error";
 import { appRouter } from "./root";
 import { guardTrpcRequest, trpcRequestLimits } from "./trpc-request-guard";
+import type { ReadCache } from "./read-cache";
 import { createContext, loggedErrors, type Context } from "./trpc";
 
 export type TrpcHttpDeps = {
   db: () => Database;
   viewer: () => Promise<Viewer | null>;
+  /** The web process's read cache (read-cache.ts); without one every call reads the database. */
+  readCache?: () => ReadCache;
   log?: Logger;
   /** The public URL(s) of Provisio (NEXTAUTH_URL): state-changing requests must come from there or the host they were sent to. */
   publicUrls?: () => readonly string[];
@@ -58,7 +61,7 @@ export function trpcHttpHandler(deps: TrpcHttpDeps) {
       req: verdict.request,
       router: appRouter,
       maxBatchSize: trpcRequestLimits.maxBatchCalls,
-      createContext: async () => createContext(deps.db(), await deps.viewer(), { correlationId, log: parent }),
+      createContext: async () => createContext(deps.db(), await deps.viewer(), { correlationId, log: parent, readCache: deps.readCache?.() }),
       responseMeta: () => ({ headers: { "x-request-id": correlationId } }),
       onError({ error, path, type }) {
         if (loggedErrors.has(error)) return;

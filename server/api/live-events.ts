@@ -44,19 +44,41 @@ export function mayHear(viewer: AccessViewer, change: LiveChange): boolean {
 export const toBrowser = (change: LiveChange) => ({ t: change.t, id: change.id, rel: change.rel });
 
 type Listener = (change: LiveChange) => void;
-type Hub = { client: pg.Client | null; connecting: Promise<void> | null; listeners: Set<Listener> };
+/** The read cache's side of the connection (read-cache.ts): a team whose reads changed ("*": every team's), and the connection going up or down. */
+export type ReadChangeWatcher = { changed: (team: string) => void; connected: (up: boolean) => void };
+type Hub = {
+  client: pg.Client | null;
+  connecting: Promise<void> | null;
+  listeners: Set<Listener>;
+  readWatchers: Set<ReadChangeWatcher>;
+  lastAttempt: number;
+};
 // Kept on globalThis so a hot reload in development does not open a second connection.
 const store = globalThis as unknown as { __provisioLiveHub?: Hub };
+/** Changes to what the cached reads show, per team (migration *_read_cache_notify.sql). */
+export const readsChannel = "provisio_reads";
+
+function stateChanged(h: Hub, up: boolean) {
+  for (const watcher of h.readWatchers) watcher.connected(up);
+}
 
 async function hub(url: string): Promise<Hub> {
-  store.__provisioLiveHub ??= { client: null, connecting: null, listeners: new Set() };
+  store.__provisioLiveHub ??= { client: null, connecting: null, listeners: new Set(), readWatchers: new Set(), lastAttempt: 0 };
   const h = store.__provisioLiveHub;
   if (!h.client && !h.connecting) {
+    h.lastAttempt = Date.now();
     h.connecting = (async () => {
       const client = new pg.Client({ connectionString: url, application_name: "provisio-live" });
       client.on("notification", (message) => {
+        if (message.channel === readsChannel) {
+          for (const watcher of h.readWatchers) watcher.changed(message.payload ?? "*");
+          return;
+        }
         const change = parseChange(message.payload);
         if (!change) return;
+        // A page refetches as soon as it hears a change: the cached reads of that change's team must be
+        // gone first, whatever order the two channels' notifications of one commit arrive in.
+        if (change.t !== "notification") for (const watcher of h.readWatchers) watcher.changed(change.team ?? "*");
         // One stream that fails (its browser went away mid-write) must not keep the change from the others.
         for (const listener of h.listeners) {
           try {
@@ -66,21 +88,54 @@ async function hub(url: string): Promise<Hub> {
           }
         }
       });
-      // A lost connection is replaced by the next subscription; browsers reconnect and re-read meanwhile.
+      // A lost connection is replaced by the next subscription (or cached read); browsers reconnect and re-read meanwhile.
       const drop = () => {
-        if (h.client === client) h.client = null;
+        if (h.client !== client) return;
+        h.client = null;
+        stateChanged(h, false);
+        client.end().catch(() => {});
       };
       client.on("error", drop);
       client.on("end", drop);
-      await client.connect();
-      await client.query("LISTEN provisio_changes");
+      try {
+        await client.connect();
+        await client.query(`LISTEN provisio_changes; LISTEN ${readsChannel}`);
+      } catch (error) {
+        client.end().catch(() => {});
+        throw error;
+      }
       h.client = client;
+      stateChanged(h, true);
     })().finally(() => {
       h.connecting = null;
     });
   }
   await h.connecting;
   return h;
+}
+
+/**
+ * The read cache hears its changes here, on the live pages' connection. It is told when the
+ * connection comes up and when it drops; `ensure()` (called by a read that found it down)
+ * starts connecting again, at most once a second.
+ */
+export function watchReadChanges(url: string, watcher: ReadChangeWatcher): { ensure: () => void; stop: () => void } {
+  store.__provisioLiveHub ??= { client: null, connecting: null, listeners: new Set(), readWatchers: new Set(), lastAttempt: 0 };
+  const h = store.__provisioLiveHub;
+  h.readWatchers.add(watcher);
+  const ensure = () => {
+    if (h.client || h.connecting || Date.now() - h.lastAttempt < 1_000) return;
+    hub(url).catch(() => {});
+  };
+  if (h.client) watcher.connected(true);
+  else ensure();
+  return { ensure, stop: () => h.readWatchers.delete(watcher) };
+}
+
+/** Test seam: drop the shared connection as a network failure would (the read cache must then bypass itself). */
+export async function dropLiveConnection(): Promise<void> {
+  const client = store.__provisioLiveHub?.client;
+  if (client) await client.end();
 }
 
 /** Hears every change until the returned function is called; the connection is shared by every stream of the process. */

@@ -39,6 +39,7 @@ import {
 } from "~/server/access/rules";
 import { readableEnvironment, readableRequest, readableRun, readableTeam } from "~/server/access/subjects";
 import { actorOf, type Viewer } from "~/server/services/users";
+import { mutationCommitted, serializeAnswer, type ReadCache } from "./read-cache";
 
 // 1. Context ---------------------------------------------------------------------------------
 
@@ -53,11 +54,17 @@ export type Context = {
   correlationId: string;
   /** The logger for this call: JSON lines with `correlationId` bound. */
   log: Logger;
+  /** The web process's read cache (read-cache.ts), for the calls over HTTP; absent elsewhere (tests, scripts). */
+  readCache?: ReadCache;
 };
 
-export function createContext(db: Database, viewer: Viewer | null, options: { correlationId?: string; log?: Logger } = {}): Context {
+export function createContext(
+  db: Database,
+  viewer: Viewer | null,
+  options: { correlationId?: string; log?: Logger; readCache?: ReadCache } = {},
+): Context {
   const correlationId = options.correlationId ?? randomUUID();
-  return { db, viewer, correlationId, log: (options.log ?? rootLogger).child({ correlationId }) };
+  return { db, viewer, correlationId, log: (options.log ?? rootLogger).child({ correlationId }), readCache: options.readCache };
 }
 
 // 2. Initialisation --------------------------------------------------------------------------
@@ -66,7 +73,8 @@ export function createContext(db: Database, viewer: Viewer | null, options: { co
 const isServerFault = (error: TRPCError) => error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof ServiceError);
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  // Answers the read cache shares are serialised once, not at every hit (read-cache.ts).
+  transformer: { input: superjson, output: { serialize: serializeAnswer, deserialize: (value) => superjson.deserialize(value) } },
   /**
    * Forms read `fieldErrors` (field → messages) and `field`. Every answer is of bounded size, and
    * a server fault answers a generic message with the correlation id: no SQL, no values, no stack.
@@ -164,8 +172,15 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** A mutation's change shows in its caller's next read at once, before the database's notification reaches the read cache. */
+const bumpReadCache = t.middleware(async ({ type, next }) => {
+  const result = await next();
+  if (type === "mutation") mutationCommitted();
+  return result;
+});
+
 /** Anyone, signed in or not. */
-export const publicProcedure = t.procedure.use(logCall).use(mapServiceErrors).use(guardCall);
+export const publicProcedure = t.procedure.use(logCall).use(bumpReadCache).use(mapServiceErrors).use(guardCall);
 
 /** FORBIDDEN naming who may, unless `allowed`: for stricter variants and the odd per-call check in a handler. */
 export function authorize(allowed: boolean, message: string): void {
@@ -275,7 +290,7 @@ async function loadRequest(ctx: Context & { viewer: Viewer }, requestId: string)
   return request;
 }
 
-const requestIdInput = z.object({ requestId: z.uuid({ error: "must be a request id" }) });
+export const requestIdInput = z.object({ requestId: z.uuid({ error: "must be a request id" }) });
 
 /** One request (`requestId`) on ctx.request. */
 export const requestProcedure = authedProcedure

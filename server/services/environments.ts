@@ -111,7 +111,16 @@ function visibleCondition(viewer: Viewer): SQL | undefined {
   return teamIds.length ? inArray(environments.teamId, teamIds) : sql`false`;
 }
 
+/** The list with the viewer's environments' costs as of `now`. */
 export async function listEnvironments(db: Database, viewer: Viewer, input: z.output<typeof listEnvironmentsInput>, now: Date = new Date()) {
+  return accrueListTo(await loadEnvironmentList(db, viewer, input, now), now);
+}
+
+/**
+ * The list as the read cache keeps it: accrued costs in micro-dollars as of `asOf`.
+ * `accrueListTo` brings them to the time of the read (open records accrue at their hourly rate).
+ */
+export async function loadEnvironmentList(db: Database, viewer: Viewer, input: z.output<typeof listEnvironmentsInput>, now: Date = new Date()) {
   const visible = visibleCondition(viewer);
   const conditions = [
     visible,
@@ -136,15 +145,12 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
     .where(visible);
-  // Both cost figures from one pass over each row's cost records (its environment index), not two.
-  const costs = db
-    .select({
-      hourlyMicros: sql<string>`coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0)`.as("open_hourly_micros"),
-      accruedMicros: sql<string>`coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)`.as("accrued_cost_micros"),
-    })
-    .from(costRecords)
-    .where(eq(costRecords.environmentId, environments.id))
-    .as("costs");
+  // Both cost figures from one pass over each row's cost records (its environment index), as one
+  // scalar subquery the planner evaluates for the page's rows only (not a lateral join).
+  const costs = sql<
+    [number, number]
+  >`(select jsonb_build_array(coalesce(sum(${costRecords.hourlyMicros}) filter (where ${costRecords.endedAt} is null), 0),
+    coalesce(sum(${accruedMicrosSql(new Date(0), now)}), 0)) from ${costRecords} where ${costRecords.environmentId} = ${environments.id})`;
   const rows = await db
     .select({
       id: environments.id,
@@ -163,8 +169,7 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
       ownerName: owner.name,
       templateName: templates.name,
       templateVersion: templateVersions.version,
-      hourlyMicros: costs.hourlyMicros,
-      accruedMicros: costs.accruedMicros,
+      costs,
       // First page: the filter's template names in the same statement (an uncorrelated subquery, run once).
       templateNames: input.cursor
         ? sql<null>`null`
@@ -176,7 +181,6 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
     .innerJoin(owner, eq(owner.id, environments.ownerId))
     .innerJoin(templateVersions, eq(templateVersions.id, environments.templateVersionId))
     .innerJoin(templates, eq(templates.id, templateVersions.templateId))
-    .innerJoinLateral(costs, sql`true`)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(requests.number))
     .limit(input.limit + 1);
@@ -184,14 +188,29 @@ export async function listEnvironments(db: Database, viewer: Viewer, input: z.ou
   // No row to carry them (nothing matches the filters): the names on their own.
   const templateNames = input.cursor ? null : (rows[0]?.templateNames ?? (await templateNamesQuery.orderBy(templates.name)).map((r) => r.name));
   return {
-    environments: page.map(({ number, hourlyMicros, accruedMicros, templateNames: _names, ...r }) => ({
+    asOf: now,
+    environments: page.map(({ number, costs: [hourlyMicros, accruedMicros], templateNames: _names, ...r }) => ({
       ...r,
       requestLabel: `REQ-${number}`,
       hourlyMicros: Number(hourlyMicros),
-      accruedCents: microsToCents(Number(accruedMicros)),
+      accruedMicros: Number(accruedMicros),
     })),
     nextCursor: rows.length > input.limit ? (page.at(-1)?.number ?? null) : null,
     templateNames,
+  };
+}
+
+/** Micro-dollars accrued from `asOf` to `now` at an hourly rate. */
+const accruedSince = (hourlyMicros: number, asOf: Date, now: Date) => (hourlyMicros * Math.max(0, now.getTime() - asOf.getTime())) / 3_600_000;
+
+export function accrueListTo(list: Awaited<ReturnType<typeof loadEnvironmentList>>, now: Date) {
+  return {
+    environments: list.environments.map(({ accruedMicros, ...r }) => ({
+      ...r,
+      accruedCents: microsToCents(accruedMicros + accruedSince(r.hourlyMicros, list.asOf, now)),
+    })),
+    nextCursor: list.nextCursor,
+    templateNames: list.templateNames,
   };
 }
 
@@ -301,7 +320,16 @@ export function sourceOf(request: {
   return { repository: request.sourceRepository, pullRequest: request.sourcePullRequest, commit: request.sourceCommit, url: request.sourceUrl };
 }
 
+/** One environment's page for `viewer` as of `now`. */
 export async function getEnvironment(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
+  return environmentPageAt(viewer, await loadEnvironmentPage(db, viewer, environmentId, now), now);
+}
+
+/**
+ * One environment's page as the read cache keeps it: all but what depends on the time of the
+ * read (the accrued cost, and whether it has expired for retrying), which `environmentPageAt` adds.
+ */
+export async function loadEnvironmentPage(db: Database, viewer: Viewer, environmentId: string, now: Date = new Date()) {
   const found = await loadEnvironment(db, environmentId, now);
   if (!found || !canReadEnvironment(viewer, found.environment)) throw notFound("Environment");
   const { environment, request } = found;
@@ -347,50 +375,70 @@ export async function getEnvironment(db: Database, viewer: Viewer, environmentId
   const hourlyMicros = Number(found.openHourlyMicros);
   const activeRun = runRows.some((r) => r.status === "queued" || r.status === "running");
   return {
-    environment: {
-      id: environment.id,
-      name: environment.name,
-      status: environment.status,
-      tier: environment.tier,
-      engine: environment.engine,
-      /** The engine as people call it (a name this release does not know: the name). */
-      engineTitle: findEngine(environment.engine)?.title ?? environment.engine,
-      onFailure: environment.onFailure,
-      failureSummary: environment.failureSummary,
-      expiresAt: environment.expiresAt,
-      createdAt: environment.createdAt,
-      readyAt: environment.readyAt,
-      destroyedAt: environment.destroyedAt,
-      destroyReason: environment.destroyReason,
-      destroyRequestedBy: found.destroyRequestedBy?.id ? found.destroyRequestedBy : null,
-      version: environment.version,
-    },
-    request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours, source: sourceOf(request) },
-    team: found.team,
-    owner: found.owner,
-    template: { name: found.template.name, version: found.template.version, title: found.template.title },
-    resources,
-    outputs,
-    /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
-    secretsUnreadable: sealed === null,
-    runs: runRows,
-    /** The viewer's own change waiting for approval, which they may edit ("Edit change"); null otherwise. */
-    pendingChange,
-    cost: {
-      accruedCents: microsToCents(Number(found.accruedMicros)),
-      /** What its running resources cost now (0 once destroyed). */
-      hourlyMicros,
-      monthlyCents: monthlyCents(hourlyMicros),
-      /** What the request planned, for comparison. */
-      plannedHourlyMicros: request.hourlyMicros,
-      plannedMonthlyCents: request.monthlyCents,
-    },
-    capabilities: environmentCapabilities(viewer, environment, {
+    asOf: now,
+    accruedMicros: Number(found.accruedMicros),
+    /** What environmentCapabilities needs (whether there are sealed outputs, not the ciphertext). */
+    facts: {
+      environment: {
+        ownerId: environment.ownerId,
+        teamId: environment.teamId,
+        status: environment.status,
+        expiresAt: environment.expiresAt,
+        secretOutputsCiphertext: environment.secretOutputsCiphertext === null ? null : "sealed",
+      },
       ownerName: found.owner.name,
       lastRun: runRows[0] ?? null,
       activeRun,
-      now,
-    }),
+    },
+    page: {
+      environment: {
+        id: environment.id,
+        name: environment.name,
+        status: environment.status,
+        tier: environment.tier,
+        engine: environment.engine,
+        /** The engine as people call it (a name this release does not know: the name). */
+        engineTitle: findEngine(environment.engine)?.title ?? environment.engine,
+        onFailure: environment.onFailure,
+        failureSummary: environment.failureSummary,
+        expiresAt: environment.expiresAt,
+        createdAt: environment.createdAt,
+        readyAt: environment.readyAt,
+        destroyedAt: environment.destroyedAt,
+        destroyReason: environment.destroyReason,
+        destroyRequestedBy: found.destroyRequestedBy?.id ? found.destroyRequestedBy : null,
+        version: environment.version,
+      },
+      request: { id: request.id, label: `REQ-${request.number}`, status: request.status, ttlHours: request.ttlHours, source: sourceOf(request) },
+      team: found.team,
+      owner: found.owner,
+      template: { name: found.template.name, version: found.template.version, title: found.template.title },
+      resources,
+      outputs,
+      /** True when the sealed outputs cannot be opened (NEXTAUTH_SECRET changed since they were sealed). */
+      secretsUnreadable: sealed === null,
+      runs: runRows,
+      /** The viewer's own change waiting for approval, which they may edit ("Edit change"); null otherwise. */
+      pendingChange,
+      cost: {
+        /** What its running resources cost now (0 once destroyed). */
+        hourlyMicros,
+        monthlyCents: monthlyCents(hourlyMicros),
+        /** What the request planned, for comparison. */
+        plannedHourlyMicros: request.hourlyMicros,
+        plannedMonthlyCents: request.monthlyCents,
+      },
+    },
+  };
+}
+
+/** The page at `now`: its accrued cost and what the viewer may do now. */
+export function environmentPageAt(viewer: Viewer, loaded: Awaited<ReturnType<typeof loadEnvironmentPage>>, now: Date) {
+  const { page, facts } = loaded;
+  return {
+    ...page,
+    cost: { accruedCents: microsToCents(loaded.accruedMicros + accruedSince(page.cost.hourlyMicros, loaded.asOf, now)), ...page.cost },
+    capabilities: environmentCapabilities(viewer, facts.environment, { ...facts, now }),
   };
 }
 

@@ -15,6 +15,8 @@ import { approvalState, type PolicyDecision } from "~/server/policy";
 import { capabilities, requestLabel, toRecord } from "./requests";
 import { decodeRunRows, runRowsJson, type RunRowJson } from "./run-rows-json";
 import type { Viewer } from "./users";
+import { readableRequest } from "~/server/access/subjects";
+import { notFound } from "~/server/core/errors";
 
 type Iso = string;
 type ApprovalJson = Omit<Approval, "createdAt" | "supersededAt"> & {
@@ -43,6 +45,13 @@ const date = (iso: Iso) => new Date(iso);
 const maybeDate = (iso: Iso | null) => (iso === null ? null : new Date(iso));
 
 const requester = alias(users, "requester");
+
+/** The page of a request the viewer may read; NOT_FOUND otherwise (other teams' requests, unknown ids). */
+export async function getRequestPage(db: Database, viewer: Viewer, requestId: string) {
+  const row = await readableRequest(db, viewer, requestId);
+  if (!row) throw notFound("Request");
+  return getRequest(db, viewer, row);
+}
 
 export async function getRequest(db: Database, viewer: Viewer, row: Request) {
   const [found] = await db

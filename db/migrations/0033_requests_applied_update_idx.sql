@@ -1,0 +1,1 @@
+CREATE INDEX "requests_applied_update_idx" ON "requests" USING btree ("environment_id","updated_at" DESC NULLS LAST) WHERE "requests"."kind" = 'update' and "requests"."status" = 'applied';
