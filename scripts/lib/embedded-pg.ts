@@ -24,6 +24,12 @@ export type EmbeddedPgOptions = {
   onLog?: (line: string) => void;
   /** What the launcher did on its own, such as recovering a stale lock. */
   onNotice?: (line: string) => void;
+  /**
+   * A cluster deleted after use (the test run's): nothing is flushed to disk (initdb --no-sync, fsync
+   * and synchronous_commit off), so commits and database clones do not wait for a busy disk. A crash
+   * would lose it, which does not matter for such a cluster and must never be used for one kept.
+   */
+  throwaway?: boolean;
 };
 
 export type EmbeddedPgHandle = {
@@ -136,7 +142,7 @@ async function recoverLock(clusterDir: string, log: (line: string) => void): Pro
   );
 }
 
-async function initialise(initdb: string, clusterDir: string, owner: { uid: number; gid: number } | null) {
+async function initialise(initdb: string, clusterDir: string, owner: { uid: number; gid: number } | null, throwaway: boolean) {
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
   const pwDir = await mkdtemp(path.join(os.tmpdir(), "provisio-pw-"));
   const pwFile = path.join(pwDir, "pw");
@@ -149,7 +155,15 @@ async function initialise(initdb: string, clusterDir: string, owner: { uid: numb
   try {
     await exec(
       initdb,
-      [`--pgdata=${clusterDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"],
+      [
+        `--pgdata=${clusterDir}`,
+        "--auth=scram-sha-256",
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        ...(throwaway ? ["--no-sync"] : []),
+      ],
       { ...(owner ?? {}), env: { ...process.env, LC_ALL: "C" } },
     );
   } catch (error) {
@@ -172,14 +186,28 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
     await ensureTraversable(options.dataDir, notice);
   }
 
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner);
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner, options.throwaway ?? false);
   else await recoverLock(clusterDir, options.onNotice ?? console.log);
   await assertPortFree(options.port, "the embedded PostgreSQL (set PROVISIO_PG_PORT to another port)");
 
   const recent: string[] = [];
   const server: ChildProcess = spawn(
     postgres,
-    ["-D", clusterDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    [
+      ...[
+        "-D",
+        clusterDir,
+        "-p",
+        String(options.port),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=200",
+      ],
+      ...(options.throwaway ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
+    ],
     { ...(owner ?? {}), detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
   );
   const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
