@@ -13,9 +13,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
-    // Vitest's default on 2 cores is ONE worker (cores - 1): the CI ran every file one after another, while
-    // much of a file's time is spent waiting on PostgreSQL, worker processes and the terraform CLI.
-    maxWorkers: 2,
+    // Workers: vitest's default, cores - 1 (one on a 2-core CI runner). Two workers there made the tests that run
+    // and SIGKILL worker processes (chaos, recovery-backlog, sigkill) miss their deadlines when they overlapped
+    // on a loaded machine.
     // Files share their worker's process and module cache: importing the server's modules anew for each of
     // 131 files cost more than the tests themselves. testing/per-file.ts undoes what a file changes in the process.
     isolate: false,
