@@ -13,9 +13,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: "forks",
-    // Workers: vitest's default, cores - 1 (one on a 2-core CI runner). Two workers there made the tests that run
-    // and SIGKILL worker processes (chaos, recovery-backlog, sigkill) miss their deadlines when they overlapped
-    // on a loaded machine.
+    // Workers: vitest's default, cores - 1 (one on a 2-core CI runner). Two are not validated yet: on an overloaded
+    // shared machine the tests that SIGKILL worker processes (chaos, recovery-backlog, sigkill) missed their
+    // deadlines with two, though chaos missed them there with one too, isolated or not.
     // Files share their worker's process and module cache: importing the server's modules anew for each of
     // 131 files cost more than the tests themselves. testing/per-file.ts undoes what a file changes in the process.
     isolate: false,
