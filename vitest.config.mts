@@ -16,10 +16,9 @@ export default defineConfig({
     // Workers: vitest's default, cores - 1 (one on a 2-core CI runner). Two are not validated yet: on an overloaded
     // shared machine the tests that SIGKILL worker processes (chaos, recovery-backlog, sigkill) missed their
     // deadlines with two, though chaos missed them there with one too, isolated or not.
-    // Files share their worker's process and module cache: importing the server's modules anew for each of
-    // 131 files cost more than the tests themselves. testing/per-file.ts undoes what a file changes in the process.
-    isolate: false,
-    setupFiles: ["testing/per-file.ts"],
+    // isolate: false (files sharing their worker's module cache; testing/per-file.ts resets process state) cut the
+    // import time ~7x, but the full suite then failed 6 drift tests in 5 files (a process-wide leak not found yet):
+    // kept off until that is fixed. Enable with isolate: false + setupFiles: ["testing/per-file.ts"].
     sequence: { sequencer: SlowestFirstSequencer },
   },
 });
