@@ -30,7 +30,15 @@ export function connect(url: string, max = 10): Connection {
 export async function disconnectAll(): Promise<void> {
   const connections = [...(store.__provisioDb?.values() ?? [])];
   store.__provisioDb?.clear();
-  await Promise.all(connections.map((c) => c.pool.end()));
+  // A pool its owner already ended is skipped: ending one twice throws.
+  await Promise.all(connections.filter((c) => !c.pool.ending).map((c) => c.pool.end()));
+}
+
+/** Ends the pool for `url` and forgets it, so a later connect(url) opens a new one instead of returning an ended pool. */
+export async function disconnect(url: string): Promise<void> {
+  const connection = store.__provisioDb?.get(url);
+  store.__provisioDb?.delete(url);
+  if (connection && !connection.pool.ending) await connection.pool.end();
 }
 
 export { schema };

@@ -204,6 +204,11 @@ export function env(): RuntimeEnv {
   return cached;
 }
 
+/** Tests: forget the parsed environment, so the next env() reads process.env again (vitest runs many test files in one process). */
+export function forgetEnv(): void {
+  cached = undefined;
+}
+
 type Source = Record<string, string | undefined>;
 const memo = new Map<EnvVarName, { raw: string | undefined; value: unknown }>();
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, inject } from "vitest";
-import { connect, type Database } from "~/db/client";
+import { connect, disconnect, type Database } from "~/db/client";
 
 /**
  * A fresh, migrated database for the calling test file, cloned from the template in a few
@@ -20,7 +20,7 @@ export async function createTestDatabase(): Promise<{ db: Database; url: string;
   const url = templateUrl.toString().replace(/\/provisio_template$/, `/${name}`);
   const { db, pool } = connect(url, 20);
   afterAll(async () => {
-    await pool.end();
+    await disconnect(url);
   });
   return { db, url, pool };
 }

@@ -19,7 +19,13 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "provisio-vitest-"));
-  const pg = await startEmbeddedPostgres({ dataDir, port: await findFreePort(), database: "provisio_template", onNotice: () => undefined });
+  const pg = await startEmbeddedPostgres({
+    dataDir,
+    port: await findFreePort(),
+    database: "provisio_template",
+    onNotice: () => undefined,
+    throwaway: true,
+  });
   await migrateDatabase(pg.url);
   // The job queue's schema too: services enqueue jobs inside their transactions.
   await runMigrations({ connectionString: pg.url });

@@ -26,6 +26,12 @@ export type EmbeddedPgOptions = {
   onNotice?: (line: string) => void;
   /** Server settings on top of ours (`-c name=value`), e.g. for a benchmark's instrumentation. */
   settings?: Record<string, string>;
+  /**
+   * A cluster deleted after use (the test run's): nothing is flushed to disk (initdb --no-sync, fsync
+   * and synchronous_commit off), so commits and database clones do not wait for a busy disk. A crash
+   * would lose it, which does not matter for such a cluster and must never be used for one kept.
+   */
+  throwaway?: boolean;
 };
 
 export type EmbeddedPgHandle = {
@@ -138,7 +144,7 @@ async function recoverLock(clusterDir: string, log: (line: string) => void): Pro
   );
 }
 
-async function initialise(initdb: string, clusterDir: string, owner: { uid: number; gid: number } | null) {
+async function initialise(initdb: string, clusterDir: string, owner: { uid: number; gid: number } | null, throwaway: boolean) {
   await mkdir(clusterDir, { recursive: true, mode: 0o700 });
   const pwDir = await mkdtemp(path.join(os.tmpdir(), "provisio-pw-"));
   const pwFile = path.join(pwDir, "pw");
@@ -151,7 +157,15 @@ async function initialise(initdb: string, clusterDir: string, owner: { uid: numb
   try {
     await exec(
       initdb,
-      [`--pgdata=${clusterDir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${pwFile}`, "--encoding=UTF8", "--locale=C"],
+      [
+        `--pgdata=${clusterDir}`,
+        "--auth=scram-sha-256",
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+        ...(throwaway ? ["--no-sync"] : []),
+      ],
       { ...(owner ?? {}), env: { ...process.env, LC_ALL: "C" } },
     );
   } catch (error) {
@@ -174,7 +188,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
     await ensureTraversable(options.dataDir, notice);
   }
 
-  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner);
+  if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await initialise(initdb, clusterDir, owner, options.throwaway ?? false);
   else await recoverLock(clusterDir, options.onNotice ?? console.log);
   await assertPortFree(options.port, "the embedded PostgreSQL (set PROVISIO_PG_PORT to another port)");
 
@@ -195,6 +209,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPgOptions): Promise
         "max_connections=200",
       ],
       ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+      ...(options.throwaway ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
     ],
     { ...(owner ?? {}), detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_MESSAGES: "C" } },
   );

@@ -147,5 +147,13 @@ export async function subscribeChanges(url: string, listener: Listener): Promise
   };
 }
 
+/** Closes the shared connection and forgets its listeners; the next subscription opens a new one (tests: each file has its own database). */
+export async function closeChangeHub(): Promise<void> {
+  const h = store.__provisioLiveHub;
+  delete store.__provisioLiveHub;
+  await h?.connecting?.catch(() => undefined);
+  await h?.client?.end().catch(() => undefined);
+}
+
 /** Whether the shared connection is up (a stream whose hub dropped closes, and the browser reconnects). */
 export const liveConnected = () => Boolean(store.__provisioLiveHub?.client);

@@ -882,3 +882,11 @@ export function postgresEngine(): PostgresEngine {
   shared ??= createPostgresEngine(postgresEngineOptionsFromEnv(runtimeEnv()));
   return shared;
 }
+
+/** Closes and forgets the shared engine: the next postgresEngine() is configured from the environment again (tests). */
+export async function closeSharedPostgresEngine(): Promise<void> {
+  const engine = shared;
+  shared = undefined;
+  // A test may have closed it already; ending a pool twice throws.
+  await engine?.close().catch(() => undefined);
+}

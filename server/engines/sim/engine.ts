@@ -148,17 +148,17 @@ export function toEngineError(error: unknown, address: string | undefined, signa
 }
 
 export function createSimEngine(options: SimEngineOptions): SimEngine {
+  // Looked up on each use, not kept from the first: the process engine's handle follows DATABASE_URL
+  // (connect() keeps one pool per URL), so it never holds on to a pool that was ended since.
+  const database = () => (typeof options.db === "function" ? options.db() : options.db);
   let cloud: SimCloud | undefined;
-  const getCloud = () =>
-    (cloud ??= new SimCloud({
-      db: typeof options.db === "function" ? options.db() : options.db,
-      account: options.account ?? envVar("PROVISIO_SIM_ACCOUNT") ?? DEFAULT_SIM_ACCOUNT,
-      config: options.config,
-      random: options.random,
-    }));
+  const getCloud = () => {
+    const db = database();
+    const account = options.account ?? envVar("PROVISIO_SIM_ACCOUNT") ?? DEFAULT_SIM_ACCOUNT;
+    if (cloud?.db !== db || cloud.account !== account) cloud = new SimCloud({ db, account, config: options.config, random: options.random });
+    return cloud;
+  };
   const waitForReady = options.waitForReady ?? true;
-  let resolvedDb: Database | undefined;
-  const database = () => (resolvedDb ??= typeof options.db === "function" ? options.db() : options.db);
 
   async function waitUntilReady(ctx: EngineContext, resource: SimResource, desired: DesiredResource): Promise<SimResource> {
     let current = resource;

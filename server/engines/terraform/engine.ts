@@ -1116,3 +1116,10 @@ export function terraformEngine(): TerraformEngine {
   shared ??= createTerraformEngine(terraformSettingsFromEnv(runtimeEnv()));
   return shared;
 }
+
+/** Closes and forgets the shared engine: the next terraformEngine() is configured from the environment again (tests). */
+export async function closeSharedTerraformEngine(): Promise<void> {
+  const engine = shared;
+  shared = undefined;
+  await engine?.close();
+}
