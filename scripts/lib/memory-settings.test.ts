@@ -2,10 +2,10 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { OLD_SPACE_LIMIT_MIB, withMemorySettings } from "./memory-settings";
 
-const heapLimitMiB = (env: NodeJS.ProcessEnv) =>
+const heapLimitMiB = (env: Record<string, string | undefined>) =>
   Number(
     spawnSync(process.execPath, ["-p", "Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576)"], {
-      env: { PATH: process.env.PATH, ...env },
+      env: { ...process.env, NODE_OPTIONS: undefined, MALLOC_ARENA_MAX: undefined, ...env },
       encoding: "utf8",
     }).stdout.trim(),
   );

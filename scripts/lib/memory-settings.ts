@@ -15,7 +15,7 @@
  */
 export const OLD_SPACE_LIMIT_MIB = 1024;
 
-export function withMemorySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withMemorySettings<E extends Record<string, string | undefined>>(env: E): E & { MALLOC_ARENA_MAX: string; NODE_OPTIONS: string } {
   const outside = env.NODE_OPTIONS?.trim();
   return {
     MALLOC_ARENA_MAX: "2",
