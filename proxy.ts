@@ -8,7 +8,7 @@ const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-t
  * Every page and API request passes here:
  * - the Content-Security-Policy: a fresh nonce per page, handed to Next.js in the request
  *   headers so it marks its own scripts with it (server/api/security-headers.ts); the other
- *   security headers come from next.config.ts;
+ *   security headers come from next.config.mjs;
  * - deep links kept across sign-in: a visitor without a session cookie is sent to the sign-in
  *   page with the page they asked for. Only a cheap cookie check; pages still verify the session.
  */
@@ -46,6 +46,6 @@ function secured(response: NextResponse, csp: string, https: boolean): NextRespo
 }
 
 export const config = {
-  // Everything but build assets (immutable files with the static headers of next.config.ts).
+  // Everything but build assets (immutable files with the static headers of next.config.mjs).
   matcher: ["/((?!_next/static|_next/image|favicon\\.ico).*)"],
 };

@@ -62,7 +62,7 @@ step("unit and integration tests (vitest)", bin("vitest"), [
   "--outputFile.json=.tmp/reports/unit-report.json",
 ]);
 const buildStarted = Date.now();
-// The tree was just type-checked: the build need not check it again (next.config.ts).
+// The tree was just type-checked: the build need not check it again (next.config.mjs).
 if (typecheckOk) process.env.PROVISIO_TYPES_CHECKED = "1";
 ensureBuild();
 results.push({ label: "production build", ok: true, seconds: ((Date.now() - buildStarted) / 1000).toFixed(1) });

@@ -90,7 +90,7 @@ export async function ensureDependencies(progress) {
 
 // templates/ is not a build input: the launcher syncs it into the database at every start.
 const buildInputs = ["app", "components", "server", "db", "types", "public"];
-const buildFiles = ["proxy.ts", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const buildFiles = ["proxy.ts", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 
 function listFiles(dir, out) {
   if (!existsSync(dir)) return;

@@ -21,6 +21,7 @@ import { syncTemplates } from "~/server/services/template-sync";
 import { startEmbeddedPostgres, type EmbeddedPgHandle } from "./embedded-pg";
 import { chooseBind, describeBind, isLoopback, probeHost } from "./bind";
 import { createLogSink, type LogSink } from "./log-console";
+import { withMemorySettings } from "./memory-settings";
 import { assertPortFree } from "./ports";
 import type { Progress, Step } from "./progress.mjs";
 import { stopChild, supervise, type Supervised } from "./supervisor";
@@ -281,10 +282,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
     const nextArgs = [nextBin, options.mode === "dev" ? "dev" : "start", "-p", String(launch.PORT), ...(bind === null ? [] : ["-H", bind])];
     const spawnWeb = () => {
-      // glibc gives each thread that allocates its own malloc arena (up to 8 per core) and rarely
-      // returns their pages: after a burst of requests the web process kept ~100 MiB more than it
-      // uses. Two arenas bound that at no measurable cost (MALLOC_ARENA_MAX set outside wins).
-      const webEnv = { MALLOC_ARENA_MAX: "2", ...childEnv, PROVISIO_PROCESS: "web" };
+      // Bounded old space and malloc arenas (memory-settings.ts): what a load leaves behind is given back.
+      const webEnv = withMemorySettings({ ...childEnv, PROVISIO_PROCESS: "web" });
       const web = spawn(process.execPath, nextArgs, { cwd: root, env: webEnv, stdio: ["ignore", "pipe", "pipe"] });
       pipeToSink(web, "web", sink);
       return web;
@@ -292,7 +291,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const spawnWorker = () => {
       const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "server", "worker", "main.ts")], {
         cwd: root,
-        env: { ...childEnv, PROVISIO_PROCESS: "worker" },
+        env: withMemorySettings({ ...childEnv, PROVISIO_PROCESS: "worker" }),
         stdio: ["ignore", "pipe", "pipe"],
       });
       pipeToSink(worker, "worker", sink);

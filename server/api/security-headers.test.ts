@@ -1,6 +1,6 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
-import nextConfig from "~/next.config";
+import nextConfig from "~/next.config.mjs";
 import { proxy } from "~/proxy";
 
 /**
@@ -17,7 +17,7 @@ function nonceOf(csp: string | null): string {
   return match[1]!;
 }
 
-describe("static security headers (next.config.ts), on every path", () => {
+describe("static security headers (next.config.mjs), on every path", () => {
   it("frames nowhere, sniffs nothing, sends no referrer elsewhere, grants no powerful features", async () => {
     const rules = await nextConfig.headers!();
     expect(rules).toEqual([{ source: "/:path*", headers: expect.any(Array) }]);

@@ -1,6 +1,6 @@
 /**
  * Security headers of every response. Two parts:
- * - static ones, the same for every response (pages, API, static assets), set in next.config.ts:
+ * - static ones, the same for every response (pages, API, static assets), set in next.config.mjs:
  *   no framing (clickjacking on pages with Reveal and Destroy buttons), no MIME sniffing, no
  *   referrer to other sites, no powerful browser features, a window of our own;
  * - the Content-Security-Policy, set by proxy.ts per request: pages get a fresh nonce that
@@ -9,14 +9,6 @@
  *   recharts and CodeMirror set style attributes and elements at run time.
  * HSTS only when the request came over https (directly or through a proxy that says so).
  */
-
-export const staticSecurityHeaders: readonly { key: string; value: string }[] = [
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "Referrer-Policy", value: "same-origin" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), browsing-topics=()" },
-  { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
-];
 
 export const hstsHeader = { key: "Strict-Transport-Security", value: "max-age=31536000" } as const;
 
