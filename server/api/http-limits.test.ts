@@ -142,6 +142,22 @@ describe("finding 3: control characters are refused with the field named, never 
     expect(rows.map((r) => r.body)).toContain("line 1\r\n\tline 2");
   });
 
+  it("refuses a lone surrogate (half a UTF-16 pair) with the field named, and keeps whole pairs such as emoji", async () => {
+    const request = await (await callerFor(db, member.id)).requests.submit(submitInput({}) as never);
+    // JSON.stringify writes it as the escape "\ud800", which PostgreSQL's jsonb refuses: once a 500.
+    const lone = await send("requests.comment", { body: json({ requestId: request.id, body: "half a pair \ud800 here" }) });
+    expect(lone.status).toBe(400);
+    expect(lone.body?.error?.json?.data?.field).toBe("body");
+    expect(lone.body?.error?.json?.message).toContain("lone surrogate U+D800");
+    const keyed = await send("requests.submit", { body: json(submitInput({ ["key\udc00"]: "x" })) });
+    expect(keyed.status).toBe(400);
+    expect(keyed.body?.error?.json?.data?.field).toBe("parameters");
+    const emoji = await send("requests.comment", { body: json({ requestId: request.id, body: "ship it \u{1F680}" }) });
+    expect(emoji.status).toBe(200);
+    const rows = await db.select().from(requestComments).where(eq(requestComments.requestId, request.id));
+    expect(rows.map((r) => r.body)).toEqual(["ship it \u{1F680}"]);
+  });
+
   it("refuses other control characters and control characters in keys", async () => {
     for (const [input, message] of [
       [{ search: "a\u001bb" }, "U+001B"],

@@ -30,6 +30,16 @@ export function controlCharacterIn(text: string): string | null {
   return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` : null;
 }
 
+// Half of a UTF-16 surrogate pair without its other half: not a character at all. Stored in JSON,
+// PostgreSQL refuses it ("unsupported Unicode escape sequence") and the call would fail as a fault.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first lone surrogate of `text` as "U+D800", or null when the text is well-formed Unicode. */
+export function loneSurrogateIn(text: string): string | null {
+  const match = loneSurrogate.exec(text);
+  return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase()}` : null;
+}
+
 export type InputProblem = { path: string; message: string };
 
 const printableKey = (key: string) => (key.length > 40 ? `${key.slice(0, 39)}…` : key).replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
@@ -39,13 +49,17 @@ const join = (path: string, key: string | number) =>
 function textProblem(text: string, path: string, limit: number): InputProblem | null {
   if (text.length > limit) return { path: path || "input", message: `at most ${limit.toLocaleString("en-US")} characters` };
   const control = controlCharacterIn(text);
-  return control ? { path: path || "input", message: `must not contain control characters (found ${control})` } : null;
+  if (control) return { path: path || "input", message: `must not contain control characters (found ${control})` };
+  const lone = loneSurrogateIn(text);
+  return lone ? { path: path || "input", message: `must be valid Unicode text (found a lone surrogate ${lone})` } : null;
 }
 
 function keyProblem(key: string, path: string, limit: number): InputProblem | null {
   if (key.length > limit) return { path: path || "input", message: `has a key longer than ${limit} characters` };
   const control = controlCharacterIn(key);
-  return control ? { path: path || "input", message: `has a key with a control character (${control})` } : null;
+  if (control) return { path: path || "input", message: `has a key with a control character (${control})` };
+  const lone = loneSurrogateIn(key);
+  return lone ? { path: path || "input", message: `has a key that is not valid Unicode (a lone surrogate ${lone})` } : null;
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {
