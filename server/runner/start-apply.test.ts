@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "~/db/client";
+import { connect, type Database } from "~/db/client";
 import { auditEvents, environments, requests, runs } from "~/db/schema";
 import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
@@ -17,12 +17,13 @@ import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
 import { provisionRequest } from "./start-apply";
 
 let db: Database;
+let url: string;
 let sim: SimEngine;
 let teamId: string;
 let dev: Awaited<ReturnType<typeof callerFor>>;
 
 beforeAll(async () => {
-  ({ db } = await createTestDatabase());
+  ({ db, url } = await createTestDatabase());
   await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
   sim = createSimEngine({ db, config: quietSimConfig });
   const user = await makeUser(db);
@@ -79,5 +80,15 @@ describe("provisionRequest", () => {
     expect(await db.$count(environments, eq(environments.requestId, pending))).toBe(0);
     const [request] = await db.select().from(requests).where(eq(requests.id, pending));
     expect(request?.status).toBe("pending_approval");
+  });
+
+  it("leaves a connection's synchronous_commit as it was after the open (the open's own setting)", async () => {
+    // One connection (its own pool): the statement's set_config must end with its transaction.
+    const { db: single } = connect(`${url}?application_name=open-single`, 1);
+    const { id: requestId } = await submit();
+    const started = await provisionRequest(single, requestId, options());
+    expect(started?.outcome).toBe("succeeded");
+    const setting = await single.execute<{ synchronous_commit: string }>(sql`show synchronous_commit`);
+    expect(setting.rows[0]?.synchronous_commit).toBe("on");
   });
 });

@@ -63,8 +63,12 @@ function openSql(source: SQL, requestId: string, environmentId: string, startedA
  * Opens the apply of a queued request, claimed by `workerId`, in ONE statement: the request moved
  * to provisioning, its environment, the apply run already running for this worker, the audit
  * event, and everything the apply loads (the environment, request, template and team), so the
- * run starts without another round trip. Null when nothing was opened (not queued, or opened by
- * an earlier attempt of the job: see openedBefore).
+ * run starts without another round trip. Its commit does not wait for the disk (~2-3 ms of
+ * approval → apply start): the run's next commit does, before any engine call (the first
+ * resource's record, or the flush in kinds/apply.ts), and flushes this one with it (the WAL is
+ * written in order). A database crash before then loses the open alone, and the job's retry opens
+ * it again. The setting is the statement's own (set_config local: reset at its commit). Null
+ * when nothing was opened (not queued, or opened by an earlier attempt of the job: see openedBefore).
  */
 async function openClaimed(db: Database, requestId: string, workerId: string): Promise<Opened | null> {
   const environmentId = randomUUID();
@@ -77,7 +81,8 @@ async function openClaimed(db: Database, requestId: string, workerId: string): P
       insert into ${auditEvents} (actor_id, actor_label, action, subject_type, subject_id, team_id, after, correlation_id)
       select null, ${systemActor.label}, 'environment.provisioning', 'environment', environment.id::text, environment.team_id, jsonb_build_object('runId', run.id), ${requestId}
       from run cross join environment
-    ) select to_jsonb(run) as run, to_jsonb(environment) as environment, to_jsonb(opened) as request, source.document, source.team_slug
+    ) select to_jsonb(run) as run, to_jsonb(environment) as environment, to_jsonb(opened) as request, source.document, source.team_slug,
+        set_config('synchronous_commit', 'off', true) as async_commit
       from run cross join environment cross join opened cross join source`);
   const row = result.rows[0] as
     | { run: Record<string, unknown>; environment: Record<string, unknown>; request: Record<string, unknown>; document: unknown; team_slug: string }

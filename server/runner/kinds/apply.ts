@@ -94,8 +94,12 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
       message: attempt > 1 ? `Resuming apply (attempt ${attempt}) on ${scope.workerId}` : `Apply started on ${scope.workerId}`,
     });
     // Engines that apply a whole environment (terraform) report its outputs themselves.
-    if (engine.applyAll)
+    if (engine.applyAll) {
+      // The open's commit did not wait for the disk (start-apply.ts): the log's synchronous commit
+      // makes it durable before the engine creates anything (the per-resource path's records do it).
+      await scope.lines.flush();
       return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, approvedPlan: true });
+    }
     const actual = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
     const { outputs, secrets } = computeOutputs(document, actual, {
       params: request.parameters,
