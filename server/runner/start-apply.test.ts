@@ -85,6 +85,8 @@ describe("provisionRequest", () => {
   it("leaves a connection's synchronous_commit as it was after the open (the open's own setting)", async () => {
     // One connection (its own pool): the statement's set_config must end with its transaction.
     const { db: single } = connect(`${url}?application_name=open-single`, 1);
+    // The test cluster runs with synchronous_commit off (testing/global-setup.ts): the session says on, as a real server would.
+    await single.execute(sql`set synchronous_commit = on`);
     const { id: requestId } = await submit();
     const started = await provisionRequest(single, requestId, options());
     expect(started?.outcome).toBe("succeeded");
