@@ -8,11 +8,11 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { environments, requests, type Environment, type Request } from "~/db/schema";
 import type { PolicyDecision } from "~/server/policy";
-import { recordAudit, type Actor } from "~/server/core/audit";
+import type { Actor } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { publishEvent } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
-import { approversToNotify, requestLabel } from "./requests";
+import { approversToNotify, auditSubmitted, requestLabel } from "./requests";
 import type { Viewer } from "./users";
 
 /** The request this requester already submitted with `clientRequestId` (a retried or double submit), if any. */
@@ -37,15 +37,7 @@ export async function insertSubmitted(tx: Executor, actor: Actor, values: Pendin
     .values({ ...values, status: "pending_approval", submittedAt: now })
     .returning();
   if (!row) throw new Error("request insert returned nothing");
-  const label = requestLabel(row);
-  await recordAudit(tx, actor, {
-    action: "request.submitted",
-    subjectType: "request",
-    subjectId: row.id,
-    teamId: row.teamId,
-    correlationId: row.id,
-    after: { number: label, kind: row.kind, environmentId: row.environmentId, ...details },
-  });
+  const label = await auditSubmitted(tx, actor, row, { kind: row.kind, environmentId: row.environmentId, ...details });
   return { row, label };
 }
 

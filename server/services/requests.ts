@@ -176,21 +176,12 @@ async function submitInTransaction(
       })
       .returning();
     if (!row) throw new Error("request insert returned nothing");
-    const label = requestLabel(row);
-    await recordAudit(tx, actor, {
-      action: "request.submitted",
-      subjectType: "request",
-      subjectId: row.id,
-      teamId: team.id,
-      correlationId: row.id,
-      after: {
-        number: label,
-        template: `${evaluation.template.name}@${evaluation.version.version}`,
-        tier: row.tier,
-        environmentName: row.environmentName,
-        monthlyCents: row.monthlyCents,
-        outcome: evaluation.decision.outcome,
-      },
+    const label = await auditSubmitted(tx, actor, row, {
+      template: `${evaluation.template.name}@${evaluation.version.version}`,
+      tier: row.tier,
+      environmentName: row.environmentName,
+      monthlyCents: row.monthlyCents,
+      outcome: evaluation.decision.outcome,
     });
     await publishEvent(tx, {
       type: "request.submitted",
@@ -559,3 +550,17 @@ export async function listRequests(db: Database, viewer: Viewer, input: z.infer<
 }
 
 export type { Actor };
+
+/** Audits `request.submitted` for a request just inserted: its number, then what its kind records. */
+export async function auditSubmitted(tx: Executor, actor: Actor, row: Request, after: Record<string, unknown>): Promise<string> {
+  const label = requestLabel(row);
+  await recordAudit(tx, actor, {
+    action: "request.submitted",
+    subjectType: "request",
+    subjectId: row.id,
+    teamId: row.teamId,
+    correlationId: row.id,
+    after: { number: label, ...after },
+  });
+  return label;
+}
