@@ -104,6 +104,8 @@ const variables = {
   PROVISIO_RUN_STALE_MS: milliseconds(100, 86_400_000).default(30_000),
   /** How often a running run's worker heartbeats (milliseconds); shorter than PROVISIO_RUN_STALE_MS. */
   PROVISIO_RUN_HEARTBEAT_MS: milliseconds(50, 3_600_000).default(5_000),
+  /** How long a worker told to stop (SIGTERM) may take to hand its runs back before it exits anyway (milliseconds). */
+  PROVISIO_SHUTDOWN_GRACE_MS: milliseconds(100, 3_600_000).default(60_000),
   /** Which process this is, named in every log line (the launcher sets web or worker). */
   PROVISIO_PROCESS: z
     .string()

@@ -2,6 +2,10 @@
  * Real worker processes for crash tests: start `server/worker/main.ts` against a test database
  * with short heartbeat and stale timeouts, SIGKILL one mid-run, and wait for states (a worker
  * that exits on its own fails the wait at once instead of timing out). Stops them all after the file.
+ *
+ * The after-file hook is registered when this module loads, at the top level of the test file: tests
+ * call workerProcesses() from beforeAll, and a hook registered inside another hook never runs (the
+ * workers then outlived the run, holding connections to a database that was gone).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -12,11 +16,20 @@ const root = path.resolve(import.meta.dirname, "..");
 /** The stale timeout the workers run with: a killed worker's run may be taken over this long after its last heartbeat. */
 export const workerStaleMs = 2_000;
 
+const started: ChildProcess[] = [];
+afterAll(async () => {
+  const alive = started.filter((w) => w.exitCode === null && w.signalCode === null);
+  await Promise.all(
+    alive.map((w) => {
+      const exited = new Promise((resolve) => w.once("exit", resolve));
+      w.kill("SIGKILL");
+      return exited;
+    }),
+  );
+});
+
 export function workerProcesses(databaseUrl: string) {
   const workers: ChildProcess[] = [];
-  afterAll(() => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill("SIGKILL");
-  });
 
   return {
     start(env: Record<string, string> = {}): ChildProcess {
@@ -39,6 +52,7 @@ export function workerProcesses(databaseUrl: string) {
       child.stdout?.on("data", (d: Buffer) => process.env.SIGKILL_TEST_VERBOSE && process.stdout.write(d));
       child.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
       workers.push(child);
+      started.push(child);
       return child;
     },
 

@@ -124,9 +124,18 @@ async function main() {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    // A second signal, or a hand-back that cannot finish (its database unreachable), must not leave a
+    // process that no longer stops: runs it still held go stale and another worker resumes them.
+    if (stopping) {
+      logger.warn({ signal }, "worker stopping now: second signal before its runs were handed back");
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, "worker stopping: finishing running jobs");
+    logger.info({ signal, graceMs: config.PROVISIO_SHUTDOWN_GRACE_MS }, "worker stopping: finishing running jobs");
+    setTimeout(() => {
+      logger.error({ graceMs: config.PROVISIO_SHUTDOWN_GRACE_MS }, "worker stopping now: its runs were not handed back in time");
+      process.exit(1);
+    }, config.PROVISIO_SHUTDOWN_GRACE_MS).unref();
     try {
       shuttingDown.abort(new Error(`worker received ${signal}`));
       await Promise.all(runners.map((r) => r.stop()));
