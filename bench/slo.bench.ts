@@ -4,6 +4,7 @@
  * causes, retries, cost records). Prints p50 and p95 per query (goal: p95 < 200 ms), then where
  * the executive view's time goes: each of its statements timed alone (median of 5), their sum,
  * and the view's wall time with them sent together. Asserts nothing.
+ * `--explain` also prints the plans (EXPLAIN ANALYZE, BUFFERS) of the three slowest statements.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -68,6 +69,13 @@ try {
     "ms",
   );
   print("slo_executive_28d_all_together_wall_ms", wallMs, "ms");
+  if (process.argv.includes("--explain")) {
+    for (const { label } of alone.slice(0, 3)) {
+      const statement = sent.find((s) => s.label === label)!;
+      const plan = await pool.query({ text: `explain (analyze, buffers) ${statement.text}`, values: statement.values });
+      console.log(`\n-- ${label}\n${plan.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n")}`);
+    }
+  }
 } finally {
   await disconnectAll();
   await pg.stop();

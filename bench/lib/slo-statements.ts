@@ -15,7 +15,7 @@ const labels: [RegExp, string][] = [
   [/as w_total/, "slo_success_window"],
   [/as succeeded, coalesce\(sum\(o\.apply_failed\)/, "m1_runs"],
   [/select\s+\(select count\(\*\)::int from environments e/, "m1_requests"],
-  [/cross join lateral \(values/, "m2_m10_histogram"],
+  [/with p as materialized/, "m2_m10_histogram"],
   [/with tl as/, "m2_m10_exact"],
   [/count\(\*\)::int as failed,\s*count\(\*\) filter \(where exists/, "m3_partial_applies"],
   [/drift_checks|drift_reports/, "m4_m9_drift"],

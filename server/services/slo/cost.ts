@@ -20,12 +20,14 @@ export async function costPerEnvironment(db: Executor, scope: SloScope): Promise
             sql`, `,
           )})`;
   // Per environment first (hashed), then per template and tier: the same sums and distinct counts
-  // as one count(distinct), without sorting every record by text keys.
+  // as one count(distinct), without sorting every record by text keys. In float8, not numeric: a
+  // third of the time, and the hash table fits work_mem (numeric sums spilled it to disk); the
+  // error (about 1e-16 relative) never reaches the cents rounded once per group.
   const result = await db.execute(sql`
     select x.template_name as template, x.tier, count(*)::int as environments, sum(x.micros)::float8 as micros
     from (
     select c.template_name, c.tier, c.environment_id,
-      sum(c.hourly_micros * extract(epoch from (least(coalesce(c.ended_at, ${ts(scope.to)}), ${ts(scope.to)}) - greatest(c.started_at, ${ts(scope.from)}))) / 3600.0) as micros
+      sum(c.hourly_micros::float8 * date_part('epoch', least(coalesce(c.ended_at, ${ts(scope.to)}), ${ts(scope.to)}) - greatest(c.started_at, ${ts(scope.from)}))) / 3600.0 as micros
     from cost_records c
     where c.started_at < ${ts(scope.to)} and (c.ended_at is null or c.ended_at > ${ts(scope.from)}) and ${teamFilter}
       ${scope.template ? sql`and c.template_name = ${scope.template}` : sql``} ${scope.tier ? sql`and c.tier = ${scope.tier}` : sql``}
