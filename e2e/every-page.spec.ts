@@ -19,7 +19,7 @@ import { personas, signInAs, type Persona } from "./support/session";
 
 type Session = { storageState: Awaited<ReturnType<BrowserContext["storageState"]>>; team: string };
 
-/** One sign-in per persona per worker, through the sign-in page; later tests reuse its cookies. */
+/** One session per persona per worker (support/session.ts), with the persona's first team. */
 const sessions = new Map<Persona, Promise<Session>>();
 function sessionOf(browser: Browser, persona: Persona): Promise<Session> {
   let session = sessions.get(persona);
