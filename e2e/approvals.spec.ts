@@ -1,24 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { personas } from "./support/session";
+import { signInAs, type DemoUser } from "./support/session";
 import { trpc } from "./support/trpc";
 
-const people = {
-  developer: personas.developer.name,
-  approver: personas.approver.name,
-  approver2: "Sam Second-Approver",
-  admin: personas.admin.name,
-} as const;
-type Person = keyof typeof people;
-
 /** A browser of one's own per person: the sessions must not mix. */
-async function openAs(browser: Browser, person: Person, path: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`/signin?callbackUrl=${encodeURIComponent(path)}`);
-  await page.getByRole("button", { name: new RegExp(`Sign in as ${people[person]}`) }).click();
-  await page.waitForURL((url) => url.pathname === path.split("?")[0]);
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+async function openAs(browser: Browser, person: DemoUser, path: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signInAs(page, person, path);
   return page;
 }
 

@@ -86,10 +86,7 @@ test("an approver reveals a secret of their team's postgres-dev environment and 
   test.setTimeout(150_000);
   const name = uniqueName("pg");
   // Sam, the second approver of Payments, owns it.
-  const owner = await (await browser.newContext()).newPage();
-  await owner.goto(`/signin?callbackUrl=${encodeURIComponent("/catalog")}`);
-  await owner.getByRole("button", { name: /Sign in as Sam Second-Approver/ }).click();
-  await owner.waitForURL((url) => url.pathname === "/catalog");
+  const owner = await newPageAs(browser, "approver2", "/catalog");
   const path = await requestReadyEnvironment(owner, {
     template: "postgres-dev",
     team: "Payments Platform",

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { mainNavLinks, personas, signInAs, type Persona } from "./support/session";
+import { mainNavLinks, personas, signInThroughForm, type Persona } from "./support/session";
 
 const expectedNav: Record<Persona, string[]> = {
   developer: ["Home", "Catalog", "Requests", "Environments", "Costs"],
@@ -20,7 +20,7 @@ test("an anonymous visitor signs in and lands on the page they asked for", async
 
 for (const persona of Object.keys(personas) as Persona[]) {
   test(`${persona} signs in with the demo sign-in and sees only their navigation`, async ({ page }) => {
-    await signInAs(page, persona);
+    await signInThroughForm(page, persona);
     await expect(page.getByRole("heading", { level: 1, name: "Catalog" })).toBeVisible();
     expect(await mainNavLinks(page)).toEqual(expectedNav[persona]);
     await page
@@ -33,14 +33,14 @@ for (const persona of Object.keys(personas) as Persona[]) {
 }
 
 test("the account page lists a developer's teams and roles", async ({ page }) => {
-  await signInAs(page, "approver", "/account");
+  await signInThroughForm(page, "approver", "/account");
   const teams = page.getByRole("table", { name: "Your team memberships" });
   await expect(teams.getByRole("row", { name: /Payments Platform approver/ })).toBeVisible();
   await expect(teams.getByRole("row", { name: /Data Science approver/ })).toBeVisible();
 });
 
 test("sign-out ends the session", async ({ page }) => {
-  await signInAs(page, "developer");
+  await signInThroughForm(page, "developer");
   await page.getByRole("button", { name: "Sign out" }).first().click();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto("/environments");
@@ -48,7 +48,7 @@ test("sign-out ends the session", async ({ page }) => {
 });
 
 test("after sign-out the old session cookie no longer works on the API", async ({ page, playwright, baseURL }) => {
-  await signInAs(page, "developer");
+  await signInThroughForm(page, "developer");
   const cookie = (await page.context().cookies()).find((c) => c.name === "next-auth.session-token");
   expect(cookie).toBeDefined();
   // The same cookie from somewhere else (a copied cookie, another tab's client): it works while signed in…

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 import { trpc } from "./trpc";
-import { signInAs, type Persona } from "./session";
+import { signInAs, type DemoUser } from "./session";
 
 /** A name no other test (or earlier run on this database) uses: the team's live names must be unique. */
 export function uniqueName(prefix: string): string {
@@ -22,9 +22,9 @@ export const mandatoryTags = [
   "managed-by",
 ];
 
-export async function newPageAs(browser: Browser, persona: Persona, path: string) {
+export async function newPageAs(browser: Browser, who: DemoUser, path: string) {
   const page = await (await browser.newContext()).newPage();
-  await signInAs(page, persona, path);
+  await signInAs(page, who, path);
   return page;
 }
 

@@ -38,6 +38,23 @@ const stack = await startStack({
     // Every browser test signs in from this machine's address: lift the per-address attempt cap (its own test is
     // server/auth/sign-in-throttle.test.ts); the per-email failure cap stays at its default and has a browser test.
     PROVISIO_SIGNIN_ATTEMPTS_PER_MINUTE: "10000",
+    // The simulated cloud boots at a fifth of the demo's pace (its defaults: server/engines/sim/cloud/config.ts):
+    // the journeys make some thirty environments and wait for their states, never for durations; still above
+    // zero, so every apply goes through the engine's "booting … wait until ready" path as in the demo.
+    PROVISIO_SIM_FAULTS:
+      process.env.PROVISIO_SIM_FAULTS ??
+      JSON.stringify({
+        bootDelayMs: {
+          instance: 600,
+          instance_group: 600,
+          k8s_node_pool: 1_000,
+          load_balancer: 400,
+          nat_gateway: 300,
+          managed_database: 1_600,
+          volume_snapshot: 200,
+          cdn: 400,
+        },
+      }),
   },
 }).catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
