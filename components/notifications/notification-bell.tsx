@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { useTRPC } from "~/components/trpc/client";
 import { Skeleton } from "~/components/ui/page";
 import { RelativeTime } from "~/components/ui/relative-time";
+import { useHydrated } from "~/components/ui/use-hydrated";
 import { badgeText, bellLabel } from "./format";
 
 const PREVIEW_SIZE = 6;
@@ -65,7 +66,10 @@ export function NotificationBell({
     };
   }, [open]);
 
-  const unread = count.data?.unread;
+  // Only after hydration: the notifications page may have fetched the count before the bell
+  // hydrates, and the server rendered the bell without one.
+  const hydrated = useHydrated();
+  const unread = hydrated ? count.data?.unread : undefined;
   const items = latest.data?.notifications ?? [];
 
   return (

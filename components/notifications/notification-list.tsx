@@ -7,6 +7,7 @@ import { useTRPC } from "~/components/trpc/client";
 import { Button } from "~/components/ui/button";
 import { EmptyState, ErrorNotice, Skeleton } from "~/components/ui/page";
 import { RelativeTime } from "~/components/ui/relative-time";
+import { useHydrated } from "~/components/ui/use-hydrated";
 import { notificationKindLabel, type NotificationKind } from "~/server/schemas/events";
 
 const PAGE_SIZE = 20;
@@ -43,6 +44,10 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
   const markAllRead = useMutation(trpc.notifications.markAllRead.mutationOptions({ onSuccess: invalidate, onError }));
   const items = pages.data?.pages.flatMap((p) => p.notifications) ?? [];
   const unread = count.data?.unread ?? 0;
+  // The count is fetched in the browser; another component (the bell) may have it already when
+  // this one hydrates, so the server's empty text and the browser's first render could differ.
+  const hydrated = useHydrated();
+  const countKnown = hydrated && !count.isPending;
 
   return (
     <div className="space-y-4">
@@ -58,10 +63,10 @@ export function NotificationList({ canMarkRead }: { canMarkRead: boolean }) {
         </label>
         <div className="flex items-center gap-3">
           <p className="text-sm text-slate-600" aria-live="polite">
-            {count.isPending ? "" : unread === 0 ? "All read" : `${unread} unread`}
+            {!countKnown ? "" : unread === 0 ? "All read" : `${unread} unread`}
           </p>
           {canMarkRead && (
-            <Button variant="secondary" disabled={unread === 0} busy={markAllRead.isPending} onClick={() => markAllRead.mutate()}>
+            <Button variant="secondary" disabled={!countKnown || unread === 0} busy={markAllRead.isPending} onClick={() => markAllRead.mutate()}>
               Mark all read
             </Button>
           )}
