@@ -16,9 +16,12 @@ export default defineConfig({
     // Workers: vitest's default, cores - 1 (one on a 2-core CI runner). Two are not validated yet: on an overloaded
     // shared machine the tests that SIGKILL worker processes (chaos, recovery-backlog, sigkill) missed their
     // deadlines with two, though chaos missed them there with one too, isolated or not.
-    // isolate: false (files sharing their worker's module cache; testing/per-file.ts resets process state) cut the
-    // import time ~7x, but the full suite then failed 6 drift tests in 5 files (a process-wide leak not found yet):
-    // kept off until that is fixed. Enable with isolate: false + setupFiles: ["testing/per-file.ts"].
+    // Files share their worker's process and module cache: import time ~7x shorter. testing/per-file.ts resets the
+    // process state a file leaves behind and registers the after-file hooks; a test that changes a module's state
+    // (a registry, a table of handlers) puts it back itself. The order is fixed (testing/sequencer.ts), so a leak
+    // fails the same way every run: reproduce one with --no-file-parallelism and the files in that order.
+    isolate: false,
+    setupFiles: ["testing/per-file.ts"],
     sequence: { sequencer: SlowestFirstSequencer },
   },
 });

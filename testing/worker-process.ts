@@ -3,13 +3,14 @@
  * with short heartbeat and stale timeouts, SIGKILL one mid-run, and wait for states (a worker
  * that exits on its own fails the wait at once instead of timing out). Stops them all after the file.
  *
- * The after-file hook is registered when this module loads, at the top level of the test file: tests
- * call workerProcesses() from beforeAll, and a hook registered inside another hook never runs (the
- * workers then outlived the run, holding connections to a database that was gone).
+ * The after-file hook (killStartedWorkers) is registered by testing/per-file.ts, which runs at the top
+ * of every test file: not here, because tests call workerProcesses() from beforeAll and a hook
+ * registered inside another hook never runs, and not when this module loads, because files share the
+ * loaded module (isolate: false) and only the first of them would get it. Either way the workers
+ * outlived their file, holding connections to its database, and stole runs from later files.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -17,8 +18,10 @@ const root = path.resolve(import.meta.dirname, "..");
 export const workerStaleMs = 2_000;
 
 const started: ChildProcess[] = [];
-afterAll(async () => {
-  const alive = started.filter((w) => w.exitCode === null && w.signalCode === null);
+
+/** SIGKILLs every worker this module started that is still alive, resolved once they are gone. */
+export async function killStartedWorkers(): Promise<void> {
+  const alive = started.splice(0).filter((w) => w.exitCode === null && w.signalCode === null);
   await Promise.all(
     alive.map((w) => {
       const exited = new Promise((resolve) => w.once("exit", resolve));
@@ -26,7 +29,7 @@ afterAll(async () => {
       return exited;
     }),
   );
-});
+}
 
 export function workerProcesses(databaseUrl: string) {
   const workers: ChildProcess[] = [];

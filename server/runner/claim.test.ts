@@ -38,8 +38,10 @@ beforeAll(async () => {
   dev = await callerFor(db, user.id);
 });
 
+// One test swaps the drift handler: put the real one back, for the files that share this process (isolate: false).
+const driftHandler = runKindHandlers.drift;
 afterEach(() => {
-  delete runKindHandlers.drift;
+  runKindHandlers.drift = driftHandler;
 });
 
 async function queuedApply() {
