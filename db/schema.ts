@@ -13,6 +13,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   type AnyPgColumn,
   text,
   timestamp,
@@ -1193,6 +1194,10 @@ export const sloFleetDays = pgTable(
     environments: integer("environments").notNull().default(0),
     rateMicros: numeric("rate_micros").notNull().default("0"),
     rateSeconds: numeric("rate_seconds").notNull().default("0"),
+    // Which of 16 rows of the day and team a writer adds to (its backend pid mod 16): with one row,
+    // every transaction recording a team's cost or readiness queued on that row's lock until the
+    // others committed (the fleet's largest wait). Readers sum the shards.
+    shard: smallint("shard").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.day, t.teamId] })],
+  (t) => [primaryKey({ columns: [t.day, t.teamId, t.shard] })],
 );

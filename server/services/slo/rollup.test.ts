@@ -110,8 +110,9 @@ async function rollupMatchesRuns(): Promise<void> {
       select c.ended_at, c.team_id, 0, -c.hourly_micros::numeric from cost_records c where c.ended_at is not null
     ) v group by 1, 2 having (sum(v.n), sum(v.rate), sum(v.rate * extract(epoch from v.at))) <> (0, 0, 0) order by 1, 2`);
   const fleet = await db.execute(sql`
-    select day::text as day, team_id, environments, trim_scale(rate_micros)::text as rate_micros, trim_scale(rate_seconds)::text as rate_seconds
-    from slo_fleet_days where (environments, rate_micros, rate_seconds) <> (0, 0, 0) order by 1, 2`);
+    select day::text as day, team_id, sum(environments)::int as environments, trim_scale(sum(rate_micros))::text as rate_micros,
+      trim_scale(sum(rate_seconds))::text as rate_seconds
+    from slo_fleet_days group by 1, 2 having (sum(environments), sum(rate_micros), sum(rate_seconds)) <> (0, 0, 0) order by 1, 2`);
   expect(fleet.rows).toEqual(events.rows);
   expect(fleet.rows.length).toBeGreaterThan(3);
 }
