@@ -9,6 +9,7 @@ import path from "node:path";
 import { ensureBuild } from "../../scripts/lib/prepare.mjs";
 import { findFreePort } from "../../scripts/lib/ports";
 import { startStack } from "../../scripts/lib/stack";
+import { defaultSimConfig } from "../../server/engines/sim/cloud/config";
 import { E2E_IDP_PORT, E2E_PORT } from "./ports";
 import { startTestIdp } from "./oidc-provider";
 
@@ -44,16 +45,7 @@ const stack = await startStack({
     PROVISIO_SIM_FAULTS:
       process.env.PROVISIO_SIM_FAULTS ??
       JSON.stringify({
-        bootDelayMs: {
-          instance: 600,
-          instance_group: 600,
-          k8s_node_pool: 1_000,
-          load_balancer: 400,
-          nat_gateway: 300,
-          managed_database: 1_600,
-          volume_snapshot: 200,
-          cdn: 400,
-        },
+        bootDelayMs: Object.fromEntries(Object.entries(defaultSimConfig.bootDelayMs).map(([type, ms]) => [type, Math.max(1, Math.round(ms / 5))])),
       }),
   },
 }).catch(async (error: unknown) => {
