@@ -2,12 +2,12 @@
 // `npm test`: typecheck, lint, the template catalog check, unit + integration tests (vitest, real PostgreSQL), then the
 // browser tests (Playwright, Debian's Chromium, production build). Ends with one summary line.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { ensureChromium } from "./lib/chromium.mjs";
 import { ensureBuild, ensureDependencies, root } from "./lib/prepare.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
-const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const results = [];
 
@@ -22,22 +22,6 @@ function step(label, command, args, env = {}) {
   return ok;
 }
 
-function ensureChromium() {
-  if (existsSync(chromium)) return;
-  if (process.getuid?.() === 0 && chromium === "/usr/bin/chromium") {
-    console.log("provisio: Chromium is missing; installing Debian's chromium package…");
-    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-    const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-    const install = update.status === 0 && spawnSync("apt-get", ["install", "-y", "-qq", "chromium"], { stdio: "inherit", env });
-    if (install && install.status === 0 && existsSync(chromium)) return;
-  }
-  console.error(
-    `\nprovisio: the browser tests need Chromium at ${chromium}.\n` +
-      "Install it with: sudo apt-get install chromium   (or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium binary)",
-  );
-  process.exit(1);
-}
-
 function readJson(file) {
   try {
     return JSON.parse(readFileSync(path.join(root, file), "utf8"));
@@ -47,7 +31,10 @@ function readJson(file) {
 }
 
 ensureDependencies();
-ensureChromium();
+const chromium = ensureChromium();
+if (!chromium) process.exit(1);
+// Playwright (playwright.config.ts) launches the same one, however it was found.
+process.env.PLAYWRIGHT_CHROMIUM_PATH = chromium;
 rmSync(path.join(root, ".tmp", "reports"), { recursive: true, force: true });
 
 // One after another: side by side on two cores they took longer (70 s against 61 s).
