@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import { executePrepared, type Database } from "~/db/client";
 import { auditEvents, environments, requests, runs, teams, templateVersions, type Run } from "~/db/schema";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { assertTransition } from "~/server/core/lifecycle";
@@ -75,7 +75,10 @@ async function openClaimed(db: Database, requestId: string, workerId: string): P
   const source = sql`select r.id, tv.document, t.slug as team_slug from ${requests} r
     join ${templateVersions} tv on tv.id = r.template_version_id join ${teams} t on t.id = r.team_id
     where r.id = ${requestId} and r.status = 'queued'`;
-  const result = await db.execute(sql`${openSql(source, requestId, environmentId, new Date())}
+  const result = await executePrepared(
+    db,
+    "open_claimed_apply",
+    sql`${openSql(source, requestId, environmentId, new Date())}
     ), run as (${insertClaimedRunSql(sql`select id from environment`, "apply", workerId)}
     ), audit as (
       insert into ${auditEvents} (actor_id, actor_label, action, subject_type, subject_id, team_id, after, correlation_id)
@@ -83,7 +86,8 @@ async function openClaimed(db: Database, requestId: string, workerId: string): P
       from run cross join environment
     ) select to_jsonb(run) as run, to_jsonb(environment) as environment, to_jsonb(opened) as request, source.document, source.team_slug,
         set_config('synchronous_commit', 'off', true) as async_commit
-      from run cross join environment cross join opened cross join source`);
+      from run cross join environment cross join opened cross join source`,
+  );
   const row = result.rows[0] as
     | { run: Record<string, unknown>; environment: Record<string, unknown>; request: Record<string, unknown>; document: unknown; team_slug: string }
     | undefined;
