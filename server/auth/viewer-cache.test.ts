@@ -83,6 +83,18 @@ describe("the viewer cache fed by the database's auth notifications", () => {
     return key;
   }
 
+  /**
+   * Waits until every notification committed so far has reached the cache: a fixture's own (a new
+   * membership announces its user) may otherwise arrive after a viewer was cached and drop it. Ours,
+   * sent last, arrives last (notifications come in commit order).
+   */
+  async function settled(): Promise<void> {
+    const marker = `settled-${Math.random()}`;
+    cache.set(marker, viewer(marker), cache.mark());
+    await db.execute(sql`select pg_notify('provisio_auth', ${`user:${marker}`})`);
+    await waitFor(() => cache.get(marker) === undefined, "the notifications sent before ours");
+  }
+
   it("a signed-out or revoked session stops being served at once", async () => {
     const user = await makeUser(db);
     const sid = await openSession(db, user.id);
@@ -103,6 +115,7 @@ describe("the viewer cache fed by the database's auth notifications", () => {
       { userId: user.id, role: "approver" },
       { userId: other.id, role: "member" },
     ]);
+    await settled();
     const otherKey = await cached(other.id);
 
     let key = await cached(user.id);
@@ -137,7 +150,9 @@ describe("the viewer cache fed by the database's auth notifications", () => {
   it("a lost notification connection empties the cache and bypasses it until it listens again", async () => {
     const user = await makeUser(db);
     const key = await cached(user.id);
-    await db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'provisio-auth-changes'`);
+    await db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'provisio-auth-changes' and datname = current_database()`,
+    );
     await waitFor(() => !changes.listening(), "the connection loss to be noticed");
     expect(cache.get(key)).toBeUndefined();
     await waitFor(() => changes.listening(), "the connection to come back");
