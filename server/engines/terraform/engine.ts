@@ -496,6 +496,7 @@ class TerraformEngineImpl implements TerraformEngine {
     const { rows } = await this.adminPool().query<{ application_name: string; pid: number; backend_start: Date }>(
       `select a.application_name, a.pid, a.backend_start from ${this.schema}.states s
          join pg_locks l on l.locktype = 'advisory' and l.granted and l.objsubid = 1 and ((l.classid::bigint << 32) | l.objid::bigint) = s.id
+           and l.database = (select oid from pg_database where datname = current_database())
          join pg_stat_activity a on a.pid = l.pid
         where s.name = $1 limit 1`,
       [workspaceOf(environmentId)],

@@ -155,7 +155,7 @@ describe("an apply's records alongside its engine calls", () => {
         async () =>
           (
             await db.execute(
-              sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%environment_resources%' and query like '%held as%'`,
+              sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%environment_resources%' and query like '%held as%'`,
             )
           ).rows.length > 0,
         "the last ready to wait on the row lock",
