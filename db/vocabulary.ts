@@ -48,6 +48,13 @@ export const activeRunStatuses = ["queued", "running"] as const satisfies readon
 
 export const resourceStatuses = ["planned", "creating", "ready", "deleting", "deleted", "failed"] as const;
 export type ResourceStatus = (typeof resourceStatuses)[number];
+/**
+ * A row in one of these may stand for something that exists in the cloud: a planned or creating row's engine call may
+ * have happened before a crash (the engine finds it by the row's key), a failed one could not be destroyed.
+ */
+export const mayExistResourceStatuses = ["planned", "creating", "ready", "deleting", "failed"] as const satisfies readonly ResourceStatus[];
+/** Tracked and not finished: its engine call may have happened, its outcome is not recorded. */
+export const unfinishedResourceStatuses = ["planned", "creating"] as const satisfies readonly ResourceStatus[];
 
 /** A drift check's verdict (issue 13): `failed` = could not read, never taken as drift. */
 export const driftResults = ["in_sync", "drifted", "failed"] as const;

@@ -23,9 +23,27 @@ export type ResourceWrite =
       hourlyMicros: number;
       /** Its place among the rows tracked by one statement (their created_at, which is apply order, tells them apart). */
       order?: number;
+      /**
+       * `planned`: tracked before its turn, with the properties as planned (references not resolved yet); its
+       * `creating` write follows when its turn comes. Either status means "may exist, look it up by its key".
+       */
+      status?: "planned";
     }
+  /** A row tracked ahead whose engine call never started (the run failed or stopped first): nothing was made for it. */
+  | { op: "forget"; id: string }
+  /** A planned row's turn: its properties, references resolved, and creating (sent without waiting: the row exists). */
+  | { op: "creating"; id: string; properties: Record<string, unknown> }
   /** `readyAt`: when the engine reported it (a ready written later, with another statement, keeps that time). */
-  | { op: "ready"; id: string; providerId: string; attributes: Record<string, unknown>; sensitiveCiphertext: string | null; readyAt?: Date }
+  | {
+      op: "ready";
+      id: string;
+      providerId: string;
+      attributes: Record<string, unknown>;
+      sensitiveCiphertext: string | null;
+      readyAt?: Date;
+      /** A planned row's resolved properties, when its `creating` write had not gone out yet (one row, one write per statement). */
+      properties?: Record<string, unknown>;
+    }
   | { op: "status"; id: string; status: "deleting" | "deleted" | "failed" }
   | { op: "tags"; id: string; tags: Record<string, string> }
   /** Changed in place by an update run: its new properties, tags and rate (the cost record follows the rate). */
@@ -51,13 +69,23 @@ function statementFor(write: ResourceWrite): SQL {
   switch (write.op) {
     case "track":
       return sql`insert into ${t} (environment_id, address, type, idempotency_key, status, properties, tags, hourly_micros, created_at)
-        select ${write.environmentId}::uuid, ${write.address}::text, ${write.type}::text, ${write.idempotencyKey}::text, 'creating'::resource_status, ${json(write.properties)}, ${json(write.tags)}, ${write.hourlyMicros}::bigint,
+        select ${write.environmentId}::uuid, ${write.address}::text, ${write.type}::text, ${write.idempotencyKey}::text, ${write.status ?? "creating"}::resource_status, ${json(write.properties)}, ${json(write.tags)}, ${write.hourlyMicros}::bigint,
           now() + ${write.order ?? 0} * interval '1 microsecond'
         where ${held}
-        on conflict (idempotency_key) do update set status = 'creating', properties = excluded.properties, deleted_at = null
+        on conflict (idempotency_key) do update set ${
+          write.status === "planned"
+            ? // An earlier attempt's row stays creating if it got that far (its resource may exist).
+              sql`status = case when ${t}.status = 'creating' then 'creating'::resource_status else 'planned'::resource_status end`
+            : sql`status = 'creating', properties = excluded.properties`
+        }, deleted_at = null
         returning id, (xmax = 0) as fresh`;
+    case "forget":
+      return sql`delete from ${t} where id = ${write.id} and status in ('planned', 'creating') and ${held} returning id`;
+    case "creating":
+      return sql`update ${t} set status = 'creating', properties = ${json(write.properties)}
+        where id = ${write.id} and status = 'planned' and ${held} returning id`;
     case "ready":
-      return sql`update ${t} set provider_id = ${write.providerId}, attributes = ${json(write.attributes)}, sensitive_ciphertext = ${write.sensitiveCiphertext}, status = 'ready', ready_at = ${write.readyAt ? sql`${write.readyAt.toISOString()}::timestamptz` : sql`now()`}
+      return sql`update ${t} set provider_id = ${write.providerId}, attributes = ${json(write.attributes)}, sensitive_ciphertext = ${write.sensitiveCiphertext},${write.properties ? sql` properties = ${json(write.properties)},` : sql``} status = 'ready', ready_at = ${write.readyAt ? sql`${write.readyAt.toISOString()}::timestamptz` : sql`now()`}
         where id = ${write.id} and ${held} returning id`;
     case "status":
       return sql`update ${t} set status = ${write.status}, deleted_at = ${write.status === "deleted" ? sql`now()` : sql`deleted_at`}

@@ -60,8 +60,16 @@ async function queuedApply() {
   return { requestId, runId, environmentId: environment!.id };
 }
 
-/** Worker B takes the run over the way recovery does once A's heartbeat is stale (staleMs 0: any heartbeat is). */
-const takeOver = async (runId: string) => (await claimRun(db, runId, "worker-b", { staleMs: 0 }))!;
+/**
+ * Worker B takes the run over the way recovery does once A's heartbeat is stale (staleMs 0: any heartbeat is older
+ * than B's statement, unless A's beat committed while it ran: then B tries again, as the recovery tick would).
+ */
+async function takeOver(runId: string) {
+  for (;;) {
+    const claimed = await claimRun(db, runId, "worker-b", { staleMs: 0 });
+    if (claimed) return claimed;
+  }
+}
 
 /** The sim engine, with `hook` run inside the n-th apply call (after the resource exists in the cloud). */
 function onApply(n: number, hook: (ctx: Parameters<Engine["apply"]>[0]) => Promise<void>): Engine {
@@ -124,7 +132,11 @@ describe("a worker whose claim was taken over", () => {
     // A is inside its second engine call when B takes over; the call then waits until A's run is stopped.
     const engine = onApply(2, async (ctx) => {
       await takeOver(runId);
-      await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+      // The heartbeat may have noticed already (its tick can land between B's commit and this line).
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) return resolve();
+        ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
     });
     expect(await executeRun(db, runId, options(engine, { heartbeatMs: 10 }))).toBe("claim_lost");
     await expectUntouchedByA(runId, environmentId, requestId);

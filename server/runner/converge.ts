@@ -17,6 +17,7 @@
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { environmentResources, type Environment, type EnvironmentResource } from "~/db/schema";
+import { unfinishedResourceStatuses } from "~/db/vocabulary";
 import type { ActualResource, Engine } from "~/server/engines/engine";
 import { engineRegistry } from "~/server/engines/registry";
 import type { EngineName } from "~/server/engines/types";
@@ -50,7 +51,12 @@ export async function liveRows(scope: RunScope, environmentId: string): Promise<
   return scope.db
     .select()
     .from(environmentResources)
-    .where(and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, ["creating", "ready", "deleting"])))
+    .where(
+      and(
+        eq(environmentResources.environmentId, environmentId),
+        inArray(environmentResources.status, [...unfinishedResourceStatuses, "ready", "deleting"]),
+      ),
+    )
     .orderBy(environmentResources.createdAt);
 }
 
@@ -116,7 +122,7 @@ export async function convergeResources(
     const immutable = new Set(types[planned.type]?.immutable ?? []);
     const changed = row ? Object.keys({ ...row.properties, ...properties }).filter((k) => stable(row.properties[k]) !== stable(properties[k])) : [];
     const replacing = row && row.status === "ready" && (row.type !== planned.type || changed.some((k) => immutable.has(k)));
-    const resumingCreate = row && row.status === "creating";
+    const resumingCreate = row && (unfinishedResourceStatuses as readonly string[]).includes(row.status);
     if (row && !replacing && !resumingCreate) {
       if (!changed.length && stable(row.tags) === stable(tags) && row.hourlyMicros === planned.hourlyMicros) continue;
       const desired = { address: planned.address, type: planned.type, properties, tags, idempotencyKey: row.idempotencyKey };

@@ -10,6 +10,7 @@
 import { and, eq, inArray, or } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments } from "~/db/schema";
+import { mayExistResourceStatuses } from "~/db/vocabulary";
 import type { SimCloud, SimResource } from "~/server/engines/sim/cloud";
 import { logger } from "~/server/logger";
 import { recordAudit, systemActor } from "~/server/core/audit";
@@ -143,7 +144,7 @@ async function trackedNow(db: Database, orphan: Orphan): Promise<boolean> {
           eq(environmentResources.providerId, orphan.providerId),
           orphan.idempotencyKey ? eq(environmentResources.idempotencyKey, orphan.idempotencyKey) : undefined,
         ),
-        inArray(environmentResources.status, ["planned", "creating", "ready", "deleting", "failed"]),
+        inArray(environmentResources.status, mayExistResourceStatuses),
       ),
     )
     .limit(1);

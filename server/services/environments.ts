@@ -41,6 +41,7 @@ import { assertTransition } from "~/server/core/lifecycle";
 import { openSecret, SecretBoxError } from "~/server/core/secret-box";
 import { canReadEnvironment, canRetry, canRevealSecret, isReadOnly, operatorCapacity, readableTeamIds } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
+import { mayExistResourceStatuses } from "~/db/vocabulary";
 
 type EnvironmentFacts = Pick<Environment, "ownerId" | "teamId">;
 
@@ -536,12 +537,7 @@ export async function destroyEnvironment(
     const resources = await tx
       .select({ n: sql<number>`count(*)::int` })
       .from(environmentResources)
-      .where(
-        and(
-          eq(environmentResources.environmentId, environment.id),
-          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
-        ),
-      );
+      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, mayExistResourceStatuses)));
     await recordAudit(tx, actor, {
       action: "environment.destroy_requested",
       subjectType: "environment",

@@ -132,10 +132,15 @@ describe("an apply's records alongside its engine calls", () => {
     const publicSubnet = await statusOf(environmentId, "public_subnet");
     expect(publicSubnet?.status).toBe("ready");
     expect(publicSubnet!.readyAt!.getTime()).toBeLessThanOrEqual(privateAskedAt!.getTime());
-    const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environmentId));
+    // In created_at order (microseconds: the rows one statement tracked are told apart there, not in a JS Date).
+    const rows = await db
+      .select()
+      .from(environmentResources)
+      .where(eq(environmentResources.environmentId, environmentId))
+      .orderBy(environmentResources.createdAt);
     expect(rows.map((r) => r.status)).toEqual(["ready", "ready", "ready", "ready", "ready"]);
-    // Created in apply order, told apart within the statement that tracked them together.
-    const ordered = [...rows].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((r) => r.address);
+    // Created in apply order: the run's first statement tracked them all.
+    const ordered = rows.map((r) => r.address);
     expect(ordered[0]).toBe("network");
     expect(ordered[4]).toBe("bastion");
   });
@@ -170,18 +175,23 @@ describe("an apply's records alongside its engine calls", () => {
     expect((await statusOf(environmentId, "bastion"))?.status).toBe("ready");
   });
 
-  it("after a failure drops the rows it tracked ahead and never asked for, but keeps an earlier attempt's", async () => {
+  it("after a failure removes the rows it tracked ahead and never asked for, but keeps an earlier attempt's", async () => {
     const failing = hooked({
       before: async (address) => {
         if (address === "public_subnet") throw new EngineError("permanent", "public_subnet: refused for the test", { address });
       },
     });
-    // This attempt tracked both subnets and the security group together; only public_subnet was asked for.
+    // This attempt tracked every resource with the network (the others planned); only public_subnet was asked for.
     const first = await queuedApply();
     expect(await executeRun(db, first.runId, { workerId: "pipeline-test", engines: () => failing, heartbeatMs: 60_000 })).toBe("failed");
     const [failed] = await db.select().from(environments).where(eq(environments.id, first.environmentId));
     expect(failed?.failureSummary).toMatch(/Cleaned up: 2 of 2 resources destroyed\.$/);
-    expect((await statusOf(first.environmentId, "private_subnet"))?.status).toBe("deleted");
+    // Planned with the network, never asked for: removed (the next attempt plans them again).
+    const left = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, first.environmentId));
+    expect(left.map((r) => [r.address, r.status]).sort()).toEqual([
+      ["network", "deleted"],
+      ["public_subnet", "deleted"],
+    ]);
 
     // An earlier attempt tracked private_subnet (it may have made it): cleanup must look it up.
     const second = await queuedApply();

@@ -1,15 +1,17 @@
 /**
- * An apply's resource records, written alongside the engine calls instead of between them. A
- * resource is tracked (creating) as soon as its references resolve, together with the `ready`
- * of what was made since the last statement, by ONE statement sent at once; the run waits for
- * a statement only when the engine is about to be asked for a resource whose row is not
- * committed yet. So independent resources (the subnets and security group after their network)
- * are tracked together, and the `ready` of one resource is written while the engine makes the
- * next. The guarantees of one-at-a-time bookkeeping hold: a row exists before its engine call,
+ * An apply's resource records, written alongside the engine calls instead of between them. The
+ * run's first statement tracks every resource it will make: those whose references resolve as
+ * creating, the others as planned (their properties as planned, references not resolved yet).
+ * When a planned resource's turn comes, its `creating` write (properties resolved) goes out with
+ * the next statement and the engine is asked at once: its row, with the key that finds what it
+ * makes, is committed already. Each resource's `ready` goes out while the engine makes the next,
+ * together with whatever else is waiting, by ONE statement; the run waits for a statement only
+ * before its first engine call. The guarantees of one-at-a-time bookkeeping hold: a row exists before its engine call,
  * statements commit in order, and `flush` (before the outcome) waits until every made resource
  * is recorded ready. After a failure, rows tracked ahead by this attempt whose engine call never
- * started are marked deleted (nothing was made for them), so a kept environment lists only
- * what may exist; a row an earlier attempt tracked is never dropped (that attempt may have made it).
+ * started are removed (nothing was made for them; the next attempt plans them again), so a kept
+ * environment lists only what may exist; a row an earlier attempt tracked is never dropped (that
+ * attempt may have made it).
  */
 import type { Environment } from "~/db/schema";
 import type { PlannedResource } from "~/server/templates/plan";
@@ -26,6 +28,10 @@ type Tracked = {
   /** Its row's id once the statement tracking it has committed (rejects if it failed). */
   row: Promise<{ id: string; fresh: boolean }>;
   started: boolean;
+  /** Tracked as planned: its references were not resolved when the row was written. */
+  planned: boolean;
+  /** Its row's id, once committed. */
+  id?: string;
 };
 
 export class ApplyBookkeeping {
@@ -46,7 +52,7 @@ export class ApplyBookkeeping {
    * The resource's row, committed: call right before its engine call (which it marks started).
    * Waits only when the row's statement is not committed yet; rethrows a failed statement's error.
    */
-  async track(planned: PlannedResource): Promise<{ id: string } & Omit<Tracked, "row" | "started">> {
+  async track(planned: PlannedResource): Promise<{ id: string } & Pick<Tracked, "properties" | "tags" | "idempotencyKey">> {
     if (this.failure) throw this.failure;
     // Its references resolve (apply order); if not, this throws the reason.
     resolveReferences(planned.properties, this.actual);
@@ -55,13 +61,46 @@ export class ApplyBookkeeping {
     if (!entry) throw this.failure ?? new Error(`resource row for ${planned.address} was not written`);
     const { id } = await entry.row;
     entry.started = true;
+    if (entry.planned) {
+      // Its turn: the row exists (planned, with its key), so the engine is asked now and the row follows.
+      entry.properties = resolveReferences(planned.properties, this.actual) as Record<string, unknown>;
+      entry.planned = false;
+      this.pending.push({ op: "creating", id, properties: entry.properties });
+      void this.drain();
+    }
     return { id, properties: entry.properties, tags: entry.tags, idempotencyKey: entry.idempotencyKey };
   }
 
   /** The resource was made: its `ready` goes out now, with the rows of whatever it unblocked. */
   made(write: Extract<ResourceWrite, { op: "ready" }>): void {
+    // Its `creating` write still waiting: the ready carries its properties instead (one write per row and statement).
+    const creating = this.pending.findIndex((w) => w.op === "creating" && w.id === write.id);
+    if (creating !== -1) {
+      const [waiting] = this.pending.splice(creating, 1);
+      if (waiting?.op === "creating") write = { ...write, properties: waiting.properties };
+    }
     this.pending.push(write);
+    this.announceNext();
     void this.drain();
+  }
+
+  /**
+   * The resource asked for next (apply order) goes to creating with this ready, in the same
+   * statement, when it was tracked as planned and its references now resolve.
+   */
+  private announceNext(): void {
+    const next = this.todo.find((p) => !this.actual.has(p.address) && !this.tracked.get(p.address)?.started);
+    const entry = next && this.tracked.get(next.address);
+    if (!next || !entry?.planned || !entry.id) return;
+    let properties: Record<string, unknown>;
+    try {
+      properties = resolveReferences(next.properties, this.actual) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    entry.planned = false;
+    entry.properties = properties;
+    this.pending.push({ op: "creating", id: entry.id, properties });
   }
 
   /** Waits until every statement has committed and every made resource is recorded ready. */
@@ -72,17 +111,21 @@ export class ApplyBookkeeping {
 
   /**
    * After a failure: the made resources recorded ready (best effort, as before), and the rows
-   * this attempt tracked ahead but never asked the engine for marked deleted.
+   * this attempt tracked ahead but never asked the engine for removed.
    */
   async abandon(): Promise<void> {
     await this.draining;
-    const unused: ResourceWrite[] = [];
+    const unused = new Set<string>();
     for (const entry of this.tracked.values()) {
       if (entry.started) continue;
       const row = await entry.row.catch(() => null);
-      if (row?.fresh) unused.push({ op: "status", id: row.id, status: "deleted" });
+      if (row?.fresh) unused.add(row.id);
     }
-    const writes = [...this.pending, ...unused];
+    // A forgotten row's own waiting write (its announced creating) goes with it: one write per row and statement.
+    const writes: ResourceWrite[] = [
+      ...this.pending.filter((w) => !(w.op === "creating" && unused.has(w.id))),
+      ...[...unused].map((id) => ({ op: "forget" as const, id })),
+    ];
     this.pending = [];
     if (writes.length) await writeResources(this.scope, writes);
   }
@@ -105,6 +148,8 @@ export class ApplyBookkeeping {
         const { trackedIds, fresh } = await writeResources(this.scope, [...readies, ...tracks.map((t) => t.write)]);
         tracks.forEach((t, i) => {
           const id = trackedIds[i];
+          const entry = this.tracked.get(t.address);
+          if (id && entry) entry.id = id;
           if (id) t.resolve({ id, fresh: fresh[i] ?? false });
           else t.reject(new Error(`resource row for ${t.address} was not written`));
         });
@@ -116,17 +161,22 @@ export class ApplyBookkeeping {
     }
   }
 
-  /** Track writes for every resource not tracked yet whose references resolve against what exists. */
+  /**
+   * Track writes for every resource not tracked yet: creating when its references resolve against
+   * what exists, planned (properties as planned) when they do not yet.
+   */
   private resolvable() {
     const found: { address: string; write: ResourceWrite; resolve: (row: { id: string; fresh: boolean }) => void; reject: (e: unknown) => void }[] =
       [];
     for (const planned of this.todo) {
       if (this.tracked.has(planned.address) || this.actual.has(planned.address)) continue;
       let properties: Record<string, unknown>;
+      let waits = false;
       try {
         properties = resolveReferences(planned.properties, this.actual) as Record<string, unknown>;
       } catch {
-        continue; // waits for what it refers to
+        properties = planned.properties; // waits for what it refers to
+        waits = true;
       }
       const tags = tagsFor(planned.tags, this.environment);
       const idempotencyKey = `${this.environment.id}/${planned.address}`;
@@ -137,7 +187,7 @@ export class ApplyBookkeeping {
         reject = no;
       });
       row.catch(() => undefined); // awaited by track(); a failure is reported there, or by flush
-      this.tracked.set(planned.address, { properties, tags, idempotencyKey, row, started: false });
+      this.tracked.set(planned.address, { properties, tags, idempotencyKey, row, started: false, planned: waits });
       found.push({
         address: planned.address,
         resolve,
@@ -152,6 +202,7 @@ export class ApplyBookkeeping {
           tags,
           hourlyMicros: planned.hourlyMicros,
           order: found.length,
+          ...(waits ? { status: "planned" as const } : {}),
         },
       });
     }

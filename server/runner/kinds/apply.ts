@@ -30,6 +30,7 @@ import { isPlanChanged, returnToApproval } from "../saved-plan";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
 import { applyResources, cleanUpResources } from "./apply-resources";
 import { defineRunKind } from "./types";
+import { unfinishedResourceStatuses } from "~/db/vocabulary";
 
 export type ApplyLoad = { environment: Environment; request: Request; document: TemplateDocument; teamSlug: string; ready: EnvironmentResource[] };
 type ApplyResult = { outputs: Record<string, string>; secrets: Record<string, string>; resources: number };
@@ -121,7 +122,9 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     const touched = await scope.db
       .select()
       .from(environmentResources)
-      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, ["creating", "ready"])))
+      .where(
+        and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, [...unfinishedResourceStatuses, "ready"])),
+      )
       // In apply order (the table's own order is not), so cleanup destroys dependents first.
       .orderBy(environmentResources.createdAt);
     if (environment.onFailure !== "cleanup") return `${error.message}. Kept for debugging: ${touched.length} resources (template policy: keep).`;

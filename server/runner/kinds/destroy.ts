@@ -8,6 +8,7 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, type Environment } from "~/db/schema";
+import { mayExistResourceStatuses } from "~/db/vocabulary";
 import { recordAudit, systemActor } from "~/server/core/audit";
 import { publishEvent } from "~/server/core/events";
 import type { ActualResource } from "~/server/engines/engine";
@@ -38,12 +39,7 @@ export const destroyKind = defineRunKind<Environment, void>({
     const rows = await scope.db
       .select()
       .from(environmentResources)
-      .where(
-        and(
-          eq(environmentResources.environmentId, environment.id),
-          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
-        ),
-      )
+      .where(and(eq(environmentResources.environmentId, environment.id), inArray(environmentResources.status, mayExistResourceStatuses)))
       .orderBy(desc(environmentResources.createdAt));
     const reported = await withRetry(() => engine.read(ctx), scope.retry);
     const byKey = new Map<string, ActualResource>(reported.map((r) => [r.idempotencyKey, r]));
