@@ -14,7 +14,8 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
-const print = (name: string, value: number, unit: string) => console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`);
+const print = (name: string, value: number, unit: string) =>
+  console.log(`${name}: ${Number.isInteger(value) ? value : value.toFixed(unit === "x" ? 2 : 1)} ${unit}`);
 
 const stack = await startThrowawayStack({ prefix: "provisio-bench-runner-", env: { WORKER_CONCURRENCY: "20" } });
 
