@@ -4,8 +4,9 @@
  * (typically: the previous resource ready, the next one tracked as creating before its engine
  * call). Resource changes are skipped when the claim is gone, and the caller is told.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
 import { environmentResources } from "~/db/schema";
+import { unfinishedResourceStatuses } from "~/db/vocabulary";
 import { ClaimLostError, heldBy } from "~/server/runs/store";
 import { insertLines } from "./run-log";
 import type { RunScope } from "./scope";
@@ -80,7 +81,7 @@ function statementFor(write: ResourceWrite): SQL {
         }, deleted_at = null
         returning id, (xmax = 0) as fresh`;
     case "forget":
-      return sql`delete from ${t} where id = ${write.id} and status in ('planned', 'creating') and ${held} returning id`;
+      return sql`delete from ${t} where id = ${write.id} and ${inArray(t.status, unfinishedResourceStatuses)} and ${held} returning id`;
     case "creating":
       return sql`update ${t} set status = 'creating', properties = ${json(write.properties)}
         where id = ${write.id} and status = 'planned' and ${held} returning id`;

@@ -10,6 +10,7 @@
 import { and, eq, inArray, notInArray, sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
 import { environmentResources, environments, requests, teams, templates, templateVersions, users } from "~/db/schema";
+import { mayExistResourceStatuses } from "~/db/vocabulary";
 import type { EngineContext, EnvironmentResult, EnvironmentSpec } from "~/server/engines/engine";
 import { sealSecret } from "~/server/core/secret-box";
 import type { ParameterValue } from "~/server/schemas/template-parameters";
@@ -133,7 +134,7 @@ export async function recordResources(db: Database, environmentId: string, resou
       .where(
         and(
           eq(environmentResources.environmentId, environmentId),
-          inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"]),
+          inArray(environmentResources.status, mayExistResourceStatuses),
           kept.length ? notInArray(environmentResources.idempotencyKey, kept) : undefined,
         ),
       );
@@ -194,9 +195,7 @@ export async function destroyWholeEnvironment(
   const gone = await db
     .update(environmentResources)
     .set({ status: "deleted", deletedAt: new Date() })
-    .where(
-      and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, ["creating", "ready", "deleting", "failed"])),
-    )
+    .where(and(eq(environmentResources.environmentId, environmentId), inArray(environmentResources.status, mayExistResourceStatuses)))
     .returning({ address: environmentResources.address });
   await log({ level: "info", message: `Destroyed ${gone.length} recorded resources with the environment's state` });
   return gone.length;

@@ -24,6 +24,7 @@ import {
   users,
   type Environment,
 } from "~/db/schema";
+import { mayExistResourceStatuses } from "~/db/vocabulary";
 import { monthlyCents } from "~/server/engines/pricing";
 import { findEngine } from "~/server/engines/registry";
 import { queueDestroy } from "~/server/runs/queue-destroy";
@@ -41,7 +42,6 @@ import { assertTransition } from "~/server/core/lifecycle";
 import { openSecret, SecretBoxError } from "~/server/core/secret-box";
 import { canReadEnvironment, canRetry, canRevealSecret, isReadOnly, operatorCapacity, readableTeamIds } from "~/server/access/rules";
 import { actorOf, type Viewer } from "./users";
-import { mayExistResourceStatuses } from "~/db/vocabulary";
 
 type EnvironmentFacts = Pick<Environment, "ownerId" | "teamId">;
 

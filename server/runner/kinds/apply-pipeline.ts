@@ -62,10 +62,8 @@ export class ApplyBookkeeping {
     const { id } = await entry.row;
     entry.started = true;
     if (entry.planned) {
-      // Its turn: the row exists (planned, with its key), so the engine is asked now and the row follows.
-      entry.properties = resolveReferences(planned.properties, this.actual) as Record<string, unknown>;
-      entry.planned = false;
-      this.pending.push({ op: "creating", id, properties: entry.properties });
+      // Its turn (not announced by the previous ready): the row exists with its key, so the engine is asked now and the row follows.
+      this.toCreating(entry, id, resolveReferences(planned.properties, this.actual) as Record<string, unknown>);
       void this.drain();
     }
     return { id, properties: entry.properties, tags: entry.tags, idempotencyKey: entry.idempotencyKey };
@@ -92,15 +90,18 @@ export class ApplyBookkeeping {
     const next = this.todo.find((p) => !this.actual.has(p.address) && !this.tracked.get(p.address)?.started);
     const entry = next && this.tracked.get(next.address);
     if (!next || !entry?.planned || !entry.id) return;
-    let properties: Record<string, unknown>;
     try {
-      properties = resolveReferences(next.properties, this.actual) as Record<string, unknown>;
+      this.toCreating(entry, entry.id, resolveReferences(next.properties, this.actual) as Record<string, unknown>);
     } catch {
-      return;
+      // Its references do not resolve yet: track() will say why when its turn comes.
     }
+  }
+
+  /** A planned row's `creating` write, properties resolved, queued for the next statement. */
+  private toCreating(entry: Tracked, id: string, properties: Record<string, unknown>): void {
     entry.planned = false;
     entry.properties = properties;
-    this.pending.push({ op: "creating", id: entry.id, properties });
+    this.pending.push({ op: "creating", id, properties });
   }
 
   /** Waits until every statement has committed and every made resource is recorded ready. */
