@@ -46,6 +46,20 @@ const cpuMs = (pid: number) => {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 };
+/** Each PostgreSQL process's CPU time by its client (application_name, or its backend type). */
+async function backendCpu(client: pg.Client): Promise<Map<number, { app: string; ms: number }>> {
+  const { rows } = await client.query(`select pid, coalesce(nullif(application_name, ''), backend_type) as app from pg_stat_activity`);
+  const cpu = new Map<number, { app: string; ms: number }>();
+  for (const row of rows as { pid: number; app: string }[]) {
+    try {
+      cpu.set(row.pid, { app: row.app, ms: cpuMs(row.pid) });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return cpu;
+}
+
 /** CPU time of a process and its children still alive (PostgreSQL's backends). */
 const treeCpuMs = (pid: number) => {
   let total = 0;
@@ -77,7 +91,7 @@ const pgServer = await startEmbeddedPostgres({
 try {
   await migrateDatabase(pgServer.url);
   await runMigrations({ connectionString: pgServer.url });
-  const { db } = connect(pgServer.url, 30);
+  const { db } = connect(`${pgServer.url}?application_name=probe-approvals`, 30);
   await db.execute(sql`create extension if not exists pg_stat_statements`);
   // Experiment: the run log's per-line NOTIFY off (live log streams then miss lines).
   if (args.includes("--no-log-notify")) await db.execute(sql`alter table run_events disable trigger run_events_notify`);
@@ -132,7 +146,7 @@ try {
       );
     await db.execute(sql`select pg_stat_statements_reset()`);
     await db.execute(sql`select pg_stat_reset_shared('wal')`);
-    const sampler = new pg.Client({ connectionString: pgServer.url });
+    const sampler = new pg.Client({ connectionString: `${pgServer.url}?application_name=probe-sampler` });
     await sampler.connect();
     const waits = new Map<string, number>();
     let samples = 0;
@@ -156,8 +170,9 @@ try {
         await sleep(3);
       }
     })();
-    const cpu0 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid) };
+    const cpu0 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage() };
     const started = performance.now();
+    const startedWall = Date.now();
     await Promise.all(pending.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
     const approvedMs = performance.now() - started;
     while ((await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) < pending.length)
@@ -165,8 +180,8 @@ try {
     const totalMs = performance.now() - started;
     sampling = false;
     await sampling$;
+    const cpu1 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage(cpu0.self) };
     await sampler.end();
-    const cpu1 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid) };
     const list = sql.join(
       pending.map((p) => sql`${p}`),
       sql`, `,
@@ -179,8 +194,12 @@ try {
       `fleet ${N}×5: total ${totalMs.toFixed(0)} ms, ideal ${ideal.toFixed(0)} ms = ${(totalMs / ideal).toFixed(2)}×; approvals ${approvedMs.toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`,
     );
     console.log(
-      `cpu during the fleet: worker ${(cpu1.worker - cpu0.worker).toFixed(0)} ms, postgres (live backends) ${(cpu1.pg - cpu0.pg).toFixed(0)} ms`,
+      `cpu during the fleet: worker ${(cpu1.worker - cpu0.worker).toFixed(0)} ms, postgres (live backends) ${(cpu1.pg - cpu0.pg).toFixed(0)} ms, this process (the approvals) ${((cpu1.self.user + cpu1.self.system) / 1000).toFixed(0)} ms`,
     );
+    // PostgreSQL's share by who it served: the worker's connections, this process's (the approvals), the rest (background processes, the sampler).
+    const served = new Map<string, number>();
+    for (const [pid, { app, ms }] of cpu1.backends) served.set(app, (served.get(app) ?? 0) + ms - (cpu0.backends.get(pid)?.ms ?? 0));
+    console.log(`postgres cpu by client: ${[...served].sort((a, b) => b[1] - a[1]).map(([app, ms]) => `${app} ${ms.toFixed(0)} ms`).join(", ")}`);
     // Bookkeeping per resource: the "Creating" line is stamped before the statement, the engine starts when it returns.
     const gaps = await db.execute(sql`
       with fleet as (select u.id from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
@@ -217,10 +236,26 @@ try {
       span as (select min(queued_at) as a, max(done) as b from fleet),
       t as (select generate_series(a, b, interval '10 milliseconds') as at from span),
       counted as (select t.at, (select count(*) from fleet f where f.started_at <= t.at and f.done > t.at) as running, (select count(*) from fleet f where f.queued_at <= t.at and f.started_at > t.at) as waiting from t)
-      select avg(running) as running, avg(least(20 - running, waiting)) as idle_with_work, avg((waiting = 0 and running < 20)::int) as share_starved, count(*) as steps from counted`);
+      select avg(running) as running, avg(least(20 - running, waiting)) as idle_with_work, avg((waiting = 0 and running < 20)::int) as share_starved, count(*) as steps,
+        -- Idle slot time (ms) in the ramp (until the 20th run started), the tail (after the last started) and between.
+        sum(20 - running) filter (where at < (select started_at from fleet order by started_at offset 19 limit 1)) * 10 as ramp_ms,
+        sum(20 - running) filter (where at > (select max(started_at) from fleet)) * 10 as tail_ms,
+        sum(20 - running) * 10 as idle_ms,
+        extract(epoch from (select a from span) - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as first_queued_ms from counted`);
     const sl = slots.rows[0] as Record<string, string>;
     console.log(
       `slots (from the first approval to the last commit): mean running ${Number(sl.running).toFixed(1)} of 20; idle while approved work waited ${Number(sl.idle_with_work).toFixed(2)} slots on average; share of time with idle slots and nothing approved waiting ${(100 * Number(sl.share_starved)).toFixed(0)} %`,
+    );
+    console.log(
+      `idle slot time (slot-ms, and as a share of the ideal × 20): ramp ${Number(sl.ramp_ms).toFixed(0)} (${((100 * Number(sl.ramp_ms)) / 20 / ideal).toFixed(1)} %), between ${(Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms)).toFixed(0)} (${((100 * (Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms))) / 20 / ideal).toFixed(1)} %), tail ${Number(sl.tail_ms).toFixed(0)} (${((100 * Number(sl.tail_ms)) / 20 / ideal).toFixed(1)} %); the first approval committed ${Number(sl.first_queued_ms).toFixed(0)} ms after they began (${((100 * Number(sl.first_queued_ms)) / ideal).toFixed(1)} % of the ideal)`,
+    );
+    const timeline = await db.execute(sql`
+      with fleet as (select r.queued_at, u.started_at from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
+      q as (select queued_at as at, row_number() over (order by queued_at) as n from fleet), s as (select started_at as at, row_number() over (order by started_at) as n from fleet)
+      select q.n, extract(epoch from q.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as queued_ms, extract(epoch from s.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as started_ms
+      from q join s using (n) where q.n in (1, 5, 10, 20, 40, 100, 200) order by q.n`);
+    console.log(
+      `approvals committed / runs started, ms after the approvals began: ${(timeline.rows as { n: string; queued_ms: string; started_ms: string }[]).map((r) => `#${r.n} ${Number(r.queued_ms).toFixed(0)}/${Number(r.started_ms).toFixed(0)}`).join(", ")}`,
     );
     console.log(`\npg_stat_activity of the worker's connections (${samples} samples; mean connections in each state):`);
     for (const [k, n] of [...waits].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(n / samples).toFixed(2).padStart(6)}  ${k}`);

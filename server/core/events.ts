@@ -6,10 +6,11 @@
  * with it, so nothing is lost and nothing is sent for a change that did not happen.
  */
 import { randomUUID } from "node:crypto";
+import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
 import type { EventType, NotificationKind } from "./event-types";
-import { enqueueWebhookDeliveries } from "./webhook-outbox";
+import { enqueueWebhookDeliveries, webhookDeliveryWrites, type WebhookSubscriber } from "./webhook-outbox";
 
 export type { EventType, NotificationKind } from "./event-types";
 
@@ -35,14 +36,32 @@ export type ProvisioEvent = {
 export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<void> {
   const told = notificationInsert(tx, event);
   if (told) await told;
-  await enqueueWebhookDeliveries(tx, {
-    eventId: event.eventId ?? randomUUID(),
-    type: event.type,
-    teamId: event.teamId,
-    subject: event.subject,
-    time: event.time ?? new Date(),
-    data: event.data,
-  });
+  await enqueueWebhookDeliveries(tx, delivered(event));
+}
+
+/** What webhooks receive of an event: its id and time given or made now. */
+const delivered = (event: ProvisioEvent) => ({
+  eventId: event.eventId ?? randomUUID(),
+  type: event.type,
+  teamId: event.teamId,
+  subject: event.subject,
+  time: event.time ?? new Date(),
+  data: event.data,
+});
+
+/**
+ * publishEvent for events of one team as unsent writes (their notifications, webhook deliveries in
+ * event order) and calls (the deliveries' jobs), for a transaction that read the team's webhooks
+ * with its first query (webhookSubscribersJson) and sends its writes together (db/together.ts).
+ */
+export function eventWrites(
+  tx: Executor,
+  events: readonly ProvisioEvent[],
+  subscribers: readonly WebhookSubscriber[],
+): { writes: SQLWrapper[]; calls: SQL[] } {
+  const deliveries = webhookDeliveryWrites(tx, events.map(delivered), subscribers);
+  const told = events.map((event) => notificationInsert(tx, event)).filter((w): w is NonNullable<typeof w> => !!w);
+  return { writes: [...told, ...(deliveries.insert ? [deliveries.insert] : [])], calls: deliveries.calls };
 }
 
 /**

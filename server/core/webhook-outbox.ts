@@ -3,10 +3,11 @@
  * the team, and one queued delivery job each, in the transaction that made the change
  * (events.ts). Managing webhooks and sending deliveries are services (server/services/webhooks*).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import { enqueue, jobs } from "~/server/jobs/registry";
+import { enqueue, enqueueCall, jobs } from "~/server/jobs/registry";
 import { cloudEventTypePrefix } from "./event-types";
 
 /** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
@@ -85,4 +86,39 @@ export async function enqueueWebhookDeliveries(
  */
 export async function enqueueDeliveryJob(tx: Executor, deliveryId: string): Promise<void> {
   await enqueue(tx, "deliverWebhook", { deliveryId });
+}
+
+/** A team's active webhook and the CloudEvent types it subscribes to. */
+export type WebhookSubscriber = { id: string; events: string[] };
+
+/**
+ * The team's active webhooks as a json array of WebhookSubscriber: for a transaction that reads
+ * them with its first query, then publishes with webhookDeliveryWrites (no round trip of their own).
+ */
+export function webhookSubscribersJson(teamId: string | SQLWrapper): SQL {
+  return sql`(select coalesce(json_agg(json_build_object('id', w.id, 'events', w.events)), '[]'::json) from ${webhooks} w where w.team_id = ${teamId} and w.active)`;
+}
+
+/**
+ * enqueueWebhookDeliveries as unsent writes, for subscribers read earlier in the same transaction:
+ * the delivery rows of the events (in their order; ids made here) and their jobs' calls, for
+ * sendTogether (db/together.ts). An event id delivered before adds no row; its job then finds no
+ * delivery and is skipped.
+ */
+export function webhookDeliveryWrites(
+  tx: Executor,
+  events: readonly { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }[],
+  subscribers: readonly WebhookSubscriber[],
+): { insert: SQLWrapper | null; calls: SQL[] } {
+  const rows = events.flatMap((event) => {
+    const payload = buildCloudEvent(event);
+    return subscribers
+      .filter((w) => w.events.includes(payload.type))
+      .map((w) => ({ id: randomUUID(), webhookId: w.id, eventId: event.eventId, eventType: payload.type, payload }));
+  });
+  if (rows.length === 0) return { insert: null, calls: [] };
+  return {
+    insert: tx.insert(webhookDeliveries).values(rows).onConflictDoNothing(),
+    calls: rows.map((row) => enqueueCall("deliverWebhook", { deliveryId: row.id })),
+  };
 }

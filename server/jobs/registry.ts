@@ -5,7 +5,7 @@
  * change, so a job exists exactly when its change commits; the worker builds its task list
  * from the same table (server/worker/tasks), so a name can never drift between the two sides.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "~/db/client";
 
@@ -134,14 +134,19 @@ export async function enqueue<J extends JobId>(
   payload: JobPayload<J>,
   options: { key?: string; delayMs?: number } = {},
 ): Promise<void> {
+  await tx.execute(sql`select ${enqueueCall(id, payload, options)}`);
+}
+
+/**
+ * enqueue's call, not yet sent: for a statement that queues jobs with other writes (selected by
+ * that statement: a call left in an unreferenced CTE would never run). Checked like enqueue.
+ */
+export function enqueueCall<J extends JobId>(id: J, payload: JobPayload<J>, options: { key?: string; delayMs?: number } = {}): SQL {
   const job = jobs[id] as JobDefinition<z.ZodType>;
   const parsed = job.payload.parse(payload) as Record<string, unknown>;
   const key = options.key ?? job.key?.(parsed) ?? null;
-  // The database's clock, like graphile-worker's own.
   const runAt = options.delayMs ? sql`now() + make_interval(secs => ${options.delayMs / 1000})` : sql`null`;
-  await tx.execute(
-    sql`select graphile_worker.add_job(${job.name}, ${JSON.stringify(parsed)}::json, queue_name => ${job.queue ?? null}, run_at => ${runAt}, max_attempts => ${job.maxAttempts}, job_key => ${key}, priority => ${job.priority ?? null}::int, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`,
-  );
+  return sql`graphile_worker.add_job(${job.name}, ${JSON.stringify(parsed)}::json, queue_name => ${job.queue ?? null}, run_at => ${runAt}, max_attempts => ${job.maxAttempts}, job_key => ${key}, priority => ${job.priority ?? null}::int, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`;
 }
 
 /** The task names one runner fetches. */

@@ -458,7 +458,7 @@ export async function cancelRequest(db: Database, viewer: Viewer, input: { reque
   });
 }
 
-export function toRecord(a: typeof approvals.$inferSelect): ApprovalRecord {
+export function toRecord(a: Pick<typeof approvals.$inferSelect, "approverId" | "capacity" | "createdAt" | "decision">): ApprovalRecord {
   return { approverId: a.approverId, role: a.capacity, decidedAt: a.createdAt, decision: a.decision };
 }
 
