@@ -199,7 +199,12 @@ try {
     // PostgreSQL's share by who it served: the worker's connections, this process's (the approvals), the rest (background processes, the sampler).
     const served = new Map<string, number>();
     for (const [pid, { app, ms }] of cpu1.backends) served.set(app, (served.get(app) ?? 0) + ms - (cpu0.backends.get(pid)?.ms ?? 0));
-    console.log(`postgres cpu by client: ${[...served].sort((a, b) => b[1] - a[1]).map(([app, ms]) => `${app} ${ms.toFixed(0)} ms`).join(", ")}`);
+    console.log(
+      `postgres cpu by client: ${[...served]
+        .sort((a, b) => b[1] - a[1])
+        .map(([app, ms]) => `${app} ${ms.toFixed(0)} ms`)
+        .join(", ")}`,
+    );
     // Bookkeeping per resource: the "Creating" line is stamped before the statement, the engine starts when it returns.
     const gaps = await db.execute(sql`
       with fleet as (select u.id from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
@@ -250,8 +255,8 @@ try {
       `idle slot time (slot-ms, and as a share of the ideal × 20): ramp ${Number(sl.ramp_ms).toFixed(0)} (${((100 * Number(sl.ramp_ms)) / 20 / ideal).toFixed(1)} %), between ${(Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms)).toFixed(0)} (${((100 * (Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms))) / 20 / ideal).toFixed(1)} %), tail ${Number(sl.tail_ms).toFixed(0)} (${((100 * Number(sl.tail_ms)) / 20 / ideal).toFixed(1)} %); the first approval committed ${Number(sl.first_queued_ms).toFixed(0)} ms after they began (${((100 * Number(sl.first_queued_ms)) / ideal).toFixed(1)} % of the ideal)`,
     );
     const timeline = await db.execute(sql`
-      with fleet as (select r.queued_at, u.started_at from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
-      q as (select queued_at as at, row_number() over (order by queued_at) as n from fleet), s as (select started_at as at, row_number() over (order by started_at) as n from fleet)
+      with fleet as (select (select pg_xact_commit_timestamp(a.xmin) from approvals a where a.request_id = r.id) as committed, u.started_at from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
+      q as (select committed as at, row_number() over (order by committed) as n from fleet), s as (select started_at as at, row_number() over (order by started_at) as n from fleet)
       select q.n, extract(epoch from q.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as queued_ms, extract(epoch from s.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as started_ms
       from q join s using (n) where q.n in (1, 5, 10, 20, 40, 100, 200) order by q.n`);
     console.log(

@@ -15,11 +15,15 @@ type Connection = { pool: pg.Pool; db: Database };
 // One pool per process and URL; kept on globalThis so dev-server reloads do not leak pools.
 const store = globalThis as unknown as { __provisioDb?: Map<string, Connection> };
 
-export function connect(url: string, max = 10): Connection {
+/**
+ * The pool for `url` (the first call's sizes hold). `min`: connections kept open however long they
+ * sit idle (a long-lived process whose bursts must not wait to connect; open them with openConnections).
+ */
+export function connect(url: string, max = 10, options: { min?: number } = {}): Connection {
   store.__provisioDb ??= new Map();
   let connection = store.__provisioDb.get(url);
   if (!connection) {
-    const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({ connectionString: url, max, min: Math.min(options.min ?? 0, max), idleTimeoutMillis: 30_000 });
     // A client lost its connection (server restart, shutdown): the pool replaces it on next
     // use and the query in flight fails on its own; an unhandled 'error' would crash the process.
     pool.on("error", () => undefined);
@@ -28,6 +32,19 @@ export function connect(url: string, max = 10): Connection {
     store.__provisioDb.set(url, connection);
   }
   return connection;
+}
+
+/**
+ * Opens `count` connections of the pool now, all at once (the pool opens them one at a time as it
+ * needs them otherwise). Under load a new connection takes hundreds of milliseconds (a server
+ * process started and signed in): a worker opens its own before it takes jobs, so a burst of work
+ * finds them ready instead of each of its first statements waiting for one.
+ */
+export async function openConnections(pool: pg.Pool, count: number): Promise<void> {
+  const opened = await Promise.allSettled(Array.from({ length: Math.min(count, pool.options.max) }, () => pool.connect()));
+  for (const result of opened) if (result.status === "fulfilled") result.value.release();
+  const failed = opened.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 export async function disconnectAll(): Promise<void> {

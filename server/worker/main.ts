@@ -14,7 +14,7 @@ import { EventEmitter, setMaxListeners } from "node:events";
 import { run, type Runner, type WorkerEvents } from "graphile-worker";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { connect, disconnectAll } from "~/db/client";
+import { connect, disconnectAll, openConnections } from "~/db/client";
 import { env } from "~/server/env";
 import { enqueue, jobs, type Lane } from "~/server/jobs/registry";
 import { heartbeatCounters, STALE_RUN_MS } from "~/server/runs/store";
@@ -32,6 +32,9 @@ import { evaluateSloBurnTask } from "./tasks/evaluate-slo-burn";
 import { advanceFleetRolloutTask, sweepFleetRolloutsTask } from "./tasks/fleet-rollouts";
 import { sweepExpiryTask } from "./tasks/sweep-expiry";
 import { sweepOrphansTask } from "./tasks/sweep-orphans";
+
+/** graphile-worker's pool: the three runners' LISTEN connections and eight for taking, completing and failing jobs. */
+const JOB_POOL_SIZE = 3 + 8;
 
 /** The tick and the sweeps: small, quick jobs; two slots so a long orphan sweep never holds up the tick. */
 const CONTROL_CONCURRENCY = 2;
@@ -51,13 +54,20 @@ async function main() {
     recovery: config.PROVISIO_RECOVERY_CONCURRENCY,
     control: CONTROL_CONCURRENCY,
   };
-  const { db } = connect(config.DATABASE_URL, concurrency.provisioning + concurrency.recovery + concurrency.control + 4);
+  // Every slot's statements, the heartbeat and the runs' background log writes; kept open (min), so a
+  // burst after a quiet spell does not wait for new connections.
+  const poolSize = concurrency.provisioning + concurrency.recovery + concurrency.control + 4;
+  const { db, pool } = connect(config.DATABASE_URL, poolSize, { min: poolSize });
   // graphile-worker's own bookkeeping (taking, completing and failing jobs; its LISTEN connections) on a pool of its
   // own whose commits do not wait for the disk: about 1 ms less between an approval and its apply, and a slot
   // free sooner after each job. A database crash can lose only the last of these, so a job runs again, which
   // every task already survives (a run is claimed, a request opened once). Our own changes, the jobs'
   // insertion included (services enqueue in their transactions), keep the main pool's durable commits.
-  const { pool: jobPool } = connect(withAsyncCommit(config.DATABASE_URL), 3 + 8);
+  const { pool: jobPool } = connect(withAsyncCommit(config.DATABASE_URL), JOB_POOL_SIZE, { min: JOB_POOL_SIZE });
+  // The connections the first jobs need, opened before taking any: an apply's first statement then
+  // never waits for a connection to be made (hundreds of milliseconds when a burst of approvals
+  // loads the machine). The rest open as they are needed and stay.
+  await Promise.all([openConnections(pool, concurrency.provisioning + concurrency.recovery), openConnections(jobPool, JOB_POOL_SIZE)]);
   const workerId = `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 
   // Aborted on SIGTERM: a running apply stops at the next resource and hands its run back.
