@@ -10,7 +10,7 @@ import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
 import type { EventType, NotificationKind } from "./event-types";
-import { enqueueWebhookDeliveries, webhookDeliveryWrites, type WebhookSubscriber } from "./webhook-outbox";
+import { enqueueWebhookDeliveries, webhookDeliveriesTogether, webhookDeliveryWrites, type WebhookSubscriber } from "./webhook-outbox";
 
 export type { EventType, NotificationKind } from "./event-types";
 
@@ -37,6 +37,19 @@ export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<
   const told = notificationInsert(tx, event);
   if (told) await told;
   await enqueueWebhookDeliveries(tx, delivered(event));
+}
+
+/**
+ * publishEvent as parts of one statement (sendTogether) that reads the team's webhooks itself: its
+ * notifications, and its webhook deliveries (a CTE named `name`) with their jobs.
+ */
+export function eventTogether(
+  tx: Executor,
+  event: ProvisioEvent,
+  name?: string,
+): { writes: SQLWrapper[]; named: Record<string, SQLWrapper>; calls: SQL[] } {
+  const told = notificationInsert(tx, event);
+  return { writes: told ? [told] : [], ...webhookDeliveriesTogether(delivered(event), name) };
 }
 
 /** What webhooks receive of an event: its id and time given or made now. */

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import { enqueue, enqueueCall, jobs } from "~/server/jobs/registry";
+import { enqueue, enqueueCall, enqueueEachCall, jobs } from "~/server/jobs/registry";
 import { cloudEventTypePrefix } from "./event-types";
 
 /** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
@@ -121,4 +121,21 @@ export function webhookDeliveryWrites(
     insert: tx.insert(webhookDeliveries).values(rows).onConflictDoNothing(),
     calls: rows.map((row) => enqueueCall("deliverWebhook", { deliveryId: row.id })),
   };
+}
+
+/**
+ * enqueueWebhookDeliveries as parts of one statement (sendTogether), reading the team's webhooks in
+ * that statement: a CTE named `name` inserting a delivery row for each subscribed one, and the call
+ * queuing a job for each row it made.
+ */
+export function webhookDeliveriesTogether(
+  event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> },
+  name = "webhook_deliveries_made",
+): { named: Record<string, SQLWrapper>; calls: SQL[] } {
+  const payload = buildCloudEvent(event);
+  const insert = sql`insert into ${webhookDeliveries} (webhook_id, event_id, event_type, payload)
+    select w.id, ${event.eventId}::uuid, ${payload.type}::text, ${JSON.stringify(payload)}::jsonb from ${webhooks} w
+    where w.team_id = ${event.teamId}::uuid and w.active and ${payload.type}::text = any(w.events)
+    on conflict do nothing returning id`;
+  return { named: { [name]: insert }, calls: [enqueueEachCall("deliverWebhook", name, { deliveryId: "id" })] };
 }

@@ -146,7 +146,38 @@ export function enqueueCall<J extends JobId>(id: J, payload: JobPayload<J>, opti
   const parsed = job.payload.parse(payload) as Record<string, unknown>;
   const key = options.key ?? job.key?.(parsed) ?? null;
   const runAt = options.delayMs ? sql`now() + make_interval(secs => ${options.delayMs / 1000})` : sql`null`;
-  return sql`graphile_worker.add_job(${job.name}, ${JSON.stringify(parsed)}::json, queue_name => ${job.queue ?? null}, run_at => ${runAt}, max_attempts => ${job.maxAttempts}, job_key => ${key}, priority => ${job.priority ?? null}::int, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`;
+  return addJob(job, sql`${JSON.stringify(parsed)}::json`, key === null ? null : sql`${key}::text`, runAt);
+}
+
+/**
+ * enqueueCall for each row of the CTE `from` (a `named` part of sendTogether), the payload's fields
+ * taken from its columns (`fields`: payload field → column): for jobs about rows the same statement
+ * inserts. The job key is the registry's, built in SQL: the key function is given a marker for each
+ * field, and the markers become the row's columns. The payload is not checked against its schema
+ * here (its values exist only in the database); the task checks it when it runs.
+ */
+export function enqueueEachCall<J extends JobId>(id: J, from: string, fields: Record<keyof JobPayload<J> & string, string>): SQL {
+  const job = jobs[id] as JobDefinition<z.ZodType>;
+  const column = (field: string) => sql`r.${sql.identifier(fields[field as keyof typeof fields])}`;
+  const payload = sql`json_build_object(${sql.join(
+    Object.keys(fields).map((field) => sql`${field}::text, ${column(field)}`),
+    sql`, `,
+  )})`;
+  const marker = "\u0000";
+  const template = job.key?.(Object.fromEntries(Object.keys(fields).map((field) => [field, `${marker}${field}${marker}`]))) ?? null;
+  // Odd pieces are the fields' names.
+  const key =
+    template === null
+      ? null
+      : sql.join(
+          template.split(marker).map((piece, i) => (i % 2 ? sql`${column(piece)}::text` : sql`${piece}::text`)),
+          sql` || `,
+        );
+  return sql`(select count(${addJob(job, payload, key, sql`null`)}) from ${sql.identifier(from)} r)`;
+}
+
+function addJob(job: JobDefinition<z.ZodType>, payload: SQL, key: SQL | null, runAt: SQL): SQL {
+  return sql`graphile_worker.add_job(${job.name}, ${payload}, queue_name => ${job.queue ?? null}, run_at => ${runAt}, max_attempts => ${job.maxAttempts}, job_key => ${key ?? sql`null`}, priority => ${job.priority ?? null}::int, job_key_mode => ${key ? (job.keyMode ?? "replace") : null})`;
 }
 
 /** The task names one runner fetches. */

@@ -9,12 +9,25 @@ import type { Database } from "~/db/client";
 import type { Run } from "~/db/schema";
 import { IllegalTransitionError } from "~/server/core/lifecycle";
 import { EngineError } from "~/server/engines/engine";
-import { assertHeld, claimOf, claimRun, ClaimLostError, completeRun, failRun, handBackRun, holdClaim, type ClaimHold } from "~/server/runs/store";
+import { StatementRefusedError, sendTogether } from "~/db/together";
+import {
+  assertHeld,
+  claimOf,
+  claimRun,
+  ClaimLostError,
+  completeRun,
+  failRun,
+  handBackRun,
+  holdClaim,
+  outcomeWrite,
+  type ClaimHold,
+} from "~/server/runs/store";
 import { classifyFailure } from "./failure-cause";
 import { runKindHandlers } from "./kinds";
-import type { AnyRunKindHandler, Outcome } from "./kinds/types";
+import type { AnyRunKindHandler, Outcome, OutcomeParts } from "./kinds/types";
 import { insertLines } from "./run-log";
 import { runScope, type RunScope } from "./scope";
+import { refusedMove } from "./status";
 import type { RunnerOptions, RunOutcome } from "./types";
 
 /** Runs (or resumes) a run of any kind. Safe to call twice: only one worker holds a run at a time. */
@@ -85,6 +98,7 @@ async function dispatch(scope: RunScope, handler: AnyRunKindHandler, hold: Claim
  */
 async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown } | null): Promise<void> {
   try {
+    if (kind?.handler.finishTogether && (await recordTogether(scope, outcome, kind))) return;
     await scope.lines.transaction(async (tx, take) => {
       // The run's status, refused (ClaimLostError, all rolled back) unless this worker holds it,
       // with the lines queued so far.
@@ -104,6 +118,41 @@ async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handle
     scope.log({ level: "error", message: `Run stopped: ${message}` });
     await scope.lines.transaction((tx) => failRun(tx, scope.claim, message));
     throw new RunNotRecordedError(message);
+  }
+}
+
+/**
+ * record in one statement, no transaction (kinds with finishTogether): the kind's records, the
+ * run's status and the log lines. A lost claim or a refused environment move refuses the whole
+ * statement (db/together.ts), so nothing is written, as a rolled-back transaction would. False when
+ * the kind needs its transaction for this outcome.
+ */
+async function recordTogether(scope: RunScope, outcome: Outcome<unknown>, kind: { handler: AnyRunKindHandler; loaded: unknown }): Promise<boolean> {
+  const status =
+    outcome.status === "succeeded"
+      ? ({ status: "succeeded" } as const)
+      : ({ status: "failed", error: outcome.error.message, failureCause: classifyFailure(outcome.error) } as const);
+  // The environment's move, for the error when the row refuses it.
+  let move: OutcomeParts["environment"] | undefined;
+  try {
+    return await scope.lines.together(async (take) => {
+      // Built here, so the lines it logs go out with it.
+      const parts = kind.handler.finishTogether?.(scope.db, scope, kind.loaded, outcome);
+      if (!parts) return false;
+      move = parts.environment;
+      const lines = take();
+      await sendTogether(scope.db, {
+        required: { run_held: outcomeWrite(scope.db, scope.claim, status), environment_moved: parts.environment.write },
+        named: parts.named,
+        writes: [...parts.writes, lines.length ? insertLines(scope.run.id, lines) : null],
+        calls: parts.calls,
+      });
+      return true;
+    });
+  } catch (error) {
+    if (!(error instanceof StatementRefusedError) || !move) throw error;
+    if (error.refusal === "run_held") throw new ClaimLostError(scope.claim, `it could not be marked ${outcome.status}`);
+    throw await refusedMove(scope.db, { id: move.id, status: move.from }, move.to);
   }
 }
 

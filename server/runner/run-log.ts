@@ -25,6 +25,8 @@ export function insertLines(runId: string, lines: readonly LogLine[]): SQL {
     from jsonb_array_elements(${json}::jsonb) with ordinality as e(v, n) order by e.n`;
 }
 
+const notSent = new Error("not sent");
+
 export class RunLog {
   private pending: LogLine[] = [];
   private inFlight: Promise<void> | null = null;
@@ -80,9 +82,40 @@ export class RunLog {
    * CTE: no round trip of their own). Rolled back, the lines go back to the queue in order.
    */
   async transaction<T>(work: (tx: Transaction, take: () => LogLine[]) => Promise<T>): Promise<T> {
+    return this.taking((take) =>
+      this.db.transaction(async (tx) => {
+        const result = await work(tx, take);
+        const lines = take();
+        if (lines.length) await tx.execute(insertLines(this.runId, lines));
+        return result;
+      }),
+    ).then(({ result }) => result);
+  }
+
+  /**
+   * Runs `work`, which sends one statement (no transaction) that inserts the lines it `take`s:
+   * true when it sent it. Lines it did not take, or took for a statement that failed or that it did
+   * not send (false), go back to the queue in order.
+   */
+  async together(work: (take: () => LogLine[]) => Promise<boolean>): Promise<boolean> {
+    try {
+      const { untaken } = await this.taking(async (take) => {
+        if (!(await work(take))) throw notSent;
+      });
+      this.requeue(untaken);
+      return true;
+    } catch (error) {
+      // Everything taken went back to the queue (as after a failed statement).
+      if (error === notSent) return false;
+      throw error;
+    }
+  }
+
+  /** `with`, and `take` for `work`: every line queued so far, each handed out once. */
+  private async taking<T>(work: (take: () => LogLine[]) => Promise<T>): Promise<{ result: T; untaken: LogLine[] }> {
     return this.with(async (before) => {
       let unwritten = before;
-      // Every line taken off the queue during the transaction (`before` is put back by `with`).
+      // Every line taken off the queue during the work (`before` is put back by `with` on failure).
       const during: LogLine[] = [];
       const take = () => {
         during.push(...this.pending);
@@ -92,12 +125,7 @@ export class RunLog {
         return lines;
       };
       try {
-        return await this.db.transaction(async (tx) => {
-          const result = await work(tx, take);
-          const lines = take();
-          if (lines.length) await tx.execute(insertLines(this.runId, lines));
-          return result;
-        });
+        return { result: await work(take), untaken: unwritten };
       } catch (error) {
         this.requeue(during);
         throw error;

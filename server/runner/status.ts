@@ -10,8 +10,8 @@ import { environments, requests } from "~/db/schema";
 import type { EnvironmentStatus, RequestStatus } from "~/db/vocabulary";
 import { assertTransition, IllegalTransitionError, statusesLeadingTo } from "~/server/core/lifecycle";
 
-/** The environment's move to `to` as an UPDATE, not yet sent (checked against the table now, guarded in SQL). */
-function environmentMove(
+/** The environment's move to `to` as an UPDATE, not yet sent (checked against the table now, guarded in SQL); RETURNING its id. */
+export function environmentMove(
   tx: Executor,
   environment: { id: string; status: EnvironmentStatus },
   to: EnvironmentStatus,
@@ -33,11 +33,13 @@ export async function moveEnvironment(
   set: Omit<PgUpdateSetSource<typeof environments>, "status"> = {},
 ): Promise<void> {
   const moved = await environmentMove(tx, environment, to, set);
-  if (moved.length === 0) {
-    // Changed since the run loaded it: name the status it has now.
-    const [now] = await tx.select({ status: environments.status }).from(environments).where(eq(environments.id, environment.id));
-    throw new IllegalTransitionError("environment", now?.status ?? environment.status, to);
-  }
+  if (moved.length === 0) throw await refusedMove(tx, environment, to);
+}
+
+/** The error of an environment move the row refused: it changed since the run loaded it, and this names the status it has now. */
+export async function refusedMove(db: Executor, environment: { id: string; status: EnvironmentStatus }, to: EnvironmentStatus) {
+  const [now] = await db.select({ status: environments.status }).from(environments).where(eq(environments.id, environment.id));
+  return new IllegalTransitionError("environment", now?.status ?? environment.status, to);
 }
 
 /**

@@ -262,29 +262,51 @@ export function holdClaim(
  * of its own; it commits or rolls back with the caller's transaction.
  */
 async function transitionHeld(db: Executor, claim: Claim, to: RunStatus, set: PgUpdateSetSource<typeof runs>, also?: SQL): Promise<void> {
-  assertTransition("run", "running", to);
-  const update = db
-    .update(runs)
-    .set({ ...set, status: to })
-    .where(holds(claim))
-    .returning({ id: runs.id });
+  const update = heldTransition(db, claim, to, set);
   const moved = also
     ? Number((await db.execute(sql`with moved as (${update.getSQL()}), also as (${also}) select count(*)::int as n from moved`)).rows[0]?.n)
     : (await update).length;
   if (moved === 0) throw new ClaimLostError(claim, `it could not be marked ${to}`);
 }
 
+/** The holder's move of the run to `to`, not yet sent: it changes no row unless `claim` still holds the run. */
+function heldTransition(db: Executor, claim: Claim, to: RunStatus, set: PgUpdateSetSource<typeof runs>) {
+  assertTransition("run", "running", to);
+  return db
+    .update(runs)
+    .set({ ...set, status: to })
+    .where(holds(claim))
+    .returning({ id: runs.id });
+}
+
+/**
+ * completeRun or failRun as a write for a statement of several (db/together.ts, as a `required`
+ * write): it changes no row, and so refuses the whole statement, unless `claim` still holds the run.
+ */
+export function outcomeWrite(
+  db: Executor,
+  claim: Claim,
+  outcome: { status: "succeeded" } | { status: "failed"; error: string; failureCause: FailureCause },
+) {
+  return outcome.status === "succeeded"
+    ? heldTransition(db, claim, "succeeded", succeeded())
+    : heldTransition(db, claim, "failed", failed(outcome.error, outcome.failureCause));
+}
+
+const succeeded = () => ({ finishedAt: sql`now()`, error: null });
+const failed = (error: string, failureCause: FailureCause) => ({ finishedAt: sql`now()`, error, failureCause });
+
 /**
  * The run succeeded. Call it first in the transaction that records the outcome: it throws
  * (rolling all back) unless this worker holds the run. `also`: see transitionHeld.
  */
 export async function completeRun(tx: Executor, claim: Claim, also?: SQL): Promise<void> {
-  await transitionHeld(tx, claim, "succeeded", { finishedAt: sql`now()`, error: null }, also);
+  await transitionHeld(tx, claim, "succeeded", succeeded(), also);
 }
 
 /** The run failed with `error` (and why, for the SLIs); only for its holder, like completeRun. */
 export async function failRun(tx: Executor, claim: Claim, error: string, failureCause: FailureCause = "unknown", also?: SQL): Promise<void> {
-  await transitionHeld(tx, claim, "failed", { finishedAt: sql`now()`, error, failureCause }, also);
+  await transitionHeld(tx, claim, "failed", failed(error, failureCause), also);
 }
 
 /** Counts a retried transient error (and whether it was a rate-limit answer) on the run; a no-op for a worker that lost the claim. */

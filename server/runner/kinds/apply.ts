@@ -5,7 +5,7 @@
  * created (cleanup) or keep it for debugging, and the environment says which.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database } from "~/db/client";
+import type { Database, Executor } from "~/db/client";
 import {
   environmentResources,
   environments,
@@ -17,19 +17,20 @@ import {
   type Request,
 } from "~/db/schema";
 import { auditInsert, systemActor } from "~/server/core/audit";
-import { notificationInsert, publishEvent, type ProvisioEvent } from "~/server/core/events";
+import { eventTogether, notificationInsert, publishEvent, type ProvisioEvent } from "~/server/core/events";
 import { sealSecret } from "~/server/core/secret-box";
 import { evaluate, type EvaluationContext } from "~/server/templates/expressions";
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { EngineError, type ActualResource } from "~/server/engines/engine";
 import { resolveReferences } from "../references";
-import { insertLines, type LogLine } from "../run-log";
-import { moveEnvironmentWith, requestMove } from "../status";
+import { insertLines } from "../run-log";
+import type { RunScope } from "../scope";
+import { environmentMove, moveEnvironmentWith, requestMove } from "../status";
 import { isPlanChanged, returnToApproval } from "../saved-plan";
 import { applyWholeEnvironment, cleanupWholeEnvironment } from "../whole-environment";
 import { applyResources, cleanUpResources } from "./apply-resources";
-import { defineRunKind } from "./types";
+import { defineRunKind, type Outcome } from "./types";
 import { unfinishedResourceStatuses } from "~/db/vocabulary";
 
 export type ApplyLoad = { environment: Environment; request: Request; document: TemplateDocument; teamSlug: string; ready: EnvironmentResource[] };
@@ -133,13 +134,52 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
   },
 
   // One statement for the environment, request, audit, notification and log lines (moveEnvironmentWith), then the webhooks.
-  async finish(tx, scope, { environment, request }, outcome, take) {
-    const runId = scope.run.id;
-    const subject = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id };
-    const logged = (lines: LogLine[]) => (lines.length ? insertLines(runId, lines) : null);
-    if (outcome.status === "succeeded") {
-      const { outputs, secrets, resources } = outcome.result;
-      const event = {
+  async finish(tx, scope, loaded, outcome, take) {
+    const { to, set, also, event } = recordsOf(tx, scope, loaded, outcome);
+    const logged = take();
+    await moveEnvironmentWith(tx, loaded.environment, to, set, [
+      ...also,
+      notificationInsert(tx, event),
+      logged.length ? insertLines(scope.run.id, logged) : null,
+    ]);
+    // Terraform: the plan changed after approval, so the request needs approval again (after its move to failed).
+    if (outcome.status === "failed" && isPlanChanged(outcome.error)) await returnToApproval(tx, loaded.request.id);
+    await publishEvent(tx, { ...event, notify: null });
+  },
+
+  // The same records, the run's status and the log in one statement; a plan that changed needs finish's transaction.
+  finishTogether(db, scope, loaded, outcome) {
+    if (outcome.status === "failed" && isPlanChanged(outcome.error)) return null;
+    const { to, set, also, event } = recordsOf(db, scope, loaded, outcome);
+    const published = eventTogether(db, event);
+    return {
+      environment: { write: environmentMove(db, loaded.environment, to, set), id: loaded.environment.id, from: loaded.environment.status, to },
+      writes: [...also, ...published.writes],
+      named: published.named,
+      calls: published.calls,
+    };
+  },
+});
+
+/** An apply's outcome records: the environment's move, the request's, the audit entry and the event (logged as it is described). */
+function recordsOf(db: Executor, scope: RunScope, { environment, request }: ApplyLoad, outcome: Outcome<ApplyResult>) {
+  const runId = scope.run.id;
+  const subject = { subjectType: "environment", subjectId: environment.id, teamId: environment.teamId, correlationId: request.id };
+  if (outcome.status === "succeeded") {
+    const { outputs, secrets, resources } = outcome.result;
+    scope.log({ level: "info", message: `Apply finished: ${resources} resources ready` });
+    return {
+      to: "ready" as const,
+      set: {
+        readyAt: new Date(),
+        outputs,
+        secretOutputsCiphertext: Object.keys(secrets).length ? sealSecret(JSON.stringify(secrets), "environment-outputs", environment.id) : null,
+      },
+      also: [
+        requestMove(db, request.id, "ready"),
+        auditInsert(db, systemActor, { action: "environment.ready", ...subject, after: { resources, runId } }),
+      ],
+      event: {
         type: "run.succeeded",
         teamId: environment.teamId,
         subject: `environments/${environment.id}`,
@@ -152,29 +192,19 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
           link: `/environments/${environment.id}`,
           requestId: request.id,
         },
-      } satisfies ProvisioEvent;
-      scope.log({ level: "info", message: `Apply finished: ${resources} resources ready` });
-      await moveEnvironmentWith(
-        tx,
-        environment,
-        "ready",
-        {
-          readyAt: new Date(),
-          outputs,
-          secretOutputsCiphertext: Object.keys(secrets).length ? sealSecret(JSON.stringify(secrets), "environment-outputs", environment.id) : null,
-        },
-        [
-          requestMove(tx, request.id, "ready"),
-          auditInsert(tx, systemActor, { action: "environment.ready", ...subject, after: { resources, runId } }),
-          notificationInsert(tx, event),
-          logged(take()),
-        ],
-      );
-      await publishEvent(tx, { ...event, notify: null });
-      return;
-    }
-    const { error, summary } = outcome;
-    const event = {
+      } satisfies ProvisioEvent,
+    };
+  }
+  const { error, summary } = outcome;
+  scope.log({ level: "error", message: summary });
+  return {
+    to: "failed" as const,
+    set: { failureSummary: summary },
+    also: [
+      requestMove(db, request.id, "failed"),
+      auditInsert(db, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } }),
+    ],
+    event: {
       type: "run.failed",
       teamId: environment.teamId,
       subject: `environments/${environment.id}`,
@@ -187,16 +217,6 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
         link: `/environments/${environment.id}`,
         requestId: request.id,
       },
-    } satisfies ProvisioEvent;
-    scope.log({ level: "error", message: summary });
-    await moveEnvironmentWith(tx, environment, "failed", { failureSummary: summary }, [
-      requestMove(tx, request.id, "failed"),
-      auditInsert(tx, systemActor, { action: "environment.failed", ...subject, after: { summary, runId } }),
-      notificationInsert(tx, event),
-      logged(take()),
-    ]);
-    // Terraform: the plan changed after approval, so the request needs approval again (after its move to failed).
-    if (isPlanChanged(error)) await returnToApproval(tx, request.id);
-    await publishEvent(tx, { ...event, notify: null });
-  },
-});
+    } satisfies ProvisioEvent,
+  };
+}

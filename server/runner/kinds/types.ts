@@ -9,13 +9,29 @@
  *            says to undo; returns the failure summary
  *   finish   the outcome's records (environment, request, audit, events, last log line),
  *            inside the transaction that completes or fails the run (so only for its holder)
+ *   finishTogether  (optional) the same records as parts of ONE statement with the run's status
+ *            and the log lines: one round trip instead of a transaction of several
  */
-import type { Database, Transaction } from "~/db/client";
+import type { SQL, SQLWrapper } from "drizzle-orm";
+import type { Database, Executor, Transaction } from "~/db/client";
 import type { Run } from "~/db/schema";
+import type { EnvironmentStatus } from "~/db/vocabulary";
 import type { LogLine } from "../run-log";
 import type { RunScope } from "../scope";
 
 export type Outcome<R> = { status: "succeeded"; result: R } | { status: "failed"; error: Error; summary: string };
+
+/**
+ * An outcome's records as parts of one statement (db/together.ts): the environment's move, which
+ * must happen (refused, nothing is written and the run fails saying why), other writes, and named
+ * CTEs with the calls that read them (events' webhook deliveries and their jobs).
+ */
+export type OutcomeParts = {
+  environment: { write: SQLWrapper; id: string; from: EnvironmentStatus; to: EnvironmentStatus };
+  writes: SQLWrapper[];
+  named: Record<string, SQLWrapper>;
+  calls: SQL[];
+};
 
 export type RunKindHandler<Loaded, Result> = {
   /** How the log names this run when a stopping worker hands it back ("destroy handed back"). */
@@ -33,6 +49,12 @@ export type RunKindHandler<Loaded, Result> = {
    * finishing together do not queue behind each other. A lost claim still rolls everything back.
    */
   statusLast?: boolean;
+  /**
+   * finish as parts of one statement, which the dispatcher completes with the run's status (only
+   * for the holder: a lost claim writes nothing) and the log lines, and sends without a
+   * transaction. Null: this outcome needs finish's transaction (decided before logging anything).
+   */
+  finishTogether?(db: Executor, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>): OutcomeParts | null;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table holds handlers of every Loaded/Result pair
