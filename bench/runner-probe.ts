@@ -7,10 +7,11 @@
  * per-resource bookkeeping latency from the runs' own log stamps.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { runMigrations } from "graphile-worker";
@@ -27,10 +28,13 @@ import { submitRequest } from "~/server/services/requests";
 import { syncTemplates } from "~/server/services/template-sync";
 import { loadViewer } from "~/server/services/users";
 import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
+import { fleetSlots } from "./lib/fleet-slots";
 
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
 const syncOff = args.includes("--sync-off");
+// `--profile DIR`: the worker's CPU profile of the fleet alone, DIR/<pid>.cpuprofile (summary: bench/lib/profile-summary.ts).
+const profileDir = args.includes("--profile") ? path.resolve(args[args.indexOf("--profile") + 1] ?? ".") : null;
 const extra = Object.fromEntries(
   (args[args.indexOf("--settings") + 1] && args.includes("--settings") ? args[args.indexOf("--settings") + 1]!.split(",") : []).map(
     (kv) => kv.split("=") as [string, string],
@@ -124,7 +128,12 @@ try {
   const worker = startWorkerProcess({
     databaseUrl: workerUrl,
     root,
-    env: { WORKER_CONCURRENCY: "20", PROVISIO_PROBE_TIMINGS: path.join(dataDir, "timings.txt") },
+    env: {
+      WORKER_CONCURRENCY: "20",
+      ...(profileDir
+        ? { NODE_OPTIONS: `--import ${pathToFileURL(path.join(here, "bench/lib/cpu-profile.mjs")).href}`, PROVISIO_BENCH_CPU_PROFILE_DIR: profileDir }
+        : {}),
+    },
   });
   try {
     await waitUntilStarted(db, worker);
@@ -171,6 +180,8 @@ try {
       }
     })();
     const cpu0 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage() };
+    // The profile so far (the start) is written and dropped: the next one covers the fleet alone.
+    if (profileDir) process.kill(worker.pid, "SIGUSR2");
     const started = performance.now();
     const startedWall = Date.now();
     await Promise.all(pending.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
@@ -178,6 +189,7 @@ try {
     while ((await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) < pending.length)
       await sleep(20);
     const totalMs = performance.now() - started;
+    if (profileDir) process.kill(worker.pid, "SIGUSR2");
     sampling = false;
     await sampling$;
     const cpu1 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage(cpu0.self) };
@@ -236,23 +248,13 @@ try {
     );
     // Slots over time (10 ms steps): running runs, and slots left idle while approved work waited
     // (its request queued, its run not started: graphile-worker's handover and the slot's turnover).
-    const slots = await db.execute(sql`
-      with fleet as (select r.queued_at, u.started_at, pg_xact_commit_timestamp(u.xmin) as done from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
-      span as (select min(queued_at) as a, max(done) as b from fleet),
-      t as (select generate_series(a, b, interval '10 milliseconds') as at from span),
-      counted as (select t.at, (select count(*) from fleet f where f.started_at <= t.at and f.done > t.at) as running, (select count(*) from fleet f where f.queued_at <= t.at and f.started_at > t.at) as waiting from t)
-      select avg(running) as running, avg(least(20 - running, waiting)) as idle_with_work, avg((waiting = 0 and running < 20)::int) as share_starved, count(*) as steps,
-        -- Idle slot time (ms) in the ramp (until the 20th run started), the tail (after the last started) and between.
-        sum(20 - running) filter (where at < (select started_at from fleet order by started_at offset 19 limit 1)) * 10 as ramp_ms,
-        sum(20 - running) filter (where at > (select max(started_at) from fleet)) * 10 as tail_ms,
-        sum(20 - running) * 10 as idle_ms,
-        extract(epoch from (select a from span) - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as first_queued_ms from counted`);
-    const sl = slots.rows[0] as Record<string, string>;
+    const sl = await fleetSlots(db, pending, 20, "commit");
+    const share = (ms: number) => `${((100 * ms) / 20 / ideal).toFixed(1)} %`;
     console.log(
-      `slots (from the first approval to the last commit): mean running ${Number(sl.running).toFixed(1)} of 20; idle while approved work waited ${Number(sl.idle_with_work).toFixed(2)} slots on average; share of time with idle slots and nothing approved waiting ${(100 * Number(sl.share_starved)).toFixed(0)} %`,
+      `slots (from the first approval to the last commit): mean running ${sl.running.toFixed(1)} of 20; idle while approved work waited ${sl.idleWithWork.toFixed(2)} slots on average`,
     );
     console.log(
-      `idle slot time (slot-ms, and as a share of the ideal × 20): ramp ${Number(sl.ramp_ms).toFixed(0)} (${((100 * Number(sl.ramp_ms)) / 20 / ideal).toFixed(1)} %), between ${(Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms)).toFixed(0)} (${((100 * (Number(sl.idle_ms) - Number(sl.ramp_ms) - Number(sl.tail_ms))) / 20 / ideal).toFixed(1)} %), tail ${Number(sl.tail_ms).toFixed(0)} (${((100 * Number(sl.tail_ms)) / 20 / ideal).toFixed(1)} %); the first approval committed ${Number(sl.first_queued_ms).toFixed(0)} ms after they began (${((100 * Number(sl.first_queued_ms)) / ideal).toFixed(1)} % of the ideal)`,
+      `idle slot time (slot-ms, and as a share of the ideal × 20): ramp ${sl.rampMs.toFixed(0)} (${share(sl.rampMs)}), between ${sl.betweenMs.toFixed(0)} (${share(sl.betweenMs)}), tail ${sl.tailMs.toFixed(0)} (${share(sl.tailMs)})`,
     );
     const timeline = await db.execute(sql`
       with fleet as (select (select pg_xact_commit_timestamp(a.xmin) from approvals a where a.request_id = r.id) as committed, u.started_at from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),
@@ -277,10 +279,6 @@ try {
       console.log(
         `  ${String(r.calls).padStart(6)} calls ${String(r.total_ms).padStart(7)} ms total ${String(r.mean_ms).padStart(7)} mean ${String(r.max_ms).padStart(7)} max  ${r.query}`,
       );
-    // A worker built with timing instrumentation (PROVISIO_PROBE_TIMINGS) writes its own figures every 2 s.
-    await sleep(2500);
-    if (existsSync(path.join(dataDir, "timings.txt")))
-      console.log(`\nworker's own timings:\n${readFileSync(path.join(dataDir, "timings.txt"), "utf8")}`);
   } finally {
     await worker.stop();
   }

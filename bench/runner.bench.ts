@@ -9,6 +9,7 @@ import { environmentResources, environments, requests, runEvents, runs } from "~
 import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createSimEngine } from "~/server/engines/sim/engine";
 import { benchBastions, sleep, waitUntil } from "./lib/demo-bench";
+import { fleetSlots } from "./lib/fleet-slots";
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -193,6 +194,16 @@ try {
   print("fleet_approve_all_ms", approvedAll, "ms");
   print("fleet_first_apply_to_last_ready_ms", applySpan, "ms");
   print("fleet_apply_span_vs_ideal", applySpan / ideal, "x");
+
+  // Where the total goes beyond the runs: the runs' own time, and the slots left idle in the ramp
+  // (approvals still arriving), between runs (a slot's turnover) and in the tail (runs finishing
+  // unevenly), each as a share of the ideal: they add up to about fleet_apply_span_vs_ideal.
+  const slots = await fleetSlots(db, pending, 20);
+  const share = (ms: number) => ms / 20 / ideal;
+  print("fleet_runs_busy_vs_ideal", share(slots.busyMs), "x");
+  print("fleet_idle_slots_ramp_vs_ideal", share(slots.rampMs), "x");
+  print("fleet_idle_slots_between_vs_ideal", share(slots.betweenMs), "x");
+  print("fleet_idle_slots_tail_vs_ideal", share(slots.tailMs), "x");
 
   // Where a run's time goes, per environment (ms): waiting for a worker slot, before the first
   // resource, between resources beyond the engine's own time (our bookkeeping), after the last.
