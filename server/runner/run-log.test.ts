@@ -100,4 +100,36 @@ describe("the run log", () => {
     expect((await lines()).slice(-6)).toEqual(["eight", "nine", "ten", "eleven", "twelve", "thirteen"]);
     await log.close();
   });
+
+  it("lets one statement without a transaction carry the lines it takes, and keeps them in order when it fails or is not sent", async () => {
+    const log = new RunLog(db, runId, 60_000);
+    log.write(info("fourteen"));
+    await expect(
+      log.together(async (take) => {
+        log.write(info("fifteen"));
+        take();
+        throw new Error("statement failed");
+      }),
+    ).rejects.toThrow("statement failed");
+    // Not sent: whatever it took goes back.
+    expect(
+      await log.together(async (take) => {
+        take();
+        return false;
+      }),
+    ).toBe(false);
+    log.write(info("sixteen"));
+    const sent = await log.together(async (take) => {
+      log.write(info("seventeen"));
+      await db.execute(insertLines(runId, take()));
+      log.write(info("eighteen"));
+      return true;
+    });
+    expect(sent).toBe(true);
+    expect((await lines()).slice(-4)).toEqual(["fourteen", "fifteen", "sixteen", "seventeen"]);
+    // Written after the statement, not lost: a statement that took nothing leaves the queue for later.
+    expect(await log.together(async () => true)).toBe(true);
+    await log.close();
+    expect((await lines()).slice(-1)).toEqual(["eighteen"]);
+  });
 });

@@ -102,7 +102,10 @@ export class RunLog {
       const { untaken } = await this.taking(async (take) => {
         if (!(await work(take))) throw notSent;
       });
-      this.requeue(untaken);
+      if (untaken.length) {
+        this.requeue(untaken);
+        this.schedule();
+      }
       return true;
     } catch (error) {
       // Everything taken went back to the queue (as after a failed statement).
