@@ -229,13 +229,14 @@ try {
     );
     const phases = await db.execute(sql`
       with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
-      ev as (select e.run_id, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
+      ev as (select e.run_id, min(e.at) filter (where e.message like 'Apply started%') as apply_started, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
       select avg(extract(epoch from (f.started_at - f.queued_at)) * 1000) as wait_ms, avg(extract(epoch from (ev.first_create - f.started_at)) * 1000) as before_ms,
+        avg(extract(epoch from (ev.apply_started - f.started_at)) * 1000) as to_started_ms,
         avg(extract(epoch from (ev.last_created - ev.first_create)) * 1000 - ev.engine_ms) as between_ms, avg(ev.engine_ms) as engine_ms, avg(extract(epoch from (f.finished_at - ev.last_created)) * 1000) as after_ms
       from fleet f join ev on ev.run_id = f.id`);
     const b = phases.rows[0] as Record<string, string>;
     console.log(
-      `per run (mean ms): queue wait ${Number(b.wait_ms).toFixed(1)}, before first resource ${Number(b.before_ms).toFixed(1)}, engine ${Number(b.engine_ms).toFixed(1)}, between resources ${Number(b.between_ms).toFixed(1)}, after last ${Number(b.after_ms).toFixed(1)}`,
+      `per run (mean ms): queue wait ${Number(b.wait_ms).toFixed(1)}, before first resource ${Number(b.before_ms).toFixed(1)} (the open → "Apply started" ${Number(b.to_started_ms).toFixed(1)}), engine ${Number(b.engine_ms).toFixed(1)}, between resources ${Number(b.between_ms).toFixed(1)}, after last ${Number(b.after_ms).toFixed(1)}`,
     );
     // The outcome's transaction: from its start (finished_at = now()) to its commit (the runs row's commit timestamp).
     const outcome = await db.execute(sql`

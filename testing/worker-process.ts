@@ -1,6 +1,6 @@
 /**
- * Real worker processes for crash tests: start `server/worker/main.ts` against a test database
- * with short heartbeat and stale timeouts, SIGKILL one mid-run, and wait for states (a worker
+ * Real worker processes for crash tests (spawned by server/worker/test-support.ts) against a test
+ * database with short heartbeat and stale timeouts: SIGKILL one mid-run, and wait for states (a worker
  * that exits on its own fails the wait at once instead of timing out). Stops them all after the file.
  *
  * The after-file hook (killStartedWorkers) is registered by testing/per-file.ts, which runs at the top
@@ -9,10 +9,8 @@
  * loaded module (isolate: false) and only the first of them would get it. Either way the workers
  * outlived their file, holding connections to its database, and stole runs from later files.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-
-const root = path.resolve(import.meta.dirname, "..");
+import type { ChildProcess } from "node:child_process";
+import { startWorkerProcess } from "~/server/worker/test-support";
 
 /** The stale timeout the workers run with: a killed worker's run may be taken over this long after its last heartbeat. */
 export const workerStaleMs = 2_000;
@@ -36,24 +34,12 @@ export function workerProcesses(databaseUrl: string) {
 
   return {
     start(env: Record<string, string> = {}): ChildProcess {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/worker/main.ts")], {
-        cwd: root,
-        env: {
-          ...process.env,
-          NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "worker-process-test-secret-0123456789",
-          DATABASE_URL: databaseUrl,
-          NODE_ENV: "test",
-          PROVISIO_DEMO: "true",
-          LOG_LEVEL: "warn",
-          WORKER_CONCURRENCY: "2",
-          PROVISIO_RUN_STALE_MS: String(workerStaleMs),
-          PROVISIO_RUN_HEARTBEAT_MS: "500",
-          ...env,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+      const { child } = startWorkerProcess({
+        databaseUrl,
+        env: { WORKER_CONCURRENCY: "2", PROVISIO_RUN_STALE_MS: String(workerStaleMs), PROVISIO_RUN_HEARTBEAT_MS: "500", ...env },
+        onOutput: (chunk, stream) =>
+          stream === "stderr" ? process.stderr.write(chunk) : process.env.SIGKILL_TEST_VERBOSE && process.stdout.write(chunk),
       });
-      child.stdout?.on("data", (d: Buffer) => process.env.SIGKILL_TEST_VERBOSE && process.stdout.write(d));
-      child.stderr?.on("data", (d: Buffer) => process.stderr.write(d));
       workers.push(child);
       started.push(child);
       return child;

@@ -26,18 +26,24 @@ export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry)
   await auditInsert(tx, actor, entry);
 }
 
-/** recordAudit's insert, not yet sent: for a caller that sends it with other writes in one statement (a CTE). */
-export function auditInsert(tx: Executor, actor: Actor, entry: AuditEntry) {
-  return tx.insert(auditEvents).values({
-    actorId: actor.id,
-    actorLabel: actor.label,
-    actorTokenId: "tokenId" in actor ? (actor.tokenId ?? null) : null,
-    action: entry.action,
-    subjectType: entry.subjectType,
-    subjectId: entry.subjectId,
-    teamId: entry.teamId ?? null,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    correlationId: entry.correlationId ?? null,
-  });
+/**
+ * recordAudit's insert, not yet sent: for a caller that sends it with other writes in one statement
+ * (a CTE). Several entries of one statement go in one insert, so they keep their order (the log's
+ * ids): two inserts in one statement run in no set order.
+ */
+export function auditInsert(tx: Executor, actor: Actor, entry: AuditEntry | readonly AuditEntry[]) {
+  return tx.insert(auditEvents).values(
+    (Array.isArray(entry) ? entry : [entry]).map((e: AuditEntry) => ({
+      actorId: actor.id,
+      actorLabel: actor.label,
+      actorTokenId: "tokenId" in actor ? (actor.tokenId ?? null) : null,
+      action: e.action,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      teamId: e.teamId ?? null,
+      before: e.before ?? null,
+      after: e.after ?? null,
+      correlationId: e.correlationId ?? null,
+    })),
+  );
 }

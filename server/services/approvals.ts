@@ -11,7 +11,7 @@ import { approvals, requests, savedPlans, templates, templateVersions } from "~/
 import { sendTogether } from "~/db/together";
 import type { RequestStatus } from "~/db/vocabulary";
 import { approvalState, canApprove, canReject, type ApproverRole, type PolicyDecision } from "~/server/policy";
-import { auditInsert } from "~/server/core/audit";
+import { auditInsert, type AuditEntry } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
 import { eventWrites } from "~/server/core/events";
 import { webhookSubscribersJson, type WebhookSubscriber } from "~/server/core/webhook-outbox";
@@ -91,15 +91,17 @@ export async function decideRequest(
     const label = requestLabel(row);
     // Written together (one statement): the approval, its audit entry, and when it decides the
     // request, the request's move, its events and (a create) its provisioning job.
-    const writes: SQLWrapper[] = [
-      auditInsert(tx, actor, {
+    const writes: SQLWrapper[] = [];
+    // Audit entries in their order, one insert (sent with the rest).
+    const audited: AuditEntry[] = [
+      {
         action: input.decision === "approved" ? "request.approval_recorded" : "request.rejected",
         subjectType: "request",
         subjectId: row.id,
         teamId: row.teamId,
         correlationId: row.id,
         after: { stage: check.stageIndex + 1, capacity: check.capacity, comment: input.comment || null, remaining: state.remaining },
-      }),
+      },
     ];
     const calls: SQL[] = [];
     let status: RequestStatus = row.status;
@@ -126,17 +128,15 @@ export async function decideRequest(
           .where(and(eq(requests.id, row.id), eq(requests.version, row.version))),
       );
       if (state.complete && !update) {
-        writes.push(
-          auditInsert(tx, actor, {
-            action: "request.approved",
-            subjectType: "request",
-            subjectId: row.id,
-            teamId: row.teamId,
-            correlationId: row.id,
-            before: { status: row.status },
-            after: { status: extension ? "applied" : "queued" },
-          }),
-        );
+        audited.push({
+          action: "request.approved",
+          subjectType: "request",
+          subjectId: row.id,
+          teamId: row.teamId,
+          correlationId: row.id,
+          before: { status: row.status },
+          after: { status: extension ? "applied" : "queued" },
+        });
       }
       // A create's apply starts from its job; a terraform plan that changed after approval reopens its apply instead (below).
       if (state.complete && !extension && !update && !loaded.planWaiting) calls.push(enqueueCall("provisionRequest", { requestId: row.id }));
@@ -188,7 +188,7 @@ export async function decideRequest(
         .values({ requestId: row.id, ...approval, stageIndex: check.stageIndex, comment: input.comment, requestVersion: row.version })
         .onConflictDoNothing()
         .returning({ id: approvals.id }),
-      writes,
+      writes: [auditInsert(tx, actor, audited), ...writes],
       calls,
     });
     // Rolls back everything written with it.

@@ -136,6 +136,13 @@ describe("events at each transition", () => {
     const last = await people.approver2.api.approvals.decide({ requestId: request.id, expectedVersion: 1, decision: "approved", comment: "" });
     expect(last).toMatchObject({ status: "queued", complete: true });
     expect(await eventsFor(`requests/${request.id}`)).toEqual(["request.submitted", "request.approval_needed", "request.approved", "request.queued"]);
+    // The request's timeline (its audit entries in order): the last approval, then the request approved.
+    const audit = await db
+      .select({ action: auditEvents.action })
+      .from(auditEvents)
+      .where(eq(auditEvents.correlationId, request.id))
+      .orderBy(auditEvents.id);
+    expect(audit.map((a) => a.action)).toEqual(["request.submitted", "request.approval_recorded", "request.approval_recorded", "request.approved"]);
   });
 
   it("a rejected request is never queued", async () => {
