@@ -119,9 +119,8 @@ export async function decideRequest(
           .set({
             status: written,
             decidedAt: now,
-            // The queue wait starts when the approval commits, not when its transaction began: stamped by
-            // its last statement for a create (database clock, as the runner's), when its job becomes visible.
-            queuedAt: status === "queued" ? sql`clock_timestamp()` : null,
+            // Stamped again by the transaction's last statement (below).
+            queuedAt: status === "queued" ? now : null,
             version: row.version + 1,
             updatedAt: now,
           })
@@ -207,6 +206,14 @@ export async function decideRequest(
     }
     // A fleet rollout waiting on this change hears the decision now (skipped, or under way).
     if ((state.rejected || state.complete) && update && row.environmentId) await wakeFleetRollout(tx, row.environmentId);
+    // The queue wait starts when the approval commits, not while its writes (their triggers, its job) are
+    // still being made: stamped by the last statement (database clock, as the runner's), just before the
+    // commit that makes the job visible. One round trip more for a truer approval → apply start.
+    if (status === "queued")
+      await tx
+        .update(requests)
+        .set({ queuedAt: sql`clock_timestamp()` })
+        .where(eq(requests.id, row.id));
     return { id: row.id, status, stage: check.stageIndex + 1, remaining: state.remaining, complete: state.complete, rejected: state.rejected };
   });
 }
