@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/client";
 import { runEvents } from "~/db/schema";
@@ -16,10 +17,11 @@ import { insertLines, RunLog } from "./run-log";
 import { startApply } from "./start-apply";
 
 let db: Database;
+let url: string;
 let runId: string;
 
 beforeAll(async () => {
-  ({ db } = await createTestDatabase());
+  ({ db, url } = await createTestDatabase());
   await syncTemplates(db, path.resolve(import.meta.dirname, "../../templates"));
   const user = await makeUser(db);
   const teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
@@ -131,5 +133,29 @@ describe("the run log", () => {
     expect(await log.together(async () => true)).toBe(true);
     await log.close();
     expect((await lines()).slice(-1)).toEqual(["eighteen"]);
+  });
+
+  it("announces a statement's new lines once per run, with the last line's id, for the live streams", async () => {
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (message) => heard.push(message.payload ?? ""));
+    await listener.query("LISTEN run_events");
+    try {
+      const marker = `${runId}:marker`;
+      await db.execute(
+        insertLines(
+          runId,
+          [info("nineteen"), info("twenty"), info("twenty-one")].map((l) => ({ ...l, at: new Date() })),
+        ),
+      );
+      await listener.query(`select pg_notify('run_events', '${marker}')`);
+      // Notifications arrive in commit order: once the marker is here, the statement's are too.
+      await expect.poll(() => heard.includes(marker)).toBe(true);
+      const [last] = await db.select({ id: runEvents.id }).from(runEvents).where(eq(runEvents.runId, runId)).orderBy(desc(runEvents.id)).limit(1);
+      expect(heard.filter((p) => p !== marker)).toEqual([`${runId}:${last!.id}`]);
+    } finally {
+      await listener.end();
+    }
   });
 });
