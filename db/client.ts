@@ -62,6 +62,8 @@ export async function disconnect(url: string): Promise<void> {
 }
 
 const dialect = new PgDialect();
+/** executePrepared's statement texts and their hashes: a hot statement is hashed once, not on every call. */
+const statementHashes = new Map<string, string>();
 
 /**
  * Runs `query` on the pool as a named prepared statement: parsed and planned once per connection
@@ -70,7 +72,12 @@ const dialect = new PgDialect();
  */
 export async function executePrepared(db: Database, name: string, query: SQL): Promise<pg.QueryResult> {
   const { sql: text, params } = dialect.sqlToQuery(query);
-  const hash = createHash("sha1").update(text).digest("hex").slice(0, 12);
+  let hash = statementHashes.get(text);
+  if (!hash) {
+    hash = createHash("sha1").update(text).digest("hex").slice(0, 12);
+    // A few fixed shapes in practice; the bound only guards against a caller that is not.
+    if (statementHashes.size < 1_000) statementHashes.set(text, hash);
+  }
   // drizzle(pool) keeps the pool as $client (absent from the Database type, which also covers transactions).
   const pool = (db as unknown as { $client?: pg.Pool }).$client;
   if (!(pool instanceof pg.Pool)) return db.execute(query);
