@@ -10,7 +10,8 @@ import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { notifications } from "~/db/schema";
 import type { EventType, NotificationKind } from "./event-types";
-import { enqueueWebhookDeliveries, webhookDeliveriesTogether, webhookDeliveryWrites, type WebhookSubscriber } from "./webhook-outbox";
+import { sendTogether } from "~/db/together";
+import { webhookDeliveriesTogether } from "./webhook-outbox";
 
 export type { EventType, NotificationKind } from "./event-types";
 
@@ -34,22 +35,22 @@ export type ProvisioEvent = {
 };
 
 export async function publishEvent(tx: Executor, event: ProvisioEvent): Promise<void> {
-  const told = notificationInsert(tx, event);
-  if (told) await told;
-  await enqueueWebhookDeliveries(tx, delivered(event));
+  await sendTogether(tx, eventTogether(tx, event));
 }
 
 /**
- * publishEvent as parts of one statement (sendTogether) that reads the team's webhooks itself: its
- * notifications, and its webhook deliveries (a CTE named `name`) with their jobs.
+ * publishEvent as parts of one statement (sendTogether) that reads the team's webhooks itself: the
+ * events' notifications (one insert) and their webhook deliveries (a CTE named `name`, in the
+ * events' order) with their jobs.
  */
 export function eventTogether(
   tx: Executor,
-  event: ProvisioEvent,
+  events: ProvisioEvent | readonly ProvisioEvent[],
   name?: string,
 ): { writes: SQLWrapper[]; named: Record<string, SQLWrapper>; calls: SQL[] } {
-  const told = notificationInsert(tx, event);
-  return { writes: told ? [told] : [], ...webhookDeliveriesTogether(delivered(event), name) };
+  const list: readonly ProvisioEvent[] = Array.isArray(events) ? events : [events as ProvisioEvent];
+  const told = notificationInsert(tx, list);
+  return { writes: told ? [told] : [], ...webhookDeliveriesTogether(list.map(delivered), name) };
 }
 
 /** What webhooks receive of an event: its id and time given or made now. */
@@ -63,37 +64,27 @@ const delivered = (event: ProvisioEvent) => ({
 });
 
 /**
- * publishEvent for events of one team as unsent writes (their notifications, webhook deliveries in
- * event order) and calls (the deliveries' jobs), for a transaction that read the team's webhooks
- * with its first query (webhookSubscribersJson) and sends its writes together (db/together.ts).
- */
-export function eventWrites(
-  tx: Executor,
-  events: readonly ProvisioEvent[],
-  subscribers: readonly WebhookSubscriber[],
-): { writes: SQLWrapper[]; calls: SQL[] } {
-  const deliveries = webhookDeliveryWrites(tx, events.map(delivered), subscribers);
-  const told = events.map((event) => notificationInsert(tx, event)).filter((w): w is NonNullable<typeof w> => !!w);
-  return { writes: [...told, ...(deliveries.insert ? [deliveries.insert] : [])], calls: deliveries.calls };
-}
-
-/**
  * publishEvent's in-app notifications as one insert, not yet sent (null when nobody is told): for
  * a caller that sends it with other writes in one statement, then publishes the event with
  * `notify: null` (the webhooks).
  */
-export function notificationInsert(tx: Executor, event: Pick<ProvisioEvent, "notify" | "teamId">) {
-  const notify = event.notify;
-  if (!notify || notify.userIds.length === 0) return null;
-  return tx.insert(notifications).values(
-    [...new Set(notify.userIds)].map((userId) => ({
-      userId,
-      kind: notify.kind,
-      title: notify.title,
-      body: notify.body ?? "",
-      link: notify.link ?? null,
-      teamId: event.teamId,
-      requestId: notify.requestId ?? null,
-    })),
-  );
+export function notificationInsert(
+  tx: Executor,
+  events: Pick<ProvisioEvent, "notify" | "teamId"> | readonly Pick<ProvisioEvent, "notify" | "teamId">[],
+) {
+  const rows = (Array.isArray(events) ? events : [events]).flatMap((event: Pick<ProvisioEvent, "notify" | "teamId">) => {
+    const notify = event.notify;
+    return notify
+      ? [...new Set(notify.userIds)].map((userId) => ({
+          userId,
+          kind: notify.kind,
+          title: notify.title,
+          body: notify.body ?? "",
+          link: notify.link ?? null,
+          teamId: event.teamId,
+          requestId: notify.requestId ?? null,
+        }))
+      : [];
+  });
+  return rows.length ? tx.insert(notifications).values(rows) : null;
 }

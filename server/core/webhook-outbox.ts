@@ -3,11 +3,11 @@
  * the team, and one queued delivery job each, in the transaction that made the change
  * (events.ts). Managing webhooks and sending deliveries are services (server/services/webhooks*).
  */
-import { randomUUID } from "node:crypto";
-import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Executor } from "~/db/client";
 import { webhookDeliveries, webhooks } from "~/db/schema";
-import { enqueue, enqueueCall, enqueueEachCall, jobs } from "~/server/jobs/registry";
+import { sendTogether } from "~/db/together";
+import { enqueue, enqueueEachCall, jobs } from "~/server/jobs/registry";
 import { cloudEventTypePrefix } from "./event-types";
 
 /** Attempts per delivery; graphile-worker waits exp(min(attempt, 10)) seconds between them. */
@@ -56,28 +56,15 @@ export function cloudEventBody(payload: CloudEvent): string {
   return JSON.stringify({ specversion, id, source, type, subject, time, datacontenttype, data });
 }
 
+type OutboxEvent = { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> };
+
 /**
- * Inside the caller's transaction: one delivery row per active webhook of the team subscribed to
- * this event, and one queued job per new row. An event id delivered before (a retried publish)
- * adds nothing: the unique (webhook, event) index makes this idempotent.
+ * Inside the caller's transaction, in one statement: one delivery row per active webhook of the
+ * team subscribed to this event, and one queued job per new row. An event id delivered before (a
+ * retried publish) adds nothing: the unique (webhook, event) index makes this idempotent.
  */
-export async function enqueueWebhookDeliveries(
-  tx: Executor,
-  event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> },
-): Promise<string[]> {
-  const payload = buildCloudEvent(event);
-  const subscribed = await tx
-    .select({ id: webhooks.id })
-    .from(webhooks)
-    .where(and(eq(webhooks.teamId, event.teamId), eq(webhooks.active, true), sql`${payload.type} = any(${webhooks.events})`));
-  if (subscribed.length === 0) return [];
-  const rows = await tx
-    .insert(webhookDeliveries)
-    .values(subscribed.map((w) => ({ webhookId: w.id, eventId: event.eventId, eventType: payload.type, payload })))
-    .onConflictDoNothing()
-    .returning({ id: webhookDeliveries.id });
-  for (const row of rows) await enqueueDeliveryJob(tx, row.id);
-  return rows.map((r) => r.id);
+export async function enqueueWebhookDeliveries(tx: Executor, event: OutboxEvent): Promise<void> {
+  await sendTogether(tx, { writes: [], ...webhookDeliveriesTogether([event]) });
 }
 
 /**
@@ -88,54 +75,21 @@ export async function enqueueDeliveryJob(tx: Executor, deliveryId: string): Prom
   await enqueue(tx, "deliverWebhook", { deliveryId });
 }
 
-/** A team's active webhook and the CloudEvent types it subscribes to. */
-export type WebhookSubscriber = { id: string; events: string[] };
-
-/**
- * The team's active webhooks as a json array of WebhookSubscriber: for a transaction that reads
- * them with its first query, then publishes with webhookDeliveryWrites (no round trip of their own).
- */
-export function webhookSubscribersJson(teamId: string | SQLWrapper): SQL {
-  return sql`(select coalesce(json_agg(json_build_object('id', w.id, 'events', w.events)), '[]'::json) from ${webhooks} w where w.team_id = ${teamId} and w.active)`;
-}
-
-/**
- * enqueueWebhookDeliveries as unsent writes, for subscribers read earlier in the same transaction:
- * the delivery rows of the events (in their order; ids made here) and their jobs' calls, for
- * sendTogether (db/together.ts). An event id delivered before adds no row; its job then finds no
- * delivery and is skipped.
- */
-export function webhookDeliveryWrites(
-  tx: Executor,
-  events: readonly { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> }[],
-  subscribers: readonly WebhookSubscriber[],
-): { insert: SQLWrapper | null; calls: SQL[] } {
-  const rows = events.flatMap((event) => {
-    const payload = buildCloudEvent(event);
-    return subscribers
-      .filter((w) => w.events.includes(payload.type))
-      .map((w) => ({ id: randomUUID(), webhookId: w.id, eventId: event.eventId, eventType: payload.type, payload }));
-  });
-  if (rows.length === 0) return { insert: null, calls: [] };
-  return {
-    insert: tx.insert(webhookDeliveries).values(rows).onConflictDoNothing(),
-    calls: rows.map((row) => enqueueCall("deliverWebhook", { deliveryId: row.id })),
-  };
-}
-
 /**
  * enqueueWebhookDeliveries as parts of one statement (sendTogether), reading the team's webhooks in
- * that statement: a CTE named `name` inserting a delivery row for each subscribed one, and the call
- * queuing a job for each row it made.
+ * that statement: a CTE named `name` inserting a delivery row for each subscribed webhook of each
+ * event (one insert, in the events' order), and the call queuing a job for each row it made.
  */
 export function webhookDeliveriesTogether(
-  event: { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> },
+  events: readonly OutboxEvent[],
   name = "webhook_deliveries_made",
 ): { named: Record<string, SQLWrapper>; calls: SQL[] } {
-  const payload = buildCloudEvent(event);
+  const payloads = events.map((event) => ({ teamId: event.teamId, eventId: event.eventId, payload: buildCloudEvent(event) }));
   const insert = sql`insert into ${webhookDeliveries} (webhook_id, event_id, event_type, payload)
-    select w.id, ${event.eventId}::uuid, ${payload.type}::text, ${JSON.stringify(payload)}::jsonb from ${webhooks} w
-    where w.team_id = ${event.teamId}::uuid and w.active and ${payload.type}::text = any(w.events)
+    select w.id, (e.v->>'eventId')::uuid, e.v->'payload'->>'type', e.v->'payload'
+    from jsonb_array_elements(${JSON.stringify(payloads)}::jsonb) with ordinality as e(v, n)
+    join ${webhooks} w on w.team_id = (e.v->>'teamId')::uuid and w.active and e.v->'payload'->>'type' = any(w.events)
+    order by e.n, w.created_at
     on conflict do nothing returning id`;
   return { named: { [name]: insert }, calls: [enqueueEachCall("deliverWebhook", name, { deliveryId: "id" })] };
 }

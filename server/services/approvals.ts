@@ -13,8 +13,7 @@ import type { RequestStatus } from "~/db/vocabulary";
 import { approvalState, canApprove, canReject, type ApproverRole, type PolicyDecision } from "~/server/policy";
 import { auditInsert, type AuditEntry } from "~/server/core/audit";
 import { ServiceError, notFound } from "~/server/core/errors";
-import { eventWrites } from "~/server/core/events";
-import { webhookSubscribersJson, type WebhookSubscriber } from "~/server/core/webhook-outbox";
+import { eventTogether } from "~/server/core/events";
 import { assertTransition } from "~/server/core/lifecycle";
 import { applyExtension } from "./extensions";
 import { reopenApplyWithNewPlan } from "./saved-plans";
@@ -52,8 +51,8 @@ export async function decideRequest(
     // (a read in the locking statement would see the approvals as they were before it waited).
     const [row] = await tx.select().from(requests).where(eq(requests.id, input.requestId)).for("update").limit(1);
     if (!row || !canReadRequest(viewer, row)) throw notFound("Request");
-    // Then one read: its template's name, live approvals, the team's webhooks, and whether a
-    // changed terraform plan waits for this approval.
+    // Then one read: its template's name, live approvals, and whether a changed terraform plan
+    // waits for this approval.
     const [loaded] = await tx
       .select({
         template: templates.name,
@@ -61,7 +60,6 @@ export async function decideRequest(
           LiveApproval[]
         >`(select coalesce(json_agg(json_build_object('approverId', a.approver_id, 'capacity', a.capacity, 'createdAt', a.created_at, 'decision', a.decision)), '[]'::json)
           from ${approvals} a where a.request_id = ${row.id} and a.superseded_at is null)`,
-        subscribers: sql<WebhookSubscriber[]>`${webhookSubscribersJson(row.teamId)}`,
         planWaiting: sql<boolean>`exists (select 1 from ${savedPlans} p where p.request_id = ${row.id} and p.status = 'needs_approval')`,
       })
       .from(templateVersions)
@@ -104,6 +102,7 @@ export async function decideRequest(
       },
     ];
     const calls: SQL[] = [];
+    let named: Record<string, SQLWrapper> = {};
     let status: RequestStatus = row.status;
     // Extensions and reconciles take effect at once (applied), not through provisioning.
     const extension = row.kind === "extend" || row.kind === "reconcile";
@@ -147,39 +146,36 @@ export async function decideRequest(
         tier: row.tier,
         template: loaded.template,
       };
-      const events = eventWrites(
-        tx,
-        [
-          {
-            type: state.rejected ? "request.rejected" : "request.approved",
-            teamId: row.teamId,
-            subject: `requests/${row.id}`,
-            data: { ...data, status, decidedBy: viewer.name, comment: input.comment || null },
-            notify: {
-              userIds: [row.requesterId],
-              kind: state.rejected ? "request_rejected" : "request_approved",
-              title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
-              body: state.rejected
-                ? `${viewer.name}: ${input.comment}`
-                : row.kind === "reconcile"
-                  ? "The reconcile run is queued."
-                  : extension
-                    ? `The extension by ${row.ttlHours} h is applied.`
-                    : update
-                      ? "The change is being applied."
-                      : "It is queued for provisioning.",
-              link: `/requests/${row.id}`,
-              requestId: row.id,
-            },
+      const events = eventTogether(tx, [
+        {
+          type: state.rejected ? "request.rejected" : "request.approved",
+          teamId: row.teamId,
+          subject: `requests/${row.id}`,
+          data: { ...data, status, decidedBy: viewer.name, comment: input.comment || null },
+          notify: {
+            userIds: [row.requesterId],
+            kind: state.rejected ? "request_rejected" : "request_approved",
+            title: state.rejected ? `${label} ${row.environmentName} was rejected` : `${label} ${row.environmentName} was approved`,
+            body: state.rejected
+              ? `${viewer.name}: ${input.comment}`
+              : row.kind === "reconcile"
+                ? "The reconcile run is queued."
+                : extension
+                  ? `The extension by ${row.ttlHours} h is applied.`
+                  : update
+                    ? "The change is being applied."
+                    : "It is queued for provisioning.",
+            link: `/requests/${row.id}`,
+            requestId: row.id,
           },
-          ...(status === "queued"
-            ? [{ type: "request.queued" as const, teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } }]
-            : []),
-        ],
-        loaded.subscribers,
-      );
+        },
+        ...(status === "queued"
+          ? [{ type: "request.queued" as const, teamId: row.teamId, subject: `requests/${row.id}`, data: { ...data, status } }]
+          : []),
+      ]);
       writes.push(...events.writes);
       calls.push(...events.calls);
+      named = events.named;
     }
     const recorded = await sendTogether(tx, {
       counted: tx
@@ -188,6 +184,7 @@ export async function decideRequest(
         .onConflictDoNothing()
         .returning({ id: approvals.id }),
       writes: [auditInsert(tx, actor, audited), ...writes],
+      named,
       calls,
     });
     // Rolls back everything written with it.
