@@ -89,13 +89,18 @@ test("a developer searches, filters and sorts the catalog, and the URL keeps the
   // Sort by cost, both ways.
   await c.sort.selectOption({ label: "Cost: low to high" });
   await expect(page).toHaveURL(/[?&]sort=cost-asc/);
-  const ascending = (await costRanges(c.cards)).map(([min]) => min);
-  expect(ascending).toHaveLength(total);
-  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  // The URL changes before the cards are re-ordered: wait until they are (a state, not a duration).
+  await expect(async () => {
+    const ascending = (await costRanges(c.cards)).map(([min]) => min);
+    expect(ascending).toHaveLength(total);
+    expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  }).toPass();
   await c.sort.selectOption({ label: "Cost: high to low" });
   await expect(page).toHaveURL(/[?&]sort=cost-desc/);
-  const descending = (await costRanges(c.cards)).map(([, max]) => max);
-  expect(descending).toEqual([...descending].sort((a, b) => b - a));
+  await expect(async () => {
+    const descending = (await costRanges(c.cards)).map(([, max]) => max);
+    expect(descending).toEqual([...descending].sort((a, b) => b - a));
+  }).toPass();
   await page.reload();
   await expect(c.sort).toHaveValue("cost-desc");
 });
