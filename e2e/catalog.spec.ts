@@ -94,13 +94,13 @@ test("a developer searches, filters and sorts the catalog, and the URL keeps the
     const ascending = (await costRanges(c.cards)).map(([min]) => min);
     expect(ascending).toHaveLength(total);
     expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
-  }).toPass();
+  }).toPass({ timeout: 20_000 });
   await c.sort.selectOption({ label: "Cost: high to low" });
   await expect(page).toHaveURL(/[?&]sort=cost-desc/);
   await expect(async () => {
     const descending = (await costRanges(c.cards)).map(([, max]) => max);
     expect(descending).toEqual([...descending].sort((a, b) => b - a));
-  }).toPass();
+  }).toPass({ timeout: 20_000 });
   await page.reload();
   await expect(c.sort).toHaveValue("cost-desc");
 });
