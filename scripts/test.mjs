@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ensureChromium } from "./lib/chromium.mjs";
+import { failedTests } from "./lib/failed-tests.mjs";
 import { ensureBuild, ensureDependencies, root } from "./lib/prepare.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -75,6 +76,8 @@ if (unitPassed === 0) problems.push("vitest ran no test");
 if (e2ePassed === 0) problems.push("playwright ran no test");
 for (const r of results) if (!r.ok && !problems.some((p) => p.startsWith(r.label))) problems.push(`${r.label} failed`);
 for (const p of problems) console.log(`  problem: ${p}`);
+// CI shows only the tail of this output: name each failure here, where it is read.
+for (const name of failedTests(unit, e2e, root).slice(0, 20)) console.log(`  failed: ${name}`);
 console.log(`vitest: ${unitPassed} passed, ${unitFailed} failed`);
 console.log(`playwright: ${e2ePassed} passed, ${e2eFailed} failed`);
 const failed = unitFailed + e2eFailed + (typecheckOk ? 0 : 1) + (lintOk ? 0 : 1) + (formatOk ? 0 : 1) + (templatesOk ? 0 : 1) + (loadOk ? 0 : 1);

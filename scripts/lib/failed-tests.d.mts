@@ -1,0 +1,1 @@
+export function failedTests(unitReport: unknown, e2eReport: unknown, root: string): string[];
