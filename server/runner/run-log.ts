@@ -54,7 +54,8 @@ export class RunLog {
     this.timer = null;
     const lines = this.pending;
     this.pending = [];
-    const running = statement(lines);
+    // Adopted once: a drizzle query is a thenable that runs again on each `then` (the handler below and the await).
+    const running = Promise.resolve(statement(lines));
     // Lines written meanwhile wait for this statement: they must come after its lines.
     this.inFlight = running.then(
       () => undefined,
