@@ -11,7 +11,10 @@ import { eventsAfter, runStatus, subscribe } from "./run-stream";
 
 const terminal = new Set(["succeeded", "failed", "cancelled"]);
 
-export function runLogStream(request: Request, database: Database, runId: string): Response {
+/** The stream's two reads; a test may wrap them to commit a run's outcome between them. */
+export type RunLogReads = { eventsAfter: typeof eventsAfter; runStatus: typeof runStatus };
+
+export function runLogStream(request: Request, database: Database, runId: string, reads: RunLogReads = { eventsAfter, runStatus }): Response {
   let lastId = Number(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? 0) || 0;
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -32,8 +35,12 @@ export function runLogStream(request: Request, database: Database, runId: string
         pumping = pumping
           .then(async () => {
             if (closed) return;
+            // The status first, then the lines: a run's last lines commit with (or before) its final
+            // status, so lines read after a final status include them all. Read the other way round,
+            // an outcome committed between the reads ended the stream without its last lines.
+            const status = await reads.runStatus(database, runId);
             for (;;) {
-              const rows = await eventsAfter(database, runId, lastId);
+              const rows = await reads.eventsAfter(database, runId, lastId);
               for (const row of rows) {
                 lastId = row.id;
                 send(
@@ -42,7 +49,6 @@ export function runLogStream(request: Request, database: Database, runId: string
               }
               if (rows.length < 500) break;
             }
-            const status = await runStatus(database, runId);
             send(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
             if (status && terminal.has(status.status)) {
               send(`event: end\ndata: ${JSON.stringify(status)}\n\n`);
