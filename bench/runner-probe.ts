@@ -1,8 +1,8 @@
 /**
  * Where the fleet's time goes, measured from inside PostgreSQL while it runs (a diagnostic, not a
- * target): `npx tsx bench/runner-probe.ts [environments] [--sync-off] [--settings name=value,...]`.
+ * target): `npx tsx bench/runner-probe.ts [environments] [--sync-off] [--latency-ms N] [--settings name=value,...]`.
  * One worker (concurrency 20) of this checkout, the fleet of runner.bench.ts (× 5 resources,
- * 50 ms per cloud call), and meanwhile: pg_stat_activity sampled every few ms (what the worker's
+ * 50 ms per cloud call, or --latency-ms), and meanwhile: pg_stat_activity sampled every few ms (what the worker's
  * connections wait on), pg_stat_statements (what the statements cost), the worker's CPU time and
  * per-resource bookkeeping latency from the runs' own log stamps.
  */
@@ -31,8 +31,13 @@ import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-suppo
 import { fleetSlots } from "./lib/fleet-slots";
 
 const args = process.argv.slice(2);
-const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
+// The first number that is not a flag's value.
+const valued = new Set(["--latency-ms", "--profile", "--settings"]);
+const N = Number(args.find((a, i) => /^\d+$/.test(a) && !valued.has(args[i - 1] ?? "")) ?? 200);
 const syncOff = args.includes("--sync-off");
+// The simulated cloud's latency per call: how the fleet's ratio depends on how much of a run is waiting rather than CPU.
+const latencyMs = args.includes("--latency-ms") ? Number(args[args.indexOf("--latency-ms") + 1]) : 50;
+if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error("--latency-ms: a whole number of milliseconds, 0 or more");
 // `--profile DIR`: the worker's CPU profile of the fleet alone, DIR/<pid>.cpuprofile (summary: bench/lib/profile-summary.ts).
 const profileDir = args.includes("--profile") ? path.resolve(args[args.indexOf("--profile") + 1] ?? ".") : null;
 const extra = Object.fromEntries(
@@ -119,7 +124,7 @@ try {
   const approver = (await loadViewer(db, (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0]!.id))!;
   await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team!.id));
   await sim.cloud.configure({
-    latency: { baseMs: 50, jitterMs: 0 },
+    latency: { baseMs: latencyMs, jitterMs: 0 },
     bootDelayMs: { instance: 0 },
     rateLimit: null,
     quotas: { "*": { vcpus: 1_000_000, instances: 1_000_000, gpus: 1_000 } },
