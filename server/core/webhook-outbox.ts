@@ -59,12 +59,12 @@ export function cloudEventBody(payload: CloudEvent): string {
 type OutboxEvent = { eventId: string; type: string; teamId: string; subject: string; time: Date; data: Record<string, unknown> };
 
 /**
- * Inside the caller's transaction, in one statement: one delivery row per active webhook of the
- * team subscribed to this event, and one queued job per new row. An event id delivered before (a
+ * Inside the caller's transaction, in one statement: one delivery row per active webhook of each
+ * event's team subscribed to it, and one queued job per new row. An event id delivered before (a
  * retried publish) adds nothing: the unique (webhook, event) index makes this idempotent.
  */
-export async function enqueueWebhookDeliveries(tx: Executor, event: OutboxEvent): Promise<void> {
-  await sendTogether(tx, { writes: [], ...webhookDeliveriesTogether([event]) });
+export async function enqueueWebhookDeliveries(tx: Executor, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length) await sendTogether(tx, { writes: [], ...webhookDeliveriesTogether(events) });
 }
 
 /**

@@ -62,8 +62,10 @@ export async function evaluateBurnAlerts(db: Database, now: Date = new Date()): 
         .from(webhooks)
         .where(and(eq(webhooks.active, true), sql`${`${cloudEventTypePrefix}slo.burn_rate_high`} = any(${webhooks.events})`));
       const eventId = randomUUID();
-      for (const { teamId } of subscribed)
-        await enqueueWebhookDeliveries(tx, { eventId, type: "slo.burn_rate_high", teamId, subject: `slo/${slo.key}`, time: now, data });
+      await enqueueWebhookDeliveries(
+        tx,
+        subscribed.map(({ teamId }) => ({ eventId, type: "slo.burn_rate_high", teamId, subject: `slo/${slo.key}`, time: now, data })),
+      );
     });
   }
   return report;
