@@ -32,7 +32,7 @@ import { fleetSlots } from "./lib/fleet-slots";
 
 const args = process.argv.slice(2);
 // The first number that is not a flag's value.
-const valued = new Set(["--latency-ms", "--profile", "--settings"]);
+const valued = new Set(["--latency-ms", "--profile", "--settings", "--warm-up"]);
 const N = Number(args.find((a, i) => /^\d+$/.test(a) && !valued.has(args[i - 1] ?? "")) ?? 200);
 const syncOff = args.includes("--sync-off");
 // The simulated cloud's latency per call: how the fleet's ratio depends on how much of a run is waiting rather than CPU.
@@ -142,22 +142,39 @@ try {
   });
   try {
     await waitUntilStarted(db, worker);
-    const pending: string[] = [];
-    for (let i = 0; i < N; i++)
-      pending.push(
-        (
-          await submitRequest(db, developer, {
-            teamId: team!.id,
-            templateName: "bastion-host",
-            tier: "staging",
-            environmentName: `probe-${i}`,
-            ttlHours: 24,
-            parameters: {},
-            justification: "Runner probe environment",
-            clientRequestId: randomUUID(),
-          })
-        ).id,
-      );
+    const submitMany = async (count: number, prefix: string) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++)
+        ids.push(
+          (
+            await submitRequest(db, developer, {
+              teamId: team!.id,
+              templateName: "bastion-host",
+              tier: "staging",
+              environmentName: `${prefix}-${i}`,
+              ttlHours: 24,
+              parameters: {},
+              justification: "Runner probe environment",
+              clientRequestId: randomUUID(),
+            })
+          ).id,
+        );
+      return ids;
+    };
+    const approveAll = (ids: string[]) =>
+      Promise.all(ids.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
+    const settled = async (ids: string[]) => {
+      while ((await db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) < ids.length) await sleep(20);
+    };
+    // `--warm-up K`: K environments approved at once and provisioned before the measured fleet, so every
+    // connection of both pools has served the statements once (a long-running portal's, not a fresh one's).
+    const warmUp = args.includes("--warm-up") ? Number(args[args.indexOf("--warm-up") + 1]) : 0;
+    if (warmUp > 0) {
+      const ids = await submitMany(warmUp, "warm-up");
+      await approveAll(ids);
+      await settled(ids);
+    }
+    const pending = await submitMany(N, "probe");
     await db.execute(sql`select pg_stat_statements_reset()`);
     await db.execute(sql`select pg_stat_reset_shared('wal')`);
     const sampler = new pg.Client({ connectionString: `${pgServer.url}?application_name=probe-sampler` });
@@ -166,21 +183,23 @@ try {
     let samples = 0;
     const blockers = new Map<string, number>();
     let sampling = true;
+    // Which phase a sample was taken in: while the approvals are being recorded, or after.
+    let phase = "approving";
     const sampling$ = (async () => {
       while (sampling) {
         const { rows } = await sampler.query<{ k: string; n: string }>(
-          `select coalesce(state, '?') || ' ' || coalesce(wait_event_type || ':' || wait_event, 'cpu/net') as k, count(*) as n
-           from pg_stat_activity where application_name = 'probe-worker' group by 1`,
+          `select replace(application_name, 'probe-', '') || ' ' || coalesce(state, '?') || ' ' || coalesce(wait_event_type || ':' || wait_event, 'cpu/net') as k, count(*) as n
+           from pg_stat_activity where application_name in ('probe-worker', 'probe-approvals') group by 1`,
         );
         samples++;
         // Who waits on a lock, and on whom: the waiting statement and the blocker's last statement.
         const blocked = await sampler.query<{ k: string; n: string }>(
-          `select left(regexp_replace(w.query, '\\s+', ' ', 'g'), 70) || '  <=  ' || left(regexp_replace(b.query, '\\s+', ' ', 'g'), 70) || ' [' || b.state || ']' as k, count(*) as n
+          `select replace(w.application_name, 'probe-', '') || ' ' || left(regexp_replace(w.query, '\\s+', ' ', 'g'), 70) || '  <=  ' || left(regexp_replace(b.query, '\\s+', ' ', 'g'), 70) || ' [' || b.state || ']' as k, count(*) as n
            from pg_stat_activity w cross join lateral unnest(pg_blocking_pids(w.pid)) as bp(pid) join pg_stat_activity b on b.pid = bp.pid
-           where w.application_name = 'probe-worker' and w.wait_event_type = 'Lock' group by 1`,
+           where w.application_name in ('probe-worker', 'probe-approvals') and w.wait_event_type in ('Lock', 'LWLock') group by 1`,
         );
-        for (const r of blocked.rows) blockers.set(r.k, (blockers.get(r.k) ?? 0) + Number(r.n));
-        for (const r of rows) waits.set(r.k, (waits.get(r.k) ?? 0) + Number(r.n));
+        for (const r of blocked.rows) blockers.set(`${phase} ${r.k}`, (blockers.get(`${phase} ${r.k}`) ?? 0) + Number(r.n));
+        for (const r of rows) waits.set(`${phase} ${r.k}`, (waits.get(`${phase} ${r.k}`) ?? 0) + Number(r.n));
         await sleep(3);
       }
     })();
@@ -189,10 +208,10 @@ try {
     if (profileDir) process.kill(worker.pid, "SIGUSR2");
     const started = performance.now();
     const startedWall = Date.now();
-    await Promise.all(pending.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
+    await approveAll(pending);
     const approvedMs = performance.now() - started;
-    while ((await db.$count(requests, and(inArray(requests.id, pending), inArray(requests.status, ["ready", "failed"])))) < pending.length)
-      await sleep(20);
+    phase = "after";
+    await settled(pending);
     const totalMs = performance.now() - started;
     if (profileDir) process.kill(worker.pid, "SIGUSR2");
     sampling = false;
@@ -279,7 +298,7 @@ try {
     const top = await db.execute(sql`
       select calls, round(total_exec_time::numeric, 0) as total_ms, round(mean_exec_time::numeric, 2) as mean_ms, round(max_exec_time::numeric, 1) as max_ms, rows,
         round(shared_blk_read_time::numeric + shared_blk_write_time::numeric, 0) as io_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
-      from pg_stat_statements where userid = (select usesysid from pg_user where usename = current_user) order by total_exec_time desc limit 25`);
+      from pg_stat_statements where userid = (select usesysid from pg_user where usename = current_user) order by ${sql.raw(process.env.PROBE_ORDER ?? "total_exec_time")} desc limit ${sql.raw(process.env.PROBE_TOP ?? "25")}`);
     console.log(`\npg_stat_statements, by total time:`);
     for (const r of top.rows as Record<string, string>[])
       console.log(
