@@ -47,19 +47,30 @@ export function simPlan(desired: readonly DesiredResource[], existing: readonly 
 
 const states = ["pending", "running", "available", "degraded", "deleted", "reclaimed"] as const;
 
+/** The shape of a sane answer for a resource type (built once per type: zod compiles a schema on its first parse). */
+const answerShapes = new Map<string, z.ZodType>();
+function answerShape(type: string): z.ZodType {
+  let shape = answerShapes.get(type);
+  if (!shape) {
+    const kind = kinds[type];
+    shape = z.object({
+      id: z.string().regex(new RegExp(`^${kind?.prefix ?? "[a-z]+"}-[0-9a-f]{17}$`), `is not an id of a ${type}`),
+      type: z.literal(type, { error: `is not ${type}` }),
+      properties: z.record(z.string(), z.unknown(), { error: "is missing" }),
+      attributes: z.record(z.string(), z.unknown(), { error: "is missing" }),
+      tags: z.record(z.string(), z.string(), { error: "is not a map of strings" }),
+      state: z.enum(states, { error: "is not a state the cloud has" }),
+      idempotencyKey: z.string().nullable(),
+    });
+    // Known types only: an unknown one (a garbled answer) is checked once and not kept.
+    if (kind) answerShapes.set(type, shape);
+  }
+  return shape;
+}
+
 /** What a sane answer from the cloud looks like; anything else is a permanent error. */
 function checkAnswer(resource: SimResource, expected: { type: string; idempotencyKey?: string; id?: string }, address: string): SimResource {
-  const kind = kinds[expected.type];
-  const shape = z.object({
-    id: z.string().regex(new RegExp(`^${kind?.prefix ?? "[a-z]+"}-[0-9a-f]{17}$`), `is not an id of a ${expected.type}`),
-    type: z.literal(expected.type, { error: `is not ${expected.type}` }),
-    properties: z.record(z.string(), z.unknown(), { error: "is missing" }),
-    attributes: z.record(z.string(), z.unknown(), { error: "is missing" }),
-    tags: z.record(z.string(), z.string(), { error: "is not a map of strings" }),
-    state: z.enum(states, { error: "is not a state the cloud has" }),
-    idempotencyKey: z.string().nullable(),
-  });
-  const result = shape.safeParse(resource);
+  const result = answerShape(expected.type).safeParse(resource);
   const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")} ${i.message}`);
   if (result.success) {
     if (expected.id && resource.id !== expected.id) problems.push(`id ${resource.id} is not the ${expected.id} asked for`);
