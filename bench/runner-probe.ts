@@ -32,7 +32,7 @@ import { fleetSlots } from "./lib/fleet-slots";
 
 const args = process.argv.slice(2);
 // The first number that is not a flag's value.
-const valued = new Set(["--latency-ms", "--profile", "--settings", "--warm-up"]);
+const valued = new Set(["--latency-ms", "--profile", "--settings", "--warm-up", "--approval-pool"]);
 const N = Number(args.find((a, i) => /^\d+$/.test(a) && !valued.has(args[i - 1] ?? "")) ?? 200);
 const syncOff = args.includes("--sync-off");
 // The simulated cloud's latency per call: how the fleet's ratio depends on how much of a run is waiting rather than CPU.
@@ -100,7 +100,9 @@ const pgServer = await startEmbeddedPostgres({
 try {
   await migrateDatabase(pgServer.url);
   await runMigrations({ connectionString: pgServer.url });
-  const { db } = connect(`${pgServer.url}?application_name=probe-approvals`, 30);
+  // `--approval-pool N`: the connections the approvals (and this probe's reads) share; 30 by default, the web server's pool is 10.
+  const approvalPool = args.includes("--approval-pool") ? Number(args[args.indexOf("--approval-pool") + 1]) : 30;
+  const { db } = connect(`${pgServer.url}?application_name=probe-approvals`, approvalPool);
   await db.execute(sql`create extension if not exists pg_stat_statements`);
   // Experiment: the run log's per-line NOTIFY off (live log streams then miss lines).
   if (args.includes("--no-log-notify")) await db.execute(sql`alter table run_events disable trigger run_events_notify`);
