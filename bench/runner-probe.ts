@@ -297,6 +297,19 @@ try {
     for (const [k, n] of [...blockers].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${(n / samples).toFixed(2).padStart(6)}  ${k}`);
     const wal = await db.execute(sql`select * from pg_stat_wal`);
     console.log(`\npg_stat_wal: ${JSON.stringify(wal.rows[0])}`);
+    // Who sends the statements (top level, every client but this probe's sampler): the simulated cloud
+    // (its tables and locks), graphile-worker's queue, or the portal itself (approvals and runs).
+    const bySender = await db.execute(sql`
+      select case when query ~* '(sim_|pg_advisory)' then 'simulated cloud' when query ~* 'graphile_worker' then 'queue'
+        when query ~* 'pg_stat|pg_locks|pg_blocking' then null when query ~* '^(begin|commit|rollback)' then 'begin/commit' else 'portal' end as sender,
+        sum(calls)::bigint as calls, round(sum(total_exec_time)::numeric, 0) as ms
+      from pg_stat_statements where toplevel group by 1 having sum(calls) > 0 order by 2 desc`);
+    console.log(
+      `\nstatements by sender (top level): ${(bySender.rows as { sender: string | null; calls: string; ms: string }[])
+        .filter((r) => r.sender)
+        .map((r) => `${r.sender} ${r.calls} (${r.ms} ms)`)
+        .join(", ")}`,
+    );
     const top = await db.execute(sql`
       select calls, round(total_exec_time::numeric, 0) as total_ms, round(mean_exec_time::numeric, 2) as mean_ms, round(max_exec_time::numeric, 1) as max_ms, rows,
         round(shared_blk_read_time::numeric + shared_blk_write_time::numeric, 0) as io_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
