@@ -58,6 +58,8 @@ test("a developer searches, filters and sorts the catalog, and the URL keeps the
   await expect(page).toHaveURL(/\/catalog$/);
   await c.category.selectOption({ label: "Database" });
   await expect(page).toHaveURL(/[?&]category=database/);
+  // The URL changes before the cards are filtered: count them once the list says it is filtered.
+  await expect(c.count).toHaveText(new RegExp(`^Showing \\d+ of ${total} templates$`));
   const databases = await c.cards.count();
   expect(databases).toBeGreaterThan(0);
   expect(databases).toBeLessThan(total);
