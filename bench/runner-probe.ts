@@ -210,6 +210,7 @@ try {
     if (profileDir) process.kill(worker.pid, "SIGUSR2");
     const started = performance.now();
     const startedWall = Date.now();
+    console.log(`approving the fleet (${N})…`);
     await approveAll(pending);
     const approvedMs = performance.now() - started;
     phase = "after";

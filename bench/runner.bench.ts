@@ -79,6 +79,9 @@ async function fleet(bench: Bench, name: string, latencyMs: number) {
   // How busy the machine was meanwhile (every process: PostgreSQL, worker, web, these approvals and the
   // simulated cloud, which shares them): near 100 %, the runs wait for a core, not for the runner.
   print(`${name}_machine_cpu_busy_percent`, (100 * used.busy) / used.total, "%");
+  // The CPU time the machine spent meanwhile, spread evenly over its cores, against the ideal: no
+  // schedule of the same work finishes sooner, so above 1.00 the machine, not the runner, sets the pace.
+  print(`${name}_cpu_floor_vs_ideal`, ((used.busy / used.total) * totalMs) / ideal, "x");
   // How the total splits: recording 200 approvals (each its own transaction) vs. the worker's applies.
   const span = await db.execute(
     sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${list})`,
