@@ -62,10 +62,11 @@ export type ResourceWrite =
   /** Deleted by an update or rollback run: the address is freed too, so the plan may use it again. */
   | { op: "retire"; id: string; address: string };
 
-const held = sql`(select ok from held)`;
+/** The guard of writeResources' statements: its `held` CTE (the claim, checked once). */
+const heldCte = sql`(select ok from held)`;
 const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
 
-function statementFor(write: ResourceWrite): SQL {
+function statementFor(write: ResourceWrite, held: SQL = heldCte): SQL {
   const t = environmentResources;
   switch (write.op) {
     case "track":
@@ -105,6 +106,15 @@ function statementFor(write: ResourceWrite): SQL {
 }
 
 /**
+ * `writes` as parts of a statement, or statements of a transaction, that write nothing unless the
+ * run is still this worker's (the run's outcome: db/together.ts refuses the whole statement, the
+ * transaction rolls back), so they carry no guard of their own.
+ */
+export function resourceWritesTogether(writes: readonly ResourceWrite[]): SQL[] {
+  return writes.map((write) => statementFor(write, sql`true`));
+}
+
+/**
  * Writes the log lines queued so far and `writes`, in one statement. Returns the ids of the
  * tracked rows (for `track` writes, in their order; trackedId: the first) and whether each is
  * new (false: an earlier attempt's row, taken over); throws ClaimLostError, after writing only the log, when the
@@ -128,7 +138,7 @@ export async function writeResources(
           )}]::${sql.raw(type)}[]`
         : sql`array[]::${sql.raw(type)}[]`;
     const result = await scope.db.execute(
-      sql`with ${sql.join(ctes, sql`, `)} select ${held} as held, ${column("id", "uuid")} as tracked_ids, ${column("fresh", "boolean")} as fresh`,
+      sql`with ${sql.join(ctes, sql`, `)} select ${heldCte} as held, ${column("id", "uuid")} as tracked_ids, ${column("fresh", "boolean")} as fresh`,
     );
     return result.rows[0] as { held: boolean; tracked_ids: (string | null)[]; fresh: (boolean | null)[] };
   });

@@ -116,7 +116,10 @@ async function record(scope: RunScope, outcome: Outcome<unknown>, kind: { handle
     if (!(error instanceof IllegalTransitionError)) throw error;
     const message = `the outcome (${outcome.status}) could not be recorded: ${error.message}`;
     scope.log({ level: "error", message: `Run stopped: ${message}` });
-    await scope.lines.transaction((tx) => failRun(tx, scope.claim, message));
+    await scope.lines.transaction(async (tx) => {
+      await kind?.handler.keepWhenRefused?.(tx, scope, outcome);
+      await failRun(tx, scope.claim, message);
+    });
     throw new RunNotRecordedError(message);
   }
 }

@@ -145,7 +145,7 @@ describe("an apply's records alongside its engine calls", () => {
     expect(ordered[4]).toBe("bastion");
   });
 
-  it("does not finish the run before the last resource is recorded ready", async () => {
+  it("finishes the run only with the last resource recorded ready, in the outcome's own statement", async () => {
     const { runId, environmentId } = await queuedApply();
     let lock: Awaited<ReturnType<typeof lockRow>> | null = null;
     const engine = hooked({
@@ -155,15 +155,16 @@ describe("an apply's records alongside its engine calls", () => {
     });
     const running = executeRun(db, runId, { workerId: "pipeline-test", engines: () => engine, heartbeatMs: 60_000 });
     try {
-      // The bastion's ready is waiting for the lock.
+      // The bastion's ready waits for the lock in the statement that records the outcome (db/together.ts:
+      // its writes first, the run's status after them), not in a resource statement of its own.
       await waitFor(
         async () =>
           (
             await db.execute(
-              sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%environment_resources%' and query like '%held as%'`,
+              sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'with w0 as (update "environment_resources" set provider_id%'`,
             )
           ).rows.length > 0,
-        "the last ready to wait on the row lock",
+        "the outcome with the last ready to wait on the row lock",
       );
       const [run] = await db.select().from(runs).where(eq(runs.id, runId));
       expect(run?.status).toBe("running");
@@ -173,6 +174,30 @@ describe("an apply's records alongside its engine calls", () => {
     }
     expect(await running).toBe("succeeded");
     expect((await statusOf(environmentId, "bastion"))?.status).toBe("ready");
+  });
+
+  it("records the last resource ready even when the environment refuses the outcome", async () => {
+    const { runId, environmentId } = await queuedApply();
+    // Marked failed by hand while the last resource is made: failed → ready is refused, the run fails instead.
+    const engine = hooked({
+      after: async (address) => {
+        if (address === "bastion")
+          await db.update(environments).set({ status: "failed", failureSummary: "marked failed by hand" }).where(eq(environments.id, environmentId));
+      },
+    });
+    expect(await executeRun(db, runId, { workerId: "pipeline-test", engines: () => engine, heartbeatMs: 60_000 })).toBe("failed");
+    const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+    expect(run?.error).toBe("the outcome (succeeded) could not be recorded: A environment cannot go from failed to ready.");
+    // The bastion exists in the cloud: its record says so, with the rest.
+    const rows = await db.select().from(environmentResources).where(eq(environmentResources.environmentId, environmentId));
+    expect(rows.map((r) => [r.address, r.status]).sort()).toEqual([
+      ["bastion", "ready"],
+      ["bastion_sg", "ready"],
+      ["network", "ready"],
+      ["private_subnet", "ready"],
+      ["public_subnet", "ready"],
+    ]);
+    expect(rows.find((r) => r.address === "bastion")?.providerId).toMatch(/^i-/);
   });
 
   it("after a failure removes the rows it tracked ahead and never asked for, but keeps an earlier attempt's", async () => {

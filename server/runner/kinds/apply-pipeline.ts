@@ -5,10 +5,11 @@
  * When a planned resource's turn comes, its `creating` write (properties resolved) goes out with
  * the next statement and the engine is asked at once: its row, with the key that finds what it
  * makes, is committed already. Each resource's `ready` goes out while the engine makes the next,
- * together with whatever else is waiting, by ONE statement; the run waits for a statement only
- * before its first engine call. The guarantees of one-at-a-time bookkeeping hold: a row exists before its engine call,
- * statements commit in order, and `flush` (before the outcome) waits until every made resource
- * is recorded ready. After a failure, rows tracked ahead by this attempt whose engine call never
+ * together with whatever else is waiting, by ONE statement; the last one's goes with the run's
+ * outcome (`finish`), so the run waits for a statement only before its first engine call and for
+ * its outcome. The guarantees of one-at-a-time bookkeeping hold: a row exists before its engine
+ * call, statements commit in order, and the outcome is recorded only with every made resource
+ * recorded ready. After a failure, rows tracked ahead by this attempt whose engine call never
  * started are removed (nothing was made for them; the next attempt plans them again), so a kept
  * environment lists only what may exist; a row an earlier attempt tracked is never dropped (that
  * attempt may have made it).
@@ -37,6 +38,8 @@ type Tracked = {
 export class ApplyBookkeeping {
   private readonly tracked = new Map<string, Tracked>();
   private pending: ResourceWrite[] = [];
+  /** The last resource's `ready`, kept for the run's outcome statement (finish). */
+  private final: ResourceWrite[] = [];
   private draining: Promise<void> | null = null;
   private failure: unknown = null;
 
@@ -77,6 +80,11 @@ export class ApplyBookkeeping {
       const [waiting] = this.pending.splice(creating, 1);
       if (waiting?.op === "creating") write = { ...write, properties: waiting.properties };
     }
+    // The last one: its record goes with the run's outcome, in one statement (finish), not alone before it.
+    if (this.todo.every((p) => this.actual.has(p.address))) {
+      this.final.push(write);
+      return;
+    }
     this.pending.push(write);
     this.announceNext();
     void this.drain();
@@ -104,10 +112,17 @@ export class ApplyBookkeeping {
     this.pending.push({ op: "creating", id, properties });
   }
 
-  /** Waits until every statement has committed and every made resource is recorded ready. */
-  async flush(): Promise<void> {
+  /**
+   * Waits until every statement has committed; returns the writes that go with the run's outcome
+   * (the last resource's ready): the outcome is recorded only with them, so every made resource is
+   * recorded ready when the run finishes, and the apply's end waits for one statement, not two.
+   */
+  async finish(): Promise<ResourceWrite[]> {
     await this.drain();
     if (this.failure) throw this.failure;
+    const writes = this.final;
+    this.final = [];
+    return writes;
   }
 
   /**
@@ -124,10 +139,12 @@ export class ApplyBookkeeping {
     }
     // A forgotten row's own waiting write (its announced creating) goes with it: one write per row and statement.
     const writes: ResourceWrite[] = [
+      ...this.final,
       ...this.pending.filter((w) => !(w.op === "creating" && unused.has(w.id))),
       ...[...unused].map((id) => ({ op: "forget" as const, id })),
     ];
     this.pending = [];
+    this.final = [];
     if (writes.length) await writeResources(this.scope, writes);
   }
 

@@ -9,22 +9,26 @@ import type { Environment, EnvironmentResource } from "~/db/schema";
 import type { ActualResource, Engine, EngineContext } from "~/server/engines/engine";
 import type { Plan, PlannedResource } from "~/server/templates/plan";
 import { sealSensitive, toActual } from "../actual";
-import { writeResources } from "../bookkeeping";
+import { writeResources, type ResourceWrite } from "../bookkeeping";
 import { applyOrder } from "../references";
 import { withRetry } from "../retry";
 import type { RunScope } from "../scope";
 import { ApplyBookkeeping } from "./apply-pipeline";
 
-/** Creates every planned resource not made yet; returns them all as the engine reports them. */
+/**
+ * Creates every planned resource not made yet; returns them all as the engine reports them, and the
+ * record writes that go with the run's outcome statement (the last resource's ready: ApplyBookkeeping.finish).
+ */
 export async function applyResources(
   scope: RunScope,
   input: { environment: Environment; plan: Plan; engine: Engine; ready: EnvironmentResource[] },
-): Promise<Map<string, ActualResource>> {
+): Promise<{ actual: Map<string, ActualResource>; withOutcome: ResourceWrite[] }> {
   const { environment, engine } = input;
   const ctx = scope.engineContext(environment.id);
   const ordered: PlannedResource[] = applyOrder(input.plan.resources);
   const actual = new Map<string, ActualResource>(input.ready.map((r) => [r.address, toActual(r)]));
   scope.log({ level: "info", message: `Plan: ${ordered.length} resources, ${actual.size} already created` });
+  let withOutcome: ResourceWrite[] = [];
   const book = new ApplyBookkeeping(
     scope,
     environment,
@@ -64,15 +68,15 @@ export async function applyResources(
         readyAt: new Date(),
       });
     }
-    // Every made resource recorded ready before the run may finish.
-    await book.flush();
+    // Every statement committed; the last ready goes with the outcome.
+    withOutcome = await book.finish();
   } catch (error) {
     // Stopped or failed: what was made recorded ready, rows tracked ahead and never used dropped
     // (best effort; a resumed run would adopt what exists by its key anyway).
     await book.abandon().catch(() => undefined);
     throw error;
   }
-  return actual;
+  return { actual, withOutcome };
 }
 
 /** Cleanup after a failed apply (template policy `cleanup`): destroys what it touched, newest first; returns how many are gone. */

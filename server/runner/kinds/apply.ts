@@ -5,7 +5,7 @@
  * created (cleanup) or keep it for debugging, and the environment says which.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database, Executor } from "~/db/client";
+import type { Database, Executor, Transaction } from "~/db/client";
 import {
   environmentResources,
   environments,
@@ -16,6 +16,7 @@ import {
   type EnvironmentResource,
   type Request,
 } from "~/db/schema";
+import { sendTogether } from "~/db/together";
 import { auditInsert, systemActor } from "~/server/core/audit";
 import { eventTogether, notificationInsert, publishEvent, type ProvisioEvent } from "~/server/core/events";
 import { sealSecret } from "~/server/core/secret-box";
@@ -23,6 +24,7 @@ import { evaluate, type EvaluationContext } from "~/server/templates/expressions
 import type { TemplateDocument } from "~/server/templates/format";
 import type { Plan } from "~/server/templates/plan";
 import { EngineError, type ActualResource } from "~/server/engines/engine";
+import { resourceWritesTogether, type ResourceWrite } from "../bookkeeping";
 import { resolveReferences } from "../references";
 import { insertLines } from "../run-log";
 import type { RunScope } from "../scope";
@@ -34,7 +36,13 @@ import { defineRunKind, type Outcome } from "./types";
 import { unfinishedResourceStatuses } from "~/db/vocabulary";
 
 export type ApplyLoad = { environment: Environment; request: Request; document: TemplateDocument; teamSlug: string; ready: EnvironmentResource[] };
-type ApplyResult = { outputs: Record<string, string>; secrets: Record<string, string>; resources: number };
+type ApplyResult = {
+  outputs: Record<string, string>;
+  secrets: Record<string, string>;
+  resources: number;
+  /** Resource records written with the outcome (the last resource's ready: apply-pipeline.ts). */
+  withOutcome?: ResourceWrite[];
+};
 
 /** The environment, its request, template and team, and the resources already made: one query. */
 async function load(db: Database, environmentId: string): Promise<ApplyLoad> {
@@ -102,13 +110,13 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
       await scope.lines.flush();
       return applyWholeEnvironment(scope.db, { environmentId: environment.id, engine, ctx, retry: scope.retry, approvedPlan: true });
     }
-    const actual = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
+    const { actual, withOutcome } = await applyResources(scope, { environment, plan: request.plan as Plan, engine, ready: loaded.ready });
     const { outputs, secrets } = computeOutputs(document, actual, {
       params: request.parameters,
       env: { name: environment.name, tier: environment.tier, team: loaded.teamSlug },
       index: null,
     });
-    return { outputs, secrets, resources: actual.size };
+    return { outputs, secrets, resources: actual.size, withOutcome };
   },
 
   async cleanUp(scope, { environment }, error) {
@@ -135,6 +143,7 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
 
   // One statement for the environment, request, audit, notification and log lines (moveEnvironmentWith), then the webhooks.
   async finish(tx, scope, loaded, outcome, take) {
+    await recordWithOutcome(tx, scope, outcome);
     const { to, set, also, event } = recordsOf(tx, scope, loaded, outcome);
     const logged = take();
     await moveEnvironmentWith(tx, loaded.environment, to, set, [
@@ -147,19 +156,30 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     await publishEvent(tx, { ...event, notify: null });
   },
 
+  // Refused by the environment: the run fails, and the last resource is still recorded ready.
+  keepWhenRefused: recordWithOutcome,
+
   // The same records, the run's status and the log in one statement; a plan that changed needs finish's transaction.
   finishTogether(db, scope, loaded, outcome) {
     if (outcome.status === "failed" && isPlanChanged(outcome.error)) return null;
     const { to, set, also, event } = recordsOf(db, scope, loaded, outcome);
     const published = eventTogether(db, event);
+    // The last resource's ready: recorded by this statement or not at all (a lost claim refuses it whole).
+    const resources = resourceWritesTogether(outcome.status === "succeeded" ? (outcome.result.withOutcome ?? []) : []);
     return {
       environment: { write: environmentMove(db, loaded.environment, to, set), id: loaded.environment.id, from: loaded.environment.status, to },
-      writes: [...also, ...published.writes],
+      writes: [...resources, ...also, ...published.writes],
       named: published.named,
       calls: published.calls,
     };
   },
 });
+
+/** The resource records that go with the outcome (withOutcome), as a statement of the outcome's transaction. */
+async function recordWithOutcome(tx: Transaction, _scope: RunScope, outcome: Outcome<ApplyResult>): Promise<void> {
+  const writes = resourceWritesTogether(outcome.status === "succeeded" ? (outcome.result.withOutcome ?? []) : []);
+  if (writes.length) await sendTogether(tx, { writes });
+}
 
 /** An apply's outcome records: the environment's move, the request's, the audit entry and the event (logged as it is described). */
 function recordsOf(db: Executor, scope: RunScope, { environment, request }: ApplyLoad, outcome: Outcome<ApplyResult>) {

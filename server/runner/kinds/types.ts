@@ -55,6 +55,12 @@ export type RunKindHandler<Loaded, Result> = {
    * transaction. Null: this outcome needs finish's transaction (decided before logging anything).
    */
   finishTogether?(db: Executor, scope: RunScope, loaded: Loaded, outcome: Outcome<Result>): OutcomeParts | null;
+  /**
+   * When the environment or request refuses the outcome (the run is failed instead, saying why):
+   * what the outcome would have recorded that must be kept anyway (an apply's last resource ready),
+   * in the transaction that fails the run.
+   */
+  keepWhenRefused?(tx: Transaction, scope: RunScope, outcome: Outcome<Result>): Promise<void>;
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table holds handlers of every Loaded/Result pair
