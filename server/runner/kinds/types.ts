@@ -11,6 +11,7 @@
  *            inside the transaction that completes or fails the run (so only for its holder)
  *   finishTogether  (optional) the same records as parts of ONE statement with the run's status
  *            and the log lines: one round trip instead of a transaction of several
+ *   keepWhenRefused  (optional) when the environment refuses the outcome: the records kept anyway
  */
 import type { SQL, SQLWrapper } from "drizzle-orm";
 import type { Database, Executor, Transaction } from "~/db/client";
