@@ -6,28 +6,24 @@
  * connections wait on), pg_stat_statements (what the statements cost), the worker's CPU time and
  * per-resource bookkeeping latency from the runs' own log stamps.
  */
-import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { runMigrations } from "graphile-worker";
 import pg from "pg";
 import { connect, disconnectAll } from "~/db/client";
 import { migrateDatabase } from "~/db/migrate";
-import { requests, teams, users } from "~/db/schema";
 import { seedDemoData } from "~/db/seed";
 import { startEmbeddedPostgres } from "~/scripts/lib/embedded-pg";
 import { findFreePort } from "~/scripts/lib/ports";
 import { createSimEngine } from "~/server/engines/sim/engine";
-import { decideRequest } from "~/server/services/approvals";
-import { submitRequest } from "~/server/services/requests";
 import { syncTemplates } from "~/server/services/template-sync";
-import { loadViewer } from "~/server/services/users";
 import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
+import { approvedAtOnce, benchBastions, settled } from "./lib/demo-bench";
 import { fleetSlots } from "./lib/fleet-slots";
 
 const args = process.argv.slice(2);
@@ -121,10 +117,7 @@ try {
   await syncTemplates(db, path.join(here, "templates"));
   await seedDemoData(db, { demo: true });
   const sim = createSimEngine({ db });
-  const [team] = await db.select().from(teams).where(eq(teams.slug, "data-science"));
-  const developer = (await loadViewer(db, (await db.select().from(users).where(eq(users.email, "dev@provisio.local")))[0]!.id))!;
-  const approver = (await loadViewer(db, (await db.select().from(users).where(eq(users.email, "approver@provisio.local")))[0]!.id))!;
-  await db.update(teams).set({ monthlyBudgetCents: 100_000_000, quotaVcpus: null, quotaInstances: null }).where(eq(teams.id, team!.id));
+  const bastions = await benchBastions(db, "Runner probe environment");
   await sim.cloud.configure({
     latency: { baseMs: latencyMs, jitterMs: 0 },
     bootDelayMs: { instance: 0 },
@@ -144,39 +137,13 @@ try {
   });
   try {
     await waitUntilStarted(db, worker);
-    const submitMany = async (count: number, prefix: string) => {
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++)
-        ids.push(
-          (
-            await submitRequest(db, developer, {
-              teamId: team!.id,
-              templateName: "bastion-host",
-              tier: "staging",
-              environmentName: `${prefix}-${i}`,
-              ttlHours: 24,
-              parameters: {},
-              justification: "Runner probe environment",
-              clientRequestId: randomUUID(),
-            })
-          ).id,
-        );
-      return ids;
-    };
-    const approveAll = (ids: string[]) =>
-      Promise.all(ids.map((id) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" })));
-    const settled = async (ids: string[]) => {
-      while ((await db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) < ids.length) await sleep(20);
-    };
     // `--warm-up K`: K environments approved at once and provisioned before the measured fleet, so every
     // connection of both pools has served the statements once (a long-running portal's, not a fresh one's).
     const warmUp = args.includes("--warm-up") ? Number(args[args.indexOf("--warm-up") + 1]) : 0;
-    if (warmUp > 0) {
-      const ids = await submitMany(warmUp, "warm-up");
-      await approveAll(ids);
-      await settled(ids);
-    }
-    const pending = await submitMany(N, "probe");
+    if (warmUp > 0) await settled(db, await approvedAtOnce(bastions, warmUp, "warm-up"), "warm-up fleet ready");
+    // Submitted now, approved at once once the instruments run (below).
+    const pending: string[] = [];
+    for (let i = 0; i < N; i++) pending.push((await bastions.submit(`probe-${i}`)).id);
     await db.execute(sql`select pg_stat_statements_reset()`);
     await db.execute(sql`select pg_stat_reset_shared('wal')`);
     const sampler = new pg.Client({ connectionString: `${pgServer.url}?application_name=probe-sampler` });
@@ -211,10 +178,10 @@ try {
     const started = performance.now();
     const startedWall = Date.now();
     console.log(`approving the fleet (${N})…`);
-    await approveAll(pending);
+    await Promise.all(pending.map((id) => bastions.approve(id)));
     const approvedMs = performance.now() - started;
     phase = "after";
-    await settled(pending);
+    await settled(db, pending, "fleet ready");
     const totalMs = performance.now() - started;
     if (profileDir) process.kill(worker.pid, "SIGUSR2");
     sampling = false;

@@ -9,7 +9,7 @@ import { connect, disconnectAll, type Database } from "~/db/client";
 import { environmentResources, environments, requests, runEvents, runs } from "~/db/schema";
 import { startThrowawayStack } from "~/scripts/lib/throwaway-stack";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
-import { benchBastions, sleep, waitUntil } from "./lib/demo-bench";
+import { approvedAtOnce, benchBastions, settled, sleep, waitUntil } from "./lib/demo-bench";
 import { fleetSlots } from "./lib/fleet-slots";
 
 const quantile = (values: number[], q: number) => {
@@ -21,22 +21,6 @@ const print = (name: string, value: number, unit: string) =>
 
 /** The database, the simulated cloud, and a bastion's submit and approval (bench/lib/demo-bench.ts). */
 type Bench = { db: Database; sim: SimEngine } & Pick<Awaited<ReturnType<typeof benchBastions>>, "submit" | "approve">;
-
-/** Submits `count` environments, then approves them all at once; their request ids. */
-async function approvedAtOnce(bench: Bench, count: number, prefix: string, onApproving?: () => void): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push((await bench.submit(`${prefix}-${i}`)).id);
-  onApproving?.();
-  await Promise.all(ids.map((id) => bench.approve(id)));
-  return ids;
-}
-
-const settled = (bench: Bench, ids: string[], what: string) =>
-  waitUntil(
-    async () => (await bench.db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) === ids.length,
-    600_000,
-    what,
-  );
 
 /** The machine's CPU time since `from` (all cores, /proc/stat), busy and in all. */
 function machineCpu(from?: { busy: number; total: number }) {
@@ -57,7 +41,7 @@ async function fleet(bench: Bench, name: string, latencyMs: number) {
     cpu = machineCpu();
   });
   const approvedAll = performance.now() - started;
-  await settled(bench, pending, `${name} ready`);
+  await settled(db, pending, `${name} ready`);
   const totalMs = performance.now() - started;
   const used = machineCpu(cpu);
   const list = sql.join(
@@ -270,7 +254,7 @@ try {
   // functions compiled): `bench/runner-probe.ts 200` without --warm-up shows a fleet on cold connections.
   await sim.cloud.configure({ latency: { baseMs: 50, jitterMs: 0 } });
   const bench: Bench = { db, sim, submit, approve };
-  await settled(bench, await approvedAtOnce(bench, 40, "warm-up"), "warm-up fleet ready");
+  await settled(db, await approvedAtOnce(bench, 40, "warm-up"), "warm-up fleet ready");
   await fleet(bench, "fleet", 50);
   await fleet(bench, "fleet_250ms", 250);
 

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { Database } from "~/db/client";
 import { memberships, teams, users, type GlobalRole, type MembershipRole } from "~/db/schema";
 import { createCaller } from "~/server/api/root";
@@ -36,4 +36,24 @@ const quiet = createLogger(undefined, "silent");
 export async function callerFor(db: Database, userId: string | null) {
   const viewer = userId ? await loadViewer(db, userId) : null;
   return createCaller(createContext(db, viewer, { log: quiet }));
+}
+
+/** A dev bastion host requested by `caller` for `teamId` (the runner tests' usual environment), named `<prefix>-<random>`; its request id. */
+export async function submitBastion(
+  caller: Awaited<ReturnType<typeof callerFor>>,
+  teamId: string,
+  prefix: string,
+  justification: string,
+): Promise<string> {
+  const { id } = await caller.requests.submit({
+    teamId,
+    templateName: "bastion-host",
+    tier: "dev",
+    environmentName: `${prefix}-${randomUUID().slice(0, 6)}`,
+    ttlHours: 24,
+    parameters: {},
+    justification,
+    clientRequestId: randomUUID(),
+  });
+  return id;
 }

@@ -4,9 +4,9 @@
  * developer and approver as viewers, a bastion-host submit and its approval; and waiting for a state.
  */
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "~/db/client";
-import { teams, users } from "~/db/schema";
+import { requests, teams, users } from "~/db/schema";
 import { decideRequest } from "~/server/services/approvals";
 import { submitRequest } from "~/server/services/requests";
 import { loadViewer } from "~/server/services/users";
@@ -45,3 +45,22 @@ export async function benchBastions(db: Database, justification: string) {
   const approve = (id: string) => decideRequest(db, approver, { requestId: id, expectedVersion: 1, decision: "approved", comment: "" });
   return { team, developer, approver, submit, approve };
 }
+
+type Bastions = Pick<Awaited<ReturnType<typeof benchBastions>>, "submit" | "approve">;
+
+/** Submits `count` bastions named `<prefix>-<i>`, then approves them all at once (`onApproving` just before); their request ids. */
+export async function approvedAtOnce(bastions: Bastions, count: number, prefix: string, onApproving?: () => void): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await bastions.submit(`${prefix}-${i}`)).id);
+  onApproving?.();
+  await Promise.all(ids.map((id) => bastions.approve(id)));
+  return ids;
+}
+
+/** Waits until every one of these requests is ready or failed. */
+export const settled = (db: Database, ids: string[], what: string, timeoutMs = 600_000) =>
+  waitUntil(
+    async () => (await db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) === ids.length,
+    timeoutMs,
+    what,
+  );

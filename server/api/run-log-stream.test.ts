@@ -3,7 +3,6 @@
  * lines, one statement) committed while the stream reads is not cut off. The fault is forced:
  * the outcome commits right after the stream's first read, whichever read that is.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +12,7 @@ import { insertLines } from "~/server/runner/run-log";
 import { startApply } from "~/server/runner/start-apply";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { runLogStream, type RunLogReads } from "./run-log-stream";
 import { eventsAfter, runStatus } from "./run-stream";
 
@@ -32,16 +31,7 @@ beforeAll(async () => {
 });
 
 async function runningRun(): Promise<string> {
-  const { id } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `stream-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Run log stream tests",
-    clientRequestId: randomUUID(),
-  });
+  const id = await submitBastion(dev, teamId, "stream", "Run log stream tests");
   const runId = (await startApply(db, id))!;
   await db.update(runs).set({ status: "running", startedAt: new Date() }).where(eq(runs.id, runId));
   await db.execute(insertLines(runId, [{ level: "info", message: "Apply started", at: new Date() }]));

@@ -4,7 +4,6 @@
  * reports the loss and stops it; A's bookkeeping, completion, failure and cleanup are refused;
  * B finishes the run, and the simulator holds exactly one of each resource.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +15,7 @@ import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { claimRun } from "~/server/runs/store";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { executeClaimedRun, executeRun } from "./execute";
 import { runKindHandlers } from "./kinds";
 import { defineRunKind } from "./kinds/types";
@@ -45,16 +44,7 @@ afterEach(() => {
 });
 
 async function queuedApply() {
-  const { id: requestId } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `claim-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Claim takeover tests",
-    clientRequestId: randomUUID(),
-  });
+  const requestId = await submitBastion(dev, teamId, "claim", "Claim takeover tests");
   const runId = (await startApply(db, requestId))!;
   const [environment] = await db.select().from(environments).where(eq(environments.requestId, requestId));
   return { requestId, runId, environmentId: environment!.id };

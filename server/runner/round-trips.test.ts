@@ -4,7 +4,6 @@
  * `creating` with the previous one's `ready` and the log lines between) but the last, whose
  * `ready` goes with the outcome, and the outcome one statement (no transaction). The simulator's own queries go through another pool and are not counted.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
@@ -14,7 +13,7 @@ import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { provisionRequest } from "./start-apply";
 
 let db: Database;
@@ -50,16 +49,7 @@ afterAll(async () => {
 
 describe("round trips of an apply", () => {
   it("provisions five resources in 1 + 5 + 1 statements", async () => {
-    const { id: requestId } = await dev.requests.submit({
-      teamId,
-      templateName: "bastion-host",
-      tier: "dev",
-      environmentName: `trips-${randomUUID().slice(0, 6)}`,
-      ttlHours: 24,
-      parameters: {},
-      justification: "Counting round trips",
-      clientRequestId: randomUUID(),
-    });
+    const requestId = await submitBastion(dev, teamId, "trips", "Counting round trips");
     statements = [];
     const started = await provisionRequest(counted, requestId, { workerId: "counted", engines: () => sim, heartbeatMs: 60_000 });
     expect(started?.outcome).toBe("succeeded");

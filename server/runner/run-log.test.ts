@@ -3,7 +3,6 @@
  * by a background insert), always in the order they were written, and none is lost when a
  * statement that carried them fails or its transaction rolls back.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { desc, eq } from "drizzle-orm";
 import pg from "pg";
@@ -12,7 +11,7 @@ import type { Database } from "~/db/client";
 import { runEvents } from "~/db/schema";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { insertLines, RunLog } from "./run-log";
 import { startApply } from "./start-apply";
 
@@ -26,16 +25,7 @@ beforeAll(async () => {
   const user = await makeUser(db);
   const teamId = (await makeTeam(db, [{ userId: user.id, role: "member" }])).id;
   const dev = await callerFor(db, user.id);
-  const { id } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `log-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Run log tests",
-    clientRequestId: randomUUID(),
-  });
+  const id = await submitBastion(dev, teamId, "log", "Run log tests");
   runId = (await startApply(db, id))!;
 });
 

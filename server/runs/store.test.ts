@@ -3,7 +3,6 @@
  * transaction, the compare-and-set claim, and that only the holder (worker and attempt) can move
  * a run on. Heartbeats report a lost claim and a failing database instead of swallowing them.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { eq, sql } from "drizzle-orm";
@@ -14,7 +13,7 @@ import { runs } from "~/db/schema";
 import { startApply } from "~/server/runner/start-apply";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import {
   assertHeld,
   claimOf,
@@ -45,16 +44,7 @@ beforeAll(async () => {
 
 /** A provisioning environment with its queued apply run. */
 async function queuedApply(): Promise<{ environmentId: string; runId: string }> {
-  const { id: requestId } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `store-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Run store tests",
-    clientRequestId: randomUUID(),
-  });
+  const requestId = await submitBastion(dev, teamId, "store", "Run store tests");
   const runId = (await startApply(db, requestId))!;
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   return { environmentId: run!.environmentId, runId };

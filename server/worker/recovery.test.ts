@@ -16,7 +16,7 @@ import { startApply } from "~/server/runner/start-apply";
 import { claimRun } from "~/server/runs/store";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { releaseDeadWorkers, startHeartbeat } from "./heartbeat";
 import { recoverOnce, recoverRunsTask, recoveryTickMs } from "./tasks/recovery";
 
@@ -60,16 +60,7 @@ const job = async (key: string) =>
   (await db.execute<JobRow>(sql`select task_identifier, locked_by, attempts, run_at, priority from graphile_worker.jobs where key = ${key}`)).rows;
 
 async function runningApply(workerId: string) {
-  const { id: requestId } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `rec-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Recovery tick tests",
-    clientRequestId: randomUUID(),
-  });
+  const requestId = await submitBastion(dev, teamId, "rec", "Recovery tick tests");
   const runId = (await startApply(db, requestId))!;
   await claimRun(db, runId, workerId);
   return runId;

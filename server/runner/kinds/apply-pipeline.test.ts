@@ -5,7 +5,6 @@
  * recorded ready, and after a failure rows tracked ahead but never asked for are dropped, while
  * a row an earlier attempt tracked is kept for cleanup to look up.
  */
-import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { and, eq, sql } from "drizzle-orm";
 import pg from "pg";
@@ -17,7 +16,7 @@ import { quietSimConfig } from "~/server/engines/sim/cloud";
 import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { syncTemplates } from "~/server/services/template-sync";
 import { createTestDatabase } from "~/testing/db";
-import { callerFor, makeTeam, makeUser } from "~/testing/fixtures";
+import { callerFor, makeTeam, makeUser, submitBastion } from "~/testing/fixtures";
 import { executeRun } from "../execute";
 import { startApply } from "../start-apply";
 
@@ -41,16 +40,7 @@ afterAll(async () => {
 
 /** A queued bastion host (network; two subnets and a security group on it; the instance last) and its apply run. */
 async function queuedApply(): Promise<{ runId: string; environmentId: string }> {
-  const { id } = await dev.requests.submit({
-    teamId,
-    templateName: "bastion-host",
-    tier: "dev",
-    environmentName: `pipe-${randomUUID().slice(0, 6)}`,
-    ttlHours: 24,
-    parameters: {},
-    justification: "Pipelined bookkeeping test",
-    clientRequestId: randomUUID(),
-  });
+  const id = await submitBastion(dev, teamId, "pipe", "Pipelined bookkeeping test");
   const runId = await startApply(db, id);
   const [environment] = await db.select().from(environments).where(eq(environments.requestId, id));
   return { runId: runId!, environmentId: environment!.id };
