@@ -25,6 +25,7 @@ import { syncTemplates } from "~/server/services/template-sync";
 import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
 import { approvedAtOnce, benchBastions, settled } from "./lib/demo-bench";
 import { fleetSlots } from "./lib/fleet-slots";
+import { fleetEngineTime, runBreakdown } from "./lib/run-breakdown";
 
 const args = process.argv.slice(2);
 // The first number that is not a flag's value.
@@ -192,10 +193,7 @@ try {
       pending.map((p) => sql`${p}`),
       sql`, `,
     );
-    const engine = await db.execute(
-      sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${list}) and e.data ? 'durationMs'`,
-    );
-    const ideal = Number((engine.rows[0] as { ms: string }).ms) / 20;
+    const ideal = (await fleetEngineTime(db, pending)).engineMs / 20;
     console.log(
       `fleet ${N}×5: total ${totalMs.toFixed(0)} ms, ideal ${ideal.toFixed(0)} ms = ${(totalMs / ideal).toFixed(2)}×; approvals ${approvedMs.toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`,
     );
@@ -221,16 +219,9 @@ try {
     console.log(
       `bookkeeping statement before each engine call (n=${gapMs.length}): median ${quantile(gapMs, 0.5).toFixed(1)} ms, p90 ${quantile(gapMs, 0.9).toFixed(1)}, p99 ${quantile(gapMs, 0.99).toFixed(1)}, mean ${(gapMs.reduce((a, b) => a + b, 0) / gapMs.length).toFixed(1)}`,
     );
-    const phases = await db.execute(sql`
-      with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${list}) and u.kind = 'apply'),
-      ev as (select e.run_id, min(e.at) filter (where e.message like 'Apply started%') as apply_started, min(e.at) filter (where e.message like 'Creating %') as first_create, max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms from run_events e join fleet f on f.id = e.run_id group by e.run_id)
-      select avg(extract(epoch from (f.started_at - f.queued_at)) * 1000) as wait_ms, avg(extract(epoch from (ev.first_create - f.started_at)) * 1000) as before_ms,
-        avg(extract(epoch from (ev.apply_started - f.started_at)) * 1000) as to_started_ms,
-        avg(extract(epoch from (ev.last_created - ev.first_create)) * 1000 - ev.engine_ms) as between_ms, avg(ev.engine_ms) as engine_ms, avg(extract(epoch from (f.finished_at - ev.last_created)) * 1000) as after_ms
-      from fleet f join ev on ev.run_id = f.id`);
-    const b = phases.rows[0] as Record<string, string>;
+    const b = await runBreakdown(db, pending);
     console.log(
-      `per run (mean ms): queue wait ${Number(b.wait_ms).toFixed(1)}, before first resource ${Number(b.before_ms).toFixed(1)} (the open → "Apply started" ${Number(b.to_started_ms).toFixed(1)}), engine ${Number(b.engine_ms).toFixed(1)}, between resources ${Number(b.between_ms).toFixed(1)}, after last ${Number(b.after_ms).toFixed(1)}`,
+      `per run (mean ms): queue wait ${b.queueWaitMs.toFixed(1)}, before first resource ${b.beforeFirstResourceMs.toFixed(1)} (the open → "Apply started" ${b.toApplyStartedMs.toFixed(1)}), engine ${b.engineMs.toFixed(1)}, between resources ${b.betweenResourcesMs.toFixed(1)}, after last ${b.afterLastResourceMs.toFixed(1)}`,
     );
     // The outcome's transaction: from its start (finished_at = now()) to its commit (the runs row's commit timestamp).
     const outcome = await db.execute(sql`
