@@ -173,12 +173,13 @@ try {
         await sleep(3);
       }
     })();
+    const open = await sampler.query(`select count(*)::int as n from pg_stat_activity where application_name = 'probe-approvals'`);
     const cpu0 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage() };
     // The profile so far (the start) is written and dropped: the next one covers the fleet alone.
     if (profileDir) process.kill(worker.pid, "SIGUSR2");
     const started = performance.now();
     const startedWall = Date.now();
-    console.log(`approving the fleet (${N})…`);
+    console.log(`approving the fleet (${N})… (approval connections open: ${(open.rows[0] as { n: number }).n})`);
     await Promise.all(pending.map((id) => bastions.approve(id)));
     const approvedMs = performance.now() - started;
     phase = "after";
@@ -247,6 +248,21 @@ try {
       q as (select committed as at, row_number() over (order by committed) as n from fleet), s as (select started_at as at, row_number() over (order by started_at) as n from fleet)
       select q.n, extract(epoch from q.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as queued_ms, extract(epoch from s.at - ${new Date(startedWall).toISOString()}::timestamptz) * 1000 as started_ms
       from q join s using (n) where q.n in (1, 5, 10, 20, 40, 100, 200) order by q.n`);
+    // The first slots' worth of runs (the ramp): approval commit → run opened → "Apply started" → first engine call.
+    const ramp = await db.execute(sql`
+      with fleet as (select (select pg_xact_commit_timestamp(a.xmin) from approvals a where a.request_id = r.id) as committed, u.id, u.started_at from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply' order by u.started_at limit 20),
+      ev as (select e.run_id, min(e.at) filter (where e.message like 'Apply started%') as apply_started, min(e.at - make_interval(secs => (e.data->>'durationMs')::int / 1000.0)) filter (where e.data ? 'durationMs') as engine_start from run_events e join fleet f on f.id = e.run_id group by e.run_id)
+      select extract(epoch from f.started_at - f.committed) * 1000 as handover, extract(epoch from ev.apply_started - f.started_at) * 1000 as load, extract(epoch from ev.engine_start - ev.apply_started) * 1000 as first_call
+      from fleet f join ev on ev.run_id = f.id`);
+    const rampRows = ramp.rows as { handover: string; load: string; first_call: string }[];
+    const median = (k: keyof (typeof rampRows)[number]) =>
+      quantile(
+        rampRows.map((r) => Number(r[k])),
+        0.5,
+      ).toFixed(1);
+    console.log(
+      `the first 20 runs (medians): approval commit → run opened ${median("handover")} ms, → "Apply started" ${median("load")} ms, → first engine call ${median("first_call")} ms`,
+    );
     console.log(
       `approvals committed / runs started, ms after the approvals began: ${(timeline.rows as { n: string; queued_ms: string; started_ms: string }[]).map((r) => `#${r.n} ${Number(r.queued_ms).toFixed(0)}/${Number(r.started_ms).toFixed(0)}`).join(", ")}`,
     );
