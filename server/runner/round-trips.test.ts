@@ -48,13 +48,18 @@ afterAll(async () => {
 });
 
 describe("round trips of an apply", () => {
-  it("provisions five resources in 1 + 5 + 1 statements", async () => {
+  it("provisions five resources in at most 1 + 5 + 1 statements", async () => {
     const requestId = await submitBastion(dev, teamId, "trips", "Counting round trips");
     statements = [];
     const started = await provisionRequest(counted, requestId, { workerId: "counted", engines: () => sim, heartbeatMs: 60_000 });
     expect(started?.outcome).toBe("succeeded");
+    // At most one resource statement per resource: the first tracks all five, each later one carries the
+    // readies waiting by then. On a busy machine a statement can still be on its way when the next resource
+    // is made, and their readies then go together: fewer statements, never more (at least the tracking
+    // one and one for readies 1-4).
     const resourceStatements = statements.filter((s) => s.includes("environment_resources") && s.includes("held as"));
-    expect(resourceStatements).toHaveLength(5);
+    expect(resourceStatements.length, resourceStatements.join("\n---\n")).toBeLessThanOrEqual(5);
+    expect(resourceStatements.length).toBeGreaterThanOrEqual(2);
     // open with the run's load, 5 resource statements, the outcome (the last resource's ready, the run,
     // environment, request, audit, notification, webhook deliveries and their jobs, the last lines: one statement).
     // Before this design: 47; before the open and the outcome were folded: 18; with the outcome a transaction: 12;
