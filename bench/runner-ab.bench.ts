@@ -21,6 +21,8 @@ import { createSimEngine } from "~/server/engines/sim/engine";
 import { syncTemplates } from "~/server/services/template-sync";
 import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-support";
 import { benchBastions, waitUntil } from "./lib/demo-bench";
+import { fleetEngineTime } from "./lib/run-breakdown";
+import { sqlList } from "./lib/sql-list";
 
 const other = process.argv[2];
 if (!other) throw new Error("usage: tsx bench/runner-ab.bench.ts <other checkout> [rounds]");
@@ -49,11 +51,6 @@ try {
       async () => (await db.$count(requests, and(inArray(requests.id, ids), inArray(requests.status, ["ready", "failed"])))) === ids.length,
       600_000,
       "environments ready",
-    );
-  const ids = (list: string[]) =>
-    sql.join(
-      list.map((id) => sql`${id}`),
-      sql`, `,
     );
 
   const results: Record<string, { latency: number[]; fleet: number[] }> = { other: { latency: [], fleet: [] }, this: { latency: [], fleet: [] } };
@@ -90,15 +87,12 @@ try {
         const approvedMs = performance.now() - started;
         await ready(pending);
         const totalMs = performance.now() - started;
-        const engine = await db.execute(
-          sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${ids(pending)}) and e.data ? 'durationMs'`,
-        );
-        const ideal = Number((engine.rows[0] as { ms: string }).ms) / 20;
+        const ideal = (await fleetEngineTime(db, pending)).engineMs / 20;
         const failed = await db.$count(requests, and(inArray(requests.id, pending), eq(requests.status, "failed")));
         const ratio = totalMs / ideal;
         // Where it goes: the span of the runs themselves, and a run's own time against its engine time.
         const spans = await db.execute(
-          sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as span, avg(extract(epoch from (u.finished_at - u.started_at)) * 1000) as run_ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${ids(pending)}) and u.kind = 'apply'`,
+          sql`select extract(epoch from (max(u.finished_at) - min(u.started_at))) * 1000 as span, avg(extract(epoch from (u.finished_at - u.started_at)) * 1000) as run_ms from runs u join environments v on v.id = u.environment_id where v.request_id in (${sqlList(pending)}) and u.kind = 'apply'`,
         );
         const { span, run_ms: runMs } = spans.rows[0] as { span: string; run_ms: string };
         const enginePerRun = (ideal * 20) / FLEET_N;

@@ -26,6 +26,7 @@ import { startWorkerProcess, waitUntilStarted } from "~/server/worker/test-suppo
 import { approvedAtOnce, benchBastions, settled } from "./lib/demo-bench";
 import { fleetSlots } from "./lib/fleet-slots";
 import { fleetEngineTime, runBreakdown } from "./lib/run-breakdown";
+import { sqlList } from "./lib/sql-list";
 
 const args = process.argv.slice(2);
 // The first number that is not a flag's value.
@@ -190,10 +191,7 @@ try {
     await sampling$;
     const cpu1 = { worker: cpuMs(worker.pid), pg: treeCpuMs(pgServer.pid), backends: await backendCpu(sampler), self: process.cpuUsage(cpu0.self) };
     await sampler.end();
-    const list = sql.join(
-      pending.map((p) => sql`${p}`),
-      sql`, `,
-    );
+    const list = sqlList(pending);
     const ideal = (await fleetEngineTime(db, pending)).engineMs / 20;
     console.log(
       `fleet ${N}×5: total ${totalMs.toFixed(0)} ms, ideal ${ideal.toFixed(0)} ms = ${(totalMs / ideal).toFixed(2)}×; approvals ${approvedMs.toFixed(0)} ms; load ${os.loadavg()[0]!.toFixed(1)}`,

@@ -12,6 +12,7 @@ import { createSimEngine, type SimEngine } from "~/server/engines/sim/engine";
 import { approvedAtOnce, benchBastions, settled, sleep, waitUntil } from "./lib/demo-bench";
 import { fleetSlots } from "./lib/fleet-slots";
 import { fleetEngineTime, runBreakdown } from "./lib/run-breakdown";
+import { sqlList } from "./lib/sql-list";
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,10 +46,7 @@ async function fleet(bench: Bench, name: string, latencyMs: number) {
   await settled(db, pending, `${name} ready`);
   const totalMs = performance.now() - started;
   const used = machineCpu(cpu);
-  const list = sql.join(
-    pending.map((p) => sql`${p}`),
-    sql`, `,
-  );
+  const list = sqlList(pending);
   const { engineMs, resources: resourcesCreated } = await fleetEngineTime(db, pending);
   const ideal = engineMs / 20;
   const failed = await db.$count(requests, and(inArray(requests.id, pending), eq(requests.status, "failed")));

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
+import { sqlList } from "./sql-list";
 
 export type FleetSlots = {
   /** Mean runs running. */
@@ -26,10 +27,7 @@ export async function fleetSlots(
   slots: number,
   ended: "finished_at" | "commit" = "finished_at",
 ): Promise<FleetSlots> {
-  const list = sql.join(
-    requestIds.map((id) => sql`${id}`),
-    sql`, `,
-  );
+  const list = sqlList(requestIds);
   const done = ended === "commit" ? sql`pg_xact_commit_timestamp(u.xmin)` : sql`u.finished_at`;
   const result = await db.execute(sql`
     with fleet as (select r.queued_at, u.started_at, ${done} as done from runs u join environments v on v.id = u.environment_id join requests r on r.id = v.request_id where r.id in (${list}) and u.kind = 'apply'),

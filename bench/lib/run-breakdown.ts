@@ -5,17 +5,12 @@
  */
 import { sql } from "drizzle-orm";
 import type { Database } from "~/db/client";
-
-const listOf = (requestIds: readonly string[]) =>
-  sql.join(
-    requestIds.map((id) => sql`${id}`),
-    sql`, `,
-  );
+import { sqlList } from "./sql-list";
 
 /** The engine's own time (the `durationMs` of every created resource) over these requests' runs, and how many resources. */
 export async function fleetEngineTime(db: Database, requestIds: readonly string[]): Promise<{ engineMs: number; resources: number }> {
   const { rows } = await db.execute(
-    sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms, count(*) as n from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${listOf(requestIds)}) and e.data ? 'durationMs'`,
+    sql`select coalesce(sum((e.data->>'durationMs')::int), 0) as ms, count(*) as n from run_events e join runs u on u.id = e.run_id join environments v on v.id = u.environment_id where v.request_id in (${sqlList(requestIds)}) and e.data ? 'durationMs'`,
   );
   const row = rows[0] as { ms: string; n: string };
   return { engineMs: Number(row.ms), resources: Number(row.n) };
@@ -38,7 +33,7 @@ export type RunBreakdown = {
 
 export async function runBreakdown(db: Database, requestIds: readonly string[]): Promise<RunBreakdown> {
   const { rows } = await db.execute(sql`
-    with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${listOf(requestIds)}) and u.kind = 'apply'),
+    with fleet as (select u.id, u.queued_at, u.started_at, u.finished_at from runs u join environments v on v.id = u.environment_id where v.request_id in (${sqlList(requestIds)}) and u.kind = 'apply'),
     ev as (select e.run_id, min(e.at) filter (where e.message like 'Apply started%') as apply_started, min(e.at) filter (where e.message like 'Creating %') as first_create,
       max(e.at) filter (where e.message like 'Created %') as last_created, coalesce(sum((e.data->>'durationMs')::int), 0) as engine_ms
       from run_events e join fleet f on f.id = e.run_id group by e.run_id)

@@ -1,8 +1,9 @@
 /**
  * The runner's database round trips, counted (machine-independent, unlike the bench's timings):
- * opening an apply and loading its run is one statement, each resource one statement (its
+ * opening an apply and loading its run is one statement, each resource at most one statement (its
  * `creating` with the previous one's `ready` and the log lines between) but the last, whose
- * `ready` goes with the outcome, and the outcome one statement (no transaction). The simulator's own queries go through another pool and are not counted.
+ * `ready` goes with the outcome, and the outcome one statement (no transaction). The simulator's
+ * own queries go through another pool and are not counted.
  */
 import path from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";

@@ -165,7 +165,7 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
     const { to, set, also, event } = recordsOf(db, scope, loaded, outcome);
     const published = eventTogether(db, event);
     // The last resource's ready: recorded by this statement or not at all (a lost claim refuses it whole).
-    const resources = resourceWritesTogether(outcome.status === "succeeded" ? (outcome.result.withOutcome ?? []) : []);
+    const resources = outcomeResourceWrites(outcome);
     return {
       environment: { write: environmentMove(db, loaded.environment, to, set), id: loaded.environment.id, from: loaded.environment.status, to },
       writes: [...resources, ...also, ...published.writes],
@@ -175,9 +175,14 @@ export const applyKind = defineRunKind<ApplyLoad, ApplyResult>({
   },
 });
 
-/** The resource records that go with the outcome (withOutcome), as a statement of the outcome's transaction. */
+/** The resource records that go with a succeeded outcome (withOutcome), unguarded: the outcome's statement or transaction guards them. */
+function outcomeResourceWrites(outcome: Outcome<ApplyResult>) {
+  return resourceWritesTogether(outcome.status === "succeeded" ? (outcome.result.withOutcome ?? []) : []);
+}
+
+/** The same records as a statement of the outcome's transaction. */
 async function recordWithOutcome(tx: Transaction, _scope: RunScope, outcome: Outcome<ApplyResult>): Promise<void> {
-  const writes = resourceWritesTogether(outcome.status === "succeeded" ? (outcome.result.withOutcome ?? []) : []);
+  const writes = outcomeResourceWrites(outcome);
   if (writes.length) await sendTogether(tx, { writes });
 }
 
